@@ -1,0 +1,189 @@
+"""Check a set of answers against an instrument and clean them.
+
+Stages, each on plain data: coerce every answer to its question's type, then walk
+the form in order applying skip logic (answers to questions that are not relevant
+are removed, as ODK does), required flags, choice membership (and choice filters),
+numeric ranges and constraints. Cross-question checks are constraints that refer
+to other answers (`${age}`); inside a repeat an item sees its own answers first,
+then the main form's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Mapping
+
+from survey.expressions import evaluate, truthy
+from survey.model import Instrument, Question
+from survey.problems import Problem, problem
+from survey.types import QUESTION_TYPES, CoercionError
+
+MAX_TEXT_LENGTH = 2000
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\n\t\r"} | {"\x7f"}
+
+
+def validate(inst: Instrument, answers: Any, lang: str = "en", today: dt.date | None = None) -> list[Problem]:
+    """Problems with `answers` as located, coded records; [] means valid."""
+    return clean(inst, answers, lang=lang, today=today)[1]
+
+
+def clean(
+    inst: Instrument, answers: Any, lang: str = "en", today: dt.date | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """(answers as stored: typed, calculated, non-relevant removed; problems)."""
+    if not isinstance(answers, Mapping):
+        return {}, [problem("", "form", lang)]
+    checker = _Checker(inst, lang, today or dt.date.today())
+    known = {q.name for q in inst.questions}
+    for key in answers:
+        if not isinstance(key, str) or (key not in known and not key.startswith("_")):
+            checker.problems.append(problem(str(key), "unknown", lang, name=key))
+    cleaned = checker.form(inst.questions, answers, outer={}, prefix="")
+    return cleaned, checker.problems
+
+
+def is_unanswered(value: Any) -> bool:
+    return value is None or value == "" or value == [] or (isinstance(value, float) and math.isnan(value))
+
+
+class _Checker:
+    def __init__(self, inst: Instrument, lang: str, today: dt.date):
+        self.inst, self.lang, self.today = inst, lang, today
+        self.problems: list[Problem] = []
+
+    def form(self, questions: tuple[Question, ...], raw: Mapping, outer: Mapping, prefix: str) -> dict[str, Any]:
+        # Coerce first so that skip logic sees typed values of later questions too.
+        values: dict[str, Any] = {}
+        bad_type: set[str] = set()
+        for q in questions:
+            if q.stores_answer and q.type != "calculate" and not is_unanswered(raw.get(q.name)):
+                try:
+                    values[q.name] = self._coerce(q, raw[q.name])
+                except CoercionError:
+                    bad_type.add(q.name)
+        cleaned: dict[str, Any] = {}
+        for q in questions:
+            field = f"{prefix}{q.name}"
+            context = {**outer, **values}
+            if q.relevant is not None and not truthy(evaluate(q.relevant, context, today=self.today)):
+                values.pop(q.name, None)
+                continue
+            if q.type == "calculate":
+                result = evaluate(q.calculation, context, today=self.today)
+                values[q.name] = cleaned[q.name] = _calculated_text(result)
+                continue
+            if q.type == "repeat":
+                cleaned[q.name] = self._repeat(q, raw.get(q.name), context, field)
+                continue
+            if not q.stores_answer:
+                continue
+            if q.name in bad_type:
+                self.problems.append(problem(field, f"type.{q.type}" if f"type.{q.type}" in _TYPE_KEYS else "type", self.lang))
+                continue
+            if q.name not in values:
+                if q.required:
+                    self.problems.append(problem(field, "required", self.lang))
+                continue
+            value = values[q.name]
+            if self._check(q, value, context, field):
+                cleaned[q.name] = value
+            else:  # later questions see a rejected answer as unanswered
+                del values[q.name]
+        return cleaned
+
+    def _repeat(self, q: Question, raw: Any, context: Mapping, field: str) -> list[dict[str, Any]]:
+        items = [] if raw is None else raw
+        if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+            self.problems.append(problem(field, "type.repeat", self.lang))
+            return []
+        if q.repeat_count is not None:
+            expected = evaluate(q.repeat_count, context, today=self.today)
+            if isinstance(expected, (int, float)) and math.isfinite(expected) and int(expected) != len(items):
+                self.problems.append(problem(field, "count", self.lang, expected=int(expected), actual=len(items)))
+        if q.required and not items:
+            self.problems.append(problem(field, "required", self.lang))
+        known = {inner.name for inner in q.questions}
+        out = []
+        for i, item in enumerate(items):
+            for key in item:
+                if key not in known and not str(key).startswith("_"):
+                    self.problems.append(problem(f"{field}[{i}].{key}", "unknown", self.lang, name=key))
+            out.append(self.form(q.questions, item, outer=context, prefix=f"{field}[{i}]."))
+        return out
+
+    def _coerce(self, q: Question, value: Any) -> Any:
+        coerced = QUESTION_TYPES[q.type].coerce(value)
+        if isinstance(coerced, str):
+            coerced = coerced.strip()
+            if _CONTROL.intersection(coerced):
+                raise CoercionError("control characters")
+            if coerced == "":
+                raise CoercionError("empty")
+        return coerced
+
+    def _check(self, q: Question, value: Any, context: Mapping, field: str) -> bool:
+        """Range, length, choice and constraint checks; True when the answer is kept."""
+        lang = self.lang
+        if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+            self.problems.append(problem(field, "length", lang, limit=MAX_TEXT_LENGTH))
+            return False
+        if q.type in ("integer", "decimal"):
+            low, high = q.min, q.max
+            if (low is not None and value < low) or (high is not None and value > high):
+                key = "range" if low is not None and high is not None else ("range.min" if low is not None else "range.max")
+                self.problems.append(problem(field, key, lang, min=_number(low), max=_number(high)))
+                return False
+        if q.type in ("select_one", "select_multiple"):
+            allowed = self._allowed_choices(q, context)
+            picked = value if isinstance(value, list) else [value]
+            wrong = [v for v in picked if v not in allowed]
+            if wrong:
+                self.problems.append(problem(field, "choice", lang, value=wrong[0]))
+                return False
+            if len(set(picked)) != len(picked):
+                self.problems.append(problem(field, "type.select_multiple", lang))
+                return False
+        if q.constraint is not None and not truthy(evaluate(q.constraint, context, current=value, today=self.today)):
+            self.problems.append(Problem(field, "constraint", q.text("constraint_message", lang)))
+            return False
+        return True
+
+    def _allowed_choices(self, q: Question, context: Mapping) -> set[str]:
+        return set(filtered_choices(q, context, self.today))
+
+
+def filtered_choices(q: Question, answers: Mapping, today: dt.date | None = None) -> list[str]:
+    """Choice names offered for `q` given the answers so far (for the entry form)."""
+    if q.choice_filter is None:
+        return list(q.choices)
+    return [
+        c.name
+        for c in q.choice_options
+        if truthy(evaluate(q.choice_filter, answers, choice=c.filters, today=today or dt.date.today()))
+    ]
+
+
+def is_relevant(q: Question, answers: Mapping, today: dt.date | None = None) -> bool:
+    return q.relevant is None or truthy(evaluate(q.relevant, answers, today=today or dt.date.today()))
+
+
+_TYPE_KEYS = {"type.integer", "type.decimal", "type.date", "type.geopoint", "type.select_multiple", "type.text"}
+
+
+def _calculated_text(result: Any) -> str | None:
+    if isinstance(result, bool):
+        return "true" if result else "false"
+    if isinstance(result, float):
+        if math.isnan(result):
+            return None
+        return str(int(result)) if result.is_integer() else repr(result)
+    if result is None or result == "":
+        return None
+    return str(result)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)

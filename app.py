@@ -1,0 +1,13 @@
+"""The survey app: navigation between the pages in ui/."""
+
+import streamlit as st
+
+from ui.i18n import t
+
+st.set_page_config(page_title="ICT & e-government survey", page_icon="📋", layout="wide")
+
+lang = st.session_state.get("lang", "en")
+pages = [
+    st.Page("ui/entry.py", title=t("entry_page", lang), icon="📝", url_path="entry", default=True),
+]
+st.navigation(pages).run()

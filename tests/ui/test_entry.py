@@ -1,0 +1,187 @@
+"""The entry page through AppTest: fill, skip logic, problems, submit once, receipt."""
+
+import datetime as dt
+
+import pandas as pd
+
+from survey import ResponseStore
+from tests.ui.conftest import fill
+
+TODAY = dt.date.today()
+
+HOUSEHOLD = {
+    "interview_date": TODAY,
+    "kecamatan": "jebres",
+    "kelurahan": "mojosongo",
+    "rw": 4,
+    "rt": 2,
+    "psu": "JEB-007",
+    "respondent_name": "Nur'aini Rahmawati",
+    "phone": "081234567890",
+    "address": "Jl. Kapten Piere Tendean No. 5, Gg. Melati",
+    "has_radio": "no",
+    "has_tv": "yes",
+    "has_fixed_phone": "no",
+    "has_mobile": "yes",
+    "has_computer": "yes",
+    "has_internet": "yes",
+    "internet_type": ["mobile_broadband", "fixed_broadband"],
+    "ict_spending": 250000,
+    "hh_size": 4,
+    "members": [
+        {"member_name": "Ma'ruf Hidayat", "sex": "male", "age": 44, "relationship": "head",
+         "education": "senior_secondary", "labour_status": "employed", "used_mobile": "yes",
+         "owns_mobile": "yes", "used_computer": "yes", "used_internet": "yes",
+         "internet_location": ["home", "work"], "internet_frequency": "daily",
+         "internet_activities": ["email", "government_services"], "ict_skills": ["copy_paste"]},
+        {"member_name": "Siti Aminah", "sex": "female", "age": 41, "relationship": "spouse",
+         "education": "tertiary", "labour_status": "employed", "used_mobile": "yes",
+         "owns_mobile": "yes", "used_computer": "no", "used_internet": "yes",
+         "internet_location": ["home"], "internet_frequency": "weekly",
+         "internet_activities": ["social_media"], "ict_skills": ["none_of_these"]},
+        {"member_name": "Dewi", "sex": "female", "age": 12, "relationship": "child",
+         "education": "primary", "used_mobile": "yes", "owns_mobile": "no",
+         "used_computer": "yes", "used_internet": "no", "internet_nonuse_reason": ["lack_skills"],
+         "ict_skills": ["copy_files", "presentation"]},
+        {"member_name": "Bagus", "sex": "male", "age": 3, "relationship": "child"},
+    ],
+    "used_egov": "yes",
+    "egov_services": ["population_admin"],
+    "egov_channels": ["website"],
+    "egov_satisfaction": "4",
+}
+
+
+def keys(at, kind):
+    return {w.key for w in getattr(at, kind)}
+
+
+def stored(data_dir, table):
+    return ResponseStore(data_dir).read(table)
+
+
+def test_household_with_four_members_lands_in_parquet(app, data_dir):
+    at = fill(app, "household", HOUSEHOLD)
+    at.text_input(key="enumerator").input("enum01").run()
+    at.button(key="submit").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success][0].startswith("Saved. Response ID:")
+
+    df = stored(data_dir, "household")
+    assert len(df) == 1
+    row = df.iloc[0]
+    assert row["_enumerator"] == "enum01" and row["_lang"] == "en" and row["_status"] == "submitted"
+    for name, value in HOUSEHOLD.items():
+        if name == "members":
+            continue
+        got = row[name]
+        if isinstance(value, dt.date):
+            got = pd.Timestamp(got).date()
+        assert (list(got) if isinstance(value, list) else got) == value, name
+
+    members = stored(data_dir, "household_members").sort_values("_member_index")
+    assert list(members["_member_index"]) == [0, 1, 2, 3]
+    for (_, got), want in zip(members.iterrows(), HOUSEHOLD["members"]):
+        for name, value in want.items():
+            assert (list(got[name]) if isinstance(value, list) else got[name]) == value, name
+    assert list(members["age_group"]) == ["25-74", "25-74", "5-14", "0-4"]
+    assert pd.isna(members.iloc[3]["used_internet"])  # not asked of a 3-year-old
+
+
+def test_skip_logic_hides_questions_that_do_not_apply(app):
+    at = fill(app, "household", {"has_internet": "no", "hh_size": 1, "members": [{"age": 3}]})
+    assert "internet_type" not in keys(at, "multiselect")
+    assert "no_internet_reason" in keys(at, "multiselect")
+    assert "used_internet__0" not in keys(at, "radio")
+    at.number_input(key="age__0").set_value(30).run()
+    assert "used_internet__0" in keys(at, "radio")
+    at.radio(key="has_internet").set_value("yes").run()
+    assert "internet_type" in keys(at, "multiselect")
+
+
+def test_kelurahan_follow_the_chosen_kecamatan(app):
+    at = fill(app, "household", {"kecamatan": "serengan"})
+    assert set(at.selectbox(key="kelurahan").options) == {
+        "Joyotakan", "Danukusuman", "Serengan", "Tipes", "Kratonan", "Jayengan", "Kemlayan"}
+    at.selectbox(key="kelurahan").set_value("tipes").run()
+    at.radio(key="kecamatan").set_value("jebres").run()
+    assert at.selectbox(key="kelurahan").value is None  # Tipes is not in Jebres
+
+
+def test_wrong_answers_show_a_message_and_keep_the_others(app, data_dir):
+    answers = {**HOUSEHOLD, "phone": "0812-ABC", "members": [dict(m) for m in HOUSEHOLD["members"]]}
+    answers["members"][0]["age"] = 250
+    at = fill(app, "household", answers, lang="id")
+    errors = [e.value for e in at.error]
+    assert "Masukkan nilai dari 0 sampai 120." in errors
+    assert any("angka" in e for e in errors)  # the phone rule, in Bahasa Indonesia
+    at.text_input(key="enumerator").input("enum01").run()
+    at.button(key="submit").click().run()
+    assert any("belum ada yang disimpan" in e.value for e in at.error)
+    assert stored(data_dir, "household").empty
+    assert at.text_input(key="respondent_name").value == "Nur'aini Rahmawati"
+    assert at.number_input(key="age__1").value == 41
+    # Fix the two answers: the submission goes through.
+    at.text_input(key="phone").input("081234567890")
+    at.number_input(key="age__0").set_value(44).run()
+    at.button(key="submit").click().run()
+    assert at.success and "Tersimpan" in at.success[0].value
+    assert len(stored(data_dir, "household")) == 1
+
+
+def test_missing_required_answers_are_listed_after_submit(app, data_dir):
+    at = app
+    at.text_input(key="enumerator").input("enum01").run()
+    at.button(key="submit").click().run()
+    assert "This question needs an answer." in [e.value for e in at.error]
+    assert stored(data_dir, "household").empty
+
+
+def test_submit_needs_an_enumerator_id(app, data_dir):
+    at = fill(app, "household", HOUSEHOLD)
+    at.button(key="submit").click().run()
+    assert any("enumerator ID" in e.value for e in at.error)
+    assert stored(data_dir, "household").empty
+
+
+def test_pressing_submit_twice_stores_one_response(app, data_dir):
+    at = fill(app, "household", HOUSEHOLD)
+    at.text_input(key="enumerator").input("enum01").run()
+    submit = at.button(key="submit")
+    submit.click().run()
+    first = at.success[0].value
+    # A second click on the same interview (e.g. a retry after a timeout) resubmits its id.
+    rid = at.session_state["_response_id_household"]
+    receipt = ResponseStore(data_dir).submit("household", HOUSEHOLD, enumerator="enum01", response_id=rid)
+    assert receipt.duplicate
+    assert rid in first
+    assert len(stored(data_dir, "household")) == 1
+    assert len(stored(data_dir, "household_members")) == 4
+    # Today's list shows it; the next interview gets a new id.
+    assert rid in at.dataframe[0].value.to_string()
+    at.button(key="new_interview").click().run()
+    assert at.session_state["_response_id_household"] != rid
+    assert at.number_input(key="hh_size").value is None
+
+
+def test_language_switch_translates_the_form(app):
+    at = app
+    at.radio(key="lang").set_value("id").run()
+    assert at.number_input(key="hh_size").label.startswith("Berapa jumlah anggota")
+    assert at.title[0].value.startswith("Survei Rumah Tangga")
+    at.radio(key="lang").set_value("en").run()
+    assert at.title[0].value.startswith("Household survey")
+
+
+def test_civil_servant_and_agency_forms_submit(app, data_dir):
+    from survey.simulate import generate
+
+    for instrument in ("civil_servant", "agency"):
+        answers = generate(instrument, n=1, seed=7)[0]
+        at = fill(app, instrument, answers)
+        at.text_input(key="enumerator").input("enum02").run()
+        at.button(key="submit").click().run()
+        assert not at.exception, at.exception
+        assert at.success, [e.value for e in at.error]
+        assert len(stored(data_dir, instrument)) == 1
+        at.button(key="new_interview").click().run()

@@ -1,0 +1,183 @@
+"""Entry page: an enumerator fills a questionnaire and submits it once.
+
+The questionnaire is drawn inside a fragment so that each answer reruns only the
+form (skip logic updates live). The response id is made when the interview starts
+and kept in session state; the store makes a repeated id a no-op, so a double
+click or a retry never stores two responses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from survey import Problem, ResponseStore, ValidationError, load_instrument
+from survey.validate import clean
+from survey.model import Instrument
+from ui import form
+from ui.i18n import LANGUAGES, t
+from ui.store import get_store
+
+INSTRUMENTS = ("household", "civil_servant", "agency")
+LOCAL_TIME = ZoneInfo("Asia/Jakarta")  # WIB: the enumerators' clock
+_ENUMERATOR = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+
+
+def choices_ui() -> tuple[Instrument, str, str]:
+    """Questionnaire, language and enumerator ID; plain values out."""
+    left, middle, right = st.columns([2, 1.4, 1.4])
+    lang = middle.radio(
+        t("language", st.session_state.get("lang", "en")) + " / Bahasa", list(LANGUAGES),
+        key="lang", format_func=LANGUAGES.get, horizontal=True,
+    )
+    instruments = {name: load_instrument(name) for name in INSTRUMENTS}
+    chosen = left.selectbox(
+        t("instrument", lang), INSTRUMENTS, key="instrument",
+        format_func=lambda name: instruments[name].title[lang],
+    )
+    enumerator = right.text_input(t("enumerator", lang), key="enumerator", help=t("enumerator_help", lang))
+    return instruments[chosen], lang, enumerator.strip()
+
+
+def interview_id(inst: Instrument) -> str:
+    """The response id of the interview in progress, made when it starts."""
+    key = f"_response_id_{inst.id}"
+    if key not in st.session_state:
+        st.session_state[key] = str(uuid.uuid4())
+        st.session_state[f"_started_{inst.id}"] = dt.datetime.now(dt.timezone.utc)
+    return st.session_state[key]
+
+
+def submit(inst: Instrument, lang: str, enumerator: str) -> None:
+    """Submit button handler: validate everything, write once, remember the outcome."""
+    state = st.session_state
+    state[f"_tried_{inst.id}"] = True
+    state.pop(f"_error_{inst.id}", None)
+    if not enumerator:
+        state[f"_error_{inst.id}"] = t("enumerator_missing", lang)
+        return
+    if not _ENUMERATOR.fullmatch(enumerator):
+        state[f"_error_{inst.id}"] = t("enumerator_invalid", lang)
+        return
+    answers = form.current_answers(inst)
+    try:
+        receipt = get_store().submit(
+            inst.id, answers, enumerator=enumerator, response_id=interview_id(inst),
+            lang=lang, started_at=state.get(f"_started_{inst.id}"),
+        )
+    except ValidationError as exc:
+        state[f"_error_{inst.id}"] = t("fix_problems", lang, n=len(exc.problems))
+        return
+    except OSError as exc:  # disk full, permissions: keep the answers, say so
+        state[f"_error_{inst.id}"] = t("save_failed", lang, error=exc.strerror or type(exc).__name__)
+        return
+    state[f"_receipt_{inst.id}"] = receipt
+    _todays_rows.clear()
+
+
+def new_interview(inst: Instrument) -> None:
+    for key in form.all_keys(inst):
+        st.session_state.pop(key, None)
+    for prefix in ("_response_id_", "_started_", "_tried_", "_error_", "_receipt_"):
+        st.session_state.pop(prefix + inst.id, None)
+
+
+def inline_problems(inst: Instrument, problems: list[Problem]) -> dict[str, str]:
+    """Problems to show next to questions: all after a submit attempt, else only wrong answers."""
+    tried = st.session_state.get(f"_tried_{inst.id}", False)
+    return {
+        form.problem_key(p.field): p.message
+        for p in problems
+        if tried or p.code not in ("required", "count")
+    }
+
+
+@st.fragment
+def questionnaire(inst: Instrument, lang: str, enumerator: str) -> None:
+    receipt = st.session_state.get(f"_receipt_{inst.id}")
+    if receipt is not None:
+        receipt_ui(inst, lang, receipt)
+    else:
+        form.keep_values(inst)
+        interview_id(inst)
+        answers = form.current_answers(inst)
+        cleaned, problems = clean(inst, answers, lang=lang)
+        form.render(inst, lang, answers, cleaned, inline_problems(inst, problems))
+        error = st.session_state.get(f"_error_{inst.id}")
+        if error:
+            st.error(error)
+        st.button(t("submit", lang), key="submit", type="primary", on_click=submit, args=(inst, lang, enumerator))
+    st.divider()
+    todays_submissions_ui(lang, enumerator)
+
+
+def receipt_ui(inst: Instrument, lang: str, receipt) -> None:
+    text = "saved_again" if receipt.duplicate else "saved"
+    st.success(t(text, lang, rid=receipt.response_id), icon="✅")
+    when = receipt.submitted_at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M WIB")
+    st.caption(t("receipt_detail", lang, instrument=inst.title[lang], time=when, enumerator=st.session_state.get("enumerator", "")))
+    st.button(t("new_interview", lang), key="new_interview", on_click=new_interview, args=(inst,))
+
+
+def todays_submissions_ui(lang: str, enumerator: str) -> None:
+    st.subheader(t("today_list", lang))
+    if not enumerator:
+        st.caption(t("today_hint", lang))
+        return
+    rows = _todays_rows(str(get_store().root), enumerator)
+    if not rows:
+        st.caption(t("today_none", lang))
+        return
+    st.dataframe(
+        [
+            {
+                t("col_time", lang): row["time"],
+                t("col_instrument", lang): load_instrument(row["instrument"]).title[lang],
+                t("col_response", lang): row["response_id"],
+                t("col_status", lang): row["status"],
+            }
+            for row in rows
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _todays_rows(root: str, enumerator: str) -> list[dict]:
+    # Cached so that typing in the form does not re-read the store; a submit clears it.
+    return todays_submissions(ResponseStore(root), enumerator)
+
+
+def todays_submissions(store: ResponseStore, enumerator: str) -> list[dict]:
+    """This enumerator's responses submitted today (WIB), newest first."""
+    today = dt.datetime.now(LOCAL_TIME).date()
+    rows = []
+    for name in INSTRUMENTS:
+        df = store.read(name)
+        if df.empty:
+            continue
+        mine = df[df["_enumerator"] == enumerator]
+        for _, row in mine.iterrows():
+            local = row["_submitted_at"].tz_convert(LOCAL_TIME)
+            if local.date() == today:
+                rows.append({
+                    "time": local.strftime("%H:%M"), "instrument": name,
+                    "response_id": row["_response_id"], "status": row["_status"],
+                })
+    return sorted(rows, key=lambda r: r["time"], reverse=True)
+
+
+def page() -> None:
+    inst, lang, enumerator = choices_ui()
+    st.title(inst.title[lang])
+    if inst.description:
+        st.caption(inst.description[lang])
+    questionnaire(inst, lang, enumerator)
+
+
+page()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.i18n import t
 
-st.set_page_config(page_title="ICT & e-government survey", page_icon="📋", layout="wide")
+st.set_page_config(page_title="ICT & e-government survey", page_icon="📋", layout="centered")
 
 lang = st.session_state.get("lang", "en")
 pages = [

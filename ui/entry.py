@@ -29,9 +29,9 @@ _ENUMERATOR = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 
 def choices_ui() -> tuple[Instrument, str, str]:
     """Questionnaire, language and enumerator ID; plain values out."""
-    left, middle, right = st.columns([2, 1.4, 1.4])
+    left, middle, right = st.columns([2, 1.6, 1.2])
     lang = middle.radio(
-        t("language", st.session_state.get("lang", "en")) + " / Bahasa", list(LANGUAGES),
+        "Language / Bahasa", list(LANGUAGES),
         key="lang", format_func=LANGUAGES.get, horizontal=True,
     )
     instruments = {name: load_instrument(name) for name in INSTRUMENTS}

@@ -6,7 +6,6 @@ TEXT: dict[str, dict[str, str]] = {
     "app_title": {"en": "ICT & e-government survey", "id": "Survei TIK & e-government"},
     "entry_page": {"en": "Enter an interview", "id": "Isi wawancara"},
     "instrument": {"en": "Questionnaire", "id": "Kuesioner"},
-    "language": {"en": "Language", "id": "Bahasa"},
     "enumerator": {"en": "Enumerator ID", "id": "ID pencacah"},
     "enumerator_help": {
         "en": "Your code, for example enum01 (letters, digits, - and _).",

@@ -9,16 +9,17 @@ from survey.problems import Problem, ValidationError
 from survey.validate import validate
 
 __all__ = [
-    "Instrument", "InstrumentError", "Problem", "Question", "ResponseStore",
-    "ValidationError", "load_instrument", "validate",
+    "ConflictError", "Instrument", "InstrumentError", "Problem", "Question", "Receipt",
+    "ResponseStore", "UnknownResponse", "ValidationError", "load_instrument", "validate",
 ]
+_STORE_NAMES = {"ResponseStore", "Receipt", "ConflictError", "UnknownResponse"}
 
 
 def __getattr__(name: str):
     # The store pulls in DuckDB and pyarrow datasets; import it on first use so that
     # loading and validating a questionnaire stays light.
-    if name == "ResponseStore":
-        from survey.store import ResponseStore
+    if name in _STORE_NAMES:
+        from survey import store
 
-        return ResponseStore
+        return getattr(store, name)
     raise AttributeError(name)

@@ -86,14 +86,23 @@ def widget(page, key: str):
     return page.locator(f".st-key-{key}")
 
 
+def settle(page) -> None:
+    """Wait until the app has finished its rerun, as a person waits for the form to update."""
+    page.wait_for_timeout(150)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=20_000)
+
+
 def choose(page, key: str, label: str) -> None:
     widget(page, key).get_by_text(label, exact=True).click()
+    settle(page)
+    expect(widget(page, key).get_by_role("radio", name=label, exact=True)).to_be_checked()
 
 
 def type_in(page, key: str, text: str) -> None:
     box = widget(page, key).locator("input, textarea").first
     box.fill(text)
     box.press("Enter")
+    settle(page)
 
 
 def pick(page, key: str, label: str) -> None:
@@ -104,6 +113,7 @@ def pick(page, key: str, label: str) -> None:
         try:
             option.wait_for(timeout=3000)
             option.click()
+            settle(page)
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")

@@ -80,8 +80,7 @@ def submit(inst: Instrument, lang: str, enumerator: str) -> None:
 
 
 def new_interview(inst: Instrument) -> None:
-    for key in form.all_keys(inst):
-        st.session_state.pop(key, None)
+    form.forget_values(inst)
     for prefix in ("_response_id_", "_started_", "_tried_", "_error_", "_receipt_"):
         st.session_state.pop(prefix + inst.id, None)
 
@@ -102,11 +101,12 @@ def questionnaire(inst: Instrument, lang: str, enumerator: str) -> None:
     if receipt is not None:
         receipt_ui(inst, lang, receipt)
     else:
-        form.keep_values(inst)
+        form.restore_values(inst)
         interview_id(inst)
         answers = form.current_answers(inst)
         cleaned, problems = clean(inst, answers, lang=lang)
         form.render(inst, lang, answers, cleaned, inline_problems(inst, problems))
+        form.remember_values(inst)
         error = st.session_state.get(f"_error_{inst.id}")
         if error:
             st.error(error)

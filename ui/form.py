@@ -19,6 +19,7 @@ from ui.i18n import t
 
 MAX_REPEAT_ITEMS = 30
 RADIO_MAX_CHOICES = 5  # longer lists use a searchable select box
+_KEPT = "_kept_answers_"
 
 
 def widget_key(name: str, index: int | None = None) -> str:
@@ -64,11 +65,27 @@ def current_answers(inst: Instrument) -> dict[str, Any]:
     return {k: v for k, v in answers.items() if not is_unanswered(v) or isinstance(v, list)}
 
 
-def keep_values(inst: Instrument) -> None:
-    """Keep answers of questions that are hidden for a moment (Streamlit drops unrendered widget state)."""
+def restore_values(inst: Instrument) -> None:
+    """Give back answers of questions that were hidden for a while.
+
+    Streamlit drops the state of a widget that a run does not draw; the answers are
+    remembered after each run and restored when the question shows again. Only keys
+    missing from the session are set, so a widget on screen is never overwritten.
+    """
+    kept = st.session_state.setdefault(_KEPT + inst.id, {})
+    for key, value in kept.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def remember_values(inst: Instrument) -> None:
+    st.session_state[_KEPT + inst.id] = {key: st.session_state[key] for key in all_keys(inst) if key in st.session_state}
+
+
+def forget_values(inst: Instrument) -> None:
     for key in all_keys(inst):
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+        st.session_state.pop(key, None)
+    st.session_state.pop(_KEPT + inst.id, None)
 
 
 def render(inst: Instrument, lang: str, answers: dict, cleaned: dict, problems: dict[str, str]) -> None:

@@ -185,3 +185,15 @@ def test_civil_servant_and_agency_forms_submit(app, data_dir):
         assert at.success, [e.value for e in at.error]
         assert len(stored(data_dir, instrument)) == 1
         at.button(key="new_interview").click().run()
+
+
+def test_answers_survive_hiding_and_switching_questionnaires(app):
+    at = fill(app, "household", {"has_internet": "yes", "internet_type": ["satellite"], "respondent_name": "Sri"})
+    at.radio(key="has_internet").set_value("no").run()
+    assert "internet_type" not in keys(at, "multiselect")
+    at.radio(key="has_internet").set_value("yes").run()
+    assert at.multiselect(key="internet_type").value == ["satellite"]
+    at.selectbox(key="instrument").set_value("agency").run()
+    at.selectbox(key="instrument").set_value("household").run()
+    assert at.text_input(key="respondent_name").value == "Sri"
+    assert at.multiselect(key="internet_type").value == ["satellite"]

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from survey._compaction import merge
 from survey.model import instrument_from_yaml
 from survey.problems import ValidationError
 from survey.schema import table_schemas, to_tables
@@ -587,7 +588,7 @@ def test_an_interrupted_compaction_is_finished_and_never_doubles_rows(tmp_path):
     main = tmp_path / "data" / "responses" / "hh"
     small = sorted(p.name for p in main.glob("*.parquet"))
     # simulate a crash after the merged part was published, before markers and deletes
-    part = store._merge(main, small, "_response_id, _revision")
+    part = merge(main, small, "_response_id, _revision")
     assert (main / part).exists() and all((main / n).exists() for n in small)
     assert sorted(ids(store.read("hh"))) == [f"i{i}" for i in range(5)]  # journal: part replaces sources
     assert store.count("hh") == 5

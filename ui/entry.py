@@ -174,7 +174,7 @@ def todays_submissions(store: ResponseStore, enumerator: str) -> list[dict]:
 
 def page() -> None:
     inst, lang, enumerator = choices_ui()
-    st.title(inst.title[lang])
+    st.header(inst.title[lang])
     if inst.description:
         st.caption(inst.description[lang])
     questionnaire(inst, lang, enumerator)

@@ -168,9 +168,9 @@ def test_language_switch_translates_the_form(app):
     at = app
     at.radio(key="lang").set_value("id").run()
     assert at.number_input(key="hh_size").label.startswith("Berapa jumlah anggota")
-    assert at.title[0].value.startswith("Survei Rumah Tangga")
+    assert at.header[0].value.startswith("Survei Rumah Tangga")
     at.radio(key="lang").set_value("en").run()
-    assert at.title[0].value.startswith("Household survey")
+    assert at.header[0].value.startswith("Household survey")
 
 
 def test_civil_servant_and_agency_forms_submit(app, data_dir):

@@ -70,13 +70,25 @@ def submit(inst: Instrument, lang: str, enumerator: str) -> None:
             lang=lang, started_at=state.get(f"_started_{inst.id}"),
         )
     except ValidationError as exc:
-        state[f"_error_{inst.id}"] = t("fix_problems", lang, n=len(exc.problems))
+        where = ", ".join(problem_place(inst, p.field, lang) for p in exc.problems[:5])
+        more = ", …" if len(exc.problems) > 5 else ""
+        state[f"_error_{inst.id}"] = t("fix_problems", lang, n=len(exc.problems), where=where + more)
         return
     except OSError as exc:  # disk full, permissions: keep the answers, say so
         state[f"_error_{inst.id}"] = t("save_failed", lang, error=exc.strerror or type(exc).__name__)
         return
     state[f"_receipt_{inst.id}"] = receipt
     _todays_rows.clear()
+
+
+def problem_place(inst: Instrument, field: str, lang: str) -> str:
+    """'members[1].age' -> 'Member 2: Age (years)', so the enumerator can find it."""
+    key = form.problem_key(field)
+    name, _, index = key.partition("__")
+    if name not in {q.name for q in inst.all_questions()}:
+        return name
+    label = inst.question(name).text("label", lang)
+    return f"{t('member', lang, i=int(index) + 1)}: {label}" if index else label
 
 
 def new_interview(inst: Instrument) -> None:

@@ -21,8 +21,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "submit": {"en": "Submit interview", "id": "Kirim wawancara"},
     "fix_problems": {
-        "en": "{n} answer(s) need attention; nothing was saved. Your answers are kept: fix the ones marked below.",
-        "id": "{n} jawaban perlu diperbaiki; belum ada yang disimpan. Jawaban Anda tetap ada: perbaiki yang ditandai di bawah.",
+        "en": "{n} answer(s) need attention; nothing was saved. Your answers are kept: fix the ones marked above ({where}).",
+        "id": "{n} jawaban perlu diperbaiki; belum ada yang disimpan. Jawaban Anda tetap ada: perbaiki yang ditandai di atas ({where}).",
     },
     "saved": {"en": "Saved. Response ID: {rid}", "id": "Tersimpan. ID respons: {rid}"},
     "saved_again": {

@@ -26,7 +26,6 @@ Three stages with plain data between them:
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
@@ -35,6 +34,7 @@ import pandas as pd
 
 from analysis.design import SurveyDesign
 from analysis.estimates import mean, proportion
+from survey.expressions import evaluate, truthy
 
 __all__ = [
     "AGE_BANDS", "HOUSEHOLD_DESIGN", "INDIVIDUAL_BY", "Indicator", "RESULT_COLUMNS",
@@ -59,70 +59,31 @@ _SEP = "__"
 
 
 # ---- stage 1: answers -> analysis columns ----------------------------------------------
-class _Unsupported(Exception):
-    """A relevance expression the vectorised evaluator does not cover."""
-
-
-_COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-            ">": operator.gt, ">=": operator.ge}
-
-
-def _vector(node, frame: pd.DataFrame):
-    """Value of an expression node over all rows: a scalar or a Series (the Ref/Literal/
-    comparison/and/or/not() subset of the XLSForm language relevance uses)."""
-    kind = type(node).__name__
-    if kind == "Literal":
-        return node.value
-    if kind == "Ref":
-        if node.name not in frame.columns:
-            raise _Unsupported(node.name)
-        return frame[node.name]
-    if kind == "Call" and node.name == "not" and len(node.args) == 1:
-        return ~_as_bool(_vector(node.args[0], frame), frame)
-    if kind == "Operation":
-        left = _vector(node.operands[0], frame)
-        for op, operand in zip(node.ops, node.operands[1:]):
-            right = _vector(operand, frame)
-            if op in ("and", "or"):
-                combine = operator.and_ if op == "and" else operator.or_
-                left = combine(_as_bool(left, frame), _as_bool(right, frame))
-            elif op in _COMPARE:
-                left = _compare(op, left, right, frame)
-            else:
-                raise _Unsupported(op)
-        return left
-    raise _Unsupported(kind)
-
-
-def _as_bool(value, frame: pd.DataFrame) -> pd.Series:
-    if isinstance(value, pd.Series):
-        return value.astype("boolean").fillna(False).astype(bool)
-    return pd.Series(bool(value), index=frame.index)
-
-
-def _compare(op: str, left, right, frame: pd.DataFrame) -> pd.Series:
-    """XLSForm comparison: an unanswered question is '' and compares false with numbers."""
-    if isinstance(left, pd.Series) == isinstance(right, pd.Series):
-        raise _Unsupported("comparison needs one answer and one literal")
-    series, literal = (left, right) if isinstance(left, pd.Series) else (right, left)
-    if not isinstance(left, pd.Series):  # literal on the left: mirror the operator
-        op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
-    if isinstance(literal, str):
-        text = series.astype("string").fillna("")
-        return pd.Series(_COMPARE[op](text, literal).to_numpy(dtype=bool), index=frame.index)
-    numbers = pd.to_numeric(series, errors="coerce").astype("Float64")
-    return _COMPARE[op](numbers, literal).fillna(False).astype(bool)
-
-
 def _asked(question, frame: pd.DataFrame) -> pd.Series | None:
-    """True where the question was relevant, from its ``relevant`` expression; None when the
-    expression cannot be evaluated here (the caller then goes by whether it was answered)."""
+    """True where the question was relevant, by its ``relevant`` expression; None when the
+    expression refers to columns this frame lacks (the caller then goes by whether it was
+    answered).  The questionnaire's own evaluator decides, once per distinct combination
+    of the referenced answers, so the rule is never written twice and rows are not looped.
+    """
     if question.relevant is None:
         return pd.Series(True, index=frame.index)
-    try:
-        return _as_bool(_vector(question.relevant.tree, frame), frame)
-    except _Unsupported:
+    refs = sorted(question.relevant.references)
+    if not refs:
+        return pd.Series(truthy(evaluate(question.relevant, {})), index=frame.index)
+    if any(ref not in frame.columns for ref in refs):
         return None
+    keys = frame[refs].apply(lambda col: col.map(_hashable) if col.dtype == object else col)
+    groups = keys.groupby(refs, dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(keys))).groupby(groups).first().to_numpy()
+    verdicts = np.array(
+        [truthy(evaluate(question.relevant, keys.iloc[pos].to_dict())) for pos in first], dtype=bool
+    )
+    return pd.Series(verdicts[groups] if len(groups) else [], index=frame.index, dtype=bool)
+
+
+def _hashable(value):
+    """A select_multiple list as ODK's space-separated text (the evaluator reads both)."""
+    return " ".join(map(str, value)) if isinstance(value, (list, tuple, np.ndarray)) else value
 
 
 def _is_yes_no(question) -> bool:

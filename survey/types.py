@@ -36,9 +36,12 @@ def _to_integer(value: Any) -> int:
         if math.isfinite(value) and value.is_integer():
             return int(value)
         raise CoercionError("not a whole number")
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]{1,18}\s*", value):
         return int(value)
     raise CoercionError("not a whole number")
+
+
+_DECIMAL = re.compile(r"\s*[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)\s*")  # ASCII digits only
 
 
 def _to_decimal(value: Any) -> float:
@@ -46,11 +49,8 @@ def _to_decimal(value: Any) -> float:
         raise CoercionError("not a number")
     if isinstance(value, (int, float)):
         number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip().replace(",", "."))
-        except ValueError:
-            raise CoercionError("not a number") from None
+    elif isinstance(value, str) and _DECIMAL.fullmatch(value):
+        number = float(value.strip().replace(",", "."))
     else:
         raise CoercionError("not a number")
     if not math.isfinite(number):
@@ -74,20 +74,25 @@ def _to_choices(value: Any) -> list[str]:
     raise CoercionError("not a list of choice names")
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _to_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:  # e.g. 2026-02-30
             raise CoercionError("not a date (YYYY-MM-DD)") from None
     raise CoercionError("not a date (YYYY-MM-DD)")
 
 
-_GEOPOINT = re.compile(r"\s*(-?\d{1,2}(?:\.\d+)?)\s+(-?\d{1,3}(?:\.\d+)?)(?:\s+-?\d+(?:\.\d+)?){0,2}\s*")
+_GEOPOINT = re.compile(
+    r"\s*(-?[0-9]{1,2}(?:\.[0-9]+)?)\s+(-?[0-9]{1,3}(?:\.[0-9]+)?)(?:\s+-?[0-9]+(?:\.[0-9]+)?){0,2}\s*", re.ASCII
+)
 
 
 def _to_geopoint(value: Any) -> str:

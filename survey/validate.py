@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
 
 from survey.expressions import evaluate, truthy
 from survey.model import Instrument, Question
@@ -20,6 +21,7 @@ from survey.problems import Problem, problem
 from survey.types import QUESTION_TYPES, CoercionError
 
 MAX_TEXT_LENGTH = 2000
+SURVEY_TIMEZONE = ZoneInfo("Asia/Jakarta")  # Surakarta: `today()` in constraints is a WIB date
 _CONTROL = {chr(c) for c in range(32) if chr(c) not in "\n\t\r"} | {"\x7f"}
 
 
@@ -34,7 +36,7 @@ def clean(
     """(answers as stored: typed, calculated, non-relevant removed; problems)."""
     if not isinstance(answers, Mapping):
         return {}, [problem("", "form", lang)]
-    checker = _Checker(inst, lang, today or dt.date.today())
+    checker = _Checker(inst, lang, today or survey_today())
     known = {q.name for q in inst.questions}
     for key in answers:
         if not isinstance(key, str) or (key not in known and not key.startswith("_")):
@@ -44,7 +46,15 @@ def clean(
 
 
 def is_unanswered(value: Any) -> bool:
-    return value is None or value == "" or value == [] or (isinstance(value, float) and math.isnan(value))
+    """None, blank text, an empty selection or NaN: nothing was answered."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value == [] or (isinstance(value, float) and math.isnan(value))
+
+
+def survey_today() -> dt.date:
+    """Today's date where the interviews happen (WIB), whatever the server's clock zone."""
+    return dt.datetime.now(SURVEY_TIMEZONE).date()
 
 
 class _Checker:
@@ -160,12 +170,12 @@ def filtered_choices(q: Question, answers: Mapping, today: dt.date | None = None
     return [
         c.name
         for c in q.choice_options
-        if truthy(evaluate(q.choice_filter, answers, choice=c.filters, today=today or dt.date.today()))
+        if truthy(evaluate(q.choice_filter, answers, choice=c.filters, today=today or survey_today()))
     ]
 
 
 def is_relevant(q: Question, answers: Mapping, today: dt.date | None = None) -> bool:
-    return q.relevant is None or truthy(evaluate(q.relevant, answers, today=today or dt.date.today()))
+    return q.relevant is None or truthy(evaluate(q.relevant, answers, today=today or survey_today()))
 
 
 _TYPE_KEYS = {"type.integer", "type.decimal", "type.date", "type.geopoint", "type.select_multiple", "type.text"}

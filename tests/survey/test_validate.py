@@ -98,6 +98,12 @@ def test_valid_answers_have_no_problems(inst):
         ({"colour": "blue"}, [("colour", "unknown")]),
         ({"phone": "08123\x00"}, [("phone", "type")]),
         ({"phone": "0" * 2001}, [("phone", "length")]),
+        ({"phone": "   "}, []),  # blank optional text is simply unanswered
+        ({"hh_size": "  "}, [("hh_size", "required")]),
+        ({"visit": "2026-11-20garbage"}, [("visit", "type")]),
+        ({"visit": "20261120"}, [("visit", "type")]),
+        ({"visit": "2026-02-30"}, [("visit", "type")]),
+        ({"hh_size": "\u0662"}, [("hh_size", "type")]),  # an Arabic-Indic digit is not a number here
     ],
 )
 def test_problems_are_located_and_coded(inst, change, expected):

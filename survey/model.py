@@ -22,6 +22,7 @@ from survey.types import QUESTION_TYPES
 
 INSTRUMENT_DIR = Path(__file__).parent / "instruments"
 LANGUAGES = ("id", "en")
+STUDY_INSTRUMENTS = ("household", "civil_servant", "agency")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count")
 
@@ -107,6 +108,13 @@ class Instrument:
             out.append(q)
             out.extend(q.questions)
         return out
+
+
+def list_instruments(directory: Path | str | None = None) -> list[str]:
+    """Instrument ids in the folder: the study's three first, then any others by name."""
+    found = {p.stem for p in Path(directory or INSTRUMENT_DIR).glob("*.yaml") if _NAME.fullmatch(p.stem)}
+    first = [name for name in STUDY_INSTRUMENTS if name in found]
+    return first + sorted(found - set(first))
 
 
 def load_instrument(instrument_id: str, directory: Path | str | None = None) -> Instrument:

@@ -9,22 +9,21 @@ click or a retry never stores two responses.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import uuid
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from survey import Problem, ResponseStore, ValidationError, load_instrument
-from survey.validate import clean
-from survey.model import Instrument
+from survey.model import Instrument, list_instruments
+from survey.validate import SURVEY_TIMEZONE, clean
 from ui import form
 from ui.i18n import LANGUAGES, t
 from ui.store import get_store
 
-INSTRUMENTS = ("household", "civil_servant", "agency")
-LOCAL_TIME = ZoneInfo("Asia/Jakarta")  # WIB: the enumerators' clock
 _ENUMERATOR = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+log = logging.getLogger(__name__)
 
 
 def choices_ui() -> tuple[Instrument, str, str]:
@@ -34,13 +33,24 @@ def choices_ui() -> tuple[Instrument, str, str]:
         "Language / Bahasa", list(LANGUAGES),
         key="lang", format_func=LANGUAGES.get, horizontal=True,
     )
-    instruments = {name: load_instrument(name) for name in INSTRUMENTS}
+    instruments = {name: load_instrument(name) for name in list_instruments()}
     chosen = left.selectbox(
-        t("instrument", lang), INSTRUMENTS, key="instrument",
+        t("instrument", lang), list(instruments), key="instrument",
         format_func=lambda name: instruments[name].title[lang],
     )
     enumerator = right.text_input(t("enumerator", lang), key="enumerator", help=t("enumerator_help", lang))
     return instruments[chosen], lang, enumerator.strip()
+
+
+def switch_to(inst: Instrument) -> None:
+    """Questionnaires share question names (interview_date, agency, ...): when the
+    enumerator switches, take the previous one's answers off the widgets so they
+    cannot leak into this one; each comes back when its questionnaire is chosen again."""
+    previous = st.session_state.get("_active_instrument")
+    if previous != inst.id:
+        if previous in list_instruments():
+            form.clear_widgets(load_instrument(previous))
+        st.session_state["_active_instrument"] = inst.id
 
 
 def interview_id(inst: Instrument) -> str:
@@ -53,42 +63,45 @@ def interview_id(inst: Instrument) -> str:
 
 
 def submit(inst: Instrument, lang: str, enumerator: str) -> None:
-    """Submit button handler: validate everything, write once, remember the outcome."""
+    """Submit button handler: validate everything, write once, remember the outcome.
+
+    Outcomes are kept as message keys, not text, so they follow a language switch.
+    """
     state = st.session_state
     state[f"_tried_{inst.id}"] = True
     state.pop(f"_error_{inst.id}", None)
     if not enumerator:
-        state[f"_error_{inst.id}"] = t("enumerator_missing", lang)
+        state[f"_error_{inst.id}"] = ("enumerator_missing", {})
         return
     if not _ENUMERATOR.fullmatch(enumerator):
-        state[f"_error_{inst.id}"] = t("enumerator_invalid", lang)
+        state[f"_error_{inst.id}"] = ("enumerator_invalid", {})
         return
-    answers = form.current_answers(inst)
     try:
         receipt = get_store().submit(
-            inst.id, answers, enumerator=enumerator, response_id=interview_id(inst),
+            inst.id, form.current_answers(inst), enumerator=enumerator, response_id=interview_id(inst),
             lang=lang, started_at=state.get(f"_started_{inst.id}"),
         )
-    except ValidationError as exc:
-        where = ", ".join(problem_place(inst, p.field, lang) for p in exc.problems[:5])
-        more = ", …" if len(exc.problems) > 5 else ""
-        state[f"_error_{inst.id}"] = t("fix_problems", lang, n=len(exc.problems), where=where + more)
-        return
+    except ValidationError:
+        return  # the problems are shown next to their questions and summed up by the button
     except OSError as exc:  # disk full, permissions: keep the answers, say so
-        state[f"_error_{inst.id}"] = t("save_failed", lang, error=exc.strerror or type(exc).__name__)
+        state[f"_error_{inst.id}"] = ("save_failed", {"error": exc.strerror or type(exc).__name__})
         return
-    state[f"_receipt_{inst.id}"] = receipt
+    state[f"_receipt_{inst.id}"] = (receipt, enumerator)
     _todays_rows.clear()
 
 
 def problem_place(inst: Instrument, field: str, lang: str) -> str:
     """'members[1].age' -> 'Member 2: Age (years)', so the enumerator can find it."""
-    key = form.problem_key(field)
-    name, _, index = key.partition("__")
+    name, _, index = form.problem_key(field).partition("__")
     if name not in {q.name for q in inst.all_questions()}:
         return name
     label = inst.question(name).text("label", lang)
     return f"{t('member', lang, i=int(index) + 1)}: {label}" if index else label
+
+
+def problems_summary(inst: Instrument, problems: list[Problem], lang: str) -> str:
+    where = ", ".join(problem_place(inst, p.field, lang) for p in problems[:5])
+    return t("fix_problems", lang, n=len(problems), where=where + (", …" if len(problems) > 5 else ""))
 
 
 def new_interview(inst: Instrument) -> None:
@@ -109,29 +122,30 @@ def inline_problems(inst: Instrument, problems: list[Problem]) -> dict[str, str]
 
 @st.fragment
 def questionnaire(inst: Instrument, lang: str, enumerator: str) -> None:
-    receipt = st.session_state.get(f"_receipt_{inst.id}")
-    if receipt is not None:
-        receipt_ui(inst, lang, receipt)
+    state = st.session_state
+    if f"_receipt_{inst.id}" in state:
+        receipt_ui(inst, lang, *state[f"_receipt_{inst.id}"])
     else:
         form.restore_values(inst)
         interview_id(inst)
-        answers = form.current_answers(inst)
-        cleaned, problems = clean(inst, answers, lang=lang)
-        form.render(inst, lang, answers, cleaned, inline_problems(inst, problems))
+        cleaned, problems = clean(inst, form.current_answers(inst), lang=lang)
+        form.render(inst, lang, cleaned, inline_problems(inst, problems))
         form.remember_values(inst)
-        error = st.session_state.get(f"_error_{inst.id}")
-        if error:
-            st.error(error)
+        if f"_error_{inst.id}" in state:
+            key, values = state[f"_error_{inst.id}"]
+            st.error(t(key, lang, **values))
+        elif problems and state.get(f"_tried_{inst.id}"):
+            st.error(problems_summary(inst, problems, lang))
         st.button(t("submit", lang), key="submit", type="primary", on_click=submit, args=(inst, lang, enumerator))
     st.divider()
     todays_submissions_ui(lang, enumerator)
 
 
-def receipt_ui(inst: Instrument, lang: str, receipt) -> None:
+def receipt_ui(inst: Instrument, lang: str, receipt, enumerator: str) -> None:
     text = "saved_again" if receipt.duplicate else "saved"
     st.success(t(text, lang, rid=receipt.response_id), icon="✅")
-    when = receipt.submitted_at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M WIB")
-    st.caption(t("receipt_detail", lang, instrument=inst.title[lang], time=when, enumerator=st.session_state.get("enumerator", "")))
+    when = receipt.submitted_at.astimezone(SURVEY_TIMEZONE).strftime("%Y-%m-%d %H:%M WIB")
+    st.caption(t("receipt_detail", lang, instrument=inst.title[lang], time=when, enumerator=enumerator))
     st.button(t("new_interview", lang), key="new_interview", on_click=new_interview, args=(inst,))
 
 
@@ -140,7 +154,12 @@ def todays_submissions_ui(lang: str, enumerator: str) -> None:
     if not enumerator:
         st.caption(t("today_hint", lang))
         return
-    rows = _todays_rows(str(get_store().root), enumerator)
+    try:
+        rows = _todays_rows(str(get_store().root), enumerator)
+    except Exception:  # a side panel: a read problem must never take the form down
+        log.exception("reading today's submissions failed")
+        st.warning(t("today_failed", lang))
+        return
     if not rows:
         st.caption(t("today_none", lang))
         return
@@ -150,7 +169,7 @@ def todays_submissions_ui(lang: str, enumerator: str) -> None:
                 t("col_time", lang): row["time"],
                 t("col_instrument", lang): load_instrument(row["instrument"]).title[lang],
                 t("col_response", lang): row["response_id"],
-                t("col_status", lang): row["status"],
+                t("col_status", lang): t(f"status_{row['status']}", lang),
             }
             for row in rows
         ],
@@ -167,25 +186,24 @@ def _todays_rows(root: str, enumerator: str) -> list[dict]:
 
 def todays_submissions(store: ResponseStore, enumerator: str) -> list[dict]:
     """This enumerator's responses submitted today (WIB), newest first."""
-    today = dt.datetime.now(LOCAL_TIME).date()
+    today = dt.datetime.now(SURVEY_TIMEZONE).date()
     rows = []
-    for name in INSTRUMENTS:
+    for name in list_instruments():
         df = store.read(name)
         if df.empty:
             continue
-        mine = df[df["_enumerator"] == enumerator]
-        for _, row in mine.iterrows():
-            local = row["_submitted_at"].tz_convert(LOCAL_TIME)
-            if local.date() == today:
-                rows.append({
-                    "time": local.strftime("%H:%M"), "instrument": name,
-                    "response_id": row["_response_id"], "status": row["_status"],
-                })
+        local = df["_submitted_at"].dt.tz_convert(SURVEY_TIMEZONE)
+        mine = df[(df["_enumerator"] == enumerator) & (local.dt.date == today)]
+        rows += [
+            {"time": at.strftime("%H:%M"), "instrument": name, "response_id": rid, "status": status}
+            for at, rid, status in zip(local[mine.index], mine["_response_id"], mine["_status"])
+        ]
     return sorted(rows, key=lambda r: r["time"], reverse=True)
 
 
 def page() -> None:
     inst, lang, enumerator = choices_ui()
+    switch_to(inst)
     st.header(inst.title[lang])
     if inst.description:
         st.caption(inst.description[lang])

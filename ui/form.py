@@ -14,7 +14,7 @@ import streamlit as st
 
 from survey.expressions import evaluate
 from survey.model import Instrument, Question
-from survey.validate import filtered_choices, is_relevant, is_unanswered
+from survey.validate import MAX_TEXT_LENGTH, clean, filtered_choices, is_relevant, is_unanswered
 from ui.i18n import t
 
 MAX_REPEAT_ITEMS = 30
@@ -34,7 +34,7 @@ def problem_key(field: str) -> str:
     return field
 
 
-def repeat_size(inst: Instrument, repeat: Question, answers: dict[str, Any]) -> int:
+def repeat_size(repeat: Question, answers: dict[str, Any]) -> int:
     """How many roster items to show, from repeat_count (0 while it is unanswered)."""
     if repeat.repeat_count is None:
         return 1
@@ -52,17 +52,25 @@ def all_keys(inst: Instrument) -> list[str]:
 
 
 def current_answers(inst: Instrument) -> dict[str, Any]:
-    """The answers as the widgets hold them now, rosters as lists of dicts."""
+    """The answers as the widgets hold them now, rosters as lists of dicts.
+
+    The roster has as many items as the validated count (a household size of 250 is
+    rejected, so no 250 member sections are collected).
+    """
     state = st.session_state
-    answers: dict[str, Any] = {
-        q.name: state.get(q.name) for q in inst.questions if q.stores_answer and q.type != "calculate"
-    }
+    answers: dict[str, Any] = {name: state.get(name) for name in _answer_names(inst.questions)}
+    answers = {k: v for k, v in answers.items() if not is_unanswered(v)}
+    main, _ = clean(inst, answers)
     for repeat in inst.repeats:
         answers[repeat.name] = [
-            {q.name: state.get(widget_key(q.name, i)) for q in repeat.questions if q.stores_answer and q.type != "calculate"}
-            for i in range(repeat_size(inst, repeat, answers))
+            {name: state.get(widget_key(name, i)) for name in _answer_names(repeat.questions)}
+            for i in range(repeat_size(repeat, main))
         ]
-    return {k: v for k, v in answers.items() if not is_unanswered(v) or isinstance(v, list)}
+    return answers
+
+
+def _answer_names(questions: tuple[Question, ...]) -> list[str]:
+    return [q.name for q in questions if q.stores_answer and q.type != "calculate"]
 
 
 def restore_values(inst: Instrument) -> None:
@@ -82,55 +90,55 @@ def remember_values(inst: Instrument) -> None:
     st.session_state[_KEPT + inst.id] = {key: st.session_state[key] for key in all_keys(inst) if key in st.session_state}
 
 
-def forget_values(inst: Instrument) -> None:
+def clear_widgets(inst: Instrument) -> None:
+    """Take this questionnaire's answers off the widgets (they stay remembered)."""
     for key in all_keys(inst):
         st.session_state.pop(key, None)
+
+
+def forget_values(inst: Instrument) -> None:
+    clear_widgets(inst)
     st.session_state.pop(_KEPT + inst.id, None)
 
 
-def render(inst: Instrument, lang: str, answers: dict, cleaned: dict, problems: dict[str, str]) -> None:
+def render(inst: Instrument, lang: str, cleaned: dict, problems: dict[str, str]) -> None:
     """Draw every relevant question with its problem message under it.
 
-    `answers` are the widgets' values, `cleaned` the validated ones (calculated values
-    are shown from those, so an impossible age gets no age group).
+    Skip logic, choice filters and calculated values read the validated answers
+    (`cleaned`), as `validate` does: an answer to a hidden or rejected question never
+    makes another question appear.
     """
     for q in inst.questions:
         if q.type == "repeat":
-            _render_repeat(inst, q, lang, answers, cleaned, problems)
-        elif is_relevant(q, answers):
-            _render_question(q, widget_key(q.name), lang, answers, cleaned, problems)
+            _render_repeat(q, lang, cleaned, problems)
+        elif is_relevant(q, cleaned):
+            _render_question(q, widget_key(q.name), lang, cleaned, problems)
 
 
-def _render_repeat(
-    inst: Instrument, repeat: Question, lang: str, answers: dict, cleaned: dict, problems: dict[str, str]
-) -> None:
+def _render_repeat(repeat: Question, lang: str, cleaned: dict, problems: dict[str, str]) -> None:
     if repeat.section:
         st.subheader(repeat.text("section", lang))
     st.markdown(f"**{repeat.text('label', lang)}**")
     if repeat.name in problems:
         st.error(problems[repeat.name], icon="⚠️")
-    size = repeat_size(inst, repeat, answers)
+    size = repeat_size(repeat, cleaned)
     if size == 0:
         st.caption(t("roster_needs_count", lang, label=repeat.text("label", lang).lower()))
-    items = answers.get(repeat.name, [])
-    cleaned_items = cleaned.get(repeat.name, [])
+    items = cleaned.get(repeat.name, [])
     for i in range(size):
-        item = {**answers, **(items[i] if i < len(items) else {})}
-        cleaned_item = cleaned_items[i] if i < len(cleaned_items) else {}
+        item = {**cleaned, **(items[i] if i < len(items) else {})}
         with st.expander(t("member", lang, i=i + 1), expanded=True):
             for q in repeat.questions:
                 if is_relevant(q, item):
-                    _render_question(q, widget_key(q.name, i), lang, item, cleaned_item, problems)
+                    _render_question(q, widget_key(q.name, i), lang, item, problems)
 
 
-def _render_question(
-    q: Question, key: str, lang: str, context: dict, cleaned: dict, problems: dict[str, str]
-) -> None:
+def _render_question(q: Question, key: str, lang: str, context: dict, problems: dict[str, str]) -> None:
     if q.section and "__" not in key:
         st.subheader(q.text("section", lang))
     if q.type == "calculate":
-        if not is_unanswered(cleaned.get(q.name)):
-            st.caption(f"{q.text('label', lang)}: **{cleaned[q.name]}**")
+        if not is_unanswered(context.get(q.name)):
+            st.caption(f"{q.text('label', lang)}: **{context[q.name]}**")
         return
     WIDGETS[q.type](q, key, lang, context)
     if key in problems:
@@ -147,7 +155,7 @@ def _help(q: Question, lang: str) -> str | None:
 
 def _text(q: Question, key: str, lang: str, _context: dict) -> None:
     widget = st.text_area if q.appearance == "multiline" else st.text_input
-    widget(_label(q, lang), key=key, help=_help(q, lang), max_chars=2000)
+    widget(_label(q, lang), key=key, help=_help(q, lang), max_chars=MAX_TEXT_LENGTH)
 
 
 def _integer(q: Question, key: str, lang: str, _context: dict) -> None:
@@ -172,8 +180,11 @@ def _geopoint(q: Question, key: str, lang: str, _context: dict) -> None:
 
 def _options(q: Question, key: str, context: dict) -> list[str]:
     options = filtered_choices(q, context)
-    if q.choice_filter is not None and st.session_state.get(key) not in (None, *options):
-        del st.session_state[key]  # e.g. the kelurahan of a kecamatan no longer chosen
+    if q.choice_filter is not None and key in st.session_state:
+        value = st.session_state[key]
+        picked = value if isinstance(value, list) else [] if value is None else [value]
+        if not set(picked) <= set(options):
+            del st.session_state[key]  # e.g. the kelurahan of a kecamatan no longer chosen
     return options
 
 

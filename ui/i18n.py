@@ -21,8 +21,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "submit": {"en": "Submit interview", "id": "Kirim wawancara"},
     "fix_problems": {
-        "en": "{n} answer(s) need attention; nothing was saved. Your answers are kept: fix the ones marked above ({where}).",
-        "id": "{n} jawaban perlu diperbaiki; belum ada yang disimpan. Jawaban Anda tetap ada: perbaiki yang ditandai di atas ({where}).",
+        "en": "{n} answer(s) need attention; nothing was saved. Your answers are kept: fix the ones marked above: {where}.",
+        "id": "{n} jawaban perlu diperbaiki; belum ada yang disimpan. Jawaban Anda tetap ada: perbaiki yang ditandai di atas: {where}.",
     },
     "saved": {"en": "Saved. Response ID: {rid}", "id": "Tersimpan. ID respons: {rid}"},
     "saved_again": {
@@ -52,6 +52,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Type your enumerator ID to see your submissions today.",
         "id": "Isi ID pencacah untuk melihat kiriman Anda hari ini.",
     },
+    "today_failed": {
+        "en": "Your submissions today cannot be listed right now; the form still works.",
+        "id": "Kiriman Anda hari ini belum dapat ditampilkan; formulir tetap dapat digunakan.",
+    },
+    "status_submitted": {"en": "submitted", "id": "terkirim"},
+    "status_approved": {"en": "approved", "id": "disetujui"},
+    "status_rejected": {"en": "rejected", "id": "ditolak"},
+    "status_on_hold": {"en": "on hold", "id": "ditunda"},
     "col_time": {"en": "Time (WIB)", "id": "Waktu (WIB)"},
     "col_response": {"en": "Response ID", "id": "ID respons"},
     "col_status": {"en": "Status", "id": "Status"},

@@ -122,9 +122,13 @@ def test_wrong_answers_show_a_message_and_keep_the_others(app, data_dir):
     assert stored(data_dir, "household").empty
     assert at.text_input(key="respondent_name").value == "Nur'aini Rahmawati"
     assert at.number_input(key="age__1").value == 41
-    # Fix the two answers: the submission goes through.
+    # While the age is impossible the questions that depend on it stay hidden.
+    assert "used_internet__0" not in keys(at, "radio")
+    # Fix the two answers; the member's own questions appear and the submission goes through.
     at.text_input(key="phone").input("081234567890")
     at.number_input(key="age__0").set_value(44).run()
+    assert "used_internet__0" in keys(at, "radio")
+    fill(at, "household", HOUSEHOLD, lang="id")
     at.button(key="submit").click().run()
     assert at.success and "Tersimpan" in at.success[0].value
     assert len(stored(data_dir, "household")) == 1
@@ -195,6 +199,28 @@ def test_answers_survive_hiding_and_switching_questionnaires(app):
     at.radio(key="has_internet").set_value("yes").run()
     assert at.multiselect(key="internet_type").value == ["satellite"]
     at.selectbox(key="instrument").set_value("agency").run()
+    assert at.radio(key="has_internet").value is None  # same name, other questionnaire: no leak
+    at.radio(key="has_internet").set_value("no").run()
     at.selectbox(key="instrument").set_value("household").run()
     assert at.text_input(key="respondent_name").value == "Sri"
+    assert at.radio(key="has_internet").value == "yes"
     assert at.multiselect(key="internet_type").value == ["satellite"]
+
+
+def test_questions_behind_a_hidden_answer_hide_too(app):
+    member = {"age": 30, "used_internet": "yes"}
+    at = fill(app, "household", {"hh_size": 1, "members": [member]})
+    assert "internet_location__0" in keys(at, "multiselect")
+    at.number_input(key="age__0").set_value(3).run()
+    assert "used_internet__0" not in keys(at, "radio")
+    assert "internet_location__0" not in keys(at, "multiselect")  # its trigger is hidden
+
+
+def test_the_submit_summary_follows_the_language(app):
+    at = app
+    at.text_input(key="enumerator").input("enum01").run()
+    at.button(key="submit").click().run()
+    assert any("nothing was saved" in e.value for e in at.error)
+    at.radio(key="lang").set_value("id").run()
+    assert any("belum ada yang disimpan" in e.value for e in at.error)
+    assert not any("nothing was saved" in e.value for e in at.error)

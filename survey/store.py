@@ -333,8 +333,15 @@ class ResponseStore:
         }
         return self._write(inst, rid, rev + 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=True)
 
-    def set_status(self, instrument_id: str, response_id: str, status: str, editor: str, note: str = "") -> Receipt:
-        """A review decision: the current answers and roster as a new revision with `status`."""
+    def set_status(
+        self, instrument_id: str, response_id: str, status: str, editor: str, note: str = "",
+        base_revision: int | None = None,
+    ) -> Receipt:
+        """A review decision: the current answers and roster as a new revision with `status`.
+
+        With `base_revision` (the revision the reviewer looked at), ConflictError when
+        someone else has changed the response since, as `revise`.
+        """
         rid = check_response_id(response_id)
         editor = _check_person(editor, "editor")
         if status not in STATUSES:
@@ -343,6 +350,8 @@ class ResponseStore:
         schemas = table_schemas(inst)
         current = arrange(self._current(inst, rid), schemas[inst.id])
         rev = current.column("_revision")[0].as_py()
+        if base_revision is not None and base_revision != rev:
+            raise ConflictError(f"{rid}: revision {base_revision} is not the current one ({rev})")
         members = {}
         for repeat in inst.repeats:
             name = inst.table_name(repeat)

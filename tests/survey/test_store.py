@@ -478,6 +478,11 @@ def test_revise_set_status_and_history(tmp_path):
     with pytest.raises(ValidationError):
         store.revise("hh", "rev-1", full_answers(hh_size=99), editor="sup1")
     assert store.history("hh", "rev-1")["_revision"].tolist() == [1, 2, 3]
+    # two reviewers who both looked at revision 3: the second decision does not silently win
+    store.set_status("hh", "rev-1", "rejected", editor="sup1", base_revision=3)
+    with pytest.raises(ConflictError):
+        store.set_status("hh", "rev-1", "approved", editor="sup2", base_revision=3)
+    assert store.read("hh").set_index("_response_id").loc["rev-1", "_status"] == "rejected"
 
     # resubmitting the original id still returns the original receipt
     assert store.submit("hh", full_answers(), enumerator="enum01", response_id="rev-1") == first

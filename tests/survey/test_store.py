@@ -489,7 +489,7 @@ def test_revise_set_status_and_history(tmp_path):
 
     store.compact()  # the same answers after compaction
     assert store.read("hh_members")["m_name"].tolist() == ["Only"]
-    assert store.history("hh", "rev-1")["_revision"].tolist() == [1, 2, 3]
+    assert store.history("hh", "rev-1")["_revision"].tolist() == [1, 2, 3, 4]
     assert store.set_status("hh", "rev-1", "on_hold", editor="sup3").revision == 4
     assert store.read("hh_members")[["_revision", "m_name"]].values.tolist() == [[4, "Only"]]
 

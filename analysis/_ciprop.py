@@ -1,13 +1,16 @@
 """Confidence intervals for a proportion: R's ``svyciprop`` methods.
 
-Given a design-based proportion ``p`` and its linearisation variance:
+Given a design-based proportion ``p`` and its linearisation variance (``df`` may be
+an array: one value per domain, as ``svyby`` gives each domain its own degf):
 
 * "mean": the Wald interval ``p +- t * se`` on the proportion itself.
 * "logit": R fits ``svyglm(y ~ 1, quasibinomial)`` and takes the Wald
   interval ``logit(p) +- t_df * se_logit`` (``confint(..., ddf=df)``), mapped
   back with ``expit``; the logit SE is the delta-method ``se / (p (1 - p))``.
 * "beta": Korn & Graubard (1998): a Clopper-Pearson interval with the
-  effective sample size ``p (1 - p) / var``, times ``(t_{n-1} / t_df)^2``.
+  effective sample size ``p (1 - p) / var``, times ``(t_{n-1} / t_df)^2`` where
+  n is R's ``nrow(design)``: every row of the (domain's) design, including rows
+  where the variable is missing.
 * "likelihood": the profile likelihood of the quasibinomial intercept with the
   Rao-Scott scaling R's ``confint.svyglm(method="likelihood")`` applies: solve
   ``(D(b) - D(b_hat)) / phi = t_df^2 * lambda`` on each side, where ``lambda``
@@ -28,8 +31,10 @@ from scipy import optimize, special, stats
 METHODS = ("logit", "beta", "mean", "likelihood")
 
 
-def _t(level: float, df: float) -> float:
-    return float(stats.t.ppf(1 - (1 - level) / 2, df))
+def _t(level: float, df):
+    """t quantile for a two-sided ``level`` interval; ``df`` a number or an array
+    broadcastable to the estimates (one df per domain, R's degf of each domain)."""
+    return stats.t.ppf(1 - (1 - level) / 2, np.asarray(df, dtype=float))
 
 
 def ci_mean(p, se, level, df):
@@ -47,11 +52,19 @@ def ci_logit(p, se, level, df):
     return np.where(edge, p, low), np.where(edge, p, high)
 
 
-def ci_beta(p, var, n, level, df):
+def ci_beta(p, var, n_obs, n_rows, level, df):
+    """Korn-Graubard interval as R's svyciprop(method="beta").
+
+    R: ``n.eff <- n.eff*( qt(alpha/2, nrow(design)-1)/qt(alpha/2, degf(design)) )^2``,
+    so ``n_rows`` is every row of the (domain's) design, missing values included;
+    ``n_obs`` (the non-missing count) only stands in for ``n.eff`` when the variance is 0.
+    """
     alpha = 1 - level
+    n_rows = np.asarray(n_rows, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = np.where(var > 0, p * (1 - p) / var, n)
-        n_eff = n_eff * (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2
+        n_eff = np.where(var > 0, p * (1 - p) / var, n_obs)
+        n_eff = n_eff * (stats.t.ppf(alpha / 2, n_rows - 1)
+                         / stats.t.ppf(alpha / 2, np.asarray(df, dtype=float))) ** 2
         low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
         high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
     low = np.where(p == 0, 0.0, low)
@@ -67,14 +80,17 @@ def ci_likelihood(p, var, sums, level, df):
     """
     p = np.atleast_1d(np.asarray(p, dtype=float))
     low, high = np.full(p.shape, np.nan), np.full(p.shape, np.nan)
-    crit = _t(level, df)
+    crits = np.broadcast_to(_t(level, df), p.shape)
     for i in range(p.size):
+        crit = crits[i]
         s1, s0, q, w, c, n_nz = (np.atleast_1d(s)[i] for s in sums)
         pi = p[i]
         if not np.isfinite(pi) or not np.isfinite(var[i]):
             continue
         if pi in (0.0, 1.0) or var[i] == 0:
             low[i] = high[i] = pi
+            continue
+        if not np.isfinite(crit):   # df <= 0 (e.g. a domain inside one PSU): no interval
             continue
         lam = var[i] * w / (c * pi * (1 - pi))
         target = crit ** 2 * lam

@@ -2,8 +2,11 @@
 
 Shared by the estimators: a variable is either numeric (float array, NaN =
 missing) or categorical (integer codes, -1 = missing, with its levels); ``by=``
-columns become domain codes sorted like R's ``svyby`` (factor levels, else
-sorted values), with the domains' key values kept in their original dtype.
+columns become domain codes sorted like R's ``svyby``: by the levels of
+``interaction(byfactors)`` (each column's factor levels, else sorted values), in
+which the first column varies fastest, so ``by=["sex", "kecamatan"]`` gives
+female/A, male/A, female/B, ...; only combinations present in the data appear,
+and the domains' key values keep their original dtype.
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ class Domains:
 
 
 def domains(d: SurveyDesign, by) -> Domains:
-    """Domain codes for ``by`` (a column name, a list of names or None)."""
+    """Domain codes for ``by`` (a column name, a list of names or None), in R's svyby order."""
     inside = d._domain
     if by is None:
         return Domains(np.where(inside, 0, -1), pd.DataFrame(index=range(1)))
@@ -124,7 +127,10 @@ def domains(d: SurveyDesign, by) -> Domains:
     ok = inside.copy()
     key = np.zeros(len(d), dtype=np.int64)
     space = 1
-    for name in names:  # one mixed-radix key, first column most significant: sorts like R
+    # One mixed-radix key with the FIRST column least significant, so that sorting by it
+    # gives R's svyby order: sort(unique(interaction(byfactors))), in whose levels the
+    # first factor varies fastest (female.Banjarsari, male.Banjarsari, female.Jebres, ...).
+    for name in reversed(names):
         codes, levels = _codes(column(d, name))
         ok &= codes >= 0
         space *= max(len(levels), 1)

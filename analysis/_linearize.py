@@ -128,3 +128,20 @@ def subset_degf(d: SurveyDesign, rows: np.ndarray) -> int:
     """PSUs minus strata among the rows used (R's degf of a subsetted design)."""
     inset = rows & (d._w != 0)
     return int(len(np.unique(d._psu[inset])) - len(np.unique(d._stratum[inset])))
+
+
+def domain_degf(d: SurveyDesign, rows: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """``subset_degf`` of every domain at once: (n_groups,) integers.
+
+    Row i counts for domain ``group[i]`` (-1 = none) when ``rows[i]``.  As R's
+    ``degf.survey.design2`` on ``design[domain, ]``: distinct PSUs minus distinct
+    strata among the domain's rows with a nonzero sampling weight
+    (``inset <- weights(design, "sampling") != 0``).
+    """
+    ok = rows & (group >= 0) & (d._w != 0)
+    g = group[ok].astype(np.int64)
+    n_psu, n_strata = len(d._psu_stratum), len(d._n_psu)
+    psus = np.unique(g * n_psu + d._psu[ok]) // n_psu          # one entry per (domain, PSU)
+    strata = np.unique(g * n_strata + d._stratum[ok]) // n_strata
+    return (np.bincount(psus, minlength=n_groups)
+            - np.bincount(strata, minlength=n_groups)).astype(np.int64)

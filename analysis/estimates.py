@@ -10,15 +10,31 @@ n`` (+ ``deff`` on request), reproducing R's ``survey`` 4.1 (``svymean``,
   through :mod:`analysis._linearize`.
 * Domains (``by=``) are estimated on the full design with zero influence
   outside the domain, as ``svyby`` does; missing values are dropped per
-  variable the same way (R's ``na.rm=TRUE``).  Domains are sorted by factor
-  levels / sorted values; rows with a missing ``by`` value belong to no domain.
+  variable the same way (R's ``na.rm=TRUE``).  Domains come in R's ``svyby``
+  order: the levels of ``interaction(by columns)`` (factor levels / sorted
+  values, the FIRST column varying fastest), only combinations present; rows
+  with a missing ``by`` value belong to no domain.
 * Confidence intervals use t with ``df`` = the design's degrees of freedom
-  (R's ``confint(..., df=degf(design))``); pass ``df=np.inf`` for the normal
-  interval.  Domain rows use the same ``df`` (R's ``svyby`` with ``svyciprop``
-  or ``svyquantile`` would use the domain's own degf).
+  (R's ``confint(..., df=degf(design))``); pass ``df=np.inf`` (or any number)
+  to override.  Which design's degf depends on the estimator, as in R:
+
+  - ``mean``, ``total``, ``ratio``: the whole design's degf, for domain rows
+    too.  R's ``svyby(..., svymean)`` returns no df of its own; its intervals
+    come from ``confint(result, df=degf(design))`` on the full design.
+  - ``proportion`` and ``quantile`` with ``by=``: each domain's OWN degf, because
+    ``svyby`` calls ``svyciprop``/``svyquantile`` on ``design[byfactor %in%
+    byfactor[i], ]`` and those take ``df = degf(design)`` of that subset: distinct
+    PSUs minus distinct strata among the domain's rows with nonzero weight.
+    ``proportion`` counts every row of the domain (R evaluates ``degf`` before
+    ``svymean(..., na.rm=TRUE)`` drops anything); ``quantile`` counts only rows
+    where the variable is present (``svyquantile`` runs ``design <- design[nas
+    == 0, ]`` before ``df <- degf(design)``), with or without ``by=``.
+
+  The ``df`` column shows the df each row's interval used.
 * ``deff`` is R's default: the variance over the variance under simple random
-  sampling without replacement of the same size (Kish); NaN when the weights
-  sum to less than the sample size.
+  sampling without replacement of the same size (Kish).  When the weights sum
+  to less than the sample size, a mean's deff is NaN (R: NA) while a total's or
+  ratio's is negative, as R computes it.
 * ``n`` is the number of non-missing observations behind each estimate.  A
   domain (or subpopulation) with no observations gives a row with NaN estimate
   and n = 0; a ``by=`` column missing in every row is a ValueError.
@@ -77,6 +93,12 @@ def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", lev
     """Share of each level of ``var`` with R's ``svyciprop`` interval (logit|beta|mean|likelihood).
 
     A numeric 0/1 variable gives rows for 0 and 1.  Missing values are dropped.
+    With ``by=``, each domain's interval uses that domain's own degrees of freedom
+    (R's ``svyby(~x, ~g, design, svyciprop)`` runs svyciprop on
+    ``design[byfactor %in% byfactor[i], ]``, whose default ``df = degf(design)``
+    counts the domain's PSUs and strata, including rows where ``var`` is missing);
+    ``method="beta"`` also uses the domain's ``nrow(design)``, missing rows included.
+    Without ``by=`` this is the (sub)design's degf.  ``df=`` overrides it everywhere.
     """
     if ci_method not in _ciprop.METHODS:
         raise ValueError(f"ci_method must be one of {_ciprop.METHODS}, not {ci_method!r}")
@@ -86,16 +108,20 @@ def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", lev
     valid, g, bad = _valid_rows(dom, v.missing, True)
     k = dom.count
     p, var_p, n, wsum = _means(d, X, g, k, valid)
-    dfv = _df(d, df)
+    inside = dom.codes >= 0
+    # R: svyciprop(..., df=degf(design)) on the domain's design, before na.rm drops rows.
+    dfv = _domain_df(d, inside, dom.codes, k, df)
+    dfc = dfv[:, None]
     se = np.sqrt(var_p)
     if ci_method == "mean":
-        low, high = _ciprop.ci_mean(p, se, level, dfv)
+        low, high = _ciprop.ci_mean(p, se, level, dfc)
     elif ci_method == "logit":
-        low, high = _ciprop.ci_logit(p, se, level, dfv)
+        low, high = _ciprop.ci_logit(p, se, level, dfc)
     elif ci_method == "beta":
-        low, high = _ciprop.ci_beta(p, var_p, n[:, None].astype(float), level, dfv)
+        n_rows = np.bincount(dom.codes[inside], minlength=k)   # R: nrow(design), NAs included
+        low, high = _ciprop.ci_beta(p, var_p, n[:, None].astype(float), n_rows[:, None], level, dfc)
     else:
-        low, high = _likelihood(d, X, g, k, dom, valid, p, var_p, wsum, level, dfv)
+        low, high = _likelihood(d, X, g, k, dom, valid, p, var_p, wsum, level, dfc)
     out = _table(dom, v.levels, p, var_p, n, bad, level, dfv, {})
     out["ci_low"], out["ci_high"] = np.ravel(low), np.ravel(high)
     return out
@@ -103,15 +129,23 @@ def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", lev
 
 def quantile(d: SurveyDesign, var: str, probs, by=None, level: float = 0.95,
              df: float | None = None) -> pd.DataFrame:
-    """Quantiles (R's ``svyquantile``, qrule "math") with Woodruff intervals; column ``prob``."""
+    """Quantiles (R's ``svyquantile``, qrule "math") with Woodruff intervals; column ``prob``.
+
+    Degrees of freedom as R: ``svyquantile`` drops rows with a missing value
+    (``design <- design[nas == 0, ]``) and then takes ``df <- degf(design)``, so
+    only PSUs and strata that keep a non-missing row with nonzero weight count;
+    with ``by=``, ``svyby`` does this within each domain's own design.  The SE is
+    R's ``diff(ci) / (2 * qt(1 - alpha/2, df))`` with that df.  ``df=`` overrides.
+    """
     x = variable(d, var, numeric_only=True)
     probs = np.atleast_1d(np.asarray(probs, dtype=float))
     if ((probs < 0) | (probs > 1)).any():
         raise ValueError(f"probs must lie in [0, 1], got {probs.tolist()}")
     dom = domains(d, by)
     valid, g, _ = _valid_rows(dom, x.missing, True)
-    k, dfv = dom.count, _df(d, df)
-    crit = float(stats.t.ppf(1 - (1 - level) / 2, dfv))
+    k = dom.count
+    dfv = _domain_df(d, valid, g, k, df)       # R: degf(design[nas == 0, ]) per domain
+    crit = stats.t.ppf(1 - (1 - level) / 2, dfv)[:, None]
     sorted_by_domain = _sorted_domains(x.values, d._w, g, k, valid)
     est = np.array([[qrule_math(*s, p) for p in probs] for s in sorted_by_domain]).reshape(k, len(probs))
     # Woodruff: the interval for the share at or below the quantile, mapped back through qrule.
@@ -140,7 +174,15 @@ def _sorted_domains(x, w, g, k, valid):
 
 
 def _df(d: SurveyDesign, df) -> float:
+    """The whole design's degf (mean, total, ratio: svyby keeps the design's df)."""
     return float(d.degf if df is None else df)
+
+
+def _domain_df(d: SurveyDesign, rows, group, k, df) -> np.ndarray:
+    """Per domain: ``df`` if given, else R's degf of the domain's subset of ``rows``."""
+    if df is not None:
+        return np.full(k, float(df))
+    return lin.domain_degf(d, rows, group, k).astype(float)
 
 
 def _valid_rows(dom: Domains, missing: np.ndarray, na_rm: bool):
@@ -180,14 +222,19 @@ def _totals(d, X, g, k, valid):
 
 
 def _deff(d, X, g, k, valid, v, kind):
-    """R's deff: v over the SRS-without-replacement variance, from svyvar (n/(n-1) weighted)."""
+    """R's deff: v over the SRS-without-replacement variance, from svyvar (n/(n-1) weighted).
+
+    svymean: NA when the weights sum to less than nobs (``if(psum<nobs) vsrs<-NA*v``);
+    svytotal (and svyratio, via ``deff(svytotal(r, design, deff=TRUE))``) has no such
+    guard: ``vsrs <- svyvar(x)*sum(w)^2*(N-nobs)/(N*nobs)``, so its deff is then negative.
+    """
     wsum = _sums(d, np.ones((len(d), 1)), g, k, valid)
     nobs = np.bincount(g[valid & (d._w != 0)], minlength=k).astype(float)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = _sums(d, X, g, k, valid) / wsum
         s2 = _sums(d, (X - centre[np.maximum(g, 0)]) ** 2, g, k, valid) / wsum * nobs / (nobs - 1)
         vsrs = s2 * (wsum - nobs) / (wsum * nobs) * (wsum ** 2 if kind == "total" else 1)
-        return np.where(wsum >= nobs, v / vsrs, np.nan)
+        return v / vsrs if kind == "total" else np.where(wsum >= nobs, v / vsrs, np.nan)
 
 
 def _linear(d, name, by, kind, deff, na_rm, level, df):
@@ -205,13 +252,14 @@ def _linear(d, name, by, kind, deff, na_rm, level, df):
 
 
 def _table(dom: Domains, levels, est, var, n, bad, level, df, extra) -> pd.DataFrame:
-    """Tidy result: one row per domain x level (domain-major)."""
+    """Tidy result: one row per domain x level (domain-major); ``df`` a number or (k,)."""
     k, n_levels = est.shape
     bad = bad | (n == 0)
     est = np.where(bad[:, None], np.nan, est)
     with np.errstate(invalid="ignore"):
         se = np.where(bad[:, None], np.nan, np.sqrt(var))
-    crit = float(stats.t.ppf(1 - (1 - level) / 2, df))
+    df = np.broadcast_to(np.asarray(df, dtype=float), (k,))   # one df per domain (or shared)
+    crit = stats.t.ppf(1 - (1 - level) / 2, df)[:, None]
     out = dom.keys.loc[np.repeat(np.arange(k), n_levels)].reset_index(drop=True)
     if levels is not None:
         out["level"] = np.tile(np.asarray(levels, dtype=object), k)
@@ -219,7 +267,7 @@ def _table(dom: Domains, levels, est, var, n, bad, level, df, extra) -> pd.DataF
     out["se"] = se.ravel()
     out["ci_low"] = (est - crit * se).ravel()
     out["ci_high"] = (est + crit * se).ravel()
-    out["df"] = df
+    out["df"] = np.repeat(df, n_levels)
     out["n"] = np.repeat(n, n_levels)
     for name, values in extra.items():
         out[name] = np.where(bad[:, None], np.nan, values).ravel()
@@ -239,5 +287,6 @@ def _likelihood(d, X, g, k, dom, valid, p, var_p, wsum, level, dfv):
     shape = p.shape
     per_domain = [np.broadcast_to(a[:, None], shape) for a in (wsum, c, n_nz)]
     sums = [a.ravel() for a in (s1, wsum[:, None] - s1, q, *per_domain)]
-    low, high = _ciprop.ci_likelihood(p.ravel(), var_p.ravel(), sums, level, dfv)
+    dfs = np.broadcast_to(dfv, shape).ravel()   # one df per domain, repeated over levels
+    low, high = _ciprop.ci_likelihood(p.ravel(), var_p.ravel(), sums, level, dfs)
     return low.reshape(shape), high.reshape(shape)

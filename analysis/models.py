@@ -10,9 +10,13 @@ errors are the design-based sandwich: influence functions ``U_i A^{-1}`` from
 the score ``U_i = x_i (y_i - mu_i) / mu'(eta_i) * W_i`` and information
 ``A = X' W X`` (``svy.varcoef``), passed through the same variance as the
 estimators (:mod:`analysis._linearize`).  As ``summary.svyglm``: residual df = design df
-of the rows used + 1 - number of coefficients, and t-based p-values and
+of the rows used + 1 - number of estimable coefficients, and t-based p-values and
 intervals with those df.  Rows with a missing model variable are left out of
-the fit but stay in the design with zero influence.
+the fit but stay in the design with zero influence.  As glm, factor levels that
+occur only in rows left out disappear (``drop.unused.levels``), and a column
+collinear with earlier ones in the rows used is aliased: it stays in the output
+with NaN coefficient, SE, interval and p-value (R's NA), is listed in
+``.attrs["aliased"]``, and does not count in the residual df.
 
 Formulas are patsy formulas; ``log``, ``exp`` and ``sqrt`` work unprefixed as
 in R, and ``np.`` is available.  Text columns become factors with sorted
@@ -31,7 +35,7 @@ import numpy as np
 import pandas as pd
 import patsy
 from pandas.api import types as ptypes
-from scipy import linalg, special, stats
+from scipy import special, stats
 
 from . import _linearize as lin
 from .design import SurveyDesign, _codes
@@ -99,20 +103,56 @@ def linear(d: SurveyDesign, formula: str, level: float = 0.95) -> pd.DataFrame:
     return _svyglm(d, formula, "linear", level)
 
 
+def _estimable(x: np.ndarray, w: np.ndarray, tol: float = 1e-11) -> np.ndarray:
+    """Columns glm.fit can estimate; the others are aliased (R reports their coefficient NA).
+
+    R's glm.fit solves each IRLS step with LINPACK ``dqrdc2`` (via ``C_Cdqrls``, tolerance
+    ``min(1e-7, epsilon/1000)`` = 1e-11) on the rows with positive weight: a column whose
+    norm, after removing the columns kept before it, falls below ``tol`` times its own
+    norm is moved to the end and left out (``limited column pivoting``), so the LATER of
+    two collinear columns is the aliased one.  This is that rule by Gram-Schmidt (with
+    re-orthogonalisation); the loop is over columns, each step vectorised over rows.
+    """
+    good = w > 0
+    xs = x[good] * np.sqrt(w[good])[:, None]
+    basis = np.empty((xs.shape[0], 0))
+    keep = np.zeros(x.shape[1], dtype=bool)
+    for j in range(x.shape[1]):
+        col = xs[:, j]
+        norm = np.linalg.norm(col)
+        rest = col - basis @ (basis.T @ col)
+        rest -= basis @ (basis.T @ rest)
+        rest_norm = np.linalg.norm(rest)
+        if norm > 0 and rest_norm >= tol * norm:
+            basis = np.column_stack([basis, rest / rest_norm])
+            keep[j] = True
+    return keep
+
+
 def _svyglm(d: SurveyDesign, formula: str, kind: str, level: float) -> pd.DataFrame:
     y, X, used = _matrices(d, formula, kind)
     w = d._w[used]
     w = w / d._w[d._domain].mean()
     family = _FAMILIES[kind]
-    x = X.to_numpy()
+    x_all = X.to_numpy()
+    # Aliased columns (collinear in the rows used) are left out of the fit, and their
+    # coefficient, SE, interval and p-value are NaN, as glm/svyglm report NA.
+    keep = _estimable(x_all, w)
+    if not keep.any():
+        raise ValueError(f"No column of {formula!r} can be estimated from the {len(y)} rows used.")
+    x = x_all[:, keep]
     beta, eta, work_w = _irls(x, y, w, family)
     resid = (y - family.linkinv(eta)) / family.mu_eta(eta)
     infl = np.zeros((len(d), len(beta)))
     infl[used] = (x * (resid * work_w)[:, None]) @ np.linalg.inv(x.T @ (x * work_w[:, None]))
     totals = np.column_stack([lin.psu_totals(d, infl[:, j])[:, 0] for j in range(len(beta))])
     cov = lin.covariance(d, totals, lin.strata_present(d, used)[:, 0])
-    se = np.sqrt(np.diag(cov))
-    df_resid = lin.subset_degf(d, used) + 1 - len(beta)
+    beta_all = np.full(len(keep), np.nan)
+    se_all = np.full(len(keep), np.nan)
+    beta_all[keep], se_all[keep] = beta, np.sqrt(np.diag(cov))
+    beta, se = beta_all, se_all
+    # R: g$df.residual <- degf(design) + 1 - length(coef(g)[!is.na(coef(g))])
+    df_resid = lin.subset_degf(d, used) + 1 - int(keep.sum())
     crit = stats.t.ppf(1 - (1 - level) / 2, df_resid)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_value = 2 * stats.t.sf(np.abs(beta / se), df_resid)
@@ -122,6 +162,7 @@ def _svyglm(d: SurveyDesign, formula: str, kind: str, level: float) -> pd.DataFr
     })
     out.attrs["df_residual"] = df_resid
     out.attrs["n"] = int(used.sum())
+    out.attrs["aliased"] = [c for c, k in zip(X.columns, keep) if not k]
     return out
 
 
@@ -134,31 +175,48 @@ def _matrices(d: SurveyDesign, formula: str, kind: str):
                 or isinstance(data[col].dtype, pd.CategoricalDtype)):
             codes, levels = _codes(data[col])  # categories keep their order; unused ones go
             data[col] = pd.Categorical.from_codes(codes, categories=levels)
-    try:
-        with np.errstate(all="ignore"):  # log(0) etc. become the non-finite error below
-            y_df, X_df = patsy.dmatrices(formula, data, NA_action="drop", return_type="dataframe",
-                                         eval_env=patsy.EvalEnvironment([_NAMESPACE]))
-    except patsy.PatsyError as err:
-        raise ValueError(f"Cannot build the model {formula!r}: {err}") from None
+    y_df, X_df = _dmatrices(formula, data)
     if len(X_df) == 0:
         raise ValueError(f"No row has every variable of {formula!r}; nothing to fit.")
+    # R: glm calls model.frame(..., drop.unused.levels=TRUE), which drops factor levels
+    # AFTER na.omit: a level seen only in rows missing a model variable disappears (no
+    # coefficient at all, and the reference is the first level left), it is not aliased.
+    rows = X_df.index.to_numpy()
+    shrunk = False
+    for col in data.columns:
+        if isinstance(data[col].dtype, pd.CategoricalDtype):
+            codes = data[col].cat.codes.to_numpy()
+            seen = np.bincount(codes[rows][codes[rows] >= 0], minlength=len(data[col].cat.categories)) > 0
+            if not seen.all():
+                data[col] = data[col].cat.set_categories(data[col].cat.categories[seen])
+                shrunk = True
+    if shrunk:   # only unused rows became NA, so the same rows are kept
+        y_df, X_df = _dmatrices(formula, data)
+    info = X_df.design_info
+    for term, where in info.term_slices.items():
+        if where.start == where.stop:   # R: "contrasts can be applied only to factors with 2 or more levels"
+            raise ValueError(f"In {formula!r} the term {term.name()!r} has only one level in the "
+                             f"{len(X_df)} rows used (rows missing a model variable are dropped), "
+                             "so it cannot be estimated; drop it or choose other rows.")
     used = np.zeros(len(d), dtype=bool)
     used[X_df.index.to_numpy()] = True
-    X_df = X_df[_formula_order(formula, X_df.design_info)]
+    X_df = X_df[_formula_order(formula, info)]
     bad = ~np.isfinite(X_df.to_numpy()).all(axis=1)
     if bad.any():
         raise ValueError(f"The model {formula!r} has non-finite values (e.g. log of 0) in "
                          f"{int(bad.sum())} rows (index {list(d._data.index[X_df.index[bad][:5]])}); "
                          "drop or recode them.")
-    _, r, pivot = linalg.qr(X_df.to_numpy(), mode="economic", pivoting=True)
-    rank = int((np.abs(np.diag(r)) > 1e-7 * np.abs(r[0, 0])).sum())
-    if rank < X_df.shape[1]:
-        redundant = [X_df.columns[j] for j in pivot[rank:]]
-        raise ValueError(f"In {formula!r} the columns {redundant} are collinear with the others in "
-                         f"the {len(X_df)} rows used (rows missing a model variable are dropped); "
-                         "drop or merge those terms.")
     y = _response(y_df, kind, formula)
     return y, X_df, used
+
+
+def _dmatrices(formula: str, data: pd.DataFrame):
+    try:
+        with np.errstate(all="ignore"):  # log(0) etc. become the non-finite error in _matrices
+            return patsy.dmatrices(formula, data, NA_action="drop", return_type="dataframe",
+                                   eval_env=patsy.EvalEnvironment([_NAMESPACE]))
+    except patsy.PatsyError as err:
+        raise ValueError(f"Cannot build the model {formula!r}: {err}") from None
 
 
 def _formula_order(formula: str, info) -> list:

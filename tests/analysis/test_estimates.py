@@ -86,7 +86,8 @@ def test_by_domains_sorted_and_equal_to_subset(srs):
     out = mean(d, "y", by=["g", "h"])
     assert list(out.columns[:2]) == ["g", "h"]
     keys = list(zip(out.g, out.h))
-    assert keys == sorted(keys)
+    # R's svyby order: levels of interaction(g, h), the first factor varying fastest
+    assert keys == sorted(keys, key=lambda gh: (gh[1], gh[0]))
     one = mean(d.subset((srs.g == "north").to_numpy()), "y")
     north = out[out.g == "north"]
     assert total(d, "y", by="g").estimate.sum() == pytest.approx(srs.y.sum())

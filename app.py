@@ -8,6 +8,6 @@ st.set_page_config(page_title="ICT & e-government survey", page_icon="📋", lay
 
 lang = st.session_state.get("lang", "en")
 pages = [
-    st.Page("ui/entry.py", title=t("entry_page", lang), icon="📝", url_path="entry", default=True),
+    st.Page("ui/entry.py", title=t("entry_page", lang), icon=":material/edit_note:", url_path="entry", default=True),
 ]
 st.navigation(pages).run()

@@ -143,7 +143,7 @@ def questionnaire(inst: Instrument, lang: str, enumerator: str) -> None:
 
 def receipt_ui(inst: Instrument, lang: str, receipt, enumerator: str) -> None:
     text = "saved_again" if receipt.duplicate else "saved"
-    st.success(t(text, lang, rid=receipt.response_id), icon="✅")
+    st.success(t(text, lang, rid=receipt.response_id), icon=":material/check_circle:")
     when = receipt.submitted_at.astimezone(SURVEY_TIMEZONE).strftime("%Y-%m-%d %H:%M WIB")
     st.caption(t("receipt_detail", lang, instrument=inst.title[lang], time=when, enumerator=enumerator))
     st.button(t("new_interview", lang), key="new_interview", on_click=new_interview, args=(inst,))

@@ -120,7 +120,7 @@ def _render_repeat(repeat: Question, lang: str, cleaned: dict, problems: dict[st
         st.subheader(repeat.text("section", lang))
     st.markdown(f"**{repeat.text('label', lang)}**")
     if repeat.name in problems:
-        st.error(problems[repeat.name], icon="⚠️")
+        st.error(problems[repeat.name], icon=":material/warning:")
     size = repeat_size(repeat, cleaned)
     if size == 0:
         st.caption(t("roster_needs_count", lang, label=repeat.text("label", lang).lower()))
@@ -142,7 +142,7 @@ def _render_question(q: Question, key: str, lang: str, context: dict, problems: 
         return
     WIDGETS[q.type](q, key, lang, context)
     if key in problems:
-        st.error(problems[key], icon="⚠️")
+        st.error(problems[key], icon=":material/warning:")
 
 
 def _label(q: Question, lang: str) -> str:

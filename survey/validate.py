@@ -154,7 +154,12 @@ class _Checker:
             if len(set(picked)) != len(picked):
                 self.problems.append(problem(field, "type.select_multiple", lang))
                 return False
-        if q.constraint is not None and not truthy(evaluate(q.constraint, context, current=value, today=self.today)):
+        # A cross-question rule waits until the answers it compares with are there (and
+        # valid): their own problems say what is missing, not a misleading rule message.
+        waiting = q.constraint is not None and any(ref not in context for ref in q.constraint.references)
+        if q.constraint is not None and not waiting and not truthy(
+            evaluate(q.constraint, context, current=value, today=self.today)
+        ):
             self.problems.append(Problem(field, "constraint", q.text("constraint_message", lang)))
             return False
         return True

@@ -121,6 +121,13 @@ def test_roster_problems_name_the_member(inst):
     ]
 
 
+def test_a_cross_question_rule_waits_for_the_answer_it_compares_with(inst):
+    answers = good()
+    answers["members"] = [{"age": 250, "used_internet": "yes", "degree_year": 2000}, {"age": 3}]
+    # Only the impossible age is reported; the degree rule cannot be judged without an age.
+    assert located(inst, answers) == [("members[0].age", "range")]
+
+
 def test_not_relevant_answers_are_removed(inst):
     answers = {**good(), "has_internet": "no"}
     answers["members"] = [{"age": 40, "used_internet": "no"}, {"age": 3, "used_internet": "yes"}]

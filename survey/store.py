@@ -93,9 +93,13 @@ def check_response_id(response_id: Any) -> str:
 
 
 def _check_person(value: Any, what: str) -> str:
+    """An enumerator or editor id: printable, at most 64 characters (it lands in every row)."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must be a non-empty string")
-    return value.strip()
+    value = value.strip()
+    if len(value) > 64 or not value.isprintable():
+        raise ValueError(f"{what} must be at most 64 printable characters, got {value[:70]!r}")
+    return value
 
 
 _clock_lock = threading.Lock()

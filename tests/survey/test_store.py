@@ -254,8 +254,8 @@ def test_validation_error_writes_nothing(tmp_path):
     assert store.read("hh").empty
 
 
-@pytest.mark.parametrize("enumerator", ["", "   ", None, 5])
-def test_enumerator_must_be_a_non_empty_string(tmp_path, enumerator):
+@pytest.mark.parametrize("enumerator", ["", "   ", None, 5, "enum\n01", "e" * 65, "bell\x07"])
+def test_enumerator_must_be_a_short_printable_string(tmp_path, enumerator):
     store = make_store(tmp_path)
     with pytest.raises(ValueError):
         store.submit("hh", full_answers(), enumerator=enumerator)
@@ -281,9 +281,10 @@ def test_hostile_response_ids_are_refused(tmp_path, bad_id):
 def test_hostile_text_stays_data(tmp_path):
     store = make_store(tmp_path)
     nasty = "'; DROP TABLE hh; --\n../../etc/passwd \"quoted\" \u202e é 漢字"
-    store.submit("hh", {"head_name": nasty}, enumerator=nasty, response_id="ok_id-1")
+    sly = "'; DROP TABLE hh; -- ../../etc/passwd \"quoted\" é 漢字"  # printable, so a valid id
+    store.submit("hh", {"head_name": nasty}, enumerator=sly, response_id="ok_id-1")
     df = store.read("hh")
-    assert df.iloc[0]["head_name"] == nasty and df.iloc[0]["_enumerator"] == nasty.strip()
+    assert df.iloc[0]["head_name"] == nasty and df.iloc[0]["_enumerator"] == sly
     everything = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert all((tmp_path / "data") in p.parents or (tmp_path / "instruments") in p.parents for p in everything)
 

@@ -1,0 +1,115 @@
+"""The sampling design and frame of the household survey.
+
+Households come from a stratified two-stage design over Surakarta (Lohr, *Sampling:
+Design and Analysis*, ch. 6): strata are the 5 kecamatan; stage 1 draws census blocks
+(PSUs) by simple random sampling without replacement, allocated to strata in
+proportion to their households; stage 2 draws about 10 households per PSU, again by
+simple random sampling. `sample_frame()` gives each sampled PSU's selection
+probabilities, so the base weight of a household is 1 / (prob_psu * prob_within);
+`write_frame()` saves them as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from survey.simulate._city import STRATA
+from survey.simulate._draws import random_stream
+
+HOUSEHOLDS_PER_PSU = 10
+
+
+@dataclass(frozen=True)
+class FramePSU:
+    """One sampled census block and its selection probabilities."""
+
+    kecamatan: str
+    psu: str
+    households_in_psu: int
+    psus_in_stratum: int
+    prob_psu: float
+    prob_within: float
+    kelurahan: str
+    rw: int
+    households_sampled: int
+
+    @property
+    def base_weight(self) -> float:
+        return 1.0 / (self.prob_psu * self.prob_within)
+
+
+FRAME_COLUMNS = ("kecamatan", "psu", "households_in_psu", "psus_in_stratum", "prob_psu", "prob_within",
+                 "kelurahan", "rw", "households_sampled")
+
+
+def _population(stratum: str) -> list[tuple[str, str, int, int]]:
+    """The frame of one stratum: (psu code, kelurahan, rw, households), fixed for all seeds."""
+    prefix, blocks, kelurahan = STRATA[stratum]
+    rng = random_stream(0, f"frame/{stratum}")
+    out = []
+    for i in range(blocks):
+        village = kelurahan[i * len(kelurahan) // blocks]  # contiguous codes per kelurahan
+        out.append((f"{prefix}-{i + 1:03d}", village, rng.randint(1, 15), rng.randint(60, 160)))
+    return out
+
+
+def _allocate(total: int, sizes: Sequence[int], minimum: int) -> list[int]:
+    """Split `total` in proportion to `sizes` (largest remainder), each at least `minimum`."""
+    base = [minimum] * len(sizes)
+    rest = total - minimum * len(sizes)
+    shares = [rest * s / sum(sizes) for s in sizes]
+    alloc = [b + math.floor(x) for b, x in zip(base, shares)]
+    order = sorted(range(len(sizes)), key=lambda i: shares[i] - math.floor(shares[i]), reverse=True)
+    for i in order[: total - sum(alloc)]:
+        alloc[i] += 1
+    return alloc
+
+
+def sample_frame(n: int, seed: int) -> list[FramePSU]:
+    """The sampled PSUs for `n` households, with their selection probabilities.
+
+    PSUs: about n/10, allocated to strata in proportion to households (at least one
+    each when there are 5 or more). When a stratum would need more PSUs than it has,
+    all of them are taken (prob_psu = 1) and each gets more households; a PSU asked
+    for more households than it holds is enlarged, so prob_within stays at most 1.
+    """
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    rng = random_stream(seed, "sample")
+    strata = list(STRATA)
+    populations = {s: _population(s) for s in strata}
+    households = [sum(p[3] for p in populations[s]) for s in strata]
+    n_psu = max(1, round(n / HOUSEHOLDS_PER_PSU))
+    if n_psu >= len(strata):
+        psu_alloc = _allocate(n_psu, households, 1)
+    else:  # too few PSUs for every stratum: the largest strata get one each
+        largest = sorted(range(len(strata)), key=lambda i: households[i], reverse=True)[:n_psu]
+        psu_alloc = [1 if i in largest else 0 for i in range(len(strata))]
+    psu_alloc = [min(k, len(populations[s])) for k, s in zip(psu_alloc, strata)]
+    hh_alloc = _allocate(n, [k * HOUSEHOLDS_PER_PSU for k in psu_alloc], 0)
+
+    frame = []
+    for stratum, k, m_total in zip(strata, psu_alloc, hh_alloc):
+        if k == 0:
+            continue
+        population = populations[stratum]
+        chosen = sorted(rng.sample(range(len(population)), k))
+        for j, index in enumerate(chosen):
+            code, village, rw, size = population[index]
+            m = m_total // k + (1 if j < m_total % k else 0)
+            size = max(size, m)
+            frame.append(FramePSU(stratum, code, size, len(population), k / len(population), m / size,
+                                  village, rw, m))
+    return frame
+
+
+def write_frame(frame: Sequence[FramePSU], path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(FRAME_COLUMNS)
+        for row in frame:
+            writer.writerow([getattr(row, column) for column in FRAME_COLUMNS])

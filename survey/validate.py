@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from survey.expressions import evaluate, truthy
 from survey.model import Instrument, Question
-from survey.problems import Problem, problem
+from survey.problems import MESSAGES, Problem, problem
 from survey.types import QUESTION_TYPES, CoercionError
 
 MAX_TEXT_LENGTH = 2000
@@ -76,7 +76,7 @@ class _Checker:
         for q in questions:
             field = f"{prefix}{q.name}"
             context = {**outer, **values}
-            if q.relevant is not None and not truthy(evaluate(q.relevant, context, today=self.today)):
+            if not is_relevant(q, context, self.today):
                 values.pop(q.name, None)
                 continue
             if q.type == "calculate":
@@ -89,7 +89,7 @@ class _Checker:
             if not q.stores_answer:
                 continue
             if q.name in bad_type:
-                self.problems.append(problem(field, f"type.{q.type}" if f"type.{q.type}" in _TYPE_KEYS else "type", self.lang))
+                self.problems.append(problem(field, f"type.{q.type}" if f"type.{q.type}" in MESSAGES else "type", self.lang))
                 continue
             if q.name not in values:
                 if q.required:
@@ -145,7 +145,7 @@ class _Checker:
                 self.problems.append(problem(field, key, lang, min=_number(low), max=_number(high)))
                 return False
         if q.type in ("select_one", "select_multiple"):
-            allowed = self._allowed_choices(q, context)
+            allowed = set(filtered_choices(q, context, self.today))
             picked = value if isinstance(value, list) else [value]
             wrong = [v for v in picked if v not in allowed]
             if wrong:
@@ -164,9 +164,6 @@ class _Checker:
             return False
         return True
 
-    def _allowed_choices(self, q: Question, context: Mapping) -> set[str]:
-        return set(filtered_choices(q, context, self.today))
-
 
 def filtered_choices(q: Question, answers: Mapping, today: dt.date | None = None) -> list[str]:
     """Choice names offered for `q` given the answers so far (for the entry form)."""
@@ -182,8 +179,6 @@ def filtered_choices(q: Question, answers: Mapping, today: dt.date | None = None
 def is_relevant(q: Question, answers: Mapping, today: dt.date | None = None) -> bool:
     return q.relevant is None or truthy(evaluate(q.relevant, answers, today=today or survey_today()))
 
-
-_TYPE_KEYS = {"type.integer", "type.decimal", "type.date", "type.geopoint", "type.select_multiple", "type.text"}
 
 
 def _calculated_text(result: Any) -> str | None:

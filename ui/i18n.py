@@ -64,7 +64,6 @@ TEXT: dict[str, dict[str, str]] = {
     "col_response": {"en": "Response ID", "id": "ID respons"},
     "col_status": {"en": "Status", "id": "Status"},
     "col_instrument": {"en": "Questionnaire", "id": "Kuesioner"},
-    "required_mark": {"en": "required", "id": "wajib"},
 }
 
 

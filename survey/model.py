@@ -18,10 +18,10 @@ from typing import Any, Mapping
 import yaml
 
 from survey.expressions import Expression, ExpressionError, parse
+from survey.i18n import LANGUAGES, pick
 from survey.types import QUESTION_TYPES
 
 INSTRUMENT_DIR = Path(__file__).parent / "instruments"
-LANGUAGES = ("id", "en")
 STUDY_INSTRUMENTS = ("household", "civil_servant", "agency")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count")
@@ -76,8 +76,7 @@ class Question:
 
     def text(self, key: str, lang: str) -> str:
         """A label, hint or message in `lang`, falling back to the other language."""
-        value = getattr(self, key)
-        return "" if value is None else value.get(lang) or next(iter(value.values()), "")
+        return pick(getattr(self, key), lang)
 
 
 @dataclass(frozen=True)

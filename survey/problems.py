@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from survey.i18n import pick
+
 
 class Problem(NamedTuple):
     field: str  # question name; inside a repeat: "members[2].age"
@@ -104,8 +106,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def message(key: str, lang: str, **values: object) -> str:
     """The catalogue message `key` in `lang` (English when the language is unknown)."""
-    texts = MESSAGES[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    return pick(MESSAGES[key], lang).format(**values)
 
 
 def problem(field: str, key: str, lang: str, **values: object) -> Problem:

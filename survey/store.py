@@ -52,6 +52,7 @@ from survey._durable import fsync_dir, unlink, write_parquet_temp
 from survey._frames import arrange, replace_columns, sorted_rows, to_pandas
 from survey._layout import marker, scan
 from survey._reading import READ_ATTEMPTS, main_rows, repeat_rows
+from survey.audit import AuditLog
 from survey.model import INSTRUMENT_DIR, LANGUAGES, Instrument, Question, load_instrument
 from survey.problems import ValidationError
 from survey.schema import STATUSES, table_schemas, to_tables
@@ -135,6 +136,8 @@ class ResponseStore:
     compactor is busy). `part_bytes`: parts smaller than this are merged again by
     later compactions. `orphan_seconds`: temp files and repeat files of submissions
     that never committed are deleted by compaction once they are this old.
+    `audit`: record every stored submission, revision and review decision in the
+    data folder's audit log (survey.audit); False for bulk loads and benchmarks.
     """
 
     def __init__(
@@ -144,6 +147,7 @@ class ResponseStore:
         compact_threshold: int = 64,
         part_bytes: int = 8 << 20,
         orphan_seconds: float = 3600.0,
+        audit: bool = True,
     ):
         self.root = Path(root)
         self.responses = self.root / "responses"
@@ -152,6 +156,7 @@ class ResponseStore:
         self.part_bytes = part_bytes
         self.orphan_seconds = orphan_seconds
         self._known_folders: set[str] = set()
+        self.audit = AuditLog(self.root) if audit else None
 
     def __repr__(self) -> str:
         return f"ResponseStore({str(self.root)!r})"
@@ -283,7 +288,9 @@ class ResponseStore:
         if self._stored(inst.id, rid, 1):  # fast path for a retry; the link below decides races
             original = self._original(inst, rid, 1)
             if original is not None:
-                return self._receipt(inst, rid, 1, original, duplicate=True)
+                receipt = self._receipt(inst, rid, 1, original, duplicate=True)
+                self._audit("submit", enumerator, receipt)
+                return receipt
         metadata = {
             "_response_id": rid,
             "_instrument": inst.id,
@@ -296,7 +303,9 @@ class ResponseStore:
             "_editor": enumerator,
             "_note": None,
         }
-        return self._write(inst, rid, 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=False)
+        receipt = self._write(inst, rid, 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=False)
+        self._audit("submit", enumerator, receipt)
+        return receipt
 
     def revise(
         self,
@@ -335,7 +344,9 @@ class ResponseStore:
             "_editor": editor,
             "_note": note or None,
         }
-        return self._write(inst, rid, rev + 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=True)
+        receipt = self._write(inst, rid, rev + 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=True)
+        self._audit("revise", editor, receipt)
+        return receipt
 
     def set_status(
         self, instrument_id: str, response_id: str, status: str, editor: str, note: str = "",
@@ -373,7 +384,20 @@ class ResponseStore:
                 out[name] = replace_columns(rows, {"_revision": rev + 1}) if rows.num_rows else rows
             return out
 
-        return self._write(inst, rid, rev + 1, build, conflict=True)
+        receipt = self._write(inst, rid, rev + 1, build, conflict=True)
+        self._audit("review", editor, receipt, status=status)
+        return receipt
+
+    def _audit(self, action: str, user: str, receipt: Receipt, **detail: Any) -> None:
+        """An audit entry for a stored revision. The data is stored already: an audit
+        log that cannot be written (disk full) is logged, never reported as a lost answer."""
+        if self.audit is None:
+            return
+        try:
+            self.audit.record(action, user, f"{receipt.instrument}/{receipt.response_id}",
+                              "duplicate" if receipt.duplicate else "ok", revision=receipt.revision, **detail)
+        except OSError:
+            log.exception("the audit log could not record %s of %s", action, receipt.response_id)
 
     def _stored(self, table: str, rid: str, rev: int) -> bool:
         folder = self._folder(table)

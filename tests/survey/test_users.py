@@ -1,0 +1,163 @@
+"""Accounts: hashes, lockout with a controlled clock, admin rules, and the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from survey.audit import AuditLog
+from survey.users import LOCKOUT_SECONDS, AccountError, Accounts
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Clock:
+    def __init__(self, now: float = 1_800_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_hash_is_argon2id_with_its_parameters_and_a_salt_per_user(tmp_path):
+    accounts = Accounts(tmp_path)
+    accounts.add("a", "enumerator", "same-password-1")
+    accounts.add("b", "enumerator", "same-password-1")
+    users = json.loads((tmp_path / "accounts" / "users.json").read_text())["users"]
+    hashes = [users[n]["hash"] for n in ("a", "b")]
+    for h in hashes:
+        algorithm, version, params, salt, digest = h.split("$")[1:]
+        assert (algorithm, version) == ("argon2id", "v=19")
+        assert dict(p.split("=") for p in params.split(",")) == {"m": "65536", "t": "3", "p": "4"}
+        assert len(salt) >= 22 and len(digest) >= 43
+    assert hashes[0] != hashes[1]  # different salts
+    assert "same-password-1" not in (tmp_path / "accounts" / "users.json").read_text()
+
+
+def test_the_accounts_file_is_private(tmp_path):
+    Accounts(tmp_path).add("admin", "admin", "admin-pass-123")
+    assert stat.S_IMODE(os.stat(tmp_path / "accounts").st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(tmp_path / "accounts" / "users.json").st_mode) == 0o600
+
+
+@pytest.mark.parametrize("name, password, code", [
+    ("", "long-enough-1", "username"),
+    ("a" * 41, "long-enough-1", "username"),
+    ("bad name", "long-enough-1", "username"),
+    ("ok", "short", "password_short"),
+    ("ok", "x" * 300, "password_long"),
+    ("ok", "tab\tinside-pw", "password_chars"),
+    ("longname12", "LongName12", "password_name"),
+])
+def test_names_and_passwords_are_checked(tmp_path, name, password, code):
+    with pytest.raises(AccountError) as err:
+        Accounts(tmp_path).add(name, "enumerator", password)
+    assert err.value.code == code
+
+
+def test_user_names_are_case_insensitive_and_unique(tmp_path):
+    accounts = Accounts(tmp_path)
+    accounts.add("Enum01", "enumerator", "enumerator-pass-1")
+    with pytest.raises(AccountError, match="already"):
+        accounts.add("ENUM01", "supervisor", "enumerator-pass-1")
+    assert accounts.login("eNuM01", "enumerator-pass-1").ok
+
+
+def test_five_failures_in_a_row_lock_for_15_minutes_and_survive_a_restart(tmp_path):
+    clock = Clock()
+    Accounts(tmp_path, clock).add("enum01", "enumerator", "enumerator-pass-1")
+    for left in (4, 3, 2, 1):
+        result = Accounts(tmp_path, clock).login("enum01", "wrong-password")
+        assert (result.outcome, result.failures_left) == ("wrong", left)
+    result = Accounts(tmp_path, clock).login("enum01", "wrong-password")
+    assert result.outcome == "locked" and result.locked_until == clock.now + LOCKOUT_SECONDS
+    clock.now += LOCKOUT_SECONDS - 1
+    assert Accounts(tmp_path, clock).login("enum01", "enumerator-pass-1").outcome == "locked"  # a new process
+    clock.now += 2
+    assert Accounts(tmp_path, clock).login("enum01", "enumerator-pass-1").ok
+    actions = [e["action"] for e in AuditLog(tmp_path).entries(newest_first=False)]
+    assert actions == ["account_create"] + ["login_failed"] * 4 + ["lockout", "login_failed", "login"]
+
+
+def test_a_success_resets_the_count(tmp_path):
+    accounts = Accounts(tmp_path, Clock())
+    accounts.add("enum01", "enumerator", "enumerator-pass-1")
+    for _ in range(4):
+        accounts.login("enum01", "nope-nope-nope")
+    assert accounts.login("enum01", "enumerator-pass-1").ok
+    assert accounts.login("enum01", "nope-nope-nope").failures_left == 4
+
+
+def test_the_last_administrator_cannot_be_disabled_or_demoted(tmp_path):
+    accounts = Accounts(tmp_path)
+    accounts.add("boss", "admin", "boss-password-1")
+    with pytest.raises(AccountError, match="last"):
+        accounts.set_disabled("boss", True)
+    with pytest.raises(AccountError, match="last"):
+        accounts.set_role("boss", "supervisor")
+    accounts.add("boss2", "admin", "boss-password-2")
+    accounts.set_role("boss", "supervisor")
+    assert accounts.get("boss").role == "supervisor"
+
+
+def test_disabled_accounts_cannot_log_in_and_changed_passwords_apply(tmp_path):
+    accounts = Accounts(tmp_path)
+    accounts.add("enum01", "enumerator", "enumerator-pass-1")
+    accounts.set_disabled("enum01", True, by="admin")
+    assert accounts.login("enum01", "enumerator-pass-1").outcome == "disabled"
+    assert accounts.login("enum01", "wrong-password").outcome == "wrong"
+    accounts.set_disabled("enum01", False, by="admin")
+    accounts.set_password("enum01", "brand-new-pass-2", by="admin")
+    assert not accounts.login("enum01", "enumerator-pass-1").ok
+    assert accounts.login("enum01", "brand-new-pass-2").ok
+
+
+def cli(data: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "SURVEY_DATA_DIR"}
+    return subprocess.run([sys.executable, "-m", "survey.users", *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=60)
+
+
+def test_command_line_add_list_passwd_role_disable(tmp_path):
+    data = tmp_path / "data"
+    made = cli(data, "add", "enum01", "--role", "enumerator", "--password-stdin", "--data", str(data),
+               stdin="field-password-1\n")
+    assert made.returncode == 0, made.stderr
+    assert cli(data, "--data", str(data), "add", "sup1", "--role", "supervisor", "--password-stdin",
+               stdin="super-password-1\n").returncode == 0
+    listed = cli(data, "list", "--data", str(data))
+    assert listed.returncode == 0 and "enum01" in listed.stdout and "supervisor" in listed.stdout
+    assert "argon2" not in listed.stdout and "field-password-1" not in listed.stdout
+    assert cli(data, "passwd", "enum01", "--password-stdin", "--data", str(data),
+               stdin="changed-password-2\n").returncode == 0
+    assert Accounts(data).login("enum01", "changed-password-2").ok
+    assert cli(data, "role", "enum01", "--role", "supervisor", "--data", str(data)).returncode == 0
+    assert cli(data, "--data", str(data), "disable", "enum01").returncode == 0
+    assert Accounts(data).get("enum01").disabled and Accounts(data).get("enum01").role == "supervisor"
+    changes = [e for e in AuditLog(data).entries(newest_first=False) if e["action"] != "login"]
+    assert [e["action"] for e in changes] == ["account_create", "account_create", "account_password",
+                                              "account_role", "account_disable"]
+    assert all(e["user"].startswith("cli:") for e in changes)
+
+
+def test_command_line_errors_are_messages_not_tracebacks(tmp_path):
+    data = tmp_path / "data"
+    short = cli(data, "add", "enum01", "--role", "enumerator", "--password-stdin", "--data", str(data), stdin="short\n")
+    assert short.returncode == 2 and "at least 10" in short.stderr and "Traceback" not in short.stderr
+    missing = cli(data, "disable", "ghost", "--data", str(data))
+    assert missing.returncode == 2 and "no account" in missing.stderr
+
+
+def test_command_line_uses_survey_data_dir(tmp_path):
+    data = tmp_path / "env-data"
+    env = {**os.environ, "SURVEY_DATA_DIR": str(data)}
+    done = subprocess.run([sys.executable, "-m", "survey.users", "add", "admin", "--role", "admin", "--password-stdin"],
+                          input="admin-pass-123\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert Accounts(data).get("admin").role == "admin"

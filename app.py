@@ -1,12 +1,84 @@
-"""The survey app: navigation between the pages in ui/."""
+"""The survey app: log in, then the pages of the logged-in user's role.
+
+Every module in ui/pages/ whose name does not start with "_" is a page; ui/auth.py's
+ACCESS says which roles may open it. Before login the navigation holds only the
+first-run set-up (while no account exists) or the login page, so no other page can be
+reached by URL. An error inside a page is logged here and shown as a short message:
+a visitor never sees a traceback or a server path.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
 
 import streamlit as st
 
-from ui.i18n import t
+from ui import auth, login
+from ui.i18n import LANGUAGES, current_lang, t
 
-lang = st.session_state.get("lang", "en")
-st.set_page_config(page_title=t("app_title", lang), page_icon="📋", layout="centered")
-pages = [
-    st.Page("ui/entry.py", title=t("entry_page", lang), icon=":material/edit_note:", url_path="entry", default=True),
-]
-st.navigation(pages).run()
+PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
+ICONS = {
+    "entry": ":material/edit_note:",
+    "my_submissions": ":material/checklist:",
+    "admin": ":material/admin_panel_settings:",
+}
+log = logging.getLogger("survey.app")
+
+
+def page_modules() -> list[str]:
+    """Page names: the modules of ui/pages/ not starting with "_", in ACCESS order."""
+    found = {p.stem for p in PAGES_DIR.glob("*.py") if not p.stem.startswith("_")}
+    unlisted = found - set(auth.ACCESS)
+    if unlisted:  # a page without a role is never shown to anyone
+        log.error("pages without a row in ui.auth.ACCESS: %s", ", ".join(sorted(unlisted)))
+    return [page for page in auth.ACCESS if page in found]
+
+
+def language_ui() -> str:
+    """The language toggle, drawn on every page (so its choice is never dropped)."""
+    _, right = st.columns([3, 2])
+    return right.radio("Language / Bahasa", list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
+                       horizontal=True, label_visibility="collapsed")
+
+
+def sidebar_ui(user: auth.User, lang: str) -> None:
+    with st.sidebar:
+        st.caption(t("logged_in_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
+        if st.button(t("logout", lang, name=user.name), key="logout", icon=":material/logout:"):
+            auth.log_out()
+            st.rerun()
+
+
+def navigation(user: auth.User | None, lang: str):
+    if user is None:
+        first_run = not auth.accounts().exist()
+        view = login.setup_page if first_run else login.login_page
+        title = t("setup_title" if first_run else "login_title", lang)
+        return st.navigation([st.Page(view, title=title, url_path="setup" if first_run else "login")],
+                             position="hidden")
+    pages = [
+        st.Page(str(PAGES_DIR / f"{name}.py"), title=t(f"page_{name}", lang), icon=ICONS.get(name),
+                url_path=name)
+        for name in page_modules() if auth.allowed(name, user)
+    ]
+    if not pages:
+        pages = [st.Page(lambda: st.info(t("no_pages", lang)), title=t("app_title", lang), url_path="home")]
+    return st.navigation(pages)
+
+
+def main() -> None:
+    st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="centered")
+    lang = language_ui()
+    user = auth.refresh_session()
+    current = navigation(user, lang)
+    if user is not None:
+        sidebar_ui(user, lang)
+    try:
+        current.run()
+    except Exception:  # script control (st.stop, st.rerun) is not an Exception and passes
+        log.exception("page %s failed", current.url_path)
+        st.error(t("page_failed", lang), icon=":material/error:")
+
+
+main()

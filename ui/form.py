@@ -90,6 +90,31 @@ def remember_values(inst: Instrument) -> None:
     st.session_state[_KEPT + inst.id] = {key: st.session_state[key] for key in all_keys(inst) if key in st.session_state}
 
 
+def kept_values(inst: Instrument) -> dict[str, Any]:
+    """The answers on (or remembered for) the form now, by widget key."""
+    kept = dict(st.session_state.get(_KEPT + inst.id, {}))
+    kept.update({key: st.session_state[key] for key in all_keys(inst) if key in st.session_state})
+    return kept
+
+
+def set_kept_values(inst: Instrument, values: dict[str, Any]) -> None:
+    """Remember `values` (by widget key); the form shows them at its next run."""
+    st.session_state[_KEPT + inst.id] = dict(values)
+
+
+def load_answers(inst: Instrument, answers: dict[str, Any]) -> None:
+    """Put a set of answers (rosters as lists of dicts) on the form, replacing what it held."""
+    values = {}
+    for q in inst.questions:
+        if q.type == "repeat":
+            for i, item in enumerate(answers.get(q.name) or []):
+                values.update({widget_key(name, i): value for name, value in item.items()})
+        elif q.name in answers:
+            values[q.name] = answers[q.name]
+    clear_widgets(inst)
+    set_kept_values(inst, values)
+
+
 def clear_widgets(inst: Instrument) -> None:
     """Take this questionnaire's answers off the widgets (they stay remembered)."""
     for key in all_keys(inst):

@@ -1,24 +1,17 @@
-"""Interface texts in Bahasa Indonesia and English (questionnaire texts live in the YAML)."""
+"""Interface texts in Bahasa Indonesia and English (questionnaire texts live in the YAML).
+
+Every text is `{lang: text}` and `t` picks one with survey.i18n.pick, as everywhere else.
+"""
+
+import streamlit as st
+
+from survey.i18n import pick
 
 LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
 
 TEXT: dict[str, dict[str, str]] = {
     "app_title": {"en": "ICT & e-government survey", "id": "Survei TIK & e-government"},
-    "entry_page": {"en": "Enter an interview", "id": "Isi wawancara"},
     "instrument": {"en": "Questionnaire", "id": "Kuesioner"},
-    "enumerator": {"en": "Enumerator ID", "id": "ID pencacah"},
-    "enumerator_help": {
-        "en": "Your code, for example enum01 (letters, digits, - and _).",
-        "id": "Kode Anda, misalnya enum01 (huruf, angka, - dan _).",
-    },
-    "enumerator_missing": {
-        "en": "Type your enumerator ID above before submitting.",
-        "id": "Isi ID pencacah di atas sebelum mengirim.",
-    },
-    "enumerator_invalid": {
-        "en": "An enumerator ID has 1 to 40 letters, digits, '-', '_' or '.'.",
-        "id": "ID pencacah terdiri dari 1 sampai 40 huruf, angka, '-', '_' atau '.'.",
-    },
     "submit": {"en": "Submit interview", "id": "Kirim wawancara"},
     "fix_problems": {
         "en": "{n} answer(s) need attention; nothing was saved. Your answers are kept: fix the ones marked above: {where}.",
@@ -46,15 +39,10 @@ TEXT: dict[str, dict[str, str]] = {
     "choose": {"en": "Choose an option", "id": "Pilih salah satu"},
     "choose_many": {"en": "Choose all that apply", "id": "Pilih semua yang sesuai"},
     "geopoint_placeholder": {"en": "latitude longitude, e.g. -7.5666 110.8166", "id": "lintang bujur, mis. -7.5666 110.8166"},
-    "today_list": {"en": "Your submissions today", "id": "Kiriman Anda hari ini"},
-    "today_none": {"en": "No submissions yet today.", "id": "Belum ada kiriman hari ini."},
-    "today_hint": {
-        "en": "Type your enumerator ID to see your submissions today.",
-        "id": "Isi ID pencacah untuk melihat kiriman Anda hari ini.",
-    },
+    "today_none": {"en": "No submissions in the last 7 days.", "id": "Belum ada kiriman dalam 7 hari terakhir."},
     "today_failed": {
-        "en": "Your submissions today cannot be listed right now; the form still works.",
-        "id": "Kiriman Anda hari ini belum dapat ditampilkan; formulir tetap dapat digunakan.",
+        "en": "Your submissions cannot be listed right now; entering interviews still works.",
+        "id": "Kiriman Anda belum dapat ditampilkan; pengisian wawancara tetap dapat digunakan.",
     },
     "status_submitted": {"en": "submitted", "id": "terkirim"},
     "status_approved": {"en": "approved", "id": "disetujui"},
@@ -64,9 +52,166 @@ TEXT: dict[str, dict[str, str]] = {
     "col_response": {"en": "Response ID", "id": "ID respons"},
     "col_status": {"en": "Status", "id": "Status"},
     "col_instrument": {"en": "Questionnaire", "id": "Kuesioner"},
+    # ---- pages and roles
+    "page_entry": {"en": "Enter an interview", "id": "Isi wawancara"},
+    "page_my_submissions": {"en": "My submissions", "id": "Kiriman saya"},
+    "page_admin": {"en": "Administration", "id": "Administrasi"},
+    "role_enumerator": {"en": "enumerator", "id": "pencacah"},
+    "role_supervisor": {"en": "supervisor", "id": "pengawas"},
+    "role_admin": {"en": "administrator", "id": "administrator"},
+    "logged_in_as": {"en": "Logged in as **{name}** ({role})", "id": "Masuk sebagai **{name}** ({role})"},
+    "logout": {"en": "Log out {name}", "id": "Keluar ({name})"},
+    "no_access": {
+        "en": "No access: your role cannot open this page.",
+        "id": "Tidak ada akses: peran Anda tidak dapat membuka halaman ini.",
+    },
+    "page_failed": {
+        "en": "Something went wrong on this page; it has been logged. Your saved data is safe; try again.",
+        "id": "Terjadi kesalahan di halaman ini dan sudah dicatat. Data yang tersimpan aman; coba lagi.",
+    },
+    "no_pages": {
+        "en": "Your role has no pages yet. Ask the administrator.",
+        "id": "Peran Anda belum memiliki halaman. Hubungi administrator.",
+    },
+    # ---- first run and login
+    "setup_title": {"en": "Create the administrator account", "id": "Buat akun administrator"},
+    "setup_intro": {
+        "en": "This data folder has no accounts yet. The account made here is the administrator, who then creates the enumerators' and supervisors' accounts.",
+        "id": "Folder data ini belum memiliki akun. Akun yang dibuat di sini adalah administrator, yang kemudian membuat akun pencacah dan pengawas.",
+    },
+    "setup_button": {"en": "Create the administrator", "id": "Buat administrator"},
+    "setup_done": {"en": "Account {name} created. Log in with it.", "id": "Akun {name} sudah dibuat. Silakan masuk."},
+    "login_title": {"en": "Log in", "id": "Masuk"},
+    "login_button": {"en": "Log in", "id": "Masuk"},
+    "username": {"en": "User name", "id": "Nama pengguna"},
+    "username_help": {
+        "en": "1-40 letters, digits, '.', '-' or '_' (not case-sensitive).",
+        "id": "1-40 huruf, angka, '.', '-' atau '_' (huruf besar/kecil sama).",
+    },
+    "password": {"en": "Password", "id": "Kata sandi"},
+    "password_new": {"en": "New password", "id": "Kata sandi baru"},
+    "password_again": {"en": "Password again", "id": "Ulangi kata sandi"},
+    "password_help": {"en": "At least {min} characters.", "id": "Paling sedikit {min} karakter."},
+    "login_wrong": {
+        "en": "Wrong user name or password.",
+        "id": "Nama pengguna atau kata sandi salah.",
+    },
+    "login_locked": {
+        "en": "Too many wrong passwords: this account is locked for {minutes} minutes, until {until}. Try again then, or ask the administrator.",
+        "id": "Terlalu banyak kata sandi salah: akun ini dikunci selama {minutes} menit, sampai pukul {until}. Coba lagi nanti, atau hubungi administrator.",
+    },
+    "login_disabled": {
+        "en": "This account is disabled. Ask the administrator.",
+        "id": "Akun ini dinonaktifkan. Hubungi administrator.",
+    },
+    "session_expired": {
+        "en": "You were logged out after 30 minutes without activity. Log in again; saved interviews are safe.",
+        "id": "Anda dikeluarkan setelah 30 menit tanpa aktivitas. Silakan masuk lagi; wawancara yang tersimpan aman.",
+    },
+    "session_disabled": {
+        "en": "Your account was disabled or removed, so you were logged out.",
+        "id": "Akun Anda dinonaktifkan atau dihapus, sehingga Anda dikeluarkan.",
+    },
+    "account_username": {
+        "en": "A user name is 1-40 letters, digits, '.', '-' or '_'.",
+        "id": "Nama pengguna terdiri dari 1-40 huruf, angka, '.', '-' atau '_'.",
+    },
+    "account_password_short": {
+        "en": "A password has at least {min} characters.",
+        "id": "Kata sandi paling sedikit {min} karakter.",
+    },
+    "account_password_long": {"en": "That password is too long.", "id": "Kata sandi itu terlalu panjang."},
+    "account_password_chars": {
+        "en": "A password cannot contain control characters.",
+        "id": "Kata sandi tidak boleh berisi karakter kontrol.",
+    },
+    "account_password_name": {
+        "en": "The password cannot be the user name.",
+        "id": "Kata sandi tidak boleh sama dengan nama pengguna.",
+    },
+    "account_mismatch": {
+        "en": "The two passwords differ; nothing was changed.",
+        "id": "Kedua kata sandi berbeda; tidak ada yang diubah.",
+    },
+    "account_exists": {"en": "That account already exists.", "id": "Akun itu sudah ada."},
+    "account_role": {"en": "Choose a role from the list.", "id": "Pilih peran dari daftar."},
+    "account_unknown": {"en": "There is no such account.", "id": "Akun itu tidak ada."},
+    "account_last_admin": {
+        "en": "This is the last active administrator; make another one first.",
+        "id": "Ini administrator aktif terakhir; buat administrator lain terlebih dahulu.",
+    },
+    # ---- administration
+    "tab_accounts": {"en": "Accounts", "id": "Akun"},
+    "tab_audit": {"en": "Audit log", "id": "Log audit"},
+    "tab_store": {"en": "Data store", "id": "Penyimpanan data"},
+    "role": {"en": "Role", "id": "Peran"},
+    "state": {"en": "State", "id": "Keadaan"},
+    "state_active": {"en": "active", "id": "aktif"},
+    "state_disabled": {"en": "disabled", "id": "nonaktif"},
+    "state_locked": {"en": "locked until {until}", "id": "terkunci sampai {until}"},
+    "last_login": {"en": "Last login (WIB)", "id": "Terakhir masuk (WIB)"},
+    "created": {"en": "Created (WIB)", "id": "Dibuat (WIB)"},
+    "account_new": {"en": "New account", "id": "Akun baru"},
+    "account_create": {"en": "Create the account", "id": "Buat akun"},
+    "account_created": {"en": "Account {name} ({role}) created.", "id": "Akun {name} ({role}) sudah dibuat."},
+    "account_manage": {"en": "Change an account", "id": "Ubah akun"},
+    "account_set_role": {"en": "Save the role", "id": "Simpan peran"},
+    "account_set_password": {"en": "Set the password", "id": "Tetapkan kata sandi"},
+    "account_disable": {"en": "Disable the account", "id": "Nonaktifkan akun"},
+    "account_enable": {"en": "Enable the account", "id": "Aktifkan akun"},
+    "account_saved": {"en": "Saved.", "id": "Tersimpan."},
+    "audit_user": {"en": "User", "id": "Pengguna"},
+    "audit_action": {"en": "Action", "id": "Tindakan"},
+    "audit_search": {"en": "Search", "id": "Cari"},
+    "audit_count": {"en": "{shown} of {total} entries, newest first.", "id": "{shown} dari {total} entri, terbaru di atas."},
+    "audit_col_time": {"en": "Time (WIB)", "id": "Waktu (WIB)"},
+    "audit_col_user": {"en": "User", "id": "Pengguna"},
+    "audit_col_action": {"en": "Action", "id": "Tindakan"},
+    "audit_col_object": {"en": "Object", "id": "Objek"},
+    "audit_col_outcome": {"en": "Outcome", "id": "Hasil"},
+    "audit_col_detail": {"en": "Detail", "id": "Rincian"},
+    "download_csv": {"en": "Download CSV", "id": "Unduh CSV"},
+    "store_table": {"en": "Table", "id": "Tabel"},
+    "store_rows": {"en": "Rows (current revisions)", "id": "Baris (revisi terkini)"},
+    # ---- my submissions and corrections
+    "col_revision": {"en": "Revision", "id": "Revisi"},
+    "col_note": {"en": "Comment", "id": "Catatan"},
+    "count_today": {"en": "Submitted today", "id": "Dikirim hari ini"},
+    "count_week": {"en": "Last {days} days", "id": "{days} hari terakhir"},
+    "correct_title": {"en": "Correct an interview", "id": "Perbaiki wawancara"},
+    "correct_none": {
+        "en": "No interview can be corrected: every one has been reviewed by a supervisor.",
+        "id": "Tidak ada wawancara yang dapat diperbaiki: semuanya sudah diperiksa pengawas.",
+    },
+    "correct_choose": {"en": "Interview not yet reviewed", "id": "Wawancara yang belum diperiksa"},
+    "correct_open": {"en": "Open it for a correction", "id": "Buka untuk diperbaiki"},
+    "correct_closed": {
+        "en": "This interview can no longer be corrected here: a supervisor has reviewed it, or it changed meanwhile.",
+        "id": "Wawancara ini tidak dapat diperbaiki lagi di sini: pengawas sudah memeriksanya, atau wawancara berubah sementara itu.",
+    },
+    "correct_note": {"en": "corrected by the enumerator", "id": "diperbaiki oleh pencacah"},
+    "correcting": {
+        "en": "Correcting interview {rid} (revision {revision}). Submitting stores a new revision of it.",
+        "id": "Memperbaiki wawancara {rid} (revisi {revision}). Mengirim menyimpan revisi barunya.",
+    },
+    "correct_cancel": {"en": "Stop correcting (nothing is saved)", "id": "Batal memperbaiki (tidak disimpan)"},
+    "submit_correction": {"en": "Save the correction", "id": "Simpan perbaikan"},
+    "corrected": {
+        "en": "Correction saved as revision {revision}. Response ID: {rid}",
+        "id": "Perbaikan tersimpan sebagai revisi {revision}. ID respons: {rid}",
+    },
+    "disk_full": {
+        "en": "The server's disk is full, so the interview could not be saved. Your answers are kept on this screen: tell the supervisor, then press submit again.",
+        "id": "Disk server penuh, sehingga wawancara tidak dapat disimpan. Jawaban Anda tetap ada di layar ini: beri tahu pengawas, lalu tekan kirim lagi.",
+    },
 }
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    texts = TEXT[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    return pick(TEXT[key], lang).format(**values)
+
+
+def current_lang() -> str:
+    """The language chosen with the `lang` toggle (English until one is chosen)."""
+    lang = st.session_state.get("lang")
+    return lang if lang in LANGUAGES else "en"

@@ -1,8 +1,8 @@
 """End to end: the real app served by `streamlit run`, driven in Debian's headless Chromium.
 
-An enumerator switches to Bahasa Indonesia, interviews a household of one (a
-3-year-old is not asked about the internet), submits twice, and one response lands
-in Parquet.
+An enumerator switches to Bahasa Indonesia, logs in, interviews a household of one
+(a 3-year-old is not asked about the internet), submits twice, and one response lands
+in Parquet under the login's name.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from survey import ResponseStore
+from survey.users import Accounts
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -44,6 +45,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("store")
+    Accounts(data).add("enum01", "enumerator", "field-password-1")
     port = free_port()
     env = {**os.environ, "SURVEY_DATA_DIR": str(data)}
     proc = subprocess.Popen(
@@ -123,8 +125,12 @@ def test_enumerator_interviews_a_household_in_bahasa_indonesia(server, page):
     url, data = server
     page.goto(url)
     choose(page, "lang", "Bahasa Indonesia")
+    expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
+    widget(page, "login_user").locator("input").fill("enum01")
+    widget(page, "login_password").locator("input").fill("field-password-1")
+    widget(page, "login").locator("button").click()
     expect(page.get_by_role("heading", name="Survei Rumah Tangga", exact=False)).to_be_visible()
-    type_in(page, "enumerator", "enum01")
+    settle(page)
 
     widget(page, "interview_date").get_by_role("spinbutton").first.click()
     page.keyboard.type(dt.date.today().strftime("%Y%m%d"))

@@ -1,4 +1,8 @@
-"""Drive the real app through streamlit.testing.v1.AppTest, widget by widget key."""
+"""Drive the real app through streamlit.testing.v1.AppTest, widget by widget key.
+
+Accounts are made with survey.users (as `python -m survey.users add` does) and the
+tests log in through the real login form.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from survey import load_instrument
+from survey.users import Accounts
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PASSWORDS = {"enumerator": "enumerator-pass-1", "supervisor": "supervisor-pass-1", "admin": "admin-pass-123"}
 
 
 @pytest.fixture
@@ -19,12 +26,38 @@ def data_dir(tmp_path, monkeypatch):
     return root
 
 
-@pytest.fixture
-def app(data_dir):
+def make_user(data_dir, name: str, role: str) -> str:
+    """Create an account (if new) and return its password."""
+    accounts = Accounts(data_dir)
+    if accounts.get(name) is None:
+        accounts.add(name, role, PASSWORDS[role])
+    return PASSWORDS[role]
+
+
+def login(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="login_user").input(name)
+    at.text_input(key="login_password").input(password)
+    at.button(key="login").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_app(data_dir, name: str | None = None, role: str = "enumerator") -> AppTest:
+    """The app in a new session; logged in as `name` (created with `role`) when given."""
+    if name is not None:
+        password = make_user(data_dir, name, role)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
+    if name is not None:
+        login(at, name, password)
     return at
+
+
+@pytest.fixture
+def app(data_dir):
+    """The entry page, logged in as the enumerator enum01."""
+    return open_app(data_dir, "enum01")
 
 
 def widget_values(inst, answers) -> dict[str, object]:

@@ -1,45 +1,45 @@
 """Entry page: an enumerator fills a questionnaire and submits it once.
 
-The questionnaire is drawn inside a fragment so that each answer reruns only the
-form (skip logic updates live). The response id is made when the interview starts
-and kept in session state; the store makes a repeated id a no-op, so a double
-click or a retry never stores two responses.
+The enumerator is the login, never a typed ID. The questionnaire is drawn inside a
+fragment so that each answer reruns only the form (skip logic updates live). The
+response id is made when the interview starts and kept in session state; the store
+makes a repeated id a no-op, so a double click or a retry never stores two responses.
+
+A correction (opened from "My submissions") loads a stored response into the form;
+submitting it stores a new revision of the same response, based on the revision
+that was opened, and only while no supervisor has reviewed it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
-import re
 import uuid
 
 import streamlit as st
 
-from survey import Problem, ResponseStore, ValidationError, load_instrument
+from survey import ConflictError, Problem, ValidationError, load_instrument
 from survey.model import Instrument, list_instruments
 from survey.validate import SURVEY_TIMEZONE, clean
-from ui import form
-from ui.i18n import LANGUAGES, t
+from ui import auth, form
+from ui.correct import correction, end_correction, may_correct
+from ui.i18n import current_lang, t
 from ui.store import get_store
 
-_ENUMERATOR = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 log = logging.getLogger(__name__)
 
 
-def choices_ui() -> tuple[Instrument, str, str]:
-    """Questionnaire, language and enumerator ID; plain values out."""
-    left, middle, right = st.columns([2, 1.6, 1.2])
-    lang = middle.radio(
-        "Language / Bahasa", list(LANGUAGES),
-        key="lang", format_func=LANGUAGES.get, horizontal=True,
-    )
+def choices_ui(lang: str) -> Instrument:
+    """The questionnaire; while a correction is open, its questionnaire only."""
     instruments = {name: load_instrument(name) for name in list_instruments()}
-    chosen = left.selectbox(
-        t("instrument", lang), list(instruments), key="instrument",
-        format_func=lambda name: instruments[name].title[lang],
+    fixed = correction()
+    names = [fixed["instrument"]] if fixed else list(instruments)
+    chosen = st.selectbox(
+        t("instrument", lang), names, key="instrument",
+        format_func=lambda name: instruments[name].title[lang], disabled=bool(fixed),
     )
-    enumerator = right.text_input(t("enumerator", lang), key="enumerator", help=t("enumerator_help", lang))
-    return instruments[chosen], lang, enumerator.strip()
+    return instruments[chosen]
 
 
 def switch_to(inst: Instrument) -> None:
@@ -62,7 +62,13 @@ def interview_id(inst: Instrument) -> str:
     return st.session_state[key]
 
 
-def submit(inst: Instrument, lang: str, enumerator: str) -> None:
+def _storage_error(exc: OSError) -> tuple[str, dict]:
+    if exc.errno == errno.ENOSPC:
+        return ("disk_full", {})
+    return ("save_failed", {"error": exc.strerror or type(exc).__name__})
+
+
+def submit(inst: Instrument, lang: str, user: auth.User) -> None:
     """Submit button handler: validate everything, write once, remember the outcome.
 
     Outcomes are kept as message keys, not text, so they follow a language switch.
@@ -70,24 +76,43 @@ def submit(inst: Instrument, lang: str, enumerator: str) -> None:
     state = st.session_state
     state[f"_tried_{inst.id}"] = True
     state.pop(f"_error_{inst.id}", None)
-    if not enumerator:
-        state[f"_error_{inst.id}"] = ("enumerator_missing", {})
+    if not auth.allowed("entry", user):
+        state[f"_error_{inst.id}"] = ("no_access", {})
         return
-    if not _ENUMERATOR.fullmatch(enumerator):
-        state[f"_error_{inst.id}"] = ("enumerator_invalid", {})
-        return
+    store = get_store()
+    fixed = correction()
     try:
-        receipt = get_store().submit(
-            inst.id, form.current_answers(inst), enumerator=enumerator, response_id=interview_id(inst),
-            lang=lang, started_at=state.get(f"_started_{inst.id}"),
-        )
+        if fixed:
+            if not may_correct(store, user, fixed["instrument"], fixed["response_id"]):
+                state[f"_error_{inst.id}"] = ("correct_closed", {})
+                return
+            receipt = store.revise(inst.id, fixed["response_id"], form.current_answers(inst), editor=user.name,
+                                   note=t("correct_note", "en"), base_revision=fixed["revision"])
+        else:
+            receipt = store.submit(
+                inst.id, form.current_answers(inst), enumerator=user.name, response_id=interview_id(inst),
+                lang=lang, started_at=state.get(f"_started_{inst.id}"),
+            )
     except ValidationError:
         return  # the problems are shown next to their questions and summed up by the button
-    except OSError as exc:  # disk full, permissions: keep the answers, say so
-        state[f"_error_{inst.id}"] = ("save_failed", {"error": exc.strerror or type(exc).__name__})
+    except ConflictError:
+        state[f"_error_{inst.id}"] = ("correct_closed", {})
         return
-    state[f"_receipt_{inst.id}"] = (receipt, enumerator)
-    _todays_rows.clear()
+    except OSError as exc:  # disk full, permissions: keep the answers, say so
+        log.exception("storing a %s interview failed", inst.id)
+        _audit_failure(user, inst, exc)
+        state[f"_error_{inst.id}"] = _storage_error(exc)
+        return
+    state[f"_receipt_{inst.id}"] = (receipt, user.name)
+    if fixed:
+        end_correction(keep_receipt=True)
+
+
+def _audit_failure(user: auth.User, inst: Instrument, exc: OSError) -> None:
+    try:
+        get_store().audit.record("submit", user.name, inst.id, "failed", error=exc.strerror or str(exc))
+    except OSError:
+        pass  # the disk that refused the answers may refuse the log too
 
 
 def problem_place(inst: Instrument, field: str, lang: str) -> str:
@@ -121,93 +146,51 @@ def inline_problems(inst: Instrument, problems: list[Problem]) -> dict[str, str]
 
 
 @st.fragment
-def questionnaire(inst: Instrument, lang: str, enumerator: str) -> None:
+def questionnaire(inst: Instrument, lang: str, user: auth.User) -> None:
+    auth.touch()  # every answer is an action: typing keeps the session alive
     state = st.session_state
     if f"_receipt_{inst.id}" in state:
         receipt_ui(inst, lang, *state[f"_receipt_{inst.id}"])
-    else:
-        form.restore_values(inst)
-        interview_id(inst)
-        cleaned, problems = clean(inst, form.current_answers(inst), lang=lang)
-        form.render(inst, lang, cleaned, inline_problems(inst, problems))
-        form.remember_values(inst)
-        if f"_error_{inst.id}" in state:
-            key, values = state[f"_error_{inst.id}"]
-            st.error(t(key, lang, **values))
-        elif problems and state.get(f"_tried_{inst.id}"):
-            st.error(problems_summary(inst, problems, lang))
-        st.button(t("submit", lang), key="submit", type="primary", on_click=submit, args=(inst, lang, enumerator))
-    st.divider()
-    todays_submissions_ui(lang, enumerator)
+        return
+    fixed = correction()
+    if fixed:
+        correction_banner(fixed, lang)
+    form.restore_values(inst)
+    interview_id(inst)
+    cleaned, problems = clean(inst, form.current_answers(inst), lang=lang)
+    form.render(inst, lang, cleaned, inline_problems(inst, problems))
+    form.remember_values(inst)
+    if f"_error_{inst.id}" in state:
+        key, values = state[f"_error_{inst.id}"]
+        st.error(t(key, lang, **values))
+    elif problems and state.get(f"_tried_{inst.id}"):
+        st.error(problems_summary(inst, problems, lang))
+    label = t("submit_correction" if fixed else "submit", lang)
+    st.button(label, key="submit", type="primary", on_click=submit, args=(inst, lang, user))
+
+
+def correction_banner(fixed: dict, lang: str) -> None:
+    st.info(t("correcting", lang, rid=fixed["response_id"], revision=fixed["revision"]), icon=":material/edit:")
+    st.button(t("correct_cancel", lang), key="correct_cancel", on_click=end_correction)
 
 
 def receipt_ui(inst: Instrument, lang: str, receipt, enumerator: str) -> None:
-    text = "saved_again" if receipt.duplicate else "saved"
-    st.success(t(text, lang, rid=receipt.response_id), icon=":material/check_circle:")
+    text = "saved_again" if receipt.duplicate else ("corrected" if receipt.revision > 1 else "saved")
+    st.success(t(text, lang, rid=receipt.response_id, revision=receipt.revision), icon=":material/check_circle:")
     when = receipt.submitted_at.astimezone(SURVEY_TIMEZONE).strftime("%Y-%m-%d %H:%M WIB")
     st.caption(t("receipt_detail", lang, instrument=inst.title[lang], time=when, enumerator=enumerator))
     st.button(t("new_interview", lang), key="new_interview", on_click=new_interview, args=(inst,))
 
 
-def todays_submissions_ui(lang: str, enumerator: str) -> None:
-    st.subheader(t("today_list", lang))
-    if not enumerator:
-        st.caption(t("today_hint", lang))
-        return
-    try:
-        rows = _todays_rows(str(get_store().root), enumerator)
-    except Exception:  # a side panel: a read problem must never take the form down
-        log.exception("reading today's submissions failed")
-        st.warning(t("today_failed", lang))
-        return
-    if not rows:
-        st.caption(t("today_none", lang))
-        return
-    st.dataframe(
-        [
-            {
-                t("col_time", lang): row["time"],
-                t("col_instrument", lang): load_instrument(row["instrument"]).title[lang],
-                t("col_response", lang): row["response_id"],
-                t("col_status", lang): t(f"status_{row['status']}", lang),
-            }
-            for row in rows
-        ],
-        hide_index=True,
-        width="stretch",
-    )
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def _todays_rows(root: str, enumerator: str) -> list[dict]:
-    # Cached so that typing in the form does not re-read the store; a submit clears it.
-    return todays_submissions(ResponseStore(root), enumerator)
-
-
-def todays_submissions(store: ResponseStore, enumerator: str) -> list[dict]:
-    """This enumerator's responses submitted today (WIB), newest first."""
-    today = dt.datetime.now(SURVEY_TIMEZONE).date()
-    rows = []
-    for name in list_instruments():
-        df = store.read(name)
-        if df.empty:
-            continue
-        local = df["_submitted_at"].dt.tz_convert(SURVEY_TIMEZONE)
-        mine = df[(df["_enumerator"] == enumerator) & (local.dt.date == today)]
-        rows += [
-            {"time": at.strftime("%H:%M"), "instrument": name, "response_id": rid, "status": status}
-            for at, rid, status in zip(local[mine.index], mine["_response_id"], mine["_status"])
-        ]
-    return sorted(rows, key=lambda r: r["time"], reverse=True)
-
-
 def page() -> None:
-    inst, lang, enumerator = choices_ui()
+    user = auth.gate("entry")
+    lang = current_lang()
+    inst = choices_ui(lang)
     switch_to(inst)
     st.header(inst.title[lang])
     if inst.description:
         st.caption(inst.description[lang])
-    questionnaire(inst, lang, enumerator)
+    questionnaire(inst, lang, user)
 
 
 page()

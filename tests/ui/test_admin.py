@@ -1,0 +1,104 @@
+"""The admin page: accounts made and changed in the app, and the audit log beside them."""
+
+from __future__ import annotations
+
+import pytest
+
+from survey.audit import AuditLog
+from survey.users import Accounts
+from tests.ui.conftest import login, open_app
+from ui import auth
+
+ACCOUNTS, AUDIT = 0, 1  # the page's tables, in order: accounts, audit log, data store
+
+
+def admin_page(data_dir):
+    at = open_app(data_dir, "admin", "admin")
+    return at.switch_page("ui/pages/admin.py").run()
+
+
+def create(at, name, role, password, again=None):
+    at.text_input(key="new_user").input(name)
+    at.selectbox(key="new_role").set_value(role)
+    at.text_input(key="new_password").input(password)
+    at.text_input(key="new_password2").input(again or password)
+    at.button(key="create_user").click().run()
+    assert not at.exception
+    return at
+
+
+def test_the_admin_creates_two_enumerators_and_a_supervisor_who_can_log_in(data_dir):
+    at = admin_page(data_dir)
+    create(at, "enum01", "enumerator", "field-password-1")
+    assert at.success[0].value == "Account enum01 (enumerator) created."
+    create(at, "enum02", "enumerator", "field-password-2")
+    create(at, "sup1", "supervisor", "super-password-1")
+    table = at.dataframe[ACCOUNTS].value
+    assert table["User name"].tolist() == ["admin", "enum01", "enum02", "sup1"]
+    assert table["Role"].tolist() == ["administrator", "enumerator", "enumerator", "supervisor"]
+    for name, password in (("enum02", "field-password-2"), ("sup1", "super-password-1")):
+        other = open_app(data_dir)
+        login(other, name, password)
+        assert name in other.sidebar.caption[0].value
+    entries = AuditLog(data_dir).entries()
+    created = [(e["object"], e["user"]) for e in entries if e["action"] == "account_create"]
+    assert created[:3] == [("sup1", "admin"), ("enum02", "admin"), ("enum01", "admin")]
+
+
+def test_bad_new_accounts_get_a_message_in_the_chosen_language(data_dir):
+    at = admin_page(data_dir)
+    at.radio(key="lang").set_value("id").run()
+    create(at, "enum01", "enumerator", "pendek")
+    assert "paling sedikit 10 karakter" in at.error[0].value
+    create(at, "enum01", "enumerator", "field-password-1", again="field-password-2")
+    assert "Kedua kata sandi berbeda" in at.error[0].value
+    create(at, "bad name!", "enumerator", "field-password-1")
+    assert "Nama pengguna terdiri dari" in at.error[0].value
+    assert [a.name for a in Accounts(data_dir).list()] == ["admin"]
+
+
+def test_role_password_and_disable_from_the_page(data_dir):
+    Accounts(data_dir).add("enum01", "enumerator", "field-password-1")
+    at = admin_page(data_dir)
+    at.selectbox(key="manage_user").set_value("enum01").run()
+    at.selectbox(key="manage_role").set_value("supervisor")
+    at.button(key="change_role").click().run()
+    assert Accounts(data_dir).get("enum01").role == "supervisor"
+    at.text_input(key="reset_password").input("reset-password-9")
+    at.text_input(key="reset_password2").input("reset-password-9")
+    at.button(key="set_password").click().run()
+    assert Accounts(data_dir).login("enum01", "reset-password-9").ok
+    at.button(key="toggle_user").click().run()
+    assert Accounts(data_dir).get("enum01").disabled
+    assert "disabled" in at.dataframe[ACCOUNTS].value.set_index("User name").loc["enum01", "State"]
+    actions = [e["action"] for e in AuditLog(data_dir).entries(newest_first=False)]
+    assert {"account_role", "account_password", "account_disable"} <= set(actions)
+
+
+def test_the_admin_cannot_disable_themselves(data_dir):
+    at = admin_page(data_dir)
+    at.selectbox(key="manage_user").set_value("admin").run()
+    assert at.button(key="toggle_user").disabled
+
+
+def test_the_audit_log_is_newest_first_and_filterable(data_dir):
+    log = AuditLog(data_dir)
+    log.record("submit", "enum01", "household/r1")
+    log.record("review", "sup1", "household/r1", status="approved")
+    at = admin_page(data_dir)
+    table = at.dataframe[AUDIT].value
+    assert table["Action"].tolist()[0] == "login" and table["Action"].tolist()[-1] == "submit"
+    at.multiselect(key="audit_actions").set_value(["review"]).run()
+    table = at.dataframe[AUDIT].value
+    assert table["Action"].tolist() == ["review"] and table["Detail"].tolist() == ["status=approved"]
+    at.text_input(key="audit_search").input("r1").run()
+    assert len(at.dataframe[AUDIT].value) == 1
+
+
+def test_downloads_check_the_role_when_the_file_is_built(monkeypatch):
+    build = auth.guarded("admin", lambda: "audit,csv")
+    monkeypatch.setattr(auth, "current_user", lambda: auth.User("enum01", "enumerator"))
+    with pytest.raises(PermissionError):
+        build()
+    monkeypatch.setattr(auth, "current_user", lambda: auth.User("root", "admin"))
+    assert build() == "audit,csv"

@@ -1,0 +1,113 @@
+"""My submissions: only one's own rows, newest first, and corrections until a review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from survey import ResponseStore
+from survey.simulate import generate
+from survey.validate import SURVEY_TIMEZONE
+from tests.ui.conftest import open_app
+from ui.submissions import my_submissions
+
+AGENCY = generate("agency", 3, seed=11)
+
+
+def open_correction(at, choice):
+    at.selectbox(key="correct_choice").set_value(choice)
+    at.button(key="correct_open").click().run()
+    assert not at.exception
+    # The app switched to the entry page; AppTest keeps asking for the page a test last
+    # switched to, so follow the switch as a browser does.
+    return at.switch_page("ui/pages/entry.py")
+
+
+def seed_store(data_dir):
+    store = ResponseStore(data_dir)
+    store.submit("agency", AGENCY[0], enumerator="enum01", response_id="mine-1")
+    store.submit("agency", AGENCY[1], enumerator="enum02", response_id="theirs-1")
+    store.submit("agency", AGENCY[2], enumerator="enum01", response_id="mine-2")
+    return store
+
+
+def test_only_the_logged_in_enumerators_rows_newest_first(data_dir):
+    seed_store(data_dir)
+    at = open_app(data_dir, "enum01")
+    at.switch_page("ui/pages/my_submissions.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Response ID"].tolist() == ["mine-2", "mine-1"]
+    assert set(table["Status"]) == {"submitted"}
+    assert [m.value for m in at.metric] == ["2", "2"]
+
+
+def test_the_window_is_today_and_the_last_seven_days(data_dir):
+    store = seed_store(data_dir)
+    today = dt.datetime.now(SURVEY_TIMEZONE).date()
+    assert my_submissions(store, "enum01", today)["response_id"].tolist() == ["mine-2", "mine-1"]
+    assert len(my_submissions(store, "enum01", today + dt.timedelta(days=7))) == 2
+    assert my_submissions(store, "enum01", today + dt.timedelta(days=8)).empty
+    assert my_submissions(store, "nobody", today).empty
+
+
+def test_review_decisions_and_comments_reach_the_enumerator(data_dir):
+    store = seed_store(data_dir)
+    store.set_status("agency", "mine-1", "rejected", editor="sup1", note="Staff count looks wrong", base_revision=1)
+    at = open_app(data_dir, "enum01")
+    at.switch_page("ui/pages/my_submissions.py").run()
+    table = at.dataframe[0].value.set_index("Response ID")
+    assert table.loc["mine-1", "Status"] == "rejected"
+    assert table.loc["mine-1", "Comment"] == "Staff count looks wrong"
+    # Listed by the time of its first submission, not of the review.
+    assert table.index.tolist() == ["mine-2", "mine-1"]
+
+
+def test_an_unreviewed_interview_is_corrected_as_a_new_revision(data_dir):
+    store = seed_store(data_dir)
+    at = open_app(data_dir, "enum01")
+    at.switch_page("ui/pages/my_submissions.py").run()
+    assert len(at.selectbox(key="correct_choice").options) == 2
+    open_correction(at, "agency/mine-1")
+    assert at.selectbox(key="instrument").value == "agency" and at.selectbox(key="instrument").disabled
+    assert "Correcting interview mine-1 (revision 1)" in at.info[0].value
+    assert at.number_input(key="staff_count").value == AGENCY[0]["staff_count"]
+    at.number_input(key="staff_count").set_value(AGENCY[0]["staff_count"] + 1).run()
+    at.button(key="submit").click().run()
+    assert "Correction saved as revision 2" in at.success[0].value
+    row = store.read("agency").set_index("_response_id").loc["mine-1"]
+    assert row["_revision"] == 2 and row["_status"] == "submitted" and row["_editor"] == "enum01"
+    assert row["staff_count"] == AGENCY[0]["staff_count"] + 1
+    assert row["_enumerator"] == "enum01"
+
+
+def test_a_reviewed_interview_cannot_be_corrected(data_dir):
+    store = seed_store(data_dir)
+    store.set_status("agency", "mine-1", "approved", editor="sup1", base_revision=1)
+    store.set_status("agency", "mine-2", "on_hold", editor="sup1", base_revision=1)
+    at = open_app(data_dir, "enum01")
+    at.switch_page("ui/pages/my_submissions.py").run()
+    assert any("every one has been reviewed" in c.value for c in at.main.caption)
+    assert not [s for s in at.selectbox if s.key == "correct_choice"]
+
+
+def test_a_review_during_the_correction_stops_its_save(data_dir):
+    store = seed_store(data_dir)
+    at = open_app(data_dir, "enum01")
+    at.switch_page("ui/pages/my_submissions.py").run()
+    open_correction(at, "agency/mine-2").run()
+    store.set_status("agency", "mine-2", "approved", editor="sup1", base_revision=1)
+    at.button(key="submit").click().run()
+    assert any("can no longer be corrected" in e.value for e in at.error)
+    assert store.read("agency").set_index("_response_id").loc["mine-2", "_status"] == "approved"
+
+
+def test_an_interview_in_progress_comes_back_after_a_correction(data_dir):
+    seed_store(data_dir)
+    at = open_app(data_dir, "enum01")
+    at.selectbox(key="instrument").set_value("agency").run()
+    at.number_input(key="staff_count").set_value(77).run()
+    at.switch_page("ui/pages/my_submissions.py").run()
+    open_correction(at, "agency/mine-1").run()
+    assert at.number_input(key="staff_count").value == AGENCY[0]["staff_count"]
+    at.button(key="correct_cancel").click().run()
+    assert not at.info and at.number_input(key="staff_count").value == 77

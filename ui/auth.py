@@ -1,0 +1,155 @@
+"""Who is logged in, which pages each role may open, and when a session ends.
+
+`ACCESS` is the one table of pages and roles: `app.py` builds the navigation of the
+logged-in role from it, and every page checks it again itself (`gate`), so a page
+reached by any other way (a URL, a page file run directly, a switch_page) shows
+nothing without a login and "no access" without the role. A page module is
+`ui/pages/<page>.py`; a new page gets its row here when it is written.
+
+A session lasts while the user acts: every full run of the app (a click, a widget
+change, a page switch) and every rerun of the entry form counts as an action; a
+page refreshing itself (`st.fragment(run_every=...)`) does not, and after
+`IDLE_SECONDS` without an action the next run logs the user out.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+
+from survey.users import ROLES, Accounts
+from ui.i18n import current_lang, t
+from ui.store import data_dir
+
+ACCESS: dict[str, frozenset[str]] = {
+    "entry": frozenset({"enumerator", "admin"}),
+    "my_submissions": frozenset({"enumerator", "admin"}),
+    "admin": frozenset({"admin"}),
+}
+IDLE_SECONDS = 30 * 60
+
+_USER, _ROLE, _LAST = "_auth_user", "_auth_role", "_auth_last_action"
+_ENDED = "_auth_ended"  # why the last session ended, for the login page
+
+
+def clock() -> float:
+    """Seconds since the epoch; tests replace it to move time."""
+    return time.time()
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+
+
+def accounts() -> Accounts:
+    return Accounts(data_dir(), clock=lambda: clock())
+
+
+def current_user() -> User | None:
+    state = st.session_state
+    if state.get(_USER) and state.get(_ROLE) in ROLES:
+        return User(state[_USER], state[_ROLE])
+    return None
+
+
+def allowed(page: str, user: User | None = None) -> bool:
+    user = user if user is not None else current_user()
+    return user is not None and user.role in ACCESS.get(page, ())
+
+
+def pages_for(role: str) -> list[str]:
+    return [page for page, roles in ACCESS.items() if role in roles]
+
+
+def log_in(name: str, role: str) -> None:
+    st.session_state[_USER], st.session_state[_ROLE] = name, role
+    st.session_state[_LAST] = clock()
+    st.session_state.pop(_ENDED, None)
+
+
+def log_out(reason: str = "logout") -> None:
+    """End the session: forget everything but the language, remember why for the login page."""
+    user = current_user()
+    if user is not None:
+        try:
+            accounts().audit.record("session_expired" if reason == "expired" else "logout", user.name, user.name)
+        except OSError:
+            pass  # logging out must always work
+    for key in list(st.session_state.keys()):
+        if key != "lang":
+            del st.session_state[key]
+    st.session_state[_ENDED] = reason
+
+
+def ended_reason() -> str | None:
+    return st.session_state.get(_ENDED)
+
+
+def idle() -> bool:
+    last = st.session_state.get(_LAST)
+    return last is not None and clock() - last > IDLE_SECONDS
+
+
+def touch() -> None:
+    """A user action: the session goes on."""
+    if current_user() is not None:
+        st.session_state[_LAST] = clock()
+
+
+def refresh_session() -> User | None:
+    """At the start of every full run: end an idle session, follow account changes
+    (a disabled account or a changed role takes effect at the next action), then touch."""
+    user = current_user()
+    if user is None:
+        return None
+    if idle():
+        log_out("expired")
+        return None
+    account = accounts().get(user.name)
+    if account is None or account.disabled:
+        log_out("disabled")
+        return None
+    if account.role != user.role:
+        st.session_state[_ROLE] = account.role
+        user = User(user.name, account.role)
+    touch()
+    return user
+
+
+def end_if_idle() -> None:
+    """For self-refreshing fragments: an idle session ends (the app reruns to the login)."""
+    if current_user() is not None and idle():
+        st.rerun(scope="app")
+
+
+def gate(page: str) -> User:
+    """The logged-in user if the role may open `page`; otherwise the page stops here.
+
+    With no one logged in the page shows nothing at all; with another role it shows
+    "no access" and nothing else.
+    """
+    user = current_user()
+    if user is None:
+        st.stop()
+        raise PermissionError("no one is logged in")  # st.stop() does not stop a bare import
+    if not allowed(page, user):
+        st.error(t("no_access", current_lang()), icon=":material/block:")
+        st.stop()
+        raise PermissionError(f"{user.role} may not open {page}")
+    return user
+
+
+def guarded(page: str, build: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
+    """A download's data callable that checks the role again when the file is built."""
+
+    def data() -> bytes | str:
+        if not allowed(page):
+            raise PermissionError(f"no access to the downloads of {page}")
+        return build()
+
+    return data

@@ -1,0 +1,174 @@
+"""Administration: accounts (create, role, password, disable) and the audit log.
+
+Every change goes through survey.users, which checks it (user names, password
+length, never removing the last administrator) and records it in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from survey.audit import ACTIONS, AuditLog
+from survey.users import MIN_PASSWORD, ROLES, Account, AccountError
+from survey.validate import SURVEY_TIMEZONE
+from ui import auth
+from ui.i18n import current_lang, t
+from ui.login import account_error
+from ui.store import data_dir, get_store
+
+AUDIT_SHOWN = 2000  # newest entries shown on screen; the download has them all
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "–"
+    return pd.Timestamp(iso).tz_convert(SURVEY_TIMEZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def _state(account: Account, lang: str, now: float) -> str:
+    if account.disabled:
+        return t("state_disabled", lang)
+    if account.locked_until and account.locked_until > now:
+        until = dt.datetime.fromtimestamp(account.locked_until, SURVEY_TIMEZONE).strftime("%H:%M")
+        return t("state_locked", lang, until=until)
+    return t("state_active", lang)
+
+
+_FLASH = "_admin_flash"
+
+
+def accounts_ui(user: auth.User, lang: str) -> None:
+    if _FLASH in st.session_state:
+        st.success(st.session_state.pop(_FLASH))
+    accounts = auth.accounts()
+    listed = accounts.list()
+    now = auth.clock()
+    st.dataframe(pd.DataFrame({
+        t("username", lang): [a.name for a in listed],
+        t("role", lang): [t(f"role_{a.role}", lang) for a in listed],
+        t("state", lang): [_state(a, lang, now) for a in listed],
+        t("last_login", lang): [_when(a.last_login) for a in listed],
+        t("created", lang): [_when(a.created) for a in listed],
+    }), hide_index=True, width="stretch", key="accounts_table")
+    left, right = st.columns(2)
+    with left:
+        create_ui(user, lang)
+    with right:
+        manage_ui(user, [a.name for a in listed], lang)
+
+
+def create_ui(user: auth.User, lang: str) -> None:
+    st.subheader(t("account_new", lang))
+    with st.form("create_user_form", clear_on_submit=False):
+        name = st.text_input(t("username", lang), key="new_user", help=t("username_help", lang))
+        role = st.selectbox(t("role", lang), ROLES, key="new_role", format_func=lambda r: t(f"role_{r}", lang))
+        password = st.text_input(t("password", lang), key="new_password", type="password",
+                                 help=t("password_help", lang, min=MIN_PASSWORD))
+        again = st.text_input(t("password_again", lang), key="new_password2", type="password")
+        pressed = st.form_submit_button(t("account_create", lang), key="create_user", type="primary")
+    if pressed:
+        if password != again:
+            st.error(t("account_mismatch", lang))
+            return
+        try:
+            account = auth.accounts().add(name, role, password, by=user.name)
+        except AccountError as exc:
+            st.error(account_error(exc, lang))
+            return
+        st.session_state[_FLASH] = t("account_created", lang, name=account.name, role=t(f"role_{account.role}", lang))
+        st.rerun()
+
+
+def manage_ui(user: auth.User, names: list[str], lang: str) -> None:
+    st.subheader(t("account_manage", lang))
+    name = st.selectbox(t("username", lang), names, key="manage_user")
+    account = auth.accounts().get(name) if name else None
+    if account is None:
+        return
+    role = st.selectbox(t("role", lang), ROLES, index=ROLES.index(account.role), key="manage_role",
+                        format_func=lambda r: t(f"role_{r}", lang))
+    if st.button(t("account_set_role", lang), key="change_role"):
+        _apply(lambda: auth.accounts().set_role(name, role, by=user.name), lang)
+    with st.form("password_form", clear_on_submit=True):
+        password = st.text_input(t("password_new", lang), key="reset_password", type="password",
+                                 help=t("password_help", lang, min=MIN_PASSWORD))
+        again = st.text_input(t("password_again", lang), key="reset_password2", type="password")
+        pressed = st.form_submit_button(t("account_set_password", lang), key="set_password")
+    if pressed:
+        if password != again:
+            st.error(t("account_mismatch", lang))
+        else:
+            _apply(lambda: auth.accounts().set_password(name, password, by=user.name), lang)
+    label = "account_enable" if account.disabled else "account_disable"
+    if st.button(t(label, lang), key="toggle_user", disabled=name == user.name and not account.disabled):
+        _apply(lambda: auth.accounts().set_disabled(name, not account.disabled, by=user.name), lang)
+
+
+def _apply(change, lang: str) -> None:
+    try:
+        change()
+    except AccountError as exc:
+        st.error(account_error(exc, lang))
+        return
+    st.session_state[_FLASH] = t("account_saved", lang)
+    st.rerun()
+
+
+def audit_frame(entries: list[dict]) -> pd.DataFrame:
+    """Audit entries as a table, newest first (time in WIB)."""
+    frame = pd.DataFrame(entries, columns=["time", "user", "action", "object", "outcome", "detail"])
+    frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601").dt.tz_convert(SURVEY_TIMEZONE)
+    frame["detail"] = frame["detail"].map(lambda d: "" if not isinstance(d, dict) else
+                                          ", ".join(f"{k}={v}" for k, v in d.items()))
+    return frame
+
+
+def audit_ui(lang: str) -> None:
+    log = AuditLog(data_dir())
+    frame = audit_frame(log.entries())
+    a, b, c = st.columns(3)
+    users = a.multiselect(t("audit_user", lang), sorted(frame["user"].dropna().astype(str).unique()),
+                          key="audit_users")
+    actions = b.multiselect(t("audit_action", lang), sorted(set(ACTIONS) | set(frame["action"].astype(str))),
+                            key="audit_actions")
+    text = c.text_input(t("audit_search", lang), key="audit_search", max_chars=100)
+    shown = frame
+    if users:
+        shown = shown[shown["user"].astype(str).isin(users)]
+    if actions:
+        shown = shown[shown["action"].isin(actions)]
+    if text.strip():
+        needle = text.strip().lower()
+        hay = shown[["user", "object", "detail", "outcome"]].astype(str).agg(" ".join, axis=1).str.lower()
+        shown = shown[hay.str.contains(needle, regex=False)]
+    st.caption(t("audit_count", lang, shown=min(len(shown), AUDIT_SHOWN), total=len(frame)))
+    view = shown.head(AUDIT_SHOWN).assign(time=shown["time"].head(AUDIT_SHOWN).dt.strftime("%Y-%m-%d %H:%M:%S"))
+    st.dataframe(view.rename(columns={c: t(f"audit_col_{c}", lang) for c in view.columns}),
+                 hide_index=True, width="stretch", key="audit_table")
+    st.download_button(t("download_csv", lang), auth.guarded("admin", lambda: shown.to_csv(index=False)),
+                       file_name="audit_log.csv", mime="text/csv", key="audit_download", on_click="ignore")
+
+
+def store_ui(lang: str) -> None:
+    store = get_store()
+    rows = [{t("store_table", lang): name, t("store_rows", lang): store.count(name)} for name in store.tables()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="store_table")
+
+
+def page() -> None:
+    user = auth.gate("admin")
+    lang = current_lang()
+    st.header(t("page_admin", lang))
+    accounts_tab, audit_tab, store_tab = st.tabs([t("tab_accounts", lang), t("tab_audit", lang), t("tab_store", lang)])
+    with accounts_tab:
+        accounts_ui(user, lang)
+    with audit_tab:
+        audit_ui(lang)
+    with store_tab:
+        store_ui(lang)
+
+
+page()

@@ -78,6 +78,8 @@ def test_an_unreviewed_interview_is_corrected_as_a_new_revision(data_dir):
     assert row["_revision"] == 2 and row["_status"] == "submitted" and row["_editor"] == "enum01"
     assert row["staff_count"] == AGENCY[0]["staff_count"] + 1
     assert row["_enumerator"] == "enum01"
+    revised = [e for e in store.audit.entries() if e["action"] == "revise"]
+    assert [(e["user"], e["object"], e["detail"]["revision"]) for e in revised] == [("enum01", "agency/mine-1", 2)]
 
 
 def test_a_reviewed_interview_cannot_be_corrected(data_dir):

@@ -55,8 +55,11 @@ def navigation(user: auth.User | None, lang: str):
         first_run = not auth.accounts().exist()
         view = login.setup_page if first_run else login.login_page
         title = t("setup_title" if first_run else "login_title", lang)
-        return st.navigation([st.Page(view, title=title, url_path="setup" if first_run else "login")],
-                             position="hidden")
+        # Every page's address shows the login too (a reload of /entry asks to log in,
+        # then opens the entry page), never a page of the app.
+        addresses = [st.Page(view, title=title, url_path=name, visibility="hidden") for name in page_modules()]
+        return st.navigation([st.Page(view, title=title, url_path="setup" if first_run else "login", default=True),
+                              *addresses], position="hidden")
     pages = [
         st.Page(str(PAGES_DIR / f"{name}.py"), title=t(f"page_{name}", lang), icon=ICONS.get(name),
                 url_path=name)

@@ -213,3 +213,11 @@ def test_no_plain_password_anywhere_in_the_data_folder(data_dir):
     for path in files:
         data = path.read_bytes()
         assert not any(s in data for s in secrets), path
+
+
+def test_a_reloaded_page_asks_for_the_login_and_then_opens(data_dir):
+    password = make_user(data_dir, "enum01", "enumerator")
+    at = force_url(AppTest.from_file(APP, default_timeout=60).run(), "my_submissions")
+    assert headers(at) == ["Log in"] and not at.metric
+    login(at, "enum01", password)
+    assert headers(at) == ["My submissions"]

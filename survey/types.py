@@ -60,10 +60,14 @@ def _to_text(value: Any) -> str:
     if _is_number(value):  # a number typed into a text question; numpy scalars included
         if isinstance(value, numbers.Integral):
             return str(int(value))
-        number = float(value) if not isinstance(value, float) else value
+        if isinstance(value, decimal.Decimal):
+            if not value.is_finite():
+                raise CoercionError("not text")
+            return str(value)
+        number = float(value)
         if not math.isfinite(number):
             raise CoercionError("not text")
-        return str(value) if isinstance(value, decimal.Decimal) else repr(float(number))
+        return repr(number)
     raise CoercionError("not text")
 
 
@@ -105,6 +109,8 @@ def _to_decimal(value: Any) -> float:
             raise CoercionError("not a number")
     except (OverflowError, ArithmeticError):
         raise OutOfRange("too large") from None
+    except ValueError:  # a signalling NaN
+        raise CoercionError("not a number") from None
     if math.isnan(number):
         raise CoercionError("not a number")
     if not math.isfinite(number):
@@ -154,11 +160,19 @@ _GEOPOINT = re.compile(
 
 def _to_geopoint(value: Any) -> str:
     if isinstance(value, (list, tuple)) and 2 <= len(value) <= 4 and all(_is_number(v) or isinstance(v, str) for v in value):
-        value = " ".join(str(v) for v in value)
+        value = " ".join(_plain_number(v) if _is_number(v) else v for v in value)
     match = _GEOPOINT.fullmatch(value) if isinstance(value, str) else None
     if not match or abs(float(match[1])) > 90 or abs(float(match[2])) > 180:
         raise CoercionError("not a location 'latitude longitude'")
     return " ".join(str(value).split())
+
+
+def _plain_number(value: Any) -> str:
+    """A number without an exponent (1e-05 -> 0.00001), as a coordinate is written."""
+    try:
+        return format(decimal.Decimal(repr(float(value))), "f")
+    except (ValueError, OverflowError, decimal.InvalidOperation):
+        return str(value)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ spaces, joiners, BOMs) is unanswered, integers fit int64, decimals are finite.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import numbers
 import unicodedata
@@ -62,6 +63,8 @@ def is_unanswered(value: Any) -> bool:
         return is_blank(value)
     if isinstance(value, (list, tuple)):
         return len(value) == 0
+    if isinstance(value, decimal.Decimal):
+        return value.is_nan()
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
         try:
             return math.isnan(value)

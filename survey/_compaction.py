@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from survey._durable import fsync_dir, fsync_file, is_full, old_temps, replace_with_json, storage_error, temp_path, unlink
-from survey._layout import COMMITTED, JOURNAL, LOCK, MAIN_FILE, PART, REPEAT_FILE, marker, read_journal, scan
+from survey._layout import COMMITTED, JOURNAL, LOCK, MAIN_FILE, PART, QUARANTINE, REPEAT_FILE, marker, read_journal, scan
 from survey._quarantine import Quarantine
 from survey._reading import READ_ATTEMPTS, Listing, connect, find_unreadable, query
 
@@ -73,7 +73,7 @@ def compact_table(
         for name in drop:
             unlink(folder / name)
         for name, rid, rev in orphans:
-            _collect_orphan(folder, name, folder.parent / parent, rid, rev)
+            _collect_orphan(folder, name, folder.parent / parent, rid, rev, quarantine)
         if drop or orphans:
             fsync_dir(folder)
         small_parts = _small_parts(folder, found.parts, part_bytes)
@@ -234,7 +234,7 @@ def _repeat_inputs(
     return merge_names, drop, orphans
 
 
-def _collect_orphan(folder: Path, name: str, parent: Path, rid: str, rev: int) -> None:
+def _collect_orphan(folder: Path, name: str, parent: Path, rid: str, rev: int, quarantine: Quarantine | None) -> None:
     """Delete a repeat file whose main row never committed -- unless it commits meanwhile.
 
     A writer may only be slow (a laptop suspended mid-submit) and commit its main
@@ -242,7 +242,8 @@ def _collect_orphan(folder: Path, name: str, parent: Path, rid: str, rev: int) -
     visible), then the main row is looked for: found, the file is put back; not
     found, it is deleted. The writer, after committing, checks that its repeat
     files exist and writes any missing one again (survey.store), so whichever
-    order the two take, a committed main row keeps its rows.
+    order the two take, a committed main row keeps its rows. When the main file
+    was quarantined (unreadable), the repeat file joins it there instead.
     """
     hidden = temp_path(folder, ".parquet")
     try:
@@ -251,6 +252,9 @@ def _collect_orphan(folder: Path, name: str, parent: Path, rid: str, rev: int) -
         return
     if (parent / f"{rid}__r{rev}.parquet").exists() or marker(parent, rid, rev).exists():
         os.rename(hidden, folder / name)
+    elif quarantine is not None and (parent / QUARANTINE / f"{rid}__r{rev}.parquet").exists():
+        os.rename(hidden, folder / name)  # its main file was quarantined: keep the rows beside it
+        quarantine.move(folder, name, "its main row's file is in quarantine")
     else:
         unlink(hidden)
 

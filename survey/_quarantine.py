@@ -31,20 +31,24 @@ class Quarantine:
     def __init__(self, audit: AuditLog | None):
         self.audit = audit
 
-    def move(self, folder: Path, name: str, reason: str) -> Path | None:
-        """Move `folder/name` into `folder/_quarantine/`; None when it is already gone.
+    def move(self, folder: Path, name: str, reason: str, table_folder: Path | None = None) -> Path | None:
+        """Move `folder/name` into the table's `_quarantine/`; None when it is already gone.
 
+        `table_folder`: the table's folder when `folder` is below it (a marker in
+        `_committed/`); the file keeps its place in the name (`_committed-<name>`).
         Never overwrites a file already in quarantine (a second bad copy of the same
         name gets a suffix). Errors other than "already gone" are logged and the file
         stays where it is (the caller skips it anyway).
         """
         source = folder / name
-        box = folder / QUARANTINE
+        table = table_folder or folder
+        box = table / QUARANTINE
+        kept = name if table_folder is None else f"{folder.name}-{name}"
         try:
             if not box.is_dir():
                 box.mkdir(exist_ok=True)
-                fsync_dir(folder)
-            target = _move(source, box, name)
+                fsync_dir(table)
+            target = _move(source, box, kept)
             if target is None:
                 return None
             fsync_dir(box)
@@ -52,7 +56,7 @@ class Quarantine:
         except OSError:
             log.exception("could not quarantine %s", source)
             return None
-        self._report(folder.name, name, reason, target)
+        self._report(table.name, name if table_folder is None else kept, reason, target)
         return target
 
     def _report(self, table: str, name: str, reason: str, target: Path) -> None:

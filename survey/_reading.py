@@ -194,7 +194,8 @@ def file_problem(path: str, schema: pa.Schema | None = None, full: bool = True) 
     except (OSError, pa.ArrowException, ValueError) as exc:
         if not os.path.exists(path):
             return None
-        return f"unreadable: {str(exc)[:160]}"
+        text = str(exc).replace(f"'{path}'", "").replace(path, "")
+        return "unreadable: " + " ".join(text.split(". ")[0].split())[:120]
     if schema is not None:
         for f in stored:
             i = schema.get_field_index(f.name)

@@ -82,7 +82,7 @@ def listing(folder: Path, main: bool, skip: Collection[str] = ()) -> Listing:
     for _ in range(READ_ATTEMPTS):
         keep_small, keep_parts = small, parts
         journal = read_journal(folder, main)
-        if journal and journal.part in parts:
+        if journal and journal.part in parts and not journal.ignored:  # a journal naming others' files is not ours
             replaced = set(journal.inputs)
             keep_small = [n for n in keep_small if n not in replaced]
             keep_parts = [n for n in keep_parts if n not in replaced]

@@ -857,7 +857,7 @@ class ResponseStore:
         the disk is full: what could be deleted has been, the rest waits for space.
         """
         names = [table] if table is not None else [t for t in self.tables() if self._folder(t).is_dir()]
-        done = {}
+        done, failed = {}, None
         for name in names:
             instrument_id, main, schemas = self._owner(name)
             done[name] = 0
@@ -866,6 +866,8 @@ class ResponseStore:
             try:
                 done[name] = compact_table(self._folder(name), None if main else instrument_id, wait,
                                            self.part_bytes, self.orphan_seconds, self.quarantine, schemas)
-            except OSError as exc:
-                raise storage_error(exc) from exc
+            except OSError as exc:  # go on: the other tables may still free space
+                failed = failed or exc
+        if failed is not None:
+            raise storage_error(failed) from failed
         return done

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from survey._cli import CommandError, add_data_option, data_dir, run
 from survey._durable import TEMP, fsync_dir
-from survey._layout import COMMITTED, LOCK, MAIN_FILE, PART_FILE, QUARANTINE, scan
+from survey._layout import COMMITTED, LOCK, MAIN_FILE, PART_FILE, QUARANTINE, REPEAT_FILE, scan
 from survey._reading import READ_ATTEMPTS, connect, listing
 from survey.audit import AUDIT_FILE
 from survey.versions import VERSIONS
@@ -83,6 +83,7 @@ def create_backup(data: str | os.PathLike, dest: str | os.PathLike) -> dict:
         for table in tables:
             manifest["tables"][table] = _snapshot_table(responses / table, dest / RESPONSES / table,
                                                          _is_main(data, table), manifest["skipped"])
+        _trim_repeats(dest / RESPONSES, manifest["tables"])
     for path in _other_files(data):
         rel = path.relative_to(data).as_posix()
         target = dest / rel
@@ -165,6 +166,62 @@ def _snapshot_table(source: Path, target: Path, main: bool, skipped: list[str]) 
             pass
     rows = sum(e.get("rows", 0) for e in copied.values())
     return {"main": main, "files": copied, "rows": rows, "markers": markers}
+
+
+def _trim_repeats(responses: Path, tables: dict) -> None:
+    """Leave out of the copied repeat tables the rows whose main row is not in the backup.
+
+    A repeat table is copied after its main table, so it may hold rows of submissions
+    that committed in between: parts would show them (rows in parts count as
+    committed), so those parts are rewritten without them; small files of them are
+    left out (they would only be collected later).
+    """
+    mains = [t for t, info in tables.items() if info["main"]]
+    for table, info in tables.items():
+        parents = [m for m in mains if table.startswith(m + "_")]
+        if info["main"] or not parents:
+            continue
+        parent = max(parents, key=len)
+        main_files = listing(responses / parent, True).files
+        folder = responses / table
+        con = connect()
+        try:
+            keys = "SELECT _response_id, _revision, epoch_us(_submitted_at) AS tok FROM read_parquet($main, union_by_name = true)"
+            committed = set() if not main_files else set(con.execute(keys, {"main": main_files}).fetchall())
+            pairs = {(rid, rev) for rid, rev, _ in committed}
+            for name in sorted(info["files"]):
+                m = REPEAT_FILE.fullmatch(name)
+                if m and (m["rid"], int(m["rev"]), int(m["tok"])) not in committed:
+                    (folder / name).unlink()
+                    del info["files"][name]
+                elif PART_FILE.fullmatch(name):
+                    rows = con.execute("SELECT DISTINCT _response_id, _revision FROM read_parquet($f)",
+                                       {"f": [str(folder / name)]}).fetchall()
+                    if set(rows) <= pairs:
+                        continue
+                    con.execute("CREATE OR REPLACE TEMP TABLE keep AS SELECT * FROM (VALUES (NULL::VARCHAR, NULL::INTEGER)) t(r, v) WHERE false")
+                    if pairs:
+                        con.executemany("INSERT INTO keep VALUES (?, ?)", sorted(pairs))
+                    part = f"part-{uuid.uuid4().hex}.parquet"
+                    con.execute(
+                        f"COPY (SELECT p.* FROM read_parquet($f) p SEMI JOIN keep ON p._response_id = keep.r "
+                        f"AND p._revision = keep.v) TO '{folder / part}' (FORMAT parquet)", {"f": [str(folder / name)]})
+                    (folder / name).unlink()
+                    del info["files"][name]
+                    info["files"][part] = _digest(folder / part)
+                    info["files"][part]["rows"] = pq.read_metadata(folder / part).num_rows
+        finally:
+            con.close()
+        info["rows"] = sum(e.get("rows", 0) for e in info["files"].values())
+
+
+def _digest(path: Path) -> dict:
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return {"bytes": size, "sha256": digest.hexdigest()}
 
 
 def _quarantined(folder: Path) -> list[Path]:

@@ -9,10 +9,10 @@ from survey.problems import Problem, ValidationError
 from survey.validate import validate
 
 __all__ = [
-    "ConflictError", "Instrument", "InstrumentError", "Problem", "Question", "Receipt",
-    "ResponseStore", "UnknownResponse", "ValidationError", "load_instrument", "validate",
+    "ConflictError", "IncompatibleInstrument", "Instrument", "InstrumentError", "Problem", "Question", "Receipt",
+    "ResponseStore", "StorageFull", "UnknownResponse", "ValidationError", "load_instrument", "validate",
 ]
-_STORE_NAMES = {"ResponseStore", "Receipt", "ConflictError", "UnknownResponse"}
+_STORE_NAMES = {"ResponseStore", "Receipt", "ConflictError", "UnknownResponse", "StorageFull", "IncompatibleInstrument"}
 
 
 def __getattr__(name: str):

@@ -1,4 +1,4 @@
-"""Safe parser and evaluator for the XLSForm expression subset used by instruments.
+r"""Safe parser and evaluator for the XLSForm expression subset used by instruments.
 
 Used for ``relevant``, ``constraint``, ``calculation``, ``choice_filter`` and
 ``repeat_count`` (see docs/instruments.md, "Expressions"). The grammar and the
@@ -19,10 +19,15 @@ implemented by ODK Collect's engine, JavaRosa:
   1970-01-01 (an ISO date string too, when the other side is a date). NaN
   makes every ordering comparison false. ``div`` by zero gives +-Infinity or
   NaN; ``mod`` takes the sign of the dividend.
-* ``regex(x, p)`` is true when ``p`` matches the *whole* string (Python
-  ``re.fullmatch``), as in ODK Collect (JavaRosa calls Java's
-  ``Pattern.matches``). Enketo only searches for the pattern, so anchor it with
-  ``^...$`` to get the same result in both. An invalid pattern is just false.
+* ``regex(x, p)`` is true when ``p`` matches the *whole* string, as in ODK
+  Collect (JavaRosa calls Java's ``Pattern.matches``). Enketo only searches for
+  the pattern, so anchor it with ``^...$`` to get the same result in both.
+  Patterns run on RE2 (google-re2), whose matching time is linear in the text:
+  no pattern, however written, can hang a submission (``^([a-z]+)+$`` is as fast
+  as ``^[a-z]+$``). RE2 has no backreferences and no lookaround, and ``\d``,
+  ``\w``, ``\s``, ``\b`` are ASCII, as in Java (docs/instruments.md). A literal
+  pattern that does not compile is a parse error, with its position; a pattern
+  computed from answers that does not compile is just false.
 
 Nothing is ever passed to ``eval``. Input text is tokenized, then parsed by
 precedence climbing into a small tree of frozen dataclasses, then evaluated.
@@ -40,6 +45,8 @@ from datetime import date
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import Any, Mapping, NamedTuple
+
+import re2
 
 __all__ = ["Expression", "ExpressionError", "parse", "evaluate", "truthy", "MAX_DEPTH"]
 
@@ -273,9 +280,10 @@ class _Parser:
         if name.text not in _ARITY:
             self.fail(f"unknown function '{name.text}'", name)
         self.advance()  # (
-        args, height = [], 0
+        args, height, starts = [], 0, []
         if not (self.peek().kind == "op" and self.peek().text == ")"):
             while True:
+                starts.append(self.peek())
                 arg, arg_height = self.expression()
                 args.append(arg)
                 height = max(height, arg_height)
@@ -289,6 +297,11 @@ class _Parser:
                       else f"{low} or {high}")
             noun = "argument" if wanted.endswith(" 1") or wanted == "1" else "arguments"
             self.fail(f"{name.text}() takes {wanted} {noun}, got {len(args)}", name)
+        if name.text == "regex" and isinstance(args[1], Literal) and isinstance(args[1].value, str):
+            problem = pattern_problem(args[1].value)
+            if problem is not None:
+                where = starts[1].pos + 1 + (problem[1] or 0)  # 1: the opening quote
+                self.fail(f"the regex pattern {args[1].value!r:.60} {problem[0]}", _Token("str", "", min(where, len(self.text))))
         return self.checked(Call(name.text, tuple(args)), height + 1, name)
 
 
@@ -461,17 +474,41 @@ def _binary(op: str, a: Any, b: Any) -> Any:
 
 # --- functions -----------------------------------------------------------------
 
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a bad pattern is reported by pattern_problem, not on stderr
+
+
 @lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern | None:
+def _compile(pattern: str) -> Any:
+    """The RE2 program of `pattern`, or None when RE2 cannot compile it."""
     try:
-        return re.compile(pattern)
-    except Exception:  # re.error, RecursionError, OverflowError ...
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except Exception:  # re2.error, an unencodable pattern ...
         return None
+
+
+def pattern_problem(pattern: str) -> tuple[str, int | None] | None:
+    """(what is wrong, 0-based offset in the pattern or None) when RE2 cannot compile it."""
+    if _compile(pattern) is not None:
+        return None
+    try:
+        re.compile(pattern)  # Python's parser says where a malformed pattern goes wrong
+    except re.error as exc:
+        return f"does not compile: {exc.msg}", exc.pos
+    except Exception:
+        return "does not compile", None
+    return ("uses what RE2 cannot run in linear time (a backreference such as \\1, lookahead (?= (?!, "
+            "lookbehind (?<= (?<!, a possessive quantifier, or a repeat count above 1000)"), None
 
 
 def _regex(value: Any, pattern: Any) -> bool:
     compiled = _compile(_to_string(pattern))
-    return compiled is not None and compiled.fullmatch(_to_string(value)) is not None
+    if compiled is None:
+        return False
+    try:
+        return compiled.fullmatch(_to_string(value)) is not None
+    except (UnicodeError, TypeError):  # text that cannot be UTF-8 never matches
+        return False
 
 
 def _items(v: Any) -> list[str]:

@@ -58,8 +58,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Daftar anggota tidak dalam bentuk yang diharapkan.",
     },
     "type.text": {
-        "en": "Enter text without control characters.",
-        "id": "Masukkan teks tanpa karakter kontrol.",
+        "en": "Enter text on one line, without control characters (line breaks only where the question allows several lines).",
+        "id": "Masukkan teks dalam satu baris, tanpa karakter kontrol (pindah baris hanya jika pertanyaan mengizinkan beberapa baris).",
     },
     "type": {
         "en": "This answer has the wrong form.",
@@ -76,6 +76,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "range.min": {
         "en": "Enter a value of at least {min}.",
         "id": "Masukkan nilai paling sedikit {min}.",
+    },
+    "range.stored": {
+        "en": "This number is too large to be stored; check it and enter a smaller one.",
+        "id": "Angka ini terlalu besar untuk disimpan; periksa dan masukkan angka yang lebih kecil.",
     },
     "range.max": {
         "en": "Enter a value of at most {max}.",
@@ -102,6 +106,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Jawaban harus berupa pasangan nama pertanyaan dan nilai.",
     },
 }
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """`value` as text that is safe to show and store: unpaired surrogates escaped, clipped."""
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def message(key: str, lang: str, **values: object) -> str:

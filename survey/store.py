@@ -28,16 +28,31 @@ nullable ``Int64``, decimals as float64 (NaN), dates as ``datetime64[ms]`` (NaT)
 timestamps as ``datetime64[us, UTC]``, select_multiple as Python lists (None when
 unanswered; rows with the same choices share one list object, so copy one before
 mutating it). ``_member_index`` is 0-based (the item's position in the list).
+
+What goes wrong with real data folders is survived, not trusted:
+
+- A file that cannot be read (truncated, zero bytes, corrupt) or that is not the
+  table's own (a sync tool's ``x__r1 (1).parquet``) is skipped and moved to the
+  table's ``_quarantine/`` with an audit entry (survey._quarantine).
+- Every questionnaire version the store has answers of is kept in the data folder
+  (survey.versions), so a changed, broken or removed questionnaire file never makes
+  stored answers unreadable; a change the store cannot read is refused.
+- A writer stalled past ``orphan_seconds`` puts back the repeat files that
+  compaction collected meanwhile, before and after its commit.
+- A full disk is a StorageFull (an OSError with errno ENOSPC), and leaves nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import numbers
 import os
 import re
 import threading
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,23 +62,34 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from survey import _quarantine
 from survey._compaction import compact_table
-from survey._durable import fsync_dir, unlink, write_parquet_temp
+from survey._durable import StorageFull, fsync_dir, storage_error, unlink, write_parquet_temp
 from survey._frames import arrange, replace_columns, sorted_rows, to_pandas
-from survey._layout import marker, scan
-from survey._reading import READ_ATTEMPTS, main_rows, repeat_rows
+from survey._layout import HIDDEN, JOURNAL, marker, scan
+from survey._quarantine import Quarantine
+from survey._reading import READ_ATTEMPTS, connect, main_rows, readable_as, repeat_rows
 from survey.audit import AuditLog
-from survey.model import INSTRUMENT_DIR, LANGUAGES, Instrument, Question, load_instrument
+from survey.model import INSTRUMENT_DIR, LANGUAGES, Instrument, InstrumentError, instrument_from_yaml, load_instrument
 from survey.problems import ValidationError
-from survey.schema import STATUSES, table_schemas, to_tables
+from survey.schema import REPEAT_METADATA, STATUSES, table_schemas, to_tables
+from survey.types import QUESTION_TYPES
 from survey.validate import clean
+from survey.versions import IncompatibleInstrument, TypeChange, VersionRegistry, instrument_tables, type_changes
 
-__all__ = ["ConflictError", "Receipt", "ResponseStore", "UnknownResponse", "STATUSES"]
+__all__ = [
+    "ConflictError", "IncompatibleInstrument", "Receipt", "ResponseStore", "StorageFull", "UnknownResponse",
+    "STATUSES", "MAX_NOTE_LENGTH",
+]
 
 log = logging.getLogger(__name__)
 
 _RESPONSE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_TABLE = re.compile(r"[a-z][a-z0-9_]*")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+MAX_ID_LENGTH = 64  # instrument ids: they name folders and files
+MAX_TABLE_LENGTH = 128  # table names (instrument id + repeat name): folder names
+MAX_NOTE_LENGTH = 2000
+_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 
 
 class ConflictError(RuntimeError):
@@ -93,6 +119,68 @@ def check_response_id(response_id: Any) -> str:
     return response_id
 
 
+def check_note(note: Any) -> str | None:
+    """A review or edit note as stored (None for none), or ValueError saying what is wrong.
+
+    Text of at most MAX_NOTE_LENGTH characters; line breaks are kept, other control
+    characters and unpaired surrogates are refused (they break files and screens).
+    """
+    if note is None:
+        return None
+    if not isinstance(note, str):
+        raise ValueError(f"a note must be text, got {type(note).__name__}")
+    note = note.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ValueError(f"a note is at most {MAX_NOTE_LENGTH} characters, this one has {len(note)}")
+    for char in note:
+        if char != "\n" and (unicodedata.category(char) == "Cc" or "\ud800" <= char <= "\udfff"):
+            raise ValueError(f"a note cannot contain the control character U+{ord(char):04X}")
+    return note or None
+
+
+def check_started_at(value: Any) -> dt.datetime | None:
+    """When the interview started, as an aware UTC datetime (None for unknown), or ValueError.
+
+    A datetime (naive ones are taken as UTC) or ISO 8601 text, from 2000 up to a
+    day ahead of this clock.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) > 40:
+            raise ValueError("started_at must be an ISO date and time, e.g. 2026-11-27T08:30:00+07:00")
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"started_at {value!r} is not an ISO date and time") from None
+    if not isinstance(value, dt.datetime) or value is pd.NaT:
+        raise ValueError(f"started_at must be a datetime, got {type(value).__name__}")
+    try:
+        value = value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):
+        raise ValueError(f"started_at {value!r} is out of range") from None
+    if not _EARLIEST <= value <= dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1):
+        raise ValueError(f"started_at {value.isoformat()} is not a plausible start of an interview")
+    return value
+
+
+def check_revision(value: Any) -> int | None:
+    """A base revision as an int (None for none), or ValueError."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= 2**31 - 1:
+        raise ValueError(f"base_revision must be a revision number (1, 2, ...), got {value!r:.40}")
+    return int(value)
+
+
+def check_instrument_id(instrument_id: Any) -> str:
+    """The id itself, or ValueError: lower-case letters, digits and _, at most 64 characters."""
+    if not isinstance(instrument_id, str) or len(instrument_id) > MAX_ID_LENGTH or not _NAME.fullmatch(instrument_id):
+        raise InstrumentError(f"{instrument_id!r:.80}", None,
+                              f"an instrument id is 1-{MAX_ID_LENGTH} lower-case letters, digits and _")
+    return instrument_id
+
+
 def _check_person(value: Any, what: str) -> str:
     """An enumerator or editor id: printable, at most 64 characters (it lands in every row)."""
     if not isinstance(value, str) or not value.strip():
@@ -114,6 +202,12 @@ def _now_us() -> int:
         now = time.time_ns() // 1000
         _last_us = now if now > _last_us else _last_us + 1
         return _last_us
+
+
+def _fields(columns) -> list[pa.Field]:
+    """Arrow fields of stored (question, type) pairs."""
+    return [pa.field(name, QUESTION_TYPES[qtype].arrow_type) for name, qtype in columns
+            if qtype in QUESTION_TYPES and QUESTION_TYPES[qtype].arrow_type is not None]
 
 
 def _from_us(us: int) -> dt.datetime:
@@ -157,41 +251,195 @@ class ResponseStore:
         self.orphan_seconds = orphan_seconds
         self._known_folders: set[str] = set()
         self.audit = AuditLog(self.root) if audit else None
+        self.quarantine = Quarantine(self.audit)
+        self.versions = VersionRegistry(self.root)
+        self._sources: dict[str, tuple[tuple, Any]] = {}  # id -> (file stat, (Instrument, bytes) or error)
+        self._changes_cache: dict[tuple, list[TypeChange]] = {}
+        self._reading_cache: dict[tuple, tuple[Instrument, dict[str, pa.Schema]]] = {}
+        self._kept: set[tuple[str, str]] = set()  # (instrument id, sha256) with a stored copy
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"ResponseStore({str(self.root)!r})"
 
     # ------------------------------------------------------------------ instruments
 
-    def instrument(self, instrument_id: str) -> Instrument:
-        return load_instrument(instrument_id, self.instruments_dir)
+    @property
+    def _instrument_dir(self) -> Path:
+        return self.instruments_dir or INSTRUMENT_DIR
 
-    def _owner(self, table: str) -> tuple[Instrument, Question | None]:
-        """(instrument, repeat group or None for the main table) owning `table`."""
-        if not isinstance(table, str) or not _TABLE.fullmatch(table):
+    def instrument(self, instrument_id: str) -> Instrument:
+        """The questionnaire as its file is now, checked against the stored versions.
+
+        Raises InstrumentError (a ValueError) when the file does not load, and
+        IncompatibleInstrument (an InstrumentError) when a question changed type
+        in a way the stored answers cannot be read with; the message names the
+        question, both types and the fix. Stored answers stay readable meanwhile.
+        """
+        return self._checked(instrument_id)[0]
+
+    def instrument_versions(self, instrument_id: str) -> list[int]:
+        """The versions of this instrument whose questionnaire the store keeps (oldest first)."""
+        return self.versions.versions(check_instrument_id(instrument_id))
+
+    def _source(self, instrument_id: str) -> tuple[Instrument, bytes]:
+        """The instrument file as it is now, parsed from the very bytes that are read."""
+        check_instrument_id(instrument_id)
+        path = self._instrument_dir / f"{instrument_id}.yaml"
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            load_instrument(instrument_id, self._instrument_dir)  # raises, listing the available ones
+            raise
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        cached = self._sources.get(instrument_id)
+        if cached is None or cached[0] != key:
+            try:
+                data = path.read_bytes()
+                inst = instrument_from_yaml(data.decode("utf-8"), source=path.name)
+                for table in table_schemas(inst):
+                    if len(table) > MAX_TABLE_LENGTH:
+                        raise InstrumentError(path.name, None, f"the table name {table[:40]}... is too long "
+                                              f"(at most {MAX_TABLE_LENGTH} characters): shorten the repeat's name")
+                value: Any = (inst, data)
+            except UnicodeDecodeError:
+                value = InstrumentError(path.name, None, "the file is not UTF-8 text")
+            except InstrumentError as exc:
+                value = exc
+            cached = self._sources[instrument_id] = (key, value)
+        if isinstance(cached[1], Exception):
+            raise cached[1]
+        return cached[1]
+
+    def _checked(self, instrument_id: str) -> tuple[Instrument, bytes]:
+        inst, data = self._source(instrument_id)
+        changes = self._changes(inst, data)
+        if changes:
+            raise IncompatibleInstrument(inst.source, changes)
+        return inst, data
+
+    def _changes(self, inst: Instrument, data: bytes) -> list[TypeChange]:
+        """What in `inst` the stored answers cannot be read with ([]: nothing)."""
+        names = self.versions.names(inst.id)
+        key = (inst.id, hashlib.sha256(data).digest(), names)
+        cached = self._changes_cache.get(key)
+        if cached is None:
+            if names:
+                cached = type_changes(instrument_tables(inst), self.versions.stored(inst.id))
+            else:  # answers stored before versions were kept: compare with the files themselves
+                cached = self._file_changes(inst)
+            self._changes_cache[key] = cached
+        return cached
+
+    def _file_changes(self, inst: Instrument) -> list[TypeChange]:
+        out = []
+        for table, schema in table_schemas(inst).items():
+            found = scan(self._folder(table), table == inst.id)
+            files = [str(self._folder(table) / n) for n in found.parts + found.small]
+            if not files:
+                continue
+            con = connect()
+            try:
+                stored = con.sql("SELECT * FROM read_parquet($files, union_by_name = true) LIMIT 0",
+                                 params={"files": files}).to_arrow_table().schema
+            except Exception:  # unreadable or already mixed: reading deals with it
+                continue
+            finally:
+                con.close()
+            types = dict(instrument_tables(inst)[table])
+            for f in stored:
+                i = schema.get_field_index(f.name)
+                if f.name in types and i >= 0 and not readable_as(f.type, schema.field(i).type):
+                    out.append(TypeChange(table, f.name, str(f.type), types[f.name], "the stored files"))
+        return out
+
+    def _keep_version(self, inst: Instrument, data: bytes) -> None:
+        """Keep a copy of the questionnaire before its first answer is stored."""
+        key = (inst.id, hashlib.sha256(data).hexdigest())
+        if key in self._kept:
+            return
+
+        def check(stored):
+            changes = type_changes(instrument_tables(inst), stored)
+            if changes:
+                raise IncompatibleInstrument(inst.source, changes)
+
+        try:
+            self.versions.register(inst, data, check)
+        except OSError as exc:
+            raise storage_error(exc) from exc
+        self._kept.add(key)
+
+    def _reading(self, instrument_id: str) -> tuple[Instrument, dict[str, pa.Schema]]:
+        """(the instrument to read with, {table: schema to read it with}); never refuses.
+
+        The current file when it loads and fits the stored answers, else the newest
+        stored copy. Tables and questions known only from older stored versions are
+        added with their stored types, so nothing stored becomes unreadable.
+        """
+        try:
+            current: Instrument | None = self._checked(instrument_id)[0]
+        except InstrumentError:
+            current = None
+        names = self.versions.names(instrument_id)
+        key = (instrument_id, id(current), names)
+        with self._lock:
+            cached = self._reading_cache.get(key)
+        if cached is not None and (current is None or cached[0] is current):
+            return cached
+        stored = self.versions.stored(instrument_id)
+        base = current
+        if base is None:
+            if not stored:
+                self._checked(instrument_id)  # raises the reason the file cannot be used
+            base = self.versions.load(stored[-1])
+        schemas = table_schemas(base)
+        for version in reversed(stored):
+            for table, columns in version.tables.items():
+                fields = _fields(columns)
+                if table not in schemas:  # a repeat group that the current file no longer has
+                    schemas[table] = pa.schema([*REPEAT_METADATA, *fields])
+                    continue
+                extra = [f for f in fields if f.name not in schemas[table].names]
+                if extra:
+                    schemas[table] = pa.schema([*schemas[table], *extra])
+        with self._lock:
+            self._reading_cache[key] = (base, schemas)
+        return base, schemas
+
+    def _owner(self, table: str) -> tuple[str, bool, dict[str, pa.Schema]]:
+        """(instrument id, is it the main table, {table: read schema}) of `table`."""
+        if not isinstance(table, str) or len(table) > MAX_TABLE_LENGTH or not _NAME.fullmatch(table):
             raise ValueError(f"unknown table {table!r:.80}")
-        directory = self.instruments_dir or INSTRUMENT_DIR
-        if (directory / f"{table}.yaml").is_file():
-            return self.instrument(table), None
-        for i, char in enumerate(table):
-            if char == "_" and (directory / f"{table[:i]}.yaml").is_file():
-                inst = self.instrument(table[:i])
-                for repeat in inst.repeats:
-                    if inst.table_name(repeat) == table:
-                        return inst, repeat
+        candidates = [table] + [table[:i] for i, char in enumerate(table) if char == "_" and i <= MAX_ID_LENGTH]
+        for candidate in candidates:
+            if len(candidate) > MAX_ID_LENGTH:
+                continue
+            if not (self._instrument_dir / f"{candidate}.yaml").is_file() and not self.versions.names(candidate):
+                continue
+            try:
+                _, schemas = self._reading(candidate)
+            except InstrumentError:
+                continue
+            if table in schemas:
+                return candidate, table == candidate, schemas
         raise ValueError(f"unknown table {table!r}: no instrument defines it")
 
     def tables(self) -> list[str]:
-        """Every table of every instrument (main table, then its repeats), by instrument id."""
-        directory = self.instruments_dir or INSTRUMENT_DIR
+        """Every table of every instrument (main table, then its repeats), by instrument id.
+
+        Instruments whose file is gone or broken but whose answers are stored are
+        included (read with their stored versions).
+        """
+        ids = {p.stem for p in self._instrument_dir.glob("*.yaml")
+               if _NAME.fullmatch(p.stem) and len(p.stem) <= MAX_ID_LENGTH}
+        ids |= set(self.versions.instruments())
         out = []
-        for path in sorted(directory.glob("*.yaml")):
+        for instrument_id in sorted(ids):
             try:
-                inst = self.instrument(path.stem)
-            except ValueError:
-                log.warning("skipping instrument %s that does not load", path.name)
-                continue
-            out.extend(table_schemas(inst))
+                out.extend(self._reading(instrument_id)[1])
+            except InstrumentError:
+                log.warning("skipping instrument %s that does not load", instrument_id)
         return out
 
     # ------------------------------------------------------------------ folders and files
@@ -209,6 +457,34 @@ class ResponseStore:
             self._known_folders.add(table)
         return folder
 
+    def _table_folders(self) -> list[str]:
+        try:
+            return sorted(e.name for e in os.scandir(self.responses) if e.is_dir() and not e.name.startswith(HIDDEN))
+        except FileNotFoundError:
+            return []
+
+    def state_token(self) -> tuple:
+        """A token that changes whenever any table's stored files change (cache key).
+
+        One listing per table folder (compaction keeps them to a few dozen names)
+        and a digest of its visible names: stored files are never rewritten in
+        place, so a new, merged, removed or quarantined file always changes it.
+        """
+        out = []
+        for table in self._table_folders():
+            try:
+                names = [n for n in os.listdir(self.responses / table) if not n.startswith(HIDDEN) and n != JOURNAL]
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            names.sort()
+            digest = hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+            out.append((table, len(names), digest))
+        return tuple(out)
+
+    def quarantine_counts(self) -> dict[str, int]:
+        """{table: number of files in its _quarantine/ folder} for every table folder."""
+        return {table: _quarantine.count(self._folder(table)) for table in self._table_folders()}
+
     # ------------------------------------------------------------------ reading
 
     def read(self, table: str, history: bool = False) -> pd.DataFrame:
@@ -217,43 +493,57 @@ class ResponseStore:
         `history=True`: every stored revision. Repeat tables return the rows of
         their parent's current revision (every revision's rows with history).
         Columns: metadata, the current instrument's questions in form order (null
-        where older files lack them), then columns found only in older files.
+        where older files lack them), then columns found only in older versions.
         """
-        inst, repeat = self._owner(table)
-        if repeat is None:
-            rows = sorted_rows(main_rows(self.responses, table, history), ["_submitted_at", "_response_id", "_revision"])
+        instrument_id, main, schemas = self._owner(table)
+        if main:
+            rows = sorted_rows(self._main_rows(table, history, schemas), ["_submitted_at", "_response_id", "_revision"])
         else:
-            rows = sorted_rows(repeat_rows(self.responses, inst.id, table, history), ["_response_id", "_revision", "_member_index"])
-        return to_pandas(arrange(rows, table_schemas(inst)[table]))
+            rows = sorted_rows(self._repeat_rows(instrument_id, table, history, schemas),
+                               ["_response_id", "_revision", "_member_index"])
+        return to_pandas(arrange(rows, schemas[table]))
 
     def count(self, table: str) -> int:
         """Number of rows read(table) would return."""
-        inst, repeat = self._owner(table)
-        if repeat is None:
-            rows = main_rows(self.responses, table, False, count=True)
+        instrument_id, main, schemas = self._owner(table)
+        if main:
+            rows = self._main_rows(table, False, schemas, count=True)
         else:
-            rows = repeat_rows(self.responses, inst.id, table, False, count=True)
+            rows = self._repeat_rows(instrument_id, table, False, schemas, count=True)
         return 0 if rows is None else int(rows.column("n")[0].as_py())
+
+    def _main_rows(self, table: str, history: bool, schemas=None, rid: str | None = None, count: bool = False):
+        if schemas is None:
+            schemas = self._reading(table)[1]
+        return main_rows(self.responses, table, history, rid=rid, count=count, quarantine=self.quarantine, schemas=schemas)
+
+    def _repeat_rows(self, instrument_id: str, table: str, history: bool, schemas=None, rid: str | None = None,
+                     count: bool = False):
+        if schemas is None:
+            schemas = self._reading(instrument_id)[1]
+        return repeat_rows(self.responses, instrument_id, table, history, rid=rid, count=count,
+                           quarantine=self.quarantine, schemas=schemas)
 
     def history(self, instrument_id: str, response_id: str) -> pd.DataFrame:
         """Every revision of one response (main table), oldest first."""
         rid = check_response_id(response_id)
-        inst = self.instrument(instrument_id)
-        rows = main_rows(self.responses, inst.id, True, rid=rid)
+        check_instrument_id(instrument_id)
+        _, schemas = self._reading(instrument_id)
+        rows = self._main_rows(instrument_id, True, schemas, rid=rid)
         if rows is None or rows.num_rows == 0:
-            raise UnknownResponse(f"{inst.id}: no response {rid}")
+            raise UnknownResponse(f"{instrument_id}: no response {rid}")
         rows = sorted_rows(rows, ["_revision"])
-        return to_pandas(arrange(rows, table_schemas(inst)[inst.id]))
+        return to_pandas(arrange(rows, schemas[instrument_id]))
 
     def _current(self, inst: Instrument, rid: str) -> pa.Table:
-        rows = main_rows(self.responses, inst.id, False, rid=rid)
+        rows = self._main_rows(inst.id, False, rid=rid)
         if rows is None or rows.num_rows == 0:
             raise UnknownResponse(f"{inst.id}: no response {rid}")
         return rows
 
     def _original(self, inst: Instrument, rid: str, rev: int) -> dt.datetime | None:
         """`_submitted_at` of the stored (rid, rev), or None when it is not (yet) visible."""
-        rows = main_rows(self.responses, inst.id, True, rid=rid)
+        rows = self._main_rows(inst.id, True, rid=rid)
         if rows is None:
             return None
         for row in rows.select(["_revision", "_submitted_at"]).to_pylist():
@@ -274,14 +564,18 @@ class ResponseStore:
     ) -> Receipt:
         """Validate and store a new response (revision 1); a repeated id is a no-op.
 
-        Raises ValidationError (nothing written) for invalid answers. Returns the
+        Raises ValidationError (nothing written) for invalid answers, ValueError for
+        invalid arguments, IncompatibleInstrument when the questionnaire file changed
+        in a way the stored answers cannot be read with, and StorageFull (an OSError,
+        errno ENOSPC) when the disk is full; nothing is stored then. Returns the
         receipt; for an id already stored, the original receipt (duplicate=True).
         """
         enumerator = _check_person(enumerator, "enumerator")
         rid = str(uuid.uuid4()) if response_id is None else check_response_id(response_id)
         if lang not in LANGUAGES:
             raise ValueError(f"lang must be one of {LANGUAGES}")
-        inst = self.instrument(instrument_id)
+        started_at = check_started_at(started_at)
+        inst, data = self._checked(instrument_id)
         cleaned, problems = clean(inst, answers, lang=lang)
         if problems:
             raise ValidationError(problems)
@@ -291,6 +585,7 @@ class ResponseStore:
                 receipt = self._receipt(inst, rid, 1, original, duplicate=True)
                 self._audit("submit", enumerator, receipt)
                 return receipt
+        self._keep_version(inst, data)
         metadata = {
             "_response_id": rid,
             "_instrument": inst.id,
@@ -319,11 +614,14 @@ class ResponseStore:
         """Store edited answers (all of them, roster included) as the next revision.
 
         ConflictError when `base_revision` is given and is not the current revision,
-        or when another writer stored the next revision first.
+        or when another writer stored the next revision first. ValueError for a note
+        that is not short printable text (see check_note) or a bad base_revision.
         """
         rid = check_response_id(response_id)
         editor = _check_person(editor, "editor")
-        inst = self.instrument(instrument_id)
+        note = check_note(note)
+        base_revision = check_revision(base_revision)
+        inst, data = self._checked(instrument_id)
         current = self._current(inst, rid).to_pylist()[0]
         rev = current["_revision"]
         if base_revision is not None and base_revision != rev:
@@ -332,6 +630,7 @@ class ResponseStore:
         cleaned, problems = clean(inst, answers, lang=lang)
         if problems:
             raise ValidationError(problems)
+        self._keep_version(inst, data)
         metadata = {
             "_response_id": rid,
             "_instrument": inst.id,
@@ -342,7 +641,7 @@ class ResponseStore:
             "_status": current.get("_status"),
             "_revision": rev + 1,
             "_editor": editor,
-            "_note": note or None,
+            "_note": note,
         }
         receipt = self._write(inst, rid, rev + 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=True)
         self._audit("revise", editor, receipt)
@@ -361,7 +660,9 @@ class ResponseStore:
         editor = _check_person(editor, "editor")
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
-        inst = self.instrument(instrument_id)
+        note = check_note(note)
+        base_revision = check_revision(base_revision)
+        inst, data = self._checked(instrument_id)
         schemas = table_schemas(inst)
         current = arrange(self._current(inst, rid), schemas[inst.id])
         rev = current.column("_revision")[0].as_py()
@@ -370,14 +671,15 @@ class ResponseStore:
         members = {}
         for repeat in inst.repeats:
             name = inst.table_name(repeat)
-            rows = repeat_rows(self.responses, inst.id, name, True, rid=rid)
+            rows = self._repeat_rows(inst.id, name, True, rid=rid)
             if rows is not None:
                 rows = rows.filter(pc.equal(rows.column("_revision"), rev))
                 members[name] = arrange(rows, schemas[name])
+        self._keep_version(inst, data)
 
         def build(at: dt.datetime) -> dict[str, pa.Table]:
             main = replace_columns(current, {
-                "_submitted_at": at, "_status": status, "_revision": rev + 1, "_editor": editor, "_note": note or None,
+                "_submitted_at": at, "_status": status, "_revision": rev + 1, "_editor": editor, "_note": note,
             })
             out = {inst.id: main}
             for name, rows in members.items():
@@ -407,47 +709,34 @@ class ResponseStore:
         return Receipt(rid, inst.id, rev, at, tuple(table_schemas(inst)), duplicate=duplicate)
 
     def _write(self, inst: Instrument, rid: str, rev: int, build, conflict: bool) -> Receipt:
-        """Publish one revision: repeat files, then the main file as the commit point."""
+        """Publish one revision: repeat files, then the main file as the commit point.
+
+        Until the main file is linked, a failure removes everything this call wrote
+        (a full disk leaves nothing behind) and is raised, as StorageFull when the
+        disk is full. Around the commit the repeat files are checked: compaction
+        may have collected them as orphans while this writer was stalled.
+        """
         main = inst.id
         token = _now_us()
         tables = build(_from_us(token))
-        main_folder = self._ensure_folder(main)
-        # 1. Repeat tables: temp + fsync, then exclusive link under the token's name.
-        temps: dict[str, Path] = {}
-        linked: list[Path] = []
+        repeats = {name: table for name, table in tables.items() if name != main and table.num_rows}
+        linked: dict[str, Path] = {}
         try:
-            for name, table in tables.items():
-                if name != main and table.num_rows:
-                    temps[name], _ = write_parquet_temp(self._ensure_folder(name), table)
-            while temps:
-                try:
-                    for name, tmp in temps.items():
-                        final = self._folder(name) / f"{rid}__r{rev}__t{token}.parquet"
-                        os.link(tmp, final)
-                        linked.append(final)
-                    break
-                except FileExistsError:  # the same token twice: practically never; take the next
-                    for path in linked:
-                        unlink(path)
-                    linked.clear()
-                    token = _now_us()
-            for name in temps:
-                fsync_dir(self._folder(name))
-        finally:
-            for tmp in temps.values():
-                unlink(tmp)
+            main_folder = self._ensure_folder(main)
+            for name in repeats:
+                self._ensure_folder(name)
+            token = self._publish_repeats(rid, rev, token, repeats, linked)
+            main_table = replace_columns(tables[main], {"_submitted_at": _from_us(token)})
+            self._keep_repeats(rid, rev, token, repeats)
+            won, stat = self._commit(main_folder, rid, rev, main_table)
+        except BaseException as exc:
+            for path in linked.values():
+                unlink(path)
+            if isinstance(exc, OSError):
+                raise storage_error(exc) from exc
+            raise
         at = _from_us(token)
-        main_table = replace_columns(tables[main], {"_submitted_at": at})
-        # 2. The main table: the commit point.
-        tmp, stat = write_parquet_temp(main_folder, main_table)
         final = main_folder / f"{rid}__r{rev}.parquet"
-        try:
-            os.link(tmp, final)
-            won = True
-        except FileExistsError:
-            won = False
-        finally:
-            unlink(tmp)
         if won:
             fsync_dir(main_folder)
             if marker(main_folder, rid, rev).exists():
@@ -461,8 +750,11 @@ class ResponseStore:
                     except FileNotFoundError:
                         pass
                     won = False
-        if not won:
-            for path in linked:
+        if won:
+            # Committed: a repeat file collected in the last moments is written again.
+            self._keep_repeats(rid, rev, token, repeats)
+        else:
+            for path in linked.values():
                 unlink(path)
             if conflict:
                 raise ConflictError(f"{rid}: revision {rev} was stored by another writer first")
@@ -475,14 +767,83 @@ class ResponseStore:
             if original is None:
                 raise RuntimeError(f"{rid}: stored, but its row cannot be read")
             return self._receipt(inst, rid, rev, original, duplicate=True)
-        self._auto_compact([main, *(n for n in temps)])
+        self._auto_compact([main, *repeats])
         return self._receipt(inst, rid, rev, at)
+
+    def _repeat_path(self, name: str, rid: str, rev: int, token: int) -> Path:
+        return self._folder(name) / f"{rid}__r{rev}__t{token}.parquet"
+
+    def _publish_repeats(self, rid: str, rev: int, token: int, repeats: Mapping[str, pa.Table],
+                         linked: dict[str, Path]) -> int:
+        """Link every repeat table's file under the token's name; return the token used."""
+        temps: dict[str, Path] = {}
+        try:
+            for name, table in repeats.items():
+                temps[name], _ = write_parquet_temp(self._folder(name), table)
+            for attempt in range(READ_ATTEMPTS):
+                try:
+                    for name, tmp in temps.items():
+                        if name not in linked:
+                            final = self._repeat_path(name, rid, rev, token)
+                            os.link(tmp, final)
+                            linked[name] = final
+                    break
+                except FileExistsError:  # the same token twice: practically never; take the next
+                    for path in linked.values():
+                        unlink(path)
+                    linked.clear()
+                    token = _now_us()
+                except FileNotFoundError:  # a temp collected while this writer was stalled
+                    for name in temps:
+                        if name not in linked and not temps[name].exists():
+                            temps[name], _ = write_parquet_temp(self._folder(name), repeats[name])
+            for name in temps:
+                fsync_dir(self._folder(name))
+        finally:
+            for tmp in temps.values():
+                unlink(tmp)
+        return token
+
+    def _keep_repeats(self, rid: str, rev: int, token: int, repeats: Mapping[str, pa.Table]) -> None:
+        """Write again any repeat file of this submission that is no longer there."""
+        for name, table in repeats.items():
+            final = self._repeat_path(name, rid, rev, token)
+            if final.exists():
+                continue
+            log.warning("%s: repeat file %s was collected while the writer was stalled; writing it again",
+                        rid, final.name)
+            tmp, _ = write_parquet_temp(self._folder(name), table)
+            try:
+                os.link(tmp, final)
+            except FileExistsError:  # put back by compaction meanwhile: the same rows
+                pass
+            finally:
+                unlink(tmp)
+            fsync_dir(self._folder(name))
+
+    def _commit(self, folder: Path, rid: str, rev: int, table: pa.Table) -> tuple[bool, os.stat_result]:
+        """Link the main file, the commit point: (won, its stat). False: the name was taken."""
+        final = folder / f"{rid}__r{rev}.parquet"
+        for attempt in range(3):
+            tmp, stat = write_parquet_temp(folder, table)
+            try:
+                os.link(tmp, final)
+                return True, stat
+            except FileExistsError:
+                return False, stat
+            except FileNotFoundError:  # the temp was collected while this writer was stalled
+                if attempt == 2:
+                    raise
+            finally:
+                unlink(tmp)
+        raise AssertionError("unreachable")
 
     # ------------------------------------------------------------------ compaction
 
     def _auto_compact(self, tables: list[str]) -> None:
+        main = tables[0]
         for table in tables:
-            if len(scan(self._folder(table))[0]) > self.compact_threshold:
+            if len(scan(self._folder(table), table == main).small) > self.compact_threshold:
                 try:
                     self.compact(table, wait=False)
                 except Exception:  # the submission is stored; compaction can run later
@@ -492,16 +853,21 @@ class ResponseStore:
         """Merge small files into parts. Returns {table: number of files merged}.
 
         `table=None`: every table of every instrument. `wait=False`: skip a table
-        whose compaction is running in another thread or process.
+        whose compaction is running in another thread or process. StorageFull when
+        the disk is full: what could be deleted has been, the rest waits for space.
         """
         names = [table] if table is not None else [t for t in self.tables() if self._folder(t).is_dir()]
-        done = {}
+        done, failed = {}, None
         for name in names:
-            inst, repeat = self._owner(name)
+            instrument_id, main, schemas = self._owner(name)
             done[name] = 0
             if not self._folder(name).is_dir():
                 continue
-            parent = None if repeat is None else inst.id
-            done[name] = compact_table(self._folder(name), parent, wait, self.part_bytes, self.orphan_seconds)
+            try:
+                done[name] = compact_table(self._folder(name), None if main else instrument_id, wait,
+                                           self.part_bytes, self.orphan_seconds, self.quarantine, schemas)
+            except OSError as exc:  # go on: the other tables may still free space
+                failed = failed or exc
+        if failed is not None:
+            raise storage_error(failed) from failed
         return done
-

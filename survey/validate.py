@@ -6,23 +6,33 @@ are removed, as ODK does), required flags, choice membership (and choice filters
 numeric ranges and constraints. Cross-question checks are constraints that refer
 to other answers (`${age}`); inside a repeat an item sees its own answers first,
 then the main form's.
+
+Whatever `clean()` accepts is stored and read back unchanged (tests/survey/
+test_validate_store.py checks it for every question type with hypothesis): text
+has no unpaired surrogates and no control characters (a line break only in a
+``multiline`` text), text that is only blanks and invisible characters (zero-width
+spaces, joiners, BOMs) is unanswered, integers fit int64, decimals are finite.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
+import numbers
+import unicodedata
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from survey.expressions import evaluate, truthy
 from survey.model import Instrument, Question
-from survey.problems import MESSAGES, Problem, problem
-from survey.types import QUESTION_TYPES, CoercionError
+from survey.problems import MESSAGES, Problem, problem, shown
+from survey.types import QUESTION_TYPES, CoercionError, OutOfRange
 
 MAX_TEXT_LENGTH = 2000
 SURVEY_TIMEZONE = ZoneInfo("Asia/Jakarta")  # Surakarta: `today()` in constraints is a WIB date
-_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\n\t\r"} | {"\x7f"}
+# Characters that show nothing on their own; text made only of these (and blanks) is unanswered.
+_INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"}
 
 
 def validate(inst: Instrument, answers: Any, lang: str = "en", today: dt.date | None = None) -> list[Problem]:
@@ -40,16 +50,32 @@ def clean(
     known = {q.name for q in inst.questions}
     for key in answers:
         if not isinstance(key, str) or (key not in known and not key.startswith("_")):
-            checker.problems.append(problem(str(key), "unknown", lang, name=key))
+            checker.problems.append(problem(shown(key), "unknown", lang, name=shown(key)))
     cleaned = checker.form(inst.questions, answers, outer={}, prefix="")
     return cleaned, checker.problems
 
 
 def is_unanswered(value: Any) -> bool:
-    """None, blank text, an empty selection or NaN: nothing was answered."""
+    """None, blank or invisible text, an empty selection, NaN, pandas NA/NaT: nothing was answered."""
+    if value is None:
+        return True
     if isinstance(value, str):
-        return not value.strip()
-    return value is None or value == [] or (isinstance(value, float) and math.isnan(value))
+        return is_blank(value)
+    if isinstance(value, (list, tuple)):
+        return len(value) == 0
+    if isinstance(value, decimal.Decimal):
+        return value.is_nan()
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        try:
+            return math.isnan(value)
+        except (TypeError, ValueError, OverflowError):
+            return False
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def is_blank(text: str) -> bool:
+    """True when `text` shows nothing: only blanks and invisible characters (or nothing)."""
+    return all(char.isspace() or char in _INVISIBLE or unicodedata.category(char) == "Cf" for char in text)
 
 
 def survey_today() -> dt.date:
@@ -65,13 +91,15 @@ class _Checker:
     def form(self, questions: tuple[Question, ...], raw: Mapping, outer: Mapping, prefix: str) -> dict[str, Any]:
         # Coerce first so that skip logic sees typed values of later questions too.
         values: dict[str, Any] = {}
-        bad_type: set[str] = set()
+        bad_type: dict[str, str] = {}  # question name -> message key
         for q in questions:
             if q.stores_answer and q.type != "calculate" and not is_unanswered(raw.get(q.name)):
                 try:
                     values[q.name] = self._coerce(q, raw[q.name])
+                except OutOfRange:
+                    bad_type[q.name] = "range.stored"
                 except CoercionError:
-                    bad_type.add(q.name)
+                    bad_type[q.name] = f"type.{q.type}" if f"type.{q.type}" in MESSAGES else "type"
         cleaned: dict[str, Any] = {}
         for q in questions:
             field = f"{prefix}{q.name}"
@@ -89,7 +117,7 @@ class _Checker:
             if not q.stores_answer:
                 continue
             if q.name in bad_type:
-                self.problems.append(problem(field, f"type.{q.type}" if f"type.{q.type}" in MESSAGES else "type", self.lang))
+                self.problems.append(problem(field, bad_type[q.name], self.lang))
                 continue
             if q.name not in values:
                 if q.required:
@@ -117,18 +145,22 @@ class _Checker:
         out = []
         for i, item in enumerate(items):
             for key in item:
-                if key not in known and not str(key).startswith("_"):
-                    self.problems.append(problem(f"{field}[{i}].{key}", "unknown", self.lang, name=key))
+                if key not in known and not (isinstance(key, str) and key.startswith("_")):
+                    self.problems.append(problem(f"{field}[{i}].{shown(key)}", "unknown", self.lang, name=shown(key)))
             out.append(self.form(q.questions, item, outer=context, prefix=f"{field}[{i}]."))
         return out
 
     def _coerce(self, q: Question, value: Any) -> Any:
         coerced = QUESTION_TYPES[q.type].coerce(value)
         if isinstance(coerced, str):
+            multiline = q.type == "text" and q.appearance == "multiline"
+            if multiline:
+                coerced = coerced.replace("\r\n", "\n").replace("\r", "\n")
             coerced = coerced.strip()
-            if _CONTROL.intersection(coerced):
-                raise CoercionError("control characters")
-            if coerced == "":
+            for char in coerced:
+                if unicodedata.category(char) == "Cc" and not (multiline and char == "\n"):
+                    raise CoercionError("control characters")
+            if is_blank(coerced):
                 raise CoercionError("empty")
         return coerced
 
@@ -149,7 +181,7 @@ class _Checker:
             picked = value if isinstance(value, list) else [value]
             wrong = [v for v in picked if v not in allowed]
             if wrong:
-                self.problems.append(problem(field, "choice", lang, value=wrong[0]))
+                self.problems.append(problem(field, "choice", lang, value=shown(wrong[0])))
                 return False
             if len(set(picked)) != len(picked):
                 self.problems.append(problem(field, "type.select_multiple", lang))

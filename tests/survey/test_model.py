@@ -69,3 +69,12 @@ def test_malformed_expression_reports_position():
 def test_unknown_instrument_lists_the_available_ones():
     with pytest.raises(InstrumentError, match="household"):
         load_instrument("housework")
+
+
+def test_a_pattern_that_does_not_compile_is_reported_at_load_with_file_question_and_position():
+    question = ("- {name: plate, type: text, label: {id: A, en: A}, constraint: \"regex(., '^([A-Z]{3}-[0-9]{3}$')\", "
+                "constraint_message: {id: Salah, en: Wrong}}")
+    with pytest.raises(InstrumentError) as err:
+        instrument_from_yaml(HEAD + question, "t.yaml")
+    text = str(err.value)
+    assert "t.yaml" in text and "question 'plate'" in text and "position 11" in text and "missing )" in text

@@ -44,7 +44,7 @@ choice_lists:
     - {name: f, label: {id: Perempuan, en: Female}}
 questions:
   - {name: intro, type: note, label: {id: Selamat datang, en: Welcome}}
-  - {name: head_name, type: text, label: {id: Nama, en: Name}, pii: true}
+  - {name: head_name, type: text, label: {id: Nama, en: Name}, pii: true, appearance: multiline}
   - {name: hh_size, type: integer, label: {id: Jumlah, en: Size}, min: 0, max: 30}
   - {name: income, type: decimal, label: {id: Pendapatan, en: Income}}
   - {name: has_tv, type: select_one, choices: yes_no, label: {id: TV, en: TV}}

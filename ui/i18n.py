@@ -173,6 +173,14 @@ TEXT: dict[str, dict[str, str]] = {
     "download_csv": {"en": "Download CSV", "id": "Unduh CSV"},
     "store_table": {"en": "Table", "id": "Tabel"},
     "store_rows": {"en": "Rows (current revisions)", "id": "Baris (revisi terkini)"},
+    "store_quarantined": {"en": "Files in quarantine", "id": "Berkas dikarantina"},
+    "store_quarantine_note": {
+        "en": "{n} unreadable or foreign file(s) were set aside in the tables' _quarantine/ folders (nothing was deleted). Run `python -m survey.check` for the details; the audit log names each file.",
+        "id": "{n} berkas yang tidak terbaca atau asing dipindahkan ke folder _quarantine/ tabelnya (tidak ada yang dihapus). Jalankan `python -m survey.check` untuk rinciannya; log audit menyebut setiap berkas.",
+    },
+    "store_version_now": {"en": "Version of the file", "id": "Versi berkas"},
+    "store_versions_kept": {"en": "Versions kept by the store", "id": "Versi yang disimpan"},
+    "store_version_problem": {"en": "Problem", "id": "Masalah"},
     # ---- my submissions and corrections
     "col_revision": {"en": "Revision", "id": "Revisi"},
     "col_note": {"en": "Comment", "id": "Catatan"},

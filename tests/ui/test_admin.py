@@ -102,3 +102,19 @@ def test_downloads_check_the_role_when_the_file_is_built(monkeypatch):
         build()
     monkeypatch.setattr(auth, "current_user", lambda: auth.User("root", "admin"))
     assert build() == "audit,csv"
+
+
+def test_the_store_tab_counts_quarantined_files_and_lists_versions(data_dir):
+    from survey import ResponseStore
+    from survey.simulate import generate
+
+    store = ResponseStore(data_dir)
+    store.submit("agency", generate("agency", 1, seed=2)[0], enumerator="enum01", response_id="a1")
+    (data_dir / "responses" / "agency" / "b2__r1.parquet").write_bytes(b"")  # a copy cut short
+    assert store.count("agency") == 1  # the read quarantines it
+    at = admin_page(data_dir)
+    tables = at.dataframe[2].value.set_index("Table")
+    assert tables.loc["agency", "Files in quarantine"] == 1 and tables.loc["agency", "Rows (current revisions)"] == 1
+    assert any("quarantine" in w.value for w in at.warning)
+    versions = at.dataframe[3].value.set_index("Questionnaire")
+    assert versions.loc["agency", "Versions kept by the store"] == str(store.instrument("agency").version)

@@ -11,7 +11,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from survey import InstrumentError
 from survey.audit import ACTIONS, AuditLog
+from survey.model import list_instruments
 from survey.users import MIN_PASSWORD, ROLES, Account, AccountError
 from survey.validate import SURVEY_TIMEZONE
 from ui import auth
@@ -153,9 +155,28 @@ def audit_ui(lang: str) -> None:
 
 
 def store_ui(lang: str) -> None:
+    """Rows per table, files set aside in quarantine, and the questionnaire versions kept."""
     store = get_store()
-    rows = [{t("store_table", lang): name, t("store_rows", lang): store.count(name)} for name in store.tables()]
+    quarantined = store.quarantine_counts()
+    rows = [{t("store_table", lang): name, t("store_rows", lang): store.count(name),
+             t("store_quarantined", lang): quarantined.get(name, 0)} for name in store.tables()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="store_table")
+    if any(quarantined.values()):
+        st.warning(t("store_quarantine_note", lang, n=sum(quarantined.values())), icon=":material/inventory_2:")
+    versions = []
+    for instrument_id in list_instruments():
+        try:
+            current = store.instrument(instrument_id)
+            problem = ""
+        except InstrumentError as exc:
+            current, problem = None, str(exc)
+        versions.append({
+            t("col_instrument", lang): instrument_id,
+            t("store_version_now", lang): current.version if current else "–",
+            t("store_versions_kept", lang): ", ".join(map(str, store.instrument_versions(instrument_id))) or "–",
+            t("store_version_problem", lang): problem,
+        })
+    st.dataframe(pd.DataFrame(versions), hide_index=True, width="stretch", key="versions_table")
 
 
 def page() -> None:

@@ -14,12 +14,16 @@ it (contributing zero), "average" drops the stratum and multiplies the sum by
 (strata present) / (strata with a variance).  Strata whose PSUs were all
 sampled (1 - f_h below 1e-7, R's test) contribute zero.  Everything is vectorised over PSUs with
 ``np.bincount`` and ``np.add.reduceat``; only the columns loop (levels, small).
+
+A calibrated design (post-stratified or raked) first replaces the influence values by
+their calibration residuals, as R's ``svyrecvar`` does: :mod:`analysis._calibration`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ._calibration import Reduced
 from .design import _CERTAINTY, SurveyDesign
 
 _CELLS = 4_000_000  # PSU x domain totals held at once by domain_variances
@@ -35,10 +39,18 @@ def psu_totals(d: SurveyDesign, infl: np.ndarray, group: np.ndarray | None = Non
     n_psu = len(d._psu_stratum)
     infl = np.asarray(infl, dtype=float)
     if group is None:
-        return np.bincount(d._psu, weights=infl, minlength=n_psu).reshape(n_psu, 1)
-    ok = group >= 0
-    idx = d._psu[ok] * n_groups + group[ok]
-    return np.bincount(idx, weights=infl[ok], minlength=n_psu * n_groups).reshape(n_psu, n_groups)
+        totals = np.bincount(d._psu, weights=infl, minlength=n_psu).reshape(n_psu, 1)
+        n_groups = 1
+    else:
+        ok = group >= 0
+        idx = d._psu[ok] * n_groups + group[ok]
+        totals = np.bincount(idx, weights=infl[ok], minlength=n_psu * n_groups).reshape(n_psu, n_groups)
+    if not d._calibration:
+        return totals
+    reduced = d._reduced.get("matrices")
+    if reduced is None:   # shared by the design's subsets: the calibration does not change
+        reduced = d._reduced["matrices"] = Reduced(d._calibration, d._psu, n_psu)
+    return reduced.adjust(totals, infl, group, n_groups)
 
 
 def _stratum_parts(d: SurveyDesign, totals: np.ndarray):

@@ -89,7 +89,7 @@ def ratio(d: SurveyDesign, numerator: str, denominator: str, by=None, deff: bool
 
 
 def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", level: float = 0.95,
-               df: float | None = None) -> pd.DataFrame:
+               df: float | None = None, deff: bool = False) -> pd.DataFrame:
     """Share of each level of ``var`` with R's ``svyciprop`` interval (logit|beta|mean|likelihood).
 
     A numeric 0/1 variable gives rows for 0 and 1.  Missing values are dropped.
@@ -99,6 +99,7 @@ def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", lev
     counts the domain's PSUs and strata, including rows where ``var`` is missing);
     ``method="beta"`` also uses the domain's ``nrow(design)``, missing rows included.
     Without ``by=`` this is the (sub)design's degf.  ``df=`` overrides it everywhere.
+    ``deff=True`` adds R's ``svymean(..., deff=TRUE)`` design effect of each share.
     """
     if ci_method not in _ciprop.METHODS:
         raise ValueError(f"ci_method must be one of {_ciprop.METHODS}, not {ci_method!r}")
@@ -122,7 +123,8 @@ def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", lev
         low, high = _ciprop.ci_beta(p, var_p, n[:, None].astype(float), n_rows[:, None], level, dfc)
     else:
         low, high = _likelihood(d, X, g, k, dom, valid, p, var_p, wsum, level, dfc)
-    out = _table(dom, v.levels, p, var_p, n, bad, level, dfv, {})
+    extra = {"deff": _deff(d, X, g, k, valid, var_p, "mean")} if deff else {}
+    out = _table(dom, v.levels, p, var_p, n, bad, level, dfv, extra)
     out["ci_low"], out["ci_high"] = np.ravel(low), np.ravel(high)
     return out
 

@@ -100,15 +100,14 @@ class Reduced:
     def adjust(self, totals: np.ndarray, infl: np.ndarray, group: np.ndarray | None, n_groups: int) -> np.ndarray:
         """PSU totals (P, K) of the calibration residuals of ``infl`` (grouped as in psu_totals)."""
         if group is None:
-            ok, g = slice(None), np.zeros(len(infl), dtype=np.int64)
+            ok, g = np.ones(len(infl), dtype=bool), np.zeros(len(infl), dtype=np.int64)
         else:
-            ok = group >= 0
-            g = group[ok]
-        x = infl[ok]
+            ok, g = group >= 0, group
+        x = np.where(ok, infl, 0.0)
         start = []
-        for s in self.steps:
-            idx = s.cells[ok] * n_groups + g
-            start.append(np.bincount(idx, weights=s.u[ok] * x, minlength=s.n_cells * n_groups)
+        for s in self.steps:   # rows of no group go to a last, dropped cell
+            idx = np.where(ok, s.cells * n_groups + g, s.n_cells * n_groups)
+            start.append(np.bincount(idx, weights=s.u * x, minlength=s.n_cells * n_groups + 1)[:-1]
                          .reshape(s.n_cells, n_groups))
         acc = [np.zeros((s.n_cells, n_groups)) for s in self.steps]
         for i in self.sequence:

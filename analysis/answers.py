@@ -23,8 +23,9 @@ back to choices.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from survey.expressions import evaluate, truthy
-from survey.i18n import pick
+from survey.i18n import LANGUAGES, pick
 
 KINDS = ("categorical", "multiple", "number", "date", "text")
 _KIND_OF_TYPE = {"select_one": "categorical", "select_multiple": "multiple", "calculate": "categorical",
@@ -48,17 +49,29 @@ class Variable:
     kind: str                        # one of KINDS
     columns: tuple[str, ...]         # the frame columns (multiple: one per choice, in choice order)
     choices: tuple[str, ...] = ()    # choice names in category (or column) order
+    column: str | None = None        # the variable's name when it is not the question's (head_sex)
+    title: Mapping[str, str] | None = None   # its label when it is not the question's
 
     @property
     def name(self) -> str:
-        return self.question.name
+        return self.column or self.question.name
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The variable's label, {lang: text}."""
+        return dict(self.title or self.question.label)
 
     def choice_labels(self, lang: str) -> tuple[str, ...]:
         """The frame's category labels in ``lang``, in choice order (see category_labels)."""
         return tuple(category_labels(list(self.choices), self.question, lang))
 
     def label(self, lang: str) -> str:
-        return pick(self.question.label, lang)
+        return pick(self.labels, lang)
+
+    def value_labels(self) -> dict[str, dict[str, str]]:
+        """Choice name -> {lang: the frame's category label} (SummaryTable value labels)."""
+        per_lang = {lang: self.choice_labels(lang) for lang in LANGUAGES}
+        return {name: {lang: per_lang[lang][i] for lang in LANGUAGES} for i, name in enumerate(self.choices)}
 
 
 def dummy_name(question: str, choice: str) -> str:
@@ -66,10 +79,11 @@ def dummy_name(question: str, choice: str) -> str:
     return f"{question}_{choice}"
 
 
-def asked(question, frame: pd.DataFrame) -> np.ndarray | None:
+def asked(question, frame: pd.DataFrame, cache: dict | None = None) -> np.ndarray | None:
     """True where the question was relevant, by its ``relevant`` expression; None when the
     expression refers to columns this frame lacks (the caller then goes by whether it was
-    answered).  Evaluated once per distinct combination of the referenced answers."""
+    answered).  Evaluated once per distinct combination of the referenced answers
+    (``cache`` keeps each column's distinct values between questions)."""
     if question.relevant is None:
         return np.ones(len(frame), dtype=bool)
     refs = sorted(question.relevant.references)
@@ -77,27 +91,46 @@ def asked(question, frame: pd.DataFrame) -> np.ndarray | None:
         return np.full(len(frame), truthy(evaluate(question.relevant, {})), dtype=bool)
     if any(ref not in frame.columns for ref in refs):
         return None
-    keys = pd.DataFrame({ref: _hashable(frame[ref]) for ref in refs}, index=pd.RangeIndex(len(frame)))
-    groups = keys.groupby(refs, dropna=False, sort=False).ngroup().to_numpy()
-    if not len(groups):
-        return np.zeros(0, dtype=bool)
-    first = pd.Series(np.arange(len(keys))).groupby(groups).first().to_numpy()
-    verdicts = np.array([truthy(evaluate(question.relevant, _plain_row(keys, pos))) for pos in first], dtype=bool)
-    return verdicts[groups]
+    cache = {} if cache is None else cache
+    key = np.zeros(len(frame), dtype=np.int64)
+    parts = []
+    for ref in refs:
+        if ref not in cache:
+            cache[ref] = _distinct_values(frame[ref])
+        codes, values = cache[ref]
+        key = key * (len(values) + 1) + codes + 1
+        parts.append(values)
+    inverse, combos = pd.factorize(key)
+    verdicts = []
+    for combo in combos:
+        answers, rest = {}, int(combo)
+        for ref, values in zip(reversed(refs), reversed(parts)):
+            rest, code = divmod(rest, len(values) + 1)
+            answers[ref] = values[code - 1] if code else None
+        verdicts.append(truthy(evaluate(question.relevant, answers)))
+    return np.asarray(verdicts, dtype=bool)[inverse]
 
 
-def _hashable(col: pd.Series) -> pd.Series:
-    """A column that groupby can hash: select_multiple lists as ODK's space-separated text."""
-    if col.dtype != object:
-        return col.reset_index(drop=True)
-    codes, lists = _distinct_lists(col.to_numpy())
-    texts = np.array([None if v is None else " ".join(map(str, v)) for v in lists], dtype=object)
-    return pd.Series(texts[codes] if len(texts) else np.array([], dtype=object))
+def _distinct_values(col: pd.Series) -> tuple[np.ndarray, list]:
+    """(code per row, -1 missing; the distinct answers) of a stored column; a
+    select_multiple list is given as ODK's space-separated text (the evaluator reads both)."""
+    if col.dtype == object:
+        codes, lists = _distinct_lists(col.to_numpy())
+        values = [None if v is None else " ".join(v) for v in lists]
+        missing = [i for i, v in enumerate(values) if v is None]
+        if missing:   # unanswered is a code of its own: -1
+            keep = [i for i, v in enumerate(values) if v is not None]
+            remap = np.full(len(values), -1, dtype=np.int64)
+            remap[keep] = np.arange(len(keep))
+            return remap[codes], [values[i] for i in keep]
+        return codes, values
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    return codes.astype(np.int64), [_plain(v) for v in uniques]
 
 
-def _plain_row(keys: pd.DataFrame, pos: int) -> dict:
-    return {k: (None if v is pd.NA or (isinstance(v, float) and np.isnan(v)) else v)
-            for k, v in keys.iloc[pos].to_dict().items()}
+def _plain(value):
+    """A numpy / pandas scalar as the plain Python value the evaluator expects."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _distinct_lists(values: np.ndarray) -> tuple[np.ndarray, list]:
@@ -115,7 +148,7 @@ def _distinct_lists(values: np.ndarray) -> tuple[np.ndarray, list]:
     distinct: list = []
     for j, pos in enumerate(first_pos):
         value = values[pos]
-        key = None if value is None or (isinstance(value, float) and np.isnan(value)) else tuple(
+        key = None if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else tuple(
             value.split() if isinstance(value, str) else map(str, value))
         if key not in seen:
             seen[key] = len(distinct)
@@ -128,7 +161,10 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, list]:
     """(integer code per row, -1 = missing; the distinct values as text) of a column."""
     array = col.array
     if isinstance(array, pd.arrays.ArrowStringArray):
-        encoded = pc.dictionary_encode(pa.array(array))
+        arrow = pa.array(array)
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        encoded = pc.dictionary_encode(arrow)
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         return codes, [str(v) for v in encoded.dictionary.to_pylist()]
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
@@ -140,7 +176,7 @@ def category_labels(names: list[str], question, lang: str) -> list[str]:
     value itself); labels that would repeat get their choice name added."""
     options = question.choices
     labels = [pick(options[n], lang) if n in options else n for n in names]
-    counts = pd.Series(labels).value_counts()
+    counts = Counter(labels)
     return [f"{label} ({name})" if counts[label] > 1 else label for label, name in zip(labels, names)]
 
 
@@ -166,7 +202,7 @@ def calculation_order(question) -> list[str]:
 
 def dummies(col: pd.Series, question, was_asked: np.ndarray | None) -> tuple[pd.DataFrame, tuple]:
     """One nullable 0/1 column per choice (see the module docstring) and the choice names."""
-    values = col.to_numpy(dtype=object, na_value=None)
+    values = col.to_numpy() if col.dtype == object else col.to_numpy(dtype=object, na_value=None)
     codes, distinct = _distinct_lists(values)
     names = list(question.choices)
     extra = sorted({c for v in distinct if v for c in v} - set(names))
@@ -177,15 +213,11 @@ def dummies(col: pd.Series, question, was_asked: np.ndarray | None) -> tuple[pd.
         for choice in value or ():
             table[d, position[choice]] = 1
     answered = np.array([v is not None for v in distinct], dtype=bool)[codes] if len(codes) else np.zeros(0, bool)
-    if len(distinct):
-        chosen = table[codes]
-    else:
-        chosen = np.zeros((0, len(names)), dtype=np.int8)
     now = answered if was_asked is None else was_asked
-    known = now & (answered | (not question.required))
-    data = {dummy_name(question.name, c): pd.arrays.IntegerArray(np.ascontiguousarray(chosen[:, j]), ~known)
+    unknown = ~(now & (answered | (not question.required)))
+    data = {dummy_name(question.name, c): pd.arrays.IntegerArray(table[:, j][codes], unknown)
             for j, c in enumerate(names)}
-    return pd.DataFrame(data, index=col.index), tuple(names)
+    return pd.DataFrame(data, index=col.index, copy=False), tuple(names)
 
 
 def tidy(df: pd.DataFrame, questions: Iterable, lang: str) -> tuple[pd.DataFrame, dict[str, Variable]]:
@@ -198,6 +230,7 @@ def tidy(df: pd.DataFrame, questions: Iterable, lang: str) -> tuple[pd.DataFrame
     columns: dict[str, object] = {}
     variables: dict[str, Variable] = {}
     by_name = {q.name: q for q in questions}
+    distinct: dict = {}   # the referenced columns' distinct values, shared by the relevance checks
     for name in df.columns:
         q = by_name.get(name)
         if q is None:
@@ -205,7 +238,7 @@ def tidy(df: pd.DataFrame, questions: Iterable, lang: str) -> tuple[pd.DataFrame
             continue
         kind = _KIND_OF_TYPE.get(q.type, "text")
         if q.type == "select_multiple":
-            frame, names = dummies(df[name], q, asked(q, df))
+            frame, names = dummies(df[name], q, asked(q, df, distinct))
             variables[name] = Variable(q, kind, tuple(frame.columns), names)
             columns.update({c: frame[c] for c in frame.columns})
         elif kind == "categorical":
@@ -216,7 +249,7 @@ def tidy(df: pd.DataFrame, questions: Iterable, lang: str) -> tuple[pd.DataFrame
             columns[name] = df[name]
             variables[name] = Variable(q, kind, (name,))
     _check_names(df, variables)
-    return pd.DataFrame(columns, index=df.index), variables
+    return pd.DataFrame(columns, index=df.index, copy=False), variables
 
 
 def _check_names(df: pd.DataFrame, variables: dict[str, Variable]) -> None:

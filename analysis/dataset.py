@@ -40,6 +40,8 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import design_weights
 from analysis.answers import Variable, tidy
@@ -281,7 +283,7 @@ def _in_dates(frame: pd.DataFrame, dates: tuple) -> np.ndarray:
     if "_submitted_at" not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
     days = frame["_submitted_at"].dt.tz_convert(WIB).dt.tz_localize(None).dt.normalize()
-    keep = days.notna().to_numpy()
+    keep = days.notna().to_numpy().copy()
     first, last = dates
     if first is not None:
         keep &= (days >= pd.Timestamp(first)).to_numpy(dtype=bool, na_value=False)
@@ -406,6 +408,7 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
         name = inst.table_name(repeat)
         out[name] = _repeat_table(inst, spec, repeat, name, tables.get(name), raw, main_table, population,
                                   lang, notes)
+        out[inst.id] = main_table = _with_head(main_table, out[name])
     weighted = base.method in ("frame", "counts") or any(
         t.design is not None and bool(t.design.calibration) for t in out.values())
     submitted = raw["_submitted_at"].max() if "_submitted_at" in raw and len(raw) else None
@@ -472,7 +475,7 @@ def _repeat_table(inst, spec, repeat, name, stored, raw, main: TableData, popula
                       household=np.zeros(0, dtype=np.int64), lonely_psu=spec.lonely_psu, lang=lang)
     if stored is None or main.design is None or len(stored) == 0:
         return empty
-    position = pd.Index(raw["_response_id"]).get_indexer(stored["_response_id"])
+    position = _positions(stored["_response_id"], raw["_response_id"])
     kept = position >= 0
     rows = stored[kept].reset_index(drop=True)
     position = position[kept]
@@ -483,7 +486,7 @@ def _repeat_table(inst, spec, repeat, name, stored, raw, main: TableData, popula
     rule = spec.repeats.get(repeat.name)
     inherited = [c for c in dict.fromkeys([spec.strata, spec.psu, spec.fpc, *(rule.by if rule else ())])
                  if c is not None and c in household.columns and c not in frame.columns]
-    extra = {c: household[c].iloc[position].reset_index(drop=True) for c in inherited}
+    extra = {c: _take(household[c], position) for c in inherited}
     weights = main.design.weights[position]
     extra.update(_household_weight=weights, _weight=weights)
     fpc = spec.fpc
@@ -498,6 +501,79 @@ def _repeat_table(inst, spec, repeat, name, stored, raw, main: TableData, popula
     notes += cal.notes
     return TableData(name, cal.design, all_vars, frozenset(variables), cal.texts,
                      (cal.result,) if cal.result is not None else (), position, spec.lonely_psu, lang)
+
+
+def _positions(keys: pd.Series, among: pd.Series) -> np.ndarray:
+    """Position of each key in ``among`` (-1: absent), hashed by Arrow.  Members come in
+    runs per household, so only the first key of each run is looked up."""
+    def arrow(column: pd.Series) -> pa.Array:
+        values = column.array if isinstance(column.array, pd.arrays.ArrowStringArray) else \
+            column.to_numpy(dtype=object, na_value=None)
+        out = pa.array(values)
+        return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+    values = arrow(keys)
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    start = np.ones(len(values), dtype=bool)
+    start[1:] = pc.not_equal(values[1:], values[:-1]).fill_null(True).to_numpy(zero_copy_only=False)
+    heads = pc.index_in(values.filter(pa.array(start)), value_set=arrow(among))
+    found = heads.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return found[np.cumsum(start) - 1]
+
+
+def _take(column: pd.Series, position: np.ndarray) -> pd.Series:
+    """A household column for its members; text (a PSU code) becomes a Categorical, so the
+    members' design codes it once per household instead of once per member."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.Series(pd.Categorical.from_codes(column.cat.codes.to_numpy()[position],
+                                                   categories=column.cat.categories))
+    if pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+        codes, uniques = pd.factorize(column, sort=True)
+        return pd.Series(pd.Categorical.from_codes(codes[position], categories=pd.Index(uniques).astype(str)))
+    return column.iloc[position].reset_index(drop=True)
+
+
+HEAD = ("relationship", "head")
+HEAD_TITLE = {"id": "Kepala rumah tangga: {label}", "en": "Head of household: {label}"}
+
+
+def _with_head(main: TableData, members: TableData) -> TableData:
+    """The main table with its head's answers as ``head_<question>`` columns, when the
+    repeat group says who the head is (a ``relationship`` choice ``head``): household
+    analyses by the head's sex, age or education need no join."""
+    question, choice = HEAD
+    rel = members.variables.get(question)
+    if members.design is None or rel is None or rel.kind != "categorical" or choice not in rel.choices:
+        return main
+    is_head = members.choice_codes(question) == rel.choices.index(choice)
+    rows = np.flatnonzero(is_head)
+    households, first = np.unique(members.household[rows], return_index=True)
+    rows = rows[first]                     # one head per household (the first listed)
+    n = len(main.frame)
+    columns, variables = {}, {}
+    for var in members.variables.values():
+        if var.name not in members.own or var.name == question or var.question.pii or \
+                var.kind not in ("categorical", "number"):
+            continue
+        name = f"head_{var.name}"
+        if name in main.frame.columns:
+            continue
+        column = members.frame[var.name]
+        if var.kind == "categorical":
+            codes = np.full(n, -1, dtype=np.int64)
+            codes[households] = column.cat.codes.to_numpy()[rows]
+            columns[name] = pd.Categorical.from_codes(codes, categories=column.cat.categories)
+        else:
+            numbers = np.full(n, np.nan)
+            numbers[households] = pd.to_numeric(column.iloc[rows], errors="coerce").to_numpy(float, na_value=np.nan)
+            columns[name] = numbers
+        title = {lang: HEAD_TITLE[lang].format(label=var.label(lang)) for lang in LANGUAGES}
+        variables[name] = Variable(var.question, var.kind, (name,), var.choices, name, title)
+    if not columns:
+        return main
+    return replace(main, design=main.design.update(**columns), variables={**main.variables, **variables},
+                   own=main.own | frozenset(variables))
 
 
 def _design_text(inst, spec, main: TableData) -> dict[str, str]:

@@ -56,6 +56,23 @@ def _rows(index: pd.Index, mask: np.ndarray, shown: int = 5) -> str:
     return f"{len(hits)} {noun} (index {labels}{more})"
 
 
+def dense(keys: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for integer keys in ``[0, space)``: by
+    counting when the space is small (no sort of the rows), else by sorting."""
+    keys = np.asarray(keys, dtype=np.int64)
+    if space <= 4 * len(keys) + (1 << 20):
+        seen = np.bincount(keys, minlength=space) > 0
+        rank = np.cumsum(seen) - 1
+        return np.flatnonzero(seen), rank[keys]
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return uniq, inverse.reshape(-1)
+
+
+def distinct_count(keys: np.ndarray, space: int) -> int:
+    """The number of distinct integer keys in ``[0, space)``."""
+    return int(np.count_nonzero(np.bincount(np.asarray(keys, dtype=np.int64), minlength=space)))
+
+
 def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Sorted integer codes for a column (categorical: category order)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -104,9 +121,9 @@ class SurveyDesign:
         psu_key = self._psu_key(df, psu, strata, stratum, nest)
         # PSU codes sorted by (stratum, psu): the PSUs of a stratum are contiguous.
         n_key = int(psu_key.max()) + 1
-        uniq, psu_code = np.unique(stratum * n_key + psu_key, return_inverse=True)
+        uniq, psu_code = dense(stratum * n_key + psu_key, len(self._strata_labels) * n_key)
         self._stratum = stratum
-        self._psu = psu_code.reshape(-1)
+        self._psu = psu_code
         self._psu_stratum = uniq // n_key
         n_strata = len(self._strata_labels)
         self._n_psu = np.bincount(self._psu_stratum, minlength=n_strata)
@@ -155,10 +172,10 @@ class SurveyDesign:
         if strata is None:
             return key
         n_strata = int(stratum.max()) + 1
-        pairs = np.unique(key * n_strata + stratum)
+        pairs, nested = dense(key * n_strata + stratum, max(len(labels), 1) * n_strata)
         spread = np.bincount(pairs // n_strata, minlength=len(labels))
         if nest:
-            return np.unique(key * n_strata + stratum, return_inverse=True)[1].reshape(-1)
+            return nested
         if (spread > 1).any():
             bad = np.flatnonzero(spread > 1)
             ids = ", ".join(_fmt(labels[i]) for i in bad[:5])
@@ -240,7 +257,8 @@ class SurveyDesign:
 
     def _count_degf(self) -> int:
         inset = self._domain & (self._w != 0)
-        return int(len(np.unique(self._psu[inset])) - len(np.unique(self._stratum[inset])))
+        return (distinct_count(self._psu[inset], len(self._psu_stratum))
+                - distinct_count(self._stratum[inset], len(self._n_psu)))
 
     # ---- public surface --------------------------------------------------------
     @property

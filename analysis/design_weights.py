@@ -126,7 +126,7 @@ def calibrate(design: SurveyDesign, rule, population: pd.DataFrame | None, varia
     """``design`` post-stratified or raked as ``rule`` says, when population.csv allows."""
     if rule is None:
         return Calibrated(design, texts)
-    by_text = {lang_: " × ".join(pick(variables[v].question.label, lang_) for v in rule.by) for lang_ in LANGUAGES}
+    by_text = {lang_: " × ".join(variables[v].label(lang_) for v in rule.by) for lang_ in LANGUAGES}
     where = dict(unit=rule.unit, by=by_text)
     cells = _labelled_totals(population, rule, variables, lang)
     if cells is None:
@@ -153,7 +153,7 @@ def _sampled_cells(design: SurveyDesign, cells: list[pd.DataFrame]) -> tuple[lis
         by = [c for c in totals.columns if c != "total"]
         present = pd.MultiIndex.from_frame(data[by].drop_duplicates().dropna().astype(str))
         has = pd.MultiIndex.from_frame(totals[by].astype(str)).isin(present)
-        empty += totals.loc[~has, by].astype(str).agg(" × ".join, axis=1).tolist()
+        empty += [" × ".join(map(str, cell)) for cell in totals.loc[~has, by].itertuples(index=False)]
         kept.append(totals[has].reset_index(drop=True))
     return kept, empty
 

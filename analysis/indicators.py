@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.estimates import mean, proportion
+from analysis.estimates import mean, shares
 from survey.i18n import LANGUAGES, pick
 
 __all__ = [
@@ -167,13 +167,6 @@ def _parts(table, ind: Indicator) -> list[tuple[str, dict[str, str], np.ndarray]
     return [(c, label(c), np.where(missing, np.nan, (codes == j).astype(float))) for j, c in enumerate(var.choices)]
 
 
-def _binary(values: np.ndarray) -> pd.Categorical:
-    """0/1 values as a Categorical with both levels, so a domain without any 1 still gives
-    a row for level 1 (estimate 0)."""
-    codes = np.where(np.isnan(values), -1, values).astype(np.int64)
-    return pd.Categorical.from_codes(codes, categories=[0, 1])
-
-
 def _by_names(table, by: str | None, column: pd.Series) -> pd.Series:
     """The ``by`` column of a result as choice names (the frame holds labels)."""
     var = table.variables.get(by)
@@ -188,41 +181,48 @@ def estimate_indicators(table, indicators: Iterable[Indicator], by: str | None =
     """Tidy indicator table (see the module docstring) for one TableData of a Dataset.
 
     ``scope`` (bool per row) restricts every indicator to a domain first (members aged
-    5+); the table's own domain (its filters) applies too.
+    5+); the table's own domain (its filters) applies too.  An indicator's categories
+    are estimated together (:func:`analysis.estimates.shares`): one pass per indicator.
     """
     if table.design is None:
         return pd.DataFrame(columns=RESULT_COLUMNS[:4] + ([by] if by else []) + RESULT_COLUMNS[4:])
     if by is not None and by not in table.frame.columns:
         raise KeyError(f"by column {by!r} is not in the data; columns are {list(table.frame.columns)}")
-    columns, rows = {}, []
+    columns, blocks = {}, []
     for ind in indicators:
+        parts = []
         for category, cat_label, values in _parts(table, ind):
             if ind.zero_where is not None:
                 values = np.where(ind.zero_where(table), 0.0, values)
             name = f"_v{len(columns)}"
-            columns[name] = _binary(values) if ind.unit == "%" else values
+            columns[name] = values
             text = {lang: ind.label[lang] + (f": {cat_label[lang]}" if category else "") for lang in LANGUAGES}
-            sdg = (ind.sdg_choices or {}).get(category, ind.sdg)
-            rows.append((ind, category, text, sdg, name))
+            parts.append((category, text, (ind.sdg_choices or {}).get(category, ind.sdg), name))
+        blocks.append((ind, parts))
     base = table.design.update(**columns)
     if scope is not None:
         base = base.subset(scope)
     domains: dict[int, object] = {}
     out = []
-    for ind, category, text, sdg, name in rows:
+    for ind, parts in blocks:
         d = base
         if ind.among is not None:
             d = domains.get(id(ind.among))
             if d is None:
                 d = domains[id(ind.among)] = base.subset(ind.among(table))
+        names = [name for *_, name in parts]
         if ind.unit == "%":
-            r = proportion(d, name, by=by, ci_method=ci_method, level=level, deff=True)
-            r = r[r["level"] == 1].drop(columns="level")
+            r = shares(d, names, by=by, ci_method=ci_method, level=level, deff=True)
             r[["estimate", "se", "ci_low", "ci_high"]] *= 100
         else:
-            r = mean(d, name, by=by, level=level, deff=True)
-        out.append(r.assign(code=ind.code, category=category, label=[text] * len(r), sdg=sdg,
-                            kind=_KIND[ind.unit]))
+            r = mean(d, names[0], by=by, level=level, deff=True).assign(level=names[0])
+        info = {name: (category, text, sdg) for category, text, sdg, name in parts}
+        r = r.assign(code=ind.code, category=[info[v][0] for v in r["level"]],
+                     label=[info[v][1] for v in r["level"]], sdg=[info[v][2] for v in r["level"]],
+                     kind=_KIND[ind.unit]).drop(columns="level")
+        if by is not None:   # rows come domain-major; list them category-major, as the questionnaire
+            r = r.iloc[np.argsort(np.arange(len(r)) % len(names), kind="stable")]
+        out.append(r)
     result = pd.concat(out, ignore_index=True)
     if by is not None:
         result[by] = _by_names(table, by, result[by]).to_numpy()

@@ -32,155 +32,27 @@ strata and PSUs; the provenance names the design in force either way.
 
 from __future__ import annotations
 
-import datetime as dt
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from analysis import design_weights
-from analysis.answers import Variable, tidy
+from analysis import _assembly, design_weights
+from analysis.answers import Variable
 from analysis.datafiles import FRAME_FILE, POPULATION_FILE, read_csv
-from analysis.design import DesignError, SurveyDesign
-from analysis.formatting import WIB, number, wib_time
+from analysis.formatting import WIB
 from analysis.messages import Message, message
-from analysis.weighting import WeightingResult
-from survey.i18n import LANGUAGES, pick
+from analysis.provenance import Provenance, project_version
+from analysis.table_data import TableData
+from survey.i18n import LANGUAGES
 
 __all__ = ["DEFAULT_STATUSES", "Dataset", "Inputs", "Provenance", "TableData", "build_dataset", "load_dataset",
            "read_inputs"]
 
 DEFAULT_STATUSES = ("submitted", "approved", "on_hold")   # every status but rejected
 COMPLETED = (("visit_outcome", "completed"), ("consent", "yes"))
-_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
-
-
-def project_version() -> str:
-    """The project's version (pyproject.toml), or "unknown"."""
-    try:
-        return str(tomllib.loads(_PYPROJECT.read_text())["project"]["version"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where the numbers come from: what went in, which design and weights, when."""
-
-    instrument: str
-    instrument_version: int                   # the questionnaire's current version
-    data_versions: tuple[int, ...]            # versions the analysed responses were entered with
-    responses: int                            # responses in the analysis (main table rows)
-    rows: Mapping[str, int]                   # rows per table (members too)
-    stored: int                               # responses read from the store
-    excluded: Mapping[str, int]               # reason -> responses left out ("status: rejected", ...)
-    last_submitted_at: pd.Timestamp | None    # UTC, of the newest response in the analysis
-    statuses: tuple[str, ...]
-    design: Mapping[str, str]                 # {lang: text}, the main table's design
-    weights: Mapping[str, Mapping[str, str]]  # table -> {lang: how its weights were made}
-    weighted: bool                            # False after Dataset.unweighted() (or no weights)
-    notes: tuple[Message, ...]                # fallbacks and problems, for people
-    filters: Mapping[str, Any]                # the domain in force (Dataset.filter)
-    project_version: str
-    built_at: pd.Timestamp
-
-    def sentence(self, lang: str) -> str:
-        """"1.234 responses, the last at 14:05 WIB" (or that there are none yet)."""
-        n = number(self.responses, lang, 0)
-        if self.last_submitted_at is None:
-            return "Belum ada respons" if lang == "id" else "No responses yet"
-        at = wib_time(self.last_submitted_at, lang)
-        return f"{n} respons, terakhir pukul {at}" if lang == "id" else f"{n} responses, the last at {at}"
-
-    def lines(self, lang: str) -> list[str]:
-        """The provenance as short lines for a table's notes or a file's notes block."""
-        id_ = lang == "id"
-        out = [self.sentence(lang),
-               ("Desain: " if id_ else "Design: ") + pick(self.design, lang)]
-        out += [("Bobot " if id_ else "Weights ") + f"({table}): " + pick(text, lang)
-                for table, text in self.weights.items()]
-        out.append(("Status: " if id_ else "Statuses: ") + ", ".join(self.statuses))
-        if self.filters:
-            shown = "; ".join(f"{k} = {_shown(v)}" for k, v in self.filters.items())
-            out.append(("Filter: " if id_ else "Filters: ") + shown)
-        if self.excluded:
-            shown = ", ".join(f"{k}: {number(v, lang, 0)}" for k, v in self.excluded.items())
-            out.append(("Tidak diikutkan: " if id_ else "Left out: ") + shown)
-        out += [note.text(lang) for note in self.notes]
-        version = ", ".join(map(str, self.data_versions)) or "–"
-        out.append((f"Kuesioner {self.instrument} versi {self.instrument_version} (data: versi {version}); "
-                    f"versi proyek {self.project_version}") if id_ else
-                   (f"Questionnaire {self.instrument} version {self.instrument_version} (data: version "
-                    f"{version}); project version {self.project_version}"))
-        return out
-
-
-def _shown(value) -> str:
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return ", ".join(map(str, value))
-    return str(value)
-
-
-@dataclass(frozen=True, eq=False)
-class TableData:
-    """One table's analysis frame, its design (with the domain in force) and variables."""
-
-    name: str                                  # the store table ("household", "household_members")
-    design: SurveyDesign | None                # None when the table has no rows
-    variables: Mapping[str, Variable]          # question -> its columns (inherited ones too)
-    own: frozenset                             # the questions of this table itself
-    weights_text: Mapping[str, str]            # {lang: how the weights were made}
-    weighting: tuple[WeightingResult, ...] = ()  # base weights and calibrations (for the design page)
-    household: np.ndarray | None = None        # repeat tables: each row's position in the main table
-    lonely_psu: str = "fail"
-    lang: str = "en"                           # the language of the frame's category labels
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        """Every row of the table (the domain is ``design.in_subset``)."""
-        return self.design.data if self.design is not None else pd.DataFrame()
-
-    @property
-    def n(self) -> int:
-        """Rows in the domain in force."""
-        return 0 if self.design is None else int(self.design.in_subset.sum())
-
-    def rows(self) -> pd.DataFrame:
-        """The rows in the domain in force."""
-        return self.frame[self.design.in_subset] if self.design is not None else pd.DataFrame()
-
-    def choice_codes(self, question: str) -> np.ndarray:
-        """Per row, the position of the answer in ``variables[question].choices`` (-1 missing)."""
-        var = self.variables[question]
-        if var.kind != "categorical":
-            raise ValueError(f"{question!r} is not a choice question")
-        return self.frame[question].cat.codes.to_numpy(np.int64)
-
-    def is_choice(self, question: str, choice: str) -> pd.Series:
-        """Nullable boolean per row: the answer is ``choice`` (NA where unanswered)."""
-        var = self.variables[question]
-        codes = self.choice_codes(question)
-        hit = codes == (var.choices.index(choice) if choice in var.choices else -2)
-        return pd.Series(pd.arrays.BooleanArray(hit, codes < 0), index=self.frame.index)
-
-    def subset(self, mask: np.ndarray) -> "TableData":
-        return self if self.design is None else replace(self, design=self.design.subset(mask))
-
-    def unweighted(self) -> "TableData":
-        """The same rows and domain with equal weights (strata, PSUs and fpc kept)."""
-        if self.design is None:
-            return self
-        c = self.design.columns
-        equal = SurveyDesign(self.design.data.assign(_equal_weight=1.0), weights="_equal_weight",
-                             strata=c["strata"], psu=c["psu"], fpc=c["fpc"], lonely_psu=self.design.lonely_psu,
-                             nest=c["nest"])
-        texts = message("weights.unweighted", reason=message("reason.switch").texts).texts
-        return replace(self, design=equal.subset(self.design.in_subset), weights_text=texts, weighting=())
 
 
 @dataclass(frozen=True, eq=False)
@@ -402,13 +274,13 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
 
     base = design_weights.base(inst, spec, raw, frame, counts)
     notes += base.notes
-    main_table = _main_table(inst, spec, raw, base, population, lang, notes)
+    main_table = _assembly.main_table(inst, spec, raw, base, population, lang, notes)
     out = {inst.id: main_table}
     for repeat in inst.repeats:
         name = inst.table_name(repeat)
-        out[name] = _repeat_table(inst, spec, repeat, name, tables.get(name), raw, main_table, population,
+        out[name] = _assembly.repeat_table(inst, spec, repeat, name, tables.get(name), raw, main_table, population,
                                   lang, notes)
-        out[inst.id] = main_table = _with_head(main_table, out[name])
+        out[inst.id] = main_table = _assembly.with_head(main_table, out[name])
     weighted = base.method in ("frame", "counts") or any(
         t.design is not None and bool(t.design.calibration) for t in out.values())
     submitted = raw["_submitted_at"].max() if "_submitted_at" in raw and len(raw) else None
@@ -417,7 +289,7 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
         instrument=inst.id, instrument_version=inst.version, data_versions=tuple(sorted(int(v) for v in versions)),
         responses=len(raw), rows={k: (0 if t.design is None else len(t.design)) for k, t in out.items()},
         stored=len(stored), excluded=excluded, last_submitted_at=None if pd.isna(submitted) else submitted,
-        statuses=statuses, design=_design_text(inst, spec, main_table), weighted=weighted,
+        statuses=statuses, design=_assembly.design_text(inst, spec, main_table), weighted=weighted,
         weights={k: t.weights_text for k, t in out.items()}, notes=tuple(_unique(notes)), filters={},
         project_version=project_version(), built_at=pd.Timestamp.now(tz="UTC"))
     return Dataset(inst, lang, out, provenance)
@@ -431,169 +303,3 @@ def _unique(notes: list[Message]) -> list[Message]:
             seen.add(key)
             out.append(note)
     return out
-
-
-def _design(frame: pd.DataFrame, spec, psu: str | None, fpc: str | None, notes: list[Message]) -> SurveyDesign:
-    """The SurveyDesign of a frame; a design the data cannot support falls back to an
-    unclustered one with the same weights, and a note that says why."""
-    try:
-        return SurveyDesign(frame, weights="_weight", strata=spec.strata, psu=psu, fpc=fpc,
-                            lonely_psu=spec.lonely_psu, nest=True)
-    except DesignError as exc:
-        notes.append(Message("design.invalid", {lang: str(exc) for lang in LANGUAGES}))
-        return SurveyDesign(frame, weights="_weight")
-
-
-def _main_table(inst, spec, raw, base, population, lang, notes) -> TableData:
-    questions = [q for q in inst.questions if q.type != "repeat"]
-    frame, variables = tidy(raw, questions, lang)
-    weighting = (base.result,) if base.result is not None else ()
-    if len(frame) == 0:
-        return TableData(inst.id, None, variables, frozenset(variables), base.texts, weighting,
-                         lonely_psu=spec.lonely_psu, lang=lang)
-    fpc = spec.fpc
-    if base.fpc is not None:
-        frame["_fpc"] = base.fpc
-        fpc = "_fpc"
-    if base.weights is not None:
-        frame["_weight"] = base.weights
-    elif spec.census is not None:   # a census (or partial one): N / n, R's weights from the fpc
-        frame["_weight"] = base.fpc / len(frame)
-    else:
-        frame["_weight"] = 1.0
-    design = _design(frame, spec, spec.psu, fpc, notes)
-    cal = design_weights.calibrate(design, spec.calibrate, population, variables, base.texts, lang)
-    notes += cal.notes
-    weighting += (cal.result,) if cal.result is not None else ()
-    return TableData(inst.id, cal.design, variables, frozenset(variables), cal.texts, weighting,
-                     lonely_psu=spec.lonely_psu, lang=lang)
-
-
-def _repeat_table(inst, spec, repeat, name, stored, raw, main: TableData, population, lang, notes) -> TableData:
-    own_texts = message("weights.household").texts
-    empty = TableData(name, None, {}, frozenset(q.name for q in repeat.questions), own_texts,
-                      household=np.zeros(0, dtype=np.int64), lonely_psu=spec.lonely_psu, lang=lang)
-    if stored is None or main.design is None or len(stored) == 0:
-        return empty
-    position = _positions(stored["_response_id"], raw["_response_id"])
-    kept = position >= 0
-    rows = stored[kept].reset_index(drop=True)
-    position = position[kept]
-    if len(rows) == 0:
-        return empty
-    frame, variables = tidy(rows, repeat.questions, lang)
-    household = main.frame
-    rule = spec.repeats.get(repeat.name)
-    inherited = [c for c in dict.fromkeys([spec.strata, spec.psu, spec.fpc, *(rule.by if rule else ())])
-                 if c is not None and c in household.columns and c not in frame.columns]
-    extra = {c: _take(household[c], position) for c in inherited}
-    weights = main.design.weights[position]
-    extra.update(_household_weight=weights, _weight=weights)
-    fpc = spec.fpc
-    if "_fpc" in household.columns:
-        extra["_fpc"] = household["_fpc"].to_numpy()[position]
-        fpc = "_fpc"
-    frame = frame.assign(**extra)
-    psu = spec.psu or "_response_id"   # without PSUs the household is the members' cluster
-    design = _design(frame, spec, psu, fpc, notes)
-    all_vars = {**{c: main.variables[c] for c in inherited if c in main.variables}, **variables}
-    cal = design_weights.calibrate(design, rule, population, all_vars, own_texts, lang)
-    notes += cal.notes
-    return TableData(name, cal.design, all_vars, frozenset(variables), cal.texts,
-                     (cal.result,) if cal.result is not None else (), position, spec.lonely_psu, lang)
-
-
-def _positions(keys: pd.Series, among: pd.Series) -> np.ndarray:
-    """Position of each key in ``among`` (-1: absent), hashed by Arrow.  Members come in
-    runs per household, so only the first key of each run is looked up."""
-    def arrow(column: pd.Series) -> pa.Array:
-        values = column.array if isinstance(column.array, pd.arrays.ArrowStringArray) else \
-            column.to_numpy(dtype=object, na_value=None)
-        out = pa.array(values)
-        return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
-
-    values = arrow(keys)
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.int64)
-    start = np.ones(len(values), dtype=bool)
-    start[1:] = pc.not_equal(values[1:], values[:-1]).fill_null(True).to_numpy(zero_copy_only=False)
-    heads = pc.index_in(values.filter(pa.array(start)), value_set=arrow(among))
-    found = heads.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return found[np.cumsum(start) - 1]
-
-
-def _take(column: pd.Series, position: np.ndarray) -> pd.Series:
-    """A household column for its members; text (a PSU code) becomes a Categorical, so the
-    members' design codes it once per household instead of once per member."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return pd.Series(pd.Categorical.from_codes(column.cat.codes.to_numpy()[position],
-                                                   categories=column.cat.categories))
-    if pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
-        codes, uniques = pd.factorize(column, sort=True)
-        return pd.Series(pd.Categorical.from_codes(codes[position], categories=pd.Index(uniques).astype(str)))
-    return column.iloc[position].reset_index(drop=True)
-
-
-HEAD = ("relationship", "head")
-HEAD_TITLE = {"id": "Kepala rumah tangga: {label}", "en": "Head of household: {label}"}
-
-
-def _with_head(main: TableData, members: TableData) -> TableData:
-    """The main table with its head's answers as ``head_<question>`` columns, when the
-    repeat group says who the head is (a ``relationship`` choice ``head``): household
-    analyses by the head's sex, age or education need no join."""
-    question, choice = HEAD
-    rel = members.variables.get(question)
-    if members.design is None or rel is None or rel.kind != "categorical" or choice not in rel.choices:
-        return main
-    is_head = members.choice_codes(question) == rel.choices.index(choice)
-    rows = np.flatnonzero(is_head)
-    households, first = np.unique(members.household[rows], return_index=True)
-    rows = rows[first]                     # one head per household (the first listed)
-    n = len(main.frame)
-    columns, variables = {}, {}
-    for var in members.variables.values():
-        if var.name not in members.own or var.name == question or var.question.pii or \
-                var.kind not in ("categorical", "number"):
-            continue
-        name = f"head_{var.name}"
-        if name in main.frame.columns:
-            continue
-        column = members.frame[var.name]
-        if var.kind == "categorical":
-            codes = np.full(n, -1, dtype=np.int64)
-            codes[households] = column.cat.codes.to_numpy()[rows]
-            columns[name] = pd.Categorical.from_codes(codes, categories=column.cat.categories)
-        else:
-            numbers = np.full(n, np.nan)
-            numbers[households] = pd.to_numeric(column.iloc[rows], errors="coerce").to_numpy(float, na_value=np.nan)
-            columns[name] = numbers
-        title = {lang: HEAD_TITLE[lang].format(label=var.label(lang)) for lang in LANGUAGES}
-        variables[name] = Variable(var.question, var.kind, (name,), var.choices, name, title)
-    if not columns:
-        return main
-    return replace(main, design=main.design.update(**columns), variables={**main.variables, **variables},
-                   own=main.own | frozenset(variables))
-
-
-def _design_text(inst, spec, main: TableData) -> dict[str, str]:
-    """{lang: the design in words}, e.g. "Stratified cluster sample (strata: District; PSU: ...)"."""
-    def label(name: str, lang: str) -> str:
-        return pick(inst.question(name).label, lang) if name in {q.name for q in inst.all_questions()} else name
-
-    if spec.census is not None:
-        unit = {lang: label(spec.census, lang) for lang in LANGUAGES}
-        return message("text.census", unit=unit).texts
-    strata = {lang: label(spec.strata, lang) for lang in LANGUAGES} if spec.strata else None
-    psu = {lang: label(spec.psu, lang) for lang in LANGUAGES} if spec.psu else None
-    if strata and psu:
-        texts = message("text.stratified_cluster", strata=strata, psu=psu).texts
-    elif strata:
-        texts = message("text.stratified", strata=strata).texts
-    elif psu:
-        texts = message("text.cluster", psu=psu).texts
-    else:
-        texts = message("text.srs").texts
-    if main.design is not None and main.design.columns["fpc"] is not None:
-        texts = message("text.fpc", design=texts).texts
-    return texts

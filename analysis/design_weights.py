@@ -34,7 +34,7 @@ from analysis.datafiles import numbers, population_totals
 from analysis.design import SurveyDesign
 from analysis.messages import Message, listing, message
 from analysis.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
-from survey.i18n import LANGUAGES, pick
+from survey.i18n import LANGUAGES
 
 
 @dataclass(frozen=True)

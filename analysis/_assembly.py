@@ -37,6 +37,7 @@ def design_of(frame: pd.DataFrame, spec, psu: str | None, fpc: str | None, notes
 
 
 def main_table(inst, spec, raw, base, population, lang, notes) -> TableData:
+    """The main table: tidy frame, ``_weight`` (and ``_fpc``), design, calibration."""
     questions = [q for q in inst.questions if q.type != "repeat"]
     frame, variables = tidy(raw, questions, lang)
     weighting = (base.result,) if base.result is not None else ()
@@ -62,6 +63,7 @@ def main_table(inst, spec, raw, base, population, lang, notes) -> TableData:
 
 
 def repeat_table(inst, spec, repeat, name, stored, raw, main: TableData, population, lang, notes) -> TableData:
+    """A repeat group's table: its rows of the kept households, with their design and weight."""
     own_texts = message("weights.household").texts
     empty = TableData(name, None, {}, frozenset(q.name for q in repeat.questions), own_texts,
                       household=np.zeros(0, dtype=np.int64), lonely_psu=spec.lonely_psu, lang=lang)

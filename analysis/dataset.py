@@ -47,6 +47,7 @@ from analysis.messages import Message, message
 from analysis.provenance import Provenance, project_version
 from analysis.table_data import TableData
 from survey.i18n import LANGUAGES
+from survey.schema import table_schemas
 
 __all__ = ["DEFAULT_STATUSES", "Dataset", "Inputs", "Provenance", "TableData", "build_dataset", "load_dataset",
            "read_inputs"]
@@ -92,7 +93,8 @@ class Dataset:
         for q in self.instrument.all_questions():
             for table in self.tables.values():
                 var = table.variables.get(q.name)
-                if q.name in table.own and var.kind in ("categorical", "multiple", "number") and not q.pii:
+                if q.name in table.own and var is not None and var.kind in ("categorical", "multiple", "number") \
+                        and not q.pii:
                     out.append(var)
         return out
 
@@ -136,7 +138,8 @@ class Dataset:
             if not any(question in t.variables for t in self.tables.values()):
                 raise KeyError(f"filter: {self.instrument.id} has no choice question {question!r}")
             used[question] = tuple(choices)
-        provenance = replace(self.provenance, filters={**self.provenance.filters, **used})
+        provenance = replace(self.provenance, filters={**self.provenance.filters, **used},
+                             in_filter=tables[self.instrument.id].n)
         return replace(self, tables=tables, provenance=provenance, _unweighted={})
 
     def unweighted(self) -> "Dataset":
@@ -207,8 +210,7 @@ def load_dataset(store, instrument_id: str, lang: str = "en",
 
 # ---- building -----------------------------------------------------------------------------
 def _empty(inst) -> pd.DataFrame:
-    from survey.schema import table_schemas
-
+    """The main table with no rows (an instrument nobody has answered yet)."""
     return table_schemas(inst)[inst.id].empty_table().to_pandas()
 
 
@@ -278,8 +280,8 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
     out = {inst.id: main_table}
     for repeat in inst.repeats:
         name = inst.table_name(repeat)
-        out[name] = _assembly.repeat_table(inst, spec, repeat, name, tables.get(name), raw, main_table, population,
-                                  lang, notes)
+        out[name] = _assembly.repeat_table(inst, spec, repeat, name, tables.get(name), raw, main_table,
+                                           population, lang, notes)
         out[inst.id] = main_table = _assembly.with_head(main_table, out[name])
     weighted = base.method in ("frame", "counts") or any(
         t.design is not None and bool(t.design.calibration) for t in out.values())

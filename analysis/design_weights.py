@@ -50,6 +50,8 @@ class BaseWeights:
 def base(inst, spec, raw: pd.DataFrame, frame: pd.DataFrame | None,
          counts: pd.DataFrame | None) -> BaseWeights:
     """The base weights (and fpc) of ``raw``, the main table's kept responses (choice names)."""
+    if len(raw) == 0:   # nothing to weight yet: no note about files
+        return BaseWeights(None, None, "equal", message("weights.equal").texts)
     if spec.census is not None:
         n_units = len(inst.question(spec.census).choices)
         return BaseWeights(None, np.full(len(raw), float(n_units)), "census", message("weights.equal").texts)

@@ -49,14 +49,20 @@ class Provenance:
     filters: Mapping[str, Any]                # the domain in force (Dataset.filter)
     project_version: str
     built_at: pd.Timestamp
+    in_filter: int | None = None              # responses in the filters' domain (None: no filter)
 
     def sentence(self, lang: str) -> str:
-        """"1.234 responses, the last at 14:05 WIB" (or that there are none yet)."""
+        """"1,234 responses, the last at 14:05 WIB" (with the filter's count when one is in force),
+        or that there are none yet."""
         n = number(self.responses, lang, 0)
         if self.last_submitted_at is None:
             return "Belum ada respons" if lang == "id" else "No responses yet"
         at = wib_time(self.last_submitted_at, lang)
-        return f"{n} respons, terakhir pukul {at}" if lang == "id" else f"{n} responses, the last at {at}"
+        if lang == "id":
+            inside = "" if self.in_filter is None else f" ({number(self.in_filter, lang, 0)} dalam filter)"
+            return f"{n} respons{inside}, terakhir pukul {at}"
+        inside = "" if self.in_filter is None else f" ({number(self.in_filter, lang, 0)} in the filter)"
+        return f"{n} responses{inside}, the last at {at}"
 
     def lines(self, lang: str) -> list[str]:
         """The provenance as short lines for a table's notes or a file's notes block."""

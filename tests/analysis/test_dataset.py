@@ -223,6 +223,7 @@ def test_a_filter_is_a_domain_of_the_whole_design(households):
     members = laweyan.table("household_members")
     assert (members.design.in_subset == in_laweyan[members.household]).all()
     assert laweyan.provenance.filters == {"kecamatan": ("laweyan",)}
+    assert laweyan.provenance.sentence("en").startswith(f"300 responses ({main.n} in the filter), the last at")
     both = laweyan.filter(enumerators=["enum01"])
     assert both.main.n == int((in_laweyan & (households.main.frame["_enumerator"] == "enum01")).sum())
     assert set(both.provenance.filters) == {"kecamatan", "enumerators"}
@@ -304,9 +305,11 @@ def test_rows_without_a_stratum_or_psu_are_left_out_with_a_note():
 
 
 def test_an_empty_store_gives_a_dataset_without_designs(tmp_path):
+    (tmp_path / "frame.csv").write_text("kecamatan,psu,prob_psu,prob_within\nlaweyan,LAW-001,0.1,0.1\n")
     data = load_dataset(ResponseStore(tmp_path, audit=False), "household")
     assert data.main.design is None and data.main.n == 0 and data.provenance.responses == 0
-    assert data.provenance.sentence("en") == "No responses yet"
+    assert data.provenance.sentence("en") == "No responses yet" and data.provenance.notes == ()
+    assert data.questions()[0].name == "kecamatan" and data.filter(kecamatan=["laweyan"]) is data
 
 
 TWINS = """

@@ -14,13 +14,17 @@ it (contributing zero), "average" drops the stratum and multiplies the sum by
 (strata present) / (strata with a variance).  Strata whose PSUs were all
 sampled (1 - f_h below 1e-7, R's test) contribute zero.  Everything is vectorised over PSUs with
 ``np.bincount`` and ``np.add.reduceat``; only the columns loop (levels, small).
+
+A calibrated design (post-stratified or raked) first replaces the influence values by
+their calibration residuals, as R's ``svyrecvar`` does: :mod:`analysis._calibration`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .design import _CERTAINTY, SurveyDesign
+from ._calibration import Reduced
+from .design import _CERTAINTY, SurveyDesign, dense, distinct_count
 
 _CELLS = 4_000_000  # PSU x domain totals held at once by domain_variances
 
@@ -35,10 +39,19 @@ def psu_totals(d: SurveyDesign, infl: np.ndarray, group: np.ndarray | None = Non
     n_psu = len(d._psu_stratum)
     infl = np.asarray(infl, dtype=float)
     if group is None:
-        return np.bincount(d._psu, weights=infl, minlength=n_psu).reshape(n_psu, 1)
-    ok = group >= 0
-    idx = d._psu[ok] * n_groups + group[ok]
-    return np.bincount(idx, weights=infl[ok], minlength=n_psu * n_groups).reshape(n_psu, n_groups)
+        totals = np.bincount(d._psu, weights=infl, minlength=n_psu).reshape(n_psu, 1)
+        n_groups = 1
+    else:   # rows of no group go to a last, dropped cell (cheaper than selecting rows)
+        ok = group >= 0
+        idx = np.where(ok, d._psu * n_groups + group, n_psu * n_groups)
+        totals = np.bincount(idx, weights=np.where(ok, infl, 0.0),
+                             minlength=n_psu * n_groups + 1)[:-1].reshape(n_psu, n_groups)
+    if not d._calibration:
+        return totals
+    reduced = d._reduced.get("matrices")
+    if reduced is None:   # shared by the design's subsets: the calibration does not change
+        reduced = d._reduced["matrices"] = Reduced(d._calibration, d._psu, n_psu)
+    return reduced.adjust(totals, infl, group, n_groups)
 
 
 def _stratum_parts(d: SurveyDesign, totals: np.ndarray):
@@ -127,7 +140,7 @@ def covariance(d: SurveyDesign, totals: np.ndarray, present: np.ndarray | None =
 def subset_degf(d: SurveyDesign, rows: np.ndarray) -> int:
     """PSUs minus strata among the rows used (R's degf of a subsetted design)."""
     inset = rows & (d._w != 0)
-    return int(len(np.unique(d._psu[inset])) - len(np.unique(d._stratum[inset])))
+    return distinct_count(d._psu[inset], len(d._psu_stratum)) - distinct_count(d._stratum[inset], len(d._n_psu))
 
 
 def domain_degf(d: SurveyDesign, rows: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -139,9 +152,16 @@ def domain_degf(d: SurveyDesign, rows: np.ndarray, group: np.ndarray, n_groups: 
     (``inset <- weights(design, "sampling") != 0``).
     """
     ok = rows & (group >= 0) & (d._w != 0)
-    g = group[ok].astype(np.int64)
+    g = group.astype(np.int64)
     n_psu, n_strata = len(d._psu_stratum), len(d._n_psu)
-    psus = np.unique(g * n_psu + d._psu[ok]) // n_psu          # one entry per (domain, PSU)
-    strata = np.unique(g * n_strata + d._stratum[ok]) // n_strata
+    psu_space, strata_space = n_groups * n_psu, n_groups * n_strata
+    if psu_space <= 4 * len(g) + (1 << 20):   # presence by counting; rows not used go to a last cell
+        psus = np.flatnonzero(np.bincount(np.where(ok, g * n_psu + d._psu, psu_space),
+                                          minlength=psu_space + 1)[:-1]) // n_psu
+        strata = np.flatnonzero(np.bincount(np.where(ok, g * n_strata + d._stratum, strata_space),
+                                            minlength=strata_space + 1)[:-1]) // n_strata
+    else:
+        psus = dense(g[ok] * n_psu + d._psu[ok], psu_space)[0] // n_psu          # one entry per (domain, PSU)
+        strata = dense(g[ok] * n_strata + d._stratum[ok], strata_space)[0] // n_strata
     return (np.bincount(psus, minlength=n_groups)
             - np.bincount(strata, minlength=n_groups)).astype(np.int64)

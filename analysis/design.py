@@ -19,6 +19,13 @@ needs is computed once here, as integer codes and per-stratum arrays:
 with one PSU is an error), "remove" (it contributes nothing), "adjust" (its PSU
 total is not centred, i.e. centred at zero, as survey 4.1 does), "average" (the
 variance is scaled up by strata/ok-strata).  A design is immutable.
+
+A design made by ``analysis.poststratify`` or ``analysis.rake`` also carries its
+calibrations (``design.calibration``), which every standard error takes into account
+as R's postStratify and rake designs do (see :mod:`analysis._calibration`).
+``design.update(name=values)`` adds analysis variables without rebuilding the design
+(R's ``update(design, ...)``).  The data is held as a shallow copy: pandas'
+copy-on-write keeps later edits of the caller's DataFrame out of the design.
 """
 
 from __future__ import annotations
@@ -49,6 +56,23 @@ def _rows(index: pd.Index, mask: np.ndarray, shown: int = 5) -> str:
     return f"{len(hits)} {noun} (index {labels}{more})"
 
 
+def dense(keys: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for integer keys in ``[0, space)``: by
+    counting when the space is small (no sort of the rows), else by sorting."""
+    keys = np.asarray(keys, dtype=np.int64)
+    if space <= 4 * len(keys) + (1 << 20):
+        seen = np.bincount(keys, minlength=space) > 0
+        rank = np.cumsum(seen) - 1
+        return np.flatnonzero(seen), rank[keys]
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return uniq, inverse.reshape(-1)
+
+
+def distinct_count(keys: np.ndarray, space: int) -> int:
+    """The number of distinct integer keys in ``[0, space)``."""
+    return int(np.count_nonzero(np.bincount(np.asarray(keys, dtype=np.int64), minlength=space)))
+
+
 def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Sorted integer codes for a column (categorical: category order)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -71,7 +95,8 @@ class SurveyDesign:
 
     __slots__ = (
         "_data", "_columns", "_lonely", "_w", "_stratum", "_psu", "_psu_stratum",
-        "_psu_start", "_n_psu", "_fpc_factor", "_strata_labels", "_domain", "_degf", "__weakref__",
+        "_psu_start", "_n_psu", "_fpc_factor", "_strata_labels", "_domain", "_degf", "_calibration",
+        "_reduced", "__weakref__",
     )
 
     def __init__(self, df: pd.DataFrame, weights: str | None = None, strata: str | None = None,
@@ -88,7 +113,7 @@ class SurveyDesign:
             raise DesignError("The data has no rows, so there is nothing to estimate; "
                               "collect or load responses first.")
         n = len(df)
-        self._data = df.copy()
+        self._data = df.copy(deep=False)
         self._columns = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc, "nest": nest}
         self._lonely = lonely_psu
 
@@ -96,9 +121,9 @@ class SurveyDesign:
         psu_key = self._psu_key(df, psu, strata, stratum, nest)
         # PSU codes sorted by (stratum, psu): the PSUs of a stratum are contiguous.
         n_key = int(psu_key.max()) + 1
-        uniq, psu_code = np.unique(stratum * n_key + psu_key, return_inverse=True)
+        uniq, psu_code = dense(stratum * n_key + psu_key, len(self._strata_labels) * n_key)
         self._stratum = stratum
-        self._psu = psu_code.reshape(-1)
+        self._psu = psu_code
         self._psu_stratum = uniq // n_key
         n_strata = len(self._strata_labels)
         self._n_psu = np.bincount(self._psu_stratum, minlength=n_strata)
@@ -112,6 +137,8 @@ class SurveyDesign:
             w = self._weights(df, weights)
         self._w = w
         self._domain = np.ones(n, dtype=bool)
+        self._calibration = ()
+        self._reduced = {}
         self._check_lonely(df, strata)
         for arr in (self._w, self._stratum, self._psu, self._psu_stratum, self._psu_start,
                     self._n_psu, self._fpc_factor, self._domain):
@@ -145,10 +172,10 @@ class SurveyDesign:
         if strata is None:
             return key
         n_strata = int(stratum.max()) + 1
-        pairs = np.unique(key * n_strata + stratum)
+        pairs, nested = dense(key * n_strata + stratum, max(len(labels), 1) * n_strata)
         spread = np.bincount(pairs // n_strata, minlength=len(labels))
         if nest:
-            return np.unique(key * n_strata + stratum, return_inverse=True)[1].reshape(-1)
+            return nested
         if (spread > 1).any():
             bad = np.flatnonzero(spread > 1)
             ids = ", ".join(_fmt(labels[i]) for i in bad[:5])
@@ -230,13 +257,14 @@ class SurveyDesign:
 
     def _count_degf(self) -> int:
         inset = self._domain & (self._w != 0)
-        return int(len(np.unique(self._psu[inset])) - len(np.unique(self._stratum[inset])))
+        return (distinct_count(self._psu[inset], len(self._psu_stratum))
+                - distinct_count(self._stratum[inset], len(self._n_psu)))
 
     # ---- public surface --------------------------------------------------------
     @property
     def data(self) -> pd.DataFrame:
         """The data the design was built from (a copy; editing it does not change the design)."""
-        return self._data.copy()
+        return self._data.copy(deep=False)
 
     @property
     def weights(self) -> np.ndarray:
@@ -262,6 +290,51 @@ class SurveyDesign:
         """Boolean per row: True for rows in the (sub)population being analysed."""
         return self._domain
 
+    @property
+    def calibration(self) -> tuple:
+        """The calibrations the weights went through, oldest first (empty: none)."""
+        return self._calibration
+
+    def _copy(self) -> "SurveyDesign":
+        new = object.__new__(SurveyDesign)
+        for name in self.__slots__:
+            if name != "__weakref__":
+                setattr(new, name, getattr(self, name))
+        return new
+
+    def update(self, **columns) -> "SurveyDesign":
+        """The design with analysis variables added or replaced (R's ``update(design, ...)``).
+
+        Values are arrays or Series of one value per row (a Series by position); the
+        design's own columns (weights, strata, PSU, fpc) cannot be replaced this way.
+        """
+        fixed = {c for c in self._columns.values() if isinstance(c, str)}
+        clash = sorted(fixed & set(columns))
+        if clash:
+            raise ValueError(f"update() cannot replace the design columns {clash}; build a new design.")
+        added = {}
+        for name, values in columns.items():
+            values = values.to_numpy() if isinstance(values, pd.Series) else values
+            if len(values) != len(self._w):
+                raise ValueError(f"update(): {name!r} has {len(values)} values; the design has {len(self._w)} rows")
+            added[name] = values
+        new = self._copy()
+        new._data = self._data.assign(**added)
+        return new
+
+    def _calibrated(self, weights: np.ndarray, calibration, column: str) -> "SurveyDesign":
+        """The design with calibrated weights (stored in ``column``) and one more calibration."""
+        new = self._copy()
+        w = np.array(weights, dtype=float)
+        w.flags.writeable = False
+        new._w = w
+        new._data = self._data.assign(**{column: w})
+        new._columns = {**self._columns, "weights": column}
+        new._calibration = (*self._calibration, calibration)
+        new._reduced = {}
+        new._degf = new._count_degf()
+        return new
+
     def subset(self, mask) -> "SurveyDesign":
         """The design restricted to a subpopulation (R's ``subset(design, ...)``).
 
@@ -271,10 +344,7 @@ class SurveyDesign:
         mask = np.asarray(mask, dtype=bool).reshape(-1)
         if mask.shape != self._domain.shape:
             raise ValueError(f"mask has {mask.size} values; the design has {self._domain.size} rows")
-        new = object.__new__(SurveyDesign)
-        for name in self.__slots__:
-            if name != "__weakref__":
-                setattr(new, name, getattr(self, name))
+        new = self._copy()
         new._domain = self._domain & mask
         new._domain.flags.writeable = False
         new._degf = new._count_degf()
@@ -287,4 +357,5 @@ class SurveyDesign:
         c = self._columns
         return (f"SurveyDesign(n={len(self)}, strata={len(self._n_psu)}, psus={len(self._psu_stratum)}, "
                 f"degf={self.degf}, weights={c['weights']!r}, strata_col={c['strata']!r}, "
-                f"psu={c['psu']!r}, fpc={c['fpc']!r}, lonely_psu={self._lonely!r})")
+                f"psu={c['psu']!r}, fpc={c['fpc']!r}, lonely_psu={self._lonely!r}"
+                + "".join(f", {cal.method}={list(cal.variables)}" for cal in self._calibration) + ")")

@@ -4,9 +4,9 @@
   in government (*Core ICT Indicators*; UNCTAD/ITU): civil servants routinely using
   computers (EG1) and the Internet (EG2), agencies with a LAN (EG3), an intranet (EG4),
   Internet access by type (EG5), a web presence (EG6), and online services by level of
-  sophistication (EG7, here the share of agencies reaching each stage below).  Civil
-  servants and agencies are treated as simple random samples unless a weights column
-  is named; agency indicators use each agency's latest response.
+  sophistication (EG7, here the share of agencies reaching each stage below).  The
+  designs are the datasets' (civil servants: strata agency, staff-count weights; the
+  agencies: a census, each agency's latest response), never written here.
 * The five stages of e-government of UN/ASPA (2001), *Benchmarking E-government: A
   Global Perspective*, as the Surakarta study used them: Emerging (a website exists),
   Enhanced (updated regularly), Interactive (downloads and two-way contact by web,
@@ -17,6 +17,11 @@
 * Leadership commitment (the study's E-Leadership): the mean of the ``lead_*`` Likert
   items rescaled to 0-100, and its internal consistency by Cronbach's alpha (Cronbach
   1951, *Coefficient alpha and the internal structure of tests*, Psychometrika 16).
+
+Labels are ``{lang: text}`` (``STAGE_LABELS``, ``CRITERION_LABELS``); result tables
+hold names (stages, criteria, agencies' choice names) and a ``label`` column of
+``{lang: text}``.  Functions take the datasets of :mod:`analysis.dataset` (or one of
+their tables); ``agency_stages`` and ``agency_stage`` also take stored answers.
 """
 
 from __future__ import annotations
@@ -26,24 +31,23 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.design import SurveyDesign
 from analysis.estimates import mean
-from analysis.indicators import Indicator, estimate_indicators, tidy_answers
+from analysis.indicators import RESULT_COLUMNS, Indicator, equals, estimate_indicators
 
 __all__ = [
-    "CRITERIA", "LEADERSHIP_ITEMS", "STAGES", "STAGE_LABELS", "agency_stage", "agency_stages",
-    "city_stage", "cronbach_alpha", "egov_indicators", "latest_per_agency", "leadership_index",
-    "leadership_summary",
+    "CRITERIA", "CRITERION_LABELS", "LEADERSHIP_ITEMS", "STAGES", "STAGE_LABELS", "STAGE_REQUIRES",
+    "agency_stage", "agency_stages", "city_stage", "cronbach_alpha", "egov_indicators", "latest_per_agency",
+    "leadership_index", "leadership_summary",
 ]
 
 STAGES = ("none", "emerging", "enhanced", "interactive", "transactional", "seamless")
 STAGE_LABELS: Mapping[str, Mapping[str, str]] = {
-    "none": {"en": "No web presence", "id": "Belum ada kehadiran web"},
-    "emerging": {"en": "Emerging", "id": "Tahap awal (Emerging)"},
-    "enhanced": {"en": "Enhanced", "id": "Tahap peningkatan (Enhanced)"},
-    "interactive": {"en": "Interactive", "id": "Tahap interaksi (Interactive)"},
-    "transactional": {"en": "Transactional", "id": "Tahap transaksi (Transactional)"},
-    "seamless": {"en": "Seamless", "id": "Tahap terintegrasi penuh (Seamless)"},
+    "none": {"id": "Belum ada kehadiran web", "en": "No web presence"},
+    "emerging": {"id": "Tahap awal (Emerging)", "en": "Emerging"},
+    "enhanced": {"id": "Tahap peningkatan (Enhanced)", "en": "Enhanced"},
+    "interactive": {"id": "Tahap interaksi (Interactive)", "en": "Interactive"},
+    "transactional": {"id": "Tahap transaksi (Transactional)", "en": "Transactional"},
+    "seamless": {"id": "Tahap terintegrasi penuh (Seamless)", "en": "Seamless"},
 }
 
 # criterion -> the agency questions of which any one answered "yes" meets it
@@ -54,6 +58,15 @@ CRITERIA: Mapping[str, tuple[str, ...]] = {
     "two_way_contact": ("contact_web", "contact_email", "contact_sms"),
     "transactions": ("online_payment", "online_transactions"),
     "integrated": ("integrated_services",),
+}
+CRITERION_LABELS: Mapping[str, Mapping[str, str]] = {
+    "website": {"id": "Memiliki situs web", "en": "Has a website"},
+    "updated_regularly": {"id": "Situs web diperbarui secara rutin", "en": "Website updated regularly"},
+    "downloads": {"id": "Dokumen dapat diunduh", "en": "Documents to download"},
+    "two_way_contact": {"id": "Kontak dua arah (web, e-mail atau SMS)",
+                        "en": "Two-way contact (web, e-mail or SMS)"},
+    "transactions": {"id": "Pembayaran atau transaksi daring", "en": "Online payment or transactions"},
+    "integrated": {"id": "Layanan terintegrasi antar-OPD", "en": "Services integrated across agencies"},
 }
 # stage -> the criteria it adds to the stage below
 STAGE_REQUIRES: Mapping[str, tuple[str, ...]] = {
@@ -69,17 +82,28 @@ LEADERSHIP_ITEMS = ("lead_vision", "lead_budget", "lead_example", "lead_policy",
 ALL = "(all)"
 
 
+def _table(data):
+    """A Dataset's main table, or the TableData itself."""
+    return data.main if hasattr(data, "main") else data
+
+
 # ---- stages -----------------------------------------------------------------------------
-def _yes(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """True where the answer is "yes" (or 1 / True); missing or absent columns are False."""
+def _yes(frame, name: str) -> np.ndarray:
+    """True where the answer is "yes" (or 1 / True); missing or absent questions are False.
+
+    ``frame`` is a TableData (choices by name) or a DataFrame of stored answers."""
+    if hasattr(frame, "is_choice"):
+        if name not in frame.variables:
+            return np.zeros(len(frame.frame), dtype=bool)
+        return frame.is_choice(name, "yes").fillna(False).to_numpy(dtype=bool)
     if name not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    col = frame[name].astype(object)
-    return col.isin(("yes", True)).to_numpy(dtype=bool)
+    return frame[name].astype(object).isin(("yes", True, 1)).to_numpy(dtype=bool)
 
 
 def latest_per_agency(agencies: pd.DataFrame) -> pd.DataFrame:
-    """The latest response of each agency (by ``_submitted_at`` when present, else row order)."""
+    """The latest stored response of each agency (by ``_submitted_at`` when present, else
+    row order).  A Dataset already keeps only these (the agency design is a census)."""
     if "agency" not in agencies.columns:
         return agencies
     ordered = agencies.reset_index(drop=True)
@@ -89,32 +113,65 @@ def latest_per_agency(agencies: pd.DataFrame) -> pd.DataFrame:
     return agencies.iloc[positions]
 
 
-def agency_stages(agencies: pd.DataFrame, latest: bool = True) -> pd.DataFrame:
-    """Stage of each agency: ``[agency,] stage, stage_number (0-5), label_en, label_id`` and
-    each criterion of ``CRITERIA`` as bool.  Answers may be "yes"/"no", 0/1 or bools."""
+def _agency_names(table) -> np.ndarray | None:
+    if hasattr(table, "choice_codes"):
+        if "agency" not in table.variables:
+            return None
+        names = np.asarray(table.variables["agency"].choices + ("",), dtype=object)
+        return names[table.choice_codes("agency")]
+    return table["agency"].to_numpy(dtype=object) if "agency" in table.columns else None
+
+
+def agency_stages(agencies, latest: bool = True) -> pd.DataFrame:
+    """Stage of each agency: ``[agency,] stage, stage_number (0-5), label ({lang: text})``,
+    each criterion of ``CRITERIA`` as bool, ``met`` (criteria met, in ladder order) and
+    ``missing`` (criteria of the next stage not met; empty at Seamless).
+
+    ``agencies``: the agency Dataset (or its TableData: the rows in its domain), or a
+    DataFrame of stored answers ("yes"/"no", 0/1 or bools; ``latest`` keeps each
+    agency's latest response).
+    """
+    if hasattr(agencies, "main") or hasattr(agencies, "is_choice"):
+        table = _table(agencies)
+        if table.design is None:
+            return _stage_frame(np.zeros(0, dtype=int), {c: np.zeros(0, bool) for c in CRITERIA}, np.zeros(0))
+        inside = table.design.in_subset
+        met = {name: np.logical_or.reduce([_yes(table, q) for q in qs])[inside] for name, qs in CRITERIA.items()}
+        names = _agency_names(table)
+        return _stage_frame(_numbers(met, int(inside.sum())), met, None if names is None else names[inside])
     frame = latest_per_agency(agencies) if latest else agencies
-    met = {name: np.logical_or.reduce([_yes(frame, q) for q in questions])
-           for name, questions in CRITERIA.items()}
+    met = {name: np.logical_or.reduce([_yes(frame, q) for q in qs]) for name, qs in CRITERIA.items()}
+    return _stage_frame(_numbers(met, len(frame)), met, _agency_names(frame))
+
+
+def _numbers(met: Mapping[str, np.ndarray], n: int) -> np.ndarray:
     steps = np.column_stack([np.logical_and.reduce([met[c] for c in needs])
-                             for needs in STAGE_REQUIRES.values()]).reshape(len(frame), -1)
-    number = np.logical_and.accumulate(steps, axis=1).sum(axis=1)
+                             for needs in STAGE_REQUIRES.values()]).reshape(n, -1)
+    return np.logical_and.accumulate(steps, axis=1).sum(axis=1)
+
+
+def _stage_frame(number: np.ndarray, met: Mapping[str, np.ndarray], agency) -> pd.DataFrame:
     stage = np.asarray(STAGES, dtype=object)[number]
-    out = pd.DataFrame({"stage": stage, "stage_number": number}, index=frame.index)
-    out["label_en"] = out["stage"].map({s: STAGE_LABELS[s]["en"] for s in STAGES})
-    out["label_id"] = out["stage"].map({s: STAGE_LABELS[s]["id"] for s in STAGES})
+    out = pd.DataFrame({"stage": stage, "stage_number": number})
+    out["label"] = [STAGE_LABELS[s] for s in stage]
     for name, values in met.items():
         out[name] = values
-    if "agency" in frame.columns:
-        out.insert(0, "agency", frame["agency"])
-    return out.reset_index(drop=True)
+    ladder = [c for needs in STAGE_REQUIRES.values() for c in needs]
+    out["met"] = [tuple(c for c in ladder if met[c][i]) for i in range(len(out))]
+    following = list(STAGE_REQUIRES.values())
+    out["missing"] = [tuple(c for c in following[k] if not met[c][i]) if k < len(following) else ()
+                      for i, k in enumerate(number)]
+    if agency is not None:
+        out.insert(0, "agency", agency)
+    return out
 
 
 def agency_stage(row: Mapping) -> str:
-    """The stage name of one agency's answers (a dict or a Series)."""
+    """The stage name of one agency's stored answers (a dict or a Series)."""
     return agency_stages(pd.DataFrame([dict(row)]), latest=False)["stage"].iloc[0]
 
 
-def city_stage(agencies: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+def city_stage(agencies) -> tuple[str, pd.DataFrame]:
     """The city's stage and the distribution of agencies over the stages.
 
     The study judged the city as a whole, so the city's stage is the (lower) median
@@ -123,7 +180,7 @@ def city_stage(agencies: pd.DataFrame) -> tuple[str, pd.DataFrame]:
     moved by one pioneer or one laggard, and the lower median never credits the city
     with a stage that only half of its agencies reached.
 
-    Distribution columns: stage, stage_number, label_en, label_id, agencies (at exactly
+    Distribution columns: stage, stage_number, label ({lang: text}), agencies (at exactly
     this stage), percent, reached (at this stage or higher), percent_reached.
     """
     stages = agency_stages(agencies)
@@ -136,8 +193,7 @@ def city_stage(agencies: pd.DataFrame) -> tuple[str, pd.DataFrame]:
     reached = counts[::-1].cumsum()[::-1]
     dist = pd.DataFrame({
         "stage": STAGES, "stage_number": np.arange(len(STAGES)),
-        "label_en": [STAGE_LABELS[s]["en"] for s in STAGES],
-        "label_id": [STAGE_LABELS[s]["id"] for s in STAGES],
+        "label": [STAGE_LABELS[s] for s in STAGES],
         "agencies": counts, "percent": 100 * counts / len(numbers),
         "reached": reached, "percent_reached": 100 * reached / len(numbers),
     })
@@ -145,81 +201,88 @@ def city_stage(agencies: pd.DataFrame) -> tuple[str, pd.DataFrame]:
 
 
 # ---- EG1-EG7 ----------------------------------------------------------------------------
-def _equals(column: str, value: int):
-    return lambda f: f[column].eq(value).fillna(False).astype(bool)
+def _stages_reached(table) -> dict[str, np.ndarray]:
+    """Per stage above "none": 1 where the agency reached it (every row of the table)."""
+    met = {name: np.logical_or.reduce([_yes(table, q) for q in qs]) for name, qs in CRITERIA.items()}
+    number = _numbers(met, len(table.frame))
+    return {stage: (number >= k).astype(float) for k, stage in enumerate(STAGES[1:], start=1)}
 
 
 CIVIL_SERVANT_INDICATORS = (
-    Indicator("EG1", "uses_computer_routinely", "Persons employed in government routinely using computers",
-              "Pegawai pemerintah yang menggunakan komputer secara rutin"),
-    Indicator("EG2", "uses_internet_routinely", "Persons employed in government routinely using the Internet",
-              "Pegawai pemerintah yang menggunakan internet secara rutin"),
+    Indicator("EG1", "uses_computer_routinely",
+              {"id": "Pegawai pemerintah yang menggunakan komputer secara rutin",
+               "en": "Persons employed in government routinely using computers"}),
+    Indicator("EG2", "uses_internet_routinely",
+              {"id": "Pegawai pemerintah yang menggunakan internet secara rutin",
+               "en": "Persons employed in government routinely using the Internet"}),
 )
 AGENCY_INDICATORS = (
-    Indicator("EG3", "has_lan", "Government organisations with a LAN",
-              "Perangkat daerah yang memiliki jaringan lokal (LAN)"),
-    Indicator("EG4", "has_intranet", "Government organisations with an intranet",
-              "Perangkat daerah yang memiliki intranet"),
-    Indicator("EG5", "has_internet", "Government organisations with Internet access",
-              "Perangkat daerah dengan akses internet"),
-    Indicator("EG5", "internet_access", "Government organisations with Internet access, by type",
-              "Perangkat daerah dengan akses internet, menurut jenis",
-              zero_where=_equals("has_internet", 0)),
-    Indicator("EG6", "has_website", "Government organisations with a web presence",
-              "Perangkat daerah yang memiliki kehadiran web"),
-    Indicator("EG7", "stage_reached", "Government organisations offering online services, by level reached",
-              "Perangkat daerah dengan layanan daring, menurut tingkat yang dicapai",
-              choice_labels={s: STAGE_LABELS[s] for s in STAGES[1:]}),
+    Indicator("EG3", "has_lan", {"id": "Perangkat daerah yang memiliki jaringan lokal (LAN)",
+                                 "en": "Government organisations with a LAN"}),
+    Indicator("EG4", "has_intranet", {"id": "Perangkat daerah yang memiliki intranet",
+                                      "en": "Government organisations with an intranet"}),
+    Indicator("EG5", "has_internet", {"id": "Perangkat daerah dengan akses internet",
+                                      "en": "Government organisations with Internet access"}),
+    Indicator("EG5", "internet_access", {"id": "Perangkat daerah dengan akses internet, menurut jenis",
+                                         "en": "Government organisations with Internet access, by type"},
+              zero_where=equals("has_internet", "no")),
+    Indicator("EG6", "has_website", {"id": "Perangkat daerah yang memiliki kehadiran web",
+                                     "en": "Government organisations with a web presence"}),
+    Indicator("EG7", "stage_reached", {"id": "Perangkat daerah dengan layanan daring, menurut tingkat yang dicapai",
+                                       "en": "Government organisations offering online services, by level reached"},
+              choice_labels={s: STAGE_LABELS[s] for s in STAGES[1:]}, values=_stages_reached),
 )
 
 
-def _instrument(name: str):
-    from survey import load_instrument
-
-    return load_instrument(name)
-
-
-def egov_indicators(civil_servants: pd.DataFrame, agencies: pd.DataFrame, by: str | None = None,
-                    level: float = 0.95, weights: str | None = None,
-                    agency_weights: str | None = None) -> pd.DataFrame:
-    """EG1-EG2 from the civil-servant survey (optionally ``by="agency"``), EG3-EG7 from the
-    latest response of each agency.  EG5 has a row for any access (category "") and one
-    per type (agencies without Internet count as without each type); EG7 gives the share
-    of agencies at or above each stage.  Same columns as the household indicators; the
-    ``by`` column is empty on agency rows.
+def egov_indicators(civil_servants=None, agencies=None, by: str | None = None,
+                    level: float = 0.95) -> pd.DataFrame:
+    """EG1-EG2 from the civil-servant Dataset (optionally ``by="agency"``), EG3-EG7 from the
+    agency Dataset; either may be None (left out).  EG5 has a row for any access
+    (category "") and one per type (agencies without Internet count as without each
+    type); EG7 gives the share of agencies at or above each stage.  Columns as
+    :data:`analysis.indicators.RESULT_COLUMNS`; the ``by`` column is empty on agency rows.
     """
-    for frame, column in ((civil_servants, weights), (agencies, agency_weights)):
-        if column is not None and column not in frame.columns:
-            raise KeyError(f"weights column {column!r} is not in the data; columns are {list(frame.columns)}")
-    cs_inst, ag_inst = _instrument("civil_servant"), _instrument("agency")
-    cs = tidy_answers(civil_servants, cs_inst.questions)
-    cs_table = estimate_indicators(cs, CIVIL_SERVANT_INDICATORS, {"weights": weights}, by=by, level=level,
-                                   questions={q.name: q for q in cs_inst.questions})
-    latest = latest_per_agency(agencies)
-    ag = tidy_answers(latest, ag_inst.questions).reset_index(drop=True)
-    numbers = agency_stages(latest, latest=False)["stage_number"].to_numpy()
-    for k, stage in enumerate(STAGES[1:], start=1):
-        ag[f"stage_reached__{stage}"] = pd.array((numbers >= k).astype(int), dtype="Int8")
-    ag_table = estimate_indicators(ag, AGENCY_INDICATORS, {"weights": agency_weights}, level=level,
-                                   questions={q.name: q for q in ag_inst.questions})
-    return pd.concat([cs_table, ag_table], ignore_index=True)[cs_table.columns]
+    parts = []
+    if civil_servants is not None:
+        parts.append(estimate_indicators(_table(civil_servants), CIVIL_SERVANT_INDICATORS, by=by, level=level))
+    if agencies is not None:
+        parts.append(estimate_indicators(_table(agencies), AGENCY_INDICATORS, level=level))
+    if not parts:
+        raise ValueError("egov_indicators needs the civil-servant or the agency dataset (or both).")
+    columns = RESULT_COLUMNS[:4] + ([by] if by else []) + RESULT_COLUMNS[4:]
+    frames = [p.reindex(columns=columns) for p in parts if len(p)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 # ---- leadership -------------------------------------------------------------------------
-def _likert(frame: pd.DataFrame, items: Iterable[str]) -> pd.DataFrame:
-    """Items as numbers 1-5 (answers are the choice names "1".."5"); others are missing."""
+def _likert(table, items: Iterable[str]) -> pd.DataFrame:
+    """Items as numbers 1-5 (the choice names "1".."5"); others are missing.
+
+    ``table``: a TableData (choices by name) or a DataFrame of stored answers."""
     items = list(items)
-    missing = [c for c in items if c not in frame.columns]
-    if missing:
-        raise KeyError(f"Leadership items {missing} are not in the data; columns are {list(frame.columns)}")
-    values = frame[items].apply(lambda col: pd.to_numeric(col.astype("string"), errors="coerce"))
+    if hasattr(table, "choice_codes"):
+        missing = [c for c in items if c not in table.variables]
+        if missing:
+            raise KeyError(f"Leadership items {missing} are not in the data")
+        values = {}
+        for item in items:
+            names = np.asarray(table.variables[item].choices + ("",), dtype=object)
+            values[item] = pd.to_numeric(pd.Series(names[table.choice_codes(item)]), errors="coerce")
+        values = pd.DataFrame(values)
+    else:
+        missing = [c for c in items if c not in table.columns]
+        if missing:
+            raise KeyError(f"Leadership items {missing} are not in the data; columns are {list(table.columns)}")
+        values = table[items].apply(lambda col: pd.to_numeric(col.astype("string"), errors="coerce"))
+        values = values.reset_index(drop=True)
     return values.astype(float).where((values >= 1) & (values <= 5))
 
 
-def leadership_index(civil_servants: pd.DataFrame, items: Iterable[str] = LEADERSHIP_ITEMS) -> pd.Series:
-    """Per respondent: the mean of the items rescaled to 0-100, ``(mean - 1) / 4 * 100``;
-    missing when any item is missing (the same listwise rule as ``cronbach_alpha``)."""
-    values = _likert(civil_servants, items)
+def leadership_index(civil_servants, items: Iterable[str] = LEADERSHIP_ITEMS) -> pd.Series:
+    """Per respondent (every row of the table): the mean of the items rescaled to 0-100,
+    ``(mean - 1) / 4 * 100``; missing when any item is missing (the same listwise rule as
+    ``cronbach_alpha``)."""
+    values = _likert(_table(civil_servants) if hasattr(civil_servants, "main") else civil_servants, items)
     return ((values.mean(axis=1, skipna=False) - 1) / 4 * 100).rename("leadership_index")
 
 
@@ -251,33 +314,34 @@ def _alphas(values: pd.DataFrame, groups: pd.Series) -> pd.Series:
     return alpha
 
 
-def leadership_summary(civil_servants: pd.DataFrame, by: str | None = "agency",
-                       items: Iterable[str] = LEADERSHIP_ITEMS, level: float = 0.95,
-                       weights: str | None = None) -> pd.DataFrame:
-    """Mean leadership index (0-100) with its CI per ``by`` group and overall (``by`` value
-    "(all)", the last row), with Cronbach's alpha (unweighted) and n.  Civil servants are
-    a simple random sample unless ``weights`` names a column; group rows are domains of
-    that design.
+def leadership_summary(civil_servants, by: str | None = "agency", items: Iterable[str] = LEADERSHIP_ITEMS,
+                       level: float = 0.95) -> pd.DataFrame:
+    """Mean leadership index (0-100) with its CI per ``by`` group (choice names) and overall
+    (``by`` value "(all)", the last row), with Cronbach's alpha (unweighted, over the
+    rows in the domain) and n.  The design is the civil-servant dataset's (staff-count
+    weights, strata agency); group rows are domains of it.
 
-    Columns: [by], estimate, se, ci_low, ci_high, n, alpha.
+    Columns: [by], estimate, se, ci_low, ci_high, df, n, deff, alpha.
     """
+    table = _table(civil_servants)
     items = list(items)
-    values = _likert(civil_servants, items).reset_index(drop=True)
-    data = pd.DataFrame({"leadership_index": leadership_index(civil_servants, items).to_numpy()})
-    if weights is not None:
-        data[weights] = civil_servants[weights].to_numpy()
-    if by is not None:  # a question's groups come in questionnaire order
-        groups = tidy_answers(civil_servants[[by]], _instrument("civil_servant").questions)[by]
-        data[by] = groups.reset_index(drop=True)
-    d = SurveyDesign(data, weights=weights)
-    cols = ["estimate", "se", "ci_low", "ci_high", "n"]
-    overall = mean(d, "leadership_index", level=level)[cols]
-    overall["alpha"] = cronbach_alpha(values)
+    cols = ["estimate", "se", "ci_low", "ci_high", "df", "n", "deff"]
+    if table.design is None:
+        return pd.DataFrame(columns=([by] if by else []) + cols + ["alpha"])
+    values = _likert(table, items)
+    d = table.design.update(leadership_index=((values.mean(axis=1, skipna=False) - 1) / 4 * 100).to_numpy())
+    inside = table.design.in_subset
+    overall = mean(d, "leadership_index", level=level, deff=True)[cols]
+    overall["alpha"] = cronbach_alpha(values[inside])
     if by is None:
         return overall
-    groups = mean(d, "leadership_index", by=by, level=level)
-    keys = groups[by].astype(str)
-    groups = groups[cols].assign(alpha=keys.map(_alphas(values, data[by])).to_numpy())
+    names = np.asarray(table.variables[by].choices + ("",), dtype=object)[table.choice_codes(by)]
+    groups = mean(d.update(_group=pd.Categorical(np.where(names == "", None, names),
+                                                 categories=list(table.variables[by].choices))),
+                  "leadership_index", by="_group", level=level, deff=True)
+    keys = groups["_group"].astype(str)
+    alphas = _alphas(values[inside], pd.Series(names[inside]).replace("", None))
+    groups = groups[cols].assign(alpha=keys.map(alphas).to_numpy())
     groups.insert(0, by, keys.to_numpy())
     overall.insert(0, by, ALL)
     out = pd.concat([groups, overall], ignore_index=True)

@@ -89,7 +89,7 @@ def ratio(d: SurveyDesign, numerator: str, denominator: str, by=None, deff: bool
 
 
 def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", level: float = 0.95,
-               df: float | None = None) -> pd.DataFrame:
+               df: float | None = None, deff: bool = False) -> pd.DataFrame:
     """Share of each level of ``var`` with R's ``svyciprop`` interval (logit|beta|mean|likelihood).
 
     A numeric 0/1 variable gives rows for 0 and 1.  Missing values are dropped.
@@ -99,13 +99,37 @@ def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", lev
     counts the domain's PSUs and strata, including rows where ``var`` is missing);
     ``method="beta"`` also uses the domain's ``nrow(design)``, missing rows included.
     Without ``by=`` this is the (sub)design's degf.  ``df=`` overrides it everywhere.
+    ``deff=True`` adds R's ``svymean(..., deff=TRUE)`` design effect of each share.
     """
+    v = categorical(d, var)
+    return _proportions(d, v.indicators(), v.missing, v.levels, by, ci_method, level, df, deff)
+
+
+def shares(d: SurveyDesign, columns, by=None, ci_method: str = "logit", level: float = 0.95,
+           df: float | None = None, deff: bool = False) -> pd.DataFrame:
+    """The share of 1 in each 0/1 column (a select_multiple's choices), one row per column
+    (``level`` = the column's name), each with its ``svyciprop`` interval as in
+    :func:`proportion`.  A row missing in any of the columns is dropped from all of them
+    (R's ``svymean(~a + b, na.rm=TRUE)``); domains and degrees of freedom as ``proportion``.
+    One pass over the data for all the columns.
+    """
+    columns = list(columns)
+    X = np.column_stack([variable(d, c, numeric_only=True).values for c in columns]).reshape(len(d), -1)
+    missing = np.isnan(X).any(axis=1)
+    bad = ~missing[:, None] & (X != 0) & (X != 1)
+    if bad.any():
+        column = columns[int(np.argmax(bad.any(axis=0)))]
+        raise ValueError(f"shares() needs 0/1 columns; {column!r} has other values.")
+    X[missing] = np.nan
+    return _proportions(d, X, missing, pd.Index(columns), by, ci_method, level, df, deff)
+
+
+def _proportions(d, X, missing, levels, by, ci_method, level, df, deff) -> pd.DataFrame:
+    """Shares of the columns of X (n, L) within domains, with svyciprop intervals."""
     if ci_method not in _ciprop.METHODS:
         raise ValueError(f"ci_method must be one of {_ciprop.METHODS}, not {ci_method!r}")
-    v = categorical(d, var)
     dom = domains(d, by)
-    X = v.indicators()
-    valid, g, bad = _valid_rows(dom, v.missing, True)
+    valid, g, bad = _valid_rows(dom, missing, True)
     k = dom.count
     p, var_p, n, wsum = _means(d, X, g, k, valid)
     inside = dom.codes >= 0
@@ -122,7 +146,8 @@ def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", lev
         low, high = _ciprop.ci_beta(p, var_p, n[:, None].astype(float), n_rows[:, None], level, dfc)
     else:
         low, high = _likelihood(d, X, g, k, dom, valid, p, var_p, wsum, level, dfc)
-    out = _table(dom, v.levels, p, var_p, n, bad, level, dfv, {})
+    extra = {"deff": _deff(d, X, g, k, valid, var_p, "mean")} if deff else {}
+    out = _table(dom, levels, p, var_p, n, bad, level, dfv, extra)
     out["ci_low"], out["ci_high"] = np.ravel(low), np.ravel(high)
     return out
 
@@ -196,15 +221,24 @@ def _valid_rows(dom: Domains, missing: np.ndarray, na_rm: bool):
 
 
 def _sums(d, X, g, k, valid):
-    """Weighted sums of each column of X (n, L) per domain -> (k, L); unused rows count 0."""
-    wx = np.where(valid[:, None], X, 0.0) * d._w[:, None]
-    return np.column_stack([np.bincount(g[valid], weights=wx[valid, c], minlength=k)
-                            for c in range(X.shape[1])]).reshape(k, X.shape[1])
+    """Weighted sums of each column of X (n, L) per domain -> (k, L); unused rows count 0.
+
+    One bincount over (domain, column) pairs of the rows used, however many columns."""
+    rows = np.flatnonzero(valid)
+    n_cols = X.shape[1]
+    wx = X[rows] * d._w[rows, None]
+    idx = (g[rows, None] * n_cols + np.arange(n_cols)[None, :]).ravel()
+    return np.bincount(idx, weights=wx.ravel(), minlength=k * n_cols).reshape(k, n_cols)
+
+
+def _weight_sums(d, g, k, valid) -> np.ndarray:
+    """The sum of the weights of the rows used, per domain: (k,)."""
+    return np.bincount(g[valid], weights=d._w[valid], minlength=k)
 
 
 def _means(d, X, g, k, valid):
     """Domain means of each column of X: (estimate, variance) as (k, L), counts and weight sums."""
-    wsum = _sums(d, np.ones((len(d), 1)), g, k, valid)[:, 0]
+    wsum = _weight_sums(d, g, k, valid)
     var = np.empty((k, X.shape[1]))
     with np.errstate(divide="ignore", invalid="ignore"):
         est = _sums(d, X, g, k, valid) / wsum[:, None]
@@ -228,7 +262,7 @@ def _deff(d, X, g, k, valid, v, kind):
     svytotal (and svyratio, via ``deff(svytotal(r, design, deff=TRUE))``) has no such
     guard: ``vsrs <- svyvar(x)*sum(w)^2*(N-nobs)/(N*nobs)``, so its deff is then negative.
     """
-    wsum = _sums(d, np.ones((len(d), 1)), g, k, valid)
+    wsum = _weight_sums(d, g, k, valid)[:, None]
     nobs = np.bincount(g[valid & (d._w != 0)], minlength=k).astype(float)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = _sums(d, X, g, k, valid) / wsum

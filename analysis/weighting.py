@@ -22,6 +22,15 @@ Methods and sources
   summary's ``note`` column and as a ``UserWarning``.
 - Weighting design effect: Kish (1965), ``1 + CV^2`` of the weights
   ``= n * sum(w^2) / sum(w)^2`` (CV with the population variance, divisor n).
+
+Calibrated designs. ``poststratify`` and ``rake`` take a ``SurveyDesign`` in place of
+the DataFrame (``weights=None`` then means the design's own weights) and return, in
+``WeightingResult.design``, the design with the new weights whose standard errors
+account for the calibration as R's ``postStratify`` and ``rake`` designs do
+(:mod:`analysis._calibration`). Given a DataFrame, ``.design`` is the calibrated
+design of an unclustered sample with the starting weights (R: ``svydesign(ids=~1,
+weights=~w0)`` then ``postStratify``/``rake``). A design rebuilt from the calibrated
+weights alone would ignore the calibration and overstate most standard errors.
 """
 
 from __future__ import annotations
@@ -32,6 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from ._calibration import poststratification, raking
+from .design import DesignError, SurveyDesign
 
 __all__ = ["ConvergenceError", "WeightingResult", "base_weights", "poststratify", "rake"]
 
@@ -54,14 +66,16 @@ class WeightingResult:
     deff_weighting: float
     iterations: int | None = None
     warnings: tuple[str, ...] = ()
+    design: SurveyDesign | None = None   # poststratify / rake: the calibrated design
 
     @classmethod
     def from_weights(cls, weights: pd.Series, summary: pd.DataFrame,
-                     iterations: int | None = None, notes: Sequence[str] = ()) -> WeightingResult:
+                     iterations: int | None = None, notes: Sequence[str] = (),
+                     design: SurveyDesign | None = None) -> WeightingResult:
         w = weights.to_numpy(dtype=float)
         lo, hi = float(w.min()), float(w.max())
         deff = len(w) * float(np.sum(w * w)) / float(np.sum(w)) ** 2
-        return cls(weights, summary, lo, hi, hi / lo, deff, iterations, tuple(notes))
+        return cls(weights, summary, lo, hi, hi / lo, deff, iterations, tuple(notes), design)
 
     def add_to(self, df: pd.DataFrame, name: str = "weight") -> pd.DataFrame:
         """A copy of ``df`` with the weights as column ``name``."""
@@ -130,36 +144,45 @@ def base_weights(df: pd.DataFrame, frame: pd.DataFrame, psu: str = "psu",
     return WeightingResult.from_weights(pd.Series(w, index=df.index, name="weight"), summary)
 
 
-def poststratify(df: pd.DataFrame, weights: Weights, targets: pd.DataFrame | Mapping | pd.Series,
-                 by: str | Sequence[str]) -> WeightingResult:
+def poststratify(data: pd.DataFrame | SurveyDesign, weights: Weights,
+                 targets: pd.DataFrame | Mapping | pd.Series, by: str | Sequence[str]) -> WeightingResult:
     """Scale weights so each cell of ``by`` sums to its known population total.
 
+    ``data``: a DataFrame, or a SurveyDesign (``weights=None``: its own weights).
     ``targets``: a DataFrame with the ``by`` columns and ``total``, or a dict/Series
-    keyed by level (one ``by`` column) or level tuples (several).
+    keyed by level (one ``by`` column) or level tuples (several). ``.design`` is the
+    post-stratified design (R's ``postStratify``).
     """
     by = [by] if isinstance(by, str) else list(by)
-    w0 = _start_weights(df, weights)
+    df, base = _unpack(data, weights)
+    w0 = _start(df, base, weights)
     cells, codes, target = _match_cells(df, by, targets, "poststratify")
     before = np.bincount(codes, weights=w0, minlength=len(cells))
     w = w0 * (target / before)[codes]
     summary = _summary(":".join(by), cells, target, before,
                        np.bincount(codes, weights=w, minlength=len(cells)))
-    return WeightingResult.from_weights(pd.Series(w, index=df.index, name="weight"), summary)
+    calibration = poststratification(codes, len(cells), w0, w, tuple(by))
+    design = _calibrated_design(df, base, weights, w0, w, calibration)
+    return WeightingResult.from_weights(pd.Series(w, index=df.index, name="weight"), summary, design=design)
 
 
-def rake(df: pd.DataFrame, weights: Weights, margins: Mapping[str, Mapping | pd.Series | pd.DataFrame],
+def rake(data: pd.DataFrame | SurveyDesign, weights: Weights,
+         margins: Mapping[str, Mapping | pd.Series | pd.DataFrame],
          max_iter: int = 100, tol: float = 1e-8) -> WeightingResult:
     """Iterative proportional fitting of weights to several one-way margins.
 
+    ``data``: a DataFrame, or a SurveyDesign (``weights=None``: its own weights).
     ``margins``: column -> totals by level (dict, Series, or DataFrame with the column
     and ``total``). Converged when every weighted margin is within relative ``tol`` of
-    its target; ``iterations`` counts full sweeps over the margins.
+    its target; ``iterations`` counts full sweeps over the margins. ``.design`` is the
+    raked design (R's ``rake``: each margin's post-stratification of the last sweep).
     """
     if not margins:
         raise ValueError("rake needs at least one margin: {column: {level: total, ...}, ...}.")
     if max_iter < 1:
         raise ValueError("max_iter must be at least 1.")
-    w0 = _start_weights(df, weights)
+    df, base = _unpack(data, weights)
+    w0 = _start(df, base, weights)
     specs = [(name, *_match_cells(df, [name], m, f"rake margin {name!r}")) for name, m in margins.items()]
     first, grand = specs[0][0], specs[0][3].sum()
     notes, scaled = [], {}
@@ -173,9 +196,11 @@ def rake(df: pd.DataFrame, weights: Weights, margins: Mapping[str, Mapping | pd.
     for note in notes:
         _warnings.warn(note, UserWarning, stacklevel=2)
     w = w0.copy()
+    last = [w0] * len(specs)   # each margin's weights after its step in the latest sweep
     for iterations in range(1, max_iter + 1):
-        for _, cells, codes, target in specs:
-            w *= (target / np.bincount(codes, weights=w, minlength=len(cells)))[codes]
+        for m, (_, cells, codes, target) in enumerate(specs):
+            w = w * (target / np.bincount(codes, weights=w, minlength=len(cells)))[codes]
+            last[m] = w
         gap, where = max(_largest_gap(w, spec) for spec in specs)
         if gap <= tol:
             break
@@ -188,8 +213,43 @@ def rake(df: pd.DataFrame, weights: Weights, margins: Mapping[str, Mapping | pd.
         [_summary(name, cells, target, np.bincount(codes, weights=w0, minlength=len(cells)),
                   np.bincount(codes, weights=w, minlength=len(cells)), scaled.get(name, ""))
          for name, cells, codes, target in specs], ignore_index=True)
+    calibration = raking([(codes, len(cells), psw) for (_, cells, codes, _), psw in zip(specs, last)],
+                         tuple(name for name, *_ in specs))
+    design = _calibrated_design(df, base, weights, w0, w, calibration)
     return WeightingResult.from_weights(pd.Series(w, index=df.index, name="weight"), summary,
-                                        iterations, notes)
+                                        iterations, notes, design)
+
+
+def _unpack(data, weights) -> tuple[pd.DataFrame, SurveyDesign | None]:
+    """(the data, the design or None); a subset design cannot be calibrated."""
+    if isinstance(data, SurveyDesign):
+        if not data.in_subset.all():
+            raise ValueError("Calibrate the whole design, then take the subset: calibrating a "
+                             "subpopulation would leave the rest of the design without weights.")
+        return data._data, data
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a DataFrame or a SurveyDesign, not {type(data).__name__}")
+    return data, None
+
+
+def _start(df: pd.DataFrame, base: SurveyDesign | None, weights: Weights) -> np.ndarray:
+    """The starting weights: as given, else the design's own."""
+    if base is not None and weights is None:
+        return _start_weights(df, pd.Series(base.weights, index=df.index))
+    return _start_weights(df, weights)
+
+
+def _calibrated_design(df, base, weights, w0, w, calibration) -> SurveyDesign | None:
+    """The calibrated design: of the given design, or of an unclustered sample with the start
+    weights (None when such data cannot form a design, e.g. a single row)."""
+    if base is None:
+        try:
+            base = (SurveyDesign(df, weights=weights) if isinstance(weights, str)
+                    else SurveyDesign(df.assign(_weight=w0), weights="_weight"))
+        except DesignError:
+            return None
+    column = base.columns["weights"] or (weights if isinstance(weights, str) else "_weight")
+    return base._calibrated(w, calibration, column)
 
 
 def _largest_gap(w: np.ndarray, spec: tuple) -> tuple[float, tuple[str, str]]:
@@ -215,7 +275,7 @@ def _match_cells(df: pd.DataFrame, by: list[str], targets, what: str):
     if bad.any():
         raise ValueError(f"{what}: target totals must be positive numbers; not so for "
                          f"{_listing(cells[bad])}. Drop zero cells from the targets and the data.")
-    codes = cells.get_indexer(pd.MultiIndex.from_frame(df[by]))
+    codes = _cell_codes(df, by, table)
     if (codes < 0).any():
         missing = pd.MultiIndex.from_frame(df.loc[codes < 0, by]).unique()
         raise ValueError(f"{what}: {len(missing)} sample cell(s) of {by} have no target total: "
@@ -226,6 +286,23 @@ def _match_cells(df: pd.DataFrame, by: list[str], targets, what: str):
                          f"{_listing(cells[empty])}. Collapse them with a neighbouring cell in both "
                          "the targets and the data.")
     return cells, codes, total
+
+
+def _cell_codes(df: pd.DataFrame, by: list[str], table: pd.DataFrame) -> np.ndarray:
+    """Each row's position in the targets ``table`` (-1: no target), by value equality.
+
+    The data's values are factorised once per column (a Categorical by its codes), the
+    few target cells are coded the same way, and rows are matched on one integer key,
+    so a million rows cost no per-row tuples.
+    """
+    key = np.zeros(len(df), dtype=np.int64)
+    target = np.zeros(len(table), dtype=np.int64)
+    for column in by:
+        codes, uniques = pd.factorize(df[column], use_na_sentinel=True)
+        radix = len(uniques) + 1
+        key = key * radix + codes + 1
+        target = target * radix + pd.Index(uniques).get_indexer(table[column]) + 1
+    return pd.Index(target).get_indexer(key)
 
 
 def _targets_table(targets, by: list[str], what: str) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import yaml
 
 from survey.expressions import Expression, ExpressionError, parse
 from survey.i18n import LANGUAGES, pick
+from survey.sampling_design import SamplingDesign, parse_design
 from survey.types import QUESTION_TYPES
 
 INSTRUMENT_DIR = Path(__file__).parent / "instruments"
@@ -87,6 +88,7 @@ class Instrument:
     questions: tuple[Question, ...]
     description: Mapping[str, str] | None = None
     source: str = ""
+    design: SamplingDesign = field(default_factory=SamplingDesign)  # the YAML's design: block
     _index: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
 
     def question(self, name: str) -> Question:
@@ -164,6 +166,10 @@ def instrument_from_dict(data: Any, source: str = "<dict>") -> Instrument:
                 raise InstrumentError(source, inner.name, "the name is used twice")
             index[inner.name] = inner
     _check_references(source, questions, index)
+    design = parse_design(
+        data.get("design"), source, {q.name: q for q in questions},
+        {q.name: {i.name: i for i in q.questions} for q in questions if q.type == "repeat"},
+        lambda message: InstrumentError(source, None, message))
     return Instrument(
         id=str(data["id"]),
         version=data["version"],
@@ -171,6 +177,7 @@ def instrument_from_dict(data: Any, source: str = "<dict>") -> Instrument:
         description=_labels(source, None, data["description"], "description") if data.get("description") else None,
         questions=questions,
         source=source,
+        design=design,
         _index=MappingProxyType(index),
     )
 

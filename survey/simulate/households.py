@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
+from typing import Any, Iterator
 
 from survey.simulate._city import CENTROIDS, STREETS, interview_date, person_name, phone
 from survey.simulate._draws import chance, logistic, random_stream, some, weighted, yes
-from survey.simulate.sampling import FramePSU, sample_frame
+from survey.simulate.sampling import HOUSEHOLD_SIZES, FramePSU, sample_frame
 
 EDUCATION = ("none", "primary", "junior_secondary", "senior_secondary", "tertiary")
 
@@ -153,7 +153,7 @@ def _member_ict(rng: random.Random, age: int, sex: str, education: str, status: 
 
 def _household(rng: random.Random, psu: FramePSU) -> dict[str, Any]:
     ses = rng.gauss(0, 1)  # household welfare, shared by all members
-    size = weighted(rng, [(1, 8), (2, 16), (3, 22), (4, 23), (5, 15), (6, 8), (7, 4), (8, 2), (9, 1), (10, 1)])
+    size = weighted(rng, HOUSEHOLD_SIZES)
     skeleton = _roster_skeleton(rng, size)
     head_age = skeleton[0][2]
     hh = {
@@ -242,6 +242,13 @@ def _household(rng: random.Random, psu: FramePSU) -> dict[str, Any]:
     return answers
 
 
-def household_answers(n: int, seed: int) -> list[dict[str, Any]]:
+def iter_household_answers(n: int, seed: int) -> Iterator[dict[str, Any]]:
+    """The households of `household_answers`, one at a time (for samples too big to hold)."""
     rng = random_stream(seed, "household")
-    return [_household(rng, psu) for psu in sample_frame(n, seed) for _ in range(psu.households_sampled)]
+    for psu in sample_frame(n, seed):
+        for _ in range(psu.households_sampled):
+            yield _household(rng, psu)
+
+
+def household_answers(n: int, seed: int) -> list[dict[str, Any]]:
+    return list(iter_household_answers(n, seed))

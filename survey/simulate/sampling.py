@@ -6,7 +6,10 @@ Design and Analysis*, ch. 6): strata are the 5 kecamatan; stage 1 draws census b
 proportion to their households; stage 2 draws about 10 households per PSU, again by
 simple random sampling. `sample_frame()` gives each sampled PSU's selection
 probabilities, so the base weight of a household is 1 / (prob_psu * prob_within);
-`write_frame()` saves them as CSV.
+`write_frame()` saves them as CSV. `population_counts()` are the population totals a
+statistics office would publish for calibration (households per kecamatan: the whole
+frame's; persons per kecamatan and sex: households times the simulator's mean
+household size and share of men), written by `write_population()` as population.csv.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from survey.simulate._city import STRATA
 from survey.simulate._draws import random_stream
 
 HOUSEHOLDS_PER_PSU = 10
+HOUSEHOLD_SIZES = ((1, 8), (2, 16), (3, 22), (4, 23), (5, 15), (6, 8), (7, 4), (8, 2), (9, 1), (10, 1))
+MALE_SHARE = 0.495  # of the simulator's members: heads 82% men, their spouses women, others half and half
+POPULATION_COLUMNS = ("unit", "kecamatan", "sex", "total")
 
 
 @dataclass(frozen=True)
@@ -113,3 +119,23 @@ def write_frame(frame: Sequence[FramePSU], path: Path) -> None:
         writer.writerow(FRAME_COLUMNS)
         for row in frame:
             writer.writerow([getattr(row, column) for column in FRAME_COLUMNS])
+
+
+def population_counts() -> list[tuple[str, str, str, int]]:
+    """(unit, kecamatan, sex, total): households per kecamatan, persons per kecamatan and sex."""
+    mean_size = sum(size * w for size, w in HOUSEHOLD_SIZES) / sum(w for _, w in HOUSEHOLD_SIZES)
+    rows = []
+    for stratum in STRATA:
+        households = sum(block[3] for block in _population(stratum))
+        rows.append(("household", stratum, "", households))
+        persons = households * mean_size
+        rows.append(("person", stratum, "male", round(persons * MALE_SHARE)))
+        rows.append(("person", stratum, "female", round(persons * (1 - MALE_SHARE))))
+    return rows
+
+
+def write_population(path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(POPULATION_COLUMNS)
+        writer.writerows(population_counts())

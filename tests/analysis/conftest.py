@@ -1,7 +1,9 @@
 """Fixtures for the analysis tests: the R anchor data sets and their designs.
 
 The CSV and JSON files in tests/fixtures/anchors/ come from ../shared/anchors/;
-r_reference.R beside them produced the JSON with R's survey 4.1.1.
+r_reference.R beside them produced the JSON with R's survey 4.1.1, and
+r_calibration.R wrote R's api data (apiclus1.csv, apistrat.csv, api_population.json)
+and the results of its post-stratified and raked designs (*.calibrated.r_survey.json).
 """
 
 import json

@@ -31,6 +31,12 @@ def test_mean_has_internet(anchor):
     assert row.df == r["design"]["degf"]
 
 
+def test_proportion_deff_is_the_means(anchor):
+    design, r = anchor
+    row = proportion(design, "has_internet", deff=True).iloc[1]
+    close(row.deff, r["mean_has_internet"]["deff"])
+
+
 def test_mean_normal_interval(anchor):
     design, r = anchor
     row = mean(design, "has_internet", df=np.inf).iloc[0]

@@ -1,0 +1,70 @@
+"""The analysis benchmark: ``python -m analysis.bench [--data DIR] [--repeat 3]``.
+
+Times what an analysis page does on a store (make one with ``python -m
+survey.simulate --households 100000 --bulk --out DIR``): read the household tables
+and the data folder's files, build the Dataset (frames, weights, calibrated
+designs), one question's estimate table, one cross-tab with its Rao-Scott test, and
+the household and individual indicator tables. Each step runs ``--repeat`` times;
+the best and the median time are printed, in seconds. Speed targets are measured
+here, never in timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+from analysis.dataset import build_dataset, read_inputs
+from analysis.indicator_tables import household_indicator_table, individual_indicator_table
+from analysis.summaries import crosstab_table, question_table
+
+
+def _time(fn: Callable, repeat: int):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return result, min(times), statistics.median(times)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get("SURVEY_DATA_DIR", "data")))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--lang", default="en")
+    parser.add_argument("--question", default="has_internet")
+    parser.add_argument("--row", default="has_computer")
+    parser.add_argument("--col", default="head_education")
+    args = parser.parse_args(argv)
+
+    from survey import ResponseStore
+
+    store = ResponseStore(args.data, audit=False)
+    inst = store.instrument("household")
+    inputs, *read = _time(lambda: read_inputs(store, "household"), args.repeat)
+    data, *build = _time(lambda: build_dataset(inst, inputs.tables, inputs.frame, inputs.population,
+                                               inputs.counts, lang=args.lang), args.repeat)
+    steps = [("store read (household + members, frame, population)", read),
+             ("dataset build (frames, weights, calibrated designs)", build)]
+    for label, fn in (
+            (f"estimate table: {args.question}", lambda: question_table(data, args.question)),
+            (f"estimate table: {args.question} by kecamatan", lambda: question_table(data, args.question,
+                                                                                    by="kecamatan")),
+            (f"cross-tab: {args.row} x {args.col}", lambda: crosstab_table(data, args.row, args.col)),
+            ("household indicators (HH1-HH16)", lambda: household_indicator_table(data)),
+            ("individual indicators (HH5-HH18)", lambda: individual_indicator_table(data))):
+        steps.append((label, _time(fn, args.repeat)[1:]))
+    rows = {name: (0 if t.design is None else len(t.design)) for name, t in data.tables.items()}
+    print(f"data: {args.data}  rows: {rows}  repeat: {args.repeat}")
+    for label, (best, median) in steps:
+        print(f"{best:8.3f} s best {median:8.3f} s median  {label}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

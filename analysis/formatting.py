@@ -1,0 +1,121 @@
+"""Numbers, percentages, intervals, money and times written for the chosen language.
+
+One helper module for tables, charts' labels, pages and files:
+
+* Bahasa Indonesia (``id``): thousands with ``.``, decimals with ``,``: ``1.234,5``,
+  ``45,2%``, ``Rp1.234.500``, ``14.05 WIB``, ``1 Juli 2024`` (PUEBI, as BPS publishes).
+* English (``en``): ``1,234.5``, ``45.2%``, ``IDR 1,234,500``, ``14:05 WIB``, ``1 July 2024``.
+
+Percent values are percentages (0-100), as every SummaryTable holds them; "points"
+are percentage points (a percentage's SE or margin of error) and carry no ``%``.
+Intervals are ranges with an en dash and the unit once: ``41,2–49,0%``.  A missing
+value (None, NaN) is written as an en dash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+KINDS = ("percent", "points", "count", "integer", "number", "ratio", "idr", "pvalue", "text")
+DECIMALS = {"percent": 1, "points": 1, "count": 0, "integer": 0, "number": 1, "ratio": 2, "idr": 0}
+MISSING = "–"
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+_MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return math.isnan(value)
+    except TypeError:
+        return False
+
+
+def number(value: Any, lang: str, decimals: int = 1) -> str:
+    """``1.234,5`` (id) or ``1,234.5`` (en); an en dash when missing."""
+    if _missing(value):
+        return MISSING
+    text = f"{float(value):,.{decimals}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]      # no "-0,0"
+    if lang == "id":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def percent(value: Any, lang: str, decimals: int = 1) -> str:
+    """A percentage (0-100): ``45,2%`` (id) or ``45.2%`` (en)."""
+    return MISSING if _missing(value) else f"{number(value, lang, decimals)}%"
+
+
+def idr(value: Any, lang: str, decimals: int = 0) -> str:
+    """Rupiah: ``Rp1.234.500`` (id) or ``IDR 1,234,500`` (en)."""
+    if _missing(value):
+        return MISSING
+    return ("Rp" if lang == "id" else "IDR ") + number(value, lang, decimals)
+
+
+def pvalue(value: Any, lang: str) -> str:
+    """``p < 0,001`` or ``p = 0,034`` (three decimals, as journals write it)."""
+    if _missing(value):
+        return MISSING
+    if value < 0.001:
+        return f"p < {number(0.001, lang, 3)}"
+    return f"p = {number(value, lang, 3)}"
+
+
+def value(x: Any, kind: str, lang: str, decimals: int | None = None) -> str:
+    """``x`` written as its kind (see KINDS); ``decimals`` overrides the kind's default."""
+    if kind == "text":
+        return MISSING if _missing(x) else str(x)
+    if kind == "pvalue":
+        return pvalue(x, lang)
+    if kind not in DECIMALS:
+        raise ValueError(f"unknown kind {kind!r}; one of {KINDS}")
+    places = DECIMALS[kind] if decimals is None else decimals
+    if kind == "percent":
+        return percent(x, lang, places)
+    if kind == "idr":
+        return idr(x, lang, places)
+    return number(x, lang, places)
+
+
+def interval(low: Any, high: Any, kind: str, lang: str, decimals: int | None = None) -> str:
+    """A confidence interval as a range, the unit once: ``41,2–49,0%``, ``Rp1.200–Rp1.900``."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    if kind == "percent":
+        places = DECIMALS["percent"] if decimals is None else decimals
+        return f"{number(low, lang, places)}–{number(high, lang, places)}%"
+    return f"{value(low, kind, lang, decimals)}–{value(high, kind, lang, decimals)}"
+
+
+def wib_time(moment: Any, lang: str) -> str:
+    """The clock time in Western Indonesian Time: ``14.05 WIB`` (id) or ``14:05 WIB`` (en).
+
+    A timestamp without a time zone is taken as UTC, as the store keeps times."""
+    if _missing(moment):
+        return MISSING
+    stamp = pd.Timestamp(moment)
+    local = (stamp if stamp.tzinfo is not None else stamp.tz_localize("UTC")).tz_convert(WIB)
+    return f"{local.hour:02d}{'.' if lang == 'id' else ':'}{local.minute:02d} WIB"
+
+
+def date(day: Any, lang: str) -> str:
+    """``1 Juli 2024`` (id) or ``1 July 2024`` (en); a timestamp is read in WIB."""
+    if _missing(day):
+        return MISSING
+    stamp = pd.Timestamp(day)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(WIB)
+    return f"{stamp.day} {_MONTHS.get(lang, _MONTHS['en'])[stamp.month - 1]} {stamp.year}"

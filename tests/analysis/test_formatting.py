@@ -1,0 +1,45 @@
+"""analysis.formatting: numbers written as each language writes them."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import formatting as f
+
+
+@pytest.mark.parametrize("value, lang, decimals, text", [
+    (1234.5, "id", 1, "1.234,5"),
+    (1234.5, "en", 1, "1,234.5"),
+    (1234567, "id", 0, "1.234.567"),
+    (-0.04, "en", 1, "0.0"),            # no negative zero
+    (-1234.25, "id", 2, "-1.234,25"),
+    (np.nan, "en", 1, "–"),
+    (None, "id", 1, "–"),
+    (pd.NA, "id", 1, "–"),
+])
+def test_number(value, lang, decimals, text):
+    assert f.number(value, lang, decimals) == text
+
+
+def test_percent_interval_money_and_p_values():
+    assert f.percent(45.23, "id") == "45,2%" and f.percent(45.23, "en") == "45.2%"
+    assert f.interval(41.234, 49.0, "percent", "id") == "41,2–49,0%"
+    assert f.interval(41.234, 49.0, "percent", "en") == "41.2–49.0%"
+    assert f.interval(1200, 1900, "idr", "id") == "Rp1.200–Rp1.900"
+    assert f.interval(np.nan, 3, "number", "en") == "–"
+    assert f.idr(1234500, "id") == "Rp1.234.500" and f.idr(1234500, "en") == "IDR 1,234,500"
+    assert f.pvalue(0.0004, "id") == "p < 0,001" and f.pvalue(0.0341, "en") == "p = 0.034"
+    assert f.value(2.5, "points", "id") == "2,5" and f.value(0.1234, "ratio", "en") == "0.12"
+    assert f.value(12, "count", "en") == "12" and f.value("a'b", "text", "en") == "a'b"
+    with pytest.raises(ValueError, match="unknown kind"):
+        f.value(1, "money", "en")
+
+
+def test_times_and_dates_in_wib():
+    moment = pd.Timestamp("2024-07-01T07:05:00Z")
+    assert f.wib_time(moment, "id") == "14.05 WIB" and f.wib_time(moment, "en") == "14:05 WIB"
+    assert f.wib_time(pd.Timestamp("2024-07-01 07:05"), "en") == "14:05 WIB"     # naive = UTC, as stored
+    assert f.date(dt.date(2024, 7, 1), "id") == "1 Juli 2024"
+    assert f.date(pd.Timestamp("2024-06-30T20:00:00Z"), "en") == "1 July 2024"   # already July 1 in WIB

@@ -11,7 +11,8 @@ Numeric columns are written as numbers and never touched.
 XLSX text is always written with xlsxwriter's ``write_string`` in a workbook made with
 ``strings_to_formulas=False`` (and no number or URL guessing), so the file holds a
 text cell, never a formula; formula-like text also gets Excel's quote prefix, so
-that editing the cell later keeps it text. Nothing in the stored value changes.
+that editing the cell later keeps it text. The text is otherwise the stored value,
+except that a carriage return becomes the line feed Excel uses for line breaks.
 """
 
 from __future__ import annotations
@@ -93,10 +94,12 @@ class XlsxCells:
         return self.book.add_worksheet(name[:31])
 
     def text(self, sheet, row: int, col: int, value: Any, fmt=None) -> None:
-        if value is None or value is pd.NA:
-            sheet.write_blank(row, col, None, fmt)
+        if value is None or value is pd.NA or value == "":
+            sheet.write_blank(row, col, None, fmt)  # an empty cell, not an empty text
             return
-        text = str(value)
+        # A CR would be stored as the escape _x000D_, which Excel decodes but openpyxl and
+        # pandas show as is; a line break in a cell is LF in Excel's own files.
+        text = str(value).replace("\r\n", "\n").replace("\r", "\n")
         sheet.write_string(row, col, text, self.quoted if fmt is None and is_formula_like(text) else fmt)
 
     def number(self, sheet, row: int, col: int, value: Any, fmt=None) -> None:

@@ -77,8 +77,7 @@ def _rows(store, inst: Instrument, repeat: Question | None, table: str,
     rows = store.read(table)
     parent_columns = list(design_questions(inst)) if repeat is not None else []
     if parent_columns:
-        parents = store.read(inst.id)[["_response_id", *parent_columns]]
-        rows = rows.drop(columns=[c for c in parent_columns if c in rows.columns])
+        parents = store.read(inst.id)[["_response_id", *parent_columns]]  # names are unique per instrument
         rows = rows.merge(parents, on="_response_id", how="left", validate="many_to_one")
     if weights is not None:
         rows[WEIGHT] = rows["_response_id"].map(_weights(weights)).astype("float64")

@@ -11,7 +11,8 @@ past 2045 bytes). SPSS gets each variable's measurement level from the same tabl
 
 Limits of the formats, applied by cutting a label (the codebook has it in full):
 Stata variable labels 80 characters, SPSS variable labels 256 bytes, SPSS value
-labels 120 bytes; Stata's file label 80 characters. Text missing values are empty
+labels 120 bytes; Stata's file label 80 characters. A choice's 0/1 variable keeps
+its choice's label and loses the end of its question's instead. Text missing values are empty
 strings in both (neither format has a missing string).
 """
 
@@ -44,6 +45,21 @@ def _cut(text: str, limit: tuple[str, int]) -> str:
         return text[: n - 1] + "…"
     data = text.encode("utf-8")[: n - len("…".encode())]
     return data.decode("utf-8", "ignore") + "…"
+
+
+def _variable_label(v: Variable, lang: str, limit: tuple[str, int]) -> str:
+    """The label cut to the format's limit; a choice's 0/1 variable keeps its choice
+    ("<question>: <choice>") by shortening the question part."""
+    label = pick(v.label, lang)
+    if v.kind != "dummy" or v.question is None or _cut(label, limit) == label:
+        return _cut(label, limit)
+    question = pick(v.question.label, lang)
+    suffix = label[len(question):] if label.startswith(question) else ""
+    unit, n = limit
+    room = n - (len(suffix) if unit == "chars" else len(suffix.encode("utf-8")))
+    if not suffix or room < 10:
+        return _cut(label, limit)
+    return _cut(question, (unit, room)) + suffix
 
 
 def _fits_long(values: pd.Series) -> bool:
@@ -89,7 +105,7 @@ def _check_label_set_names(labelled: list[str]) -> None:
 def _write(fmt: str, variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:
     var_limit, value_limit, file_limit = _LIMITS[fmt]
     data = pd.DataFrame({v.name: _column(v, frame[v.name]) for v in variables}, index=frame.index)
-    labels = {v.name: _cut(pick(v.label, info.lang), var_limit) for v in variables}
+    labels = {v.name: _variable_label(v, info.lang, var_limit) for v in variables}
     values = {v.name: {code: _cut(text, value_limit) for code, text in value_labels(v, info.lang).items()}
               for v in variables if v.codes}
     title = _cut(f"{pick(info.instrument.title, info.lang)} ({info.table}, v{info.instrument.version})", file_limit)

@@ -68,7 +68,7 @@ REPEAT_METADATA: tuple[tuple[str, str, Texts], ...] = (
 WEIGHT = "weight"
 WEIGHT_LABEL: Texts = MappingProxyType({"id": "Bobot survei", "en": "Survey weight"})
 # Until instruments carry a `design:` block, the household design's strata and PSU.
-_DEFAULT_DESIGN = ("kecamatan", "psu")
+_DEFAULT_DESIGN = {"kecamatan": "strata", "psu": "psu"}
 _INTEGER_NAME = re.compile(r"-?[0-9]{1,9}")
 
 
@@ -122,7 +122,7 @@ def design_roles(inst: Instrument) -> dict[str, str]:
     design = getattr(inst, "design", None)
     roles: dict[str, str] = {}
     if design is None:
-        roles = dict(zip(_DEFAULT_DESIGN, ("strata", "psu")))
+        roles = dict(_DEFAULT_DESIGN)
     else:
         for role in ("strata", "psu", "fpc"):
             value = design.get(role) if isinstance(design, Mapping) else getattr(design, role, None)

@@ -12,8 +12,8 @@ past 2045 bytes). SPSS gets each variable's measurement level from the same tabl
 Limits of the formats, applied by cutting a label (the codebook has it in full):
 Stata variable labels 80 characters, SPSS variable labels 256 bytes, SPSS value
 labels 120 bytes; Stata's file label 80 characters. A choice's 0/1 variable keeps
-its choice's label and loses the end of its question's instead. Text missing values are empty
-strings in both (neither format has a missing string).
+its choice's label and loses the end of its question's instead. A missing text is
+an empty string in both (neither format has a missing string).
 """
 
 from __future__ import annotations
@@ -85,10 +85,10 @@ def _column(v: Variable, values: pd.Series) -> pd.Series:
 def _spss_format(v: Variable, values: pd.Series) -> str | None:
     if v.kind == "dummy":
         return "F1.0"
-    if v.kind in ("integer", "choice"):
+    if v.kind in ("integer", "choice"):  # wide enough for the longest value and a sign
         present = values.dropna()
-        digits = max((len(str(int(x))) for x in (present.min(), present.max())), default=1) if len(present) else 1
-        return f"F{max(digits, 1) + 1}.0"
+        digits = max(len(str(int(present.min()))), len(str(int(present.max())))) if len(present) else 1
+        return f"F{digits + 1}.0"
     return None
 
 

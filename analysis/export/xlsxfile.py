@@ -4,7 +4,7 @@ chosen language), written by xlsxwriter row by row in constant memory.
 
 Numbers are number cells, dates and timestamps (UTC) date cells, text always a text
 cell (never a formula; see cells.py). A select_one holds its choice name, as in the
-CSV. Excel's sheet has at most 1,048,576 rows, so a larger table is refused with a
+CSV -- a number cell when the list's names are whole numbers (a 1-5 scale). Excel's sheet has at most 1,048,576 rows, so a larger table is refused with a
 pointer to CSV or Parquet.
 """
 
@@ -27,6 +27,8 @@ _HEADERS = {
 
 
 def _writer(cells: XlsxCells, v: Variable):
+    if v.kind == "choice" and v.codes and all(str(code) == name for code, name, _ in v.codes):
+        return lambda sheet, row, col, value: cells.number(sheet, row, col, None if value is None else int(value))
     if v.kind in ("text", "choice"):
         return cells.text
     if v.kind == "date":

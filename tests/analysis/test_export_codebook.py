@@ -142,3 +142,12 @@ def test_codebook_exports_are_audited_and_checked(tmp_path):
     entries = log.entries(newest_first=False)
     assert [(e["user"], e["object"], e["outcome"], e["detail"]["format"]) for e in entries] == [
         ("sup1", "codebook/agency", "ok", "html"), ("sup1", "codebook/agency", "invalid", "pdf")]
+
+
+def test_the_weight_is_documented_when_the_files_carry_one():
+    book = openpyxl.load_workbook(io.BytesIO(
+        codebook(load_instrument("household"), "xlsx", user="t", audit=None, weights=True)))
+    rows = {(r["Table"], r["Variable"]): r for r in _rows(book, "Variable")}
+    for table in ("household", "household_members"):
+        assert rows[table, "weight"]["Label (English)"] == "Survey weight"
+        assert rows[table, "weight"]["Design role"] == "weight" and rows[table, "weight"]["Stata type"] == "double"

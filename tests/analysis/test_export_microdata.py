@@ -129,6 +129,8 @@ def test_hostile_text_is_a_text_cell_in_xlsx_and_numbers_are_numbers(household_s
         assert isinstance(row[at["hh_size"]], int) and row[at["hh_size"]] == stored.loc[rid, "hh_size"]
         assert isinstance(row[at["rw"]], int)
         assert row[at["has_internet"]] in ("yes", "no")
+        satisfaction = stored.loc[rid, "egov_satisfaction"]  # a 1-5 scale: numbers
+        assert row[at["egov_satisfaction"]] == (None if pd.isna(satisfaction) else int(satisfaction))
         assert isinstance(row[at["interview_date"]], dt.datetime)  # a date cell
         assert row[at["interview_date"]].date() == stored.loc[rid, "interview_date"].date()
         assert row[at["revision"]] == 1

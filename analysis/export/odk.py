@@ -3,12 +3,11 @@
 The expression language is a subset of ODK XPath (docs/instruments.md): the same
 ``${name}`` references, ``.``, operators and functions, so an expression is copied
 unchanged -- except for regular expressions. Our ``regex(x, p)`` is true when ``p``
-matches the *whole* text (Python ``re.fullmatch``), as in ODK Collect (JavaRosa:
-``Pattern.matches``); Enketo (web forms) only searches, so a pattern is anchored as
-``^(?:p)$`` unless it already is (``^...$`` with no top-level ``|``), which keeps the
-meaning in both and leaves the usual anchored patterns as they are. Python-only
-syntax is translated to the Java/JavaScript form: ``(?P<n>`` -> ``(?<n>``,
-``(?P=n)`` -> ``\\k<n>``, ``\\A`` -> ``^``, ``\\Z`` -> ``$``.
+matches the *whole* text, as in ODK Collect (JavaRosa: ``Pattern.matches``); Enketo
+(web forms) only searches, so a pattern is anchored as ``^(?:p)$`` unless it already
+is (``^...$`` with no top-level ``|``), which keeps the meaning in both and leaves the
+usual anchored patterns as they are. Syntax that Java and JavaScript spell otherwise
+is translated: a named group ``(?P<n>`` is ``(?<n>``, ``\\A`` is ``^``.
 """
 
 from __future__ import annotations
@@ -52,16 +51,11 @@ def _translate(pattern: str) -> str:
     for start, piece, escaped, in_class, _ in _scan(pattern):
         if start < i:
             continue
-        if escaped and not in_class and piece in ("\\A", "\\Z"):
-            out.append("^" if piece == "\\A" else "$")
+        if escaped and not in_class and piece == "\\A":
+            out.append("^")
         elif not escaped and not in_class and pattern.startswith("(?P<", start):
             out.append("(?<")
             i = start + 4
-            continue
-        elif not escaped and not in_class and pattern.startswith("(?P=", start):
-            end = pattern.find(")", start)
-            out.append("\\k<" + pattern[start + 4: end] + ">")
-            i = end + 1
             continue
         else:
             out.append(piece)

@@ -260,7 +260,8 @@ def test_relevant_cell_combines_own_relevance_and_end_conditions():
     (r"^a\|b$", r"^a\|b$"),
     (r"^ab\$", r"^(?:^ab\$)$"),
     ("^[|]$", "^[|]$"),
-    (r"(?P<d>[0-9])(?P=d)\Z", r"^(?:(?<d>[0-9])\k<d>$)$"),
+    (r"(?P<d>[0-9])x", r"^(?:(?<d>[0-9])x)$"),
+    (r"\A[a-z]+$", r"^[a-z]+$"),
 ])
 def test_regex_patterns_keep_their_full_match_meaning(pattern, expected):
     assert odk_regex(pattern) == expected

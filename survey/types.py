@@ -182,20 +182,25 @@ class QuestionType:
     coerce: Callable[[Any], Any] | None
     spss_measure: str | None  # nominal | ordinal | scale
     stores_answer: bool = True
+    # Stata storage type as pyreadstat writes it: long (int32; double for values beyond its range),
+    # double, str (str#, strL past 2045 bytes); select_one is its numeric code, select_multiple one
+    # 0/1 column per choice, date a %td double.
+    stata_type: str | None = None
+    xlsform_type: str | None = None  # the XLSForm `type` column (select types add the list name)
 
 
 QUESTION_TYPES: dict[str, QuestionType] = {
     t.name: t
     for t in [
-        QuestionType("text", pa.string(), _to_text, "nominal"),
-        QuestionType("integer", pa.int64(), _to_integer, "scale"),
-        QuestionType("decimal", pa.float64(), _to_decimal, "scale"),
-        QuestionType("select_one", pa.string(), _to_choice, "nominal"),
-        QuestionType("select_multiple", pa.list_(pa.string()), _to_choices, "nominal"),
-        QuestionType("date", pa.date32(), _to_date, "scale"),
-        QuestionType("geopoint", pa.string(), _to_geopoint, "nominal"),
-        QuestionType("calculate", pa.string(), _to_text, "nominal"),
-        QuestionType("note", None, None, None, stores_answer=False),
-        QuestionType("repeat", None, None, None, stores_answer=False),
+        QuestionType("text", pa.string(), _to_text, "nominal", stata_type="str", xlsform_type="text"),
+        QuestionType("integer", pa.int64(), _to_integer, "scale", stata_type="long", xlsform_type="integer"),
+        QuestionType("decimal", pa.float64(), _to_decimal, "scale", stata_type="double", xlsform_type="decimal"),
+        QuestionType("select_one", pa.string(), _to_choice, "nominal", stata_type="long", xlsform_type="select_one"),
+        QuestionType("select_multiple", pa.list_(pa.string()), _to_choices, "nominal", stata_type="long", xlsform_type="select_multiple"),
+        QuestionType("date", pa.date32(), _to_date, "scale", stata_type="double", xlsform_type="date"),
+        QuestionType("geopoint", pa.string(), _to_geopoint, "nominal", stata_type="str", xlsform_type="geopoint"),
+        QuestionType("calculate", pa.string(), _to_text, "nominal", stata_type="str", xlsform_type="calculate"),
+        QuestionType("note", None, None, None, stores_answer=False, xlsform_type="note"),
+        QuestionType("repeat", None, None, None, stores_answer=False, xlsform_type="begin_repeat"),
     ]
 }

@@ -1,0 +1,34 @@
+"""Every export goes into the data folder's audit log (survey.audit): who, what, how.
+
+An export is recorded once its file is built and before it is handed over; one that
+cannot be recorded (the log cannot be written) is not handed over. A refused request
+is recorded as ``invalid``, a crash as ``failed``.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from survey.audit import AuditLog
+
+from analysis.export.errors import ExportError
+
+
+@contextmanager
+def recorded(log: AuditLog | None, user: str, what: str, **detail: Any) -> Iterator[dict]:
+    """Record the export done in the block (``what``: the table or file kind); the block
+    may add details to the yielded dict (rows, bytes)."""
+    extra: dict[str, Any] = {}
+    try:
+        yield extra
+    except ExportError as exc:
+        if log is not None:
+            log.record("export", user, object=what, outcome="invalid", error=str(exc), **detail)
+        raise
+    except Exception as exc:
+        if log is not None:
+            log.record("export", user, object=what, outcome="failed", error=type(exc).__name__, **detail)
+        raise
+    if log is not None:
+        log.record("export", user, object=what, outcome="ok", **detail, **extra)

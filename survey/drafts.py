@@ -34,7 +34,7 @@ from survey._durable import fsync_dir, replace_with_json, unlink
 
 STALE_DAYS = 30
 _DAY = 86400.0
-_PERSON = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
+_PERSON = re.compile(r"(?!\.\.?$)[A-Za-z0-9._-]{1,64}")  # a login name; never "." or ".."
 _INSTRUMENT = re.compile(r"[a-z][a-z0-9_]*")
 _RESPONSE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _SUFFIX = ".draft.json"

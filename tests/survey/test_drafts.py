@@ -120,11 +120,17 @@ def test_an_unreadable_file_is_skipped_and_kept(drafts, tmp_path):
 
 @pytest.mark.parametrize("enumerator, instrument, rid", [
     ("../admin", "household", "r1"), ("enum01", "../x", "r1"), ("enum01", "household", "a/b"),
-    (".hidden", "household", "r1"), ("enum01", "household", ""),
+    (".", "household", "r1"), ("..", "household", "r1"), ("enum01", "household", ""),
 ])
 def test_names_cannot_leave_the_drafts_folder(drafts, enumerator, instrument, rid):
     with pytest.raises(ValueError):
         drafts.save(Draft(enumerator, instrument, rid))
+
+
+def test_every_login_name_can_keep_drafts(drafts):
+    for name in ("enum.two", ".x", "a-b_c", "x" * 40):
+        drafts.save(draft(enumerator=name))
+        assert [d.enumerator for d in drafts.list(name)] == [name]
 
 
 def test_values_a_form_cannot_hold_are_refused(drafts):

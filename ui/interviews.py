@@ -203,6 +203,7 @@ def resume_after_login(user: User) -> None:
 def list_ui(inst: Instrument, user: User, lang: str) -> None:
     """The notice of a restored or discarded interview, and the other interviews in progress."""
     state = st.session_state
+    state.pop(_RERUN, None)  # this run draws the list anew
     notice = state.pop(_NOTICE, None)
     if notice and notice["key"] == "draft_restored":
         st.success(t("draft_restored", lang, time=_when(notice["saved_at"])), icon=":material/restore:")

@@ -246,8 +246,8 @@ def _date(q: Question, key: str, lang: str, _context: dict) -> None:
 
 
 def _geopoint(q: Question, key: str, lang: str, _context: dict) -> None:
-    gps.locate_ui(key, lang)
     st.text_input(_label(q, lang), key=key, placeholder=t("geopoint_placeholder", lang))
+    gps.locate_ui(key, lang)
     gps.point_notes(key, lang)
 
 
@@ -288,7 +288,9 @@ def _select_one(q: Question, key: str, lang: str, context: dict) -> None:
 def _select_multiple(q: Question, key: str, lang: str, context: dict) -> None:
     options = _options(q, key, context)
     labels = {name: q.choices[name][lang] for name in options}
-    st.multiselect(_label(q, lang), options, key=key, format_func=labels.get, placeholder=t("choose_many", lang))
+    # The hint ("select all that apply") is shown under it: the placeholder does not repeat it.
+    placeholder = t("choose_some" if q.hint else "choose_many", lang)
+    st.multiselect(_label(q, lang), options, key=key, format_func=labels.get, placeholder=placeholder)
 
 
 def _note(q: Question, _key: str, lang: str, _context: dict) -> None:

@@ -10,6 +10,8 @@ inside Kota Surakarta (survey.geo) fills the geopoint answer as ODK writes it
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 from streamlit.components.v2 import component
 
@@ -21,13 +23,14 @@ _HTML = '<div class="gps"><button type="button"></button><p class="status" role=
 _CSS = """
 .gps { font-family: var(--st-font, sans-serif); }
 button {
-  min-height: 44px; min-width: 44px; padding: 0.5rem 1rem; font: inherit; font-size: 1rem; cursor: pointer;
+  min-height: 44px; min-width: 44px; padding: 0.5rem 1rem; font: inherit; font-size: 0.95rem; cursor: pointer;
   color: var(--st-text-color, #31333f); background: var(--st-secondary-background-color, #f0f2f6);
   border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2)); border-radius: 0.5rem;
 }
 button:hover, button:focus-visible { border-color: var(--st-primary-color, #1f6f8b); color: var(--st-primary-color, #1f6f8b); }
 button:disabled { opacity: 0.6; cursor: progress; }
-.status { margin: 0.25rem 0 0; min-height: 1.2em; font-size: 0.9rem; color: var(--st-text-color, #31333f); }
+.status { margin: 0.25rem 0 0; font-size: 0.9rem; color: var(--st-text-color, #31333f); }
+.status:empty { display: none; }
 .status.bad { color: var(--st-red-color, #c0392b); }
 """
 
@@ -66,14 +69,22 @@ _READING = "_gps_reading_"
 
 
 def locate_ui(key: str, lang: str) -> None:
-    """The button; a fix it brings fills widget `key` (drawn after this) when it lies in Surakarta."""
+    """The button, under the geopoint field `key`: a fix it brings fills the field when it lies in Surakarta."""
     texts = {
         "label": t("gps_button", lang), "waiting": t("gps_waiting", lang), "insecure": t("gps_insecure", lang),
         "errors": {"0": t("gps_failed", lang), "1": t("gps_denied", lang), "2": t("gps_unavailable", lang),
                    "3": t("gps_timeout", lang)},
     }
-    result = _LOCATE(key=f"{key}_locate", data=texts, on_position_change=lambda: None)
-    fix = result.get("position") if result is not None else None
+    _LOCATE(key=_component_key(key), data=texts, on_position_change=partial(_take_fix, key))
+
+
+def _component_key(key: str) -> str:
+    return f"{key}_locate"
+
+
+def _take_fix(key: str) -> None:
+    """The component's handler (it runs before the form is drawn, so it may set the field)."""
+    fix = (st.session_state.get(_component_key(key)) or {}).get("position")
     if not isinstance(fix, dict):
         return
     try:

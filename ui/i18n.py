@@ -14,8 +14,8 @@ TEXT: dict[str, dict[str, str]] = {
     "instrument": {"en": "Questionnaire", "id": "Kuesioner"},
     "submit": {"en": "Submit interview", "id": "Kirim wawancara"},
     "fix_problems": {
-        "en": "{n} answer(s) need attention; nothing was saved. Your answers are kept: fix the ones marked above: {where}.",
-        "id": "{n} jawaban perlu diperbaiki; belum ada yang disimpan. Jawaban Anda tetap ada: perbaiki yang ditandai di atas: {where}.",
+        "en": "{n} answer(s) need attention; nothing was saved. Your answers are kept: fix the ones listed below: {where}.",
+        "id": "{n} jawaban perlu diperbaiki; belum ada yang disimpan. Jawaban Anda tetap ada: perbaiki yang tercantum di bawah: {where}.",
     },
     "saved": {"en": "Saved. Response ID: {rid}", "id": "Tersimpan. ID respons: {rid}"},
     "saved_again": {
@@ -210,6 +210,7 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "{n} langkah berikutnya menanyakan setiap {label}, satu per satu.",
     },
     "choose_first": {"en": "Choose the {what} first", "id": "Pilih {what} dulu"},
+    "choose_some": {"en": "Choose…", "id": "Pilih…"},
     "ended_here": {
         "en": "The interview ends here: the questions after this one are not asked. Go on to the review to submit it.",
         "id": "Wawancara berakhir di sini: pertanyaan sesudahnya tidak ditanyakan. Lanjutkan ke pemeriksaan untuk mengirimnya.",
@@ -220,15 +221,15 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "review_title": {"en": "Review and submit", "id": "Periksa dan kirim"},
     "review_problems": {
-        "en": "{n} answer(s) are missing or need correcting. Each button opens its section:",
-        "id": "{n} jawaban belum diisi atau perlu diperbaiki. Setiap tombol membuka bagiannya:",
+        "en": "{n} answer(s) are missing or need correcting, by section:",
+        "id": "{n} jawaban belum diisi atau perlu diperbaiki, menurut bagian:",
     },
     "review_ok": {
         "en": "Every answer is complete. Submit the interview.",
         "id": "Semua jawaban sudah lengkap. Kirim wawancara.",
     },
-    "review_goto": {"en": "Go to “{step}”", "id": "Buka “{step}”"},
-    "interview_menu": {"en": "More", "id": "Lainnya"},
+    "review_goto": {"en": "Open this section", "id": "Buka bagian ini"},
+    "interview_menu": {"en": "This interview", "id": "Wawancara ini"},
     "set_aside": {"en": "Keep this interview for later and start another", "id": "Simpan wawancara ini untuk nanti dan mulai yang lain"},
     "discard_menu": {"en": "Discard this interview", "id": "Buang wawancara ini"},
     "discard_warning": {
@@ -247,6 +248,7 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Lanjutkan salah satu; wawancara yang sedang tampil juga tetap tersimpan.",
     },
     "draft_saved_at": {"en": "saved {time}", "id": "tersimpan {time}"},
+    "draft_at_step": {"en": "at “{step}”", "id": "di “{step}”"},
     "draft_stale": {
         "en": "more than 30 days old: continue it or discard it",
         "id": "lebih dari 30 hari: lanjutkan atau buang",

@@ -31,7 +31,9 @@ from survey.validate import SURVEY_TIMEZONE, survey_today
 from ui import form
 from ui.auth import User
 from ui.correct import begin_correction, correction, end_correction
+from survey.i18n import pick
 from ui.i18n import LANGUAGES, t
+from ui.steps import sections
 from ui.store import data_dir
 
 DATE_DEFAULT = "interview_date"
@@ -39,6 +41,7 @@ CARRY_OVER = ("kecamatan", "kelurahan", "rw", "rt", "psu")
 _PER_INTERVIEW = ("_response_id_", "_started_", "_tried_", "_error_", "_receipt_", "_step_", "_visited_",
                   "_initial_", "_saved_")
 _CHECKED, _NOTICE, _EXPAND, _RERUN = "_drafts_checked", "_draft_notice", "_drafts_expanded", "_rerun_app"
+_RESTORED = "_draft_restored"
 log = logging.getLogger(__name__)
 
 
@@ -178,7 +181,7 @@ def resume(draft: Draft) -> bool:
     state[f"_step_{inst.id}"] = draft.step
     state[f"_saved_{inst.id}"] = (draft.response_id, form.typed_values(inst), draft.step)
     state["instrument"] = inst.id
-    state[_NOTICE] = {"key": "draft_restored", "saved_at": draft.saved_at, "lang": draft.lang}
+    state[_RESTORED] = {"instrument": inst.id, "step": draft.step, "saved_at": draft.saved_at, "lang": draft.lang}
     return True
 
 
@@ -201,16 +204,11 @@ def resume_after_login(user: User) -> None:
 
 
 def list_ui(inst: Instrument, user: User, lang: str) -> None:
-    """The notice of a restored or discarded interview, and the other interviews in progress."""
+    """The notice of a discarded interview, and the other interviews in progress."""
     state = st.session_state
     state.pop(_RERUN, None)  # this run draws the list anew
     notice = state.pop(_NOTICE, None)
-    if notice and notice["key"] == "draft_restored":
-        st.success(t("draft_restored", lang, time=_when(notice["saved_at"])), icon=":material/restore:")
-        other = notice.get("lang")
-        if other in LANGUAGES and other != lang:
-            st.button(LANGUAGES[other], key="draft_lang", icon=":material/translate:", on_click=_set_lang, args=(other,))
-    elif notice:
+    if notice:
         st.info(t(notice["key"], lang), icon=":material/delete:")
     rid, _ = on_screen(inst)
     try:
@@ -236,22 +234,50 @@ def list_ui(inst: Instrument, user: User, lang: str) -> None:
                                   args=(draft,))
 
 
+def restored_ui(inst: Instrument, step_id: str, lang: str) -> None:
+    """Inside the form: 'your interview is back', until the enumerator leaves the step it came back on."""
+    state = st.session_state
+    notice = state.get(_RESTORED)
+    if not notice or notice["instrument"] != inst.id:
+        return
+    if notice["step"] not in (None, step_id) and notice.get("shown"):
+        del state[_RESTORED]
+        return
+    notice["shown"] = True
+    st.success(t("draft_restored", lang, time=_when(notice["saved_at"])), icon=":material/restore:")
+    other = notice.get("lang")
+    if other in LANGUAGES and other != lang:
+        st.button(LANGUAGES[other], key="draft_lang", icon=":material/translate:", on_click=_set_lang, args=(other,))
+
+
 def describe(draft: Draft, lang: str, now: float) -> str:
     """One line about a draft: questionnaire, who, where, when saved; a correction; its age."""
     try:
-        title = load_instrument(draft.instrument).title[lang]
+        inst = load_instrument(draft.instrument)
     except (InstrumentError, ValueError):
-        title = draft.instrument
+        return f"**{draft.instrument}** · {t('draft_saved_at', lang, time=_when(draft.saved_at))}"
     values = draft.values
     who = values.get("respondent_name") or values.get("member_name__0") or values.get("address")
-    parts = [f"**{title}**", str(who) if who else t("draft_empty", lang)]
+    parts = [f"**{inst.title[lang]}**", str(who) if who else t("draft_empty", lang)]
     if values.get("psu"):
         parts.append(str(values["psu"]))
+    where = _step_title(inst, draft.step, lang)
+    if where:
+        parts.append(t("draft_at_step", lang, step=where))
     parts.append(t("draft_saved_at", lang, time=_when(draft.saved_at)))
     if draft.is_correction:
         parts.append(t("draft_correction", lang, rid=draft.response_id[:8]))
     line = " · ".join(parts)
     return line + (f"  \n:orange[{t('draft_stale', lang)}]" if draft.is_stale(now) else "")
+
+
+def _step_title(inst: Instrument, step_id: str | None, lang: str) -> str | None:
+    """The section a draft was left at ('Household ICT access', 'Member 2')."""
+    name, _, index = (step_id or "").partition("__")
+    if index.isdigit():
+        return t("member", lang, i=int(index) + 1)
+    section = next((s for s in sections(inst) if s.id == name), None)
+    return pick(section.title, lang) if section is not None and section.title else None
 
 
 def _discard_listed(draft: Draft) -> None:
@@ -263,6 +289,7 @@ def _discard_listed(draft: Draft) -> None:
 
 def _set_lang(lang: str) -> None:
     st.session_state["lang"] = lang
+    st.session_state[_RERUN] = True  # the language toggle and the page around the form change too
 
 
 def _when(epoch: float) -> str:

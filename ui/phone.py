@@ -23,26 +23,30 @@ from ui.i18n import t
 
 _CSS = """
 <style>
-.stMain [data-testid="stRadio"] [role="radiogroup"] > label,
-.stMain [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; padding-right: 0.75rem; }
-.stMain [data-testid="stRadio"] [role="radiogroup"] { row-gap: 0; }
+.stMain [data-testid="stRadioOption"], .stMain [data-testid="stCheckbox"] label {
+  min-height: 44px; align-items: center; padding-right: 0.75rem;
+}
+.stMain [data-testid="stRadioGroup"] { row-gap: 0; }
 .stMain [data-testid="stButton"] button, .stMain [data-testid="stPopover"] button,
 .stMain [data-testid="stExpander"] summary { min-height: 44px; }
-.stMain [data-baseweb="select"] > div, .stMain [data-testid="stTextInputRootElement"],
-.stMain [data-testid="stNumberInputContainer"], .stMain [data-testid="stDateInputField"] { min-height: 44px; }
-.stMain [data-testid="stNumberInputStepDown"], .stMain [data-testid="stNumberInputStepUp"] { min-width: 44px; }
-.stMain [data-baseweb="tag"] { height: auto; max-width: 100%; padding-top: 4px; padding-bottom: 4px; }
-.stMain [data-baseweb="tag"] span { white-space: normal; overflow: visible; text-overflow: clip; max-width: none; }
+.stMain [data-testid="stTextInputRootElement"], .stMain [data-testid="stNumberInputContainer"],
+.stMain [data-testid="stDateInputField"], .stMain [data-testid="stSelectbox"] [role="group"] { height: 44px; min-height: 44px; }
+.stMain [data-testid="stMultiSelect"] [role="group"] { min-height: 44px; }
+.stMain [data-testid="stNumberInputStepDown"], .stMain [data-testid="stNumberInputStepUp"] { min-width: 44px; height: 100%; }
+.stMain [data-testid="stMultiSelectTagsContainer"] [data-tag] { height: auto; max-width: 100%; padding-top: 4px; padding-bottom: 4px; }
+.stMain [data-testid="stMultiSelectTagsContainer"] [data-tag] > span[title] {
+  white-space: normal; overflow: visible; text-overflow: clip; max-width: none;
+}
 @media (max-width: 640px) {
-  .stMain [data-testid="stRadio"] [role="radiogroup"]:has(> label:nth-of-type(3)) { flex-direction: column; }
-  .stMain [data-testid="stRadio"] [role="radiogroup"]:has(> label:nth-of-type(3)) > label { width: 100%; margin-right: 0; }
-  .stMain h2 { font-size: 1.35rem; }
-  .stMain .block-container { padding-left: 1rem; padding-right: 1rem; }
+  .stMain [data-testid="stRadioGroup"][aria-orientation="horizontal"]:has(> :nth-child(3)) { flex-direction: column; }
+  .stMain [data-testid="stRadioGroup"][aria-orientation="horizontal"]:has(> :nth-child(3)) > * { width: 100%; }
+  .stMain h2 { font-size: 1.15rem; }
+  .stMain h3 { font-size: 1.4rem; }
 }
 #survey-offline {
   position: fixed; left: 0; right: 0; top: 0; z-index: 1000010; display: none;
   padding: 0.75rem 1rem; background: #fff4e5; color: #5f3b00; border-bottom: 2px solid #f0a020;
-  font: 1rem/1.4 sans-serif; box-shadow: 0 2px 8px rgba(0, 0, 0, 0.2);
+  font: inherit; font-size: 1rem; line-height: 1.4; box-shadow: 0 2px 8px rgba(0, 0, 0, 0.2);
 }
 </style>
 """
@@ -51,7 +55,7 @@ _WATCH = """
 <span id="survey-offline-text" hidden data-text="%s"></span>
 <script>
 (() => {
-  // The banner lives on <body>, outside the app, so that Streamlit's greying of a stale page leaves it readable.
+  // The banner lives on the document body, outside the app, so that Streamlit's greying of a stale page leaves it readable.
   const source = document.querySelector("#survey-offline-text");
   if (source) window.__surveyOfflineText = source.dataset.text;
   let banner = document.querySelector("#survey-offline");

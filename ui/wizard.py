@@ -62,7 +62,7 @@ def title(inst: Instrument, step: Step, lang: str, values: dict) -> str:
 def header_ui(inst: Instrument, step: Step, all_steps: list[Step], lang: str, values: dict) -> None:
     i, n = all_steps.index(step) + 1, len(all_steps)
     st.progress(i / n, text=t("progress", lang, i=i, n=n))
-    st.subheader(title(inst, step, lang, values))
+    st.subheader(title(inst, step, lang, values), anchor=False)
 
 
 def nav_ui(inst: Instrument, step: Step, all_steps: list[Step], lang: str) -> None:
@@ -101,19 +101,29 @@ def place(inst: Instrument, all_steps: list[Step], field: str, lang: str, values
 
 
 def review_ui(inst: Instrument, all_steps: list[Step], problems: list[Problem], lang: str, values: dict) -> None:
+    """Every missing or wrong answer, grouped by its step, each group with a button that opens the step."""
     if not problems:
         st.success(t("review_ok", lang), icon=":material/task_alt:")
         return
     st.warning(t("review_problems", lang, n=len(problems)), icon=":material/checklist:")
-    seen = set()
+    groups: dict[str, list[Problem]] = {}
     for p in problems:
-        key = form.problem_key(p.field)
-        step = step_of(all_steps, key)
-        if key in seen:
-            continue
-        seen.add(key)
-        with st.container(border=True, key=f"review_item__{key}"):
-            st.markdown(f"**{place(inst, all_steps, p.field, lang, values)}**  \n{p.message}")
+        step = step_of(all_steps, form.problem_key(p.field))
+        groups.setdefault(step.id if step is not None else "", []).append(p)
+    by_id = {s.id: s for s in all_steps}
+    for step_id, found in groups.items():
+        step = by_id.get(step_id)
+        with st.container(border=True, key=f"review_step__{step_id or 'form'}"):
             if step is not None:
-                st.button(t("review_goto", lang, step=title(inst, step, lang, values)), key=f"review_goto__{key}",
-                          icon=":material/edit:", on_click=jump, args=(inst, step.id))
+                number = t("progress", lang, i=all_steps.index(step) + 1, n=len(all_steps))
+                st.markdown(f"**{title(inst, step, lang, values)}** · {number}")
+            st.markdown("\n".join(f"- **{_label_of(inst, p.field, lang)}**: {p.message}" for p in found))
+            if step is not None:
+                st.button(t("review_goto", lang), key=f"review_goto__{step_id}", icon=":material/edit:",
+                          on_click=jump, args=(inst, step_id))
+
+
+def _label_of(inst: Instrument, field: str, lang: str) -> str:
+    name = form.problem_key(field).partition("__")[0]
+    known = {q.name for q in inst.all_questions()}
+    return inst.question(name).text("label", lang) if name in known else name

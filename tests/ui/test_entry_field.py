@@ -156,18 +156,20 @@ def test_the_review_step_lists_every_problem_and_jumps_to_it(app):
     at = to_review(fill(app, "household", {"visit_outcome": "completed", "consent": "yes", "hh_size": 1,
                                            "members": [{"member_name": "Dewi", "age": 250}]}, review=False))
     assert any("need correcting" in w for w in texts(at, "warning"))
-    items = {b.key: b.label for b in at.button if b.key.startswith("review_goto__")}
-    assert items["review_goto__age__0"] == "Go to “Member 1: Dewi”"
-    assert items["review_goto__respondent_name"] == "Go to “Location and household identification”"
-    assert any("Member 1: Dewi · Age" in m.value and "0 to 120" in m.value for m in at.markdown)
-    at.button(key="review_goto__age__0").click().run()
+    jumps = {b.key for b in at.button if b.key.startswith("review_goto__")}
+    assert {"review_goto__interview_date", "review_goto__has_radio", "review_goto__members__0"} <= jumps
+    lines = "\n".join(m.value for m in at.markdown)
+    assert "**Member 1: Dewi** · Section 5 of 8" in lines
+    assert "- **Age (completed years)**: Enter a value from 0 to 120." in lines
+    assert "- **Respondent's name**: This question needs an answer." in lines
+    at.button(key="review_goto__members__0").click().run()
     assert subheader(at) == "Member 1: Dewi"
     assert at.number_input(key="age__0").value == 250
     at.number_input(key="age__0").set_value(25).run()
     to_review(at)
-    assert "review_goto__age__0" not in {b.key for b in at.button}
-    at.button(key="review_goto__sex__0").click().run()
-    assert "This question needs an answer." in texts(at, "error")  # marked where it is missing
+    assert "- **Age (completed years)**: Enter a value from 0 to 120." not in "\n".join(m.value for m in at.markdown)
+    at.button(key="review_goto__members__0").click().run()
+    assert "This question needs an answer." in texts(at, "error")  # the member's sex, marked where it is missing
 
 
 def test_no_calculated_value_from_an_invalid_answer(app):
@@ -237,3 +239,25 @@ def test_a_draft_file_holds_what_was_typed_even_when_wrong(app, data_dir):
     [path] = (data_dir / "drafts" / "enum01").glob("household.*.draft.json")
     values = json.loads(path.read_text())["values"]
     assert values["psu"] == "jeb 7" and values["interview_date"] == survey_today().isoformat()
+
+
+def test_a_full_disk_keeps_the_answers_and_says_so(app, data_dir, monkeypatch):
+    import errno
+
+    from survey.store import ResponseStore as Store
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    at = fill(app, "household", {"visit_outcome": "nobody_home"})
+    monkeypatch.setattr(Store, "submit", full)
+    at.button(key="submit").click().run()
+    assert any("disk is full" in e for e in texts(at, "error"))
+    at.radio(key="lang").set_value("id").run()
+    assert any("Disk server penuh" in e for e in texts(at, "error"))
+    assert len(drafts_of(data_dir)) == 1  # the interview is still kept as a draft
+
+    monkeypatch.setattr(Drafts, "save", full)
+    go_to(at, "visit_outcome").radio(key="visit_outcome").set_value("refused").run()
+    assert any("could not be kept as a draft" in w or "tidak dapat disimpan sebagai draf" in w for w in texts(at, "warning"))
+    assert at.radio(key="visit_outcome").value == "refused"  # still on screen

@@ -141,6 +141,7 @@ def questionnaire(inst: Instrument, lang: str, user: auth.User) -> None:
     values = form.kept_values(inst)
     if step is all_steps[0] and inst.description:
         st.caption(inst.description[lang])
+    interviews.restored_ui(inst, step.id, lang)
     wizard.header_ui(inst, step, all_steps, lang, values)
     if step.is_review:
         review_ui(inst, all_steps, cleaned, problems, lang, user, values)
@@ -159,16 +160,16 @@ def questionnaire(inst: Instrument, lang: str, user: auth.User) -> None:
 
 def review_ui(inst: Instrument, all_steps, cleaned: dict, problems: list[Problem], lang: str, user: auth.User,
               values: dict) -> None:
-    ending = end_question(inst, cleaned)
-    if ending is not None:
-        st.info(t("ended_review", lang, question=ending.text("label", lang)), icon=":material/flag:")
-    wizard.review_ui(inst, all_steps, problems, lang, values)
     state = st.session_state
     if f"_error_{inst.id}" in state:
         key, details = state[f"_error_{inst.id}"]
         st.error(t(key, lang, **details))
     elif problems and state.get(f"_tried_{inst.id}"):
         st.error(problems_summary(inst, all_steps, problems, lang, values))
+    ending = end_question(inst, cleaned)
+    if ending is not None:
+        st.info(t("ended_review", lang, question=ending.text("label", lang)), icon=":material/flag:")
+    wizard.review_ui(inst, all_steps, problems, lang, values)
     label = t("submit_correction" if correction() else "submit", lang)
     st.button(label, key="submit", type="primary", icon=":material/send:", width="stretch",
               on_click=submit, args=(inst, lang, user))
@@ -181,7 +182,8 @@ def interview_menu_ui(inst: Instrument, lang: str) -> None:
         if not correction():
             st.button(t("set_aside", lang), key="set_aside", icon=":material/bookmark_add:",
                       on_click=interviews.set_aside, args=(inst,))
-        st.caption(t("discard_warning", lang))
+            st.divider()
+        st.markdown(f"**{t('discard_menu', lang)}**  \n{t('discard_warning', lang)}")
         st.button(t("discard_draft", lang), key="discard_draft", icon=":material/delete:",
                   on_click=interviews.discard, args=(inst, user))
 
@@ -206,7 +208,7 @@ def page() -> None:
     interviews.resume_after_login(user)
     inst = choices_ui(lang)
     switch_to(inst)
-    st.header(inst.title[lang])
+    st.header(inst.title[lang], anchor=False)
     interviews.list_ui(inst, user, lang)
     questionnaire(inst, lang, user)
 

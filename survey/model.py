@@ -25,7 +25,7 @@ from survey.types import QUESTION_TYPES
 INSTRUMENT_DIR = Path(__file__).parent / "instruments"
 STUDY_INSTRUMENTS = ("household", "civil_servant", "agency")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
-_EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count")
+_EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count", "end_if")
 
 
 class InstrumentError(ValueError):
@@ -61,6 +61,7 @@ class Question:
     choice_filter: Expression | None = None
     calculation: Expression | None = None
     repeat_count: Expression | None = None
+    end_if: Expression | None = None  # true for a valid answer: the interview ends here
     pii: bool = False
     section: Mapping[str, str] | None = None
     appearance: str | None = None
@@ -216,7 +217,7 @@ class _Builder:
     _KNOWN = {
         "name", "type", "label", "hint", "required", "relevant", "constraint", "constraint_message",
         "min", "max", "choices", "choice_filter", "calculation", "repeat_count", "pii", "section",
-        "appearance", "questions",
+        "appearance", "questions", "end_if",
     }
 
     def __init__(self, source: str, lists: dict[str, tuple[Choice, ...]]):
@@ -252,6 +253,8 @@ class _Builder:
             raise InstrumentError(src, name, "a constraint needs a constraint_message in both languages")
         if raw.get("required") and qtype in ("note", "calculate"):
             raise InstrumentError(src, name, f"a {qtype} cannot be required")
+        if "end_if" in expressions and (inside_repeat or qtype in ("note", "calculate", "repeat")):
+            raise InstrumentError(src, name, "end_if is for a question of the main form that the enumerator answers")
         inner: tuple[Question, ...] = ()
         if qtype == "repeat":
             inner = tuple(self.question(q, inside_repeat=True) for q in _as_list(src, raw.get("questions")))

@@ -5,7 +5,9 @@ the form in order applying skip logic (answers to questions that are not relevan
 are removed, as ODK does), required flags, choice membership (and choice filters),
 numeric ranges and constraints. Cross-question checks are constraints that refer
 to other answers (`${age}`); inside a repeat an item sees its own answers first,
-then the main form's.
+then the main form's. A valid answer whose `end_if` holds ends the interview (a
+refusal, a non-contact): no later question is required or kept. A calculation is
+computed only from answers that are given and valid.
 
 Whatever `clean()` accepts is stored and read back unchanged (tests/survey/
 test_validate_store.py checks it for every question type with hypothesis): text
@@ -101,14 +103,17 @@ class _Checker:
                 except CoercionError:
                     bad_type[q.name] = f"type.{q.type}" if f"type.{q.type}" in MESSAGES else "type"
         cleaned: dict[str, Any] = {}
+        ended = False  # a valid answer's end_if held: no later question is asked
         for q in questions:
             field = f"{prefix}{q.name}"
             context = {**outer, **values}
-            if not is_relevant(q, context, self.today):
+            if ended or not is_relevant(q, context, self.today):
                 values.pop(q.name, None)
                 continue
             if q.type == "calculate":
-                result = evaluate(q.calculation, context, today=self.today)
+                # Only from valid answers: a rejected or missing input leaves it uncomputed.
+                ready = all(ref in context for ref in q.calculation.references)
+                result = evaluate(q.calculation, context, today=self.today) if ready else None
                 values[q.name] = cleaned[q.name] = _calculated_text(result)
                 continue
             if q.type == "repeat":
@@ -126,6 +131,7 @@ class _Checker:
             value = values[q.name]
             if self._check(q, value, context, field):
                 cleaned[q.name] = value
+                ended = ends_interview(q, context, self.today)
             else:  # later questions see a rejected answer as unanswered
                 del values[q.name]
         return cleaned
@@ -210,6 +216,18 @@ def filtered_choices(q: Question, answers: Mapping, today: dt.date | None = None
 
 def is_relevant(q: Question, answers: Mapping, today: dt.date | None = None) -> bool:
     return q.relevant is None or truthy(evaluate(q.relevant, answers, today=today or survey_today()))
+
+
+def ends_interview(q: Question, answers: Mapping, today: dt.date | None = None) -> bool:
+    """True when `q` has an end_if that holds for its answer in `answers` (a refusal, a non-contact)."""
+    if q.end_if is None or is_unanswered(answers.get(q.name)):
+        return False
+    return truthy(evaluate(q.end_if, answers, current=answers[q.name], today=today or survey_today()))
+
+
+def end_question(inst: Instrument, cleaned: Mapping) -> Question | None:
+    """The question whose valid answer ended the interview, in answers as `clean` returns them."""
+    return next((q for q in inst.questions if ends_interview(q, cleaned)), None)
 
 
 

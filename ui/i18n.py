@@ -14,8 +14,8 @@ TEXT: dict[str, dict[str, str]] = {
     "instrument": {"en": "Questionnaire", "id": "Kuesioner"},
     "submit": {"en": "Submit interview", "id": "Kirim wawancara"},
     "fix_problems": {
-        "en": "{n} answer(s) need attention; nothing was saved. Your answers are kept: fix the ones marked above: {where}.",
-        "id": "{n} jawaban perlu diperbaiki; belum ada yang disimpan. Jawaban Anda tetap ada: perbaiki yang ditandai di atas: {where}.",
+        "en": "{n} answer(s) need attention; nothing was saved. Your answers are kept: fix the ones listed below: {where}.",
+        "id": "{n} jawaban perlu diperbaiki; belum ada yang disimpan. Jawaban Anda tetap ada: perbaiki yang tercantum di bawah: {where}.",
     },
     "saved": {"en": "Saved. Response ID: {rid}", "id": "Tersimpan. ID respons: {rid}"},
     "saved_again": {
@@ -207,6 +207,108 @@ TEXT: dict[str, dict[str, str]] = {
     "corrected": {
         "en": "Correction saved as revision {revision}. Response ID: {rid}",
         "id": "Perbaikan tersimpan sebagai revisi {revision}. ID respons: {rid}",
+    },
+    # ---- the entry form in steps (issue 11)
+    "progress": {"en": "Section {i} of {n}", "id": "Bagian {i} dari {n}"},
+    "previous_step": {"en": "Back", "id": "Kembali"},
+    "next_step": {"en": "Next", "id": "Lanjut"},
+    "member_named": {"en": "Member {i}: {name}", "id": "Anggota {i}: {name}"},
+    "roster_steps": {
+        "en": "The next {n} step(s) ask about each {label}, one at a time.",
+        "id": "{n} langkah berikutnya menanyakan setiap {label}, satu per satu.",
+    },
+    "choose_first": {"en": "Choose the {what} first", "id": "Pilih {what} dulu"},
+    "choose_some": {"en": "Choose…", "id": "Pilih…"},
+    "ended_here": {
+        "en": "The interview ends here: the questions after this one are not asked. Go on to the review to submit it.",
+        "id": "Wawancara berakhir di sini: pertanyaan sesudahnya tidak ditanyakan. Lanjutkan ke pemeriksaan untuk mengirimnya.",
+    },
+    "ended_review": {
+        "en": "The interview ended at “{question}”: it is stored as a short record (a refusal or a visit without an interview).",
+        "id": "Wawancara berakhir pada “{question}”: disimpan sebagai catatan singkat (penolakan atau kunjungan tanpa wawancara).",
+    },
+    "review_title": {"en": "Review and submit", "id": "Periksa dan kirim"},
+    "review_problems": {
+        "en": "{n} answer(s) are missing or need correcting, by section:",
+        "id": "{n} jawaban belum diisi atau perlu diperbaiki, menurut bagian:",
+    },
+    "review_ok": {
+        "en": "Every answer is complete. Submit the interview.",
+        "id": "Semua jawaban sudah lengkap. Kirim wawancara.",
+    },
+    "review_goto": {"en": "Open this section", "id": "Buka bagian ini"},
+    "interview_menu": {"en": "This interview", "id": "Wawancara ini"},
+    "set_aside": {"en": "Keep this interview for later and start another", "id": "Simpan wawancara ini untuk nanti dan mulai yang lain"},
+    "discard_menu": {"en": "Discard this interview", "id": "Buang wawancara ini"},
+    "discard_warning": {
+        "en": "Its answers are deleted and cannot be brought back.",
+        "id": "Jawabannya dihapus dan tidak dapat dikembalikan.",
+    },
+    "discard_draft": {"en": "Yes, discard it", "id": "Ya, buang"},
+    "discarded": {"en": "The interview was discarded.", "id": "Wawancara sudah dibuang."},
+    "draft_restored": {
+        "en": "Your interview in progress is back as you left it (saved {time}).",
+        "id": "Wawancara yang sedang berjalan kembali seperti saat ditinggalkan (tersimpan {time}).",
+    },
+    "drafts_title": {"en": "Interviews in progress ({n})", "id": "Wawancara yang sedang berjalan ({n})"},
+    "drafts_pick": {
+        "en": "Continue one of these; the one on screen stays saved too.",
+        "id": "Lanjutkan salah satu; wawancara yang sedang tampil juga tetap tersimpan.",
+    },
+    "draft_saved_at": {"en": "saved {time}", "id": "tersimpan {time}"},
+    "draft_at_step": {"en": "at “{step}”", "id": "di “{step}”"},
+    "draft_stale": {
+        "en": "more than 30 days old: continue it or discard it",
+        "id": "lebih dari 30 hari: lanjutkan atau buang",
+    },
+    "draft_correction": {"en": "correction of {rid}", "id": "perbaikan {rid}"},
+    "draft_empty": {"en": "no answers yet", "id": "belum ada jawaban"},
+    "draft_resume": {"en": "Continue", "id": "Lanjutkan"},
+    "draft_unsaved": {
+        "en": "Your last change could not be kept as a draft on the server ({error}). It is still on this screen; tell the supervisor.",
+        "id": "Perubahan terakhir tidak dapat disimpan sebagai draf di server ({error}). Isian masih ada di layar ini; beri tahu pengawas.",
+    },
+    "gps_button": {"en": "Use my location", "id": "Pakai lokasi saya"},
+    "gps_waiting": {
+        "en": "Finding the location… stay outside, away from tall walls.",
+        "id": "Mencari lokasi… tetap di luar ruangan, jauh dari dinding tinggi.",
+    },
+    "gps_insecure": {
+        "en": "This browser gives the location only over HTTPS (or on the server's own computer). Type it below.",
+        "id": "Peramban ini hanya memberi lokasi lewat HTTPS (atau di komputer server sendiri). Ketik lokasinya di bawah.",
+    },
+    "gps_denied": {
+        "en": "The location permission was refused. Allow it in the browser's site settings, or type the location below.",
+        "id": "Izin lokasi ditolak. Izinkan di pengaturan situs peramban, atau ketik lokasinya di bawah.",
+    },
+    "gps_unavailable": {
+        "en": "The phone has no location fix now. Try again outside, or type the location below.",
+        "id": "Ponsel belum mendapat lokasi. Coba lagi di luar ruangan, atau ketik lokasinya di bawah.",
+    },
+    "gps_timeout": {
+        "en": "No location within 30 seconds. Try again outside, or type it below.",
+        "id": "Lokasi tidak didapat dalam 30 detik. Coba lagi di luar ruangan, atau ketik di bawah.",
+    },
+    "gps_failed": {
+        "en": "The location could not be read. Type it below.",
+        "id": "Lokasi tidak dapat dibaca. Ketik lokasinya di bawah.",
+    },
+    "gps_accuracy": {"en": "Accuracy: ± {metres} m", "id": "Akurasi: ± {metres} m"},
+    "gps_outside": {
+        "en": "This point lies outside Kota Surakarta: check it.",
+        "id": "Titik ini berada di luar Kota Surakarta: periksa lagi.",
+    },
+    "gps_not_used": {
+        "en": "The phone's location ({point}) lies outside Kota Surakarta, so it was not used. Try again, or type the location.",
+        "id": "Lokasi dari ponsel ({point}) berada di luar Kota Surakarta, sehingga tidak dipakai. Coba lagi, atau ketik lokasinya.",
+    },
+    "gps_poor": {
+        "en": "The location is imprecise (± {metres} m). Try again outside if you can.",
+        "id": "Lokasi kurang tepat (± {metres} m). Coba lagi di luar ruangan bila bisa.",
+    },
+    "offline": {
+        "en": "The connection to the server is lost. Everything up to your last change is saved on the server. Keep this page open: it reconnects by itself, then carry on. If it does not, reload the page and log in again: the interview comes back where you left it.",
+        "id": "Koneksi ke server terputus. Semua isian sampai perubahan terakhir sudah tersimpan di server. Biarkan halaman ini terbuka: koneksi tersambung lagi dengan sendirinya, lalu lanjutkan. Bila tidak, muat ulang halaman dan masuk lagi: wawancara kembali ke posisi terakhir.",
     },
     "disk_full": {
         "en": "The server's disk is full, so the interview could not be saved. Your answers are kept on this screen: tell the supervisor, then press submit again.",

@@ -47,6 +47,7 @@ def _civil_servant(rng: random.Random) -> dict[str, Any]:
     uses_computer = chance(rng, logistic(1.4 + digital + rank - 0.03 * (age - 40)))
     uses_internet = chance(rng, logistic((1.6 if uses_computer else -0.8) + 0.5 * digital - 0.02 * (age - 40)))
     answers: dict[str, Any] = {
+        "consent": "yes",
         "interview_date": interview_date(rng), "agency": agency, "sex": sex, "age": age, "grade": grade,
         "role": role, "education": education, "years_service": years,
         "uses_computer_routinely": yes(uses_computer), "uses_internet_routinely": yes(uses_internet),
@@ -92,6 +93,7 @@ def _agency(rng: random.Random, agency: str) -> dict[str, Any]:
     staff = max(12, round(size * rng.uniform(25, 45)))
     on_computer = round(staff * min(1.0, logistic(1.2 + digital) * rng.uniform(0.85, 1.1)))
     answers: dict[str, Any] = {
+        "consent": "yes",
         "interview_date": interview_date(rng), "agency": agency,
         "respondent_role": weighted(rng, [("head", 1), ("secretary", 3), ("it_officer", 4), ("web_admin", 2), ("other", 1)]),
         "staff_count": staff,

@@ -179,6 +179,8 @@ def _household(rng: random.Random, psu: FramePSU) -> dict[str, Any]:
     block = random_stream(int(psu.psu[-3:]), f"block/{psu.kecamatan}")  # the block's own spot on the map
     lat, lon = lat + block.uniform(-0.012, 0.012), lon + block.uniform(-0.012, 0.012)
     answers: dict[str, Any] = {
+        "visit_outcome": "completed",
+        "consent": "yes",
         "interview_date": interview_date(rng),
         "kecamatan": psu.kecamatan,
         "kelurahan": psu.kelurahan,

@@ -1,8 +1,17 @@
 """End to end: the real app served by `streamlit run`, driven in Debian's headless Chromium.
 
-An enumerator switches to Bahasa Indonesia, logs in, interviews a household of one
-(a 3-year-old is not asked about the internet), submits twice, and one response lands
-in Parquet under the login's name.
+On a phone-sized screen (390 x 844) an enumerator switches to Bahasa Indonesia, logs
+in and interviews a household one section at a time: the date is already today's,
+the kelurahan waits for the kecamatan, the GPS button takes the (granted, emulated)
+location. Halfway the page is reloaded: after logging in again the interview is back
+on the same step. A 3-year-old is not asked about the internet; the review step says
+everything is complete; a double click on submit stores one response, under the
+login's name. A second test gets a location outside the city (not used), drops the
+connection (the explanation appears in Bahasa Indonesia) and restarts the server
+mid-interview: nothing typed is lost.
+
+Every step is photographed whole (the viewport grows to the page's height for the
+shot) into $E2E_SCREENSHOTS, or a temporary folder; the paths are printed.
 """
 
 from __future__ import annotations
@@ -20,10 +29,14 @@ from pathlib import Path
 import pytest
 
 from survey import ResponseStore
+from survey.drafts import Drafts
 from survey.users import Accounts
+from survey.validate import survey_today
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+BALAI_KOTA = {"latitude": -7.5695, "longitude": 110.8290, "accuracy": 12}
 
 pytestmark = pytest.mark.browser
 
@@ -42,46 +55,78 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server:
+    """`streamlit run app.py` on a data folder, which can be stopped and started again on its port."""
+
+    def __init__(self, data: Path):
+        self.data, self.port, self.proc = data, free_port(), None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**os.environ, "SURVEY_DATA_DIR": str(self.data)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.address", "127.0.0.1", "--server.port", str(self.port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).status == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        pytest.fail("streamlit did not start: " + self.proc.stderr.read().decode(errors="replace")[-2000:])
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+            self.proc = None
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("store")
     Accounts(data).add("enum01", "enumerator", "field-password-1")
-    port = free_port()
-    env = {**os.environ, "SURVEY_DATA_DIR": str(data)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stderr.read().decode(errors="replace")[-2000:])
-    yield url, data
-    proc.terminate()
-    proc.wait(timeout=20)
+    Accounts(data).add("enum02", "enumerator", "field-password-2")
+    running = Server(data)
+    running.start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def shots(tmp_path_factory):
+    folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots in {folder}")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser():
     with sync_playwright() as p:
-        browser = p.chromium.launch(
+        chromium = p.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(20_000)
-        yield page
-        browser.close()
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page whose location (granted) is Surakarta's city hall."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1,
+                                  geolocation=BALAI_KOTA, permissions=["geolocation"], locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
 
 
 def widget(page, key: str):
@@ -94,8 +139,26 @@ def settle(page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=20_000)
 
 
+def shoot(page, folder: Path, name: str, connected: bool = True) -> Path:
+    """The whole page as a phone shows it when scrolled: the viewport grows to the content for the shot."""
+    if connected:
+        settle(page)
+    height = page.evaluate(
+        "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0, "
+        "document.documentElement.scrollHeight)")
+    page.set_viewport_size({"width": PHONE["width"], "height": max(PHONE["height"], int(height))})
+    page.wait_for_timeout(300)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path))
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(200)
+    print(path)
+    return path
+
+
 def choose(page, key: str, label: str) -> None:
-    widget(page, key).get_by_text(label, exact=True).click()
+    option = widget(page, key).get_by_test_id("stRadioOption").filter(has_text=label).first
+    option.click()
     settle(page)
     expect(widget(page, key).get_by_role("radio", name=label, exact=True)).to_be_checked()
 
@@ -108,33 +171,74 @@ def type_in(page, key: str, text: str) -> None:
 
 
 def pick(page, key: str, label: str) -> None:
-    """Choose `label` in a select box or multiselect (its list may close on a rerun: reopen)."""
-    option = page.get_by_role("option").filter(has_text=label).first
-    for _ in range(5):
-        widget(page, key).locator("input").first.click()
+    """Choose `label` in a select box or multiselect by typing it, as on a phone's long list."""
+    box = widget(page, key).locator("input").first
+    for _ in range(3):
+        box.click()
+        box.fill(label)
+        option = page.get_by_role("option").filter(has_text=label).first
         try:
             option.wait_for(timeout=3000)
-            option.click()
-            settle(page)
-            break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
+            continue
+        page.keyboard.press("Enter")
+        settle(page)
+        if chosen(page, key, label):
+            if page.get_by_role("listbox").count():  # a multiselect's list stays open
+                page.keyboard.press("Escape")
+                settle(page)
+            return
+    raise AssertionError(f"{label!r} could not be chosen in {key}")
 
 
-def test_enumerator_interviews_a_household_in_bahasa_indonesia(server, page):
-    url, data = server
+def chosen(page, key: str, label: str) -> bool:
+    """A select box shows its choice as the input's value, a multiselect as a chip."""
+    settle(page)
+    return bool(widget(page, key).get_by_text(label).count()) or widget(page, key).locator("input").first.input_value() == label
+
+
+def step_title(page):
+    return page.locator("[data-testid='stMain'] h3").first
+
+
+def next_step(page, title: str) -> None:
+    widget(page, "next_step").locator("button").click()
+    settle(page)
+    expect(step_title(page)).to_have_text(title)
+
+
+def log_in(page, url: str, name: str = "enum01", password: str = "field-password-1") -> None:
     page.goto(url)
     choose(page, "lang", "Bahasa Indonesia")
     expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
-    widget(page, "login_user").locator("input").fill("enum01")
-    widget(page, "login_password").locator("input").fill("field-password-1")
+    widget(page, "login_user").locator("input").fill(name)
+    widget(page, "login_password").locator("input").fill(password)
     widget(page, "login").locator("button").click()
     expect(page.get_by_role("heading", name="Survei Rumah Tangga", exact=False)).to_be_visible()
     settle(page)
 
-    widget(page, "interview_date").get_by_role("spinbutton").first.click()
-    page.keyboard.type(dt.date.today().strftime("%Y%m%d"))
-    page.keyboard.press("Enter")
+
+def tap_target_heights(page, selector: str) -> list[float]:
+    return page.locator(selector).evaluate_all("nodes => nodes.map(n => n.getBoundingClientRect().height)")
+
+
+def test_a_household_on_a_phone_with_a_reload_in_the_middle(server, phone, shots):
+    page = phone
+    log_in(page, server.url)
+    expect(step_title(page)).to_have_text("Kunjungan dan persetujuan")
+    expect(page.get_by_text("Bagian 1 dari 7")).to_be_visible()
+    choose(page, "visit_outcome", "Ada responden: wawancara dilakukan")
+    choose(page, "consent", "Ya")
+    assert min(tap_target_heights(page, ".st-key-visit_outcome [data-testid='stRadioOption']")) >= 44
+    shoot(page, shots, "01-kunjungan-dan-persetujuan")
+
+    next_step(page, "Lokasi dan identitas rumah tangga")
+    date_box = widget(page, "interview_date").locator("input").first
+    expect(date_box).to_have_value(survey_today().strftime("%Y-%m-%d"))  # today, already
+    expect(widget(page, "kelurahan").locator("input")).to_have_attribute("placeholder", "Pilih kecamatan dulu")
+    expect(widget(page, "kelurahan").locator("input")).to_be_disabled()
+    shoot(page, shots, "02-lokasi-kosong")
     choose(page, "kecamatan", "Jebres")
     pick(page, "kelurahan", "Mojosongo")
     type_in(page, "rw", "4")
@@ -142,30 +246,120 @@ def test_enumerator_interviews_a_household_in_bahasa_indonesia(server, page):
     type_in(page, "psu", "JEB-007")
     type_in(page, "respondent_name", "Sri Rahayu")
     type_in(page, "address", "Jl. Ki Hajar Dewantara 12")
+    page.get_by_role("button", name="Pakai lokasi saya").click()
+    settle(page)
+    expect(widget(page, "gps").locator("input")).to_have_value("-7.569500 110.829000 0.0 12.0")
+    expect(page.get_by_text("Akurasi: ± 12 m")).to_be_visible()
+    for target in ("[data-testid='stRadioOption']", "[data-testid='stButton'] button", "[data-testid='stTextInputRootElement']",
+                   "[data-testid='stNumberInputContainer']", "[data-testid='stDateInputField']",
+                   "[data-testid='stSelectbox'] [role='group']", "[data-testid='stBidiComponentIsolated']"):
+        heights = tap_target_heights(page, f"[data-testid='stMain'] {target}")
+        assert heights and min(heights) >= 44, (target, heights)  # a thumb's width
+    shoot(page, shots, "03-lokasi-dengan-gps")
+
+    next_step(page, "Akses TIK rumah tangga")
     for key in ("has_radio", "has_tv", "has_fixed_phone", "has_computer", "has_internet"):
         choose(page, key, "Tidak")
     choose(page, "has_mobile", "Ya")
     pick(page, "no_internet_reason", "Biaya layanan/langganan terlalu mahal")
+    type_in(page, "ict_spending", "250000")
+    expect(page.get_by_text("Rp 250.000")).to_be_visible()
+    shoot(page, shots, "04-akses-tik")
+
+    # A reload ends the session: log in again and the interview is back, on this step.
+    page.reload()
+    log_in(page, server.url)
+    expect(page.get_by_text("kembali seperti saat ditinggalkan", exact=False)).to_be_visible()
+    expect(step_title(page)).to_have_text("Akses TIK rumah tangga")
+    expect(widget(page, "ict_spending").locator("input")).to_have_value("250000")
+    expect(widget(page, "has_mobile").get_by_role("radio", name="Ya", exact=True)).to_be_checked()
+    shoot(page, shots, "05-setelah-muat-ulang")
+
+    next_step(page, "Anggota rumah tangga")
     type_in(page, "hh_size", "1")
+    shoot(page, shots, "06-anggota-rumah-tangga")
+    next_step(page, "Anggota 1")
     type_in(page, "member_name__0", "Bagus")
+    expect(step_title(page)).to_have_text("Anggota 1: Bagus")
     choose(page, "sex__0", "Laki-laki")
     type_in(page, "age__0", "250")
     expect(page.get_by_text("Masukkan nilai dari 0 sampai 120.")).to_be_visible()
+    expect(page.get_by_text("Kelompok umur (ITU)", exact=False)).to_have_count(0)  # not from a rejected age
     type_in(page, "age__0", "3")
     expect(page.get_by_text("Masukkan nilai dari 0 sampai 120.")).to_have_count(0)
     pick(page, "relationship__0", "Anak (kandung, tiri, angkat)")
     expect(widget(page, "used_internet__0")).to_have_count(0)  # not asked of a 3-year-old
+    shoot(page, shots, "07-anggota-1")
+
+    next_step(page, "Layanan e-government Pemerintah Kota")
+    choose(page, "used_egov", "Ya")
+    boxes = widget(page, "egov_satisfaction").get_by_test_id("stRadioOption").evaluate_all(
+        "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return [r.left, r.top]; })")
+    assert len({left for left, _ in boxes}) == 1 and [top for _, top in boxes] == sorted(top for _, top in boxes)
+    shoot(page, shots, "08-e-government-skala")  # the five-point scale, one option under the other
     choose(page, "used_egov", "Tidak")
+    shoot(page, shots, "08-e-government")
+    next_step(page, "Penutup")
+    shoot(page, shots, "09-penutup")
+    next_step(page, "Periksa dan kirim")
+    expect(page.get_by_text("Semua jawaban sudah lengkap.")).to_be_visible()
+    shoot(page, shots, "10-periksa-dan-kirim")
 
     submit = widget(page, "submit").locator("button")
     submit.dblclick()
     expect(page.get_by_text("Tersimpan. ID respons:", exact=False)).to_be_visible()
-    page.screenshot(path=str(data / "receipt.png"), full_page=True)
+    shoot(page, shots, "11-tanda-terima")
 
-    store = ResponseStore(data)
+    store = ResponseStore(server.data)
     households = store.read("household")
     assert len(households) == 1
     row = households.iloc[0]
     assert (row["kecamatan"], row["kelurahan"], row["_enumerator"], row["_lang"]) == ("jebres", "mojosongo", "enum01", "id")
+    assert row["gps"] == "-7.569500 110.829000 0.0 12.0" and row["ict_spending"] == 250000
+    assert dt.date.fromisoformat(str(row["interview_date"])[:10]) == survey_today()
     members = store.read("household_members")
     assert list(members["age"]) == [3] and list(members["age_group"]) == ["0-4"]
+    assert Drafts(server.data).list("enum01") == []
+
+    # The next interview starts with the neighbour's location; the rest is empty.
+    widget(page, "new_interview").locator("button").click()
+    settle(page)
+    next_step(page, "Lokasi dan identitas rumah tangga")
+    expect(widget(page, "psu").locator("input")).to_have_value("JEB-007")
+    expect(widget(page, "respondent_name").locator("input")).to_have_value("")
+    shoot(page, shots, "12-wawancara-berikutnya")
+
+
+def test_a_dropped_connection_and_a_server_restart_lose_nothing(server, phone, shots):
+    page = phone
+    log_in(page, server.url, "enum02", "field-password-2")
+    choose(page, "visit_outcome", "Ada responden: wawancara dilakukan")
+    choose(page, "consent", "Ya")
+    next_step(page, "Lokasi dan identitas rumah tangga")
+    type_in(page, "respondent_name", "Wahyu Hidayat")
+    page.context.set_geolocation({"latitude": -6.1754, "longitude": 106.8272, "accuracy": 20})  # Jakarta
+    page.get_by_role("button", name="Pakai lokasi saya").click()
+    expect(page.get_by_text("berada di luar Kota Surakarta, sehingga tidak dipakai", exact=False)).to_be_visible()
+    expect(widget(page, "gps").locator("input")).to_have_value("")  # typing it stays possible
+
+    page.context.set_offline(True)
+    banner = page.locator("#survey-offline")
+    expect(banner).to_be_visible(timeout=15_000)
+    expect(banner).to_contain_text("Koneksi ke server terputus")
+    shoot(page, shots, "20-koneksi-terputus", connected=False)
+    page.context.set_offline(False)
+    expect(banner).to_be_hidden(timeout=20_000)
+    settle(page)
+    type_in(page, "address", "Gg. Melati 3")
+
+    server.stop()  # a restart: every session is gone
+    expect(banner).to_be_visible(timeout=15_000)
+    server.start()
+    expect(banner).to_be_hidden(timeout=30_000)
+    expect(page.get_by_role("heading", name="Masuk")).to_be_visible(timeout=30_000)
+    shoot(page, shots, "21-setelah-server-dimulai-ulang")
+    log_in(page, server.url, "enum02", "field-password-2")
+    expect(step_title(page)).to_have_text("Lokasi dan identitas rumah tangga")
+    expect(widget(page, "respondent_name").locator("input")).to_have_value("Wahyu Hidayat")
+    expect(widget(page, "address").locator("input")).to_have_value("Gg. Melati 3")
+    shoot(page, shots, "22-wawancara-kembali")

@@ -80,20 +80,72 @@ def _widget(at: AppTest, key: str):
     return None
 
 
-def fill(at: AppTest, instrument_id: str, answers: dict, lang: str = "en") -> AppTest:
-    """Set every answer through its widget, rerunning as skip logic reveals more questions."""
-    inst = load_instrument(instrument_id)
-    if at.selectbox(key="instrument").value != instrument_id:
-        at.selectbox(key="instrument").set_value(instrument_id).run()
-    if at.radio(key="lang").value != lang:
-        at.radio(key="lang").set_value(lang).run()
-    wanted = widget_values(inst, answers)
+def _button(at: AppTest, key: str):
+    found = [b for b in at.button if b.key == key]
+    return found[0] if found else None
+
+
+def on_review(at: AppTest) -> bool:
+    return _button(at, "submit") is not None
+
+
+def first_step(at: AppTest) -> AppTest:
+    """Back until the first step, as an enumerator would."""
+    for _ in range(60):
+        back = _button(at, "previous_step")
+        if back is None or back.disabled:
+            return at
+        back.click().run()
+        assert not at.exception, at.exception
+    raise AssertionError("Back never reached the first step")
+
+
+def next_step(at: AppTest) -> AppTest:
+    at.button(key="next_step").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def to_review(at: AppTest) -> AppTest:
+    """Next until the review step (where the submit button is)."""
+    for _ in range(60):
+        if on_review(at):
+            return at
+        next_step(at)
+    raise AssertionError("Next never reached the review step")
+
+
+def go_to(at: AppTest, key: str) -> AppTest:
+    """Walk (Back to the start, then Next) to the step that shows widget `key`."""
+    if _widget(at, key) is not None:
+        return at
+    first_step(at)
+    for _ in range(60):
+        if _widget(at, key) is not None:
+            return at
+        if on_review(at):
+            raise AssertionError(f"no step shows {key}")
+        next_step(at)
+    raise AssertionError(f"no step shows {key}")
+
+
+def submit(at: AppTest) -> AppTest:
+    to_review(at)
+    at.button(key="submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _set_on_this_step(at: AppTest, wanted: dict) -> set[str]:
+    """Set the wanted answers shown on this step (rerunning as skip logic reveals more); the keys set."""
+    done: set[str] = set()
     for _ in range(12):
         changed = False
         for key, value in wanted.items():
             widget = _widget(at, key)
-            if widget is None:
+            if widget is None or getattr(widget, "disabled", False):
                 continue
+            done.add(key)
             if widget.value != value:
                 widget.set_value(value)
                 changed = True
@@ -101,4 +153,34 @@ def fill(at: AppTest, instrument_id: str, answers: dict, lang: str = "en") -> Ap
             break
         at.run()
         assert not at.exception, at.exception
+    return done
+
+
+def fill(at: AppTest, instrument_id: str, answers: dict, lang: str = "en", review: bool = True) -> AppTest:
+    """Set every answer through its widget, step by step from the first, as an enumerator would.
+
+    Ends on the review step (where `submit` is), or with `review=False` on the last
+    step where it set an answer.
+    """
+    inst = load_instrument(instrument_id)
+    if at.selectbox(key="instrument").value != instrument_id:
+        at.selectbox(key="instrument").set_value(instrument_id).run()
+    if at.radio(key="lang").value != lang:
+        at.radio(key="lang").set_value(lang).run()
+    wanted = widget_values(inst, answers)
+    first_step(at)
+    left, here, last = set(wanted), 0, 0
+    for _ in range(60):
+        done = _set_on_this_step(at, wanted)
+        if done & left:
+            last = here
+        left -= done
+        if on_review(at) or (not left and not review):
+            break
+        next_step(at)
+        here += 1
+    else:
+        raise AssertionError("the form never reached the review step")
+    for _ in range(here - last if not review else 0):
+        at.button(key="previous_step").click().run()
     return at

@@ -5,11 +5,14 @@ import datetime as dt
 import pandas as pd
 
 from survey import ResponseStore
-from tests.ui.conftest import fill, open_app
+from survey.validate import survey_today
+from tests.ui.conftest import fill, go_to, open_app, submit
 
-TODAY = dt.date.today()
+TODAY = survey_today()
 
 HOUSEHOLD = {
+    "visit_outcome": "completed",
+    "consent": "yes",
     "interview_date": TODAY,
     "kecamatan": "jebres",
     "kelurahan": "mojosongo",
@@ -50,6 +53,8 @@ HOUSEHOLD = {
     "egov_channels": ["website"],
     "egov_satisfaction": "4",
 }
+# The same household with its head only: for tests about something other than the roster.
+SMALL = {**HOUSEHOLD, "hh_size": 1, "members": HOUSEHOLD["members"][:1]}
 
 
 def keys(at, kind):
@@ -62,9 +67,11 @@ def stored(data_dir, table):
 
 def test_household_with_four_members_lands_in_parquet(app, data_dir):
     at = fill(app, "household", HOUSEHOLD)
+    assert list((data_dir / "drafts" / "enum01").glob("*.draft.json"))  # kept while in progress
     at.button(key="submit").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success][0].startswith("Saved. Response ID:")
+    assert not list((data_dir / "drafts" / "enum01").glob("*.draft.json"))  # a submitted interview's draft goes
 
     df = stored(data_dir, "household")
     assert len(df) == 1
@@ -88,18 +95,19 @@ def test_household_with_four_members_lands_in_parquet(app, data_dir):
 
 
 def test_skip_logic_hides_questions_that_do_not_apply(app):
-    at = fill(app, "household", {"has_internet": "no", "hh_size": 1, "members": [{"age": 3}]})
-    assert "internet_type" not in keys(at, "multiselect")
-    assert "no_internet_reason" in keys(at, "multiselect")
+    at = fill(app, "household", {"has_internet": "no", "hh_size": 1, "members": [{"age": 3}]}, review=False)
     assert "used_internet__0" not in keys(at, "radio")
     at.number_input(key="age__0").set_value(30).run()
     assert "used_internet__0" in keys(at, "radio")
+    go_to(at, "has_internet")
+    assert "internet_type" not in keys(at, "multiselect")
+    assert "no_internet_reason" in keys(at, "multiselect")
     at.radio(key="has_internet").set_value("yes").run()
     assert "internet_type" in keys(at, "multiselect")
 
 
 def test_kelurahan_follow_the_chosen_kecamatan(app):
-    at = fill(app, "household", {"kecamatan": "serengan"})
+    at = fill(app, "household", {"kecamatan": "serengan"}, review=False)
     assert set(at.selectbox(key="kelurahan").options) == {
         "Joyotakan", "Danukusuman", "Serengan", "Tipes", "Kratonan", "Jayengan", "Kemlayan"}
     at.selectbox(key="kelurahan").set_value("tipes").run()
@@ -108,39 +116,39 @@ def test_kelurahan_follow_the_chosen_kecamatan(app):
 
 
 def test_wrong_answers_show_a_message_and_keep_the_others(app, data_dir):
-    answers = {**HOUSEHOLD, "phone": "0812-ABC", "members": [dict(m) for m in HOUSEHOLD["members"]]}
-    answers["members"][0]["age"] = 250
-    at = fill(app, "household", answers, lang="id")
-    errors = [e.value for e in at.error]
-    assert "Masukkan nilai dari 0 sampai 120." in errors
-    assert any("angka" in e for e in errors)  # the phone rule, in Bahasa Indonesia
-    at.button(key="submit").click().run()
-    summary = [e.value for e in at.error if "belum ada yang disimpan" in e.value]
-    assert summary and "Anggota 1: Umur (tahun)" in summary[0] and "Nomor telepon" in summary[0]
-    assert stored(data_dir, "household").empty
-    assert at.text_input(key="respondent_name").value == "Nur'aini Rahmawati"
-    assert at.number_input(key="age__1").value == 41
+    answers = {**SMALL, "phone": "0812-ABC", "members": [dict(SMALL["members"][0], age=250)]}
+    at = go_to(fill(app, "household", answers, lang="id", review=False), "age__0")
+    assert "Masukkan nilai dari 0 sampai 120." in [e.value for e in at.error]
     # While the age is impossible the questions that depend on it stay hidden.
     assert "used_internet__0" not in keys(at, "radio")
+    go_to(at, "phone")
+    assert any("angka" in e.value for e in at.error)  # the phone rule, in Bahasa Indonesia
+    submit(at)
+    summary = [e.value for e in at.error if "belum ada yang disimpan" in e.value]
+    assert summary and "Anggota 1: Ma'ruf Hidayat · Umur (tahun)" in summary[0] and "Nomor telepon" in summary[0]
+    assert stored(data_dir, "household").empty
+    go_to(at, "respondent_name")
+    assert at.text_input(key="respondent_name").value == "Nur'aini Rahmawati"
     # Fix the two answers; the member's own questions appear and the submission goes through.
-    at.text_input(key="phone").input("081234567890")
-    at.number_input(key="age__0").set_value(44).run()
+    go_to(at, "phone").text_input(key="phone").input("081234567890").run()
+    go_to(at, "age__0").number_input(key="age__0").set_value(44).run()
     assert "used_internet__0" in keys(at, "radio")
-    fill(at, "household", HOUSEHOLD, lang="id")
+    fill(at, "household", SMALL, lang="id")
     at.button(key="submit").click().run()
     assert at.success and "Tersimpan" in at.success[0].value
     assert len(stored(data_dir, "household")) == 1
 
 
 def test_missing_required_answers_are_listed_after_submit(app, data_dir):
-    at = app
-    at.button(key="submit").click().run()
-    assert "This question needs an answer." in [e.value for e in at.error]
+    at = submit(app)
     assert stored(data_dir, "household").empty
+    assert any("nothing was saved" in e.value for e in at.error)
+    go_to(at, "visit_outcome")
+    assert "This question needs an answer." in [e.value for e in at.error]
 
 
 def test_the_enumerator_is_the_login_not_a_typed_id(data_dir):
-    at = fill(open_app(data_dir, "Enum.Two"), "household", HOUSEHOLD)
+    at = fill(open_app(data_dir, "Enum.Two"), "household", SMALL)
     assert not [w for w in at.text_input if w.key == "enumerator"]
     at.button(key="submit").click().run()
     assert stored(data_dir, "household")["_enumerator"].tolist() == ["enum.two"]
@@ -161,13 +169,14 @@ def test_pressing_submit_twice_stores_one_response(app, data_dir):
     # The next interview gets a new id.
     at.button(key="new_interview").click().run()
     assert at.session_state["_response_id_household"] != rid
-    assert at.number_input(key="hh_size").value is None
+    assert go_to(at, "hh_size").number_input(key="hh_size").value is None
 
 
 def test_language_switch_translates_the_form(app):
     at = app
     at.radio(key="lang").set_value("id").run()
-    assert at.number_input(key="hh_size").label.startswith("Berapa jumlah anggota")
+    assert at.radio(key="visit_outcome").label.startswith("Hasil kunjungan")
+    assert "Bagian 1 dari" in at.get("progress")[0].proto.text
     assert at.header[0].value.startswith("Survei Rumah Tangga")
     at.radio(key="lang").set_value("en").run()
     assert at.header[0].value.startswith("Household survey")
@@ -187,23 +196,25 @@ def test_civil_servant_and_agency_forms_submit(app, data_dir):
 
 
 def test_answers_survive_hiding_and_switching_questionnaires(app):
-    at = fill(app, "household", {"has_internet": "yes", "internet_type": ["satellite"], "respondent_name": "Sri"})
+    at = fill(app, "household", {"has_internet": "yes", "internet_type": ["satellite"], "respondent_name": "Sri"},
+              review=False)
     at.radio(key="has_internet").set_value("no").run()
     assert "internet_type" not in keys(at, "multiselect")
     at.radio(key="has_internet").set_value("yes").run()
     assert at.multiselect(key="internet_type").value == ["satellite"]
     at.selectbox(key="instrument").set_value("agency").run()
+    at = go_to(at, "has_internet")
     assert at.radio(key="has_internet").value is None  # same name, other questionnaire: no leak
     at.radio(key="has_internet").set_value("no").run()
     at.selectbox(key="instrument").set_value("household").run()
-    assert at.text_input(key="respondent_name").value == "Sri"
-    assert at.radio(key="has_internet").value == "yes"
+    assert at.radio(key="has_internet").value == "yes"  # back on the step it was left at
     assert at.multiselect(key="internet_type").value == ["satellite"]
+    assert go_to(at, "respondent_name").text_input(key="respondent_name").value == "Sri"
 
 
 def test_questions_behind_a_hidden_answer_hide_too(app):
     member = {"age": 30, "used_internet": "yes"}
-    at = fill(app, "household", {"hh_size": 1, "members": [member]})
+    at = fill(app, "household", {"hh_size": 1, "members": [member]}, review=False)
     assert "internet_location__0" in keys(at, "multiselect")
     at.number_input(key="age__0").set_value(3).run()
     assert "used_internet__0" not in keys(at, "radio")
@@ -211,8 +222,7 @@ def test_questions_behind_a_hidden_answer_hide_too(app):
 
 
 def test_the_submit_summary_follows_the_language(app):
-    at = app
-    at.button(key="submit").click().run()
+    at = submit(app)
     assert any("nothing was saved" in e.value for e in at.error)
     at.radio(key="lang").set_value("id").run()
     assert any("belum ada yang disimpan" in e.value for e in at.error)

@@ -1,9 +1,15 @@
-"""Entry page: an enumerator fills a questionnaire and submits it once.
+"""Entry page: an enumerator fills a questionnaire one section at a time and submits it once.
 
 The enumerator is the login, never a typed ID. The questionnaire is drawn inside a
-fragment so that each answer reruns only the form (skip logic updates live). The
-response id is made when the interview starts and kept in session state; the store
-makes a repeated id a no-op, so a double click or a retry never stores two responses.
+fragment so that each answer reruns only the form (skip logic updates live); it
+shows one step (a section, or one roster member) with its progress, Back and Next,
+and ends with a review step listing what is missing or wrong, then the submit
+button. The response id is made when the interview starts; the store makes a
+repeated id a no-op, so a double click or a retry never stores two responses.
+
+Every change is kept as a draft on the server (ui.interviews): after a reload or a
+server restart the enumerator logs in again and the interview comes back where it
+was. A submitted interview's draft is removed.
 
 A correction (opened from "My submissions") loads a stored response into the form;
 submitting it stores a new revision of the same response, based on the revision
@@ -12,19 +18,18 @@ that was opened, and only while no supervisor has reviewed it.
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import logging
-import uuid
 
 import streamlit as st
 
 from survey import ConflictError, Problem, ValidationError, load_instrument
 from survey.model import Instrument, list_instruments
-from survey.validate import SURVEY_TIMEZONE, clean
-from ui import auth, form
+from survey.validate import SURVEY_TIMEZONE, clean, end_question
+from ui import auth, form, interviews, phone, wizard
 from ui.correct import correction, end_correction, may_correct
 from ui.i18n import current_lang, t
+from ui.steps import steps
 from ui.store import get_store
 
 log = logging.getLogger(__name__)
@@ -51,15 +56,6 @@ def switch_to(inst: Instrument) -> None:
         if previous in list_instruments():
             form.clear_widgets(load_instrument(previous))
         st.session_state["_active_instrument"] = inst.id
-
-
-def interview_id(inst: Instrument) -> str:
-    """The response id of the interview in progress, made when it starts."""
-    key = f"_response_id_{inst.id}"
-    if key not in st.session_state:
-        st.session_state[key] = str(uuid.uuid4())
-        st.session_state[f"_started_{inst.id}"] = dt.datetime.now(dt.timezone.utc)
-    return st.session_state[key]
 
 
 def _storage_error(exc: OSError) -> tuple[str, dict]:
@@ -90,11 +86,11 @@ def submit(inst: Instrument, lang: str, user: auth.User) -> None:
                                    note=t("correct_note", "en"), base_revision=fixed["revision"])
         else:
             receipt = store.submit(
-                inst.id, form.current_answers(inst), enumerator=user.name, response_id=interview_id(inst),
-                lang=lang, started_at=state.get(f"_started_{inst.id}"),
+                inst.id, form.current_answers(inst), enumerator=user.name,
+                response_id=state[f"_response_id_{inst.id}"], lang=lang, started_at=state.get(f"_started_{inst.id}"),
             )
     except ValidationError:
-        return  # the problems are shown next to their questions and summed up by the button
+        return  # the review step lists the problems, each with a way to its question
     except ConflictError:
         state[f"_error_{inst.id}"] = ("correct_closed", {})
         return
@@ -103,6 +99,7 @@ def submit(inst: Instrument, lang: str, user: auth.User) -> None:
         _audit_failure(user, inst, exc)
         state[f"_error_{inst.id}"] = _storage_error(exc)
         return
+    interviews.finished(inst, user, receipt.response_id, correcting=bool(fixed))
     state[f"_receipt_{inst.id}"] = (receipt, user.name)
     if fixed:
         end_correction(keep_receipt=True)
@@ -115,39 +112,20 @@ def _audit_failure(user: auth.User, inst: Instrument, exc: OSError) -> None:
         pass  # the disk that refused the answers may refuse the log too
 
 
-def problem_place(inst: Instrument, field: str, lang: str) -> str:
-    """'members[1].age' -> 'Member 2: Age (years)', so the enumerator can find it."""
-    name, _, index = form.problem_key(field).partition("__")
-    if name not in {q.name for q in inst.all_questions()}:
-        return name
-    label = inst.question(name).text("label", lang)
-    return f"{t('member', lang, i=int(index) + 1)}: {label}" if index else label
-
-
-def problems_summary(inst: Instrument, problems: list[Problem], lang: str) -> str:
-    where = ", ".join(problem_place(inst, p.field, lang) for p in problems[:5])
+def problems_summary(inst: Instrument, all_steps, problems: list[Problem], lang: str, values: dict) -> str:
+    where = ", ".join(wizard.place(inst, all_steps, p.field, lang, values) for p in problems[:5])
     return t("fix_problems", lang, n=len(problems), where=where + (", …" if len(problems) > 5 else ""))
 
 
 def new_interview(inst: Instrument) -> None:
-    form.forget_values(inst)
-    for prefix in ("_response_id_", "_started_", "_tried_", "_error_", "_receipt_"):
-        st.session_state.pop(prefix + inst.id, None)
-
-
-def inline_problems(inst: Instrument, problems: list[Problem]) -> dict[str, str]:
-    """Problems to show next to questions: all after a submit attempt, else only wrong answers."""
-    tried = st.session_state.get(f"_tried_{inst.id}", False)
-    return {
-        form.problem_key(p.field): p.message
-        for p in problems
-        if tried or p.code not in ("required", "count")
-    }
+    interviews.forget(inst)
 
 
 @st.fragment
 def questionnaire(inst: Instrument, lang: str, user: auth.User) -> None:
     auth.touch()  # every answer is an action: typing keeps the session alive
+    if interviews.rerun_requested():
+        st.rerun(scope="app")  # a handler changed the list of interviews in progress
     state = st.session_state
     if f"_receipt_{inst.id}" in state:
         receipt_ui(inst, lang, *state[f"_receipt_{inst.id}"])
@@ -155,18 +133,59 @@ def questionnaire(inst: Instrument, lang: str, user: auth.User) -> None:
     fixed = correction()
     if fixed:
         correction_banner(fixed, lang)
+    interviews.start(inst, user)
     form.restore_values(inst)
-    interview_id(inst)
     cleaned, problems = clean(inst, form.current_answers(inst), lang=lang)
-    form.render(inst, lang, cleaned, inline_problems(inst, problems))
+    all_steps = steps(inst, cleaned)
+    step = wizard.current(inst, all_steps)
+    values = form.kept_values(inst)
+    if step is all_steps[0] and inst.description:
+        st.caption(inst.description[lang])
+    interviews.restored_ui(inst, step.id, lang)
+    wizard.header_ui(inst, step, all_steps, lang, values)
+    if step.is_review:
+        review_ui(inst, all_steps, cleaned, problems, lang, user, values)
+    else:
+        form.render_step(inst, step, lang, cleaned, wizard.shown_problems(inst, step, problems))
+        ending = end_question(inst, cleaned)
+        if ending is not None and ending in step.questions:
+            st.info(t("ended_here", lang), icon=":material/flag:")
+    wizard.nav_ui(inst, step, all_steps, lang)
     form.remember_values(inst)
+    trouble = interviews.save(inst, user, step.id, lang)
+    if trouble:
+        st.warning(t("draft_unsaved", lang, error=trouble), icon=":material/cloud_off:")
+    interview_menu_ui(inst, lang)
+
+
+def review_ui(inst: Instrument, all_steps, cleaned: dict, problems: list[Problem], lang: str, user: auth.User,
+              values: dict) -> None:
+    state = st.session_state
     if f"_error_{inst.id}" in state:
-        key, values = state[f"_error_{inst.id}"]
-        st.error(t(key, lang, **values))
+        key, details = state[f"_error_{inst.id}"]
+        st.error(t(key, lang, **details))
     elif problems and state.get(f"_tried_{inst.id}"):
-        st.error(problems_summary(inst, problems, lang))
-    label = t("submit_correction" if fixed else "submit", lang)
-    st.button(label, key="submit", type="primary", on_click=submit, args=(inst, lang, user))
+        st.error(problems_summary(inst, all_steps, problems, lang, values))
+    ending = end_question(inst, cleaned)
+    if ending is not None:
+        st.info(t("ended_review", lang, question=ending.text("label", lang)), icon=":material/flag:")
+    wizard.review_ui(inst, all_steps, problems, lang, values)
+    label = t("submit_correction" if correction() else "submit", lang)
+    st.button(label, key="submit", type="primary", icon=":material/send:", width="stretch",
+              on_click=submit, args=(inst, lang, user))
+
+
+def interview_menu_ui(inst: Instrument, lang: str) -> None:
+    """Set the interview aside (it stays a draft) or discard it: behind a popover, never one tap away."""
+    user = auth.current_user()
+    with st.popover(t("interview_menu", lang), icon=":material/more_horiz:"):
+        if not correction():
+            st.button(t("set_aside", lang), key="set_aside", icon=":material/bookmark_add:",
+                      on_click=interviews.set_aside, args=(inst,))
+            st.divider()
+        st.markdown(f"**{t('discard_menu', lang)}**  \n{t('discard_warning', lang)}")
+        st.button(t("discard_draft", lang), key="discard_draft", icon=":material/delete:",
+                  on_click=interviews.discard, args=(inst, user))
 
 
 def correction_banner(fixed: dict, lang: str) -> None:
@@ -179,17 +198,18 @@ def receipt_ui(inst: Instrument, lang: str, receipt, enumerator: str) -> None:
     st.success(t(text, lang, rid=receipt.response_id, revision=receipt.revision), icon=":material/check_circle:")
     when = receipt.submitted_at.astimezone(SURVEY_TIMEZONE).strftime("%Y-%m-%d %H:%M WIB")
     st.caption(t("receipt_detail", lang, instrument=inst.title[lang], time=when, enumerator=enumerator))
-    st.button(t("new_interview", lang), key="new_interview", on_click=new_interview, args=(inst,))
+    st.button(t("new_interview", lang), key="new_interview", type="primary", on_click=new_interview, args=(inst,))
 
 
 def page() -> None:
     user = auth.gate("entry")
     lang = current_lang()
+    phone.style(lang)
+    interviews.resume_after_login(user)
     inst = choices_ui(lang)
     switch_to(inst)
-    st.header(inst.title[lang])
-    if inst.description:
-        st.caption(inst.description[lang])
+    st.header(inst.title[lang], anchor=False)
+    interviews.list_ui(inst, user, lang)
     questionnaire(inst, lang, user)
 
 

@@ -88,13 +88,15 @@ class Dataset:
         return self.table_of(question).variables[question]
 
     def questions(self) -> list[Variable]:
-        """The questions that have estimates (choices, numbers), in form order, PII left out."""
+        """The questions that have estimates (choices, numbers), in form order, PII left out,
+        and the questions that end an interview (visit outcome, consent) too: the analysis
+        keeps only the interviews they let go on, so their answer is the same everywhere."""
         out = []
         for q in self.instrument.all_questions():
             for table in self.tables.values():
                 var = table.variables.get(q.name)
                 if q.name in table.own and var is not None and var.kind in ("categorical", "multiple", "number") \
-                        and not q.pii:
+                        and not q.pii and q.end_if is None:
                     out.append(var)
         return out
 

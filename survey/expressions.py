@@ -48,7 +48,7 @@ from typing import Any, Mapping, NamedTuple
 
 import re2
 
-__all__ = ["Expression", "ExpressionError", "parse", "evaluate", "truthy", "MAX_DEPTH"]
+__all__ = ["Expression", "ExpressionError", "parse", "evaluate", "truthy", "naming_current", "MAX_DEPTH"]
 
 MAX_DEPTH = 100  # cap on parenthesis nesting and on the height of the syntax tree
 
@@ -313,6 +313,16 @@ def _parse(text: str) -> Expression:
         parser.fail(f"unexpected {_describe(parser.peek())}", parser.peek())
     return Expression(text, tree, frozenset(parser.references),
                       frozenset(parser.columns), parser.uses_current)
+
+
+def naming_current(e: Expression, name: str) -> str:
+    """The expression's text with '.' written as ``${name}`` (for use on another question)."""
+    out, last = [], 0
+    for tok in _tokenize(e.text):
+        if tok.kind == "op" and tok.text == ".":
+            out.append(e.text[last:tok.pos] + "${" + name + "}")
+            last = tok.pos + 1
+    return "".join(out) + e.text[last:]
 
 
 def parse(text: str) -> Expression:

@@ -62,6 +62,7 @@ class Question:
     calculation: Expression | None = None
     repeat_count: Expression | None = None
     end_if: Expression | None = None  # true for a valid answer: the interview ends here
+    identifying: bool = False  # asked even after the interview ended (where, when): every record has it
     pii: bool = False
     section: Mapping[str, str] | None = None
     appearance: str | None = None
@@ -217,7 +218,7 @@ class _Builder:
     _KNOWN = {
         "name", "type", "label", "hint", "required", "relevant", "constraint", "constraint_message",
         "min", "max", "choices", "choice_filter", "calculation", "repeat_count", "pii", "section",
-        "appearance", "questions", "end_if",
+        "appearance", "questions", "end_if", "identifying",
     }
 
     def __init__(self, source: str, lists: dict[str, tuple[Choice, ...]]):
@@ -255,6 +256,8 @@ class _Builder:
             raise InstrumentError(src, name, f"a {qtype} cannot be required")
         if "end_if" in expressions and (inside_repeat or qtype in ("note", "calculate", "repeat")):
             raise InstrumentError(src, name, "end_if is for a question of the main form that the enumerator answers")
+        if raw.get("identifying") and (inside_repeat or qtype in ("note", "calculate", "repeat")):
+            raise InstrumentError(src, name, "identifying is for a question of the main form that the enumerator answers")
         inner: tuple[Question, ...] = ()
         if qtype == "repeat":
             inner = tuple(self.question(q, inside_repeat=True) for q in _as_list(src, raw.get("questions")))
@@ -274,6 +277,7 @@ class _Builder:
             choice_list=raw.get("choices"),
             choice_options=options,
             pii=bool(raw.get("pii", False)),
+            identifying=bool(raw.get("identifying", False)),
             section=_labels(src, name, raw["section"], "section") if raw.get("section") else None,
             appearance=raw.get("appearance"),
             questions=inner,

@@ -6,7 +6,8 @@ are removed, as ODK does), required flags, choice membership (and choice filters
 numeric ranges and constraints. Cross-question checks are constraints that refer
 to other answers (`${age}`); inside a repeat an item sees its own answers first,
 then the main form's. A valid answer whose `end_if` holds ends the interview (a
-refusal, a non-contact): no later question is required or kept. A calculation is
+refusal, a non-contact): no later question is required or kept, except the
+`identifying` ones (where and when), so every record can be counted where it belongs. A calculation is
 computed only from answers that are given and valid.
 
 Whatever `clean()` accepts is stored and read back unchanged (tests/survey/
@@ -103,11 +104,11 @@ class _Checker:
                 except CoercionError:
                     bad_type[q.name] = f"type.{q.type}" if f"type.{q.type}" in MESSAGES else "type"
         cleaned: dict[str, Any] = {}
-        ended = False  # a valid answer's end_if held: no later question is asked
+        ended = False  # a valid answer's end_if held: only identifying questions are asked after it
         for q in questions:
             field = f"{prefix}{q.name}"
             context = {**outer, **values}
-            if ended or not is_relevant(q, context, self.today):
+            if (ended and not q.identifying) or not is_relevant(q, context, self.today):
                 values.pop(q.name, None)
                 continue
             if q.type == "calculate":
@@ -131,7 +132,7 @@ class _Checker:
             value = values[q.name]
             if self._check(q, value, context, field):
                 cleaned[q.name] = value
-                ended = ends_interview(q, context, self.today)
+                ended = ended or ends_interview(q, context, self.today)
             else:  # later questions see a rejected answer as unanswered
                 del values[q.name]
         return cleaned

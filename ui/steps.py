@@ -64,19 +64,20 @@ def sections(inst: Instrument) -> list[Step]:
 def steps(inst: Instrument, cleaned: Mapping[str, Any]) -> list[Step]:
     """The steps for the answers so far (`cleaned`, as survey.validate.clean returns them)."""
     ending = end_question(inst, cleaned)
+    ended = False  # past the answer that ended the interview: only identifying questions
     out: list[Step] = []
     for section in sections(inst):
         questions = section.questions
-        if ending is not None and ending in questions:
-            questions = questions[: questions.index(ending) + 1]
+        if ending is not None and (ended or ending in questions):
+            cut = questions.index(ending) + 1 if ending in questions else 0
+            questions = questions[:cut] + tuple(q for q in questions[cut:] if q.identifying)
+            ended = True
         shown = [q for q in questions if is_relevant(q, cleaned)]
         if shown:
             out.append(Step(section.id, section.title, questions))
         for repeat in (q for q in shown if q.type == "repeat"):
             out.extend(Step(f"{repeat.name}__{i}", None, repeat=repeat, index=i)
                        for i in range(repeat_size(repeat, cleaned)))
-        if ending is not None and ending in questions:
-            break
     out.append(Step(REVIEW, None))
     return out
 

@@ -26,6 +26,7 @@ from typing import Any, Mapping
 
 from survey.audit import AuditLog
 from survey.i18n import LANGUAGES, pick
+from survey.expressions import naming_current
 from survey.model import Instrument, Question
 from survey.problems import message
 from survey.types import QUESTION_TYPES
@@ -42,7 +43,7 @@ SURVEY_COLUMNS = (
     *(f"hint::{LANGUAGE_NAMES[lang]}" for lang in LANGUAGES), "required",
     *(f"required_message::{LANGUAGE_NAMES[lang]}" for lang in LANGUAGES), "relevant", "constraint",
     *(f"constraint_message::{LANGUAGE_NAMES[lang]}" for lang in LANGUAGES), "calculation", "choice_filter",
-    "repeat_count", "appearance", "pii", "end_if",
+    "repeat_count", "appearance", "pii", "end_if", "identifying",
 )
 
 
@@ -101,7 +102,8 @@ def _question_row(q: Question, ends: list[str]) -> dict[str, str]:
         "relevant": relevant_cell(_expr(q.relevant), ends),
         "calculation": _expr(q.calculation), "choice_filter": _expr(q.choice_filter),
         "repeat_count": _expr(q.repeat_count), "appearance": APPEARANCES.get(q.appearance or "", q.appearance),
-        "pii": "yes" if q.pii else None, "end_if": _expr(getattr(q, "end_if", None)),
+        "pii": "yes" if q.pii else None, "end_if": _expr(q.end_if),
+        "identifying": "yes" if q.identifying else None,
         **constraint_cells(q),
     }
     if q.required:
@@ -135,13 +137,12 @@ class _Rows:
                     self.rows.append({"type": "end_group"})
                 self.rows.append({"type": "begin_group", "name": self._group_name(), **_texts("label", q.section)})
                 open_group = True
-            self.rows.append(_question_row(q, ends))
+            self.rows.append(_question_row(q, [] if q.identifying else ends))
             if q.type == "repeat":
                 self.level(q.questions)
                 self.rows.append({"type": "end_repeat"})
-            end = _expr(getattr(q, "end_if", None))
-            if end:
-                ends.append(end)
+            if q.end_if is not None:  # on a later question '.' would be that question: name this one
+                ends.append(odk_expression(naming_current(q.end_if, q.name)))
         if open_group:
             self.rows.append({"type": "end_group"})
 

@@ -204,7 +204,7 @@ def test_provenance(sample, households):
     raw = ResponseStore(sample, audit=False).read("household")
     assert p.responses == p.stored == 300 and p.rows["household_members"] == len(households.table("household_members").frame)
     assert p.last_submitted_at == raw["_submitted_at"].max()
-    assert p.instrument == "household" and p.instrument_version == HOUSEHOLD.version and p.data_versions == (1,)
+    assert p.instrument == "household" and p.instrument_version == HOUSEHOLD.version and p.data_versions == (HOUSEHOLD.version,)
     assert p.project_version == "0.1.0"
     assert p.design["en"] == "Stratified cluster sample (strata: District (kecamatan); PSU: Census block (PSU) code)"
     assert "dipascastratifikasi" in p.weights["household"]["id"]

@@ -14,7 +14,7 @@ from pyxform.xls2xform import convert
 from analysis.export.odk import is_anchored, odk_expression, odk_regex
 from analysis.export.xlsform import APPEARANCES, LANGUAGE_NAMES, relevant_cell, sheets, xlsform
 from survey.audit import AuditLog
-from survey.expressions import parse
+from survey.expressions import naming_current, parse
 from survey.i18n import LANGUAGES
 from survey.model import STUDY_INSTRUMENTS, instrument_from_dict, instrument_from_yaml, load_instrument
 from survey.problems import message
@@ -99,7 +99,7 @@ def read_xlsform(data: bytes) -> dict:
         if row.get("required") == "yes":
             question["required"] = True
         relevant = row.get("relevant")
-        suffix = " and ".join(f"not({e})" for e in ends[-1])
+        suffix = "" if row.get("identifying") == "yes" else " and ".join(f"not({e})" for e in ends[-1])
         if suffix:  # the not() of earlier end conditions that the export added
             assert relevant.endswith(suffix)
             relevant = relevant[: -len(suffix)].removesuffix(" and ")
@@ -114,11 +114,13 @@ def read_xlsform(data: bytes) -> dict:
             question["appearance"] = appearances.get(row["appearance"], row["appearance"])
         if row.get("pii") == "yes":
             question["pii"] = True
+        if row.get("identifying") == "yes":
+            question["identifying"] = True
         if sections[-1]:
             question["section"], sections[-1] = sections[-1], None
         levels[-1].append(question)
-        if row.get("end_if"):
-            ends[-1].append(row["end_if"])
+        if row.get("end_if"):  # later questions carry it with '.' named
+            ends[-1].append(odk_expression(naming_current(parse(row["end_if"]), row["name"])))
         if base == "begin_repeat":
             question["questions"] = []
             levels.append(question["questions"])

@@ -1,5 +1,7 @@
 """end_if ends an interview (a refusal, a non-contact); calculations use only valid answers."""
 
+import datetime as dt
+
 import pytest
 
 from survey import load_instrument, validate
@@ -123,10 +125,37 @@ def test_the_study_instruments_open_with_consent():
         inst = load_instrument(name)
         assert [q.name for q in inst.questions[:2]] == ["consent_statement", "consent"]
         assert list(inst.question("consent").choices) == ["yes", "no"]
+        # A refusal still says where and when: the identifying questions are asked.
         cleaned, found = clean(inst, {"consent": "no"})
-        assert found == [] and cleaned == {"consent": "no"}
-    cleaned, found = clean(household, {"visit_outcome": "nobody_home"})
-    assert found == [] and cleaned == {"visit_outcome": "nobody_home"}
+        assert [(p.field, p.code) for p in found] == [("interview_date", "required"), ("agency", "required")]
+        cleaned, found = clean(inst, {"consent": "no", "interview_date": "2026-11-30", "agency": "bappeda",
+                                      "has_lan" if name == "agency" else "sex": "yes" if name == "agency" else "male"})
+        assert found == [] and cleaned == {"consent": "no", "interview_date": dt.date(2026, 11, 30), "agency": "bappeda"}
+    place = {"interview_date": "2026-11-30", "kecamatan": "jebres", "kelurahan": "mojosongo", "rw": 3, "rt": 2,
+             "psu": "JEB-001"}
+    cleaned, found = clean(household, {"visit_outcome": "nobody_home", **place, "has_tv": "yes"})
+    assert found == [] and set(cleaned) == {"visit_outcome", *place}
+
+
+def test_identifying_questions_are_asked_after_the_end_and_only_on_the_main_form():
+    text = """
+id: x
+version: 1
+title: {id: X, en: X}
+choice_lists:
+  yes_no: [{name: "yes", label: {id: Ya, en: "Yes"}}, {name: "no", label: {id: Tidak, en: "No"}}]
+questions:
+  - {name: consent, type: select_one, choices: yes_no, required: true, end_if: ". = 'no'", label: {id: S, en: C}}
+  - {name: place, type: text, identifying: true, required: true, label: {id: T, en: P}}
+  - {name: age, type: integer, required: true, label: {id: U, en: A}}
+"""
+    inst = instrument_from_yaml(text)
+    assert [(p.field, p.code) for p in clean(inst, {"consent": "no"})[1]] == [("place", "required")]
+    assert clean(inst, {"consent": "no", "place": "RT 2", "age": 5})[0] == {"consent": "no", "place": "RT 2"}
+    assert [p.field for p in clean(inst, {"consent": "yes", "place": "RT 2"})[1]] == ["age"]
+    bad = text.replace("type: text, identifying: true", "type: note, identifying: true").replace(", required: true, label: {id: T", ", label: {id: T")
+    with pytest.raises(InstrumentError, match="identifying is for a question"):
+        instrument_from_yaml(bad)
 
 
 def test_simulated_interviews_are_completed_with_consent():

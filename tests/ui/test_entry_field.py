@@ -2,6 +2,8 @@
 
 import json
 
+import pandas as pd
+
 from survey import ResponseStore
 from survey.drafts import STALE_DAYS, Draft, Drafts
 from survey.simulate import generate
@@ -190,25 +192,31 @@ def test_hints_under_the_question_and_rupiah_echoed(app):
     assert "**Rp 1.234.567**" in [m.value for m in at.markdown]
 
 
-def test_a_refused_consent_is_stored_as_a_refusal(app, data_dir):
+def test_a_refused_consent_is_stored_as_a_refusal_with_its_place(app, data_dir):
     at = fill(app, "household", {"visit_outcome": "completed", "consent": "no"}, review=False)
     assert any("The interview ends here" in i for i in texts(at, "info"))
     next_step(at)
-    assert subheader(at) == "Review and submit" and progress(at) == "Section 2 of 2"
+    # Only the identifying questions follow (date and place), so the refusal counts in its PSU.
+    assert subheader(at) == "Location and household identification" and progress(at) == "Section 2 of 3"
+    assert "respondent_name" not in {w.key for w in at.text_input}
+    fill(at, "household", LOCATION, review=False)
+    next_step(at)
+    assert subheader(at) == "Review and submit" and progress(at) == "Section 3 of 3"
     assert any("stored as a short record" in i for i in texts(at, "info"))
     at.button(key="submit").click().run()
     assert texts(at, "success")[0].startswith("Saved.")
     row = ResponseStore(data_dir).read("household").iloc[0]
-    assert (row["visit_outcome"], row["consent"]) == ("completed", "no")
-    assert row.isna()[["interview_date", "kecamatan", "hh_size"]].all()
+    assert (row["visit_outcome"], row["consent"], row["psu"]) == ("completed", "no", LOCATION["psu"])
+    assert not pd.isna(row["interview_date"]) and pd.isna(row["hh_size"])
     assert ResponseStore(data_dir).read("household_members").empty
 
 
 def test_a_visit_without_an_interview_is_a_short_record(app, data_dir):
-    at = fill(app, "household", {"visit_outcome": "nobody_home"}, review=False)
+    at = fill(app, "household", {"visit_outcome": "nobody_home", **LOCATION}, review=False)
     assert "consent" not in {w.key for w in at.radio}
     submit(at)
-    assert ResponseStore(data_dir).read("household")["visit_outcome"].tolist() == ["nobody_home"]
+    row = ResponseStore(data_dir).read("household").iloc[0]
+    assert (row["visit_outcome"], row["kecamatan"]) == ("nobody_home", LOCATION["kecamatan"])
 
 
 def test_a_correction_in_progress_comes_back_as_a_correction(data_dir):

@@ -157,3 +157,13 @@ def test_messages_follow_the_language(inst):
 @pytest.mark.parametrize("answers", [None, [], "hh_size=2", 42])
 def test_answers_that_are_not_a_mapping(inst, answers):
     assert located(inst, answers) == [("", "form")]
+
+
+def test_an_agency_website_address_has_no_space_of_any_kind():
+    from survey import load_instrument
+    from survey.expressions import evaluate
+
+    rule = load_instrument("agency").question("website_url").constraint
+    assert evaluate(rule, {}, current="https://diskominfosp.surakarta.go.id")
+    for spaced in ("https://a b.go.id", "https://a\u00a0b.go.id", "https://a\u2009b.go.id", "https://a\u3000b.go.id"):
+        assert not evaluate(rule, {}, current=spaced), repr(spaced)

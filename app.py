@@ -21,6 +21,7 @@ PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
 ICONS = {
     "entry": ":material/edit_note:",
     "my_submissions": ":material/checklist:",
+    "export": ":material/download:",
     "admin": ":material/admin_panel_settings:",
 }
 log = logging.getLogger("survey.app")

@@ -10,6 +10,11 @@ A session lasts while the user acts: every full run of the app (a click, a widge
 change, a page switch) and every rerun of the entry form counts as an action; a
 page refreshing itself (`st.fragment(run_every=...)`) does not, and after
 `IDLE_SECONDS` without an action the next run logs the user out.
+
+A download built when it is clicked (`st.download_button(data=<callable>)`) is built
+by Streamlit in a worker thread, outside the script run, where `st.session_state` is
+not the session's: `session_user` and `guarded` read the user from the session's own
+state object, taken while the page runs, so the role is checked again at build time.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from survey.users import ROLES, Accounts
 from ui.i18n import current_lang, t
@@ -27,6 +33,7 @@ from ui.store import data_dir
 ACCESS: dict[str, frozenset[str]] = {
     "entry": frozenset({"enumerator", "admin"}),
     "my_submissions": frozenset({"enumerator", "admin"}),
+    "export": frozenset({"supervisor", "admin"}),
     "admin": frozenset({"admin"}),
 }
 IDLE_SECONDS = 30 * 60
@@ -50,11 +57,25 @@ def accounts() -> Accounts:
     return Accounts(data_dir(), clock=lambda: clock())
 
 
+def _user_in(state) -> User | None:
+    """The user a session state (st.session_state, or a session's own state) holds."""
+    name = state[_USER] if _USER in state else None
+    role = state[_ROLE] if _ROLE in state else None
+    return User(name, role) if name and role in ROLES else None
+
+
 def current_user() -> User | None:
-    state = st.session_state
-    if state.get(_USER) and state.get(_ROLE) in ROLES:
-        return User(state[_USER], state[_ROLE])
-    return None
+    return _user_in(st.session_state)
+
+
+def session_user() -> Callable[[], User | None]:
+    """A reader of this session's user when it is called, from any thread (see the module
+    docstring); outside a script run (tests, a bare import), current_user itself."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return lambda: current_user()
+    state = ctx.session_state
+    return lambda: _user_in(state)
 
 
 def allowed(page: str, user: User | None = None) -> bool:
@@ -146,9 +167,11 @@ def gate(page: str) -> User:
 
 def guarded(page: str, build: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
     """A download's data callable that checks the role again when the file is built."""
+    user_then = session_user()
 
     def data() -> bytes | str:
-        if not allowed(page):
+        user = user_then()
+        if user is None or not allowed(page, user):
             raise PermissionError(f"no access to the downloads of {page}")
         return build()
 

@@ -309,6 +309,58 @@ TEXT: dict[str, dict[str, str]] = {
     "offline": {
         "en": "The connection to the server is lost. Everything up to your last change is saved on the server. Keep this page open: it reconnects by itself, then carry on. If it does not, reload the page and log in again: the interview comes back where you left it.",
         "id": "Koneksi ke server terputus. Semua isian sampai perubahan terakhir sudah tersimpan di server. Biarkan halaman ini terbuka: koneksi tersambung lagi dengan sendirinya, lalu lanjutkan. Bila tidak, muat ulang halaman dan masuk lagi: wawancara kembali ke posisi terakhir.",
+    # ---- exports
+    "page_export": {"en": "Export", "id": "Ekspor"},
+    "export_intro": {
+        "en": "Each file is built when you press its button, in the language chosen here. Every export is recorded in the audit log under your name.",
+        "id": "Setiap berkas dibuat saat tombolnya ditekan, dalam bahasa yang dipilih di sini. Setiap ekspor dicatat di log audit atas nama Anda.",
+    },
+    "export_lang": {"en": "Language of the files (labels and headings)", "id": "Bahasa berkas (label dan judul)"},
+    "export_microdata": {"en": "Microdata", "id": "Data mikro"},
+    "export_microdata_help": {
+        "en": "One table, one row per record, with variable and value labels and the design's weights (the members file: the person weight). Names, phone numbers, addresses and GPS points are left out unless the file is identified.",
+        "id": "Satu tabel, satu baris per catatan, dengan label variabel dan nilai serta bobot desain (berkas anggota: bobot orang). Nama, nomor telepon, alamat dan titik GPS tidak disertakan kecuali berkas beridentitas.",
+    },
+    "export_table": {"en": "Table", "id": "Tabel"},
+    "export_table_rows": {"en": "{table} ({n} rows)", "id": "{table} ({n} baris)"},
+    "export_format": {"en": "Format", "id": "Format"},
+    "export_identified": {"en": "Identified file (with personal data)", "id": "Berkas beridentitas (dengan data pribadi)"},
+    "export_identified_help": {
+        "en": "Keeps the fields marked as personal data (names, phone, address, GPS). Only administrators may make it.",
+        "id": "Menyertakan isian yang ditandai sebagai data pribadi (nama, telepon, alamat, GPS). Hanya administrator yang boleh membuatnya.",
+    },
+    "export_identified_warning": {
+        "en": "This file identifies people. Keep it on an encrypted drive and share it only as the study's data protection plan allows.",
+        "id": "Berkas ini mengenali orang. Simpan di penyimpanan terenkripsi dan bagikan hanya sesuai rencana perlindungan data penelitian.",
+    },
+    "export_deidentified_only": {
+        "en": "Files are de-identified: personal data are left out (identified files are for administrators).",
+        "id": "Berkas tanpa identitas: data pribadi tidak disertakan (berkas beridentitas hanya untuk administrator).",
+    },
+    "export_download": {"en": "Download {name}", "id": "Unduh {name}"},
+    "export_building": {"en": "Building the file…", "id": "Membuat berkas…"},
+    "export_done": {
+        "en": "{name} ({size} bytes) was built and recorded in the audit log.",
+        "id": "{name} ({size} byte) sudah dibuat dan dicatat di log audit.",
+    },
+    "export_still_building": {
+        "en": "The file is still being built; the download starts when it is ready.",
+        "id": "Berkas masih dibuat; unduhan dimulai setelah siap.",
+    },
+    "export_codebook": {"en": "Codebook", "id": "Buku kode"},
+    "export_codebook_help": {
+        "en": "Every variable of a questionnaire's files: labels in both languages, type, values, skip logic, constraints, weights and the personal-data flag.",
+        "id": "Setiap variabel berkas kuesioner: label dalam dua bahasa, jenis, nilai, logika lompatan, batasan, bobot, dan tanda data pribadi.",
+    },
+    "export_xlsform": {"en": "XLSForm (ODK, KoboToolbox)", "id": "XLSForm (ODK, KoboToolbox)"},
+    "export_xlsform_help": {
+        "en": "The questionnaire as an XLSForm, to collect the same interviews with ODK Collect or KoboCollect.",
+        "id": "Kuesioner sebagai XLSForm, untuk mengumpulkan wawancara yang sama dengan ODK Collect atau KoboCollect.",
+    },
+    "export_report": {"en": "Indicator report", "id": "Laporan indikator"},
+    "export_report_help": {
+        "en": "Every indicator table the data allow (households: ITU HH1-HH18; civil servants and agencies: e-government), with reliability marks and notes; the HTML has the charts.",
+        "id": "Setiap tabel indikator yang dimungkinkan data (rumah tangga: ITU HH1-HH18; ASN dan perangkat daerah: e-government), dengan tanda keandalan dan catatan; HTML memuat grafiknya.",
     },
     "disk_full": {
         "en": "The server's disk is full, so the interview could not be saved. Your answers are kept on this screen: tell the supervisor, then press submit again.",

@@ -309,6 +309,7 @@ TEXT: dict[str, dict[str, str]] = {
     "offline": {
         "en": "The connection to the server is lost. Everything up to your last change is saved on the server. Keep this page open: it reconnects by itself, then carry on. If it does not, reload the page and log in again: the interview comes back where you left it.",
         "id": "Koneksi ke server terputus. Semua isian sampai perubahan terakhir sudah tersimpan di server. Biarkan halaman ini terbuka: koneksi tersambung lagi dengan sendirinya, lalu lanjutkan. Bila tidak, muat ulang halaman dan masuk lagi: wawancara kembali ke posisi terakhir.",
+    },
     # ---- exports
     "page_export": {"en": "Export", "id": "Ekspor"},
     "export_intro": {

@@ -21,6 +21,10 @@ PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
 ICONS = {
     "entry": ":material/edit_note:",
     "my_submissions": ":material/checklist:",
+    "explore": ":material/bar_chart:",
+    "crosstab": ":material/table_chart:",
+    "indicators": ":material/speed:",
+    "design": ":material/tune:",
     "admin": ":material/admin_panel_settings:",
 }
 log = logging.getLogger("survey.app")
@@ -71,7 +75,7 @@ def navigation(user: auth.User | None, lang: str):
 
 
 def main() -> None:
-    st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="centered")
+    st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="wide")
     lang = language_ui()
     user = auth.refresh_session()
     current = navigation(user, lang)

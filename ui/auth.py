@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from survey.users import ROLES, Accounts
 from ui.i18n import current_lang, t
@@ -27,6 +28,10 @@ from ui.store import data_dir
 ACCESS: dict[str, frozenset[str]] = {
     "entry": frozenset({"enumerator", "admin"}),
     "my_submissions": frozenset({"enumerator", "admin"}),
+    "explore": frozenset({"supervisor", "admin"}),
+    "crosstab": frozenset({"supervisor", "admin"}),
+    "indicators": frozenset({"supervisor", "admin"}),
+    "design": frozenset({"admin"}),
     "admin": frozenset({"admin"}),
 }
 IDLE_SECONDS = 30 * 60
@@ -145,10 +150,28 @@ def gate(page: str) -> User:
 
 
 def guarded(page: str, build: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
-    """A download's data callable that checks the role again when the file is built."""
+    """A download's data callable that checks the role again when the file is built.
+
+    Streamlit builds a deferred download outside the script run (in a worker thread,
+    where ``st.session_state`` is not this session's), so the session's state is taken
+    here and read when the file is asked for: a session that logged out, expired or
+    lost the role by then gets no file.
+    """
+    ctx = get_script_run_ctx()
+    state = ctx.session_state if ctx is not None else None
 
     def data() -> bytes | str:
-        if not allowed(page):
+        if state is not None and get_script_run_ctx() is None:
+            def get(key: str):
+                return state[key] if key in state else None
+
+            role = get(_ROLE)
+            user = User(get(_USER), role) if get(_USER) and role in ROLES else None
+            last = get(_LAST)
+            expired = last is None or clock() - last > IDLE_SECONDS
+        else:
+            user, expired = current_user(), idle()
+        if user is None or expired or not allowed(page, user):
             raise PermissionError(f"no access to the downloads of {page}")
         return build()
 

@@ -112,9 +112,10 @@ def dataset(instrument_id: str, lang: str, store=None) -> Dataset:
 
 
 def cached(what: str, compute: Callable, *args, store=None) -> Any:
-    """``compute(*args)`` cached under ``what`` (a name unique to ``compute``) and the store's state."""
+    """``compute(store, *args)`` cached under ``what`` (a name unique to ``compute``), the
+    store's state and ``args``."""
     store = _store(store)
-    return _result(str(store.root), data_token(store), what, args, _compute=compute)
+    return _result(str(store.root), data_token(store), what, args, _compute=functools.partial(compute, store))
 
 
 # ---- tables -----------------------------------------------------------------------------------

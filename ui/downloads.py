@@ -42,7 +42,7 @@ def csv_bytes(table: SummaryTable, lang: str) -> bytes:
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column].map(_neutralised)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")   # RFC 4180: CR LF, CR quoted
 
 
 def file_name(table: SummaryTable, page: str, lang: str, suffix: str) -> str:

@@ -26,8 +26,8 @@ _TITLES = {
     "totals": {"en": "Weighted totals against the targets", "id": "Total tertimbang terhadap target"},
 }
 _STEPS = {
-    "base": {"en": "Base weights (frame.csv)", "id": "Bobot dasar (frame.csv)"},
-    "calibration": {"en": "Calibration (population.csv)", "id": "Kalibrasi (population.csv)"},
+    "base": {"en": "Base (frame.csv)", "id": "Dasar (frame.csv)"},
+    "calibration": {"en": "Calibration", "id": "Kalibrasi"},
 }
 _NOTES = {
     "kish": {"en": "Kish's design effect of weighting, n·Σw² / (Σw)²: how much unequal weights alone inflate "
@@ -91,17 +91,20 @@ def _variable_labels(table, variable: str) -> dict[str, str]:
             for lang in LANGUAGES}
 
 
-def totals_table(data) -> SummaryTable:
-    """One row per cell of each weighting step: target, weighted total before and after."""
+def totals_table(data, table: str | None = None) -> SummaryTable:
+    """One row per cell of each weighting step: target, weighted total before and after
+    (of one ``table`` only, without the table column, when given)."""
     rows, cells, variables = [], {}, {}
-    for name, table in data.tables.items():
-        for result in table.weighting:
+    for name, table_data in data.tables.items():
+        if table is not None and name != table:
+            continue
+        for result in table_data.weighting:
             summary = result.summary
             step = "base" if summary["target"].isna().all() else "calibration"
             for r in summary.itertuples(index=False):
                 key = f"{name}/{r.variable}/{r.level}"
-                cells[key] = _cell_labels(table, str(r.variable), str(r.level))
-                variables[f"{name}/{r.variable}"] = _variable_labels(table, str(r.variable))
+                cells[key] = _cell_labels(table_data, str(r.variable), str(r.level))
+                variables[f"{name}/{r.variable}"] = _variable_labels(table_data, str(r.variable))
                 rows.append({"table": name, "step": step, "variable": f"{name}/{r.variable}", "cell": key,
                              "target": r.target, "before": r.weighted_before, "after": r.weighted_after})
     frame = pd.DataFrame(rows, columns=["table", "step", "variable", "cell", "target", "before", "after"])
@@ -113,7 +116,11 @@ def totals_table(data) -> SummaryTable:
                "before": Column({"en": "Before", "id": "Sebelum"}, "count"),
                "after": Column({"en": "After", "id": "Sesudah"}, "count")}
     notes = (_NOTES["totals"],) if rows else (_NOTES["none"],)
-    return SummaryTable(frame, _TITLES["totals"], columns, kind="weighting", keys=("table", "step", "cell"),
+    keys = ("table", "step", "cell")
+    if table is not None:
+        del columns["table"]
+        keys = keys[1:]
+    return SummaryTable(frame, _TITLES["totals"], columns, kind="weighting", keys=keys,
                         value_labels={"table": _table_labels(data), "step": _STEPS, "variable": variables,
                                       "cell": cells},
                         notes=notes, provenance=data.provenance)

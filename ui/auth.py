@@ -161,7 +161,7 @@ def guarded(page: str, build: Callable[[], bytes | str]) -> Callable[[], bytes |
     state = ctx.session_state if ctx is not None else None
 
     def data() -> bytes | str:
-        if state is not None and get_script_run_ctx() is None:
+        if state is not None and get_script_run_ctx(suppress_warning=True) is None:
             def get(key: str):
                 return state[key] if key in state else None
 

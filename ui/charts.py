@@ -6,7 +6,7 @@ labels and stats), so a chart shows exactly the numbers of the table beside it:
 * :func:`shares_chart`: a choice question's shares (one bar per option for a
   select_multiple), with their confidence intervals as error bars, grouped by a
   breakdown when there is one;
-* :func:`number_chart`: a number's histogram (``analysis.histograms``, each bar
+* :func:`number_charts`: a number's histogram (``analysis.histograms``, each bar
   with its interval) above a box plot (design-based quartiles, Tukey's whiskers)
   and the mean with its interval;
 * :func:`crosstab_chart`: grouped or stacked bars, or a heatmap, of a cross-tab's
@@ -28,13 +28,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analysis import formatting
+from analysis import egov, formatting
 from analysis.tables import SummaryTable
 from survey.i18n import pick
 
 BAR = 24          # pixels per bar of a horizontal bar chart, at least
-LINE = 13         # pixels per line of a wrapped category label
+LINE = 15         # pixels per line of a wrapped category label
 PERCENT_TICKS = [0, 20, 40, 60, 80, 100]
+AXIS_EXTENT = 60  # pixels of the y axis of a histogram and its box plot, so their x axes line up
 LABEL_WIDTH = 30  # characters per line of a wrapped category label
 _LOCALES = {
     "id": alt.Locale(number=alt.NumberLocale(decimal=",", thousands=".", grouping=[3], currency=["Rp", ""])),
@@ -46,7 +47,10 @@ _WORDS = {
     "n": {"en": "n", "id": "n"},
     "all": {"en": "All", "id": "Semua"},
     "mean": {"en": "Mean and its 95% CI", "id": "Rata-rata dan SK 95%"},
-    "box": {"en": "Quartiles (box), median (line), whiskers", "id": "Kuartil (kotak), median (garis), batas"},
+    "box": {"en": "Box: quartiles; line: median; whiskers: 1.5 × IQR; red: mean and its 95% CI",
+            "id": "Kotak: kuartil; garis: median; batas: 1,5 × JAK; merah: rata-rata dan SK 95%"},
+    "rupiah": {"en": "IDR", "id": "Rupiah"},
+    "city": {"en": "the city", "id": "kota"},
     "share": {"en": "Percent of answers", "id": "Persen jawaban"},
     "agencies": {"en": "Agencies", "id": "Perangkat daerah"},
     "stage": {"en": "Stage", "id": "Tahap"},
@@ -100,8 +104,9 @@ def _tooltip(*fields: tuple[str, str]) -> list[alt.Tooltip]:
 
 
 def _bars(frame: pd.DataFrame, lang: str, category: str, group: str | None, title: str,
-          percent: bool = True, order: list[str] | None = None) -> alt.LayerChart:
-    """Horizontal bars of ``estimate`` per ``category`` (and ``group``) with error bars and values."""
+          percent: bool = True, order: list[str] | None = None, highlight: str | None = None) -> alt.LayerChart:
+    """Horizontal bars of ``estimate`` per ``category`` (and ``group``) with error bars and values;
+    the ``highlight`` category (an overall row) in a darker colour."""
     order = order or list(dict.fromkeys(frame[category]))
     y = alt.Y(f"{category}:N", sort=order, title=None,
               axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=190))
@@ -115,6 +120,8 @@ def _bars(frame: pd.DataFrame, lang: str, category: str, group: str | None, titl
         groups = list(dict.fromkeys(frame[group]))
         encode["yOffset"] = alt.YOffset(f"{group}:N", sort=groups)
         colour["color"] = alt.Color(f"{group}:N", sort=groups)
+    elif highlight is not None:
+        colour["color"] = alt.condition(alt.datum[category] == highlight, alt.value("#1f3b63"), alt.value("#2b7bd0"))
     base = alt.Chart(frame).encode(**encode)
     bars = base.mark_bar(opacity=0.85).encode(x=x, **colour)
     errors = base.mark_rule(color="#333", strokeWidth=1.5).encode(x="ci_low:Q", x2="ci_high:Q")
@@ -137,7 +144,8 @@ def shares_chart(table: SummaryTable, lang: str):
     return _finish(_bars(frame, lang, "category", group, _word("percent", lang)), lang)
 
 
-def _histogram(histogram: SummaryTable, lang: str) -> alt.LayerChart:
+def _histogram_frame(histogram: SummaryTable, lang: str) -> pd.DataFrame:
+    """The bins, open ones drawn one bin wide."""
     data = histogram.data
     frame = _texts(histogram, lang)
     low, high = data["low"].to_numpy(float), data["high"].to_numpy(float)
@@ -146,19 +154,26 @@ def _histogram(histogram: SummaryTable, lang: str) -> alt.LayerChart:
     frame["low"] = np.where(np.isfinite(low), low, high - width)
     frame["high"] = np.where(np.isfinite(high), high, low + width)
     frame["range"] = _labels(histogram, "bin", lang)
+    frame["middle"] = (frame["low"] + frame["high"]) / 2
+    return frame
+
+
+def _histogram(frame: pd.DataFrame, histogram: SummaryTable, domain: list[float], lang: str) -> alt.LayerChart:
     tips = _tooltip(("range", " "), ("value", _word("share", lang)), ("interval", _word("ci", lang)),
                     ("reliability", _word("reliability", lang)))
     base = alt.Chart(frame).encode(tooltip=tips)
+    money = histogram.stats.get("value_kind") == "idr"
     bars = base.mark_bar(opacity=0.85, binSpacing=1).encode(
-        x=alt.X("low:Q", title=None, scale=alt.Scale(zero=False, nice=False)), x2="high:Q",
-        y=alt.Y("estimate:Q", title=_word("share", lang)))
-    frame["middle"] = (frame["low"] + frame["high"]) / 2
+        x=alt.X("low:Q", title=_word("rupiah", lang) if money else None, scale=alt.Scale(domain=domain, nice=False)),
+        x2="high:Q", y=alt.Y("estimate:Q", title=None, axis=alt.Axis(minExtent=AXIS_EXTENT)), y2=alt.datum(0))
     errors = alt.Chart(frame).mark_rule(color="#333").encode(x="middle:Q", y="ci_low:Q", y2="ci_high:Q",
                                                              tooltip=tips)
-    return alt.layer(bars, errors).properties(height=220)
+    title = alt.TitleParams(_word("share", lang), fontSize=12, fontWeight="normal", anchor="start")
+    return alt.layer(bars, errors).properties(height=220, title=title)
 
 
-def _boxes(estimates: SummaryTable, histogram: SummaryTable | None, lang: str) -> alt.LayerChart:
+def _boxes(estimates: SummaryTable, histogram: SummaryTable | None, domain: list[float] | None,
+           lang: str) -> alt.LayerChart:
     data = estimates.data
     grouped = "by" in estimates.keys
     groups = _labels(estimates, "by", lang) if grouped else [_word("all", lang)] * len(data)
@@ -190,10 +205,11 @@ def _boxes(estimates: SummaryTable, histogram: SummaryTable | None, lang: str) -
     tips = _tooltip(("group", " "), *((f"{k}_text", v) for k, v in names.items()),
                     ("mean_text", pick({"en": "Mean", "id": "Rata-rata"}, lang)), ("mean_ci", _word("ci", lang)))
     y = alt.Y("group:N", title=None, sort=list(frame["group"]) if len(frame) else None,
-              axis=alt.Axis(labelLimit=160))
+              axis=alt.Axis(labelLimit=160, minExtent=AXIS_EXTENT))
     base = alt.Chart(frame).encode(y=y, tooltip=tips)
-    whiskers = base.mark_rule(color="#666").encode(x=alt.X("low:Q", title=_word("box", lang),
-                                                           scale=alt.Scale(zero=False)), x2="high:Q")
+    scale = alt.Scale(domain=domain, nice=False) if domain else alt.Scale(zero=False)
+    whiskers = base.mark_rule(color="#666").encode(x=alt.X("low:Q", title=_word("box", lang), scale=scale),
+                                                   x2="high:Q")
     box = base.mark_bar(size=16, opacity=0.45).encode(x="q1:Q", x2="q3:Q")
     median = base.mark_tick(color="#222", thickness=2, size=16).encode(x="median:Q")
     mean_ci = base.mark_rule(color="#d62728", strokeWidth=3, yOffset=12).encode(x="mean_low:Q", x2="mean_high:Q")
@@ -201,14 +217,17 @@ def _boxes(estimates: SummaryTable, histogram: SummaryTable | None, lang: str) -
     return alt.layer(whiskers, box, median, mean_ci, mean).properties(height=alt.Step(44))
 
 
-def number_chart(estimates: SummaryTable, histogram: SummaryTable | None, lang: str):
-    """A number's histogram (without a breakdown) above its box plot and mean with CI."""
+def number_charts(estimates: SummaryTable, histogram: SummaryTable | None, lang: str) -> list:
+    """A number's histogram (without a breakdown) and its box plot with the mean and its CI,
+    on the same axis (two charts: Vega-Lite cannot fit a stack of charts to the page's width)."""
     if len(estimates) == 0:
-        return None
-    boxes = _boxes(estimates, histogram, lang)
+        return []
     if histogram is None or len(histogram) == 0 or "by" in estimates.keys:
-        return _finish(boxes, lang)
-    return _finish(alt.vconcat(_histogram(histogram, lang), boxes).resolve_scale(x="shared"), lang)
+        return [_finish(_boxes(estimates, None, None, lang), lang)]
+    frame = _histogram_frame(histogram, lang)
+    domain = [float(frame["low"].min()), float(frame["high"].max())]
+    return [_finish(_histogram(frame, histogram, domain, lang), lang),
+            _finish(_boxes(estimates, histogram, domain, lang), lang)]
 
 
 CROSSTAB_STYLES = ("grouped", "stacked", "heatmap")
@@ -297,7 +316,7 @@ def ladder_chart(stages: SummaryTable, city_stage: str | None, lang: str):
         "missing": _labels(stages, "missing", lang),
     })
     ticks = "[" + ", ".join(repr(label) for label in labels) + "][datum.value]"
-    chart = alt.Chart(frame).mark_bar(opacity=0.85).encode(
+    bars = alt.Chart(frame).mark_bar(opacity=0.85).encode(
         y=alt.Y("agency:N", sort=list(frame["agency"]), title=None,
                 axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=190)),
         x=alt.X("level:Q", title=_word("stage", lang), scale=alt.Scale(domain=[0, len(names) - 1]),
@@ -305,8 +324,15 @@ def ladder_chart(stages: SummaryTable, city_stage: str | None, lang: str):
         color=alt.Color("stage:N", sort=labels, scale=alt.Scale(scheme="viridis"), legend=None),
         tooltip=_tooltip(("agency", " "), ("stage", _word("stage", lang)),
                          ("met", stages.label("met", lang)), ("missing", stages.label("missing", lang))),
-    ).properties(height=_step(frame["agency"]))
-    return _finish(chart, lang)
+    )
+    layers = [bars]
+    if city_stage in names:
+        city = pd.DataFrame({"level": [names.index(city_stage)],
+                             "text": [f"{_word('city', lang)}: {stages.value_label('stage', city_stage, lang)}"]})
+        rule = alt.Chart(city).encode(x="level:Q")
+        layers += [rule.mark_rule(color="#d62728", strokeDash=[6, 4], strokeWidth=2),
+                   rule.mark_text(color="#d62728", align="left", dx=4, baseline="top", y=0).encode(text="text:N")]
+    return _finish(alt.layer(*layers).properties(height=_step(frame["agency"])), lang)
 
 
 def city_chart(city: SummaryTable, lang: str):
@@ -335,4 +361,6 @@ def leadership_chart(table: SummaryTable, lang: str):
     frame["group"] = [_wrapped(x) for x in _labels(table, "by", lang)] if "by" in table.keys \
         else [_word("all", lang)] * len(table)
     keep = frame["estimate"].notna()
-    return _finish(_bars(frame[keep].reset_index(drop=True), lang, "group", None, _word("index", lang)), lang)
+    overall = _wrapped(table.value_label("by", egov.ALL, lang)) if "by" in table.keys else None
+    return _finish(_bars(frame[keep].reset_index(drop=True), lang, "group", None, _word("index", lang),
+                         highlight=overall), lang)

@@ -171,6 +171,7 @@ TEXT: dict[str, dict[str, str]] = {
     "audit_col_outcome": {"en": "Outcome", "id": "Hasil"},
     "audit_col_detail": {"en": "Detail", "id": "Rincian"},
     "download_csv": {"en": "Download CSV", "id": "Unduh CSV"},
+    "download_csv_of": {"en": "CSV: {title}", "id": "CSV: {title}"},
     "store_table": {"en": "Table", "id": "Tabel"},
     "store_rows": {"en": "Rows (current revisions)", "id": "Baris (revisi terkini)"},
     "store_quarantined": {"en": "Files in quarantine", "id": "Berkas dikarantina"},

@@ -96,6 +96,8 @@ def test_kish_deff_and_the_calibrated_totals(households):
     assert np.allclose(calibrated["after"], calibrated["target"])
     base = totals[(totals["step"] == "base") & (totals["table"] == "household")]
     assert base["before"].sum() == len(w)
+    members = totals_table(households, "household_members")
+    assert "table" not in members.columns and set(members.data["table"]) == {"household_members"}
 
 
 def test_without_a_frame_the_data_are_unweighted_even_with_population_totals(sample, tmp_path):
@@ -130,3 +132,10 @@ def test_each_crosstab_test_carries_its_sentences(households):
         assert test["sentence"] in table.notes and test["cramers"]["id"].startswith(prefix.replace("Male", "Laki-laki")
                                                                                        .replace("Female", "Perempuan"))
         assert (test["warning"] is not None) == test["small_expected"]
+
+
+def test_an_undefined_number_is_written_as_a_dash():
+    # R's design effect of unit weights is Inf (the SRS variance without replacement is 0)
+    from analysis import formatting
+    assert [formatting.number(x, "en") for x in (float("inf"), -float("inf"), float("nan"))] == ["–"] * 3
+    assert formatting.value(float("inf"), "ratio", "id") == "–" and formatting.number(1.5, "id") == "1,5"

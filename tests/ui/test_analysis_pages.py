@@ -8,6 +8,8 @@ pages say what to do when there is nothing to show.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -71,6 +73,10 @@ def test_each_page_shows_its_results_at_once(store_dir, page):
     assert at.dataframe
     assert count_line(at).startswith("120 responses, the last at ")
     assert not at.error
+    assert [b.key for b in at.get("download_button")][0].startswith(page)
+    for chart in charts(at):                            # data inline: nothing to fetch
+        spec = json.loads(chart.proto.spec)
+        assert '"url"' not in json.dumps({k: v for k, v in spec.items() if k != "$schema"})
 
 
 @pytest.mark.parametrize("page", ("explore", "crosstab", "indicators"))
@@ -106,9 +112,8 @@ def test_explore_a_number_gets_a_histogram_and_the_same_numbers(store_dir):
     data = direct(store_dir)
     same(question_table(data, "income_monthly"), at, 0)
     same(histogram_table(data, "income_monthly"), at, 1)
-    assert len(charts(at)) == 1
-    assert "household's approximate monthly income" in at.markdown[-1].value or any(
-        "household's approximate monthly income" in m.value for m in at.markdown)
+    assert len(charts(at)) == 2                      # the histogram, the box plot with the mean
+    assert any("household's approximate monthly income" in m.value for m in at.markdown)
 
 
 def test_explore_a_select_multiple_shows_one_bar_per_option(store_dir):
@@ -143,6 +148,13 @@ def test_filters_change_the_numbers_and_match_a_filtered_dataset(store_dir):
     at.date_input(key="explore_days").set_value((pd.Timestamp("2024-07-01").date(),
                                                  pd.Timestamp("2024-07-31").date())).run()
     same(question_table(data.filter(dates=("2024-07-01", "2024-07-31")), "has_internet"), at)
+    at.date_input(key="explore_days").set_value(()).run()
+    store = ResponseStore(store_dir)
+    for rid in store.read("household")["_response_id"].iloc[:3]:
+        store.set_status("household", rid, "approved", editor="sup1", base_revision=1)
+    at.multiselect(key="explore_statuses").set_value(["approved"]).run()
+    assert "(3 in the filter)" in count_line(at)
+    same(question_table(direct(store_dir).filter(statuses=["approved"]), "has_internet"), at)
 
 
 def test_the_weighted_switch_changes_the_numbers_and_names_the_design(store_dir):

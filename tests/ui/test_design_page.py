@@ -58,8 +58,9 @@ def test_the_design_in_force_and_the_weighting_summary_are_analysis_s(store_dir)
     assert block["Strata"] == "District (kecamatan)" and block["Primary sampling units (PSU)"] == \
         "Census block (PSU) code (psu)"
     assert block["A stratum with one PSU"] == "centred at the grand mean (R: adjust)"
-    same(weights_table(data), at, 1)
-    same(totals_table(data), at, 2)
+    same(totals_table(data, "household"), at, 1)
+    same(totals_table(data, "household_members"), at, 2)
+    same(weights_table(data), at, 3)
     kish = next(m for m in at.metric if m.label == "Kish design effect of weighting")
     assert kish.value == f"{weights_table(data).data['deff'].iloc[0]:.2f}"
 
@@ -112,8 +113,8 @@ def test_population_totals_are_checked_and_replaced(store_dir):
     population.to_csv(buffer, index=False)
     at = upload(open_page(store_dir, "design"), "population", buffer.getvalue().encode())
     assert at.success and not at.error
-    totals = shown(at, 2)
-    calibrated = totals[(totals["Step"] == "Calibration (population.csv)") & (totals["By"] == "District (kecamatan)")]
+    totals = shown(at, 1)
+    calibrated = totals[totals["Step"] == "Calibration"]
     assert set(calibrated["Target"]) == {"50,000"}
     assert design_entries(store_dir)[-1]["object"] == "population.csv"
 

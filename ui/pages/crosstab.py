@@ -18,7 +18,7 @@ from ui.choices import instrument_ui, weighted_ui
 from ui.data import View
 from ui.i18n import current_lang, t
 from ui.live import live
-from ui.results import chart_ui, count_ui, design_notes_ui, empty_ui, table_ui
+from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
 
 PAGE = "crosstab"
 # The study's headline cross-tab per questionnaire: (row, column, percent of)
@@ -81,7 +81,7 @@ def results(view: View, row: str, col: str, layer: str | None, percent: str, sty
     chart_ui(charts.crosstab_chart(table, lang, style), PAGE)
     said = tuple(text for test in table.stats.get("tests", ()) for text in
                  (test["sentence"], test.get("cramers"), test.get("warning")) if text)
-    table_ui(table, PAGE, PAGE, lang, shown=said)
+    table_ui(table, PAGE, lang, shown=said)
 
 
 def page() -> None:
@@ -99,7 +99,11 @@ def page() -> None:
     if chosen is None:
         st.info(t("crosstab_too_few", lang), icon=":material/info:")
         return
-    results(View(instrument, lang, weighted), *chosen, style)
+    view = View(instrument, lang, weighted)
+    results(view, *chosen, style)
+    row, col, layer, percent = chosen
+    downloads_ui({PAGE: lambda: data.table("crosstab", view, row=row, col=col, layer=layer, percent=percent)},
+                 PAGE, lang)
 
 
 page()

@@ -29,7 +29,7 @@ from ui.choices import instrument_ui
 from ui.data import View
 from ui.i18n import current_lang, t
 from ui.live import live
-from ui.results import count_ui, design_notes_ui, table_ui
+from ui.results import count_ui, design_notes_ui, downloads_ui, table_ui
 from ui.store import data_dir, get_store
 
 PAGE = "design"
@@ -97,9 +97,10 @@ def results(instrument: str, lang: str) -> None:
         left.metric(t("weights_range", lang), f"{number(row.min, lang, 2)}–{number(row.max, lang, 2)}")
         middle.metric(t("weights_ratio", lang), number(row.ratio, lang, 2))
         right.metric(t("kish_deff", lang), number(row.deff, lang, 2), help=t("kish_help", lang))
-    table_ui(weights, PAGE, f"{PAGE}_weights", lang)
-    totals = data.table("totals", view)
-    table_ui(totals, PAGE, f"{PAGE}_totals", lang)
+        totals = data.table("totals", view, table=row.table)
+        if len(totals):
+            table_ui(totals, f"{PAGE}_totals_{row.table}", lang)
+    table_ui(weights, f"{PAGE}_weights", lang)
 
 
 def _file_state(path: Path, lang: str) -> str:
@@ -165,6 +166,9 @@ def page() -> None:
     st.header(t("page_design", lang))
     instrument = instrument_ui(PAGE, lang)
     results(instrument, lang)
+    view = View(instrument, lang)
+    downloads_ui({f"{PAGE}_weights": lambda: data.table("weights", view),
+                  f"{PAGE}_totals": lambda: data.table("totals", view)}, PAGE, lang)
     st.divider()
     st.subheader(t("design_files_title", lang))
     for kind in FILES:

@@ -19,31 +19,43 @@ from ui.choices import filters_ui, instrument_ui, weighted_ui
 from ui.data import View
 from ui.i18n import current_lang, t
 from ui.live import live
-from ui.results import chart_ui, count_ui, design_notes_ui, empty_ui, table_ui
+from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
 
 PAGE = "explore"
 
 
-def question_ui(facets: data.Facets, where, lang: str) -> tuple[str | None, str | None]:
-    """The question and its optional breakdown (drawn in ``where``)."""
+def question_ui(facets: data.Facets, lang: str) -> str | None:
     names = [q.name for q in facets.questions]
     if not names:
-        return None, None
+        return None
     labels = {q.name: pick(q.labels, lang) for q in facets.questions}
-    question = st.selectbox(t("question", lang), names, format_func=labels.get, key=f"{PAGE}_question")
-    options = [None, *(v.name for v in facets.breakdowns(question))]
-    by_labels = {v.name: pick(v.labels, lang) for v in facets.breakdowns(question)}
-    by = where.selectbox(t("breakdown", lang), options, key=f"{PAGE}_by",
-                         format_func=lambda name: t("breakdown_none", lang) if name is None else by_labels[name])
-    return question, by
+    return st.selectbox(t("question", lang), names, format_func=labels.get, key=f"{PAGE}_question")
+
+
+def breakdown_ui(facets: data.Facets, question: str | None, lang: str) -> str | None:
+    if question is None:
+        return None
+    labels = {v.name: pick(v.labels, lang) for v in facets.breakdowns(question)}
+    return st.selectbox(t("breakdown", lang), [None, *labels], key=f"{PAGE}_by",
+                        format_func=lambda name: t("breakdown_none", lang) if name is None else labels[name])
+
+
+def tables(view: View, question: str | None, by: str | None, kind: str | None) -> dict:
+    """The page's tables: key -> how to build it (for the results and for the downloads)."""
+    if question is None:
+        return {}
+    out = {PAGE: lambda: data.table("question", view, question=question, by=by)}
+    if kind == "number" and by is None:
+        out[f"{PAGE}_histogram"] = lambda: data.table("histogram", view, question=question)
+    return out
 
 
 @live
 def results(view: View, question: str | None, by: str | None, kind: str | None) -> None:
     lang = view.lang
-    facts = data.facets(view.instrument, lang)
-    estimates = data.table("question", view, question=question, by=by) if question else None
-    provenance = estimates.provenance if estimates is not None else facts.provenance
+    built = {key: build() for key, build in tables(view, question, by, kind).items()}
+    estimates = built.get(PAGE)
+    provenance = estimates.provenance if estimates is not None else data.facets(view.instrument, lang).provenance
     count_ui(provenance, PAGE, lang)
     design_notes_ui(provenance, lang)
     if empty_ui(provenance, lang) or estimates is None:
@@ -51,15 +63,14 @@ def results(view: View, question: str | None, by: str | None, kind: str | None) 
     if len(estimates) == 0:
         st.info(t("no_answers", lang), icon=":material/info:")
         return
+    histogram = built.get(f"{PAGE}_histogram")
     if kind == "number":
-        histogram = data.table("histogram", view, question=question) if by is None else None
-        chart_ui(charts.number_chart(estimates, histogram, lang), PAGE)
-        table_ui(estimates, PAGE, PAGE, lang)
-        if histogram is not None and len(histogram):
-            table_ui(histogram, PAGE, f"{PAGE}_histogram", lang)
+        chart_ui(charts.number_charts(estimates, histogram, lang), PAGE)
     else:
         chart_ui(charts.shares_chart(estimates, lang), PAGE)
-        table_ui(estimates, PAGE, PAGE, lang)
+    for key, table in built.items():
+        if len(table):
+            table_ui(table, key, lang)
 
 
 def page() -> None:
@@ -68,13 +79,17 @@ def page() -> None:
     st.header(t("page_explore", lang))
     instrument = instrument_ui(PAGE, lang)
     facets = data.facets(instrument, lang)
-    left, right = st.columns(2, vertical_alignment="bottom")
-    question, by = question_ui(facets, left, lang)
+    question = question_ui(facets, lang)
+    left, right = st.columns(2)
+    with left:
+        by = breakdown_ui(facets, question, lang)
     with right:
         weighted = weighted_ui(PAGE, facets, lang)
     filters = filters_ui(PAGE, facets, lang)
     kind = facets.question(question).kind if question else None
-    results(View(instrument, lang, weighted, **filters), question, by, kind)
+    view = View(instrument, lang, weighted, **filters)
+    results(view, question, by, kind)
+    downloads_ui(tables(view, question, by, kind), PAGE, lang)
 
 
 page()

@@ -19,7 +19,7 @@ from ui import auth, charts, data
 from ui.data import View
 from ui.i18n import current_lang, t
 from ui.live import live
-from ui.results import chart_ui, count_ui, design_notes_ui, table_ui
+from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, table_ui
 
 PAGE = "indicators"
 SECTIONS = ("household", "individual", "egov", "stages", "leadership")
@@ -62,32 +62,29 @@ def _counts(instruments: tuple[str, ...], lang: str) -> None:
         design_notes_ui(provenance, lang)
 
 
-def indicator_ui(what: str, views, by: str | None, key: str, lang: str) -> None:
-    table = data.table(what, views, by=by)
-    if table is None:
-        return
-    chart_ui(charts.indicator_chart(table, lang), key)
-    table_ui(table, PAGE, key, lang)
+def tables(section: str, by: str | None, lang: str) -> dict:
+    """The section's tables: key -> how to build it (None while its data are missing)."""
+    household, civil, agencies = View("household", lang), View("civil_servant", lang), View("agency", lang)
+    return {
+        "household": {f"{PAGE}_household": lambda: data.table("household_indicators", household, by=by)},
+        "individual": {f"{PAGE}_individual": lambda: data.table("individual_indicators", household, by=by)},
+        "egov": {f"{PAGE}_egov": lambda: data.table("egov_indicators", (civil, agencies), by=by)},
+        "stages": {f"{PAGE}_city": lambda: data.table("city_stage", agencies),
+                   f"{PAGE}_stages": lambda: data.table("stages", agencies)},
+        "leadership": {f"{PAGE}_leadership": lambda: data.table("leadership", civil, by=by)},
+    }[section]
 
 
-def stages_ui(lang: str) -> None:
-    agencies = View("agency", lang)
-    city = data.table("city_stage", agencies)
-    stages = data.table("stages", agencies)
-    if city is None or stages is None:
-        return
+def stages_ui(city, stages, lang: str) -> None:
     stage = city.value_label("stage", city.stats["city_stage"], lang)
     st.metric(t("city_stage", lang), stage, help=t("city_stage_help", lang, n=city.stats["agencies"]))
     chart_ui(charts.city_chart(city, lang), f"{PAGE}_city")
-    table_ui(city, PAGE, f"{PAGE}_city", lang)
+    table_ui(city, f"{PAGE}_city", lang)
     chart_ui(charts.ladder_chart(stages, city.stats["city_stage"], lang), f"{PAGE}_stages")
-    table_ui(stages, PAGE, f"{PAGE}_stages", lang)
+    table_ui(stages, f"{PAGE}_stages", lang)
 
 
-def leadership_ui(by: str | None, lang: str) -> None:
-    table = data.table("leadership", View("civil_servant", lang), by=by)
-    if table is None:
-        return
+def leadership_ui(table, lang: str) -> None:
     rows = table.data
     overall = rows[rows["by"] == egov.ALL].iloc[0] if "by" in rows else rows.iloc[0]
     left, right = st.columns(2)
@@ -95,28 +92,30 @@ def leadership_ui(by: str | None, lang: str) -> None:
     right.metric(t("cronbach_alpha", lang), formatting.number(overall["alpha"], lang, 2),
                  help=t("cronbach_help", lang))
     chart_ui(charts.leadership_chart(table, lang), f"{PAGE}_leadership")
-    table_ui(table, PAGE, f"{PAGE}_leadership", lang)
+    table_ui(table, f"{PAGE}_leadership", lang)
+
+
+INSTRUMENTS = {"household": ("household",), "individual": ("household",), "egov": ("civil_servant", "agency"),
+               "stages": ("agency",), "leadership": ("civil_servant",)}
 
 
 @live
 def results(section: str, by: str | None, lang: str) -> None:
-    if section in ("household", "individual"):
-        _counts(("household",), lang)
-        if not _none_yet("household", lang):
-            indicator_ui(f"{section}_indicators", View("household", lang), by, f"{PAGE}_{section}", lang)
-    elif section == "egov":
-        _counts(("civil_servant", "agency"), lang)
-        if not (_none_yet("civil_servant", lang) and _none_yet("agency", lang)):
-            indicator_ui("egov_indicators", (View("civil_servant", lang), View("agency", lang)), by,
-                         f"{PAGE}_egov", lang)
-    elif section == "stages":
-        _counts(("agency",), lang)
-        if not _none_yet("agency", lang):
-            stages_ui(lang)
+    instruments = INSTRUMENTS[section]
+    _counts(instruments, lang)
+    if all([_none_yet(instrument, lang) for instrument in instruments]):
+        return
+    built = {key: build() for key, build in tables(section, by, lang).items()}
+    if any(table is None for table in built.values()):
+        return
+    if section == "stages":
+        stages_ui(built[f"{PAGE}_city"], built[f"{PAGE}_stages"], lang)
+    elif section == "leadership":
+        leadership_ui(built[f"{PAGE}_leadership"], lang)
     else:
-        _counts(("civil_servant",), lang)
-        if not _none_yet("civil_servant", lang):
-            leadership_ui(by, lang)
+        for key, table in built.items():
+            chart_ui(charts.indicator_chart(table, lang), key)
+            table_ui(table, key, lang)
 
 
 def page() -> None:
@@ -127,6 +126,7 @@ def page() -> None:
                        format_func=lambda s: t(f"section_{s}", lang))
     by = breakdown_ui(section, lang)
     results(section, by, lang)
+    downloads_ui(tables(section, by, lang), PAGE, lang)
 
 
 page()

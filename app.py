@@ -14,7 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, login
+# ui.data is imported with the login page, so an analysis page's first visit does not wait
+# for pandas, scipy and altair to load (about 2 s on a fresh server).
+from ui import auth, data, login  # noqa: F401
 from ui.i18n import LANGUAGES, current_lang, t
 
 PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"

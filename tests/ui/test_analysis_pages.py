@@ -98,6 +98,19 @@ def test_every_indicator_section_renders_and_the_stage_ladder_is_there(store_dir
             assert len(charts(at)) == 2          # the city's distribution and the agencies' ladder
 
 
+@pytest.mark.parametrize("page", ("explore", "crosstab", "design"))
+@pytest.mark.parametrize("instrument", ("civil_servant", "agency"))
+def test_the_other_questionnaires_have_their_own_designs_and_defaults(store_dir, page, instrument):
+    at = open_page(store_dir, page)
+    at.selectbox(key=f"{page}_instrument").set_value(instrument).run()
+    assert not at.exception and not at.error
+    assert charts(at) or page == "design"
+    data = direct(store_dir, instrument)
+    assert count_line(at).startswith(f"{data.provenance.responses} responses")
+    if page == "explore":
+        same(question_table(data, data.questions()[0].name), at)
+
+
 # ---- explore ---------------------------------------------------------------------------------------
 def test_explore_starts_with_the_first_household_question_and_shows_what_analysis_gives(store_dir):
     at = open_page(store_dir, "explore")

@@ -249,6 +249,10 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Belum ada yang menjawab pertanyaan ini pada wawancara tersebut (mungkin hanya ditanyakan kepada sebagian).",
     },
     "sources": {"en": "Sources, design and weights", "id": "Sumber, desain dan bobot"},
+    "computing": {
+        "en": "Reading the interviews and computing the estimates…",
+        "id": "Membaca wawancara dan menghitung estimasi…",
+    },
     # ---- cross-tabulation
     "crosstab_row": {"en": "Rows", "id": "Baris"},
     "crosstab_col": {"en": "Columns", "id": "Kolom"},

@@ -69,7 +69,8 @@ def tests_ui(table, lang: str) -> None:
 @live
 def results(view: View, row: str, col: str, layer: str | None, percent: str, style: str) -> None:
     lang = view.lang
-    table = data.table("crosstab", view, row=row, col=col, layer=layer, percent=percent)
+    with st.spinner(t("computing", lang)):
+        table = data.table("crosstab", view, row=row, col=col, layer=layer, percent=percent)
     count_ui(table.provenance, PAGE, lang)
     design_notes_ui(table.provenance, lang)
     if empty_ui(table.provenance, lang):
@@ -89,7 +90,8 @@ def page() -> None:
     lang = current_lang()
     st.header(t("page_crosstab", lang))
     instrument = instrument_ui(PAGE, lang)
-    facets = data.facets(instrument, lang)
+    with st.spinner(t("computing", lang)):
+        facets = data.facets(instrument, lang)
     chosen = variables_ui(facets, lang)
     left, right = st.columns(2)
     style = left.radio(t("crosstab_chart", lang), charts.CROSSTAB_STYLES, horizontal=True, key=f"{PAGE}_style",

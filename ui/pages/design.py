@@ -77,7 +77,8 @@ def design_block(inst, lang: str) -> pd.DataFrame:
 def results(instrument: str, lang: str) -> None:
     inst = get_store().instrument(instrument)
     view = View(instrument, lang)
-    facets = data.facets(instrument, lang)
+    with st.spinner(t("computing", lang)):
+        facets = data.facets(instrument, lang)
     provenance = facets.provenance
     st.subheader(t("design_in_force_title", lang))
     count_ui(provenance, PAGE, lang)

@@ -53,7 +53,8 @@ def tables(view: View, question: str | None, by: str | None, kind: str | None) -
 @live
 def results(view: View, question: str | None, by: str | None, kind: str | None) -> None:
     lang = view.lang
-    built = {key: build() for key, build in tables(view, question, by, kind).items()}
+    with st.spinner(t("computing", lang)):
+        built = {key: build() for key, build in tables(view, question, by, kind).items()}
     estimates = built.get(PAGE)
     provenance = estimates.provenance if estimates is not None else data.facets(view.instrument, lang).provenance
     count_ui(provenance, PAGE, lang)
@@ -78,7 +79,8 @@ def page() -> None:
     lang = current_lang()
     st.header(t("page_explore", lang))
     instrument = instrument_ui(PAGE, lang)
-    facets = data.facets(instrument, lang)
+    with st.spinner(t("computing", lang)):
+        facets = data.facets(instrument, lang)
     question = question_ui(facets, lang)
     left, right = st.columns(2)
     with left:

@@ -34,7 +34,8 @@ def breakdown_ui(section: str, lang: str) -> str | None:
     if section not in BREAKDOWNS:
         return None
     instrument, table, default = BREAKDOWNS[section]
-    facets = data.facets(instrument, lang)
+    with st.spinner(t("computing", lang)):
+        facets = data.facets(instrument, lang)
     variables = [v for v in facets.groups.get(table, ())
                  if section != "individual" or v.name in INDIVIDUAL_BY]
     labels = {v.name: pick(v.labels, lang) for v in variables}
@@ -105,7 +106,8 @@ def results(section: str, by: str | None, lang: str) -> None:
     _counts(instruments, lang)
     if all([_none_yet(instrument, lang) for instrument in instruments]):
         return
-    built = {key: build() for key, build in tables(section, by, lang).items()}
+    with st.spinner(t("computing", lang)):
+        built = {key: build() for key, build in tables(section, by, lang).items()}
     if any(table is None for table in built.values()):
         return
     if section == "stages":

@@ -33,6 +33,10 @@ from ui.store import data_dir
 ACCESS: dict[str, frozenset[str]] = {
     "entry": frozenset({"enumerator", "admin"}),
     "my_submissions": frozenset({"enumerator", "admin"}),
+    "explore": frozenset({"supervisor", "admin"}),
+    "crosstab": frozenset({"supervisor", "admin"}),
+    "indicators": frozenset({"supervisor", "admin"}),
+    "design": frozenset({"admin"}),
     "export": frozenset({"supervisor", "admin"}),
     "admin": frozenset({"admin"}),
 }
@@ -68,14 +72,26 @@ def current_user() -> User | None:
     return _user_in(st.session_state)
 
 
-def session_user() -> Callable[[], User | None]:
-    """A reader of this session's user when it is called, from any thread (see the module
-    docstring); outside a script run (tests, a bare import), current_user itself."""
+def _idle_in(state) -> bool:
+    last = state[_LAST] if _LAST in state else None
+    return last is not None and clock() - last > IDLE_SECONDS
+
+
+def _session_reader() -> Callable[[], tuple[User | None, bool]]:
+    """A reader of (this session's user, whether it went idle) when it is called, from any
+    thread (see the module docstring); outside a script run (tests, a bare import), the
+    current session's."""
     ctx = get_script_run_ctx()
     if ctx is None:
-        return lambda: current_user()
+        return lambda: (current_user(), idle())
     state = ctx.session_state
-    return lambda: _user_in(state)
+    return lambda: (_user_in(state), _idle_in(state))
+
+
+def session_user() -> Callable[[], User | None]:
+    """A reader of this session's user when it is called, from any thread."""
+    session = _session_reader()
+    return lambda: session()[0]
 
 
 def allowed(page: str, user: User | None = None) -> bool:
@@ -112,8 +128,7 @@ def ended_reason() -> str | None:
 
 
 def idle() -> bool:
-    last = st.session_state.get(_LAST)
-    return last is not None and clock() - last > IDLE_SECONDS
+    return _idle_in(st.session_state)
 
 
 def touch() -> None:
@@ -166,12 +181,13 @@ def gate(page: str) -> User:
 
 
 def guarded(page: str, build: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
-    """A download's data callable that checks the role again when the file is built."""
-    user_then = session_user()
+    """A download's data callable that checks the role again when the file is built:
+    a session that logged out, went idle or lost the role by then gets no file."""
+    session = _session_reader()
 
     def data() -> bytes | str:
-        user = user_then()
-        if user is None or not allowed(page, user):
+        user, went_idle = session()
+        if user is None or went_idle or not allowed(page, user):
             raise PermissionError(f"no access to the downloads of {page}")
         return build()
 

@@ -1,4 +1,8 @@
-"""An enumerator's own submissions, read out of the store for the "My submissions" page."""
+"""An enumerator's own submissions, read out of the store for the "My submissions" page.
+
+The list is read through ui.data's cache (keyed on the store's state), so a rerun of
+the page with nothing new stored reads no file.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pandas as pd
 
 from survey.model import list_instruments
 from survey.validate import SURVEY_TIMEZONE
+from ui import data
 
 DAYS = 7
 
@@ -18,6 +23,10 @@ def my_submissions(store, enumerator: str, today: dt.date, days: int = DAYS) -> 
     Columns: submitted_at (first revision, WIB), instrument, response_id, revision,
     status and note (of the current revision), newest first.
     """
+    return data.cached("my_submissions", _listing, enumerator, today, days, store=store)
+
+
+def _listing(store, enumerator: str, today: dt.date, days: int) -> pd.DataFrame:
     frames = []
     for name in list_instruments():
         df = store.read(name, history=True)

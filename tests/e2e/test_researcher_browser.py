@@ -167,12 +167,18 @@ def _pick(page, key: str, label: str) -> None:
             page.keyboard.press("Escape")
 
 
+def _next(page) -> None:
+    widget(page, "next_step").locator("button").click()
+    settle(page)
+
+
 def fill_household_interview(page, psu: str) -> None:
-    """Fill and submit the household form (in Bahasa Indonesia): a household of one in Jebres,
-    in the sampled PSU ``psu`` (a PSU the frame does not list would make the weights fall back)."""
-    widget(page, "interview_date").get_by_role("spinbutton").first.click()
-    page.keyboard.type(dt.date.today().strftime("%Y%m%d"))
-    page.keyboard.press("Enter")
+    """Fill and submit the household form (in Bahasa Indonesia), one step at a time: a
+    household of one in Jebres, in the sampled PSU ``psu`` (a PSU the frame does not list
+    would make the weights fall back)."""
+    _choose(page, "visit_outcome", "Ada responden: wawancara dilakukan")
+    _choose(page, "consent", "Ya")
+    _next(page)                                     # location: the date is today already
     _choose(page, "kecamatan", "Jebres")
     _pick(page, "kelurahan", "Mojosongo")
     _type_in(page, "rw", "4")
@@ -180,16 +186,23 @@ def fill_household_interview(page, psu: str) -> None:
     _type_in(page, "psu", psu)
     _type_in(page, "respondent_name", "Sri Rahayu")
     _type_in(page, "address", "Jl. Ki Hajar Dewantara 12")
+    _next(page)                                     # household ICT access
     for key in ("has_radio", "has_tv", "has_fixed_phone", "has_computer", "has_internet"):
         _choose(page, key, "Tidak")
     _choose(page, "has_mobile", "Ya")
     _pick(page, "no_internet_reason", "Biaya layanan/langganan terlalu mahal")
+    _next(page)                                     # household members
     _type_in(page, "hh_size", "1")
+    _next(page)                                     # member 1
     _type_in(page, "member_name__0", "Bagus")
     _choose(page, "sex__0", "Laki-laki")
     _type_in(page, "age__0", "3")
     _pick(page, "relationship__0", "Anak (kandung, tiri, angkat)")
+    _next(page)                                     # e-government
     _choose(page, "used_egov", "Tidak")
+    _next(page)                                     # closing
+    _next(page)                                     # review
+    expect(page.get_by_text("Semua jawaban sudah lengkap.")).to_be_visible()
     widget(page, "submit").locator("button").click()
     expect(page.get_by_text("Tersimpan. ID respons:", exact=False)).to_be_visible()
 

@@ -1,4 +1,4 @@
-"""Downloads: the CSV of a table, spreadsheet formulas neutralised, the role checked when it is built.
+"""Downloads: a table's files, spreadsheet formulas neutralised, the role checked when it is built.
 
 Streamlit builds a deferred download in a worker thread, outside the script run; the
 tests call the button's callable from the test's own thread, which is just as far
@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.tables import Column, SummaryTable
 from tests.ui.conftest import make_user
-from ui.downloads import csv_bytes, file_name
+from analysis.export import table_file, table_filename
 
 HOSTILE = ["=HYPERLINK(\"http://x\")", "+1+2", "-3+4", "@SUM(A1)", "\tTAB", "\rCR", "plain", "O'Brien"]
 
@@ -36,7 +36,7 @@ def read(content: bytes) -> pd.DataFrame:
 
 
 def test_text_cells_that_a_spreadsheet_would_run_get_an_apostrophe_and_numbers_stay_numbers():
-    back = read(csv_bytes(hostile_table(), "en"))
+    back = read(table_file(hostile_table(), "csv", "en"))
     assert list(back.columns) == ["'=Choice", "Estimate", "Label"]
     expected = ["'" + text if text[0] in "=+-@\t\r" else text for text in HOSTILE]
     assert back["'=Choice"].tolist() == expected and back["Label"].tolist() == expected
@@ -44,11 +44,11 @@ def test_text_cells_that_a_spreadsheet_would_run_get_an_apostrophe_and_numbers_s
 
 
 def test_headers_and_labels_follow_the_language_and_the_file_name_is_safe():
-    back = read(csv_bytes(hostile_table(), "id"))
+    back = read(table_file(hostile_table(), "csv", "id"))
     assert list(back.columns)[:2] == ["'=Pilihan", "Estimasi"]
-    name = file_name(hostile_table(), "explore", "en", "csv")
-    assert name.startswith("explore-sri-s-table-1-1-") and name.endswith(".csv")
-    assert set(name) <= set("abcdefghijklmnopqrstuvwxyz0123456789-.")
+    name = table_filename(hostile_table(), "csv", "en")
+    assert name.startswith("Sri_s_table_1_1") and name.endswith(".csv")
+    assert set(name) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
 
 
 def a_page_with_a_guarded_download():

@@ -21,6 +21,8 @@ PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
 ICONS = {
     "entry": ":material/edit_note:",
     "my_submissions": ":material/checklist:",
+    "monitor": ":material/monitoring:",
+    "review": ":material/fact_check:",
     "admin": ":material/admin_panel_settings:",
 }
 log = logging.getLogger("survey.app")

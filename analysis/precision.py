@@ -40,7 +40,8 @@ from analysis.indicators import HOUSEHOLD_INDICATORS, INDIVIDUAL_INDICATORS, MIN
     estimate_indicators
 from analysis.tables import Column, SummaryTable
 
-__all__ = ["ALL", "HEADLINE", "PRECISION_COLUMNS", "precision_table", "precision_tracker", "projected_moe"]
+__all__ = ["ALL", "HEADLINE", "PRECISION_COLUMNS", "precision_summary", "precision_table", "precision_tracker",
+           "projected_moe"]
 
 HEADLINE = ("HH6", "HH7", "HH4")
 ALL = "(all)"
@@ -151,9 +152,13 @@ _STATUS = {"meet": {"id": "Tercapai", "en": "Will meet"}, "miss": {"id": "Tidak 
 
 def precision_table(data, frame: pd.DataFrame | None = None, codes=HEADLINE, level: float = 0.95) -> SummaryTable:
     """:func:`precision_tracker` as a SummaryTable (labels in both languages)."""
-    result = precision_tracker(data, frame, codes, level)
-    inst = data.instrument
+    return precision_summary(data.instrument, precision_tracker(data, frame, codes, level), data.provenance, level)
+
+
+def precision_summary(inst, result: pd.DataFrame, provenance=None, level: float = 0.95) -> SummaryTable:
+    """A SummaryTable of a :func:`precision_tracker` result (for a result computed earlier)."""
     strata = inst.design.strata
+    codes = list(dict.fromkeys(result["indicator"]))
     labels = {code: dict(_indicator(code).label) for code in codes}
     stratum_labels = {ALL: {"id": "Semua", "en": "All"}}
     if strata:
@@ -174,5 +179,5 @@ def precision_table(data, frame: pd.DataFrame | None = None, codes=HEADLINE, lev
     }
     return SummaryTable(result, _TITLE, columns, value_labels={"indicator": labels, "stratum": stratum_labels,
                                                                "status": _STATUS},
-                        notes=(_NOTE,), provenance=data.provenance, kind="precision", keys=("indicator", "stratum"),
+                        notes=(_NOTE,), provenance=provenance, kind="precision", keys=("indicator", "stratum"),
                         stats={"level": level, "target_moe": inst.design.target_moe})

@@ -202,7 +202,7 @@ def nonresponse_adjustment(inst, spec, raw: pd.DataFrame, records: pd.DataFrame,
 
 def response_rate_table(inst, rates: pd.DataFrame, level: str) -> SummaryTable:
     """A SummaryTable of :func:`response_rates` (labels in both languages, value labels
-    of the strata question's choices)."""
+    of the strata question's choices): the areas, the two rates, then the counts."""
     keys = [c for c in rates.columns if c not in RATE_COLUMNS]
     columns: dict[str, Column] = {}
     value_labels = {}
@@ -211,7 +211,8 @@ def response_rate_table(inst, rates: pd.DataFrame, level: str) -> SummaryTable:
         columns[key] = Column(dict(label))
         if key in {q.name for q in inst.questions} and inst.question(key).type == "select_one":
             value_labels[key] = {c: dict(t) for c, t in inst.question(key).choices.items()}
-    columns.update(_RATE_LABELS)
+    columns.update({name: _RATE_LABELS[name] for name in ("rr1", "rr1_visited", *[c for c in RATE_COLUMNS
+                                                                             if c not in ("rr1", "rr1_visited")])})
     title = _TITLES[level]
     return SummaryTable(rates, title, columns, value_labels=value_labels, notes=(_NOTE,), kind="response_rates",
                         keys=keys, stats={"level": level})
@@ -224,8 +225,7 @@ _RATE_LABELS = {
     "refusal": Column({"id": "Menolak (R)", "en": "Refusal (R)"}, "count"),
     "noncontact": Column({"id": "Tidak ada orang (NC)", "en": "Non-contact (NC)"}, "count"),
     "other": Column({"id": "Lainnya (O)", "en": "Other (O)"}, "count"),
-    "ineligible": Column({"id": "Tidak layak (kosong/tidak ditemukan)", "en": "Not eligible (vacant/not found)"},
-                         "count"),
+    "ineligible": Column({"id": "Kosong/tidak ditemukan", "en": "Vacant/not found"}, "count"),
     "pending": Column({"id": "Belum dikunjungi", "en": "Not yet visited"}, "count"),
     "rr1": Column({"id": "RR1 dari sampel", "en": "RR1 of the sample"}, "percent"),
     "rr1_visited": Column({"id": "RR1 dari yang dikunjungi", "en": "RR1 of the visited"}, "percent"),

@@ -27,6 +27,8 @@ from ui.store import data_dir
 ACCESS: dict[str, frozenset[str]] = {
     "entry": frozenset({"enumerator", "admin"}),
     "my_submissions": frozenset({"enumerator", "admin"}),
+    "monitor": frozenset({"supervisor", "admin"}),
+    "review": frozenset({"supervisor", "admin"}),
     "admin": frozenset({"admin"}),
 }
 IDLE_SECONDS = 30 * 60

@@ -179,3 +179,15 @@ def test_the_flag_filter_shows_only_flagged_interviews(data_dir):
     at.multiselect(key="review_flag").set_value(["too_fast"]).run()
     assert choices(at) == ["ag-4"]
     assert any("Too fast" in w and "2.0 min" in w for w in texts(at, "warning"))
+
+
+def test_sent_back_lists_the_enumerators_rejected_interviews_with_the_comment(data_dir):
+    from ui.submissions import sent_back
+
+    store = seed_store(data_dir)
+    store.set_status("agency", "mine-2", "rejected", editor="sup1", note="photo of the LAN?")
+    store.set_status("agency", "theirs-1", "rejected", editor="sup1")
+    back = sent_back(store, "enum01")
+    assert back[["response_id", "note", "editor", "status"]].values.tolist() == [
+        ["mine-2", "photo of the LAN?", "sup1", "rejected"]]
+    assert sent_back(store, "nobody").empty

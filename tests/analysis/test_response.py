@@ -123,7 +123,7 @@ def test_without_a_frame_the_rates_are_of_the_visited():
 def test_the_rate_table_is_labelled_in_both_languages():
     table = response_rate_table(INST, response_rates(INST, RECORDS, FRAME, "stratum"), "stratum")
     english = table.to_frame("en", formatted=True)
-    assert list(english.columns[:2]) == ["District", "Sampled"]
+    assert list(english.columns[:4]) == ["District", "RR1 of the sample", "RR1 of the visited", "Sampled"]
     assert english.iloc[1]["RR1 of the sample"] == "50.0%"
     assert table.to_frame("id", formatted=True).iloc[1]["RR1 dari yang dikunjungi"] == "57,1%"
 

@@ -160,7 +160,7 @@ def test_the_queue_filters_and_the_answers_in_the_chosen_language(data_dir):
     at.multiselect(key="review_area").set_value([AGENCY[0]["agency"]]).run()
     assert choices(at) == ["mine-1"]
     at.radio(key="lang").set_value("id").run()
-    tables = [d.value for d in at.dataframe if list(d.value.columns) == ["Pertanyaan", "Jawaban"]]
+    tables = [d.value for d in at.table if list(d.value.columns) == ["Pertanyaan", "Jawaban"]]
     answers = dict(zip(*[sum((list(t[c]) for t in tables), []) for c in ("Pertanyaan", "Jawaban")]))
     agency = store.instrument("agency").question("agency")
     assert answers[agency.label["id"]] == agency.choices[AGENCY[0]["agency"]]["id"]

@@ -325,12 +325,12 @@ def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datet
         if title and title != shown_title:
             st.markdown(f"**{title}**")
             shown_title = title
-        if isinstance(part, pd.DataFrame):
-            st.dataframe(part, hide_index=True, width="stretch")
+        if isinstance(part, pd.DataFrame):   # a static table: long answers wrap on a phone
+            st.table(part, hide_index=True, border="horizontal")
             continue
         for name, table in review_view.members(part, response.answers.get(part.name) or [], lang):
             with st.expander(name):
-                st.dataframe(table, hide_index=True, width="stretch")
+                st.table(table, hide_index=True, border="horizontal")
     heading(t("review_revisions", lang))
     st.dataframe(review_view.revisions_frame(inst, history, lang), hide_index=True, width="stretch",
                  key="review_revisions_table")

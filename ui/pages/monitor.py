@@ -21,7 +21,7 @@ from analysis import formatting
 from analysis.precision import precision_summary
 from analysis.response import response_rate_table
 from survey.model import list_instruments
-from survey.quality import COUNTED_STATUSES, FLAGS
+from survey.quality import FLAGS
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.monitor_charts import durations_chart, per_day_chart

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, login
+# ui.data is imported with the login page, so an analysis page's first visit does not wait
+# for pandas, scipy and altair to load (about 2 s on a fresh server).
+from ui import auth, data, login  # noqa: F401
 from ui.i18n import LANGUAGES, current_lang, t
 
 PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
@@ -23,6 +25,11 @@ ICONS = {
     "my_submissions": ":material/checklist:",
     "monitor": ":material/monitoring:",
     "review": ":material/fact_check:",
+    "explore": ":material/bar_chart:",
+    "crosstab": ":material/table_chart:",
+    "indicators": ":material/speed:",
+    "design": ":material/tune:",
+    "export": ":material/download:",
     "admin": ":material/admin_panel_settings:",
 }
 log = logging.getLogger("survey.app")
@@ -73,7 +80,7 @@ def navigation(user: auth.User | None, lang: str):
 
 
 def main() -> None:
-    st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="centered")
+    st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="wide")
     lang = language_ui()
     user = auth.refresh_session()
     current = navigation(user, lang)

@@ -21,7 +21,9 @@ What the frames hold (see :mod:`analysis.answers` for the columns of each questi
   and the questions their calibration uses) under their own names, the household's
   ``_household_weight``, and ``_weight`` (the household's, or person-level
   calibrated).  Without a PSU question the household is the members' cluster.
-  Rows missing a strata or PSU answer are left out, with a note.
+  Rows missing a strata or PSU answer are left out, with a note.  When the base weights
+  cannot be made (no frame.csv, a frame that does not fit, missing counts), every
+  table is unweighted (equal weights, not calibrated either) and a note says why.
 * the designs: strata, PSU, fpc and lonely-PSU rule from the design block, PSUs
   nested in strata; calibrated designs keep their calibration in the variance.
 
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -280,6 +283,8 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
 
     base = design_weights.base(inst, spec, raw, frame, counts, records=stored)
     notes += base.notes
+    if base.method == "unweighted":   # no usable frame or counts: unweighted, as its note says, not calibrated
+        spec = replace(spec, calibrate=None, repeats=MappingProxyType({}))
     main_table = _assembly.main_table(inst, spec, raw, base, population, lang, notes)
     out = {inst.id: main_table}
     for repeat in inst.repeats:

@@ -9,7 +9,7 @@ One helper module for tables, charts' labels, pages and files:
 Percent values are percentages (0-100), as every SummaryTable holds them; "points"
 are percentage points (a percentage's SE or margin of error) and carry no ``%``.
 Intervals are ranges with an en dash and the unit once: ``41,2–49,0%``.  A missing
-value (None, NaN) is written as an en dash.
+or undefined value (None, NaN, an infinity) is written as an en dash.
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ _MONTHS = {
 
 
 def _missing(value: Any) -> bool:
+    """None, NA, NaN, and infinities too (R's design effect of unit weights is Inf: undefined)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
-        return math.isnan(value)
+        return not math.isfinite(value)
     except TypeError:
         return False
 

@@ -240,7 +240,9 @@ def crosstab_table(data, row: str, col: str, layer: str | None = None, percent: 
 
     ``percent``: "row" (each row's distribution over the columns), "col" or "total".
     One test per layer level (or for the whole table without a layer); sentences and
-    warnings are the table's notes, the numbers in ``stats["tests"]``.
+    warnings are the table's notes, the numbers in ``stats["tests"]``, each test with
+    its own texts too (``sentence``, ``cramers`` and ``warning``: ``{lang: text}`` or None),
+    so a page can show a layer's test beside its chart.
     """
     if percent not in PERCENT_OF:
         raise ValueError(f"percent must be one of {PERCENT_OF}, not {percent!r}")
@@ -278,18 +280,20 @@ def crosstab_table(data, row: str, col: str, layer: str | None = None, percent: 
         if layer:
             frame.insert(0, "layer", name)
         parts.append(frame)
-        tests.append({"layer": name, **test})
         prefix = {lang: (f"{lvar.value_labels()[name][lang]}: " if layer else "") for lang in LANGUAGES}
         sentence = rao_scott_sentence(rvar.labels, cvar.labels, test["rao_scott"])
-        notes.append({lang: prefix[lang] + sentence[lang] for lang in LANGUAGES})
+        said = {"sentence": {lang: prefix[lang] + sentence[lang] for lang in LANGUAGES}, "cramers": None,
+                "warning": None}
         if np.isfinite(test["cramers_v"]):
-            notes.append({lang: prefix[lang] + t for lang, t in _cramers_sentence(test["cramers_v"]).items()})
+            said["cramers"] = {lang: prefix[lang] + t for lang, t in _cramers_sentence(test["cramers_v"]).items()}
         if test["small_expected"]:
             detail = {lang: (f"{formatting.percent(100 * test['share_below_5'], lang, 0)} "
                              + ("sel di bawah 5, terkecil " if lang == "id" else "of cells below 5, smallest ")
                              + formatting.number(test["min_expected"], lang, 1)) for lang in LANGUAGES}
             small = _texts(_NOTES["small"], detail=detail)
-            notes.append({lang: prefix[lang] + small[lang] for lang in LANGUAGES})
+            said["warning"] = {lang: prefix[lang] + small[lang] for lang in LANGUAGES}
+        tests.append({"layer": name, **test, **said})
+        notes += [text for text in said.values() if text is not None]
     frame = with_reliability(pd.concat(parts, ignore_index=True))
     notes.append(RELIABILITY_NOTE)
     order = [*keys, *[c for c in columns if c not in keys], "count_se", "expected", "df", "kind"]

@@ -111,6 +111,16 @@ class SummaryTable:
     def __setattr__(self, name, value):
         raise AttributeError("a SummaryTable is immutable; use its with_* methods")
 
+    def __reduce__(self):
+        """Pickled (the app's cache keeps tables pickled) as the constructor's arguments,
+        read-only mappings as plain ones: the constructor freezes them again."""
+        columns = {name: Column(dict(c.label), c.kind, c.decimals) for name, c in self.columns.items()}
+        value_labels = {k: {v: dict(t) for v, t in labels.items()} for k, labels in self.value_labels.items()}
+        fields = dict(value_labels=value_labels, notes=tuple(dict(n) for n in self.notes), provenance=self.provenance,
+                      subtitle=None if self.subtitle is None else dict(self.subtitle), kind=self.kind,
+                      stats=dict(self.stats), keys=self.keys)
+        return _rebuild, (self._data, dict(self.title), columns, fields)
+
     def __repr__(self) -> str:
         return (f"SummaryTable(kind={self.kind!r}, title={pick(self.title, 'en')!r}, rows={len(self._data)}, "
                 f"columns={list(self.columns)})")
@@ -228,6 +238,10 @@ class SummaryTable:
         if self.provenance is not None:
             lines += self.provenance.lines(lang)
         return lines
+
+
+def _rebuild(data: pd.DataFrame, title: Texts, columns: Mapping[str, Column], fields: Mapping) -> SummaryTable:
+    return SummaryTable(data, title, columns, **fields)
 
 
 # ---- estimate columns ---------------------------------------------------------------------

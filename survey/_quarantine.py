@@ -81,6 +81,9 @@ def _move(source: Path, box: Path, name: str) -> Path | None:
         try:
             os.link(source, target, follow_symlinks=False)
         except FileExistsError:
+            if _same_file(source, target):  # another reader is moving this very file right now
+                _unlink(source)
+                return None
             continue
         except FileNotFoundError:
             return None
@@ -94,12 +97,23 @@ def _move(source: Path, box: Path, name: str) -> Path | None:
             except FileNotFoundError:
                 return None
             return target
-        try:
-            os.unlink(source)
-        except FileNotFoundError:
-            pass
+        _unlink(source)
         return target
     raise FileExistsError(f"no free name in {box} for {name}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samestat(os.lstat(a), os.lstat(b))
+    except FileNotFoundError:
+        return False
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def count(folder: Path) -> int:

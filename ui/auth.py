@@ -10,6 +10,11 @@ A session lasts while the user acts: every full run of the app (a click, a widge
 change, a page switch) and every rerun of the entry form counts as an action; a
 page refreshing itself (`st.fragment(run_every=...)`) does not, and after
 `IDLE_SECONDS` without an action the next run logs the user out.
+
+A download built when it is clicked (`st.download_button(data=<callable>)`) is built
+by Streamlit in a worker thread, outside the script run, where `st.session_state` is
+not the session's: `session_user` and `guarded` read the user from the session's own
+state object, taken while the page runs, so the role is checked again at build time.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from survey.users import ROLES, Accounts
 from ui.i18n import current_lang, t
@@ -29,6 +35,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "my_submissions": frozenset({"enumerator", "admin"}),
     "monitor": frozenset({"supervisor", "admin"}),
     "review": frozenset({"supervisor", "admin"}),
+    "explore": frozenset({"supervisor", "admin"}),
+    "crosstab": frozenset({"supervisor", "admin"}),
+    "indicators": frozenset({"supervisor", "admin"}),
+    "design": frozenset({"admin"}),
+    "export": frozenset({"supervisor", "admin"}),
     "admin": frozenset({"admin"}),
 }
 IDLE_SECONDS = 30 * 60
@@ -52,11 +63,37 @@ def accounts() -> Accounts:
     return Accounts(data_dir(), clock=lambda: clock())
 
 
+def _user_in(state) -> User | None:
+    """The user a session state (st.session_state, or a session's own state) holds."""
+    name = state[_USER] if _USER in state else None
+    role = state[_ROLE] if _ROLE in state else None
+    return User(name, role) if name and role in ROLES else None
+
+
 def current_user() -> User | None:
-    state = st.session_state
-    if state.get(_USER) and state.get(_ROLE) in ROLES:
-        return User(state[_USER], state[_ROLE])
-    return None
+    return _user_in(st.session_state)
+
+
+def _idle_in(state) -> bool:
+    last = state[_LAST] if _LAST in state else None
+    return last is not None and clock() - last > IDLE_SECONDS
+
+
+def _session_reader() -> Callable[[], tuple[User | None, bool]]:
+    """A reader of (this session's user, whether it went idle) when it is called, from any
+    thread (see the module docstring); outside a script run (tests, a bare import), the
+    current session's."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return lambda: (current_user(), idle())
+    state = ctx.session_state
+    return lambda: (_user_in(state), _idle_in(state))
+
+
+def session_user() -> Callable[[], User | None]:
+    """A reader of this session's user when it is called, from any thread."""
+    session = _session_reader()
+    return lambda: session()[0]
 
 
 def allowed(page: str, user: User | None = None) -> bool:
@@ -93,8 +130,7 @@ def ended_reason() -> str | None:
 
 
 def idle() -> bool:
-    last = st.session_state.get(_LAST)
-    return last is not None and clock() - last > IDLE_SECONDS
+    return _idle_in(st.session_state)
 
 
 def touch() -> None:
@@ -147,10 +183,13 @@ def gate(page: str) -> User:
 
 
 def guarded(page: str, build: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
-    """A download's data callable that checks the role again when the file is built."""
+    """A download's data callable that checks the role again when the file is built:
+    a session that logged out, went idle or lost the role by then gets no file."""
+    session = _session_reader()
 
     def data() -> bytes | str:
-        if not allowed(page):
+        user, went_idle = session()
+        if user is None or went_idle or not allowed(page, user):
             raise PermissionError(f"no access to the downloads of {page}")
         return build()
 

@@ -1,42 +1,27 @@
-"""The monitor's reads, cached on the store's state: computed once per change of the store.
+"""What the monitor and the review queue show, read through ui.data's cache.
 
 ``snapshot(store, instrument_id, lang)`` gathers everything the monitor shows (visit
 records and their dispositions, response rates, progress against the frame,
-durations, quality flags, the precision tracker) as plain tables, ``queue(...)`` the
-review page's queue and flags. The ``st.cache_data`` key is ``store.state_token()`` plus the stat of the data folder's
-frame.csv and population.csv and of the questionnaire file, so a self-refreshing page
-re-reads only when something changed. ``refresh_seconds()`` is the refresh period
-(``SURVEY_REFRESH_SECONDS``, 30 s by default), as the analysis pages use.
-
-When the researchers' pages' ``ui/data.py`` lands, these reads move there (the app's
-one ``st.cache_data``).
+durations, quality flags, the precision tracker) as plain tables; ``queue(...)`` the
+review page's queue and its flags. Both are ``ui.data.cached`` results, keyed on the
+store's state (and the questionnaires, frame.csv and population.csv), so a page
+refreshing itself reads and computes again only when something changed; the analysis
+Dataset is ui.data's, shared with the analysis pages.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import streamlit as st
 
 from analysis import fieldwork
-from analysis.datafiles import FRAME_FILE, POPULATION_FILE, read_csv
-from analysis.dataset import load_dataset
+from analysis.datafiles import FRAME_FILE, read_csv
 from analysis.precision import precision_tracker
 from analysis.response import LEVELS, nonresponse_adjustment, response_rates
 from survey.quality import durations, flags
-
-DEFAULT_REFRESH_SECONDS = 30
-
-
-def refresh_seconds() -> float:
-    """Seconds between self-refreshes: ``SURVEY_REFRESH_SECONDS`` (at least 2), else 30."""
-    try:
-        return max(2.0, float(os.environ.get("SURVEY_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS)))
-    except ValueError:
-        return float(DEFAULT_REFRESH_SECONDS)
+from ui import data
 
 
 @dataclass(frozen=True)
@@ -59,57 +44,46 @@ class Snapshot:
     statuses: dict = field(default_factory=dict)  # status -> stored responses
 
 
-def _stat(path: Path) -> tuple:
-    try:
-        s = path.stat()
-        return (s.st_mtime_ns, s.st_size, s.st_ino)
-    except OSError:
-        return ()
-
-
-def _precision(data, frame) -> pd.DataFrame | None:
-    """The headline indicators' precision, for a questionnaire that asks their questions."""
-    if data.main.design is None:
-        return None
-    try:
-        return precision_tracker(data, frame)
-    except KeyError:   # not the household questionnaire: no HH4, HH6, HH7
-        return None
-
-
-def _key(store, instrument_id: str) -> tuple:
-    """What the cached reads depend on: the store's files, frame.csv, population.csv, the questionnaire."""
-    folder = store.instruments_dir or Path(__file__).resolve().parent.parent / "survey" / "instruments"
-    files = (_stat(Path(store.root) / FRAME_FILE), _stat(Path(store.root) / POPULATION_FILE),
-             _stat(Path(folder) / f"{instrument_id}.yaml"))
-    return store.state_token(), files
-
-
 def snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     """Everything the monitor shows of ``instrument_id``, computed once per change of the store."""
-    return _snapshot(str(store.root), instrument_id, lang, *_key(store, instrument_id), _store=store)
+    return data.cached("monitor_snapshot", _snapshot, instrument_id, lang, store=store)
 
 
 def queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the review queue, the flags) of ``instrument_id``: lighter than the whole snapshot."""
-    records, times, raised = _quality(str(store.root), instrument_id, lang, *_key(store, instrument_id), _store=store)
+    return data.cached("review_queue", _queue, instrument_id, lang, store=store)
+
+
+def _quality(store, instrument_id: str, lang: str):
+    """(current records, durations, flags): read and checked once per change of the store."""
+    return store.read(instrument_id), durations(store, instrument_id), flags(store, instrument_id, lang)
+
+
+def _checked(store, instrument_id: str, lang: str):
+    return data.cached("monitor_quality", _quality, instrument_id, lang, store=store)
+
+
+def _queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    records, times, raised = _checked(store, instrument_id, lang)
     return review_queue(store.instrument(instrument_id), records, times, raised), raised
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _quality(root: str, instrument_id: str, lang: str, token: tuple, files: tuple, _store=None):
-    """(current records, durations, flags): read and checked once per change of the store."""
-    return _store.read(instrument_id), durations(_store, instrument_id), flags(_store, instrument_id, lang)
+def _precision(dataset, frame) -> pd.DataFrame | None:
+    """The headline indicators' precision, for a questionnaire that asks their questions."""
+    if dataset.main.design is None:
+        return None
+    try:
+        return precision_tracker(dataset, frame)
+    except KeyError:   # not the household questionnaire: no HH4, HH6, HH7
+        return None
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _snapshot(root: str, instrument_id: str, lang: str, token: tuple, files: tuple, _store=None) -> Snapshot:
-    store = _store
+def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     inst = store.instrument(instrument_id)
-    records, times, raised = _quality(root, instrument_id, lang, token, files, _store=store)
-    frame = read_csv(Path(root) / FRAME_FILE) if inst.design.base == "frame" else None
+    records, times, raised = _checked(store, instrument_id, lang)
+    frame = read_csv(Path(store.root) / FRAME_FILE) if inst.design.base == "frame" else None
     visits = fieldwork.visits(inst, records, times)
-    data = load_dataset(store, inst.id, lang=lang)
+    dataset = data.dataset(instrument_id, lang, store=store)
     strata, psu = inst.design.strata, inst.design.psu
     areas = {}
     if strata:
@@ -117,18 +91,17 @@ def _snapshot(root: str, instrument_id: str, lang: str, token: tuple, files: tup
         areas = {level: fieldwork.per_area(visits, frame, strata, psu, level) for level in levels}
     adjustment = None
     if inst.design.base == "frame" and frame is not None and psu:
-        raw = data.main.frame
-        kept = records[records["_response_id"].astype(str).isin(set(raw["_response_id"].astype(str)))] \
-            if len(raw) else records.iloc[:0]
+        kept_ids = set(dataset.main.frame["_response_id"].astype(str)) if dataset.main.design is not None else set()
+        kept = records[records["_response_id"].astype(str).isin(kept_ids).to_numpy(dtype=bool)]
         _, adjustment = nonresponse_adjustment(inst, inst.design, kept.reset_index(drop=True), records, frame)
-    precision = _precision(data, frame)
     statuses = records["_status"].astype("string").value_counts().to_dict() if len(records) else {}
     return Snapshot(
         instrument=inst.id, records=len(records), visits=visits, flags=raised,
         rates={level: response_rates(inst, records, frame, level) for level in LEVELS if level != "psu" or psu},
         areas=areas, per_day=fieldwork.per_day(visits), per_enumerator=fieldwork.per_enumerator(visits, raised),
-        durations=fieldwork.duration_summary(visits), adjustment=adjustment, precision=precision,
-        provenance=data.provenance, has_frame=frame is not None, statuses={str(k): int(v) for k, v in statuses.items()})
+        durations=fieldwork.duration_summary(visits), adjustment=adjustment, precision=_precision(dataset, frame),
+        provenance=dataset.provenance, has_frame=frame is not None,
+        statuses={str(k): int(v) for k, v in statuses.items()})
 
 
 def area_question(inst) -> str | None:
@@ -141,7 +114,8 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
     _enumerator, _status, _revision, area, submitted_at`` (first submission) and ``flags`` (a tuple)."""
     area = area_question(inst)
     first = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id")["submitted_at"]
-    by_id = raised.groupby("_response_id")["flag"].apply(lambda f: tuple(dict.fromkeys(f))) if len(raised) else {}
+    by_id = raised.groupby("_response_id")["flag"].apply(lambda f: tuple(dict.fromkeys(f))).to_dict() \
+        if len(raised) else {}
     ids = records["_response_id"].astype(str)
     out = pd.DataFrame({
         "_response_id": ids.to_numpy(),
@@ -150,6 +124,6 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
         "_revision": records["_revision"].astype(int).to_numpy(),
         "area": records[area].astype("string").to_numpy() if area and area in records.columns else pd.NA,
         "submitted_at": first.reindex(ids).to_numpy(),
-        "flags": [by_id.get(rid, ()) if len(by_id) else () for rid in ids],
+        "flags": [by_id.get(rid, ()) for rid in ids],
     })
     return out.sort_values(["submitted_at", "_response_id"], kind="stable").reset_index(drop=True)

@@ -2,7 +2,8 @@
 
 ``my_submissions`` lists the last days' interviews; ``sent_back`` the ones a supervisor
 rejected, whenever they were submitted, with the reviewer's comment: they wait for a
-correction.
+correction. Both are read through ui.data's cache (keyed on the store's state), so a
+rerun of the page with nothing new stored reads no file.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 
 from survey.model import list_instruments
 from survey.validate import SURVEY_TIMEZONE
+from ui import data
 
 DAYS = 7
 
@@ -23,6 +25,10 @@ def my_submissions(store, enumerator: str, today: dt.date, days: int = DAYS) -> 
     Columns: submitted_at (first revision, WIB), instrument, response_id, revision,
     status and note (of the current revision), newest first.
     """
+    return data.cached("my_submissions", _listing, enumerator, today, days, store=store)
+
+
+def _listing(store, enumerator: str, today: dt.date, days: int) -> pd.DataFrame:
     frames = []
     for name in list_instruments():
         df = store.read(name, history=True)
@@ -56,6 +62,10 @@ def my_submissions(store, enumerator: str, today: dt.date, days: int = DAYS) -> 
 def sent_back(store, enumerator: str) -> pd.DataFrame:
     """Every response of ``enumerator`` whose current status is rejected, of any age, oldest
     first: the columns of :func:`my_submissions` and ``editor`` (who rejected it)."""
+    return data.cached("sent_back", _rejected, enumerator, store=store)
+
+
+def _rejected(store, enumerator: str) -> pd.DataFrame:
     frames = []
     for name in list_instruments():
         df = store.read(name)

@@ -1,8 +1,9 @@
 """Every export goes into the data folder's audit log (survey.audit): who, what, how.
 
 An export is recorded once its file is built and before it is handed over; one that
-cannot be recorded (the log cannot be written) is not handed over. A refused request
-is recorded as ``invalid``, a crash as ``failed``.
+cannot be recorded (the log cannot be written) is not handed over. A bad request is
+recorded as ``invalid``, one the user's role may not make as ``denied``, a crash as
+``failed``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Iterator
 
 from survey.audit import AuditLog
 
-from analysis.export.errors import ExportError
+from analysis.export.errors import ExportDenied, ExportError
 
 
 @contextmanager
@@ -24,7 +25,8 @@ def recorded(log: AuditLog | None, user: str, what: str, **detail: Any) -> Itera
         yield extra
     except ExportError as exc:
         if log is not None:
-            log.record("export", user, object=what, outcome="invalid", error=str(exc), **detail)
+            outcome = "denied" if isinstance(exc, ExportDenied) else "invalid"
+            log.record("export", user, object=what, outcome=outcome, error=str(exc), **detail)
         raise
     except Exception as exc:
         if log is not None:

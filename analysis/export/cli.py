@@ -4,7 +4,10 @@
         --format csv|parquet|sav|dta|xlsx [--identified] [--lang id|en] --out FILE
     python -m analysis.export codebook --instrument ID --format xlsx|html [--lang id|en] --out FILE
     python -m analysis.export xlsform --instrument ID --out FILE
+    python -m analysis.export indicators --format xlsx|html [--lang id|en] --out FILE
 
+Microdata carry the design's weights (weights.py) and the codebook says how they were
+made; the indicator report holds every indicator table the data allow (report.py).
 Every subcommand takes ``--data DIR`` (default ``$SURVEY_DATA_DIR``, else the project's
 ``data/``) in any position. The command line runs with the rights of whoever can read
 the data folder, so ``--identified`` works here (in the app only admins may); each
@@ -30,10 +33,11 @@ from survey.i18n import LANGUAGES
 from survey.model import InstrumentError, list_instruments
 from survey.users import default_data_dir
 
-from analysis.export.codebook import CODEBOOK_FORMATS, codebook
+from analysis.export.codebook import CODEBOOK_FORMATS, codebook, weight_texts
 from analysis.export.errors import ExportError
 from analysis.export.files import write_file
 from analysis.export.microdata import MICRODATA_FORMATS, microdata
+from analysis.export.report import REPORT_FORMATS, indicator_report
 from analysis.export.xlsform import xlsform
 
 
@@ -68,7 +72,7 @@ def _add_microdata(parser: argparse.ArgumentParser) -> None:
 
 def _run_microdata(run: Run) -> bytes:
     a = run.args
-    return microdata(run.store(), a.table, a.format, user=run.user, lang=a.lang, identified=a.identified)
+    return microdata(run.store(), a.table, a.format, user=run.user, lang=a.lang, identified=a.identified, weights=True)
 
 
 def _add_codebook(parser: argparse.ArgumentParser) -> None:
@@ -79,7 +83,9 @@ def _add_codebook(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_codebook(run: Run) -> bytes:
-    return codebook(run.instrument(), run.args.format, user=run.user, audit=AuditLog(run.data), lang=run.args.lang)
+    inst = run.instrument()
+    return codebook(inst, run.args.format, user=run.user, audit=AuditLog(run.data), lang=run.args.lang,
+                    weights=weight_texts(run.store(), inst.id))
 
 
 def _add_xlsform(parser: argparse.ArgumentParser) -> None:
@@ -89,6 +95,16 @@ def _add_xlsform(parser: argparse.ArgumentParser) -> None:
 
 def _run_xlsform(run: Run) -> bytes:
     return xlsform(run.instrument(), user=run.user, audit=AuditLog(run.data))
+
+
+def _add_indicators(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", required=True, choices=REPORT_FORMATS)
+    parser.add_argument("--lang", default="en", choices=LANGUAGES, help="language of the report (default en)")
+    _add_out(parser)
+
+
+def _run_indicators(run: Run) -> bytes:
+    return indicator_report(run.store(), run.args.format, user=run.user, lang=run.args.lang)
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,7 @@ COMMANDS: dict[str, Command] = {
     "microdata": Command("labelled microdata of one table", _add_microdata, _run_microdata),
     "codebook": Command("the codebook of an instrument", _add_codebook, _run_codebook),
     "xlsform": Command("an instrument as an XLSForm for ODK/Kobo", _add_xlsform, _run_xlsform),
+    "indicators": Command("the indicator report: every indicator table", _add_indicators, _run_indicators),
 }
 
 
@@ -111,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--data", type=Path, default=argparse.SUPPRESS,
                       help="data folder (default: $SURVEY_DATA_DIR, else data/)")
     parser = argparse.ArgumentParser(prog="python -m analysis.export", parents=[data],
-                                     description="Export microdata, codebooks and XLSForms.")
+                                     description="Export microdata, codebooks, XLSForms and the indicator report.")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, command in COMMANDS.items():
         command.add_arguments(sub.add_parser(name, parents=[data], help=command.help))

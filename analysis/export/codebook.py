@@ -13,15 +13,25 @@ from survey.model import Instrument
 
 from analysis.export import codebook_html, codebook_xlsx
 from analysis.export.audit import recorded
+from analysis.export.codebook_entries import WeightTexts
 from analysis.export.errors import check_option
 
 CODEBOOK_FORMATS = ("xlsx", "html")
 
 
+def weight_texts(store, instrument_id: str) -> dict[str, dict[str, str]]:
+    """{table: {lang: how its weights were made}} as the design makes them from the data
+    folder now (the same words as the microdata's weights)."""
+    from analysis.export.weights import design_weights
+
+    return {table: dict(w.texts) for table, w in design_weights(store, instrument_id).items()}
+
+
 def codebook(inst: Instrument, fmt: str, *, user: str, audit: AuditLog | None, lang: str = "en",
-             weights: bool = False) -> bytes:
+             weights: WeightTexts = False) -> bytes:
     """The codebook of `inst` as XLSX or HTML (interface texts in `lang`; labels in both
-    languages). `weights`: document the ``weight`` variable too. Recorded in `audit`."""
+    languages). `weights`: document the weight variables too (True), with how each
+    table's were made ({table: {lang: text}}, see weight_texts). Recorded in `audit`."""
     detail = {"format": fmt, "lang": lang, "identified": False}
     with recorded(audit, user, f"codebook/{inst.id}", **detail) as done:
         check_option(fmt, CODEBOOK_FORMATS, {"id": "Format", "en": "format"})

@@ -7,18 +7,23 @@ measure), its values (codes with the choices' names and labels, 0/1 for a
 select_multiple's choice), skip logic (``relevant``), the end condition
 (``end_if``: the interview ends when it is true), the constraint and range, the
 calculation, whether it is required, its design role and the pii flag. Expressions
-are shown as the questionnaire writes them.
+are shown as the questionnaire writes them. A weight's "calculation" says how the
+design made it (analysis.dataset's words, when the codebook is given them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Union
 
 from survey.i18n import pick
 from survey.model import Instrument
 
-from analysis.export.variables import Variable, choice_codes, design_roles, table_variables
+from analysis.export.variables import HOUSEHOLD_WEIGHT, Variable, choice_codes, design_roles, table_variables
+
+# What a codebook is told about weights: none, that the files carry them, or for each
+# table how its weights were made ({table: {lang: text}}, analysis.dataset's Provenance.weights).
+WeightTexts = Union[bool, Mapping[str, Mapping[str, str]]]
 
 # Interface texts of both renderings: {key: {lang: text}}.
 TEXTS: dict[str, Mapping[str, str]] = {
@@ -64,8 +69,19 @@ TEXTS: dict[str, Mapping[str, str]] = {
         "en": "Variable names are valid in Stata and SPSS: at most 29 ASCII characters, starting with a letter, unique.",
     },
     "weight_rule": {
-        "id": "Tabel anggota membawa variabel desain rumah tangganya (dan bobotnya bila ada); gabungkan dengan response_id.",
-        "en": "The roster table carries its household's design variables (and weight when there is one); join on response_id.",
+        "id": "Tabel anggota membawa variabel desain rumah tangganya; gabungkan dengan response_id bila perlu.",
+        "en": "The roster table carries its household's design variables; join on response_id when needed.",
+    },
+    "weights": {"id": "Bobot", "en": "Weights"},
+    "weights_rule": {
+        "id": "Bobot: berkas rumah tangga (dan setiap tabel utama) membawa weight, bobot responsnya. Berkas anggota "
+              "membawa household_weight (bobot rumah tangganya) dan weight, bobot orang, yang dipakai untuk estimasi "
+              "tentang anggota. Respons yang tidak ikut analisis (ditolak, tidak selesai, tanpa jawaban desain) "
+              "tidak punya bobot.",
+        "en": "Weights: the household file (and every main table) carries weight, the response's weight. The members "
+              "file carries household_weight (its household's) and weight, the person weight, which estimates about "
+              "members use. Responses left out of the analysis (rejected, not completed, missing design answers) "
+              "have no weight.",
     },
 }
 
@@ -93,6 +109,7 @@ class Entry:
     table: str
     variable: Variable
     design_role: str
+    about: Mapping[str, str] | None = None  # a weight: how it was made, {lang: text}
 
     @property
     def question(self):
@@ -117,14 +134,21 @@ class Entry:
         return _expression(getattr(q, key))
 
 
-def entries(inst: Instrument, weights: bool = False) -> dict[str, list[Entry]]:
+def _about(v: Variable, table: str, inst: Instrument, weights: WeightTexts) -> Mapping[str, str] | None:
+    if v.origin != "weight" or not isinstance(weights, Mapping):
+        return None
+    return weights.get(inst.id if v.column == HOUSEHOLD_WEIGHT else table)
+
+
+def entries(inst: Instrument, weights: WeightTexts = False) -> dict[str, list[Entry]]:
     """{table: its codebook rows}, pii variables included (and flagged)."""
     roles = design_roles(inst)
     out = {}
     for table in (inst.id, *(inst.table_name(r) for r in inst.repeats)):
-        variables = table_variables(inst, table, weight=weights)
+        variables = table_variables(inst, table, weight=bool(weights))
         out[table] = [Entry(table, v, roles.get(v.column, "") if v.question is not None else
-                            ("weight" if v.origin == "weight" else "")) for v in variables]
+                            ("weight" if v.origin == "weight" else ""), _about(v, table, inst, weights))
+                      for v in variables]
     return out
 
 
@@ -162,4 +186,6 @@ def row(entry: Entry, lang: str) -> list[str]:
     }
     for key in ("relevant", "end_if", "constraint", "range", "calculation"):
         cells[key] = entry.field(key)
+    if entry.about:
+        cells["calculation"] = pick(entry.about, lang)
     return [cells[c] for c in COLUMNS]

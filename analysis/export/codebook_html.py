@@ -12,7 +12,8 @@ from html import escape
 from survey.i18n import pick
 from survey.model import Instrument
 
-from analysis.export.codebook_entries import COLUMNS, Entry, choice_lists, entries, row, text, values_text
+from analysis.export.codebook_entries import (COLUMNS, Entry, WeightTexts, choice_lists, entries, row, text,
+                                             values_text)
 
 INLINE_VALUES = 15  # value lists longer than this are shown in the choice lists section only
 _SHOWN = ("variable", "question", "label_id", "label_en", "type", "values", "rules", "flags")
@@ -52,7 +53,7 @@ def _cell(key: str, values: dict[str, str], entry: Entry, lang: str) -> str:
     return f"<td{css}>{escape(value)}</td>"
 
 
-def render(inst: Instrument, lang: str, weights: bool = False) -> str:
+def render(inst: Instrument, lang: str, weights: WeightTexts = False) -> str:
     tables = entries(inst, weights)
     title = f"{text('codebook', lang)}: {pick(inst.title, lang)}"
     made = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -63,7 +64,8 @@ def render(inst: Instrument, lang: str, weights: bool = False) -> str:
         f'<p class="meta">{escape(text("instrument", lang))}: <code>{escape(inst.id)}</code> · '
         f'{escape(text("version", lang))} {inst.version} · {escape(text("made", lang))} {made}</p>',
     ]
-    out += [f'<p class="rule">{escape(text(key, lang))}</p>' for key in ("pii_rule", "names_rule", "weight_rule")]
+    rules = ("pii_rule", "names_rule", "weight_rule") + (("weights_rule",) if weights else ())
+    out += [f'<p class="rule">{escape(text(key, lang))}</p>' for key in rules]
     out.append(f"<nav><h2>{escape(text('contents', lang))}</h2><ul>")
     out += [f'<li><a href="#table-{escape(t)}">{escape(text("table", lang))} {escape(t)}</a> ({len(rows)})</li>'
             for t, rows in tables.items()]

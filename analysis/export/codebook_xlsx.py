@@ -10,10 +10,10 @@ from survey.i18n import pick
 from survey.model import Instrument
 
 from analysis.export.cells import XlsxCells
-from analysis.export.codebook_entries import COLUMNS, choice_lists, entries, row, text
+from analysis.export.codebook_entries import COLUMNS, WeightTexts, choice_lists, entries, row, text
 
 
-def render(inst: Instrument, lang: str, weights: bool) -> bytes:
+def render(inst: Instrument, lang: str, weights: WeightTexts = False) -> bytes:
     cells = XlsxCells()
     about = cells.sheet(text("codebook", lang))
     about.set_column(0, 0, 24)
@@ -26,6 +26,8 @@ def render(inst: Instrument, lang: str, weights: bool) -> bytes:
         (text("names", lang), text("names_rule", lang)),
         (text("table", lang), text("weight_rule", lang)),
     ]
+    if weights:
+        info.append((text("weights", lang), text("weights_rule", lang)))
     for r, (key, value) in enumerate(info):
         cells.text(about, r, 0, key, cells.bold)
         cells.text(about, r, 1, value, cells.wrap)

@@ -19,6 +19,18 @@ class ExportError(ValueError):
         return pick(self.texts, lang)
 
 
+class ExportDenied(ExportError):
+    """An export the user's role may not make (an identified file without admin rights)."""
+
+
+IDENTIFIED_ADMINS_ONLY = {
+    "id": "Hanya administrator yang boleh mengekspor berkas beridentitas (dengan data pribadi). "
+          "Berkas tanpa identitas tetap bisa diunduh.",
+    "en": "Only administrators may export identified files (with personal data). "
+          "The de-identified file can still be downloaded.",
+}
+
+
 def check_option(value: object, allowed: tuple[str, ...], what: Mapping[str, str]) -> str:
     """`value` when it is one of `allowed`, else ExportError naming what was expected.
     `what`: the option's name, {lang: text}."""

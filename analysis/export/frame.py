@@ -7,8 +7,8 @@ answered: not asked, or skipped), dates ``datetime.date`` objects (None when
 missing), timestamps ``datetime64[us, UTC]``.
 
 A repeat table (the household roster) gets its parent's design variables by a
-many-to-one join on ``_response_id``, and the weight when weights are given, so a
-person-level analysis needs no join of its own.
+many-to-one join on ``_response_id``, and, when weights are given, its household's
+weight and its own (weights.py), so a person-level analysis needs no join of its own.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import pandas as pd
 from survey.model import Instrument, Question, list_instruments
 
 from analysis.export.errors import ExportError
-from analysis.export.variables import WEIGHT, Variable, design_questions, table_of, table_variables, with_unknown_choices
+from analysis.export.variables import Variable, design_questions, table_of, table_variables, with_unknown_choices
+from analysis.export.weights import TableWeights, design_weights, from_response_ids, row_weights
 
 _SEP = "\x1f"
 
@@ -65,22 +66,29 @@ def table_owner(store, table: str) -> tuple[Instrument, Question | None]:
     })
 
 
-def _weights(weights: Mapping[str, float] | pd.Series) -> pd.Series:
-    series = weights if isinstance(weights, pd.Series) else pd.Series(dict(weights), dtype="float64")
-    if not series.index.is_unique:
-        raise ValueError("weights: one weight per response id")
-    return series.astype("float64")
+Weights = TableWeights | Mapping[str, float] | pd.Series | bool | None
 
 
-def _rows(store, inst: Instrument, repeat: Question | None, table: str,
-          weights: Mapping[str, float] | pd.Series | None) -> pd.DataFrame:
+def table_weights(store, inst: Instrument, table: str, weights: Weights) -> TableWeights | None:
+    """The weights asked for: ``True`` is the design's (weights.design_weights); a mapping
+    or Series is response id -> weight (a repeat table's rows take their household's)."""
+    if weights is None or weights is False:
+        return None
+    if weights is True:
+        return design_weights(store, inst.id)[table]
+    if isinstance(weights, TableWeights):
+        return weights
+    return from_response_ids(weights, repeat=table != inst.id)
+
+
+def _rows(store, inst: Instrument, repeat: Question | None, table: str, weights: TableWeights | None) -> pd.DataFrame:
     rows = store.read(table)
     parent_columns = list(design_questions(inst)) if repeat is not None else []
     if parent_columns:
         parents = store.read(inst.id)[["_response_id", *parent_columns]]  # names are unique per instrument
         rows = rows.merge(parents, on="_response_id", how="left", validate="many_to_one")
     if weights is not None:
-        rows[WEIGHT] = rows["_response_id"].map(_weights(weights)).astype("float64")
+        rows = rows.assign(**row_weights(rows, weights, repeat is not None))
     return rows
 
 
@@ -116,14 +124,15 @@ def _column(v: Variable, values: pd.Series, selections: dict) -> pd.Series:
     return pd.Series(pd.array(flags, dtype="Int8"), index=values.index).mask(codes < 0)
 
 
-def microdata_frame(store, table: str, identified: bool = False,
-                    weights: Mapping[str, float] | pd.Series | None = None) -> Microdata:
+def microdata_frame(store, table: str, identified: bool = False, weights: Weights = None) -> Microdata:
     """One store table as exported: its variables and a frame whose columns are their names.
 
-    `identified=False` leaves out every variable of a pii question. `weights`: response
-    id (the household's, for a roster) -> weight; adds the ``weight`` variable.
+    `identified=False` leaves out every variable of a pii question. `weights` (see
+    table_weights): ``True`` for the design's weights, a TableWeights, or response id
+    -> weight; adds ``weight`` (and a repeat table's ``household_weight``).
     """
     inst, repeat = table_owner(store, table)
+    weights = table_weights(store, inst, table, weights)
     rows = _rows(store, inst, repeat, table, weights)
     variables = table_variables(inst, table, weight=weights is not None)
     selections = {}

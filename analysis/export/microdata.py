@@ -4,7 +4,10 @@
 
 Formats: ``csv`` (csvfile), ``parquet`` (parquetfile), ``sav`` and ``dta``
 (statfiles), ``xlsx`` (xlsxfile). Variables and values come from frame.py and
-variables.py; fields flagged ``pii`` are left out unless ``identified=True``.
+variables.py; fields flagged ``pii`` are left out unless ``identified=True``, which
+the caller may forbid (``identified_allowed=False``: the app's non-admins), so that
+the refusal is in the audit log like every other request. ``weights=True`` adds the
+design's weights (weights.py).
 """
 
 from __future__ import annotations
@@ -12,46 +15,40 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Mapping
-
-import pandas as pd
-
 from survey.audit import AuditLog
 from survey.i18n import LANGUAGES
 
 from analysis.export import csvfile, parquetfile, statfiles, xlsxfile
 from analysis.export.audit import recorded
-from analysis.export.errors import check_option
-from analysis.export.files import write_file
-from analysis.export.frame import ExportInfo, microdata_frame
+from analysis.export.errors import IDENTIFIED_ADMINS_ONLY, ExportDenied, check_option
+from analysis.export.files import MEDIA_TYPES, write_file
+from analysis.export.frame import ExportInfo, Weights, microdata_frame
 
 MICRODATA_FORMATS = ("csv", "parquet", "sav", "dta", "xlsx")
 _WRITERS = {
     "csv": csvfile.write, "parquet": parquetfile.write, "sav": statfiles.write_sav,
     "dta": statfiles.write_dta, "xlsx": xlsxfile.write,
 }
-MEDIA_TYPES = {
-    "csv": "text/csv", "parquet": "application/vnd.apache.parquet", "sav": "application/x-spss-sav",
-    "dta": "application/x-stata-dta", "html": "text/html",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 FORMAT_OPTION = {"id": "Format", "en": "format"}
 LANG_OPTION = {"id": "Bahasa", "en": "language"}
 
 
 def microdata(store, table: str, fmt: str, *, user: str, lang: str = "en", identified: bool = False,
-              weights: Mapping[str, float] | pd.Series | None = None) -> bytes:
+              weights: Weights = None, identified_allowed: bool = True) -> bytes:
     """The file's bytes. `store`: a ResponseStore; `table`: household, household_members,
-    civil_servant, agency (any table of the store's instruments); `weights`: response id
-    -> weight (a roster's rows take their household's). ExportError for a bad request."""
+    civil_servant, agency (any table of the store's instruments); `weights`: True for
+    the design's weights, or see frame.table_weights. ExportError for a bad request,
+    ExportDenied for an identified file when `identified_allowed` is False."""
     detail = {"identified": bool(identified), "format": fmt, "lang": lang}
     with recorded(AuditLog(store.root), user, table, **detail) as done:
+        if identified and not identified_allowed:
+            raise ExportDenied(IDENTIFIED_ADMINS_ONLY)
         check_option(fmt, MICRODATA_FORMATS, FORMAT_OPTION)
         check_option(lang, LANGUAGES, LANG_OPTION)
         md = microdata_frame(store, table, identified=identified, weights=weights)
         info = ExportInfo(md.instrument, table, bool(identified), lang, dt.datetime.now(dt.timezone.utc), len(md.frame))
         data = _WRITERS[fmt](md.variables, md.frame, info)
-        done.update(rows=len(md.frame), bytes=len(data))
+        done.update(rows=len(md.frame), bytes=len(data), weights=any(v.origin == "weight" for v in md.variables))
     return data
 
 

@@ -2,8 +2,10 @@
 microdata writer and the codebook.
 
 A table's variables are, in order: the metadata columns (``_response_id`` ...), for a
-repeat table the parent's design variables under their own question names (and the
-weight when there is one), then one variable per stored question in form order, a
+repeat table the parent's design variables under their own question names, the
+weights when the file carries them (a main table: ``weight``; a repeat table: its
+household's ``household_weight``, then ``weight``, the row's own: the person weight of
+the roster), then one variable per stored question in form order, a
 select_multiple giving one 0/1 variable per choice (``<question>_<choice>``). Each
 carries its export name (see names.py), its labels in both languages and, for a
 select_one, its value labels: codes are the choice names when every name in the list
@@ -66,7 +68,12 @@ REPEAT_METADATA: tuple[tuple[str, str, Texts], ...] = (
     ("_member_index", "integer", {"id": "Urutan dalam daftar (0 = pertama)", "en": "Position in the list (0 = first)"}),
 )
 WEIGHT = "weight"
+HOUSEHOLD_WEIGHT = "household_weight"
 WEIGHT_LABEL: Texts = MappingProxyType({"id": "Bobot survei", "en": "Survey weight"})
+ROW_WEIGHT_LABEL: Texts = MappingProxyType({"id": "Bobot survei baris ini (bobot orang)",
+                                            "en": "Survey weight of this row (person weight)"})
+HOUSEHOLD_WEIGHT_LABEL: Texts = MappingProxyType({"id": "Bobot survei rumah tangganya (wawancara induk)",
+                                                  "en": "Survey weight of its household (the parent interview)"})
 # Until instruments carry a `design:` block, the household design's strata and PSU.
 _DEFAULT_DESIGN = {"kecamatan": "strata", "psu": "psu"}
 _INTEGER_NAME = re.compile(r"-?[0-9]{1,9}")
@@ -174,8 +181,11 @@ def table_variables(inst: Instrument, table: str, weight: bool = False) -> list[
     if repeat is not None:
         for name in design_questions(inst):
             out.extend(_question_variables(inst.question(name), origin="parent"))
-    if weight:
+    if weight and repeat is None:
         out.append(Variable(WEIGHT, WEIGHT, "decimal", WEIGHT_LABEL, origin="weight"))
+    elif weight:
+        out.append(Variable(HOUSEHOLD_WEIGHT, HOUSEHOLD_WEIGHT, "decimal", HOUSEHOLD_WEIGHT_LABEL, origin="weight"))
+        out.append(Variable(WEIGHT, WEIGHT, "decimal", ROW_WEIGHT_LABEL, origin="weight"))
     for q in (inst.questions if repeat is None else repeat.questions):
         out.extend(_question_variables(q))
     return named(out)

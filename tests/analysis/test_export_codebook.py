@@ -144,10 +144,22 @@ def test_codebook_exports_are_audited_and_checked(tmp_path):
         ("sup1", "codebook/agency", "ok", "html"), ("sup1", "codebook/agency", "invalid", "pdf")]
 
 
-def test_the_weight_is_documented_when_the_files_carry_one():
+def test_the_weights_are_documented_with_how_the_design_made_them():
+    made = {"household": {"id": "Bobot dasar dari frame.csv", "en": "Base weights from frame.csv"},
+            "household_members": {"id": "Bobot rumah tangganya", "en": "The household's weight"}}
     book = openpyxl.load_workbook(io.BytesIO(
-        codebook(load_instrument("household"), "xlsx", user="t", audit=None, weights=True)))
+        codebook(load_instrument("household"), "xlsx", user="t", audit=None, weights=made)))
     rows = {(r["Table"], r["Variable"]): r for r in _rows(book, "Variable")}
-    for table in ("household", "household_members"):
-        assert rows[table, "weight"]["Label (English)"] == "Survey weight"
-        assert rows[table, "weight"]["Design role"] == "weight" and rows[table, "weight"]["Stata type"] == "double"
+    assert rows["household", "weight"]["Label (English)"] == "Survey weight"
+    assert rows["household", "weight"]["Calculation"] == "Base weights from frame.csv"
+    assert rows["household_members", "weight"]["Label (English)"] == "Survey weight of this row (person weight)"
+    assert rows["household_members", "weight"]["Calculation"] == "The household's weight"
+    assert rows["household_members", "household_weight"]["Calculation"] == "Base weights from frame.csv"
+    for key in (("household", "weight"), ("household_members", "weight"), ("household_members", "household_weight")):
+        assert rows[key]["Design role"] == "weight" and rows[key]["Stata type"] == "double"
+    about = dict(r for r in book["Codebook"].iter_rows(values_only=True))
+    assert "the person weight" in about["Weights"]
+    page = codebook(load_instrument("household"), "html", user="t", audit=None, lang="id", weights=True).decode()
+    assert "bobot orang" in page and "household_weight" in page
+
+

@@ -235,13 +235,15 @@ def test_members_join_their_household_one_to_one_on_the_key(household_store, tmp
     assert list(members.columns[:4]) == ["response_id", "member_index", "kecamatan", "psu"]
 
 
-def test_weights_are_carried_to_the_households_and_their_members(household_store):
+def test_weights_given_by_response_id_go_to_the_households_and_their_members(household_store):
     weights = {f"hh-{i}": 100.0 + i for i in range(len(HOSTILE))}
     households = microdata_frame(household_store, "household", weights=weights).frame
     members = microdata_frame(household_store, "household_members", weights=weights).frame
     assert households.set_index("response_id")["weight"].to_dict() == weights
     assert (members["weight"] == members["response_id"].map(weights)).all()
-    assert list(members.columns[:5]) == ["response_id", "member_index", "kecamatan", "psu", "weight"]
+    assert (members["household_weight"] == members["weight"]).all()
+    assert list(members.columns[:6]) == ["response_id", "member_index", "kecamatan", "psu", "household_weight",
+                                         "weight"]
     assert "weight" not in microdata_frame(household_store, "household_members").frame.columns
 
 
@@ -255,7 +257,7 @@ def test_every_export_is_in_the_audit_log(household_store, tmp_path):
     assert [(e["user"], e["action"], e["object"], e["outcome"]) for e in entries] == [
         ("admin1", "export", "household_members", "ok"), ("admin1", "export", "nonsense", "invalid")]
     assert entries[0]["detail"] | {"rows": None, "bytes": None} == {
-        "identified": True, "format": "dta", "lang": "id", "rows": None, "bytes": None}
+        "identified": True, "format": "dta", "lang": "id", "rows": None, "bytes": None, "weights": False}
     assert entries[0]["detail"]["rows"] == len(household_store.read("household_members"))
     path = write_microdata(household_store, "agency", "csv", tmp_path / "agency.csv", user="admin1")
     assert path.read_bytes().startswith("\ufeff".encode()) and log.entries()[0]["object"] == "agency"

@@ -118,3 +118,12 @@ def test_the_store_tab_counts_quarantined_files_and_lists_versions(data_dir):
     assert any("quarantine" in w.value for w in at.warning)
     versions = at.dataframe[3].value.set_index("Questionnaire")
     assert versions.loc["agency", "Versions kept by the store"] == str(store.instrument("agency").version)
+
+
+def test_the_audit_csv_defuses_typed_formulas(data_dir):
+    from ui.audit_view import audit_csv, audit_frame
+
+    log = AuditLog(data_dir)
+    log.record("login_failed", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")", "failed")
+    text = audit_csv(audit_frame(log.entries()))
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text

@@ -21,7 +21,7 @@ from survey import ResponseStore
 from survey.quality import durations, flags
 from survey.simulate import main as simulate
 from tests.ui.conftest import open_app
-from ui import monitor_data
+from ui import data, monitor_data
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +123,9 @@ def test_an_empty_store_says_what_to_do(data_dir):
 
 def test_the_refresh_reads_again_only_when_the_store_changed(store, monkeypatch):
     calls = []
-    real = monitor_data.load_dataset
-    monkeypatch.setattr(monitor_data, "load_dataset", lambda *a, **k: calls.append(1) or real(*a, **k))
-    monitor_data._snapshot.clear()
+    real = monitor_data._snapshot
+    monkeypatch.setattr(monitor_data, "_snapshot", lambda *a, **k: calls.append(1) or real(*a, **k))
+    data._result.clear()
     first = monitor_data.snapshot(store, "household", "en")
     again = monitor_data.snapshot(store, "household", "en")
     assert len(calls) == 1 and again.records == first.records
@@ -134,10 +134,18 @@ def test_the_refresh_reads_again_only_when_the_store_changed(store, monkeypatch)
     assert len(calls) == 2 and changed.statuses["approved"] == 1
 
 
-def test_the_refresh_period(monkeypatch):
-    monkeypatch.delenv("SURVEY_REFRESH_SECONDS", raising=False)
-    assert monitor_data.refresh_seconds() == 30
-    monkeypatch.setenv("SURVEY_REFRESH_SECONDS", "5")
-    assert monitor_data.refresh_seconds() == 5
-    monkeypatch.setenv("SURVEY_REFRESH_SECONDS", "soon")
-    assert monitor_data.refresh_seconds() == 30
+def test_a_rejection_in_the_review_leaves_the_explore_pages_n(store, data_dir):
+    at = open_app(data_dir, "sup1", "supervisor")
+    at.switch_page("ui/pages/explore.py").run()
+    count = next(m.value for m in at.markdown if "responses, the last at" in m.value)
+    n = int(count.strip("*").split()[0].replace(",", ""))
+    records = store.read("household")
+    rid = records.loc[(records["visit_outcome"] == "completed") & (records["consent"] == "yes"), "_response_id"].iloc[0]
+    at.switch_page("ui/pages/review.py").run()
+    at.selectbox(key="review_choice").set_value(rid).run()
+    at.radio(key="review_decision").set_value("rejected")
+    at.text_area(key="review_note").input("The household says nobody came")
+    at.button(key="review_save").click().run()
+    at.switch_page("ui/pages/explore.py").run()
+    count = next(m.value for m in at.markdown if "responses, the last at" in m.value)
+    assert count.strip("*").startswith(f"{n - 1} responses")

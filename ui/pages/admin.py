@@ -19,6 +19,7 @@ from survey.validate import SURVEY_TIMEZONE
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.login import account_error
+from ui.audit_view import audit_csv, audit_frame
 from ui.store import data_dir, get_store
 
 AUDIT_SHOWN = 2000  # newest entries shown on screen; the download has them all
@@ -119,15 +120,6 @@ def _apply(change, lang: str) -> None:
     st.rerun()
 
 
-def audit_frame(entries: list[dict]) -> pd.DataFrame:
-    """Audit entries as a table, newest first (time in WIB)."""
-    frame = pd.DataFrame(entries, columns=["time", "user", "action", "object", "outcome", "detail"])
-    frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601").dt.tz_convert(SURVEY_TIMEZONE)
-    frame["detail"] = frame["detail"].map(lambda d: "" if not isinstance(d, dict) else
-                                          ", ".join(f"{k}={v}" for k, v in d.items()))
-    return frame
-
-
 def audit_ui(lang: str) -> None:
     log = AuditLog(data_dir())
     frame = audit_frame(log.entries())
@@ -150,8 +142,9 @@ def audit_ui(lang: str) -> None:
     view = shown.head(AUDIT_SHOWN).assign(time=shown["time"].head(AUDIT_SHOWN).dt.strftime("%Y-%m-%d %H:%M:%S"))
     st.dataframe(view.rename(columns={c: t(f"audit_col_{c}", lang) for c in view.columns}),
                  hide_index=True, width="stretch", key="audit_table")
-    st.download_button(t("download_csv", lang), auth.guarded("admin", lambda: shown.to_csv(index=False)),
+    st.download_button(t("download_csv", lang), auth.guarded("admin", lambda: audit_csv(shown)),
                        file_name="audit_log.csv", mime="text/csv", key="audit_download", on_click="ignore")
+
 
 
 def store_ui(lang: str) -> None:

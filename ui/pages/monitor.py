@@ -3,9 +3,10 @@
 For supervisors and administrators. Everything comes from the store's visit records
 (refusals and non-contacts included), the data folder's frame.csv and the
 instrument's quality and design blocks, computed in ``analysis`` and ``survey.quality``
-(ui.monitor_data caches them on the store's state). The numbers follow the analysis
-pages' rule: rejected interviews are left out until corrected. The page refreshes
-itself (``SURVEY_REFRESH_SECONDS``, 30 s) without counting as a user action.
+(ui.monitor_data, through ui.data's cache on the store's state). The numbers follow
+the analysis pages' rule: rejected interviews are left out until corrected. The page
+refreshes itself like the analysis pages (ui.live: ``SURVEY_REFRESH_SECONDS``, 30 s)
+without counting as a user action.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from survey.quality import FLAGS
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.monitor_charts import durations_chart, per_day_chart
-from ui.monitor_data import Snapshot, refresh_seconds, snapshot
+from ui.live import live, refresh_seconds
+from ui.monitor_data import Snapshot, snapshot
 from ui.review_view import OPEN_IN_REVIEW
 from ui.store import get_store
 
@@ -272,10 +274,9 @@ def precision_ui(snap: Snapshot, inst, lang: str) -> None:
     st.caption(table.notes[0][lang])
 
 
-@st.fragment(run_every=refresh_seconds())
-def live(instrument_id: str, lang: str) -> None:
-    """The monitor itself, redrawn every refresh; a refresh is no user action."""
-    auth.end_if_idle()
+@live
+def monitor_ui(instrument_id: str, lang: str) -> None:
+    """The monitor itself, redrawn every refresh (ui.live: a refresh is no user action)."""
     store = get_store()
     try:
         snap = snapshot(store, instrument_id, lang)
@@ -288,7 +289,9 @@ def live(instrument_id: str, lang: str) -> None:
         st.info(t("monitor_empty", lang), icon=":material/info:")
         return
     sentence = snap.provenance.sentence(lang).removesuffix(" WIB") if snap.provenance is not None else ""
-    st.caption(t("monitor_refresh", lang, sentence=sentence, seconds=formatting.number(refresh_seconds(), lang, 0)))
+    seconds = refresh_seconds()
+    st.caption(t("monitor_refresh", lang, sentence=sentence, seconds=formatting.number(seconds, lang, 0))
+               if seconds else t("monitor_refresh_off", lang, sentence=sentence))
     metrics_ui(snap, lang)
     progress, rates, quality, precision = st.tabs([t("tab_progress", lang), t("tab_rates", lang),
                                                    t("tab_quality", lang), t("tab_precision", lang)])
@@ -309,7 +312,7 @@ def page() -> None:
     st.header(t("page_monitor", lang), anchor=False)
     instrument_id = choose_ui(lang)
     if instrument_id is not None:
-        live(instrument_id, lang)
+        monitor_ui(instrument_id, lang)
 
 
 page()

@@ -1,0 +1,259 @@
+"""End to end: a supervisor watches the explore page while an enumerator submits an interview.
+
+The real app (``streamlit run app.py`` on 127.0.0.1) on a temporary data folder with
+the seeded sample of tests/ui/analysis_store.py, refreshing every 2 seconds
+(``SURVEY_REFRESH_SECONDS``). A supervisor logs in and opens the explore page; an
+enumerator, in another browser, logs in and submits a household interview through
+the form (:func:`fill_household_interview`, the one helper that knows the form);
+the supervisor's count goes up without a reload. The supervisor's CSV download is
+built by the server for that session. Then an administrator's screenshots of each
+analysis page at 1280x900 and 390x844 are saved for a person to look at (in
+``$SCREENSHOT_DIR`` when set, else the test's temporary folder).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from survey import ResponseStore
+from survey.users import Accounts
+from tests.ui.analysis_store import build
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORDS = {"sup1": "supervisor-pass-1", "enum01": "field-password-1", "admin": "admin-pass-123"}
+PAGES = {"explore": "Explore a question", "crosstab": "Cross-tabulation", "indicators": "Indicators",
+         "design": "Sampling design"}
+SIZES = ((1280, 900), (390, 844))
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian's chromium (see .ci/run)")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = build(tmp_path_factory.mktemp("researcher") / "store")
+    accounts = Accounts(data)
+    for name, role in (("sup1", "supervisor"), ("enum01", "enumerator"), ("admin", "admin")):
+        accounts.add(name, role, PASSWORDS[name])
+    port = free_port()
+    env = {**os.environ, "SURVEY_DATA_DIR": str(data), "SURVEY_REFRESH_SECONDS": "2"}
+    log = data.parent / "server.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + log.read_text(errors="replace")[-2000:])
+    yield url, data
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, width: int = 1280, height: int = 900):
+    page = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True).new_page()
+    page.set_default_timeout(30_000)
+    return page
+
+
+def widget(page, key: str):
+    return page.locator(f".st-key-{key}")
+
+
+def settle(page) -> None:
+    """Wait until the app has finished its rerun."""
+    page.wait_for_timeout(150)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
+def log_in(page, url: str, name: str, lang: str = "English") -> None:
+    page.goto(url)
+    settle(page)
+    if lang != "English":
+        widget(page, "lang").get_by_text(lang, exact=True).click()
+        settle(page)
+    widget(page, "login_user").locator("input").fill(name)
+    widget(page, "login_password").locator("input").fill(PASSWORDS[name])
+    widget(page, "login").locator("button").click()
+    settle(page)
+
+
+def open_page(page, title: str) -> None:
+    """Follow the sidebar's link, as a person does (the session stays)."""
+    nav = page.get_by_test_id("stSidebarNav")
+    try:
+        nav.wait_for(state="visible", timeout=3000)
+    except PlaywrightTimeout:                                      # a phone: the sidebar is folded away
+        page.get_by_test_id("stExpandSidebarButton").click()
+        nav.wait_for(state="visible")
+    nav.get_by_text(title, exact=True).click()
+    settle(page)
+    if page.viewport_size["width"] < 600 and nav.is_visible():
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        page.wait_for_timeout(500)
+
+
+# ---- the form (the one place that knows it) -------------------------------------------------------
+def _choose(page, key: str, label: str) -> None:
+    widget(page, key).get_by_text(label, exact=True).click()
+    settle(page)
+
+
+def _type_in(page, key: str, text: str) -> None:
+    box = widget(page, key).locator("input, textarea").first
+    box.fill(text)
+    box.press("Enter")
+    settle(page)
+
+
+def _pick(page, key: str, label: str) -> None:
+    option = page.get_by_role("option").filter(has_text=label).first
+    for _ in range(5):
+        widget(page, key).locator("input").first.click()
+        try:
+            option.wait_for(timeout=3000)
+            option.click()
+            settle(page)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+
+
+def _next(page) -> None:
+    widget(page, "next_step").locator("button").click()
+    settle(page)
+
+
+def fill_household_interview(page, psu: str) -> None:
+    """Fill and submit the household form (in Bahasa Indonesia), one step at a time: a
+    household of one in Jebres, in the sampled PSU ``psu`` (a PSU the frame does not list
+    would make the weights fall back)."""
+    _choose(page, "visit_outcome", "Ada responden: wawancara dilakukan")
+    _choose(page, "consent", "Ya")
+    _next(page)                                     # location: the date is today already
+    _choose(page, "kecamatan", "Jebres")
+    _pick(page, "kelurahan", "Mojosongo")
+    _type_in(page, "rw", "4")
+    _type_in(page, "rt", "2")
+    _type_in(page, "psu", psu)
+    _type_in(page, "respondent_name", "Sri Rahayu")
+    _type_in(page, "address", "Jl. Ki Hajar Dewantara 12")
+    _next(page)                                     # household ICT access
+    for key in ("has_radio", "has_tv", "has_fixed_phone", "has_computer", "has_internet"):
+        _choose(page, key, "Tidak")
+    _choose(page, "has_mobile", "Ya")
+    _pick(page, "no_internet_reason", "Biaya layanan/langganan terlalu mahal")
+    _next(page)                                     # household members
+    _type_in(page, "hh_size", "1")
+    _next(page)                                     # member 1
+    _type_in(page, "member_name__0", "Bagus")
+    _choose(page, "sex__0", "Laki-laki")
+    _type_in(page, "age__0", "3")
+    _pick(page, "relationship__0", "Anak (kandung, tiri, angkat)")
+    _next(page)                                     # e-government
+    _choose(page, "used_egov", "Tidak")
+    _next(page)                                     # closing
+    _next(page)                                     # review
+    expect(page.get_by_text("Semua jawaban sudah lengkap.")).to_be_visible()
+    widget(page, "submit").locator("button").click()
+    expect(page.get_by_text("Tersimpan. ID respons:", exact=False)).to_be_visible()
+
+
+# ---- the tests -------------------------------------------------------------------------------------
+def test_the_explore_page_counts_a_new_interview_without_a_reload(server, browser):
+    url, data = server
+    supervisor = new_page(browser)
+    log_in(supervisor, url, "sup1")
+    open_page(supervisor, PAGES["explore"])
+    count = widget(supervisor, "explore_count")
+    expect(count).to_contain_text("120 responses, the last at ")
+    supervisor.evaluate("window.__same_document = true")        # a reload would drop this
+
+    enumerator = new_page(browser)
+    log_in(enumerator, url, "enum01", lang="Bahasa Indonesia")
+    with (data / "frame.csv").open() as frame:
+        psu = next(row["psu"] for row in csv.DictReader(frame) if row["kecamatan"] == "jebres")
+    fill_household_interview(enumerator, psu)
+    assert len(ResponseStore(data).read("household")) == 121
+
+    expect(count).to_contain_text("121 responses, the last at ", timeout=30_000)
+    assert supervisor.evaluate("window.__same_document") is True
+    expect(supervisor.get_by_text("The weights could not be made")).to_have_count(0)   # a sampled PSU
+    enumerator.context.close()
+
+    with supervisor.expect_download() as download:
+        widget(supervisor, "explore_csv").locator("button").click()
+    content = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[0][:2] == ["District (kecamatan)", "Estimate"]
+    assert [r[0] for r in rows[1:]] == ["Laweyan", "Serengan", "Pasar Kliwon", "Jebres", "Banjarsari"]
+    supervisor.context.close()
+
+
+def test_screenshots_of_each_analysis_page(server, browser, tmp_path_factory):
+    url, _ = server
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for width, height in SIZES:
+        page = new_page(browser, width, height)
+        log_in(page, url, "admin")
+        for name, title in PAGES.items():
+            open_page(page, title)
+            expect(page.locator(f"[class*='st-key-{name}'][class*='_count']").first).to_be_visible()
+            page.wait_for_timeout(1500)                           # charts draw after the run
+            full = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+            page.set_viewport_size({"width": width, "height": max(height, full)})
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(folder / f"{name}-{width}x{height}.png"), full_page=True)
+            page.set_viewport_size({"width": width, "height": height})
+            assert not page.get_by_test_id("stException").count()
+        page.context.close()
+    assert all((folder / f"{name}-{w}x{h}.png").stat().st_size for name in PAGES for w, h in SIZES)

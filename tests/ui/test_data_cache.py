@@ -1,0 +1,78 @@
+"""ui.data: the store is read again only when what the results depend on changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from survey import ResponseStore
+from survey.model import INSTRUMENT_DIR
+from survey.simulate import generate
+from tests.ui.analysis_store import build, copy_to
+from tests.ui.test_analysis_pages import count_line, open_page
+from ui import data
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("cache") / "store")
+
+
+@pytest.fixture
+def loads(monkeypatch):
+    """The instruments whose Dataset was built, in order."""
+    built = []
+    real = data.load_dataset
+
+    def counting(store, instrument_id, **options):
+        built.append(instrument_id)
+        return real(store, instrument_id, **options)
+
+    monkeypatch.setattr(data, "load_dataset", counting)
+    return built
+
+
+def test_reruns_with_nothing_new_read_nothing_and_a_submission_is_read_once(data_dir, template, loads):
+    copy_to(template, data_dir)
+    at = open_page(data_dir, "explore")
+    assert loads == ["household"]
+    for _ in range(3):                                  # reruns and refreshes: nothing new stored
+        at.run()
+    at.selectbox(key="explore_question").set_value("has_tv").run()   # a new table from the cached dataset
+    assert loads == ["household"]
+    ResponseStore(data_dir).submit("household", generate("household", 1, seed=99)[0], enumerator="enum01")
+    at.run()
+    assert loads == ["household", "household"] and count_line(at).startswith("121 responses")
+    at.run()
+    assert loads == ["household", "household"]
+
+
+def test_the_token_follows_the_store_the_design_files_and_the_questionnaires(tmp_path):
+    instruments = shutil.copytree(INSTRUMENT_DIR, tmp_path / "instruments")
+    root = copy_to(build(tmp_path / "built"), tmp_path / "store")
+    store = ResponseStore(root, instruments_dir=instruments, audit=False)
+    token = data.data_token(store)
+    assert data.data_token(store) == token
+    (root / "population.csv").write_text((root / "population.csv").read_text() + "\n")
+    assert data.data_token(store) != token
+    token = data.data_token(store)
+    (root / "frame.csv").unlink()
+    assert data.data_token(store) != token
+    token = data.data_token(store)
+    yaml = instruments / "household.yaml"
+    os.utime(yaml, ns=(yaml.stat().st_atime_ns, yaml.stat().st_mtime_ns + 10**9))
+    assert data.data_token(store) != token
+    token = data.data_token(store)
+    store.submit("agency", generate("agency", 1, seed=5)[0], enumerator="enum01")
+    assert data.data_token(store) != token
+
+
+def test_a_view_applies_filters_then_the_weights(template):
+    store = ResponseStore(template, audit=False)
+    full = data.dataset("household", "en", store=store)
+    view = data.View("household", "en", weighted=False, answers=(("kecamatan", ("laweyan",)),))
+    seen = view.apply(full)
+    assert seen.provenance.in_filter == 30 and not seen.provenance.weighted
+    assert data.View("household", "en").apply(full) is full

@@ -1,0 +1,125 @@
+"""The design page: the design in force, uploads of frame.csv and population.csv, the weighting summary.
+
+A bad file gets a message in the chosen language and changes nothing (the file in
+force stays, byte for byte); a good one replaces it and the estimates follow; every
+upload is in the audit log.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from analysis.dataset import load_dataset
+from analysis.summaries import question_table
+from analysis.weighting_tables import totals_table, weights_table
+from survey import ResponseStore
+from survey.audit import AuditLog
+from tests.ui.analysis_store import build, copy_to
+from tests.ui.test_analysis_pages import open_page, same, shown
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("design") / "store")
+
+
+@pytest.fixture
+def store_dir(data_dir, template):
+    return copy_to(template, data_dir)
+
+
+def upload(at, kind: str, content: bytes, name: str | None = None):
+    at.file_uploader(key=f"design_{kind}_file").set_value((name or f"{kind}.csv", content, "text/csv"))
+    at.run()
+    at.button(key=f"design_{kind}_save").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def frame_csv(store_dir, change) -> bytes:
+    return change(pd.read_csv(store_dir / "frame.csv", dtype=str)).to_csv(index=False).encode()
+
+
+def cell(row: int, column: str, value: str):
+    return lambda frame: frame.assign(**{column: [value if i == row else v for i, v in enumerate(frame[column])]})
+
+
+def design_entries(store_dir) -> list[dict]:
+    return [e for e in AuditLog(store_dir).entries(newest_first=False) if e["action"] == "design"]
+
+
+def test_the_design_in_force_and_the_weighting_summary_are_analysis_s(store_dir):
+    at = open_page(store_dir, "design")
+    data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en")
+    block = shown(at, 0).set_index("Part of the design")["In this questionnaire"]
+    assert block["Strata"] == "District (kecamatan)" and block["Primary sampling units (PSU)"] == \
+        "Census block (PSU) code (psu)"
+    assert block["A stratum with one PSU"] == "centred at the grand mean (R: adjust)"
+    same(totals_table(data, "household"), at, 1)
+    same(totals_table(data, "household_members"), at, 2)
+    same(weights_table(data), at, 3)
+    kish = next(m for m in at.metric if m.label == "Kish design effect of weighting")
+    assert kish.value == f"{weights_table(data).data['deff'].iloc[0]:.2f}"
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda f: f.drop(columns="kecamatan"), "frame.csv lacks the column(s) kecamatan"),
+    (cell(0, "households_in_psu", "-4"), "households_in_psu cannot be negative"),
+    (cell(1, "prob_psu", "a lot"), "prob_psu must be a number"),
+    (cell(2, "kecamatan", ""), "kecamatan is empty in 1 row(s)"),
+    (lambda f: f.drop(index=0), "PSU(s) that frame.csv does not list"),
+])
+def test_a_bad_frame_is_refused_with_the_reason_and_changes_nothing(store_dir, change, expected):
+    before = (store_dir / "frame.csv").read_bytes()
+    at = open_page(store_dir, "design")
+    estimate = shown(open_page(store_dir, "explore"))
+    upload(at, "frame", frame_csv(store_dir, change))
+    assert at.error and expected in at.error[0].value and "Nothing was changed" in at.error[0].value
+    assert (store_dir / "frame.csv").read_bytes() == before
+    assert design_entries(store_dir)[-1]["outcome"] == "invalid"
+    assert shown(open_page(store_dir, "explore")).equals(estimate)
+
+
+def test_the_messages_are_in_bahasa_indonesia_too(store_dir):
+    at = open_page(store_dir, "design", lang="id")
+    upload(at, "population", b"unit,kecamatan,total\nhousehold,laweyan,banyak\n")
+    assert "Tidak ada yang diubah" in at.error[0].value and "harus berupa angka" in at.error[0].value
+
+
+def test_a_good_frame_replaces_the_file_and_the_estimates_follow(store_dir):
+    explore = open_page(store_dir, "explore")
+    explore.selectbox(key="explore_question").set_value("has_internet").run()
+    before = shown(explore)
+
+    content = frame_csv(store_dir, cell(0, "prob_within", "0.01"))
+    at = upload(open_page(store_dir, "design"), "frame", content, name="kerangka baru.csv")
+    assert at.success and "frame.csv checked and replaced" in at.success[0].value
+    assert (store_dir / "frame.csv").read_bytes() == content
+    entry = design_entries(store_dir)[-1]
+    assert (entry["user"], entry["object"], entry["outcome"]) == ("admin1", "frame.csv", "ok")
+    assert entry["detail"]["upload"] == "kerangka baru.csv"
+    explore.run()
+    assert not shown(explore).equals(before)
+    same(question_table(load_dataset(ResponseStore(store_dir, audit=False), "household"), "has_internet"), explore)
+
+
+def test_population_totals_are_checked_and_replaced(store_dir):
+    population = pd.read_csv(store_dir / "population.csv", dtype=str, keep_default_na=False)
+    population.loc[population["unit"] == "household", "total"] = "50000"
+    buffer = io.StringIO()
+    population.to_csv(buffer, index=False)
+    at = upload(open_page(store_dir, "design"), "population", buffer.getvalue().encode())
+    assert at.success and not at.error
+    totals = shown(at, 1)
+    calibrated = totals[totals["Step"] == "Calibration"]
+    assert set(calibrated["Target"]) == {"50,000"}
+    assert design_entries(store_dir)[-1]["object"] == "population.csv"
+
+
+def test_saving_without_a_file_says_to_choose_one(store_dir):
+    at = open_page(store_dir, "design")
+    at.button(key="design_frame_save").click().run()
+    assert at.warning and "Choose a CSV file first." in [w.value for w in at.warning]

@@ -1,0 +1,85 @@
+"""The analysis pages' benchmark: ``python -m ui.bench --data DIR [--repeat 3] [--pages ...]``.
+
+Each page module runs in Streamlit's AppTest as an administrator's session (the
+script a browser's visit runs, without the network and the drawing in the browser,
+which do not grow with the data): first with empty caches (the first visit after
+the server starts), then again (a rerun, or a refresh with nothing new stored),
+then with another choice (a new table from the cached dataset).  Times are the best
+and the median of ``--repeat`` rounds, in seconds.  Make a large store first:
+``python -m survey.simulate --households 100000 --civil-servants 2000 --agencies 30
+--bulk --out DIR``.  Speed targets are measured here, never in timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+# page -> (what the other choice is, how to make it)
+CHOICES: dict[str, tuple[str, Callable]] = {
+    "explore": ("another question", lambda at: at.selectbox(key="explore_question").set_value("has_internet")),
+    "crosstab": ("percent of each row, as a heatmap",
+                 lambda at: (at.radio(key="crosstab_percent").set_value("row"),
+                             at.radio(key="crosstab_style").set_value("heatmap"))),
+    "indicators": ("the individual indicators (HH5-HH18)",
+                   lambda at: at.radio(key="indicators_section").set_value("individual")),
+    "design": ("the civil servants' design", lambda at: at.selectbox(key="design_instrument").set_value(
+        "civil_servant")),
+}
+
+
+def _run(at, timeout: float) -> float:
+    start = time.perf_counter()
+    at.run(timeout=timeout)
+    took = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(f"the page failed: {at.exception[0].value}")
+    return took
+
+
+def measure(page: str, timeout: float) -> tuple[float, float, float]:
+    """(first visit with empty caches, rerun, another choice) of one page, in seconds."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(PAGES_DIR / f"{page}.py"), default_timeout=timeout)
+    at.session_state["_auth_user"], at.session_state["_auth_role"] = "bench", "admin"
+    first = _run(at, timeout)
+    again = _run(at, timeout)
+    CHOICES[page][1](at)
+    other = _run(at, timeout)
+    return first, again, other
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ui.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get("SURVEY_DATA_DIR", "data")))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pages", nargs="+", default=list(CHOICES), choices=list(CHOICES))
+    parser.add_argument("--timeout", type=float, default=300.0)
+    args = parser.parse_args(argv)
+    os.environ["SURVEY_DATA_DIR"] = str(args.data)
+
+    from survey import ResponseStore
+
+    store = ResponseStore(args.data, audit=False)
+    rows = {table: store.count(table) for table in ("household", "household_members", "civil_servant", "agency")}
+    print(f"data: {args.data}  rows: {rows}  repeat: {args.repeat}")
+    print(f"{'page':<11} {'first visit':>19} {'rerun / refresh':>19} {'another choice':>19}   (best / median, s)")
+    for page in args.pages:
+        rounds = [measure(page, args.timeout) for _ in range(args.repeat)]
+        cells = [f"{min(r[i] for r in rounds):7.2f} / {statistics.median(r[i] for r in rounds):7.2f}"
+                 for i in range(3)]
+        print(f"{page:<11} {cells[0]:>19} {cells[1]:>19} {cells[2]:>19}   another choice: {CHOICES[page][0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

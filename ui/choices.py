@@ -1,0 +1,61 @@
+"""The choice widgets the analysis pages share: questionnaire, weighted switch, filters.
+
+They live outside a page's live results (``ui.live``), take their options from the
+instrument and ``ui.data.facets`` and return plain values (an instrument id, a flag,
+the keyword arguments of a ``ui.data.View``).  Every widget key starts with the page's name.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from survey.i18n import pick
+from survey.model import list_instruments
+from ui import data
+from ui.data import Facets
+from ui.i18n import t
+from ui.store import get_store
+
+
+def instrument_ui(page: str, lang: str, default: str = "household") -> str:
+    """The questionnaire to analyse (the household survey first)."""
+    store = get_store()
+    names = list_instruments(store.instruments_dir)
+    titles = {name: pick(store.instrument(name).title, lang) for name in names}
+    index = names.index(default) if default in names else 0
+    return st.selectbox(t("instrument", lang), names, index=index, format_func=titles.get, key=f"{page}_instrument")
+
+
+def weighted_ui(page: str, facets: Facets, lang: str) -> bool:
+    """The weighted / unweighted switch, with the design in force named under it."""
+    provenance = facets.provenance
+    weighted = st.toggle(t("weighted", lang), value=True, key=f"{page}_weighted", disabled=not provenance.weighted,
+                         help=t("weighted_help", lang))
+    weights = provenance.weights.get(facets.instrument, {})
+    st.caption(t("design_in_force", lang, design=pick(provenance.design, lang), weights=pick(weights, lang)))
+    return weighted and provenance.weighted
+
+
+def filters_ui(page: str, facets: Facets, lang: str) -> dict:
+    """Area, days, enumerators and review status; empty means everything."""
+    with st.expander(t("filters", lang), icon=":material/filter_alt:"):
+        answers = ()
+        area = facets.area
+        if area is not None and area.choices:
+            labels = {name: pick(texts, lang) for name, texts in area.choices}
+            chosen = st.multiselect(pick(area.labels, lang), list(labels), format_func=labels.get,
+                                    key=f"{page}_area", placeholder=t("filter_all", lang))
+            answers = ((area.name, tuple(chosen)),) if chosen else ()
+        bounds = {}
+        if facets.days is not None:
+            bounds = {"min_value": facets.days[0], "max_value": max(facets.days[1], facets.days[0])}
+        days = st.date_input(t("filter_days", lang), value=(), key=f"{page}_days", format="YYYY-MM-DD",
+                             help=t("filter_days_help", lang), **bounds)
+        enumerators = st.multiselect(t("filter_enumerators", lang), list(facets.enumerators),
+                                     key=f"{page}_enumerators", placeholder=t("filter_all", lang))
+        statuses = st.multiselect(t("filter_statuses", lang), list(data.DEFAULT_STATUSES),
+                                  format_func=lambda s: t(f"status_{s}", lang), key=f"{page}_statuses",
+                                  placeholder=t("filter_all", lang), help=t("filter_statuses_help", lang))
+    return dict(dates=data.days_filter(days), enumerators=tuple(enumerators) or None,
+                statuses=tuple(statuses) or None, answers=answers)
+

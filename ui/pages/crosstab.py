@@ -1,0 +1,111 @@
+"""Cross-tabulation: two choice questions (and an optional layer) with the Rao-Scott test, live.
+
+Row, column and layer variables of one table (a household question and the head of
+household's answers, or two members' answers), percent of row, column or total,
+grouped or stacked bars or a heatmap, the test in a sentence ("Computer ownership
+differs by education: F(3.7, 149) = 10.7, p < 0.001"), Cramér's V and a warning
+when expected cell counts are small.  Household default: computer ownership by the
+head's education, as percent of each education level.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from survey.i18n import pick
+from ui import auth, charts, data
+from ui.choices import instrument_ui, weighted_ui
+from ui.data import View
+from ui.i18n import current_lang, t
+from ui.live import live
+from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
+
+PAGE = "crosstab"
+# The study's headline cross-tab per questionnaire: (row, column, percent of)
+DEFAULTS = {"household": ("has_computer", "head_education", "col"),
+            "civil_servant": ("uses_internet_routinely", "education", "col"),
+            "agency": ("has_website", "has_intranet", "col")}
+PERCENT_OF = ("row", "col", "total")
+
+
+def _pick_default(options: list[str], wanted: str | None, avoid: str | None = None) -> int:
+    if wanted in options and wanted != avoid:
+        return options.index(wanted)
+    return next((i for i, name in enumerate(options) if name != avoid), 0)
+
+
+def variables_ui(facets: data.Facets, lang: str) -> tuple[str, str, str | None, str] | None:
+    """Row, column, layer and percent-of choices; None when the questionnaire has too few choice questions."""
+    variables = {v.name: v for group in facets.groups.values() for v in group}
+    if len(variables) < 2:
+        return None
+    labels = {name: pick(v.labels, lang) for name, v in variables.items()}
+    row_default, col_default, percent_default = DEFAULTS.get(facets.instrument, (None, None, "row"))
+    names = list(variables)
+    row = st.selectbox(t("crosstab_row", lang), names, index=_pick_default(names, row_default),
+                       format_func=labels.get, key=f"{PAGE}_row")
+    same_table = [n for n in names if variables[n].table == variables[row].table and n != row]
+    col = st.selectbox(t("crosstab_col", lang), same_table, index=_pick_default(same_table, col_default),
+                       format_func=labels.get, key=f"{PAGE}_col")
+    layers = [None, *(n for n in same_table if n != col)]
+    left, right = st.columns(2)
+    layer = left.selectbox(t("crosstab_layer", lang), layers, key=f"{PAGE}_layer",
+                           format_func=lambda n: t("breakdown_none", lang) if n is None else labels[n])
+    percent = right.radio(t("crosstab_percent", lang), PERCENT_OF, index=PERCENT_OF.index(percent_default),
+                          format_func=lambda p: t(f"percent_{p}", lang), horizontal=True, key=f"{PAGE}_percent")
+    return row, col, layer, percent
+
+
+def tests_ui(table, lang: str) -> None:
+    """Each test in a sentence, Cramér's V beside it, and small expected counts as a warning."""
+    for test in table.stats.get("tests", ()):
+        st.info(pick(test["sentence"], lang), icon=":material/functions:")
+        if test.get("cramers"):
+            st.caption(pick(test["cramers"], lang) + " · " + t("cramers_help", lang))
+        if test.get("warning"):
+            st.warning(pick(test["warning"], lang), icon=":material/warning:")
+
+
+@live
+def results(view: View, row: str, col: str, layer: str | None, percent: str, style: str) -> None:
+    lang = view.lang
+    with st.spinner(t("computing", lang)):
+        table = data.table("crosstab", view, row=row, col=col, layer=layer, percent=percent)
+    count_ui(table.provenance, PAGE, lang)
+    design_notes_ui(table.provenance, lang)
+    if empty_ui(table.provenance, lang):
+        return
+    if len(table) == 0:
+        st.info(t("no_answers", lang), icon=":material/info:")
+        return
+    tests_ui(table, lang)
+    chart_ui(charts.crosstab_chart(table, lang, style), PAGE)
+    said = tuple(text for test in table.stats.get("tests", ()) for text in
+                 (test["sentence"], test.get("cramers"), test.get("warning")) if text)
+    table_ui(table, PAGE, lang, shown=said)
+
+
+def page() -> None:
+    auth.gate(PAGE)
+    lang = current_lang()
+    st.header(t("page_crosstab", lang))
+    instrument = instrument_ui(PAGE, lang)
+    with st.spinner(t("computing", lang)):
+        facets = data.facets(instrument, lang)
+    chosen = variables_ui(facets, lang)
+    left, right = st.columns(2)
+    style = left.radio(t("crosstab_chart", lang), charts.CROSSTAB_STYLES, horizontal=True, key=f"{PAGE}_style",
+                       format_func=lambda s: t(f"chart_{s}", lang))
+    with right:
+        weighted = weighted_ui(PAGE, facets, lang)
+    if chosen is None:
+        st.info(t("crosstab_too_few", lang), icon=":material/info:")
+        return
+    view = View(instrument, lang, weighted)
+    results(view, *chosen, style)
+    row, col, layer, percent = chosen
+    downloads_ui({PAGE: lambda: data.table("crosstab", view, row=row, col=col, layer=layer, percent=percent)},
+                 PAGE, lang)
+
+
+page()

@@ -1,0 +1,179 @@
+"""Sampling design (admin): the design in force per questionnaire, its files, the weighting summary.
+
+The design comes from each questionnaire's ``design:`` block (strata, PSU, fpc,
+lonely-PSU rule, how the weights are made); the weights also need the data
+folder's ``frame.csv`` (sampled PSUs and their selection probabilities) and
+``population.csv`` (totals to calibrate to).  An uploaded file is checked with
+``analysis.datafiles`` (unknown PSUs, missing strata, negative or non-numeric
+counts, ...) and replaces the file only when it has no problem: a bad file changes
+nothing.  Every upload is in the audit log.  The weighting summary (weights in
+force, their range, Kish's design effect; weighted totals against the targets)
+redraws itself like the other analysis pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analysis.datafiles import FRAME_FILE, POPULATION_FILE, check_frame, parse_csv, save_frame, \
+    save_population
+from analysis.formatting import WIB, number
+from survey.i18n import pick
+from survey.model import list_instruments
+from ui import auth, data
+from ui.choices import instrument_ui
+from ui.data import View
+from ui.i18n import current_lang, t
+from ui.live import live
+from ui.results import count_ui, design_notes_ui, downloads_ui, table_ui
+from ui.store import data_dir, get_store
+
+PAGE = "design"
+FILES = {"frame": FRAME_FILE, "population": POPULATION_FILE}
+
+
+def _label(inst, name: str | None, lang: str) -> str:
+    if name is None:
+        return "–"
+    questions = {q.name: q for q in inst.all_questions()}
+    if name not in questions:
+        return name
+    label = pick(questions[name].label, lang)
+    return label if name in label else f"{label} ({name})"
+
+
+def _rule(inst, rule, lang: str) -> str:
+    if rule is None:
+        return "–"
+    by = " × ".join(_label(inst, name, lang) for name in rule.by)
+    return t(f"design_{rule.method}", lang, unit=rule.unit, by=by)
+
+
+def design_block(inst, lang: str) -> pd.DataFrame:
+    """The questionnaire's design block in words."""
+    spec = inst.design
+    rows = [(t("design_strata", lang), _label(inst, spec.strata, lang)),
+            (t("design_psu", lang), _label(inst, spec.psu, lang)),
+            (t("design_fpc", lang), _label(inst, spec.fpc, lang) if spec.fpc else
+             (t("design_fpc_counts", lang) if spec.counts_fpc else "–")),
+            (t("design_lonely", lang), t(f"lonely_{spec.lonely_psu}", lang)),
+            (t("design_base", lang), t(f"base_{spec.base}", lang, instrument=spec.counts.instrument,
+                                       question=spec.counts.question) if spec.counts else t(f"base_{spec.base}", lang)),
+            (t("design_calibrate", lang), _rule(inst, spec.calibrate, lang))]
+    rows += [(t("design_repeat", lang, name=pick(r.label, lang)), _rule(inst, spec.repeats.get(r.name), lang))
+             for r in inst.repeats]
+    if spec.census:
+        rows.append((t("design_census", lang), _label(inst, spec.census, lang)))
+    if spec.target_moe:
+        rows.append((t("design_target_moe", lang), number(spec.target_moe, lang, 1)))
+    return pd.DataFrame(rows, columns=[t("design_part", lang), t("design_value", lang)])
+
+
+@live
+def results(instrument: str, lang: str) -> None:
+    inst = get_store().instrument(instrument)
+    view = View(instrument, lang)
+    with st.spinner(t("computing", lang)):
+        facets = data.facets(instrument, lang)
+    provenance = facets.provenance
+    st.subheader(t("design_in_force_title", lang))
+    count_ui(provenance, PAGE, lang)
+    st.markdown(f"**{pick(provenance.design, lang)}**")
+    for table, text in provenance.weights.items():
+        st.caption(t("design_weights_of", lang, table=table, weights=pick(text, lang)))
+    design_notes_ui(provenance, lang)
+    st.dataframe(design_block(inst, lang), hide_index=True, width="stretch", key=f"{PAGE}_block")
+    st.subheader(t("design_weighting_title", lang))
+    if provenance.responses == 0:
+        st.info(t("no_data", lang), icon=":material/info:")
+        return
+    weights = data.table("weights", view)
+    for row in weights.data.itertuples():
+        st.markdown(f"**{weights.value_label('table', row.table, lang)}**")
+        left, middle, right = st.columns(3)
+        left.metric(t("weights_range", lang), f"{number(row.min, lang, 2)}–{number(row.max, lang, 2)}")
+        middle.metric(t("weights_ratio", lang), number(row.ratio, lang, 2))
+        right.metric(t("kish_deff", lang), number(row.deff, lang, 2), help=t("kish_help", lang))
+        totals = data.table("totals", view, table=row.table)
+        if len(totals):
+            table_ui(totals, f"{PAGE}_totals_{row.table}", lang)
+    table_ui(weights, f"{PAGE}_weights", lang)
+
+
+def _file_state(path: Path, lang: str) -> str:
+    if not path.is_file():
+        return t("design_file_missing", lang, file=path.name)
+    frame, problems = parse_csv(path.read_bytes(), path.name)
+    rows = len(frame) if frame is not None else 0
+    when = dt.datetime.fromtimestamp(path.stat().st_mtime, WIB).strftime("%Y-%m-%d %H:%M WIB")
+    return t("design_file_present", lang, file=path.name, rows=number(rows, lang, 0), when=when)
+
+
+def save(kind: str, user: auth.User) -> None:
+    """Save button handler: check the uploaded file, replace ours only if it has no problem."""
+    state = st.session_state
+    state.pop(f"_{PAGE}_{kind}_outcome", None)
+    if not auth.allowed(PAGE, user):
+        return
+    uploaded = state.get(f"{PAGE}_{kind}_file")
+    if uploaded is None:
+        state[f"_{PAGE}_{kind}_outcome"] = ("none", [])
+        return
+    store, content = get_store(), uploaded.getvalue()
+    instruments = [store.instrument(name) for name in list_instruments(store.instruments_dir)]
+    if kind == "frame":
+        users = [inst for inst in instruments if inst.design.base == "frame"]
+        table, problems = parse_csv(content, FRAME_FILE)
+        for inst in users[1:]:
+            problems = problems or check_frame(table, inst, store.read(inst.id))
+        if users and not problems:
+            problems = save_frame(data_dir(), content, users[0], responses=store.read(users[0].id))
+    else:
+        problems = save_population(data_dir(), content, instruments)
+    outcome = "invalid" if problems else "ok"
+    if store.audit is not None:
+        store.audit.record("design", user.name, FILES[kind], outcome, upload=uploaded.name, bytes=len(content),
+                           problems=[p.code for p in problems])
+    state[f"_{PAGE}_{kind}_outcome"] = (outcome, [dict(p.texts) for p in problems])
+
+
+def file_ui(kind: str, user: auth.User, lang: str) -> None:
+    name = FILES[kind]
+    st.markdown(f"**{name}** · {t(f'design_{kind}_about', lang)}")
+    st.caption(_file_state(Path(data_dir()) / name, lang))
+    st.file_uploader(t("design_upload", lang, file=name), type=["csv"], key=f"{PAGE}_{kind}_file")
+    st.button(t("design_save", lang, file=name), key=f"{PAGE}_{kind}_save", on_click=save, args=(kind, user),
+              icon=":material/upload:")
+    outcome = st.session_state.get(f"_{PAGE}_{kind}_outcome")
+    if outcome is None:
+        return
+    result, problems = outcome
+    if result == "ok":
+        st.success(t("design_saved", lang, file=name), icon=":material/check_circle:")
+    elif result == "none":
+        st.warning(t("design_choose_file", lang), icon=":material/upload_file:")
+    else:
+        st.error("\n".join([t("design_unchanged", lang, file=name), *(f"- {pick(p, lang)}" for p in problems)]),
+                 icon=":material/error:")
+
+
+def page() -> None:
+    user = auth.gate(PAGE)
+    lang = current_lang()
+    st.header(t("page_design", lang))
+    instrument = instrument_ui(PAGE, lang)
+    results(instrument, lang)
+    view = View(instrument, lang)
+    downloads_ui({f"{PAGE}_weights": lambda: data.table("weights", view),
+                  f"{PAGE}_totals": lambda: data.table("totals", view)}, PAGE, lang)
+    st.divider()
+    st.subheader(t("design_files_title", lang))
+    for kind in FILES:
+        file_ui(kind, user, lang)
+
+
+page()

@@ -1,0 +1,97 @@
+"""Explore: one question's design-based estimates, as a chart and a table, live.
+
+Choose a questionnaire and a question (the first household question by default),
+optionally a breakdown, filters (area, days, enumerators, review status) and the
+weighted / unweighted switch, which names the design in force.  The results redraw
+themselves while the page is open (``ui.live``) and are computed again only when
+the store changed (``ui.data``).  Choices: the fitting chart (bars with confidence
+intervals; one bar per option for a select_multiple); numbers: a histogram, a box
+plot and the mean with its interval.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from survey.i18n import pick
+from ui import auth, charts, data
+from ui.choices import filters_ui, instrument_ui, weighted_ui
+from ui.data import View
+from ui.i18n import current_lang, t
+from ui.live import live
+from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
+
+PAGE = "explore"
+
+
+def question_ui(facets: data.Facets, lang: str) -> str | None:
+    names = [q.name for q in facets.questions]
+    if not names:
+        return None
+    labels = {q.name: pick(q.labels, lang) for q in facets.questions}
+    return st.selectbox(t("question", lang), names, format_func=labels.get, key=f"{PAGE}_question")
+
+
+def breakdown_ui(facets: data.Facets, question: str | None, lang: str) -> str | None:
+    if question is None:
+        return None
+    labels = {v.name: pick(v.labels, lang) for v in facets.breakdowns(question)}
+    return st.selectbox(t("breakdown", lang), [None, *labels], key=f"{PAGE}_by",
+                        format_func=lambda name: t("breakdown_none", lang) if name is None else labels[name])
+
+
+def tables(view: View, question: str | None, by: str | None, kind: str | None) -> dict:
+    """The page's tables: key -> how to build it (for the results and for the downloads)."""
+    if question is None:
+        return {}
+    out = {PAGE: lambda: data.table("question", view, question=question, by=by)}
+    if kind == "number" and by is None:
+        out[f"{PAGE}_histogram"] = lambda: data.table("histogram", view, question=question)
+    return out
+
+
+@live
+def results(view: View, question: str | None, by: str | None, kind: str | None) -> None:
+    lang = view.lang
+    with st.spinner(t("computing", lang)):
+        built = {key: build() for key, build in tables(view, question, by, kind).items()}
+    estimates = built.get(PAGE)
+    provenance = estimates.provenance if estimates is not None else data.facets(view.instrument, lang).provenance
+    count_ui(provenance, PAGE, lang)
+    design_notes_ui(provenance, lang)
+    if empty_ui(provenance, lang) or estimates is None:
+        return
+    if len(estimates) == 0:
+        st.info(t("no_answers", lang), icon=":material/info:")
+        return
+    histogram = built.get(f"{PAGE}_histogram")
+    if kind == "number":
+        chart_ui(charts.number_charts(estimates, histogram, lang), PAGE)
+    else:
+        chart_ui(charts.shares_chart(estimates, lang), PAGE)
+    for key, table in built.items():
+        if len(table):
+            table_ui(table, key, lang)
+
+
+def page() -> None:
+    auth.gate(PAGE)
+    lang = current_lang()
+    st.header(t("page_explore", lang))
+    instrument = instrument_ui(PAGE, lang)
+    with st.spinner(t("computing", lang)):
+        facets = data.facets(instrument, lang)
+    question = question_ui(facets, lang)
+    left, right = st.columns(2)
+    with left:
+        by = breakdown_ui(facets, question, lang)
+    with right:
+        weighted = weighted_ui(PAGE, facets, lang)
+    filters = filters_ui(PAGE, facets, lang)
+    kind = facets.question(question).kind if question else None
+    view = View(instrument, lang, weighted, **filters)
+    results(view, question, by, kind)
+    downloads_ui(tables(view, question, by, kind), PAGE, lang)
+
+
+page()

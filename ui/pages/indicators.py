@@ -1,0 +1,134 @@
+"""Indicators: ITU HH1-HH18, EG1-EG7, each agency's e-government stage and leadership, live.
+
+One section at a time (so a page is ready quickly with 100,000 households): the
+household and individual ICT indicators (ITU codes, with the SDG indicator each one
+measures: 4.4.1, 5.b.1, 17.6.1, 17.8.1), the e-government indicators, each agency
+on the ladder Emerging -> Seamless with the criteria it meets and misses and the
+city's stage, and the leadership commitment index with Cronbach's alpha.  Each has
+its interval, a breakdown selector where it splits, and its downloads.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import egov, formatting
+from analysis.indicators import INDIVIDUAL_BY
+from survey.i18n import pick
+from ui import auth, charts, data
+from ui.data import View
+from ui.i18n import current_lang, t
+from ui.live import live
+from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, table_ui
+
+PAGE = "indicators"
+SECTIONS = ("household", "individual", "egov", "stages", "leadership")
+# section -> (instrument, table whose choice questions break it down, default breakdown)
+BREAKDOWNS = {"household": ("household", "household", None),
+              "individual": ("household", "household_members", None),
+              "egov": ("civil_servant", "civil_servant", None),
+              "leadership": ("civil_servant", "civil_servant", "agency")}
+
+
+def breakdown_ui(section: str, lang: str) -> str | None:
+    if section not in BREAKDOWNS:
+        return None
+    instrument, table, default = BREAKDOWNS[section]
+    with st.spinner(t("computing", lang)):
+        facets = data.facets(instrument, lang)
+    variables = [v for v in facets.groups.get(table, ())
+                 if section != "individual" or v.name in INDIVIDUAL_BY]
+    labels = {v.name: pick(v.labels, lang) for v in variables}
+    options = [None, *labels]
+    index = options.index(default) if default in options else 0
+    return st.selectbox(t("breakdown", lang), options, index=index, key=f"{PAGE}_by_{section}",
+                        format_func=lambda n: t("breakdown_none", lang) if n is None else labels[n])
+
+
+def _none_yet(instrument: str, lang: str) -> bool:
+    """True (and a message saying how to get data) while the instrument has no response."""
+    provenance = data.facets(instrument, lang).provenance
+    if provenance.responses:
+        return False
+    title = pick(data.facets(instrument, lang).title, lang)
+    st.info(t("no_data_for", lang, title=title) + " " + t("no_data", lang), icon=":material/info:")
+    return True
+
+
+def _counts(instruments: tuple[str, ...], lang: str) -> None:
+    for instrument in instruments:
+        provenance = data.facets(instrument, lang).provenance
+        st.caption(pick(data.facets(instrument, lang).title, lang))
+        count_ui(provenance, f"{PAGE}_{instrument}", lang)
+        design_notes_ui(provenance, lang)
+
+
+def tables(section: str, by: str | None, lang: str) -> dict:
+    """The section's tables: key -> how to build it (None while its data are missing)."""
+    household, civil, agencies = View("household", lang), View("civil_servant", lang), View("agency", lang)
+    return {
+        "household": {f"{PAGE}_household": lambda: data.table("household_indicators", household, by=by)},
+        "individual": {f"{PAGE}_individual": lambda: data.table("individual_indicators", household, by=by)},
+        "egov": {f"{PAGE}_egov": lambda: data.table("egov_indicators", (civil, agencies), by=by)},
+        "stages": {f"{PAGE}_city": lambda: data.table("city_stage", agencies),
+                   f"{PAGE}_stages": lambda: data.table("stages", agencies)},
+        "leadership": {f"{PAGE}_leadership": lambda: data.table("leadership", civil, by=by)},
+    }[section]
+
+
+def stages_ui(city, stages, lang: str) -> None:
+    stage = city.value_label("stage", city.stats["city_stage"], lang)
+    st.metric(t("city_stage", lang), stage, help=t("city_stage_help", lang, n=city.stats["agencies"]))
+    chart_ui(charts.city_chart(city, lang), f"{PAGE}_city")
+    table_ui(city, f"{PAGE}_city", lang)
+    chart_ui(charts.ladder_chart(stages, city.stats["city_stage"], lang), f"{PAGE}_stages")
+    table_ui(stages, f"{PAGE}_stages", lang)
+
+
+def leadership_ui(table, lang: str) -> None:
+    rows = table.data
+    overall = rows[rows["by"] == egov.ALL].iloc[0] if "by" in rows else rows.iloc[0]
+    left, right = st.columns(2)
+    left.metric(t("leadership_index", lang), formatting.number(overall["estimate"], lang, 1))
+    right.metric(t("cronbach_alpha", lang), formatting.number(overall["alpha"], lang, 2),
+                 help=t("cronbach_help", lang))
+    chart_ui(charts.leadership_chart(table, lang), f"{PAGE}_leadership")
+    table_ui(table, f"{PAGE}_leadership", lang)
+
+
+INSTRUMENTS = {"household": ("household",), "individual": ("household",), "egov": ("civil_servant", "agency"),
+               "stages": ("agency",), "leadership": ("civil_servant",)}
+
+
+@live
+def results(section: str, by: str | None, lang: str) -> None:
+    instruments = INSTRUMENTS[section]
+    _counts(instruments, lang)
+    if all([_none_yet(instrument, lang) for instrument in instruments]):
+        return
+    with st.spinner(t("computing", lang)):
+        built = {key: build() for key, build in tables(section, by, lang).items()}
+    if any(table is None for table in built.values()):
+        return
+    if section == "stages":
+        stages_ui(built[f"{PAGE}_city"], built[f"{PAGE}_stages"], lang)
+    elif section == "leadership":
+        leadership_ui(built[f"{PAGE}_leadership"], lang)
+    else:
+        for key, table in built.items():
+            chart_ui(charts.indicator_chart(table, lang), key)
+            table_ui(table, key, lang)
+
+
+def page() -> None:
+    auth.gate(PAGE)
+    lang = current_lang()
+    st.header(t("page_indicators", lang))
+    section = st.radio(t("indicator_section", lang), SECTIONS, horizontal=True, key=f"{PAGE}_section",
+                       format_func=lambda s: t(f"section_{s}", lang))
+    by = breakdown_ui(section, lang)
+    results(section, by, lang)
+    downloads_ui(tables(section, by, lang), PAGE, lang)
+
+
+page()

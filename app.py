@@ -23,6 +23,8 @@ PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
 ICONS = {
     "entry": ":material/edit_note:",
     "my_submissions": ":material/checklist:",
+    "monitor": ":material/monitoring:",
+    "review": ":material/fact_check:",
     "explore": ":material/bar_chart:",
     "crosstab": ":material/table_chart:",
     "indicators": ":material/speed:",

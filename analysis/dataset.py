@@ -14,7 +14,9 @@ What the frames hold (see :mod:`analysis.answers` for the columns of each questi
   that did not ask them count as completed.  Refusals, non-contacts and rejected
   responses are counted in ``Provenance.excluded`` (they feed response rates, not
   estimates).  A census keeps each unit's latest response.
-* ``_weight``: the weight each row has in the design (``design_weights``); members
+* ``_weight``: the weight each row has in the design (``design_weights``; frame-based
+  base weights are adjusted for non-response within each PSU from every stored
+  record, refusals and non-contacts included, :mod:`analysis.response`); members
   of a repeat group also carry their household's design columns (strata, PSU, fpc,
   and the questions their calibration uses) under their own names, the household's
   ``_household_weight``, and ``_weight`` (the household's, or person-level
@@ -279,7 +281,7 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
     if counts is not None and "_status" in counts.columns:
         counts = counts[counts["_status"].isin(statuses).to_numpy(dtype=bool)]
 
-    base = design_weights.base(inst, spec, raw, frame, counts)
+    base = design_weights.base(inst, spec, raw, frame, counts, records=stored)
     notes += base.notes
     if base.method == "unweighted":   # no usable frame or counts: unweighted, as its note says, not calibrated
         spec = replace(spec, calibrate=None, repeats=MappingProxyType({}))

@@ -1,7 +1,9 @@
 """Weights as an instrument's ``design:`` block says, from the data folder's files.
 
 * ``base: frame``: ``1 / (prob_psu * prob_within)`` from ``frame.csv``
-  (:func:`analysis.weighting.base_weights`, PSUs matched on strata and PSU).
+  (:func:`analysis.weighting.base_weights`, PSUs matched on strata and PSU), times
+  the non-response adjustment within PSU, ``(sampled - ineligible) / responded``
+  (:func:`analysis.response.nonresponse_adjustment`), when the store's records are given.
 * ``base: counts``: per stratum ``N_h / n_h``, ``N_h`` the population count that
   another instrument's answers give (civil servants: the agency survey's
   ``staff_count``, from each agency's latest response), ``n_h`` the responses in
@@ -33,6 +35,7 @@ import pandas as pd
 from analysis.datafiles import numbers, population_totals
 from analysis.design import SurveyDesign
 from analysis.messages import Message, listing, message
+from analysis.response import nonresponse_adjustment
 from analysis.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
 from survey.i18n import LANGUAGES
 
@@ -48,15 +51,19 @@ class BaseWeights:
 
 
 def base(inst, spec, raw: pd.DataFrame, frame: pd.DataFrame | None,
-         counts: pd.DataFrame | None) -> BaseWeights:
-    """The base weights (and fpc) of ``raw``, the main table's kept responses (choice names)."""
+         counts: pd.DataFrame | None, records: pd.DataFrame | None = None) -> BaseWeights:
+    """The base weights (and fpc) of ``raw``, the main table's kept responses (choice names).
+
+    ``records``: every stored record of the instrument (refusals, non-contacts,
+    rejected ones too); with a frame, the base weights are then adjusted for
+    non-response within each PSU (:func:`analysis.response.nonresponse_adjustment`)."""
     if len(raw) == 0:   # nothing to weight yet: no note about files
         return BaseWeights(None, None, "equal", message("weights.equal").texts)
     if spec.census is not None:
         n_units = len(inst.question(spec.census).choices)
         return BaseWeights(None, np.full(len(raw), float(n_units)), "census", message("weights.equal").texts)
     if spec.base == "frame":
-        return _from_frame(spec, raw, frame)
+        return _from_frame(inst, spec, raw, frame, records)
     if spec.base == "counts":
         return _from_counts(inst, spec, raw, counts)
     return BaseWeights(None, None, "equal", message("weights.equal").texts)
@@ -67,7 +74,8 @@ def _unweighted(reason: str, note: Message) -> BaseWeights:
                        (note,))
 
 
-def _from_frame(spec, raw: pd.DataFrame, frame: pd.DataFrame | None) -> BaseWeights:
+def _from_frame(inst, spec, raw: pd.DataFrame, frame: pd.DataFrame | None,
+                records: pd.DataFrame | None) -> BaseWeights:
     if frame is None:
         return _unweighted("reason.no_frame", message("design.no_frame"))
     keys = [c for c in (spec.strata, spec.psu) if c is not None]
@@ -80,7 +88,32 @@ def _from_frame(spec, raw: pd.DataFrame, frame: pd.DataFrame | None) -> BaseWeig
                               stratum=spec.strata)
     except (ValueError, KeyError) as exc:
         return _unweighted("reason.frame_failed", message("design.frame_failed", detail=str(exc)))
-    return BaseWeights(result.weights.to_numpy(), None, "frame", message("weights.frame").texts, (), result)
+    if records is None:
+        return BaseWeights(result.weights.to_numpy(), None, "frame", message("weights.frame").texts, (), result)
+    return _adjusted(inst, spec, raw, records, frame, table, keys, result)
+
+
+def _adjusted(inst, spec, raw, records, frame, table, keys, result: WeightingResult) -> BaseWeights:
+    """The frame's base weights times the non-response adjustment within PSU, where
+    frame.csv gives prob_within (where it does not, the base weight already divides
+    by the responding households)."""
+    factors, _ = nonresponse_adjustment(inst, spec, raw, records, frame)
+    if "prob_within" in table.columns:
+        at = pd.MultiIndex.from_frame(table[keys].astype(str)).get_indexer(pd.MultiIndex.from_frame(raw[keys].astype(str)))
+        given = ~np.isnan(table["prob_within"].to_numpy(dtype=float)[at])
+    else:
+        given = np.zeros(len(raw), dtype=bool)
+    factors = np.where(given, factors, 1.0)
+    weights = result.weights.to_numpy() * factors
+    summary = result.summary.copy()
+    if spec.strata is not None:
+        codes, _ = pd.factorize(raw[spec.strata].astype(str), sort=True)
+    else:
+        codes = np.zeros(len(raw), dtype=np.intp)
+    summary["weighted_after"] = np.bincount(codes, weights=weights, minlength=len(summary))
+    summary["note"] = "weighted_before = responses; weighted_after = estimated households (non-response adjusted)"
+    adjusted = WeightingResult.from_weights(pd.Series(weights, index=result.weights.index, name="weight"), summary)
+    return BaseWeights(weights, None, "frame", message("weights.frame_nonresponse").texts, (), adjusted)
 
 
 def _from_counts(inst, spec, raw: pd.DataFrame, counts: pd.DataFrame | None) -> BaseWeights:

@@ -146,6 +146,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Base weights from frame.csv: 1 / (prob_psu × prob_within)",
         "id": "Bobot dasar dari frame.csv: 1 / (prob_psu × prob_within)",
     },
+    "weights.frame_nonresponse": {
+        "en": "Base weights from frame.csv: 1 / (prob_psu × prob_within), adjusted for non-response within each PSU (× eligible households sampled / responding)",
+        "id": "Bobot dasar dari frame.csv: 1 / (prob_psu × prob_within), disesuaikan untuk nonrespons di setiap PSU (× rumah tangga layak dalam sampel / yang merespons)",
+    },
     "weights.counts": {
         "en": "Weights: per {strata}, {question} (from the '{instrument}' survey) / the number interviewed there",
         "id": "Bobot: per {strata}, {question} (dari survei '{instrument}') / jumlah yang diwawancarai di sana",

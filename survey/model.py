@@ -19,6 +19,7 @@ import yaml
 
 from survey.expressions import Expression, ExpressionError, parse
 from survey.i18n import LANGUAGES, pick
+from survey.quality_rules import QualityRules, parse_quality
 from survey.sampling_design import SamplingDesign, parse_design
 from survey.types import QUESTION_TYPES
 
@@ -91,6 +92,7 @@ class Instrument:
     description: Mapping[str, str] | None = None
     source: str = ""
     design: SamplingDesign = field(default_factory=SamplingDesign)  # the YAML's design: block
+    quality: QualityRules = field(default_factory=QualityRules)  # the YAML's quality: block
     _index: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
 
     def question(self, name: str) -> Question:
@@ -172,6 +174,7 @@ def instrument_from_dict(data: Any, source: str = "<dict>") -> Instrument:
         data.get("design"), source, {q.name: q for q in questions},
         {q.name: {i.name: i for i in q.questions} for q in questions if q.type == "repeat"},
         lambda message: InstrumentError(source, None, message))
+    quality = parse_quality(data.get("quality"), questions, lambda message: InstrumentError(source, None, message))
     return Instrument(
         id=str(data["id"]),
         version=data["version"],
@@ -180,6 +183,7 @@ def instrument_from_dict(data: Any, source: str = "<dict>") -> Instrument:
         questions=questions,
         source=source,
         design=design,
+        quality=quality,
         _index=MappingProxyType(index),
     )
 

@@ -610,17 +610,25 @@ class ResponseStore:
         editor: str,
         note: str = "",
         base_revision: int | None = None,
+        status: str | None = None,
     ) -> Receipt:
         """Store edited answers (all of them, roster included) as the next revision.
 
+        The revision keeps the current review status, or takes `status` (one of
+        STATUSES) when given: a rejected interview that its enumerator corrected goes
+        back to "submitted", and so back into the review queue.
+
         ConflictError when `base_revision` is given and is not the current revision,
         or when another writer stored the next revision first. ValueError for a note
-        that is not short printable text (see check_note) or a bad base_revision.
+        that is not short printable text (see check_note), a bad base_revision or an
+        unknown status.
         """
         rid = check_response_id(response_id)
         editor = _check_person(editor, "editor")
         note = check_note(note)
         base_revision = check_revision(base_revision)
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}")
         inst, data = self._checked(instrument_id)
         current = self._current(inst, rid).to_pylist()[0]
         rev = current["_revision"]
@@ -638,13 +646,14 @@ class ResponseStore:
             "_enumerator": current.get("_enumerator"),
             "_started_at": current.get("_started_at"),
             "_lang": current.get("_lang"),
-            "_status": current.get("_status"),
+            "_status": current.get("_status") if status is None else status,
             "_revision": rev + 1,
             "_editor": editor,
             "_note": note,
         }
         receipt = self._write(inst, rid, rev + 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=True)
-        self._audit("revise", editor, receipt)
+        changed = {} if status is None or status == current.get("_status") else {"status": status}
+        self._audit("revise", editor, receipt, **changed)
         return receipt
 
     def set_status(

@@ -33,6 +33,8 @@ from ui.store import data_dir
 ACCESS: dict[str, frozenset[str]] = {
     "entry": frozenset({"enumerator", "admin"}),
     "my_submissions": frozenset({"enumerator", "admin"}),
+    "monitor": frozenset({"supervisor", "admin"}),
+    "review": frozenset({"supervisor", "admin"}),
     "explore": frozenset({"supervisor", "admin"}),
     "crosstab": frozenset({"supervisor", "admin"}),
     "indicators": frozenset({"supervisor", "admin"}),

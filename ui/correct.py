@@ -1,8 +1,10 @@
 """Corrections: an enumerator reopens one of their own submissions in the entry form.
 
-Allowed while no supervisor has reviewed the response (its status is one of
-CORRECTABLE) and only for the enumerator who submitted it; the rule is checked when
-the correction is opened and again when it is saved. An interview in progress on the
+Allowed while no supervisor has reviewed the response, or after a supervisor sent
+it back (its status is one of CORRECTABLE: submitted, rejected), and only for the
+enumerator who submitted it; the rule is checked when the correction is opened and
+again when it is saved. The saved correction is "submitted" again, so a rejected
+interview returns to the review queue. An interview in progress on the
 entry form is put aside while a correction is open and comes back afterwards.
 
 A correction in progress has a draft like any interview (with the revision it is
@@ -24,7 +26,7 @@ from ui import form
 from ui.auth import User
 from ui.store import data_dir
 
-CORRECTABLE = ("submitted",)
+CORRECTABLE = ("submitted", "rejected")
 ENTRY_PAGE = str(Path(__file__).resolve().parent / "pages" / "entry.py")
 _OPEN = "_correcting"
 _STASH = "_stashed_answers_"

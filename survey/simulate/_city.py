@@ -40,13 +40,21 @@ STREETS = ("Slamet Riyadi", "Dr. Radjiman", "Veteran", "Ahmad Yani", "Kapten Mul
 
 MALE_NAMES = ("Budi", "Slamet", "Joko", "Agus", "Bambang", "Sutrisno", "Wahyu", "Eko", "Heru", "Ma'ruf",
               "Sugeng", "Teguh", "Hadi", "Rudi", "Arif", "Yusuf", "Rizky", "Fajar", "Bayu", "Dimas",
-              "Anwar", "Ahmad", "Muhammad", "Haryanto", "Purnomo", "Sya'ban", "Mu'in", "Gilang")
+              "Anwar", "Ahmad", "Muhammad", "Haryanto", "Purnomo", "Sya'ban", "Mu'in", "Gilang",
+              "Dwi", "Andi", "Hendra", "Rahmat", "Setyo", "Wawan", "Yoga", "Bagus", "Aditya", "Galih",
+              "Surya", "Iwan", "Sukardi", "Suparno", "Waluyo", "Priyo", "Nanang", "Taufik", "Ilham",
+              "Hanif", "Fauzan", "Ridwan", "Lukman", "Ari")
 FEMALE_NAMES = ("Sri", "Siti", "Endang", "Tri", "Wulan", "Dewi", "Rina", "Nur'aini", "Rahayu", "Sulastri",
                 "Suparmi", "Ani", "Ratna", "Putri", "Ayu", "Nurul", "Fitri", "Indah", "Anisa", "Zulaikha",
-                "Ma'rifah", "Sumarni", "Kartini", "Larasati", "Nadia", "Nafi'ah")
+                "Ma'rifah", "Sumarni", "Kartini", "Larasati", "Nadia", "Nafi'ah", "Wahyuni", "Yuliani",
+                "Kurniasih", "Suryani", "Nining", "Winarsih", "Murni", "Tuti", "Yanti", "Dian", "Novi",
+                "Mega", "Retno", "Sekar", "Umi", "Lina", "Wiwik", "Puji", "Eni", "Hartini", "Dyah", "Ika")
 FAMILY_NAMES = ("Wibowo", "Santoso", "Susanto", "Setiawan", "Prasetyo", "Nugroho", "Kurniawan", "Hidayat",
                 "Saputra", "Lestari", "Wijaya", "Pratama", "Ma'arif", "Syafi'i", "Hasan", "Pangestu",
-                "Rahmawati", "Handayani", "Purwanto", "Mubarok", "Sa'adah", "Utomo")
+                "Rahmawati", "Handayani", "Purwanto", "Mubarok", "Sa'adah", "Utomo", "Hartono", "Sugiarto",
+                "Wibisono", "Haryadi", "Suryadi", "Gunawan", "Firmansyah", "Ramadhan", "Hakim", "Nurhadi",
+                "Suparman", "Wicaksono", "Kusuma", "Anggraini", "Maharani", "Wulandari", "Permana",
+                "Santosa", "Budiman", "Cahyono", "Darmawan", "Setiadi", "Wardhana", "Zakaria")
 
 
 def interview_date(rng: random.Random) -> dt.date:
@@ -54,8 +62,15 @@ def interview_date(rng: random.Random) -> dt.date:
 
 
 def person_name(rng: random.Random, sex: str) -> str:
-    given = rng.choice(MALE_NAMES if sex == "male" else FEMALE_NAMES)
-    return given if chance(rng, 0.25) else f"{given} {rng.choice(FAMILY_NAMES)}"
+    """One given name (10%), given and family name, or two given names and a family name (25%)."""
+    names = MALE_NAMES if sex == "male" else FEMALE_NAMES
+    given = rng.choice(names)
+    roll = rng.random()
+    if roll < 0.10:
+        return given
+    if roll < 0.35:
+        return f"{given} {rng.choice(names)} {rng.choice(FAMILY_NAMES)}"
+    return f"{given} {rng.choice(FAMILY_NAMES)}"
 
 
 def phone(rng: random.Random) -> str:

@@ -9,8 +9,9 @@ calculated fields, skip logic), then written in the store's layout
 each written to a hidden temp file, fsynced and renamed. Parts hold committed rows
 by definition, so they need no ``_committed`` markers, and repeat rows in parts are
 read without a token check. Interview times are spread over the fieldwork days
-(08:00-20:00 WIB) with 25-70 minute interviews. Bulk mode writes only into a store
-that has no responses yet: a second run would store the same ids twice.
+(08:00-20:00 WIB), each interview as long as survey.simulate.fieldwork says. Bulk
+mode writes only into a store that has no responses yet: a second run would store
+the same ids twice.
 """
 
 from __future__ import annotations
@@ -57,17 +58,20 @@ def _stored(value: Any) -> Any:
     return None if value == [] or value == "" else value
 
 
-def _times(rng, interview_date: dt.date | None) -> tuple[dt.datetime, dt.datetime]:
+def _times(rng, interview_date: dt.date | None, minutes: float | None) -> tuple[dt.datetime, dt.datetime]:
     day = interview_date or dt.date(2024, 7, 1)
     submitted = dt.datetime.combine(day, dt.time(8), WIB) + dt.timedelta(seconds=rng.randrange(12 * 3600))
-    started = submitted - dt.timedelta(seconds=rng.randrange(25 * 60, 70 * 60))
+    seconds = rng.randrange(25 * 60, 70 * 60) if minutes is None else round(minutes * 60)
+    started = submitted - dt.timedelta(seconds=seconds)
     return started.astimezone(dt.timezone.utc), submitted.astimezone(dt.timezone.utc)
 
 
 def write_responses(root: Path, instrument_id: str, answers: Iterable[dict[str, Any]],
                     response_id: Callable[[], str], enumerator: Callable[[int], str], seed: int,
-                    chunk: int = CHUNK) -> int:
-    """Clean and write ``answers`` as parts of the instrument's tables; return the count."""
+                    chunk: int = CHUNK, minutes: Callable[[int, dict[str, Any]], float] | None = None) -> int:
+    """Clean and write ``answers`` as parts of the instrument's tables; return the count.
+
+    ``minutes(i, answers)``: how long interview ``i`` took (default: 25-70 minutes)."""
     from survey import load_instrument
     from survey.schema import MAIN_METADATA, table_schemas
     from survey.validate import clean
@@ -94,7 +98,7 @@ def write_responses(root: Path, instrument_id: str, answers: Iterable[dict[str, 
         cleaned, problems = clean(inst, raw, lang="id")
         if problems:
             raise ValueError(f"simulated {instrument_id} #{i} does not validate: {problems[:3]}")
-        started, submitted = _times(clock, cleaned.get("interview_date"))
+        started, submitted = _times(clock, cleaned.get("interview_date"), None if minutes is None else minutes(i, raw))
         who = enumerator(i)
         row = {f.name: None for f in MAIN_METADATA}
         row.update(_response_id=response_id(), _instrument=inst.id, _instrument_version=inst.version,

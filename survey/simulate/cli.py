@@ -1,8 +1,17 @@
 """The command line: a synthetic sample into a ResponseStore folder, with its frame.csv
 and population.csv.
 
-    python -m survey.simulate --households 500 --out data [--seed 1] \
-        [--civil-servants 200] [--agencies 20] [--bulk]
+    python -m survey.simulate --households 500 --out data [--seed 1] \\
+        [--civil-servants 200] [--agencies 20] [--outcomes] [--bad N] [--pace SECONDS] [--bulk]
+
+``--outcomes`` gives the household visits realistic outcomes: some sampled households
+refuse, are not at home, are vacant or refuse consent, and are stored as short
+records that the response rates count (``survey.simulate.fieldwork``). ``--bad N``
+adds deliberately bad interviews for checking the monitor's flags: N two-minute
+household interviews, N straight-lined civil servants and N households entered twice;
+their response ids are printed. ``--pace SECONDS`` submits one interview every
+SECONDS, enumerators in turn, as a field team fills the store during the day.
+Every interview has a start time (``_started_at``), so its length is known.
 
 ``--bulk`` (benchmarks and demos) writes the same sample straight into a new store as
 compacted parts (``survey.simulate.bulk``) instead of submitting it interview by
@@ -12,6 +21,7 @@ interview: minutes instead of hours for 100,000 households.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import time
 import uuid
 from pathlib import Path
@@ -35,22 +45,36 @@ def _government_enumerator(i: int) -> str:
     return f"enum{i % 5 + 21:02d}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m survey.simulate",
                                      description="A realistic synthetic sample for demos, tests and benchmarks.")
-    parser.add_argument("--households", type=int, required=True, help="number of households")
+    parser.add_argument("--households", type=int, required=True, help="number of households sampled")
     parser.add_argument("--out", type=Path, required=True, help="store folder (ResponseStore root)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--civil-servants", type=int, default=0)
     parser.add_argument("--agencies", type=int, default=0)
+    parser.add_argument("--outcomes", action="store_true",
+                        help="realistic visit outcomes: refusals, nobody home, vacant dwellings, refused consent")
+    parser.add_argument("--bad", type=int, default=0, metavar="N",
+                        help="N two-minute interviews, N straight-lined civil servants and N repeated households")
+    parser.add_argument("--pace", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long between submissions (a field team filling the store)")
     parser.add_argument("--bulk", action="store_true",
                         help="write compacted parts directly into a new store (benchmarks and demos)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
+    if args.bad < 0 or args.pace < 0:
+        parser.error("--bad and --pace must not be negative")
+    if args.bulk and args.pace:
+        parser.error("--pace submits interviews one by one; it does not go with --bulk")
 
     # Imported here: the store is heavy, and the package imports this module for `main`.
-    from survey import ResponseStore
     from survey.simulate import generate
-    from survey.simulate.bulk import BulkError, write_responses
+    from survey.simulate.fieldwork import Plan
     from survey.simulate.government import agency_answers, civil_servant_answers
     from survey.simulate.households import iter_household_answers
 
@@ -60,31 +84,90 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_population(args.out / "population.csv")
     enumerators = _household_enumerators(frame)
     started = time.perf_counter()
+    if args.bulk and not (args.outcomes or args.bad):
+        households = iter_household_answers(args.households, args.seed) if args.households else []
+        civil_servants, agencies = civil_servant_answers(args.civil_servants, args.seed), \
+            agency_answers(args.agencies, args.seed)
+        plan = None
+    else:
+        households = generate("household", args.households, args.seed, outcomes=args.outcomes)
+        civil_servants = generate("civil_servant", args.civil_servants, args.seed)
+        agencies = generate("agency", args.agencies, args.seed)
+        plan = Plan()
+    batches = [("household", households, enumerators.__getitem__),
+               ("civil_servant", civil_servants, _government_enumerator),
+               ("agency", agencies, _government_enumerator)]
+    if plan is None:   # a large plain sample: streamed, never held in memory
+        return _bulk_stream(parser, args, batches, frame, started)
+    for instrument_id, rows, who in batches:
+        plan.add(instrument_id, list(rows), who, args.seed)
+    plan.add_bad(args.bad, args.seed, civil_servant_answers, _government_enumerator)
+    ids: dict[str, list[str]] = {}
+    for name, records in plan.records.items():
+        next_id = _response_ids(args.seed, name)
+        ids[name] = [next_id() for _ in records]
     if args.bulk:
-        batches = [("household", iter_household_answers(args.households, args.seed) if args.households else [],
-                    enumerators.__getitem__),
-                   ("civil_servant", civil_servant_answers(args.civil_servants, args.seed), _government_enumerator),
-                   ("agency", agency_answers(args.agencies, args.seed), _government_enumerator)]
+        from survey.simulate.bulk import BulkError, write_responses
+
         try:
-            for instrument_id, rows, who in batches:
-                n = write_responses(args.out, instrument_id, rows, _response_ids(args.seed, instrument_id), who,
-                                    args.seed)
+            for name, records in plan.records.items():
+                n = write_responses(args.out, name, (r.answers for r in records), iter(ids[name]).__next__,
+                                    lambda i, rs=records: rs[i].enumerator, args.seed,
+                                    minutes=lambda i, answers, rs=records: rs[i].minutes)
                 if n:
-                    print(f"{instrument_id}: {n} responses (bulk)")
+                    print(f"{name}: {n} responses (bulk)")
         except BulkError as exc:
             parser.exit(2, f"error: {exc}\n")
     else:
-        store = ResponseStore(args.out)
-        batches = [("household", generate("household", args.households, args.seed), enumerators.__getitem__),
-                   ("civil_servant", generate("civil_servant", args.civil_servants, args.seed),
-                    _government_enumerator),
-                   ("agency", generate("agency", args.agencies, args.seed), _government_enumerator)]
+        _submit(args, plan, ids)
+    _report_bad(plan, ids)
+    _report(args, frame, started)
+    return 0
+
+
+def _bulk_stream(parser, args, batches, frame, started: float) -> int:
+    from survey.simulate.bulk import BulkError, write_responses
+    from survey.simulate.fieldwork import minutes
+
+    try:
         for instrument_id, rows, who in batches:
-            next_id = _response_ids(args.seed, instrument_id)
-            for i, answers in enumerate(rows):
-                store.submit(instrument_id, answers, enumerator=who(i), response_id=next_id())
-            if rows:
-                print(f"{instrument_id}: {len(rows)} responses")
+            rng = random_stream(args.seed, f"durations/{instrument_id}")   # as fieldwork.Plan draws them
+            n = write_responses(args.out, instrument_id, rows, _response_ids(args.seed, instrument_id), who,
+                                args.seed, minutes=lambda i, answers, r=rng, name=instrument_id: minutes(r, name, answers))
+            if n:
+                print(f"{instrument_id}: {n} responses (bulk)")
+    except BulkError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    _report(args, frame, started)
+    return 0
+
+
+def _submit(args, plan, ids: dict[str, list[str]]) -> None:
+    """Submit the plan interview by interview, enumerators in turn (``--pace`` apart)."""
+    from survey import ResponseStore
+
+    store = ResponseStore(args.out)
+    for name, records in plan.records.items():
+        done = 0
+        for i in plan.interleaved(name):
+            record = records[i]
+            start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=record.minutes)
+            receipt = store.submit(name, record.answers, enumerator=record.enumerator, response_id=ids[name][i],
+                                   lang="id", started_at=start)
+            done += not receipt.duplicate
+            if args.pace:
+                time.sleep(args.pace)
+        if records:
+            print(f"{name}: {len(records)} responses ({done} new)")
+
+
+def _report_bad(plan, ids: dict[str, list[str]]) -> None:
+    for kind in ("too_fast", "straightlining", "duplicate_household"):
+        found = [ids[name][i] for name, records in plan.records.items() for i, r in enumerate(records) if r.bad == kind]
+        if found:
+            print(f"deliberately bad, {kind}: {', '.join(found)}")
+
+
+def _report(args, frame, started: float) -> None:
     print(f"frame: {len(frame)} PSUs -> {args.out / 'frame.csv'}; population totals -> "
           f"{args.out / 'population.csv'} ({time.perf_counter() - started:.1f} s)")
-    return 0

@@ -13,7 +13,9 @@ was. A submitted interview's draft is removed.
 
 A correction (opened from "My submissions") loads a stored response into the form;
 submitting it stores a new revision of the same response, based on the revision
-that was opened, and only while no supervisor has reviewed it.
+that was opened, and only while no supervisor has reviewed it or after a supervisor
+sent it back (rejected): the corrected revision is "submitted" again, back in the
+review queue.
 """
 
 from __future__ import annotations
@@ -83,7 +85,8 @@ def submit(inst: Instrument, lang: str, user: auth.User) -> None:
                 state[f"_error_{inst.id}"] = ("correct_closed", {})
                 return
             receipt = store.revise(inst.id, fixed["response_id"], form.current_answers(inst), editor=user.name,
-                                   note=t("correct_note", "en"), base_revision=fixed["revision"])
+                                   note=t("correct_note", "en"), base_revision=fixed["revision"],
+                                   status="submitted")  # a rejected interview goes back to the review queue
         else:
             receipt = store.submit(
                 inst.id, form.current_answers(inst), enumerator=user.name,

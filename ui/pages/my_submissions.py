@@ -2,7 +2,9 @@
 
 Only the logged-in user's own rows are read out of the store, newest first by the
 full time of submission (WIB), with their review status and the reviewer's comment.
-An interview no supervisor has reviewed yet can be reopened for a correction.
+Interviews a supervisor sent back (rejected) are listed on top with the comment,
+whenever they were submitted. An interview no supervisor has reviewed yet, or one
+sent back, can be reopened for a correction; saved, it goes back to the review.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ui import auth
 from ui.correct import CORRECTABLE, open_correction
 from ui.i18n import current_lang, t
 from ui.store import get_store
-from ui.submissions import DAYS, my_submissions
+from ui.submissions import DAYS, my_submissions, sent_back
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +41,30 @@ def table_ui(rows: pd.DataFrame, lang: str) -> None:
     )
 
 
+def sent_back_ui(back: pd.DataFrame, lang: str) -> None:
+    """The interviews a supervisor rejected, each with the reviewer's comment."""
+    st.subheader(t("sent_back_title", lang))
+    st.caption(t("sent_back_intro", lang))
+    for r in back.itertuples():
+        note = r.note if isinstance(r.note, str) and r.note else t("sent_back_no_note", lang)
+        st.warning(t("sent_back_item", lang, time=f"{r.submitted_at:%d-%m %H:%M}",
+                     instrument=load_instrument(r.instrument).title[lang], rid=r.response_id[:8], note=note,
+                     editor=r.editor), icon=":material/undo:")
+
+
 def correction_ui(rows: pd.DataFrame, user: auth.User, lang: str) -> None:
-    open_ones = rows[rows["status"].isin(CORRECTABLE)]
+    open_ones = rows[rows["status"].isin(CORRECTABLE)].drop_duplicates(["instrument", "response_id"])
     st.subheader(t("correct_title", lang))
     if open_ones.empty:
         st.caption(t("correct_none", lang))
         return
-    labels = {
-        f"{r.instrument}/{r.response_id}": f"{r.submitted_at:%d-%m %H:%M} · {load_instrument(r.instrument).title[lang]}"
-                                           f" · {r.response_id[:8]}"
-        for r in open_ones.itertuples()
-    }
-    chosen = st.selectbox(t("correct_choose", lang), list(labels), format_func=labels.get, key="correct_choice")
+
+    def label(r) -> str:
+        back = f" · {t('status_rejected', lang)}" if r.status == "rejected" else ""
+        return f"{r.submitted_at:%d-%m %H:%M} · {load_instrument(r.instrument).title[lang]} · {r.response_id[:8]}{back}"
+
+    labels = {f"{r.instrument}/{r.response_id}": label(r) for r in open_ones.itertuples()}
+    chosen = st.selectbox(t("correct_choose_open", lang), list(labels), format_func=labels.get, key="correct_choice")
     if st.button(t("correct_open", lang), key="correct_open", icon=":material/edit:"):
         instrument, rid = chosen.split("/", 1)
         if not open_correction(get_store(), user, instrument, rid):
@@ -64,6 +78,7 @@ def page() -> None:
     today = dt.datetime.now(SURVEY_TIMEZONE).date()
     try:
         rows = my_submissions(get_store(), user.name, today)
+        back = sent_back(get_store(), user.name)
     except Exception:  # a read problem must not take the page down; the log says why
         log.exception("listing %s's submissions failed", user.name)
         st.warning(t("today_failed", lang))
@@ -71,11 +86,17 @@ def page() -> None:
     left, right = st.columns(2)
     left.metric(t("count_today", lang), int((rows["submitted_at"].dt.date == today).sum()))
     right.metric(t("count_week", lang, days=DAYS), len(rows))
-    if rows.empty:
+    if not back.empty:
+        sent_back_ui(back, lang)
+    if rows.empty and back.empty:
         st.caption(t("today_none", lang))
         return
-    table_ui(rows, lang)
-    correction_ui(rows, user, lang)
+    if not rows.empty:
+        table_ui(rows, lang)
+    else:
+        st.caption(t("today_none", lang))
+    correction_ui(pd.concat([back.drop(columns="editor"), rows], ignore_index=True) if not back.empty else rows,
+                  user, lang)
 
 
 page()

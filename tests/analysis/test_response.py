@@ -1,0 +1,153 @@
+"""analysis.response: dispositions, AAPOR RR1 and the non-response adjustment, against a hand count.
+
+Four PSUs in two strata (frame.csv: households sampled 5, 4, 3, 2):
+
+    LAW-001  complete, complete, refused, consent no, vacant         I=2 R=2 inelig. 1
+    LAW-002  complete, complete, nobody_home, complete (rejected)    I=2 NC=1, 1 not yet visited
+    SER-001  complete, other                                         I=1 O=1, 1 not yet visited
+    SER-002  (no record yet)                                         2 not yet visited
+
+RR1 of the sample = I / (I + R + NC + O + not yet visited); of the visited, without the
+last term.  The adjustment multiplies each responding household's base weight by
+(sampled - vacant) / responded: LAW-001 (5 - 1) / 2 = 2, LAW-002 4 / 2 = 2 (the
+rejected interview is non-response until corrected), SER-001 3 / 1 = 3.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.dataset import build_dataset
+from analysis.response import dispositions, nonresponse_adjustment, response_rate_table, response_rates
+from survey.model import instrument_from_yaml
+
+FORM = """
+id: visits
+version: 1
+title: {id: Kunjungan, en: Visits}
+design:
+  strata: kecamatan
+  psu: psu
+  weights: {base: frame}
+choice_lists:
+  outcome:
+    - {name: completed, label: {id: Selesai, en: Completed}}
+    - {name: refused, label: {id: Menolak, en: Refused}}
+    - {name: nobody_home, label: {id: Tidak ada orang, en: Nobody home}}
+    - {name: vacant_or_not_found, label: {id: Kosong, en: Vacant}}
+    - {name: other, label: {id: Lainnya, en: Other}}
+  yes_no:
+    - {name: "yes", label: {id: Ya, en: "Yes"}}
+    - {name: "no", label: {id: Tidak, en: "No"}}
+  kecamatan:
+    - {name: serengan, label: {id: Serengan, en: Serengan}}
+    - {name: laweyan, label: {id: Laweyan, en: Laweyan}}
+questions:
+  - {name: visit_outcome, type: select_one, choices: outcome, label: {id: Hasil, en: Outcome}}
+  - {name: consent, type: select_one, choices: yes_no, label: {id: Setuju, en: Consent},
+     relevant: "${visit_outcome} = 'completed'"}
+  - {name: kecamatan, type: select_one, choices: kecamatan, label: {id: Kecamatan, en: District}}
+  - {name: psu, type: text, label: {id: PSU, en: PSU}}
+  - {name: has_internet, type: select_one, choices: yes_no, label: {id: Internet, en: Internet},
+     relevant: "${consent} = 'yes'"}
+"""
+INST = instrument_from_yaml(FORM)
+
+RECORDS = pd.DataFrame([
+    # rid, status, outcome, consent, kecamatan, psu, internet
+    ("a1", "submitted", "completed", "yes", "laweyan", "LAW-001", "yes"),
+    ("a2", "approved", "completed", "yes", "laweyan", "LAW-001", "no"),
+    ("a3", "submitted", "refused", None, "laweyan", "LAW-001", None),
+    ("a4", "submitted", "completed", "no", "laweyan", "LAW-001", None),
+    ("a5", "submitted", "vacant_or_not_found", None, "laweyan", "LAW-001", None),
+    ("b1", "submitted", "completed", "yes", "laweyan", "LAW-002", "yes"),
+    ("b2", "on_hold", "completed", "yes", "laweyan", "LAW-002", "yes"),
+    ("b3", "submitted", "nobody_home", None, "laweyan", "LAW-002", None),
+    ("b4", "rejected", "completed", "yes", "laweyan", "LAW-002", "no"),
+    ("c1", "submitted", "completed", "yes", "serengan", "SER-001", "no"),
+    ("c2", "submitted", "other", None, "serengan", "SER-001", None),
+], columns=["_response_id", "_status", "visit_outcome", "consent", "kecamatan", "psu", "has_internet"]).astype("string")
+
+FRAME = pd.DataFrame({
+    "kecamatan": ["laweyan", "laweyan", "serengan", "serengan"], "psu": ["LAW-001", "LAW-002", "SER-001", "SER-002"],
+    "households_in_psu": ["50", "40", "30", "20"], "psus_in_stratum": ["10", "10", "20", "20"],
+    "prob_psu": ["0.2", "0.2", "0.1", "0.1"], "prob_within": ["0.1", "0.1", "0.1", "0.1"],
+    "kelurahan": ["pajang", "bumi", "tipes", "kratonan"], "households_sampled": ["5", "4", "3", "2"]})
+
+
+def rows(table: pd.DataFrame, key: str) -> dict:
+    return {r[key]: r for r in table.to_dict("records")}
+
+
+def test_each_record_has_its_aapor_disposition():
+    assert list(dispositions(INST, RECORDS)) == [
+        "complete", "complete", "refusal", "refusal", "ineligible", "complete", "complete", "noncontact",
+        "complete", "complete", "other"]
+
+
+def test_response_rates_per_psu_against_a_hand_count():
+    table = response_rates(INST, RECORDS, FRAME, "psu")
+    assert list(table.columns[:3]) == ["kecamatan", "psu", "kelurahan"]
+    assert table["psu"].tolist() == ["SER-001", "SER-002", "LAW-001", "LAW-002"]   # strata in choice order
+    by = rows(table, "psu")
+    counts = ["sampled", "visited", "complete", "refusal", "noncontact", "other", "ineligible", "pending"]
+    assert [by["LAW-001"][c] for c in counts] == [5, 5, 2, 2, 0, 0, 1, 0]
+    assert [by["LAW-002"][c] for c in counts] == [4, 3, 2, 0, 1, 0, 0, 1]   # the rejected one is not visited
+    assert [by["SER-001"][c] for c in counts] == [3, 2, 1, 0, 0, 1, 0, 1]
+    assert [by["SER-002"][c] for c in counts] == [2, 0, 0, 0, 0, 0, 0, 2]
+    assert by["LAW-001"]["rr1"] == pytest.approx(100 * 2 / 4) and by["LAW-001"]["rr1_visited"] == pytest.approx(50)
+    assert by["LAW-002"]["rr1"] == pytest.approx(100 * 2 / 4)
+    assert by["LAW-002"]["rr1_visited"] == pytest.approx(100 * 2 / 3)
+    assert by["SER-001"]["rr1"] == pytest.approx(100 / 3) and by["SER-001"]["rr1_visited"] == pytest.approx(50)
+    assert by["SER-002"]["rr1"] == 0 and np.isnan(by["SER-002"]["rr1_visited"])
+    assert by["LAW-002"]["kelurahan"] == "bumi"
+
+
+def test_response_rates_per_stratum_and_overall():
+    by = rows(response_rates(INST, RECORDS, FRAME, "stratum"), "kecamatan")
+    assert by["laweyan"]["rr1"] == pytest.approx(100 * 4 / (4 + 2 + 1 + 0 + 1))
+    assert by["laweyan"]["rr1_visited"] == pytest.approx(100 * 4 / 7)
+    assert by["serengan"]["rr1"] == pytest.approx(100 * 1 / 5) and by["serengan"]["rr1_visited"] == pytest.approx(50)
+    overall = response_rates(INST, RECORDS, FRAME, "overall").iloc[0]
+    assert (overall["sampled"], overall["visited"], overall["complete"], overall["pending"]) == (14, 10, 5, 4)
+    assert overall["rr1"] == pytest.approx(100 * 5 / 13) and overall["rr1_visited"] == pytest.approx(100 * 5 / 9)
+
+
+def test_without_a_frame_the_rates_are_of_the_visited():
+    overall = response_rates(INST, RECORDS, None, "overall").iloc[0]
+    assert np.isnan(overall["sampled"]) and overall["pending"] == 0
+    assert overall["rr1"] == pytest.approx(100 * 5 / 9) == overall["rr1_visited"]
+    assert response_rates(INST, RECORDS.iloc[:0], None, "stratum").empty
+
+
+def test_the_rate_table_is_labelled_in_both_languages():
+    table = response_rate_table(INST, response_rates(INST, RECORDS, FRAME, "stratum"), "stratum")
+    english = table.to_frame("en", formatted=True)
+    assert list(english.columns[:4]) == ["District", "RR1 of the sample", "RR1 of the visited", "Sampled"]
+    assert english.iloc[1]["RR1 of the sample"] == "50.0%"
+    assert table.to_frame("id", formatted=True).iloc[1]["RR1 dari yang dikunjungi"] == "57,1%"
+
+
+def test_the_nonresponse_adjustment_against_a_hand_count():
+    kept = RECORDS[RECORDS["_response_id"].isin(["a1", "a2", "b1", "b2", "c1"])].reset_index(drop=True)
+    factors, table = nonresponse_adjustment(INST, INST.design, kept, RECORDS, FRAME)
+    assert factors.tolist() == pytest.approx([2, 2, 2, 2, 3])
+    by = rows(table, "psu")
+    assert (by["LAW-001"]["sampled"], by["LAW-001"]["ineligible"], by["LAW-001"]["responded"]) == (5, 1, 2)
+    # without households_sampled, the PSU's records (every status) are the sampled households
+    factors, _ = nonresponse_adjustment(INST, INST.design, kept, RECORDS, FRAME.drop(columns="households_sampled"))
+    assert factors.tolist() == pytest.approx([(5 - 1) / 2, (5 - 1) / 2, 4 / 2, 4 / 2, 2 / 1])
+
+
+def test_the_household_design_uses_the_adjusted_weights():
+    data = build_dataset(INST, {"visits": RECORDS}, frame=FRAME)
+    frame = data.main.frame.set_index("_response_id")
+    base = 1 / (0.2 * 0.1)
+    assert frame["_weight"].to_dict() == pytest.approx({"a1": 2 * base, "a2": 2 * base, "b1": 2 * base,
+                                                        "b2": 2 * base, "c1": 3 / (0.1 * 0.1)})
+    # the responding households stand for the eligible households of the PSU: (5 - 1) of 5 listed * 50 / 0.2
+    assert frame.loc[["a1", "a2"], "_weight"].sum() == pytest.approx(4 / 5 * 50 / 0.2)
+    assert "non-response" in data.provenance.weights["visits"]["en"]
+    # a frame without prob_within derives it from the responding households: no second adjustment
+    derived = build_dataset(INST, {"visits": RECORDS}, frame=FRAME.assign(prob_within=None))
+    assert derived.main.frame.set_index("_response_id").loc["a1", "_weight"] == pytest.approx(50 / 2 / 0.2)

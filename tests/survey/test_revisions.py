@@ -1,0 +1,36 @@
+"""survey.revisions: who stored each revision, when, and which answers it changed (old -> new)."""
+
+import pytest
+
+from survey import ResponseStore, UnknownResponse
+from survey.revisions import Change, revisions
+from survey.simulate import generate
+
+HOUSEHOLD = generate("household", 1, seed=21)[0]
+
+
+def test_each_revision_lists_the_answers_it_changed(tmp_path):
+    store = ResponseStore(tmp_path)
+    inst = store.instrument("household")
+    store.submit("household", HOUSEHOLD, enumerator="enum01", response_id="h-1")
+    store.set_status("household", "h-1", "rejected", editor="sup1", note="check the RT", base_revision=1)
+    fixed = {**HOUSEHOLD, "rt": HOUSEHOLD["rt"] % 12 + 1,
+             "members": [{**HOUSEHOLD["members"][0], "age": HOUSEHOLD["members"][0]["age"] + 1},
+                         *HOUSEHOLD["members"][1:]]}
+    store.revise("household", "h-1", fixed, editor="enum01", base_revision=2, status="submitted")
+    history = revisions(store, inst, "h-1")
+    assert [(r.revision, r.editor, r.status, r.note) for r in history] == [
+        (1, "enum01", "submitted", None), (2, "sup1", "rejected", "check the RT"), (3, "enum01", "submitted", None)]
+    assert history[0].changes == () and history[1].changes == ()   # a decision changes no answer
+    changes = {(c.question, c.member): c for c in history[2].changes}
+    assert changes[("rt", None)] == Change("rt", None, None, HOUSEHOLD["rt"], fixed["rt"])
+    age = changes[("age", 0)]
+    assert (age.repeat, age.old, age.new) == ("members", HOUSEHOLD["members"][0]["age"],
+                                              HOUSEHOLD["members"][0]["age"] + 1)
+    assert history[2].submitted_at > history[1].submitted_at > history[0].submitted_at
+
+
+def test_an_unknown_response(tmp_path):
+    store = ResponseStore(tmp_path)
+    with pytest.raises(UnknownResponse):
+        revisions(store, store.instrument("household"), "nope")

@@ -1,0 +1,151 @@
+"""The fieldwork monitor through AppTest, on a simulated field team with bad interviews.
+
+The numbers on the page are those of ``analysis`` and ``survey.quality`` called
+directly; a rejected interview leaves the monitor's and the analysis's counts.
+AppTest does not fire ``run_every``: the refresh is tested as the cached read it is.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from analysis import formatting
+from analysis.datafiles import read_csv
+from analysis.dataset import load_dataset
+from analysis.fieldwork import visits
+from analysis.precision import precision_tracker
+from analysis.response import response_rates
+from survey import ResponseStore
+from survey.quality import durations, flags
+from survey.simulate import main as simulate
+from tests.ui.conftest import open_app
+from ui import data, monitor_data
+
+
+@pytest.fixture(scope="module")
+def field(tmp_path_factory):
+    root = tmp_path_factory.mktemp("field")
+    simulate(["--households", "60", "--civil-servants", "6", "--seed", "12", "--outcomes", "--bad", "2",
+              "--out", str(root)])
+    return root
+
+
+@pytest.fixture
+def store(field, data_dir):
+    shutil.copytree(field, data_dir)
+    return ResponseStore(data_dir)
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def monitor(data_dir, lang="en"):
+    at = open_app(data_dir, "sup1", "supervisor")   # the monitor is a supervisor's first page
+    assert not at.exception, at.exception
+    if lang != "en":
+        at.radio(key="lang").set_value(lang).run()
+    return at
+
+
+def test_the_numbers_are_those_of_the_analysis(store, data_dir):
+    at = monitor(data_dir)
+    inst = store.instrument("household")
+    records = store.read("household")
+    frame = read_csv(data_dir / "frame.csv")
+    seen = visits(inst, records, durations(store, "household"))
+    overall = response_rates(inst, records, frame, "overall").iloc[0]
+    raised = flags(store, "household")
+    shown = metrics(at)
+    assert shown["Visits"] == str(len(seen)) == str(len(records))
+    assert shown["Completed interviews"] == str(int((seen["disposition"] == "complete").sum()))
+    assert shown["Response rate"] == formatting.percent(overall["rr1_visited"], "en")
+    assert shown["Flagged interviews"] == str(raised["_response_id"].nunique())
+    assert shown["Too fast"] == "2" and int(shown["Repeated household"]) >= 4   # the two copies and their originals
+    assert shown["Waiting for review"] == str(len(records)) and shown["Approved"] == "0"
+    data = load_dataset(store, "household")
+    assert at.caption[0].value.startswith(f"{data.provenance.responses} responses, the last at ")
+    precision = precision_tracker(data, frame)
+    hh6 = next(d.value for d in at.dataframe if "MOE at target" in d.value.columns)
+    assert hh6["Estimate"].tolist() == [formatting.percent(v, "en") for v in precision["estimate"][:6]]
+    assert hh6["n"].iloc[-1] == str(data.provenance.responses)
+    rates = next(d.value for d in at.dataframe if "RR1 of the sample" in d.value.columns)
+    assert rates.iloc[-1]["RR1 of the sample"] == formatting.percent(overall["rr1"], "en")
+    assert rates.iloc[-1]["District (kecamatan)"] == "All"
+
+
+def test_a_rejected_interview_leaves_the_monitor_and_the_analysis(store, data_dir):
+    at = monitor(data_dir)
+    before = metrics(at)
+    n_before = load_dataset(store, "household").provenance.responses
+    records = store.read("household")
+    done = records[(records["visit_outcome"] == "completed") & (records["consent"] == "yes")]
+    rid = done["_response_id"].iloc[0]
+    store.set_status("household", rid, "rejected", editor="sup1", note="fabricated?")
+    at.run()
+    after = metrics(at)
+    assert int(after["Completed interviews"]) == int(before["Completed interviews"]) - 1
+    assert int(after["Visits"]) == int(before["Visits"]) - 1
+    assert after["Rejected, back to enumerators"] == "1"
+    data = load_dataset(store, "household")
+    assert data.provenance.responses == n_before - 1 and rid not in set(data.main.frame["_response_id"])
+    assert at.caption[0].value.startswith(f"{n_before - 1} responses")
+    hh6 = next(d.value for d in at.dataframe if "MOE at target" in d.value.columns)
+    assert hh6["n"].iloc[-1] == str(n_before - 1)
+
+
+def test_the_monitor_speaks_indonesian(store, data_dir):
+    at = monitor(data_dir, "id")
+    assert [h.value for h in at.header] == ["Pemantauan lapangan"]
+    assert {"Kunjungan", "Wawancara selesai", "Tingkat respons", "Wawancara ditandai"} <= set(metrics(at))
+    assert "," in metrics(at)["Tingkat respons"]   # 84,5%
+
+
+def test_a_flagged_interview_opens_in_the_review(store, data_dir):
+    at = monitor(data_dir)
+    too_fast = flags(store, "household").query("flag == 'too_fast'")["_response_id"].iloc[0]
+    at.selectbox(key="monitor_flagged").set_value(too_fast)
+    at.button(key="monitor_open_review").click().run()
+    at.switch_page("ui/pages/review.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="review_choice").value == too_fast
+    assert any(w.startswith("**Too fast**") for w in (e.value for e in at.warning))
+
+
+def test_an_empty_store_says_what_to_do(data_dir):
+    at = monitor(data_dir)
+    [info] = [i.value for i in at.info]
+    assert "python -m survey.simulate --households 500 --outcomes" in info
+    assert not at.metric and not at.dataframe
+
+
+def test_the_refresh_reads_again_only_when_the_store_changed(store, monkeypatch):
+    calls = []
+    real = monitor_data._snapshot
+    monkeypatch.setattr(monitor_data, "_snapshot", lambda *a, **k: calls.append(1) or real(*a, **k))
+    data._result.clear()
+    first = monitor_data.snapshot(store, "household", "en")
+    again = monitor_data.snapshot(store, "household", "en")
+    assert len(calls) == 1 and again.records == first.records
+    store.set_status("household", store.read("household")["_response_id"].iloc[0], "approved", editor="sup1")
+    changed = monitor_data.snapshot(store, "household", "en")
+    assert len(calls) == 2 and changed.statuses["approved"] == 1
+
+
+def test_a_rejection_in_the_review_leaves_the_explore_pages_n(store, data_dir):
+    at = open_app(data_dir, "sup1", "supervisor")
+    at.switch_page("ui/pages/explore.py").run()
+    count = next(m.value for m in at.markdown if "responses, the last at" in m.value)
+    n = int(count.strip("*").split()[0].replace(",", ""))
+    records = store.read("household")
+    rid = records.loc[(records["visit_outcome"] == "completed") & (records["consent"] == "yes"), "_response_id"].iloc[0]
+    at.switch_page("ui/pages/review.py").run()
+    at.selectbox(key="review_choice").set_value(rid).run()
+    at.radio(key="review_decision").set_value("rejected")
+    at.text_area(key="review_note").input("The household says nobody came")
+    at.button(key="review_save").click().run()
+    at.switch_page("ui/pages/explore.py").run()
+    count = next(m.value for m in at.markdown if "responses, the last at" in m.value)
+    assert count.strip("*").startswith(f"{n - 1} responses")

@@ -1,0 +1,373 @@
+"""Review interviews: the queue, one interview in full, and the supervisor's decision.
+
+For supervisors and administrators. The queue is filtered by status (by default the
+interviews waiting: submitted and on hold), enumerator, area (kecamatan, agency) and
+quality flag. One interview opened shows every answer with its labels in the chosen
+language, its flags (survey.quality) and its revisions: who stored each, when, and
+which answers it changed (old -> new).
+
+A decision (approve, reject back to the enumerator, put on hold) with a comment is a
+new revision stored with ``set_status(..., base_revision=<the revision on screen>)``:
+if anyone changed the interview after it was opened, nothing is saved and the page
+says so. Correcting an answer here stores a new revision with ``revise``, validated
+like a submission (its problems are listed, nothing is saved). The store records
+every decision and correction in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from analysis import formatting
+from survey import ConflictError, UnknownResponse, ValidationError, validate
+from survey.answers import stored_answers
+from survey.model import Instrument, Question, list_instruments
+from survey.quality import FLAGS
+from survey.revisions import revisions
+from survey.store import MAX_NOTE_LENGTH, STATUSES
+from ui import auth, review_view
+from ui.i18n import current_lang, t
+from ui.monitor_data import area_question, queue as review_queue
+from ui.review_view import OPEN_IN_REVIEW
+from ui.store import get_store
+
+log = logging.getLogger(__name__)
+WAITING = ("submitted", "on_hold")
+DECISIONS = ("approved", "rejected", "on_hold")
+_FLASH = "_review_flash"
+
+
+def heading(text: str) -> None:
+    st.markdown(f"#### {text}")
+
+
+def choose_ui(lang: str) -> Instrument | None:
+    store = get_store()
+    found = {}
+    for name in list_instruments(store.instruments_dir):
+        try:
+            found[name] = store.instrument(name)
+        except ValueError:   # a broken questionnaire file: reviewed once it is fixed
+            continue
+    chosen = st.selectbox(t("instrument", lang), list(found), key="review_instrument",
+                          format_func=lambda n: found[n].title[lang])
+    return found.get(chosen)
+
+
+def handoff(queue: pd.DataFrame) -> None:
+    """An interview sent from the monitor: show it whatever the filters were."""
+    wanted = st.session_state.pop("_review_want", None)
+    if wanted is None or wanted not in set(queue["_response_id"]):
+        return
+    status = queue.set_index("_response_id").loc[wanted, "_status"]
+    st.session_state["review_status"] = sorted(set(st.session_state.get("review_status", WAITING)) | {status},
+                                               key=STATUSES.index)
+    for key in ("review_enumerator", "review_area", "review_flag"):
+        st.session_state[key] = []
+    st.session_state["review_choice"] = wanted
+
+
+def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame:
+    area = area_question(inst)
+    st.session_state.setdefault("review_status", list(WAITING))
+    left, right = st.columns(2)
+    statuses = left.multiselect(t("review_status", lang), list(STATUSES), key="review_status",
+                                format_func=lambda s: t(f"status_{s}", lang))
+    people = right.multiselect(t("review_enumerator", lang), sorted(set(queue["_enumerator"])), key="review_enumerator")
+    left, right = st.columns(2)
+    places = []
+    if area is not None:
+        choices = inst.question(area).choices
+        present = [c for c in choices if c in set(queue["area"].dropna())]
+        places = left.multiselect(inst.question(area).text("label", lang), present, key="review_area",
+                                  format_func=lambda c: choices[c][lang])
+    flags = right.multiselect(t("review_flag", lang), list(FLAGS), key="review_flag",
+                              format_func=lambda f: t(f"flag_{f}", lang))
+    keep = queue["_status"].isin(statuses)
+    if people:
+        keep &= queue["_enumerator"].isin(people)
+    if places:
+        keep &= queue["area"].isin(places)
+    if flags:
+        keep &= queue["flags"].map(lambda f: bool(set(f) & set(flags)))
+    return queue[keep.to_numpy(dtype=bool)]
+
+
+def _when(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if moment is None or pd.isna(moment):
+        return formatting.MISSING
+    return pd.Timestamp(moment).tz_convert(formatting.WIB).strftime(fmt)
+
+
+def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
+    st.caption(t("review_queue", lang, n=formatting.number(len(shown), lang, 0)))
+    if shown.empty:
+        st.info(t("review_queue_empty", lang), icon=":material/inbox:")
+        return None
+    area = area_question(inst)
+    names = {c: labels[lang] for c, labels in inst.question(area).choices.items()} if area else {}
+    st.dataframe(pd.DataFrame({
+        t("col_time", lang): [_when(v) for v in shown["submitted_at"]],
+        t("col_response", lang): shown["_response_id"].str[:8].to_numpy(),
+        t("col_enumerator", lang): shown["_enumerator"].to_numpy(),
+        **({inst.question(area).text("label", lang): shown["area"].map(lambda v: names.get(v, v)).to_numpy()}
+           if area else {}),
+        t("col_status", lang): shown["_status"].map(lambda s: t(f"status_{s}", lang)).to_numpy(),
+        t("col_flag", lang): shown["flags"].map(lambda f: ", ".join(t(f"flag_{x}", lang) for x in f)).to_numpy(),
+        t("col_revision", lang): shown["_revision"].to_numpy(),
+    }), hide_index=True, width="stretch", key="review_queue_table", height=min(38 + 35 * len(shown), 300))
+    rows = shown.set_index("_response_id")
+    ids = list(rows.index)
+    if st.session_state.get("review_choice") not in ids:
+        st.session_state.pop("review_choice", None)
+
+    def label(rid: str) -> str:
+        row = rows.loc[rid]
+        flags = f" · ⚑ {len(row['flags'])}" if row["flags"] else ""
+        status = t("status_" + row["_status"], lang)
+        return f"{rid[:8]} · {row['_enumerator']} · {_when(row['submitted_at'], '%d-%m %H:%M')} · {status}{flags}"
+
+    return st.selectbox(t("review_choose", lang), ids, key="review_choice", format_func=label)
+
+
+def flash_ui(lang: str) -> None:
+    flash = st.session_state.pop(_FLASH, None)
+    if flash is None:
+        return
+    kind, key, values, problems = flash
+    values = {k: (t(f"status_{v}", lang) if k == "status" else v) for k, v in values.items()}
+    text = t(key, lang, **values)
+    if problems:
+        text += "\n" + "\n".join(f"- {p}" for p in problems)
+    (st.success if kind == "ok" else st.error)(text, icon=":material/check_circle:" if kind == "ok" else
+                                                 ":material/error:")
+
+
+def _note_problem(exc: ValueError) -> tuple[str, dict]:
+    if "at most" in str(exc):
+        return "note_too_long", {"limit": MAX_NOTE_LENGTH}
+    return "note_bad_character", {}
+
+
+def decide(instrument_id: str, response_id: str, revision: int, user: auth.User) -> None:
+    """The decision button: a new revision with the chosen status, based on the one on screen."""
+    state = st.session_state
+    if not auth.allowed("review", user):
+        return
+    status = state.get("review_decision")
+    note = state.get("review_note") or ""
+    if status == "rejected" and not note.strip():
+        state[_FLASH] = ("error", "review_need_comment", {}, [])
+        return
+    store = get_store()
+    try:
+        receipt = store.set_status(instrument_id, response_id, status, editor=user.name, note=note,
+                                   base_revision=revision)
+    except ConflictError:
+        state[_FLASH] = ("error", "review_conflict", {"revision": _current_revision(instrument_id, response_id)}, [])
+        return
+    except UnknownResponse:
+        state[_FLASH] = ("error", "review_gone", {}, [])
+        return
+    except ValueError as exc:
+        key, values = _note_problem(exc)
+        state[_FLASH] = ("error", key, values, [])
+        return
+    state[_FLASH] = ("ok", "review_saved", {"status": status, "revision": receipt.revision}, [])
+    state.pop("review_note", None)
+
+
+def _current_revision(instrument_id: str, response_id: str) -> int | str:
+    try:
+        return int(get_store().history(instrument_id, response_id)["_revision"].max())
+    except UnknownResponse:
+        return "?"
+
+
+def decision_ui(inst: Instrument, rid: str, revision: int, user: auth.User, lang: str) -> None:
+    heading(t("review_decision", lang))
+    st.radio(t("review_decision", lang), list(DECISIONS), key="review_decision", horizontal=True,
+             format_func=lambda d: t(f"decide_{d}", lang), label_visibility="collapsed")
+    st.text_area(t("review_comment", lang), key="review_note", max_chars=MAX_NOTE_LENGTH, height=90)
+    st.button(t("review_save", lang), key="review_save", type="primary", icon=":material/gavel:",
+              on_click=decide, args=(inst.id, rid, revision, user))
+
+
+# ---- correcting an answer ------------------------------------------------------------------
+def _fields(inst: Instrument, answers: dict) -> list[tuple[str, str | None, int | None]]:
+    """(question, repeat, member) of every answer a reviewer may correct, in form order."""
+    out: list[tuple[str, str | None, int | None]] = []
+    for q in inst.questions:
+        if q.type == "repeat":
+            for i in range(len(answers.get(q.name) or [])):
+                out += [(inner.name, q.name, i) for inner in q.questions if _editable(inner)]
+        elif _editable(q):
+            out.append((q.name, None, None))
+    return out
+
+
+def _editable(q: Question) -> bool:
+    return q.stores_answer and q.type not in ("calculate", "repeat")
+
+
+def _field_key(field: tuple[str, str | None, int | None]) -> str:
+    name, repeat, member = field
+    return name if repeat is None else f"{repeat}.{member}.{name}"
+
+
+def _value_widget(q: Question, current, key: str, lang: str) -> None:
+    label = t("review_fix_value", lang)
+    if q.type == "select_one":
+        options = [None, *q.choices]
+        st.selectbox(label, options, index=options.index(current) if current in options else 0, key=key,
+                     format_func=lambda c: t("review_fix_empty", lang) if c is None else q.choices[c][lang])
+    elif q.type == "select_multiple":
+        st.multiselect(label, list(q.choices), default=[c for c in (current or []) if c in q.choices], key=key,
+                       format_func=lambda c: q.choices[c][lang])
+    elif q.type == "date":
+        st.date_input(label, value=current, key=key, format="YYYY-MM-DD")
+    else:   # numbers too: typed as text, so that any value reaches the validation and its message
+        st.text_input(label, value="" if current is None else str(current), key=key)
+
+
+def fix(instrument_id: str, response_id: str, revision: int, field_key: str, user: auth.User, lang: str) -> None:
+    """The correction button: the stored answers with one changed, validated, stored as a new revision."""
+    state = st.session_state
+    if not auth.allowed("review", user):
+        return
+    store = get_store()
+    inst = store.instrument(instrument_id)
+    try:
+        response = stored_answers(store, inst, response_id)
+    except UnknownResponse:
+        state[_FLASH] = ("error", "review_gone", {}, [])
+        return
+    if response.revision != revision:
+        state[_FLASH] = ("error", "review_conflict", {"revision": response.revision}, [])
+        return
+    answers = dict(response.answers)
+    value = state.get(f"review_value__{field_key}")
+    value = None if value in ("", [], None) else value
+    parts = field_key.split(".")
+    if len(parts) == 1:
+        answers[parts[0]] = value
+    else:
+        repeat, member, name = parts[0], int(parts[1]), parts[2]
+        items = [dict(item) for item in answers.get(repeat) or []]
+        items[member][name] = value
+        answers[repeat] = items
+    answers = {k: v for k, v in answers.items() if v is not None}
+    problems = validate(inst, answers, lang=lang)
+    if problems:
+        state[_FLASH] = ("error", "review_fix_problems", {}, [f"{p.field}: {p.message}" for p in problems])
+        return
+    note = (state.get("review_fix_note") or "").strip() or t("review_fix_default_note", "en")
+    try:
+        receipt = store.revise(instrument_id, response_id, answers, editor=user.name, note=note,
+                               base_revision=revision)
+    except ValidationError as exc:
+        state[_FLASH] = ("error", "review_fix_problems", {}, [f"{p.field}: {p.message}" for p in exc.problems])
+        return
+    except ConflictError:
+        state[_FLASH] = ("error", "review_conflict", {"revision": _current_revision(instrument_id, response_id)}, [])
+        return
+    except ValueError as exc:
+        key, values = _note_problem(exc)
+        state[_FLASH] = ("error", key, values, [])
+        return
+    state[_FLASH] = ("ok", "review_fix_saved", {"revision": receipt.revision}, [])
+    state.pop("review_fix_note", None)
+
+
+def correction_ui(inst: Instrument, rid: str, revision: int, answers: dict, user: auth.User, lang: str) -> None:
+    with st.expander(t("review_fix_title", lang), icon=":material/edit:"):
+        st.caption(t("review_fix_help", lang))
+        fields = _fields(inst, answers)
+        labels = {_field_key(f): review_view.field_label(inst, *f, lang) for f in fields}
+        chosen = st.selectbox(t("review_fix_question", lang), list(labels), key="review_field",
+                              format_func=labels.get)
+        name, repeat, member = next(f for f in fields if _field_key(f) == chosen)
+        current = answers.get(name) if repeat is None else (answers[repeat][member]).get(name)
+        _value_widget(inst.question(name), current, f"review_value__{chosen}", lang)
+        st.text_input(t("review_fix_note", lang), key="review_fix_note", max_chars=MAX_NOTE_LENGTH)
+        st.button(t("review_fix_save", lang), key="review_fix", icon=":material/save:", on_click=fix,
+                  args=(inst.id, rid, revision, chosen, user, lang))
+
+
+# ---- one interview ---------------------------------------------------------------------------
+def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datetime | None, user: auth.User,
+                lang: str) -> None:
+    store = get_store()
+    try:
+        response = stored_answers(store, inst, rid)
+        history = revisions(store, inst, rid)
+    except UnknownResponse:
+        st.warning(t("review_gone", lang))
+        return
+    revision = response.revision
+    st.markdown(t("review_meta", lang, enumerator=response.enumerator, time=_when(first),
+                  status=t(f"status_{response.status}", lang), revision=revision))
+    if history[-1].note:
+        st.caption(t("review_last_note", lang, editor=history[-1].editor, note=history[-1].note))
+    mine = flags[flags["_response_id"] == rid]
+    if mine.empty:
+        st.caption(t("review_no_flags", lang))
+    for row in mine.itertuples():
+        st.warning(f"**{t(f'flag_{row.flag}', lang)}**: {row.detail}", icon=":material/flag:")
+    decision_ui(inst, rid, revision, user, lang)
+    heading(t("review_answers", lang))
+    shown_title = None
+    for title, part in review_view.sections(inst, response.answers, lang):
+        if title and title != shown_title:
+            st.markdown(f"**{title}**")
+            shown_title = title
+        if isinstance(part, pd.DataFrame):   # a static table: long answers wrap on a phone
+            st.table(part, hide_index=True, border="horizontal")
+            continue
+        for name, table in review_view.members(part, response.answers.get(part.name) or [], lang):
+            with st.expander(name):
+                st.table(table, hide_index=True, border="horizontal")
+    heading(t("review_revisions", lang))
+    st.dataframe(review_view.revisions_frame(inst, history, lang), hide_index=True, width="stretch",
+                 key="review_revisions_table")
+    correction_ui(inst, rid, revision, response.answers, user, lang)
+
+
+def page() -> None:
+    user = auth.gate("review")
+    st.set_page_config(layout="wide")   # tables of many columns: the whole width of a desktop screen
+    lang = current_lang()
+    st.header(t("page_review", lang), anchor=False)
+    sent = st.session_state.pop(OPEN_IN_REVIEW, None)
+    if sent is not None and sent.get("instrument") in list_instruments(get_store().instruments_dir):
+        st.session_state["review_instrument"] = sent["instrument"]
+        st.session_state["_review_want"] = sent["response_id"]
+    inst = choose_ui(lang)
+    if inst is None:
+        return
+    flash_ui(lang)
+    try:
+        queue, flags = review_queue(get_store(), inst.id, lang)
+    except Exception:   # a read problem must not take the page down; the log says why
+        log.exception("the review queue of %s could not be read", inst.id)
+        st.warning(t("monitor_failed", lang))
+        return
+    handoff(queue)
+    shown = filters_ui(inst, queue, lang)
+    chosen = queue_ui(inst, shown, lang)
+    if chosen is None:
+        return
+    st.divider()
+    first = queue.set_index("_response_id").loc[chosen, "submitted_at"]
+    try:
+        response_ui(inst, chosen, flags, first, user, lang)
+    except Exception:
+        log.exception("review of %s/%s failed", inst.id, chosen)
+        st.error(t("review_open_failed", lang))
+
+
+page()

@@ -147,11 +147,9 @@ def _respondents(table, codes: np.ndarray, n_levels: int, by_codes: np.ndarray |
     return counts.reshape(groups, n_levels)
 
 
-def _shares(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
-    r = _percent(proportion(table.design, var.name, by=by, ci_method=ci_method, level=level, deff=True))
-    r["choice"] = _names(var, r.pop("level"), table.lang)
-    counts = _respondents(table, table.choice_codes(var.name), len(var.choices),
-                          table.choice_codes(by) if by else None)
+def _with_counts(r, counts, table, var, by, by_var) -> pd.DataFrame:
+    """``r`` (one row per choice, and per group of ``by``) with its unweighted respondents from
+    ``counts`` (groups x choices) and the group's label."""
     position = {c: i for i, c in enumerate(var.choices)}
     if by:
         r["by"] = _names(by_var, r.pop(by), table.lang)
@@ -160,6 +158,14 @@ def _shares(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
     else:
         r["count"] = [counts[0, position[c]] for c in r["choice"]]
     return r.assign(kind="percent")
+
+
+def _shares(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
+    r = _percent(proportion(table.design, var.name, by=by, ci_method=ci_method, level=level, deff=True))
+    r["choice"] = _names(var, r.pop("level"), table.lang)
+    counts = _respondents(table, table.choice_codes(var.name), len(var.choices),
+                          table.choice_codes(by) if by else None)
+    return _with_counts(r, counts, table, var, by, by_var)
 
 
 def _options(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
@@ -172,14 +178,7 @@ def _options(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
     by_codes = table.choice_codes(by) if by else None
     counts = np.column_stack([_respondents(table, np.where(values == 1, 0, -1), 1, by_codes)[:, 0]
                               for values in columns.values()])
-    position = {c: j for j, c in enumerate(var.choices)}
-    if by:
-        r["by"] = _names(by_var, r.pop(by), table.lang)
-        by_pos = {c: i for i, c in enumerate(by_var.choices)}
-        r["count"] = [counts[by_pos[b], position[c]] for b, c in zip(r["by"], r["choice"])]
-    else:
-        r["count"] = [counts[0, position[c]] for c in r["choice"]]
-    return r.assign(kind="percent")
+    return _with_counts(r, counts, table, var, by, by_var)
 
 
 def _numbers(table, var, by, by_var, level, ci_method) -> pd.DataFrame:

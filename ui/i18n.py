@@ -65,6 +65,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No access: your role cannot open this page.",
         "id": "Tidak ada akses: peran Anda tidak dapat membuka halaman ini.",
     },
+    "instrument_unusable": {
+        "en": "The questionnaire '{name}' cannot be used until the administrator fixes its file: {problem}",
+        "id": "Kuesioner '{name}' tidak dapat dipakai sampai administrator memperbaiki berkasnya: {problem}",
+    },
+    "no_instrument": {
+        "en": "No questionnaire can be used right now. Ask the administrator to check the questionnaire files.",
+        "id": "Saat ini tidak ada kuesioner yang dapat dipakai. Minta administrator memeriksa berkas kuesioner.",
+    },
     "page_failed": {
         "en": "Something went wrong on this page; it has been logged. Your saved data is safe; try again.",
         "id": "Terjadi kesalahan di halaman ini dan sudah dicatat. Data yang tersimpan aman; coba lagi.",

@@ -74,8 +74,6 @@ ROW_WEIGHT_LABEL: Texts = MappingProxyType({"id": "Bobot survei baris ini (bobot
                                             "en": "Survey weight of this row (person weight)"})
 HOUSEHOLD_WEIGHT_LABEL: Texts = MappingProxyType({"id": "Bobot survei rumah tangganya (wawancara induk)",
                                                   "en": "Survey weight of its household (the parent interview)"})
-# Until instruments carry a `design:` block, the household design's strata and PSU.
-_DEFAULT_DESIGN = {"kecamatan": "strata", "psu": "psu"}
 _INTEGER_NAME = re.compile(r"-?[0-9]{1,9}")
 
 
@@ -121,21 +119,14 @@ def table_of(inst: Instrument, table: str) -> Question | None:
 
 
 def design_roles(inst: Instrument) -> dict[str, str]:
-    """Main-table question -> its role in the sampling design (strata, psu, fpc).
-
-    Read from the instrument's ``design:`` block when it has one; else the study's
-    household design (``kecamatan`` strata, ``psu``) where those questions exist.
-    """
-    design = getattr(inst, "design", None)
+    """Main-table question -> its role in the sampling design (strata, psu, fpc), from the
+    instrument's ``design:`` block."""
     roles: dict[str, str] = {}
-    if design is None:
-        roles = dict(_DEFAULT_DESIGN)
-    else:
-        for role in ("strata", "psu", "fpc"):
-            value = design.get(role) if isinstance(design, Mapping) else getattr(design, role, None)
-            for name in [value] if isinstance(value, str) else list(value or ()):
-                if isinstance(name, str):
-                    roles.setdefault(name, role)
+    for role in ("strata", "psu", "fpc"):
+        value = getattr(inst.design, role, None)
+        for name in [value] if isinstance(value, str) else list(value or ()):
+            if isinstance(name, str):
+                roles.setdefault(name, role)
     main = {q.name for q in inst.questions if q.stores_answer}
     return {name: role for name, role in roles.items() if name in main}
 

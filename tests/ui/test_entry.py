@@ -227,3 +227,27 @@ def test_the_submit_summary_follows_the_language(app):
     at.radio(key="lang").set_value("id").run()
     assert any("belum ada yang disimpan" in e.value for e in at.error)
     assert not any("nothing was saved" in e.value for e in at.error)
+
+
+def test_a_questionnaire_the_store_cannot_use_is_left_out_with_the_reason(data_dir, monkeypatch):
+    from survey.store import ResponseStore as Store
+    from survey.versions import IncompatibleInstrument, TypeChange
+
+    real = Store.instrument
+
+    def instrument(self, instrument_id):
+        if instrument_id == "agency":
+            raise IncompatibleInstrument("agency.yaml", [TypeChange("agency", "staff_total", "integer", "text", 1)])
+        return real(self, instrument_id)
+
+    monkeypatch.setattr(Store, "instrument", instrument)
+    at = open_app(data_dir, "enum01")
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "agency" in warning and "staff_total" in warning
+    from survey import load_instrument
+    titles = [load_instrument(name).title["en"] for name in ("household", "civil_servant", "agency")]
+    assert at.selectbox(key="instrument").options == titles[:2]
+    fill(at, "household", SMALL)
+    submit(at)
+    assert len(stored(data_dir, "household")) == 1

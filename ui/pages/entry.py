@@ -25,7 +25,7 @@ import logging
 
 import streamlit as st
 
-from survey import ConflictError, Problem, ValidationError, load_instrument
+from survey import ConflictError, InstrumentError, Problem, ValidationError, load_instrument
 from survey.model import Instrument, list_instruments
 from survey.validate import SURVEY_TIMEZONE, clean, end_question
 from ui import auth, form, interviews, phone, wizard
@@ -37,10 +37,32 @@ from ui.store import get_store
 log = logging.getLogger(__name__)
 
 
+def usable_instruments(lang: str) -> dict[str, Instrument]:
+    """The questionnaires the store accepts answers for, as their files are now.
+
+    A file that does not load, or whose change the stored answers cannot be read with
+    (survey.versions.IncompatibleInstrument), is left out with a message naming the
+    problem, so the other questionnaires stay usable while the admin fixes it.
+    """
+    store, usable = get_store(), {}
+    for name in list_instruments():
+        try:
+            usable[name] = store.instrument(name)
+        except InstrumentError as exc:
+            log.error("questionnaire %s cannot be used: %s", name, exc)
+            st.warning(t("instrument_unusable", lang, name=name, problem=str(exc)), icon=":material/warning:")
+    if not usable:
+        st.error(t("no_instrument", lang), icon=":material/error:")
+        st.stop()
+    return usable
+
+
 def choices_ui(lang: str) -> Instrument:
     """The questionnaire; while a correction is open, its questionnaire only."""
-    instruments = {name: load_instrument(name) for name in list_instruments()}
+    instruments = usable_instruments(lang)
     fixed = correction()
+    if fixed and fixed["instrument"] not in instruments:
+        st.stop()   # the correction's questionnaire is broken: the warning above says why
     names = [fixed["instrument"]] if fixed else list(instruments)
     chosen = st.selectbox(
         t("instrument", lang), names, key="instrument",

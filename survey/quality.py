@@ -177,13 +177,20 @@ def salt(root: str | os.PathLike) -> bytes:
 
 def flags(store, instrument_id: str, lang: str = "en") -> pd.DataFrame:
     """The quality flags of every stored response of ``instrument_id`` (see the module docstring)."""
+    return checked(store, instrument_id, lang)[2]
+
+
+def checked(store, instrument_id: str, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(the current records, :func:`durations`, :func:`flags`) of ``instrument_id``, each table
+    read once: what the monitor needs together."""
     inst = store.instrument(instrument_id)
     history = store.read(inst.id, history=True)
+    times = _durations(history)
     if history.empty:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
+        return store.read(inst.id), times, pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
     current = store.read(inst.id)
     members = {inst.table_name(r): store.read(inst.table_name(r)) for r in inst.repeats}
-    return flag_frame(inst, current, _durations(history), members, salt(store.root), lang)
+    return current, times, flag_frame(inst, current, times, members, salt(store.root), lang)
 
 
 # ---- the checks --------------------------------------------------------------------------

@@ -28,6 +28,10 @@ CHOICES: dict[str, tuple[str, Callable]] = {
                              at.radio(key="crosstab_style").set_value("heatmap"))),
     "indicators": ("the individual indicators (HH5-HH18)",
                    lambda at: at.radio(key="indicators_section").set_value("individual")),
+    "monitor": ("the civil servants' questionnaire",
+                lambda at: at.selectbox(key="monitor_instrument").set_value("civil_servant")),
+    "review": ("only the approved interviews",
+               lambda at: at.multiselect(key="review_status").set_value(["approved"])),
     "design": ("the civil servants' design", lambda at: at.selectbox(key="design_instrument").set_value(
         "civil_servant")),
 }
@@ -66,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300.0)
     args = parser.parse_args(argv)
     os.environ["SURVEY_DATA_DIR"] = str(args.data)
+    # AppTest runs pages without a server: Streamlit's warnings about that mean nothing here.
+    import streamlit.logger
+    streamlit.logger.set_log_level("error")
 
     from survey import ResponseStore
 

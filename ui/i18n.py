@@ -73,6 +73,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No questionnaire can be used right now. Ask the administrator to check the questionnaire files.",
         "id": "Saat ini tidak ada kuesioner yang dapat dipakai. Minta administrator memeriksa berkas kuesioner.",
     },
+    "review_listed": {
+        "en": "The list below holds the first {n} of the {total} interviews in the queue; narrow the queue with the filters.",
+        "id": "Daftar di bawah memuat {n} wawancara pertama dari {total} di antrean; persempit antrean dengan filter.",
+    },
     "page_failed": {
         "en": "Something went wrong on this page; it has been logged. Your saved data is safe; try again.",
         "id": "Terjadi kesalahan di halaman ini dan sudah dicatat. Data yang tersimpan aman; coba lagi.",

@@ -20,7 +20,7 @@ from analysis import fieldwork
 from analysis.datafiles import FRAME_FILE, read_csv
 from analysis.precision import precision_tracker
 from analysis.response import LEVELS, nonresponse_adjustment, response_rates
-from survey.quality import durations, flags
+from survey.quality import checked
 from ui import data
 
 
@@ -32,6 +32,8 @@ class Snapshot:
     records: int                              # stored records, every status
     visits: pd.DataFrame                      # analysis.fieldwork.visits (rejected left out)
     flags: pd.DataFrame                       # survey.quality.flags, every status
+    flagged: pd.DataFrame | None = None       # the flags of the counted visits, with their visit's columns
+    flag_reasons: dict = field(default_factory=dict)   # response id -> its flags, in order
     rates: dict = field(default_factory=dict)  # level -> analysis.response.response_rates
     areas: dict = field(default_factory=dict)  # level -> analysis.fieldwork.per_area
     per_day: pd.DataFrame | None = None
@@ -56,7 +58,7 @@ def queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFr
 
 def _quality(store, instrument_id: str, lang: str):
     """(current records, durations, flags): read and checked once per change of the store."""
-    return store.read(instrument_id), durations(store, instrument_id), flags(store, instrument_id, lang)
+    return checked(store, instrument_id, lang)
 
 
 def _checked(store, instrument_id: str, lang: str):
@@ -95,13 +97,34 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
         kept = records[records["_response_id"].astype(str).isin(kept_ids).to_numpy(dtype=bool)]
         _, adjustment = nonresponse_adjustment(inst, inst.design, kept.reset_index(drop=True), records, frame)
     statuses = records["_status"].astype("string").value_counts().to_dict() if len(records) else {}
+    flagged = counted_flags(visits, raised)
     return Snapshot(
-        instrument=inst.id, records=len(records), visits=visits, flags=raised,
+        instrument=inst.id, records=len(records), visits=visits, flags=raised, flagged=flagged,
+        flag_reasons=flag_reasons(flagged),
         rates={level: response_rates(inst, records, frame, level) for level in LEVELS if level != "psu" or psu},
         areas=areas, per_day=fieldwork.per_day(visits), per_enumerator=fieldwork.per_enumerator(visits, raised),
         durations=fieldwork.duration_summary(visits), adjustment=adjustment, precision=_precision(dataset, frame),
         provenance=dataset.provenance, has_frame=frame is not None,
         statuses={str(k): int(v) for k, v in statuses.items()})
+
+
+def counted_flags(visits: pd.DataFrame, raised: pd.DataFrame) -> pd.DataFrame:
+    """The flags of the visits the monitor counts (rejected ones are not), each with its visit's
+    ``_enumerator, stratum, _status``; computed with the snapshot so a refresh only draws it."""
+    columns = ["_response_id", "_enumerator", "stratum", "_status"]
+    if raised.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in [*raised.columns, *columns[1:]]})
+    keyed = visits[columns].assign(_response_id=visits["_response_id"].astype(str))
+    return raised.assign(_response_id=raised["_response_id"].astype(str)).merge(
+        keyed, on="_response_id", how="inner", sort=False)
+
+
+def flag_reasons(flagged: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Response id -> its distinct flags, in the order raised."""
+    if flagged.empty:
+        return {}
+    unique = flagged.drop_duplicates(["_response_id", "flag"])
+    return {rid: tuple(group) for rid, group in unique.groupby("_response_id", sort=False)["flag"]}
 
 
 def area_question(inst) -> str | None:

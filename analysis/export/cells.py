@@ -27,6 +27,8 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
+from survey.validate import survey_today
+
 FORMULA_SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20"  # and their full-width forms
 _FORMULA = re.compile(rf"^(?:[\t\r]|\s*[{re.escape(FORMULA_SIGNS)}])")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -69,7 +71,7 @@ def export_filename(what: str, ext: str, identified: bool | None = None, lang: s
         parts.append("identified" if identified else "deidentified")
     if lang:
         parts.append(lang)
-    parts.append((day or dt.date.today()).isoformat())
+    parts.append((day or survey_today()).isoformat())   # the study's day (WIB), as everywhere
     return safe_filename("_".join(parts)) + "." + safe_filename(ext, "bin")
 
 

@@ -23,6 +23,7 @@ from analysis.precision import precision_summary
 from analysis.response import response_rate_table
 from survey.model import list_instruments
 from survey.quality import FLAGS
+from survey.schema import STATUSES
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.monitor_charts import durations_chart, per_day_chart
@@ -71,8 +72,7 @@ def metrics_ui(snap: Snapshot, lang: str) -> None:
     visits = snap.visits
     overall = snap.rates.get("overall")
     rr = overall["rr1_visited"].iloc[0] if overall is not None and len(overall) else np.nan
-    counted = set(visits["_response_id"])
-    flagged = snap.flags.loc[snap.flags["_response_id"].isin(counted), "_response_id"].nunique()
+    flagged = len(snap.flag_reasons)
     st.html(_CSS)
     box = st.container(key="monitor_metrics")
     cols = box.columns(4)
@@ -213,8 +213,7 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
     else:
         st.caption(t("dur_none", lang))
     heading(t("flags_title", lang))
-    counted = snap.visits.set_index("_response_id")
-    flags = snap.flags[snap.flags["_response_id"].isin(counted.index)]
+    flags = snap.flagged
     if flags.empty:
         st.caption(t("flags_none", lang))
         return
@@ -223,21 +222,21 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
     for i, flag in enumerate(f for f in FLAGS if f in counts.index):
         cols[i % 3].metric(t(f"flag_{flag}", lang), _count(int(counts[flag]), lang))
     strata_names = _choice_labels(inst, inst.design.strata, lang)
-    rows = counted.loc[flags["_response_id"]]
+    flag_names = {f: t(f"flag_{f}", lang) for f in FLAGS}
+    status_names = {s: t(f"status_{s}", lang) for s in STATUSES}
     st.dataframe(pd.DataFrame({
         t("col_response", lang): flags["_response_id"].str[:8].to_numpy(),
-        t("col_enumerator", lang): rows["_enumerator"].to_numpy(),
-        pick_label(inst, inst.design.strata, lang): rows["stratum"].map(lambda v: strata_names.get(v, v)).to_numpy(),
-        t("col_flag", lang): flags["flag"].map(lambda f: t(f"flag_{f}", lang)).to_numpy(),
-        t("col_status", lang): rows["_status"].map(lambda s: t(f"status_{s}", lang)).to_numpy(),
+        t("col_enumerator", lang): flags["_enumerator"].to_numpy(),
+        pick_label(inst, inst.design.strata, lang): flags["stratum"].map(lambda v: strata_names.get(v, v)).to_numpy(),
+        t("col_flag", lang): flags["flag"].map(lambda f: flag_names.get(f, f)).to_numpy(),
+        t("col_status", lang): flags["_status"].map(lambda s: status_names.get(s, s)).to_numpy(),
         t("col_detail", lang): flags["detail"].to_numpy(),
     }), hide_index=True, width="stretch", key="monitor_flags",
         column_config={t("col_detail", lang): st.column_config.TextColumn(width="large")})
-    ids = list(dict.fromkeys(flags["_response_id"]))
-    reasons = flags.groupby("_response_id")["flag"].apply(
-        lambda f: ", ".join(t(f"flag_{x}", lang) for x in dict.fromkeys(f)))
-    choice = st.selectbox(t("flags_choose", lang), ids, key="monitor_flagged",
-                          format_func=lambda rid: f"{rid[:8]} · {counted.loc[rid, '_enumerator']} · {reasons[rid]}")
+    enumerators = dict(zip(flags["_response_id"], flags["_enumerator"]))
+    labels = {rid: f"{rid[:8]} · {enumerators[rid]} · " + ", ".join(flag_names.get(f, f) for f in reasons)
+              for rid, reasons in snap.flag_reasons.items()}
+    choice = st.selectbox(t("flags_choose", lang), list(labels), key="monitor_flagged", format_func=labels.get)
     if st.button(t("flags_open", lang), key="monitor_open_review", icon=":material/fact_check:"):
         st.session_state[OPEN_IN_REVIEW] = {"instrument": inst.id, "response_id": choice}
         st.switch_page(REVIEW_PAGE)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -37,6 +38,7 @@ from ui.store import get_store
 
 log = logging.getLogger(__name__)
 WAITING = ("submitted", "on_hold")
+LISTED = 1000   # interviews the choice lists; the filters narrow the queue
 DECISIONS = ("approved", "rejected", "on_hold")
 _FLASH = "_review_flash"
 
@@ -77,12 +79,14 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
     left, right = st.columns(2)
     statuses = left.multiselect(t("review_status", lang), list(STATUSES), key="review_status",
                                 format_func=lambda s: t(f"status_{s}", lang))
-    people = right.multiselect(t("review_enumerator", lang), sorted(set(queue["_enumerator"])), key="review_enumerator")
+    people = right.multiselect(t("review_enumerator", lang), sorted(queue["_enumerator"].dropna().unique()),
+                               key="review_enumerator")
     left, right = st.columns(2)
     places = []
     if area is not None:
         choices = inst.question(area).choices
-        present = [c for c in choices if c in set(queue["area"].dropna())]
+        stored = set(queue["area"].dropna().unique())
+        present = [c for c in choices if c in stored]
         places = left.multiselect(inst.question(area).text("label", lang), present, key="review_area",
                                   format_func=lambda c: choices[c][lang])
     flags = right.multiselect(t("review_flag", lang), list(FLAGS), key="review_flag",
@@ -103,6 +107,12 @@ def _when(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return pd.Timestamp(moment).tz_convert(formatting.WIB).strftime(fmt)
 
 
+def _times(moments: pd.Series, fmt: str = "%Y-%m-%d %H:%M") -> np.ndarray:
+    """WIB times of a column of UTC moments, formatted all at once (a queue holds thousands)."""
+    wib = pd.to_datetime(moments, utc=True).dt.tz_convert(formatting.WIB).dt.strftime(fmt)
+    return wib.astype(object).where(wib.notna(), formatting.MISSING).to_numpy(dtype=object)
+
+
 def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
     st.caption(t("review_queue", lang, n=formatting.number(len(shown), lang, 0)))
     if shown.empty:
@@ -110,28 +120,37 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
         return None
     area = area_question(inst)
     names = {c: labels[lang] for c, labels in inst.question(area).choices.items()} if area else {}
+    statuses = {s: t(f"status_{s}", lang) for s in STATUSES}
+    flag_names = {f: t(f"flag_{f}", lang) for f in FLAGS}
     st.dataframe(pd.DataFrame({
-        t("col_time", lang): [_when(v) for v in shown["submitted_at"]],
+        t("col_time", lang): _times(shown["submitted_at"]),
         t("col_response", lang): shown["_response_id"].str[:8].to_numpy(),
         t("col_enumerator", lang): shown["_enumerator"].to_numpy(),
         **({inst.question(area).text("label", lang): shown["area"].map(lambda v: names.get(v, v)).to_numpy()}
            if area else {}),
-        t("col_status", lang): shown["_status"].map(lambda s: t(f"status_{s}", lang)).to_numpy(),
-        t("col_flag", lang): shown["flags"].map(lambda f: ", ".join(t(f"flag_{x}", lang) for x in f)).to_numpy(),
+        t("col_status", lang): shown["_status"].map(statuses).to_numpy(),
+        t("col_flag", lang): shown["flags"].map(lambda f: ", ".join(flag_names.get(x, x) for x in f)).to_numpy(),
         t("col_revision", lang): shown["_revision"].to_numpy(),
     }), hide_index=True, width="stretch", key="review_queue_table", height=min(38 + 35 * len(shown), 300))
-    rows = shown.set_index("_response_id")
-    ids = list(rows.index)
-    if st.session_state.get("review_choice") not in ids:
+    # The choice lists the first LISTED interviews of the queue (oldest first), and the one
+    # asked for (from the monitor) wherever it is: a list of 100,000 helps nobody.
+    ids = shown["_response_id"].astype(str).to_numpy(dtype=object)
+    wanted = st.session_state.get("review_choice")
+    position = np.flatnonzero(ids == wanted) if wanted is not None else np.array([], dtype=int)
+    if not len(position):
         st.session_state.pop("review_choice", None)
-
-    def label(rid: str) -> str:
-        row = rows.loc[rid]
-        flags = f" · ⚑ {len(row['flags'])}" if row["flags"] else ""
-        status = t("status_" + row["_status"], lang)
-        return f"{rid[:8]} · {row['_enumerator']} · {_when(row['submitted_at'], '%d-%m %H:%M')} · {status}{flags}"
-
-    return st.selectbox(t("review_choose", lang), ids, key="review_choice", format_func=label)
+    listed = np.arange(min(len(ids), LISTED))
+    if len(position) and position[0] >= LISTED:
+        listed = np.append(listed, position[0])
+    if len(ids) > LISTED:
+        st.caption(t("review_listed", lang, n=formatting.number(LISTED, lang, 0),
+                     total=formatting.number(len(ids), lang, 0)))
+    rows = shown.iloc[listed]
+    flagged = rows["flags"].map(lambda f: f" · ⚑ {len(f)}" if f else "").to_numpy(dtype=object)
+    labels = dict(zip(ids[listed], [
+        f"{rid[:8]} · {who} · {when} · {statuses.get(status, status)}{flag}" for rid, who, when, status, flag in zip(
+            ids[listed], rows["_enumerator"], _times(rows["submitted_at"], "%d-%m %H:%M"), rows["_status"], flagged)]))
+    return st.selectbox(t("review_choose", lang), list(labels), key="review_choice", format_func=labels.get)
 
 
 def flash_ui(lang: str) -> None:

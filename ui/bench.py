@@ -37,7 +37,13 @@ CHOICES: dict[str, tuple[str, Callable]] = {
 }
 
 
+def _quiet() -> None:
+    import streamlit.logger
+    streamlit.logger.set_log_level("error")   # AppTest has no server, and Streamlit warns about it each run
+
+
 def _run(at, timeout: float) -> float:
+    _quiet()
     start = time.perf_counter()
     at.run(timeout=timeout)
     took = time.perf_counter() - start
@@ -51,6 +57,7 @@ def measure(page: str, timeout: float) -> tuple[float, float, float]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    _quiet()
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(PAGES_DIR / f"{page}.py"), default_timeout=timeout)
@@ -71,8 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["SURVEY_DATA_DIR"] = str(args.data)
     # AppTest runs pages without a server: Streamlit's warnings about that mean nothing here.
-    import streamlit.logger
-    streamlit.logger.set_log_level("error")
 
     from survey import ResponseStore
 

@@ -238,6 +238,19 @@ def test_crosstab_percent_style_and_layer(store_dir):
 
 
 # ---- indicators ------------------------------------------------------------------------------------
+def test_the_individual_indicators_are_ready_before_their_section_is_opened(store_dir, monkeypatch):
+    from ui import data
+
+    calls = []
+    real = data.TABLES["individual_indicators"]
+    monkeypatch.setitem(data.TABLES, "individual_indicators", lambda *a, **k: calls.append(k) or real(*a, **k))
+    at = open_page(store_dir, "indicators")          # the household section, then the prefetch
+    assert calls == [{"by": None}]
+    at.radio(key="indicators_section").set_value("individual").run()
+    assert not at.exception and calls == [{"by": None}]   # read from the cache, not computed again
+    same(individual_indicator_table(direct(store_dir)), at)
+
+
 def test_indicator_numbers_are_analysis_s_with_a_breakdown(store_dir):
     at = open_page(store_dir, "indicators")
     same(household_indicator_table(direct(store_dir)), at)

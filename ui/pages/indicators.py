@@ -10,6 +10,8 @@ its interval, a breakdown selector where it splits, and its downloads.
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from analysis import egov, formatting
@@ -21,6 +23,7 @@ from ui.i18n import current_lang, t
 from ui.live import live
 from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, table_ui
 
+log = logging.getLogger(__name__)
 PAGE = "indicators"
 SECTIONS = ("household", "individual", "egov", "stages", "leadership")
 # section -> (instrument, table whose choice questions break it down, default breakdown)
@@ -129,6 +132,22 @@ def page() -> None:
     by = breakdown_ui(section, lang)
     results(section, by, lang)
     downloads_ui(tables(section, by, lang), PAGE, lang)
+    prefetch(section, lang)
 
+
+def prefetch(shown: str, lang: str) -> None:
+    """Compute the other sections of the same questionnaire (without a breakdown) once this one
+    is on screen, so that the first switch to one is a read from ui.data's cache: the
+    individual indicators take over a second at 100,000 households, on the dataset the
+    household section has just loaded. A failure here is only logged; the section reports
+    it itself when it is opened."""
+    for section in SECTIONS:
+        if section == shown or INSTRUMENTS[section] != INSTRUMENTS[shown]:
+            continue
+        for build in tables(section, None, lang).values():
+            try:
+                build()
+            except Exception:   # noqa: BLE001 - prefetching must never break the page on screen
+                log.exception("prefetching the %s indicators failed", section)
 
 page()

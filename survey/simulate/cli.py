@@ -13,6 +13,12 @@ their response ids are printed. ``--pace SECONDS`` submits one interview every
 SECONDS, enumerators in turn, as a field team fills the store during the day.
 Every interview has a start time (``_started_at``), so its length is known.
 
+Run into a folder that already has a store (another ``--seed``: new response ids) to
+add interviews, for example with ``--pace`` while the app is open: the new sample's
+PSUs join the folder's frame.csv (``sampling.merge_frames``) rather than replace it,
+so every stored household keeps its PSU and its weight. A frame.csv the simulator
+did not write is never replaced.
+
 ``--bulk`` (benchmarks and demos) writes the same sample straight into a new store as
 compacted parts (``survey.simulate.bulk``) instead of submitting it interview by
 interview: minutes instead of hours for 100,000 households.
@@ -28,12 +34,26 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from survey.simulate._draws import random_stream
-from survey.simulate.sampling import sample_frame, write_frame, write_population
+from survey.simulate.sampling import merge_frames, read_frame, sample_frame, write_frame, write_population
 
 
 def _response_ids(seed: int, stream: str) -> Callable[[], str]:
     rng = random_stream(seed, f"ids/{stream}")
     return lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _already_stored(args) -> bool:
+    """Whether the store holds this run's households (the same seed again: response ids are
+    reproducible), whose PSUs its frame.csv then has already."""
+    from survey import ResponseStore, UnknownResponse
+
+    if not args.households:
+        return True
+    try:
+        ResponseStore(args.out, audit=False).history("household", _response_ids(args.seed, "household")())
+    except UnknownResponse:
+        return False
+    return True
 
 
 def _household_enumerators(frame) -> list[str]:
@@ -80,7 +100,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     frame = sample_frame(args.households, args.seed) if args.households else []
-    write_frame(frame, args.out / "frame.csv")
+    frame_path = args.out / "frame.csv"
+    if frame_path.exists():   # a store being filled again: its interviews keep their PSUs
+        if args.bulk:
+            parser.error(f"--bulk writes a new store, and {args.out} already has a frame.csv")
+        try:
+            frame_before = read_frame(frame_path)
+        except ValueError as exc:
+            parser.exit(2, f"error: {exc}; it is left as it is: use an empty folder, or move it away\n")
+        frame_now = frame_before if _already_stored(args) else merge_frames(frame_before, frame)
+        print(f"frame: {len(frame_now) - len(frame_before)} PSUs added to the existing {frame_path}")
+    else:
+        frame_now = frame
+    write_frame(frame_now, frame_path)
     write_population(args.out / "population.csv")
     enumerators = _household_enumerators(frame)
     started = time.perf_counter()
@@ -121,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         _submit(args, plan, ids)
     _report_bad(plan, ids)
-    _report(args, frame, started)
+    _report(args, frame_now, started)
     return 0
 
 

@@ -15,8 +15,10 @@ household size and share of men), written by `write_population()` as population.
 from __future__ import annotations
 
 import csv
+import io
 import math
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -114,11 +116,65 @@ def sample_frame(n: int, seed: int) -> list[FramePSU]:
 
 
 def write_frame(frame: Sequence[FramePSU], path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(FRAME_COLUMNS)
-        for row in frame:
-            writer.writerow([getattr(row, column) for column in FRAME_COLUMNS])
+    """``frame`` as CSV, replacing ``path`` atomically: the app may be reading it meanwhile."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(FRAME_COLUMNS)
+    for row in frame:
+        writer.writerow([getattr(row, column) for column in FRAME_COLUMNS])
+    _replace_text(path, buffer.getvalue())
+
+
+def read_frame(path: Path) -> list[FramePSU]:
+    """A frame.csv as this module writes it; ValueError when it is not one."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) [:len(FRAME_COLUMNS)] != FRAME_COLUMNS:
+            raise ValueError(f"{path} does not have the simulator's columns {', '.join(FRAME_COLUMNS)}")
+        try:
+            return [FramePSU(row["kecamatan"], row["psu"], int(row["households_in_psu"]), int(row["psus_in_stratum"]),
+                             float(row["prob_psu"]), float(row["prob_within"]), row["kelurahan"], int(row["rw"]),
+                             int(row["households_sampled"])) for row in reader]
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path} has a row the simulator cannot read: {exc}") from None
+
+
+def merge_frames(old: Sequence[FramePSU], new: Sequence[FramePSU]) -> list[FramePSU]:
+    """The frame of a store that already holds ``old``'s sample and gets ``new``'s as well.
+
+    A PSU in both (a row that differs: another seed or size) has both samples' households,
+    the union's PSUs per stratum set ``prob_psu``, and ``prob_within`` follows the summed
+    households; a row repeated as it was (the same run again, whose interviews the store
+    ignores as duplicates) changes nothing. Synthetic data only: a union of two simple
+    random samples is treated as one."""
+    merged = {(row.kecamatan, row.psu): row for row in old}
+    for row in new:
+        key = (row.kecamatan, row.psu)
+        before = merged.get(key)
+        if before is None:
+            merged[key] = row
+        elif before != row:
+            sampled = before.households_sampled + row.households_sampled
+            size = max(before.households_in_psu, sampled)
+            merged[key] = replace(before, households_in_psu=size, households_sampled=sampled,
+                                  prob_within=sampled / size)
+    taken: dict[str, int] = {}
+    for stratum, _ in merged:
+        taken[stratum] = taken.get(stratum, 0) + 1
+    return [replace(row, prob_psu=taken[row.kecamatan] / row.psus_in_stratum) for row in merged.values()]
+
+
+def _replace_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def population_counts() -> list[tuple[str, str, str, int]]:
@@ -135,7 +191,9 @@ def population_counts() -> list[tuple[str, str, str, int]]:
 
 
 def write_population(path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(POPULATION_COLUMNS)
-        writer.writerows(population_counts())
+    """population.csv, replacing ``path`` atomically."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(POPULATION_COLUMNS)
+    writer.writerows(population_counts())
+    _replace_text(path, buffer.getvalue())

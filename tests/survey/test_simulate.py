@@ -115,3 +115,35 @@ def test_cli_writes_frame_and_responses(tmp_path):
     # the same seed again stores nothing new: response ids are reproducible
     main(["--households", "30", "--out", str(tmp_path), "--seed", "4"])
     assert len(ResponseStore(tmp_path).read("household")) == 30
+
+
+def test_a_second_run_into_a_store_adds_its_psus_to_the_frame(tmp_path):
+    from analysis.dataset import load_dataset
+    from survey import ResponseStore
+    from survey.simulate.sampling import read_frame
+
+    assert main(["--households", "40", "--out", str(tmp_path), "--seed", "4"]) == 0
+    first = read_frame(tmp_path / "frame.csv")
+    assert main(["--households", "20", "--out", str(tmp_path), "--seed", "9"]) == 0
+    both = read_frame(tmp_path / "frame.csv")
+    assert {p.psu for p in first} <= {p.psu for p in both}
+    assert sum(p.households_sampled for p in both) == 60
+    for stratum in STRATA:   # the union's PSUs per stratum make the PSU probability
+        rows = [p for p in both if p.kecamatan == stratum]
+        assert all(p.prob_psu == pytest.approx(len(rows) / p.psus_in_stratum) for p in rows)
+    assert all(p.prob_within == pytest.approx(p.households_sampled / p.households_in_psu) and p.prob_within <= 1
+               for p in both)
+    # every stored household has its PSU in the frame, so the weights stay in force
+    data = load_dataset(ResponseStore(tmp_path, audit=False), "household")
+    assert data.main.design is not None and len(data.main.frame) == 60
+    # the same run again changes nothing
+    main(["--households", "20", "--out", str(tmp_path), "--seed", "9"])
+    assert read_frame(tmp_path / "frame.csv") == both
+
+
+def test_a_frame_the_simulator_did_not_write_is_never_replaced(tmp_path, capsys):
+    (tmp_path / "frame.csv").write_text("stratum,block,p\nx,y,0.5\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        main(["--households", "20", "--out", str(tmp_path)])
+    assert stop.value.code == 2 and "frame.csv" in capsys.readouterr().err
+    assert (tmp_path / "frame.csv").read_text(encoding="utf-8") == "stratum,block,p\nx,y,0.5\n"

@@ -18,73 +18,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from survey import ResponseStore
 from survey.drafts import Drafts
 from survey.users import Accounts
 from survey.validate import survey_today
+from tests.e2e._browser import Server, browser, settle, widget  # noqa: F401 - browser is a fixture
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 BALAI_KOTA = {"latitude": -7.5695, "longitude": 110.8290, "accuracy": 12}
 
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium (see .ci/run)")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`streamlit run app.py` on a data folder, which can be stopped and started again on its port."""
-
-    def __init__(self, data: Path):
-        self.data, self.port, self.proc = data, free_port(), None
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        env = {**os.environ, "SURVEY_DATA_DIR": str(self.data)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.address", "127.0.0.1", "--server.port", str(self.port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        pytest.fail("streamlit did not start: " + self.proc.stderr.read().decode(errors="replace")[-2000:])
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-            self.proc = None
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +41,7 @@ def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("store")
     Accounts(data).add("enum01", "enumerator", "field-password-1")
     Accounts(data).add("enum02", "enumerator", "field-password-2")
-    running = Server(data)
+    running = Server(data, data.parent / "server.log")
     running.start()
     yield running
     running.stop()
@@ -106,18 +55,6 @@ def shots(tmp_path_factory):
     return folder
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def phone(browser):
     """A phone-sized page whose location (granted) is Surakarta's city hall."""
@@ -127,16 +64,6 @@ def phone(browser):
     page.set_default_timeout(20_000)
     yield page
     context.close()
-
-
-def widget(page, key: str):
-    return page.locator(f".st-key-{key}")
-
-
-def settle(page) -> None:
-    """Wait until the app has finished its rerun, as a person waits for the form to update."""
-    page.wait_for_timeout(150)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=20_000)
 
 
 def shoot(page, folder: Path, name: str, connected: bool = True) -> Path:

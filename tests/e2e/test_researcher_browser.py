@@ -17,42 +17,24 @@ import csv
 import datetime as dt
 import io
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from survey import ResponseStore
 from survey.users import Accounts
+from tests.e2e import _browser
+from tests.e2e._browser import Server, browser, widget  # noqa: F401 - browser is a fixture
 from tests.ui.analysis_store import build
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORDS = {"sup1": "supervisor-pass-1", "enum01": "field-password-1", "admin": "admin-pass-123"}
 PAGES = {"explore": "Explore a question", "crosstab": "Cross-tabulation", "indicators": "Indicators",
          "design": "Sampling design"}
 SIZES = ((1280, 900), (390, 844))
 
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium (see .ci/run)")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -61,41 +43,10 @@ def server(tmp_path_factory):
     accounts = Accounts(data)
     for name, role in (("sup1", "supervisor"), ("enum01", "enumerator"), ("admin", "admin")):
         accounts.add(name, role, PASSWORDS[name])
-    port = free_port()
-    env = {**os.environ, "SURVEY_DATA_DIR": str(data), "SURVEY_REFRESH_SECONDS": "2"}
-    log = data.parent / "server.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + log.read_text(errors="replace")[-2000:])
-    yield url, data
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield chromium
-        chromium.close()
+    running = Server(data, data.parent / "server.log", env={"SURVEY_REFRESH_SECONDS": "2"})
+    running.start()
+    yield running.url, data
+    running.stop()
 
 
 def new_page(browser, width: int = 1280, height: int = 900):
@@ -104,14 +55,9 @@ def new_page(browser, width: int = 1280, height: int = 900):
     return page
 
 
-def widget(page, key: str):
-    return page.locator(f".st-key-{key}")
-
-
 def settle(page) -> None:
-    """Wait until the app has finished its rerun."""
-    page.wait_for_timeout(150)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    """Wait until the app has finished its rerun (a first read of the seeded store may be slow)."""
+    _browser.settle(page, timeout=60_000)
 
 
 def log_in(page, url: str, name: str, lang: str = "English") -> None:

@@ -18,6 +18,7 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 KINDS = ("percent", "points", "count", "integer", "number", "ratio", "idr", "pvalue", "text")
@@ -110,6 +111,13 @@ def wib_time(moment: Any, lang: str) -> str:
     stamp = pd.Timestamp(moment)
     local = (stamp if stamp.tzinfo is not None else stamp.tz_localize("UTC")).tz_convert(WIB)
     return f"{local.hour:02d}{'.' if lang == 'id' else ':'}{local.minute:02d} WIB"
+
+
+def wib_stamps(moments: Any, fmt: str = "%Y-%m-%d %H:%M") -> np.ndarray:
+    """A column of UTC moments as WIB date-times (``2026-12-02 06:40``), all at once; missing ones
+    as :data:`MISSING`. A queue of interviews holds thousands."""
+    wib = pd.to_datetime(pd.Series(moments), utc=True).dt.tz_convert(WIB).dt.strftime(fmt)
+    return wib.astype(object).where(wib.notna(), MISSING).to_numpy(dtype=object)
 
 
 def date(day: Any, lang: str) -> str:

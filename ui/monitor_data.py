@@ -31,8 +31,7 @@ class Snapshot:
     instrument: str
     records: int                              # stored records, every status
     visits: pd.DataFrame                      # analysis.fieldwork.visits (rejected left out)
-    flags: pd.DataFrame                       # survey.quality.flags, every status
-    flagged: pd.DataFrame | None = None       # the flags of the counted visits, with their visit's columns
+    flagged: pd.DataFrame                     # survey.quality.flags of the counted visits, with their columns
     flag_reasons: dict = field(default_factory=dict)   # response id -> its flags, in order
     rates: dict = field(default_factory=dict)  # level -> analysis.response.response_rates
     areas: dict = field(default_factory=dict)  # level -> analysis.fieldwork.per_area
@@ -99,7 +98,7 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     statuses = records["_status"].astype("string").value_counts().to_dict() if len(records) else {}
     flagged = counted_flags(visits, raised)
     return Snapshot(
-        instrument=inst.id, records=len(records), visits=visits, flags=raised, flagged=flagged,
+        instrument=inst.id, records=len(records), visits=visits, flagged=flagged,
         flag_reasons=flag_reasons(flagged),
         rates={level: response_rates(inst, records, frame, level) for level in LEVELS if level != "psu" or psu},
         areas=areas, per_day=fieldwork.per_day(visits), per_enumerator=fieldwork.per_enumerator(visits, raised),

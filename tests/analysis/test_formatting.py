@@ -43,3 +43,10 @@ def test_times_and_dates_in_wib():
     assert f.wib_time(pd.Timestamp("2024-07-01 07:05"), "en") == "14:05 WIB"     # naive = UTC, as stored
     assert f.date(dt.date(2024, 7, 1), "id") == "1 Juli 2024"
     assert f.date(pd.Timestamp("2024-06-30T20:00:00Z"), "en") == "1 July 2024"   # already July 1 in WIB
+
+
+def test_wib_stamps_are_utc_moments_in_western_indonesian_time():
+    moments = [pd.Timestamp("2026-12-01 23:40", tz="UTC"), None, pd.Timestamp("2026-12-01 10:05")]
+    assert list(f.wib_stamps(moments)) == ["2026-12-02 06:40", f.MISSING, "2026-12-01 17:05"]
+    assert list(f.wib_stamps(moments[:1], "%d-%m %H:%M")) == ["02-12 06:40"]
+    assert list(f.wib_stamps([])) == []

@@ -101,16 +101,8 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
     return queue[keep.to_numpy(dtype=bool)]
 
 
-def _when(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if moment is None or pd.isna(moment):
-        return formatting.MISSING
-    return pd.Timestamp(moment).tz_convert(formatting.WIB).strftime(fmt)
-
-
-def _times(moments: pd.Series, fmt: str = "%Y-%m-%d %H:%M") -> np.ndarray:
-    """WIB times of a column of UTC moments, formatted all at once (a queue holds thousands)."""
-    wib = pd.to_datetime(moments, utc=True).dt.tz_convert(formatting.WIB).dt.strftime(fmt)
-    return wib.astype(object).where(wib.notna(), formatting.MISSING).to_numpy(dtype=object)
+def _when(moment) -> str:
+    return formatting.wib_stamps([moment])[0]
 
 
 def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
@@ -123,7 +115,7 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
     statuses = {s: t(f"status_{s}", lang) for s in STATUSES}
     flag_names = {f: t(f"flag_{f}", lang) for f in FLAGS}
     st.dataframe(pd.DataFrame({
-        t("col_time", lang): _times(shown["submitted_at"]),
+        t("col_time", lang): formatting.wib_stamps(shown["submitted_at"]),
         t("col_response", lang): shown["_response_id"].str[:8].to_numpy(),
         t("col_enumerator", lang): shown["_enumerator"].to_numpy(),
         **({inst.question(area).text("label", lang): shown["area"].map(lambda v: names.get(v, v)).to_numpy()}
@@ -149,7 +141,7 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
     flagged = rows["flags"].map(lambda f: f" · ⚑ {len(f)}" if f else "").to_numpy(dtype=object)
     labels = dict(zip(ids[listed], [
         f"{rid[:8]} · {who} · {when} · {statuses.get(status, status)}{flag}" for rid, who, when, status, flag in zip(
-            ids[listed], rows["_enumerator"], _times(rows["submitted_at"], "%d-%m %H:%M"), rows["_status"], flagged)]))
+            ids[listed], rows["_enumerator"], formatting.wib_stamps(rows["submitted_at"], "%d-%m %H:%M"), rows["_status"], flagged)]))
     return st.selectbox(t("review_choose", lang), list(labels), key="review_choice", format_func=labels.get)
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.messages import Message, listing, message
+from survey._durable import replace_bytes
 
 FRAME_FILE = "frame.csv"
 POPULATION_FILE = "population.csv"
@@ -222,26 +222,6 @@ def population_totals(population: pd.DataFrame, unit: str, by: Iterable[str]) ->
     return totals[totals["total"] > 0].reset_index(drop=True)
 
 
-def _save(path: Path, content: bytes) -> None:
-    """Replace ``path`` atomically: temp file in the folder, fsync, rename, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-
-
 def save_frame(data_dir: str | os.PathLike, content: bytes, instrument,
                responses: pd.DataFrame | None = None) -> list[Message]:
     """Check an uploaded frame; if it has no problem, make it ``<data_dir>/frame.csv``."""
@@ -249,7 +229,7 @@ def save_frame(data_dir: str | os.PathLike, content: bytes, instrument,
     if frame is not None:
         problems = check_frame(frame, instrument, responses)
     if not problems:
-        _save(Path(data_dir) / FRAME_FILE, content if isinstance(content, bytes) else content.encode())
+        replace_bytes(Path(data_dir) / FRAME_FILE, content if isinstance(content, bytes) else content.encode())
     return problems
 
 
@@ -259,5 +239,5 @@ def save_population(data_dir: str | os.PathLike, content: bytes, instruments: It
     if population is not None:
         problems = check_population(population, instruments)
     if not problems:
-        _save(Path(data_dir) / POPULATION_FILE, content if isinstance(content, bytes) else content.encode())
+        replace_bytes(Path(data_dir) / POPULATION_FILE, content if isinstance(content, bytes) else content.encode())
     return problems

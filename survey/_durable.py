@@ -95,13 +95,16 @@ def write_parquet_temp(folder: Path, table: pa.Table) -> tuple[Path, os.stat_res
     return tmp, stat
 
 
-def replace_with_json(path: Path, data: Any) -> None:
-    """Atomically (re)place `path` with `data` as JSON: temp, fsync, rename, folder fsync."""
+def replace_bytes(path: Path, data: bytes, mode: int = 0o666) -> None:
+    """Atomically (re)place `path` with `data`: temp, fsync, rename, folder fsync. A reader sees
+    the old file or the new one, never a part. `mode` (before the umask) is the new file's,
+    e.g. 0o600 for one only the owner may read."""
     folder = path.parent
-    tmp = temp_path(folder, ".json")
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(folder, path.suffix)
     try:
-        with open(tmp, "x", encoding="utf-8") as handle:
-            json.dump(data, handle)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -109,6 +112,11 @@ def replace_with_json(path: Path, data: Any) -> None:
         unlink(tmp)
         raise
     fsync_dir(folder)
+
+
+def replace_with_json(path: Path, data: Any) -> None:
+    """Atomically (re)place `path` with `data` as JSON (:func:`replace_bytes`)."""
+    replace_bytes(path, json.dumps(data).encode("utf-8"))
 
 
 def write_bytes_exclusive(path: Path, data: bytes) -> bool:

@@ -44,6 +44,7 @@ from typing import Any, Callable, Iterator, Sequence
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from survey._durable import replace_bytes
 from survey.audit import AuditLog
 
 ROLES = ("enumerator", "supervisor", "admin")
@@ -144,25 +145,8 @@ class Accounts:
         return users
 
     def _save(self, users: dict[str, dict]) -> None:
-        tmp = self.folder / f".tmp-{uuid.uuid4().hex}.json"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format": 1, "users": users}, handle, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
-        dir_fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        text = json.dumps({"format": 1, "users": users}, indent=1, sort_keys=True)
+        replace_bytes(self.path, text.encode("utf-8"), mode=0o600)   # hashes: the owner's only
 
     @contextmanager
     def _locked(self) -> Iterator[dict[str, dict]]:

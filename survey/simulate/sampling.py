@@ -17,11 +17,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
+from survey._durable import replace_bytes
 from survey.simulate._city import STRATA
 from survey.simulate._draws import random_stream
 
@@ -122,7 +122,7 @@ def write_frame(frame: Sequence[FramePSU], path: Path) -> None:
     writer.writerow(FRAME_COLUMNS)
     for row in frame:
         writer.writerow([getattr(row, column) for column in FRAME_COLUMNS])
-    _replace_text(path, buffer.getvalue())
+    replace_bytes(path, buffer.getvalue().encode("utf-8"))
 
 
 def read_frame(path: Path) -> list[FramePSU]:
@@ -164,19 +164,6 @@ def merge_frames(old: Sequence[FramePSU], new: Sequence[FramePSU]) -> list[Frame
     return [replace(row, prob_psu=taken[row.kecamatan] / row.psus_in_stratum) for row in merged.values()]
 
 
-def _replace_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def population_counts() -> list[tuple[str, str, str, int]]:
     """(unit, kecamatan, sex, total): households per kecamatan, persons per kecamatan and sex."""
     mean_size = sum(size * w for size, w in HOUSEHOLD_SIZES) / sum(w for _, w in HOUSEHOLD_SIZES)
@@ -196,4 +183,4 @@ def write_population(path: Path) -> None:
     writer = csv.writer(buffer)
     writer.writerow(POPULATION_COLUMNS)
     writer.writerows(population_counts())
-    _replace_text(path, buffer.getvalue())
+    replace_bytes(path, buffer.getvalue().encode("utf-8"))

@@ -25,32 +25,24 @@ import logging
 
 import streamlit as st
 
-from survey import ConflictError, InstrumentError, Problem, ValidationError, load_instrument
+from survey import ConflictError, Problem, ValidationError, load_instrument
 from survey.model import Instrument, list_instruments
 from survey.validate import SURVEY_TIMEZONE, clean, end_question
 from ui import auth, form, interviews, phone, wizard
 from ui.correct import correction, end_correction, may_correct
 from ui.i18n import current_lang, t
 from ui.steps import steps
-from ui.store import get_store
+from ui.store import get_store, usable_instruments
 
 log = logging.getLogger(__name__)
 
 
-def usable_instruments(lang: str) -> dict[str, Instrument]:
-    """The questionnaires the store accepts answers for, as their files are now.
-
-    A file that does not load, or whose change the stored answers cannot be read with
-    (survey.versions.IncompatibleInstrument), is left out with a message naming the
-    problem, so the other questionnaires stay usable while the admin fixes it.
-    """
-    store, usable = get_store(), {}
-    for name in list_instruments():
-        try:
-            usable[name] = store.instrument(name)
-        except InstrumentError as exc:
-            log.error("questionnaire %s cannot be used: %s", name, exc)
-            st.warning(t("instrument_unusable", lang, name=name, problem=str(exc)), icon=":material/warning:")
+def usable_instruments_ui(lang: str) -> dict[str, Instrument]:
+    """The questionnaires an interview can use now (ui.store.usable_instruments); each other
+    one is named with its problem, and the page stops when none is left."""
+    usable, broken = usable_instruments()
+    for name, exc in broken.items():
+        st.warning(t("instrument_unusable", lang, name=name, problem=str(exc)), icon=":material/warning:")
     if not usable:
         st.error(t("no_instrument", lang), icon=":material/error:")
         st.stop()
@@ -59,7 +51,7 @@ def usable_instruments(lang: str) -> dict[str, Instrument]:
 
 def choices_ui(lang: str) -> Instrument:
     """The questionnaire; while a correction is open, its questionnaire only."""
-    instruments = usable_instruments(lang)
+    instruments = usable_instruments_ui(lang)
     fixed = correction()
     if fixed and fixed["instrument"] not in instruments:
         st.stop()   # the correction's questionnaire is broken: the warning above says why

@@ -21,7 +21,6 @@ import streamlit as st
 from analysis import formatting
 from analysis.precision import precision_summary
 from analysis.response import response_rate_table
-from survey.model import list_instruments
 from survey.quality import FLAGS
 from survey.schema import STATUSES
 from ui import auth
@@ -30,7 +29,7 @@ from ui.monitor_charts import durations_chart, per_day_chart
 from ui.live import live, refresh_seconds
 from ui.monitor_data import Snapshot, snapshot
 from ui.review_view import OPEN_IN_REVIEW
-from ui.store import get_store
+from ui.store import get_store, usable_instruments
 
 log = logging.getLogger(__name__)
 REVIEW_PAGE = str(Path(__file__).resolve().parent / "review.py")
@@ -53,14 +52,8 @@ def heading(text: str) -> None:
 
 
 def choose_ui(lang: str) -> str:
-    store = get_store()
-    names = list_instruments(store.instruments_dir)
-    titles = {}
-    for name in names:
-        try:
-            titles[name] = store.instrument(name).title[lang]
-        except ValueError:   # a broken questionnaire file: not monitored until fixed
-            continue
+    usable, _ = usable_instruments()   # a broken questionnaire file is monitored once it is fixed
+    titles = {name: inst.title[lang] for name, inst in usable.items()}
     return st.selectbox(t("instrument", lang), list(titles), key="monitor_instrument", format_func=titles.get)
 
 

@@ -34,7 +34,7 @@ from ui import auth, review_view
 from ui.i18n import current_lang, t
 from ui.monitor_data import area_question, queue as review_queue
 from ui.review_view import OPEN_IN_REVIEW
-from ui.store import get_store
+from ui.store import get_store, usable_instruments
 
 log = logging.getLogger(__name__)
 WAITING = ("submitted", "on_hold")
@@ -48,13 +48,7 @@ def heading(text: str) -> None:
 
 
 def choose_ui(lang: str) -> Instrument | None:
-    store = get_store()
-    found = {}
-    for name in list_instruments(store.instruments_dir):
-        try:
-            found[name] = store.instrument(name)
-        except ValueError:   # a broken questionnaire file: reviewed once it is fixed
-            continue
+    found, _ = usable_instruments()   # a broken questionnaire file is reviewed once it is fixed
     chosen = st.selectbox(t("instrument", lang), list(found), key="review_instrument",
                           format_func=lambda n: found[n].title[lang])
     return found.get(chosen)

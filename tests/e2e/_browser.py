@@ -94,3 +94,5 @@ def settle(page, timeout: int = 20_000) -> None:
     """Wait until the app has finished its rerun, as a person waits for the page to update."""
     page.wait_for_timeout(150)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=timeout)
+    # The run is over once nothing on the page is left from the previous one.
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=timeout)

@@ -147,6 +147,10 @@ def log_in(page, url: str, name: str = "enum01", password: str = "field-password
 
 
 def tap_target_heights(page, selector: str) -> list[float]:
+    # A rerun may still be re-sending the lower part of the page (a new note above the step's
+    # buttons replaces them for a moment): measure once the targets are on screen again.
+    settle(page)
+    expect(page.locator(selector).first).to_be_visible()
     return page.locator(selector).evaluate_all("nodes => nodes.map(n => n.getBoundingClientRect().height)")
 
 
@@ -220,6 +224,7 @@ def test_a_household_on_a_phone_with_a_reload_in_the_middle(server, phone, shots
 
     next_step(page, "Layanan e-government Pemerintah Kota")
     choose(page, "used_egov", "Ya")
+    expect(widget(page, "egov_satisfaction").get_by_test_id("stRadioOption")).to_have_count(5)  # asked now
     boxes = widget(page, "egov_satisfaction").get_by_test_id("stRadioOption").evaluate_all(
         "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return [r.left, r.top]; })")
     assert len({left for left, _ in boxes}) == 1 and [top for _, top in boxes] == sorted(top for _, top in boxes)

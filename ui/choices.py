@@ -10,18 +10,20 @@ from __future__ import annotations
 import streamlit as st
 
 from survey.i18n import pick
-from survey.model import list_instruments
 from ui import data
 from ui.data import Facets
 from ui.i18n import t
-from ui.store import get_store
+from ui.store import usable_instruments_ui
 
 
 def instrument_ui(page: str, lang: str, default: str = "household") -> str:
-    """The questionnaire to analyse (the household survey first)."""
-    store = get_store()
-    names = list_instruments(store.instruments_dir)
-    titles = {name: pick(store.instrument(name).title, lang) for name in names}
+    """The questionnaire to analyse (the household survey first).
+
+    One the store cannot use now (a broken file, a change the stored answers cannot be read
+    with) is named with its problem and left out; the page stops when none is left."""
+    usable = usable_instruments_ui(lang)
+    names = list(usable)
+    titles = {name: pick(inst.title, lang) for name, inst in usable.items()}
     index = names.index(default) if default in names else 0
     return st.selectbox(t("instrument", lang), names, index=index, format_func=titles.get, key=f"{page}_instrument")
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from survey import Instrument, ResponseStore
 from survey.model import list_instruments
+from ui.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +45,20 @@ def usable_instruments(store: ResponseStore | None = None) -> tuple[dict[str, In
             log.error("questionnaire %s cannot be used: %s", name, exc)
             broken[name] = exc
     return usable, broken
+
+
+def usable_instruments_ui(lang: str) -> dict[str, Instrument]:
+    """The questionnaires a page can use now (usable_instruments); each other one is named
+    with its problem, and the page stops when none is left."""
+    usable, broken = usable_instruments()
+    unusable_ui(broken, lang)
+    if not usable:
+        st.error(t("no_instrument", lang), icon=":material/error:")
+        st.stop()
+    return usable
+
+
+def unusable_ui(broken: dict[str, ValueError], lang: str) -> None:
+    """Name each questionnaire that cannot be used now, with its problem, for the admin to fix."""
+    for name, exc in broken.items():
+        st.warning(t("instrument_unusable", lang, name=name, problem=str(exc)), icon=":material/warning:")

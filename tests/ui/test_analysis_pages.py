@@ -267,3 +267,34 @@ def test_an_empty_store_says_how_to_get_data(data_dir, page):
     assert not at.error
     assert any("python -m survey.simulate --households 500 --out data" in i.value for i in at.info)
     assert not charts(at)
+
+
+# ---- a broken questionnaire ------------------------------------------------------------------------
+def test_a_questionnaire_the_store_cannot_use_is_named_and_the_others_stay(store_dir, monkeypatch):
+    from survey import load_instrument
+    from survey.store import ResponseStore as Store
+    from survey.versions import IncompatibleInstrument, TypeChange
+
+    real = Store.instrument
+
+    def instrument(self, instrument_id):
+        if instrument_id == "civil_servant":
+            raise IncompatibleInstrument("civil_servant.yaml", [TypeChange("civil_servant", "age", "integer", "text", 1)])
+        return real(self, instrument_id)
+
+    monkeypatch.setattr(Store, "instrument", instrument)
+    titles = {name: load_instrument(name).title["en"] for name in ("household", "agency")}
+    for page in ("explore", "crosstab", "design"):
+        at = open_page(store_dir, page)
+        warning = " ".join(w.value for w in at.warning)
+        assert "civil_servant" in warning and "age" in warning, page
+        assert at.selectbox(key=f"{page}_instrument").options == [titles["household"], titles["agency"]], page
+        assert charts(at) or len(at.dataframe), page   # the household survey is still shown
+    at = open_page(store_dir, "indicators")          # the household sections do not need it
+    assert "civil_servant" not in " ".join(w.value for w in at.warning) and charts(at)
+    for section in ("egov", "leadership"):
+        at.radio(key="indicators_section").set_value(section).run()
+        assert not at.exception and not at.error, section
+        assert "civil_servant" in " ".join(w.value for w in at.warning), section
+    at.radio(key="indicators_section").set_value("stages").run()   # agencies only
+    assert not at.exception and "civil_servant" not in " ".join(w.value for w in at.warning) and at.dataframe

@@ -162,3 +162,28 @@ def test_the_page_itself_lets_only_supervisors_and_admins_in(data_dir):
         at.run()
         assert bool(at.download_button) == allowed, role
         assert (at.error[0].value.startswith("No access") if not allowed else not at.error), role
+
+
+def test_a_questionnaire_the_store_cannot_use_is_named_and_the_others_export(data, deferred, monkeypatch):
+    from survey.store import ResponseStore as Store
+    from survey.versions import IncompatibleInstrument, TypeChange
+
+    real = Store.instrument
+
+    def instrument(self, instrument_id):
+        if instrument_id == "civil_servant":
+            raise IncompatibleInstrument("civil_servant.yaml", [TypeChange("civil_servant", "age", "integer", "text", 1)])
+        return real(self, instrument_id)
+
+    monkeypatch.setattr(Store, "instrument", instrument)
+    at = export_page(data, "sup1", "supervisor")
+    assert "civil_servant" in at.warning[0].value and "age" in at.warning[0].value
+    assert at.selectbox(key="codebook_instrument").options == ["household", "agency"]
+    assert not any("civil_servant" in option for option in at.selectbox(key="export_table").options)
+    at.selectbox(key="export_table").set_value("household_members").run()
+    members = build(at, "export_microdata", deferred).decode("utf-8-sig").splitlines()   # CSV, the first format
+    assert members[0].startswith("response_id,member_index,kecamatan,psu") and len(members) > 40
+    with pytest.raises(IncompatibleInstrument):     # the report needs the civil servants too
+        build(at, "export_report", deferred)
+    click(at, "export_report")
+    assert "civil_servant" in at.error[0].value and not at.exception

@@ -32,21 +32,9 @@ from ui import auth, form, interviews, phone, wizard
 from ui.correct import correction, end_correction, may_correct
 from ui.i18n import current_lang, t
 from ui.steps import steps
-from ui.store import get_store, usable_instruments
+from ui.store import get_store, usable_instruments_ui
 
 log = logging.getLogger(__name__)
-
-
-def usable_instruments_ui(lang: str) -> dict[str, Instrument]:
-    """The questionnaires an interview can use now (ui.store.usable_instruments); each other
-    one is named with its problem, and the page stops when none is left."""
-    usable, broken = usable_instruments()
-    for name, exc in broken.items():
-        st.warning(t("instrument_unusable", lang, name=name, problem=str(exc)), icon=":material/warning:")
-    if not usable:
-        st.error(t("no_instrument", lang), icon=":material/error:")
-        st.stop()
-    return usable
 
 
 def choices_ui(lang: str) -> Instrument:

@@ -22,10 +22,11 @@ from analysis.export import (CODEBOOK_FORMATS, MEDIA_TYPES, MICRODATA_FORMATS, R
                              codebook, export_filename, indicator_report, microdata, weight_texts, xlsform)
 from survey.audit import AuditLog
 from survey.i18n import pick
-from survey.model import list_instruments
+from survey import Instrument
+from survey.model import InstrumentError
 from ui import auth
 from ui.i18n import LANGUAGES, TEXT, current_lang, t
-from ui.store import get_store
+from ui.store import get_store, usable_instruments_ui
 
 FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "sav": "SPSS (.sav)", "dta": "Stata (.dta)",
                 "xlsx": "Excel (.xlsx)", "html": "HTML"}
@@ -56,6 +57,10 @@ class Build:
             raise
         except PermissionError:
             self.problem = TEXT["no_access"]
+            raise
+        except InstrumentError as exc:   # the report needs every questionnaire; one cannot be used now
+            self.problem = {code: text.format(name=exc.source, problem=str(exc))
+                            for code, text in TEXT["instrument_unusable"].items()}
             raise
         except Exception:
             log.exception("export %s failed", self.name)
@@ -101,20 +106,19 @@ def row_counts(store, tables: list[str]) -> dict[str, int]:
     return kept[1]
 
 
-def store_tables(store) -> list[str]:
-    """Every table of the store's questionnaires: each main table, then its repeat groups."""
+def store_tables(instruments: dict[str, Instrument]) -> list[str]:
+    """Every table of the questionnaires: each main table, then its repeat groups."""
     out = []
-    for instrument_id in list_instruments(store.instruments_dir):
-        inst = store.instrument(instrument_id)
+    for inst in instruments.values():
         out += [inst.id, *(inst.table_name(r) for r in inst.repeats)]
     return out
 
 
-def microdata_ui(user: auth.User, store, file_lang: str, lang: str) -> None:
+def microdata_ui(user: auth.User, store, instruments: dict[str, Instrument], file_lang: str, lang: str) -> None:
     st.subheader(t("export_microdata", lang))
     st.caption(t("export_microdata_help", lang))
     left, right = st.columns(2)
-    tables = store_tables(store)
+    tables = store_tables(instruments)
     counts = row_counts(store, tables)
     table = left.selectbox(t("export_table", lang), tables, key="export_table", format_func=lambda name: t(
         "export_table_rows", lang, table=name, n=formatting.number(counts.get(name, 0), lang, 0)))
@@ -139,12 +143,11 @@ def microdata_ui(user: auth.User, store, file_lang: str, lang: str) -> None:
     download_ui("export_microdata", build, export_filename(table, fmt, identified, file_lang), fmt, lang)
 
 
-def codebook_ui(store, file_lang: str, lang: str) -> None:
+def codebook_ui(store, instruments: dict[str, Instrument], file_lang: str, lang: str) -> None:
     st.subheader(t("export_codebook", lang))
     st.caption(t("export_codebook_help", lang))
     left, right = st.columns(2)
-    instrument_id = left.selectbox(t("instrument", lang), list_instruments(store.instruments_dir),
-                                   key="codebook_instrument")
+    instrument_id = left.selectbox(t("instrument", lang), list(instruments), key="codebook_instrument")
     fmt = right.selectbox(t("export_format", lang), CODEBOOK_FORMATS, key="codebook_format",
                           format_func=FORMAT_NAMES.get)
     reader = auth.session_user()
@@ -157,11 +160,10 @@ def codebook_ui(store, file_lang: str, lang: str) -> None:
                 lang)
 
 
-def xlsform_ui(store, lang: str) -> None:
+def xlsform_ui(store, instruments: dict[str, Instrument], lang: str) -> None:
     st.subheader(t("export_xlsform", lang))
     st.caption(t("export_xlsform_help", lang))
-    instrument_id = st.selectbox(t("instrument", lang), list_instruments(store.instruments_dir),
-                                 key="xlsform_instrument")
+    instrument_id = st.selectbox(t("instrument", lang), list(instruments), key="xlsform_instrument")
     reader = auth.session_user()
 
     def build() -> bytes:
@@ -192,12 +194,13 @@ def page() -> None:
     file_lang = st.radio(t("export_lang", lang), languages, index=languages.index(lang), key="export_lang",
                          format_func=LANGUAGES.get, horizontal=True)
     store = get_store()
+    instruments = usable_instruments_ui(lang)   # a broken questionnaire file is exported once it is fixed
     with st.container(border=True):
-        microdata_ui(user, store, file_lang, lang)
+        microdata_ui(user, store, instruments, file_lang, lang)
     with st.container(border=True):
-        codebook_ui(store, file_lang, lang)
+        codebook_ui(store, instruments, file_lang, lang)
     with st.container(border=True):
-        xlsform_ui(store, lang)
+        xlsform_ui(store, instruments, lang)
     with st.container(border=True):
         report_ui(store, file_lang, lang)
 

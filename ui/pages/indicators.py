@@ -22,6 +22,7 @@ from ui.data import View
 from ui.i18n import current_lang, t
 from ui.live import live
 from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, table_ui
+from ui.store import unusable_ui, usable_instruments
 
 log = logging.getLogger(__name__)
 PAGE = "indicators"
@@ -129,6 +130,11 @@ def page() -> None:
     st.header(t("page_indicators", lang))
     section = st.radio(t("indicator_section", lang), SECTIONS, horizontal=True, key=f"{PAGE}_section",
                        format_func=lambda s: t(f"section_{s}", lang))
+    _, broken = usable_instruments()
+    broken = {name: exc for name, exc in broken.items() if name in INSTRUMENTS[section]}
+    if broken:   # the section waits for its questionnaire's file to be fixed; the others still work
+        unusable_ui(broken, lang)
+        return
     by = breakdown_ui(section, lang)
     results(section, by, lang)
     downloads_ui(tables(section, by, lang), PAGE, lang)

@@ -44,11 +44,21 @@ def page_modules() -> list[str]:
     return [page for page in auth.ACCESS if page in found]
 
 
+def restore_lang() -> None:
+    """A new session (a reload, a server restart) takes the language from the address."""
+    if "lang" not in st.session_state and st.query_params.get("lang") in LANGUAGES:
+        st.session_state["lang"] = st.query_params["lang"]
+
+
 def language_ui() -> str:
-    """The language toggle, drawn on every page (so its choice is never dropped)."""
+    """The language toggle, drawn on every page (so its choice is never dropped); the choice
+    also rides in the address (?lang=id), so that a reload opens the login in that language."""
     _, right = st.columns([3, 2])
-    return right.radio("Language / Bahasa", list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
+    lang = right.radio("Language / Bahasa", list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
                        horizontal=True, label_visibility="collapsed")
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    return lang
 
 
 def sidebar_ui(user: auth.User, lang: str) -> None:
@@ -80,6 +90,7 @@ def navigation(user: auth.User | None, lang: str):
 
 
 def main() -> None:
+    restore_lang()
     st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="wide")
     lang = language_ui()
     user = auth.refresh_session()

@@ -199,6 +199,8 @@ def test_a_household_on_a_phone_with_a_reload_in_the_middle(server, phone, shots
 
     # A reload ends the session: log in again and the interview is back, on this step.
     page.reload()
+    expect(page.get_by_role("heading", name="Masuk")).to_be_visible()   # the language rides in the address
+    assert "lang=id" in page.url
     log_in(page, server.url)
     expect(page.get_by_text("kembali seperti saat ditinggalkan", exact=False)).to_be_visible()
     expect(step_title(page)).to_have_text("Akses TIK rumah tangga")

@@ -221,3 +221,21 @@ def test_a_reloaded_page_asks_for_the_login_and_then_opens(data_dir):
     assert headers(at) == ["Log in"] and not at.metric
     login(at, "enum01", password)
     assert headers(at) == ["My submissions"]
+
+
+def test_the_language_rides_in_the_address_so_a_reload_keeps_it(data_dir):
+    password = make_user(data_dir, "enum01", "enumerator")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.query_params["lang"] == "en"
+    at.radio(key="lang").set_value("id").run()
+    assert at.query_params["lang"] == "id"
+    reloaded = AppTest.from_file(APP, default_timeout=60)       # a new session at the same address
+    reloaded.query_params["lang"] = "id"
+    reloaded.run()
+    assert headers(reloaded) == ["Masuk"] and reloaded.radio(key="lang").value == "id"
+    login(reloaded, "enum01", password)
+    assert reloaded.radio(key="lang").value == "id" and not reloaded.exception
+    forged = AppTest.from_file(APP, default_timeout=60)
+    forged.query_params["lang"] = "<script>"
+    forged.run()
+    assert headers(forged) == ["Log in"] and forged.query_params["lang"] == "en"

@@ -22,6 +22,8 @@ from __future__ import annotations
 import copyreg
 import datetime as dt
 import functools
+import logging
+import threading
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from analysis.dataset import DEFAULT_STATUSES, Dataset, load_dataset
 from analysis.datafiles import FRAME_FILE, POPULATION_FILE
@@ -42,6 +45,7 @@ from analysis.weighting_tables import totals_table, weights_table
 from survey.model import INSTRUMENT_DIR
 from ui.store import get_store
 
+log = logging.getLogger(__name__)
 DATASET_ENTRIES = 8      # instruments x languages, and the generation a refresh replaces
 RESULT_ENTRIES = 256
 
@@ -243,3 +247,43 @@ def days_filter(chosen: Iterable[dt.date]) -> tuple | None:
     last = pd.Timestamp(chosen[-1]).date().isoformat() if len(chosen) > 1 else None
     return first, last
 
+
+
+# ---- computing ahead ----------------------------------------------------------------------------
+_prefetching: dict[str, threading.Thread] = {}
+_prefetching_lock = threading.Lock()
+
+
+def prefetch(name: str, builds: Iterable[Callable[[], Any]]) -> None:
+    """Call ``builds`` (each fills this module's caches) in a background thread, so that the
+    page on screen finishes its run now and the next choice is a read from the cache.  One
+    thread per ``name`` at a time; a choice made before it is done waits for the same
+    cache entry (``st.cache_data`` computes a key once) instead of computing it again.  A
+    failure is only logged: the page that needs the result reports it itself."""
+    builds = list(builds)
+    with _prefetching_lock:
+        running = _prefetching.get(name)
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(target=_run_all, args=(name, builds), name=f"prefetch-{name}", daemon=True)
+        ctx = get_script_run_ctx(suppress_warning=True)
+        if ctx is not None:
+            add_script_run_ctx(thread, ctx)   # the caches log a warning in a thread without one
+        _prefetching[name] = thread
+    thread.start()
+
+
+def _run_all(name: str, builds: list[Callable[[], Any]]) -> None:
+    for build in builds:
+        try:
+            build()
+        except Exception:   # noqa: BLE001 - computing ahead must never break anything
+            log.exception("computing %s ahead failed", name)
+
+
+def wait_for_prefetch(timeout: float | None = None) -> None:
+    """Wait until every background computation has ended (for tests and the benchmark)."""
+    with _prefetching_lock:
+        threads = list(_prefetching.values())
+    for thread in threads:
+        thread.join(timeout)

@@ -244,7 +244,8 @@ def test_the_individual_indicators_are_ready_before_their_section_is_opened(stor
     calls = []
     real = data.TABLES["individual_indicators"]
     monkeypatch.setitem(data.TABLES, "individual_indicators", lambda *a, **k: calls.append(k) or real(*a, **k))
-    at = open_page(store_dir, "indicators")          # the household section, then the prefetch
+    at = open_page(store_dir, "indicators")          # the household section; the prefetch in the background
+    data.wait_for_prefetch(timeout=60)
     assert calls == [{"by": None}]
     at.radio(key="indicators_section").set_value("individual").run()
     assert not at.exception and calls == [{"by": None}]   # read from the cache, not computed again

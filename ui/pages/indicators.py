@@ -142,18 +142,13 @@ def page() -> None:
 
 
 def prefetch(shown: str, lang: str) -> None:
-    """Compute the other sections of the same questionnaire (without a breakdown) once this one
-    is on screen, so that the first switch to one is a read from ui.data's cache: the
-    individual indicators take over a second at 100,000 households, on the dataset the
-    household section has just loaded. A failure here is only logged; the section reports
-    it itself when it is opened."""
-    for section in SECTIONS:
-        if section == shown or INSTRUMENTS[section] != INSTRUMENTS[shown]:
-            continue
-        for build in tables(section, None, lang).values():
-            try:
-                build()
-            except Exception:   # noqa: BLE001 - prefetching must never break the page on screen
-                log.exception("prefetching the %s indicators failed", section)
+    """Compute the other sections of the same questionnaire (without a breakdown) in the
+    background once this one is on screen, so that the first switch to one is a read from
+    ui.data's cache: the individual indicators take over a second at 100,000 households,
+    on the dataset the household section has just loaded."""
+    others = [section for section in SECTIONS if section != shown and INSTRUMENTS[section] == INSTRUMENTS[shown]]
+    data.prefetch(f"{PAGE}-{'-'.join(INSTRUMENTS[shown])}-{lang}",
+                  [build for section in others for build in tables(section, None, lang).values()])
+
 
 page()

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from survey import ResponseStore
-from survey.quality import SALT_FILE, durations, flag_frame, flags, salt
+from survey.quality import SALT_FILE, checked, durations, flag_frame, flags, salt
 
 FORM = """
 id: qc
@@ -218,3 +218,13 @@ def test_the_salt_is_made_once_and_only_the_owner_reads_it(tmp_path):
 def test_an_empty_store_has_no_flags(tmp_path):
     found = flags(ResponseStore(tmp_path), "household")
     assert found.empty and list(found.columns) == ["_response_id", "flag", "detail"]
+
+
+def test_the_records_checked_are_the_stores_current_revisions(store):
+    store.set_status("qc", "clean-6", "approved", editor="sup1")
+    store.set_status("qc", "clean-6", "rejected", editor="sup1", note="again")
+    store.set_status("qc", "clean-7", "approved", editor="sup1")
+    records, _, _ = checked(store, "qc")
+    expected = store.read("qc")
+    pd.testing.assert_frame_equal(records, expected)
+    assert records.set_index("_response_id").loc["clean-6", "_status"] == "rejected"

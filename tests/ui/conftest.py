@@ -26,6 +26,22 @@ def data_dir(tmp_path, monkeypatch):
     return root
 
 
+def make_unusable(monkeypatch, instrument_id: str, question: str) -> None:
+    """From now on the store refuses `instrument_id`, as after a type change of `question` that
+    its stored answers cannot be read with (survey.versions.IncompatibleInstrument)."""
+    from survey.store import ResponseStore
+    from survey.versions import IncompatibleInstrument, TypeChange
+
+    real = ResponseStore.instrument
+
+    def instrument(self, wanted):
+        if wanted == instrument_id:
+            raise IncompatibleInstrument(f"{instrument_id}.yaml", [TypeChange(instrument_id, question, "integer", "text", 1)])
+        return real(self, wanted)
+
+    monkeypatch.setattr(ResponseStore, "instrument", instrument)
+
+
 def make_user(data_dir, name: str, role: str) -> str:
     """Create an account (if new) and return its password."""
     accounts = Accounts(data_dir)

@@ -20,7 +20,7 @@ from analysis.indicator_tables import household_indicator_table, individual_indi
 from analysis.summaries import crosstab_table, question_table
 from survey import ResponseStore
 from tests.ui.analysis_store import build, copy_to
-from tests.ui.conftest import open_app
+from tests.ui.conftest import make_unusable, open_app
 
 PAGES = ("explore", "crosstab", "indicators", "design")
 
@@ -273,17 +273,7 @@ def test_an_empty_store_says_how_to_get_data(data_dir, page):
 # ---- a broken questionnaire ------------------------------------------------------------------------
 def test_a_questionnaire_the_store_cannot_use_is_named_and_the_others_stay(store_dir, monkeypatch):
     from survey import load_instrument
-    from survey.store import ResponseStore as Store
-    from survey.versions import IncompatibleInstrument, TypeChange
-
-    real = Store.instrument
-
-    def instrument(self, instrument_id):
-        if instrument_id == "civil_servant":
-            raise IncompatibleInstrument("civil_servant.yaml", [TypeChange("civil_servant", "age", "integer", "text", 1)])
-        return real(self, instrument_id)
-
-    monkeypatch.setattr(Store, "instrument", instrument)
+    make_unusable(monkeypatch, "civil_servant", "age")
     titles = {name: load_instrument(name).title["en"] for name in ("household", "agency")}
     for page in ("explore", "crosstab", "design"):
         at = open_page(store_dir, page)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from survey import ResponseStore
 from survey.validate import survey_today
-from tests.ui.conftest import fill, go_to, open_app, submit
+from tests.ui.conftest import fill, go_to, make_unusable, open_app, submit
 
 TODAY = survey_today()
 
@@ -230,17 +230,7 @@ def test_the_submit_summary_follows_the_language(app):
 
 
 def test_a_questionnaire_the_store_cannot_use_is_left_out_with_the_reason(data_dir, monkeypatch):
-    from survey.store import ResponseStore as Store
-    from survey.versions import IncompatibleInstrument, TypeChange
-
-    real = Store.instrument
-
-    def instrument(self, instrument_id):
-        if instrument_id == "agency":
-            raise IncompatibleInstrument("agency.yaml", [TypeChange("agency", "staff_total", "integer", "text", 1)])
-        return real(self, instrument_id)
-
-    monkeypatch.setattr(Store, "instrument", instrument)
+    make_unusable(monkeypatch, "agency", "staff_total")
     at = open_app(data_dir, "enum01")
     assert not at.exception
     warning = " ".join(w.value for w in at.warning)

@@ -19,7 +19,8 @@ from streamlit.testing.v1 import AppTest
 from analysis.export import ExportError
 from survey.audit import AuditLog
 from survey.simulate import main as simulate
-from tests.ui.conftest import ROOT, open_app
+from survey.versions import IncompatibleInstrument
+from tests.ui.conftest import ROOT, make_unusable, open_app
 
 PII_HOUSEHOLD = {"respondent_name", "phone", "address", "gps"}
 
@@ -165,17 +166,7 @@ def test_the_page_itself_lets_only_supervisors_and_admins_in(data_dir):
 
 
 def test_a_questionnaire_the_store_cannot_use_is_named_and_the_others_export(data, deferred, monkeypatch):
-    from survey.store import ResponseStore as Store
-    from survey.versions import IncompatibleInstrument, TypeChange
-
-    real = Store.instrument
-
-    def instrument(self, instrument_id):
-        if instrument_id == "civil_servant":
-            raise IncompatibleInstrument("civil_servant.yaml", [TypeChange("civil_servant", "age", "integer", "text", 1)])
-        return real(self, instrument_id)
-
-    monkeypatch.setattr(Store, "instrument", instrument)
+    make_unusable(monkeypatch, "civil_servant", "age")
     at = export_page(data, "sup1", "supervisor")
     assert "civil_servant" in at.warning[0].value and "age" in at.warning[0].value
     assert at.selectbox(key="codebook_instrument").options == ["household", "agency"]

@@ -20,9 +20,9 @@ import streamlit as st
 from analysis import formatting
 from analysis.export import (CODEBOOK_FORMATS, MEDIA_TYPES, MICRODATA_FORMATS, REPORT_FORMATS, ExportError,
                              codebook, export_filename, indicator_report, microdata, weight_texts, xlsform)
+from survey import Instrument
 from survey.audit import AuditLog
 from survey.i18n import pick
-from survey import Instrument
 from survey.model import InstrumentError
 from ui import auth
 from ui.i18n import LANGUAGES, TEXT, current_lang, t

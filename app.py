@@ -56,8 +56,12 @@ def language_ui() -> str:
     _, right = st.columns([3, 2])
     lang = right.radio("Language / Bahasa", list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
                        horizontal=True, label_visibility="collapsed")
-    if st.query_params.get("lang") != lang:
-        st.query_params["lang"] = lang
+    wanted = None if lang == "en" else lang   # English, the default, needs no parameter (nor a history entry)
+    if st.query_params.get("lang") != wanted:
+        if wanted is None:
+            del st.query_params["lang"]
+        else:
+            st.query_params["lang"] = wanted
     return lang
 
 

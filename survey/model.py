@@ -148,8 +148,11 @@ def instrument_from_yaml(text: str, source: str = "<string>") -> Instrument:
     """Build an Instrument from YAML text (used for tests and form imports)."""
     try:
         data = yaml.load(text, Loader=_SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise InstrumentError(source, None, f"not valid YAML: {exc}") from None
+    except yaml.YAMLError:
+        try:   # the pure-Python loader says more (the line with a caret, the tab, the alias's name)
+            data = yaml.load(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            raise InstrumentError(source, None, f"not valid YAML: {exc}") from None
     return instrument_from_dict(data, source)
 
 

@@ -250,26 +250,29 @@ def days_filter(chosen: Iterable[dt.date]) -> tuple | None:
 
 
 # ---- computing ahead ----------------------------------------------------------------------------
-_prefetching: dict[str, threading.Thread] = {}
+_prefetching: dict[tuple, threading.Thread] = {}
 _prefetching_lock = threading.Lock()
 
 
-def prefetch(name: str, builds: Iterable[Callable[[], Any]]) -> None:
+def prefetch(name: str, builds: Iterable[Callable[[], Any]], store=None) -> None:
     """Call ``builds`` (each fills this module's caches) in a background thread, so that the
     page on screen finishes its run now and the next choice is a read from the cache.  One
-    thread per ``name`` at a time; a choice made before it is done waits for the same
-    cache entry (``st.cache_data`` computes a key once) instead of computing it again.  A
-    failure is only logged: the page that needs the result reports it itself."""
+    thread per ``name`` and state of the store at a time; a choice made before it is done
+    waits for the same cache entry (``st.cache_data`` computes a key once) instead of
+    computing it again.  A failure is only logged: the page that needs it reports it itself."""
+    store = _store(store)
+    key = (name, str(store.root), data_token(store))
     builds = list(builds)
     with _prefetching_lock:
-        running = _prefetching.get(name)
-        if running is not None and running.is_alive():
+        for done in [k for k, thread in _prefetching.items() if not thread.is_alive()]:
+            del _prefetching[done]
+        if key in _prefetching:
             return
         thread = threading.Thread(target=_run_all, args=(name, builds), name=f"prefetch-{name}", daemon=True)
         ctx = get_script_run_ctx(suppress_warning=True)
         if ctx is not None:
             add_script_run_ctx(thread, ctx)   # the caches log a warning in a thread without one
-        _prefetching[name] = thread
+        _prefetching[key] = thread
     thread.start()
 
 

@@ -20,7 +20,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from survey.model import Instrument, Question, list_instruments
+from survey.model import Instrument, InstrumentError, Question, list_instruments
 
 from analysis.export.errors import ExportError
 from analysis.export.variables import Variable, design_questions, table_of, table_variables, with_unknown_choices
@@ -52,14 +52,24 @@ class ExportInfo:
 
 
 def table_owner(store, table: str) -> tuple[Instrument, Question | None]:
-    """(instrument, repeat group or None) of a store table; ExportError for an unknown one."""
-    known = []
+    """(instrument, repeat group or None) of a store table; ExportError for an unknown one.
+
+    A questionnaire the store cannot use now (InstrumentError) is passed over, so that the
+    tables of the others still export; its own tables raise its problem."""
+    known, broken = [], []
     for instrument_id in list_instruments(store.instruments_dir):
-        inst = store.instrument(instrument_id)
+        try:
+            inst = store.instrument(instrument_id)
+        except InstrumentError as exc:
+            broken.append((instrument_id, exc))
+            continue
         for name in (inst.id, *(inst.table_name(r) for r in inst.repeats)):
             known.append(name)
             if name == table:
                 return inst, table_of(inst, table)
+    for instrument_id, exc in broken:
+        if table == instrument_id or table.startswith(f"{instrument_id}_"):
+            raise exc
     raise ExportError({
         "id": f"Tabel {table!r} tidak ada. Tabel yang ada: {', '.join(known)}.",
         "en": f"There is no table {table!r}. Tables: {', '.join(known)}.",

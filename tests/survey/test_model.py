@@ -78,3 +78,10 @@ def test_a_pattern_that_does_not_compile_is_reported_at_load_with_file_question_
         instrument_from_yaml(HEAD + question, "t.yaml")
     text = str(err.value)
     assert "t.yaml" in text and "question 'plate'" in text and "position 11" in text and "missing )" in text
+
+
+def test_a_yaml_mistake_is_located_and_named():
+    with pytest.raises(InstrumentError) as err:
+        instrument_from_yaml("id: t\n\tversion: 1\n", "t.yaml")       # a tab, the commonest slip
+    text = str(err.value)
+    assert "t.yaml" in text and "not valid YAML" in text and "'\\t'" in text and "line 2, column 1" in text

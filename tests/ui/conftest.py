@@ -19,6 +19,14 @@ APP = str(ROOT / "app.py")
 PASSWORDS = {"enumerator": "enumerator-pass-1", "supervisor": "supervisor-pass-1", "admin": "admin-pass-123"}
 
 
+@pytest.fixture(autouse=True)
+def _background_work_ends_with_its_test():
+    """What a page computes ahead (ui.data.prefetch) is done before the next test starts."""
+    yield
+    from ui import data
+    data.wait_for_prefetch(timeout=120)
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     root = tmp_path / "store"

@@ -123,3 +123,14 @@ def test_saving_without_a_file_says_to_choose_one(store_dir):
     at = open_page(store_dir, "design")
     at.button(key="design_frame_save").click().run()
     assert at.warning and "Choose a CSV file first." in [w.value for w in at.warning]
+
+
+def test_files_wait_while_a_questionnaire_cannot_be_used(store_dir, monkeypatch):
+    from tests.ui.conftest import make_unusable
+
+    before = (store_dir / "frame.csv").read_bytes()
+    make_unusable(monkeypatch, "civil_servant", "age")
+    at = open_page(store_dir, "design")
+    upload(at, "frame", before)        # the same, good, file: it cannot be checked against every design now
+    assert at.error and "Nothing was changed" in at.error[0].value and "civil_servant" in at.error[0].value
+    assert (store_dir / "frame.csv").read_bytes() == before

@@ -174,6 +174,8 @@ def test_a_questionnaire_the_store_cannot_use_is_named_and_the_others_export(dat
     at.selectbox(key="export_table").set_value("household_members").run()
     members = build(at, "export_microdata", deferred).decode("utf-8-sig").splitlines()   # CSV, the first format
     assert members[0].startswith("response_id,member_index,kecamatan,psu") and len(members) > 40
+    at.selectbox(key="export_table").set_value("agency").run()     # listed after the broken questionnaire
+    assert len(build(at, "export_microdata", deferred).decode("utf-8-sig").splitlines()) == 1 + 5
     with pytest.raises(IncompatibleInstrument):     # the report needs the civil servants too
         build(at, "export_report", deferred)
     click(at, "export_report")

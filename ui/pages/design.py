@@ -23,14 +23,13 @@ from analysis.datafiles import FRAME_FILE, POPULATION_FILE, check_frame, parse_c
     save_population
 from analysis.formatting import WIB, number
 from survey.i18n import pick
-from survey.model import list_instruments
 from ui import auth, data
 from ui.choices import instrument_ui
 from ui.data import View
-from ui.i18n import current_lang, t
+from ui.i18n import TEXT, current_lang, t
 from ui.live import live
 from ui.results import count_ui, design_notes_ui, downloads_ui, table_ui
-from ui.store import data_dir, get_store
+from ui.store import data_dir, get_store, usable_instruments
 
 PAGE = "design"
 FILES = {"frame": FRAME_FILE, "population": POPULATION_FILE}
@@ -124,7 +123,13 @@ def save(kind: str, user: auth.User) -> None:
         state[f"_{PAGE}_{kind}_outcome"] = ("none", [])
         return
     store, content = get_store(), uploaded.getvalue()
-    instruments = [store.instrument(name) for name in list_instruments(store.instruments_dir)]
+    usable, broken = usable_instruments(store)
+    if broken:   # the files are checked against every questionnaire's design: they wait for its fix
+        state[f"_{PAGE}_{kind}_outcome"] = ("invalid", [
+            {code: text.format(name=name, problem=str(exc)) for code, text in TEXT["instrument_unusable"].items()}
+            for name, exc in broken.items()])
+        return
+    instruments = list(usable.values())
     if kind == "frame":
         users = [inst for inst in instruments if inst.design.base == "frame"]
         table, problems = parse_csv(content, FRAME_FILE)

@@ -248,7 +248,6 @@ def days_filter(chosen: Iterable[dt.date]) -> tuple | None:
     return first, last
 
 
-
 # ---- computing ahead ----------------------------------------------------------------------------
 _prefetching: dict[tuple, threading.Thread] = {}
 _prefetching_lock = threading.Lock()

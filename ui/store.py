@@ -10,7 +10,7 @@ import streamlit as st
 
 from survey import Instrument, ResponseStore
 from survey.model import list_instruments
-from ui.i18n import t
+from ui.i18n import TEXT, t
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,11 @@ def usable_instruments_ui(lang: str) -> dict[str, Instrument]:
         st.error(t("no_instrument", lang), icon=":material/error:")
         st.stop()
     return usable
+
+
+def unusable_texts(name: str, problem: Exception) -> dict[str, str]:
+    """{lang: "The questionnaire 'name' cannot be used until ...: problem"}, for a message kept for later."""
+    return {code: text.format(name=name, problem=str(problem)) for code, text in TEXT["instrument_unusable"].items()}
 
 
 def unusable_ui(broken: dict[str, ValueError], lang: str) -> None:

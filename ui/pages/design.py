@@ -26,10 +26,10 @@ from survey.i18n import pick
 from ui import auth, data
 from ui.choices import instrument_ui
 from ui.data import View
-from ui.i18n import TEXT, current_lang, t
+from ui.i18n import current_lang, t
 from ui.live import live
 from ui.results import count_ui, design_notes_ui, downloads_ui, table_ui
-from ui.store import data_dir, get_store, usable_instruments
+from ui.store import data_dir, get_store, unusable_texts, usable_instruments
 
 PAGE = "design"
 FILES = {"frame": FRAME_FILE, "population": POPULATION_FILE}
@@ -125,9 +125,7 @@ def save(kind: str, user: auth.User) -> None:
     store, content = get_store(), uploaded.getvalue()
     usable, broken = usable_instruments(store)
     if broken:   # the files are checked against every questionnaire's design: they wait for its fix
-        state[f"_{PAGE}_{kind}_outcome"] = ("invalid", [
-            {code: text.format(name=name, problem=str(exc)) for code, text in TEXT["instrument_unusable"].items()}
-            for name, exc in broken.items()])
+        state[f"_{PAGE}_{kind}_outcome"] = ("invalid", [unusable_texts(name, exc) for name, exc in broken.items()])
         return
     instruments = list(usable.values())
     if kind == "frame":

@@ -26,7 +26,7 @@ from survey.i18n import pick
 from survey.model import InstrumentError
 from ui import auth
 from ui.i18n import LANGUAGES, TEXT, current_lang, t
-from ui.store import get_store, usable_instruments_ui
+from ui.store import get_store, unusable_texts, usable_instruments_ui
 
 FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "sav": "SPSS (.sav)", "dta": "Stata (.dta)",
                 "xlsx": "Excel (.xlsx)", "html": "HTML"}
@@ -59,8 +59,7 @@ class Build:
             self.problem = TEXT["no_access"]
             raise
         except InstrumentError as exc:   # the report needs every questionnaire; one cannot be used now
-            self.problem = {code: text.format(name=exc.source, problem=str(exc))
-                            for code, text in TEXT["instrument_unusable"].items()}
+            self.problem = unusable_texts(exc.source, exc)
             raise
         except Exception:
             log.exception("export %s failed", self.name)

@@ -10,8 +10,6 @@ its interval, a breakdown selector where it splits, and its downloads.
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
 from analysis import egov, formatting
@@ -24,7 +22,6 @@ from ui.live import live
 from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, table_ui
 from ui.store import unusable_ui, usable_instruments
 
-log = logging.getLogger(__name__)
 PAGE = "indicators"
 SECTIONS = ("household", "individual", "egov", "stages", "leadership")
 # section -> (instrument, table whose choice questions break it down, default breakdown)

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import streamlit as st
 
-# ui.data is imported with the login page, so an analysis page's first visit does not wait
+# ui.results.data_cache is imported with the login page, so an analysis page's first visit does not wait
 # for pandas, scipy and altair to load (about 2 s on a fresh server).
-from ui import auth, data, login  # noqa: F401
+from ui import auth, login  # noqa: F401
 from ui.i18n import LANGUAGES, current_lang, t
+from ui.results import data_cache as data
 
 PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
 ICONS = {

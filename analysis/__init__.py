@@ -1,19 +1,19 @@
 """Design-based survey analysis reproducing R's ``survey`` package (Lumley 2010).
 
-The estimators take a ``SurveyDesign``; ``analysis.dataset`` builds the designs of an
+The estimators take a ``SurveyDesign``; ``analysis.dataset.dataset`` builds the designs of an
 instrument's stored responses as its ``design:`` block says, and the table builders
-(``analysis.summaries``, ``analysis.indicator_tables``) return ``SummaryTable`` specs
+(``analysis.tables.question_tables``, ``analysis.indicators.sections``) return ``SummaryTable`` specs
 that pages, charts and files render.
 """
 
-from .crosstab import crosstab
-from .design import DesignError, SurveyDesign
-from .estimates import mean, proportion, quantile, ratio, shares, total
-from .models import linear, logistic
-from .weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
-from .dataset import Dataset, build_dataset, load_dataset
-from .tables import SummaryTable
-from .summaries import crosstab_table, question_table
+from analysis.dataset.dataset import Dataset, build_dataset, load_dataset
+from analysis.estimation.crosstab import crosstab
+from analysis.estimation.design import DesignError, SurveyDesign
+from analysis.estimation.estimates import mean, proportion, quantile, ratio, shares, total
+from analysis.estimation.models import linear, logistic
+from analysis.estimation.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
+from analysis.tables.question_tables import crosstab_table, question_table
+from analysis.tables.summary_table import SummaryTable
 
 __all__ = [
     "SurveyDesign", "DesignError", "mean", "total", "ratio", "proportion", "shares", "quantile",

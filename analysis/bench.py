@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from analysis.dataset import build_dataset, read_inputs
-from analysis.indicator_tables import household_indicator_table, individual_indicator_table
-from analysis.summaries import crosstab_table, question_table
+from analysis.dataset.dataset import build_dataset, read_inputs
+from analysis.indicators.sections import household_indicator_table, individual_indicator_table
+from analysis.tables.question_tables import crosstab_table, question_table
 
 
 def _time(fn: Callable, repeat: int):

@@ -2,16 +2,16 @@
 
 Problems with an uploaded frame.csv or population.csv, why a design fell back to
 equal weights, what a table's notes say: each is a :class:`Message` with a code and
-its text ``{lang: text}`` (read it with ``survey.i18n.pick`` or ``Message.text``).
-Numbers in a message are written for its language (:mod:`analysis.formatting`).
+its text ``{lang: text}`` (read it with ``survey.locale.pick`` or ``Message.text``).
+Numbers in a message are written for its language (:mod:`survey.locale`).
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping, NamedTuple
 
-from analysis import formatting
-from survey.i18n import LANGUAGES, pick
+from survey import locale as formatting
+from survey.locale import LANGUAGES, pick
 
 
 class Message(NamedTuple):

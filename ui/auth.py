@@ -26,7 +26,7 @@ from typing import Callable
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from survey.users import ROLES, Accounts
+from survey.fieldwork.accounts import ROLES, Accounts
 from ui.i18n import current_lang, t
 from ui.store import data_dir
 

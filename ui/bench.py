@@ -61,7 +61,7 @@ def measure(page: str, timeout: float) -> tuple[float, float, float, float]:
     from streamlit.testing.v1 import AppTest
 
     _quiet()
-    from ui import data
+    from ui.results import data_cache as data
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(PAGES_DIR / f"{page}.py"), default_timeout=timeout)

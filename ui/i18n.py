@@ -1,11 +1,11 @@
 """Interface texts in Bahasa Indonesia and English (questionnaire texts live in the YAML).
 
-Every text is `{lang: text}` and `t` picks one with survey.i18n.pick, as everywhere else.
+Every text is `{lang: text}` and `t` picks one with survey.locale.pick, as everywhere else.
 """
 
 import streamlit as st
 
-from survey.i18n import pick
+from survey.locale import pick
 
 LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
 

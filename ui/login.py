@@ -12,8 +12,8 @@ import datetime as dt
 
 import streamlit as st
 
-from survey.users import MIN_PASSWORD, AccountError
-from survey.validate import SURVEY_TIMEZONE
+from survey.fieldwork.accounts import MIN_PASSWORD, AccountError
+from survey.questionnaire.validate import SURVEY_TIMEZONE
 from ui import auth
 from ui.i18n import current_lang, t
 

@@ -9,16 +9,14 @@ from pathlib import Path
 import streamlit as st
 
 from survey import Instrument, ResponseStore
-from survey.model import list_instruments
+from survey.command_line import default_data_dir
+from survey.questionnaire.model import list_instruments
 from ui.i18n import TEXT, t
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-
-
 def data_dir() -> Path:
-    return Path(os.environ.get("SURVEY_DATA_DIR") or DEFAULT_DATA_DIR)
+    return default_data_dir()
 
 
 @st.cache_resource
@@ -34,7 +32,7 @@ def usable_instruments(store: ResponseStore | None = None) -> tuple[dict[str, In
     """(the questionnaires the store can use now, the others with their problem), by id.
 
     A file that does not load, or whose change the stored answers cannot be read with
-    (survey.versions.IncompatibleInstrument), is left out until the admin fixes it, so
+    (survey.store.versions.IncompatibleInstrument), is left out until the admin fixes it, so
     that the other questionnaires stay usable; the problem is logged."""
     store = store or get_store()
     usable, broken = {}, {}

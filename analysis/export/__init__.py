@@ -23,17 +23,17 @@ ExportError (its .texts are {lang: message}; ExportDenied: the role may not).
 Command line: ``python -m analysis.export``.
 """
 
-from analysis.export.cells import csv_text, export_filename, is_formula_like, safe_filename
-from analysis.export.charts import chart, chart_svg
-from analysis.export.codebook import CODEBOOK_FORMATS, codebook, weight_texts
+from analysis.export.codebook.codebook import CODEBOOK_FORMATS, codebook, weight_texts
 from analysis.export.errors import ExportDenied, ExportError
 from analysis.export.files import MEDIA_TYPES
-from analysis.export.frame import Microdata, microdata_frame
-from analysis.export.microdata import MICRODATA_FORMATS, microdata, write_microdata
+from analysis.export.microdata.frame import Microdata, microdata_frame
+from analysis.export.microdata.labelled import MICRODATA_FORMATS, microdata, write_microdata
+from analysis.export.microdata.weights import TableWeights, design_weights
 from analysis.export.report import REPORT_FORMATS, indicator_report, render_report, report_tables
-from analysis.export.table_files import TABLE_FORMATS, table_file, table_filename
-from analysis.export.weights import TableWeights, design_weights
-from analysis.export.xlsform import xlsform
+from analysis.export.safe_cells import csv_text, export_filename, is_formula_like, safe_filename
+from analysis.export.tables.chart_svg import chart, chart_svg
+from analysis.export.tables.formats import TABLE_FORMATS, table_file, table_filename
+from analysis.export.xlsform.xlsform import xlsform
 
 __all__ = [
     "CODEBOOK_FORMATS", "ExportDenied", "ExportError", "MEDIA_TYPES", "MICRODATA_FORMATS", "Microdata",

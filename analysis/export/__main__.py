@@ -1,5 +1,5 @@
 import sys
 
-from analysis.export.cli import main
+from analysis.export.export_cli import main
 
 sys.exit(main())

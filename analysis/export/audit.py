@@ -1,4 +1,4 @@
-"""Every export goes into the data folder's audit log (survey.audit): who, what, how.
+"""Every export goes into the data folder's audit log (survey.fieldwork.audit_log): who, what, how.
 
 An export is recorded once its file is built and before it is handed over; one that
 cannot be recorded (the log cannot be written) is not handed over. A bad request is
@@ -11,9 +11,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from survey.audit import AuditLog
-
 from analysis.export.errors import ExportDenied, ExportError
+from survey.fieldwork.audit_log import AuditLog
 
 
 @contextmanager

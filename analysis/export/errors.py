@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from survey.i18n import pick
+from survey.locale import pick
 
 
 class ExportError(ValueError):

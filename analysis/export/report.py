@@ -2,7 +2,7 @@
 
     data = indicator_report(store, "xlsx", user="admin1", lang="id")
 
-The tables are analysis.indicator_tables.indicator_tables of whatever data the store
+The tables are analysis.indicators.sections.indicator_tables of whatever data the store
 holds: households alone give the household and individual indicators (ITU HH1-HH18);
 civil servants and agencies add the e-government indicators (EG1-EG7), each agency's
 stage, the city's stage and the leadership index. An instrument without responses is
@@ -20,16 +20,16 @@ import datetime as dt
 from html import escape
 from typing import Mapping
 
-from survey.audit import AuditLog
-from survey.i18n import LANGUAGES, pick
-from survey.model import list_instruments
-
-from analysis import formatting
-from analysis.export import table_html, table_xlsx
 from analysis.export.audit import recorded
-from analysis.export.cells import XlsxCells
 from analysis.export.errors import ExportError, check_option
-from analysis.tables import RELIABILITY_NOTE, SummaryTable
+from analysis.export.safe_cells import XlsxCells
+from analysis.export.tables import as_html as table_html
+from analysis.export.tables import as_xlsx as table_xlsx
+from analysis.tables.summary_table import RELIABILITY_NOTE, SummaryTable
+from survey import locale as formatting
+from survey.fieldwork.audit_log import AuditLog
+from survey.locale import LANGUAGES, pick
+from survey.questionnaire.model import list_instruments
 
 REPORT_FORMATS = ("xlsx", "html")
 # indicator_tables' arguments -> the instrument whose data they are
@@ -70,8 +70,8 @@ def _when(moment, lang: str) -> str:
 
 def report_tables(store, lang: str = "en") -> dict[str, SummaryTable]:
     """Every indicator table the store's data allow, by name (see the module docstring)."""
-    from analysis.dataset import load_dataset
-    from analysis.indicator_tables import indicator_tables
+    from analysis.dataset.dataset import load_dataset
+    from analysis.indicators.sections import indicator_tables
 
     known = set(list_instruments(store.instruments_dir))
     data = {arg: load_dataset(store, inst, lang=lang) for arg, inst in SOURCES.items()

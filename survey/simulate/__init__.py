@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from survey.simulate._city import STRATA
-from survey.simulate.cli import main
 from survey.simulate.fieldwork import OUTCOME_RATES, with_outcomes
 from survey.simulate.government import agency_answers, civil_servant_answers
 from survey.simulate.households import household_answers
@@ -26,6 +25,7 @@ from survey.simulate.sampling import (
     sample_frame,
     write_frame,
 )
+from survey.simulate.simulate_cli import main
 
 __all__ = ["FRAME_COLUMNS", "HOUSEHOLDS_PER_PSU", "OUTCOME_RATES", "STRATA", "FramePSU", "generate", "main",
            "sample_frame", "write_frame"]

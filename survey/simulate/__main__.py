@@ -1,6 +1,6 @@
-"""`python -m survey.simulate`: see `survey.simulate.cli`."""
+"""`python -m survey.simulate`: see `survey.simulate.simulate_cli`."""
 
-from survey.simulate.cli import main
+from survey.simulate.simulate_cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -5,7 +5,7 @@ For benchmarks and demos only (``python -m survey.simulate --households 100000 -
 the same answers (the same seed gives the same households, ids and enumerators as
 the normal mode) are cleaned by the validator as a submission would be (types,
 calculated fields, skip logic), then written in the store's layout
-(``survey._layout``): one ``part-<uuid>.parquet`` per chunk in each table's folder,
+(``survey.store.layout``): one ``part-<uuid>.parquet`` per chunk in each table's folder,
 each written to a hidden temp file, fsynced and renamed. Parts hold committed rows
 by definition, so they need no ``_committed`` markers, and repeat rows in parts are
 read without a token check. Interview times are spread over the fieldwork days
@@ -54,7 +54,7 @@ def _write_part(folder: Path, table: pa.Table) -> Path:
 
 
 def _stored(value: Any) -> Any:
-    # As survey.schema.to_tables: an empty list or text is "not answered".
+    # As survey.questionnaire.schema.to_tables: an empty list or text is "not answered".
     return None if value == [] or value == "" else value
 
 
@@ -73,8 +73,8 @@ def write_responses(root: Path, instrument_id: str, answers: Iterable[dict[str, 
 
     ``minutes(i, answers)``: how long interview ``i`` took (default: 25-70 minutes)."""
     from survey import load_instrument
-    from survey.schema import MAIN_METADATA, table_schemas
-    from survey.validate import clean
+    from survey.questionnaire.schema import MAIN_METADATA, table_schemas
+    from survey.questionnaire.validate import clean
 
     inst = load_instrument(instrument_id)
     schemas = table_schemas(inst)

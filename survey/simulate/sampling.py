@@ -21,9 +21,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
-from survey._durable import replace_bytes
 from survey.simulate._city import STRATA
 from survey.simulate._draws import random_stream
+from survey.store.durable import replace_bytes
 
 HOUSEHOLDS_PER_PSU = 10
 HOUSEHOLD_SIZES = ((1, 8), (2, 16), (3, 22), (4, 23), (5, 15), (6, 8), (7, 4), (8, 2), (9, 1), (10, 1))

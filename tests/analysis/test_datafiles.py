@@ -3,8 +3,17 @@
 import pandas as pd
 import pytest
 
-from analysis.datafiles import (FRAME_FILE, POPULATION_FILE, check_frame, check_population, parse_csv,
-                                population_totals, read_csv, save_frame, save_population)
+from analysis.dataset.datafiles import (
+    FRAME_FILE,
+    POPULATION_FILE,
+    check_frame,
+    check_population,
+    parse_csv,
+    population_totals,
+    read_csv,
+    save_frame,
+    save_population,
+)
 from survey import load_instrument
 from survey.simulate.sampling import population_counts, sample_frame, write_frame, write_population
 

@@ -1,4 +1,4 @@
-"""analysis.dataset: the analysis frames, weights and designs built from a store and its files."""
+"""analysis.dataset.dataset: the analysis frames, weights and designs built from a store and its files."""
 
 import shutil
 
@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from analysis import base_weights, mean, poststratify, proportion
-from analysis.datafiles import read_csv
-from analysis.dataset import DEFAULT_STATUSES, build_dataset, load_dataset, read_inputs
-from analysis.egov import egov_indicators
+from analysis.dataset.datafiles import read_csv
+from analysis.dataset.dataset import DEFAULT_STATUSES, build_dataset, load_dataset, read_inputs
+from analysis.indicators.egov import egov_indicators
 from survey import ResponseStore, load_instrument
-from survey.model import instrument_from_yaml
+from survey.questionnaire.model import instrument_from_yaml
 from survey.simulate import main as simulate
 
 HOUSEHOLD = load_instrument("household")

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analysis.export.cells import csv_text, csv_text_column, export_filename, is_formula_like, safe_filename
-from analysis.export.names import MAX_LENGTH, dummy_name, export_names, is_valid
+from analysis.export.microdata.names import MAX_LENGTH, dummy_name, export_names, is_valid
+from analysis.export.safe_cells import csv_text, csv_text_column, export_filename, is_formula_like, safe_filename
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -12,10 +12,10 @@ import openpyxl
 import pyreadstat
 import pytest
 
-from analysis.export.cli import main
-from survey.audit import AuditLog
+from analysis.export.export_cli import main
+from survey.fieldwork.audit_log import AuditLog
 from survey.simulate import generate
-from survey.store import ResponseStore
+from survey.store.response_store import ResponseStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

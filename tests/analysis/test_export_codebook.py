@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 
 from analysis.export import ExportError
-from analysis.export.codebook import codebook
-from analysis.export.codebook_entries import text
-from analysis.export.variables import table_variables
-from survey.audit import AuditLog
-from survey.model import STUDY_INSTRUMENTS, instrument_from_yaml, load_instrument
-from survey.expressions import parse
+from analysis.export.codebook.codebook import codebook
+from analysis.export.codebook.entries import text
+from analysis.export.microdata.variables import table_variables
+from survey.fieldwork.audit_log import AuditLog
+from survey.questionnaire.expressions import parse
+from survey.questionnaire.model import STUDY_INSTRUMENTS, instrument_from_yaml, load_instrument
 
 
 def _rows(book, sheet: str) -> list[dict]:

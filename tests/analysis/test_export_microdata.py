@@ -18,12 +18,12 @@ import pyreadstat
 import pytest
 
 from analysis.export import ExportError, is_formula_like, microdata, microdata_frame, write_microdata
-from analysis.export import xlsxfile
-from analysis.export.names import MAX_LENGTH
-from survey.audit import AuditLog
+from analysis.export.microdata import xlsxfile
+from analysis.export.microdata.names import MAX_LENGTH
+from survey.fieldwork.audit_log import AuditLog
+from survey.questionnaire.types import QUESTION_TYPES
 from survey.simulate import generate
-from survey.store import ResponseStore
-from survey.types import QUESTION_TYPES
+from survey.store.response_store import ResponseStore
 
 FORMATS = ("csv", "parquet", "sav", "dta", "xlsx")
 # Submitted as answers; the store trims text, so the leading tab and CR+LF become "=1+1", "=2+2"

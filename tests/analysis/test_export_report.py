@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from analysis.export import ExportError, indicator_report, report_tables
-from analysis.export.cli import main
-from analysis.export.table_xlsx import HEADER_ROW
+from analysis.export.export_cli import main
+from analysis.export.tables.as_xlsx import HEADER_ROW
 from survey import ResponseStore
-from survey.audit import AuditLog
+from survey.fieldwork.audit_log import AuditLog
 from survey.simulate import main as simulate
 from tests.analysis.test_export_tables import assert_self_contained
 

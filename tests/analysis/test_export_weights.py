@@ -1,9 +1,8 @@
 """The design's weights in the microdata: the household weight in the household file, the
-person weight (and the household's) in the members file, as analysis.dataset makes them,
+person weight (and the household's) in the members file, as analysis.dataset.dataset makes them,
 documented in the codebook; from the library and the command line."""
 
 from __future__ import annotations
-
 
 import numpy as np
 import openpyxl
@@ -11,9 +10,9 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from analysis.dataset import load_dataset
+from analysis.dataset.dataset import load_dataset
 from analysis.export import design_weights, microdata, microdata_frame
-from analysis.export.cli import main
+from analysis.export.export_cli import main
 from survey import ResponseStore
 from survey.simulate import main as simulate
 

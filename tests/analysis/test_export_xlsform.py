@@ -11,14 +11,14 @@ import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
-from analysis.export.odk import is_anchored, odk_expression, odk_regex
-from analysis.export.xlsform import APPEARANCES, LANGUAGE_NAMES, relevant_cell, sheets, xlsform
-from survey.audit import AuditLog
-from survey.expressions import naming_current, parse
-from survey.i18n import LANGUAGES
-from survey.model import STUDY_INSTRUMENTS, instrument_from_dict, instrument_from_yaml, load_instrument
-from survey.problems import message
-from survey.types import QUESTION_TYPES
+from analysis.export.xlsform.odk_syntax import is_anchored, odk_expression, odk_regex
+from analysis.export.xlsform.xlsform import APPEARANCES, LANGUAGE_NAMES, relevant_cell, sheets, xlsform
+from survey.fieldwork.audit_log import AuditLog
+from survey.locale import LANGUAGES
+from survey.questionnaire.expressions import naming_current, parse
+from survey.questionnaire.model import STUDY_INSTRUMENTS, instrument_from_dict, instrument_from_yaml, load_instrument
+from survey.questionnaire.problems import message
+from survey.questionnaire.types import QUESTION_TYPES
 
 JAVA = shutil.which("java") is not None
 _XLSFORM_TYPES = {t.xlsform_type: name for name, t in QUESTION_TYPES.items()}

@@ -1,10 +1,10 @@
-"""analysis.fieldwork: progress per day, enumerator and area against the frame's targets."""
+"""analysis.monitoring.progress: progress per day, enumerator and area against the frame's targets."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.fieldwork import duration_summary, per_area, per_day, per_enumerator, visits
+from analysis.monitoring.progress import duration_summary, per_area, per_day, per_enumerator, visits
 from tests.analysis.test_response import FRAME, INST, RECORDS
 
 TIMES = pd.DataFrame({

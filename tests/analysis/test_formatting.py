@@ -1,4 +1,4 @@
-"""analysis.formatting: numbers written as each language writes them."""
+"""survey.locale: numbers written as each language writes them."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import formatting as f
+from survey import locale as f
 
 
 @pytest.mark.parametrize("value, lang, decimals, text", [

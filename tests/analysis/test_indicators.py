@@ -1,4 +1,4 @@
-"""Tests for analysis.indicators (ITU HH1-HH18) and analysis.egov (EG1-EG7, stages, leadership).
+"""Tests for analysis.indicators.itu (ITU HH1-HH18) and analysis.indicators.egov (EG1-EG7, stages, leadership).
 
 Small hand-made data sets whose true values are worked out in the comments, built into
 Datasets as the store would give them, then one end-to-end run on a simulated sample
@@ -9,13 +9,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.dataset import build_dataset, load_dataset
-from analysis.egov import (LEADERSHIP_ITEMS, STAGE_LABELS, STAGES, agency_stage, agency_stages,
-                           city_stage, cronbach_alpha, egov_indicators, latest_per_agency,
-                           leadership_index, leadership_summary)
-from analysis.indicators import RESULT_COLUMNS, household_indicators, individual_indicators
+from analysis.dataset.dataset import build_dataset, load_dataset
+from analysis.indicators.egov import (
+    LEADERSHIP_ITEMS,
+    STAGE_LABELS,
+    STAGES,
+    agency_stage,
+    agency_stages,
+    city_stage,
+    cronbach_alpha,
+    egov_indicators,
+    latest_per_agency,
+    leadership_index,
+    leadership_summary,
+)
+from analysis.indicators.itu import RESULT_COLUMNS, household_indicators, individual_indicators
 from survey import load_instrument
-from survey.sampling_design import SamplingDesign
+from survey.questionnaire.sampling_design import SamplingDesign
 
 HOUSEHOLD = load_instrument("household")
 SRS = SamplingDesign()  # a simple random sample of households

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.dataset import load_dataset
-from analysis.histograms import bin_edges, histogram_table
-from analysis.summaries import crosstab_table, question_table
-from analysis.weighting_tables import totals_table, weights_table
+from analysis.dataset.dataset import load_dataset
+from analysis.tables.histograms import bin_edges, histogram_table
+from analysis.tables.question_tables import crosstab_table, question_table
+from analysis.tables.weighting_tables import totals_table, weights_table
 from survey import ResponseStore
 from survey.simulate import main as simulate
 
@@ -136,6 +136,6 @@ def test_each_crosstab_test_carries_its_sentences(households):
 
 def test_an_undefined_number_is_written_as_a_dash():
     # R's design effect of unit weights is Inf (the SRS variance without replacement is 0)
-    from analysis import formatting
+    from survey import locale as formatting
     assert [formatting.number(x, "en") for x in (float("inf"), -float("inf"), float("nan"))] == ["–"] * 3
     assert formatting.value(float("inf"), "ratio", "id") == "–" and formatting.number(1.5, "id") == "1,5"

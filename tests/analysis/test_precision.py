@@ -1,4 +1,4 @@
-"""analysis.precision: the margin of error now and projected at the target, against the formula.
+"""analysis.monitoring.precision: the margin of error now and projected at the target, against the formula.
 
 moe        = t(df) * SE
 n_target   = n * H_target / H_now
@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.datafiles import read_csv
-from analysis.dataset import load_dataset
-from analysis.indicators import household_indicators, individual_indicators
-from analysis.precision import ALL, precision_table, precision_tracker, projected_moe
+from analysis.dataset.datafiles import read_csv
+from analysis.dataset.dataset import load_dataset
+from analysis.indicators.itu import household_indicators, individual_indicators
+from analysis.monitoring.precision import ALL, precision_table, precision_tracker, projected_moe
 from survey import ResponseStore
 from survey.simulate import main as simulate
 

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import (SurveyDesign, crosstab, linear, mean, poststratify, proportion, quantile, rake,
-                      total)
+from analysis import SurveyDesign, crosstab, linear, mean, poststratify, proportion, quantile, rake, total
 
 from .conftest import ANCHORS, load_households
 

@@ -1,4 +1,4 @@
-"""analysis.response: dispositions, AAPOR RR1 and the non-response adjustment, against a hand count.
+"""analysis.dataset.response_rates: dispositions, AAPOR RR1 and the non-response adjustment, against a hand count.
 
 Four PSUs in two strata (frame.csv: households sampled 5, 4, 3, 2):
 
@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.dataset import build_dataset
-from analysis.response import dispositions, nonresponse_adjustment, response_rate_table, response_rates
-from survey.model import instrument_from_yaml
+from analysis.dataset.dataset import build_dataset
+from analysis.dataset.response_rates import dispositions, nonresponse_adjustment, response_rate_table, response_rates
+from survey.questionnaire.model import instrument_from_yaml
 
 FORM = """
 id: visits

@@ -5,14 +5,20 @@ import pandas as pd
 import pytest
 
 from analysis import crosstab, mean, proportion, quantile
-from analysis.dataset import build_dataset, load_dataset
-from analysis.egov import city_stage, leadership_summary
-from analysis.indicator_tables import (city_stage_table, egov_indicator_table, household_indicator_table,
-                                       indicator_tables, individual_indicator_table, leadership_table,
-                                       stage_table)
-from analysis.indicators import household_indicators
-from analysis.summaries import crosstab_table, question_table, rao_scott_sentence
-from analysis.tables import Column, SummaryTable, reliability
+from analysis.dataset.dataset import build_dataset, load_dataset
+from analysis.indicators.egov import city_stage, leadership_summary
+from analysis.indicators.itu import household_indicators
+from analysis.indicators.sections import (
+    city_stage_table,
+    egov_indicator_table,
+    household_indicator_table,
+    indicator_tables,
+    individual_indicator_table,
+    leadership_table,
+    stage_table,
+)
+from analysis.tables.question_tables import crosstab_table, question_table, rao_scott_sentence
+from analysis.tables.summary_table import Column, SummaryTable, reliability
 from survey import ResponseStore, load_instrument
 from survey.simulate import main as simulate
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.weighting: base weights, post-stratification, raking, Kish deff."""
+"""Tests for analysis.estimation.weighting: base weights, post-stratification, raking, Kish deff."""
 
 import numpy as np
 import pandas as pd
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.weighting import ConvergenceError, base_weights, poststratify, rake
+from analysis.estimation.weighting import ConvergenceError, base_weights, poststratify, rake
 
 
 def responses(cells: dict[tuple[str, str], int]) -> pd.DataFrame:

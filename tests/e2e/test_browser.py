@@ -25,9 +25,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from survey import ResponseStore
-from survey.drafts import Drafts
-from survey.users import Accounts
-from survey.validate import survey_today
+from survey.fieldwork.accounts import Accounts
+from survey.fieldwork.drafts import Drafts
+from survey.questionnaire.validate import survey_today
 from tests.e2e._browser import Server, browser, settle, widget  # noqa: F401 - browser is a fixture
 
 PHONE = {"width": 390, "height": 844}

@@ -24,7 +24,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from survey import ResponseStore
-from survey.users import Accounts
+from survey.fieldwork.accounts import Accounts
 from tests.e2e import _browser
 from tests.e2e._browser import Server, browser, widget  # noqa: F401 - browser is a fixture
 from tests.ui.analysis_store import build

@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--compact-every", type=int, default=0, help="also call compact() after every N submits")
     args = parser.parse_args()
 
-    from survey.store import ResponseStore
+    from survey.store.response_store import ResponseStore
 
     root = Path(args.root)
     store = ResponseStore(root / "data", instruments_dir=write_instrument(root), compact_threshold=args.threshold)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 
-from survey.audit import AUDIT_FILE, AuditLog
-from survey.i18n import pick
+from survey.fieldwork.audit_log import AUDIT_FILE, AuditLog
+from survey.locale import pick
 
 
 def test_entries_are_appended_and_read_newest_first(tmp_path):

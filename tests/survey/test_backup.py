@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from survey.audit import AuditLog
-from survey.backup import BackupError, create_backup, restore_backup, verify_backup
-from survey.check import check_store
-from survey.store import ResponseStore
+from survey.fieldwork.audit_log import AuditLog
+from survey.store.backups import BackupError, create_backup, restore_backup, verify_backup
+from survey.store.integrity import check_store
+from survey.store.response_store import ResponseStore
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from survey.drafts import STALE_DAYS, Draft, Drafts
+from survey.fieldwork.drafts import STALE_DAYS, Draft, Drafts
 
 DAY = 86400
 

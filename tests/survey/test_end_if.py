@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from survey import load_instrument, validate
-from survey.model import InstrumentError, instrument_from_yaml
+from survey.questionnaire.model import InstrumentError, instrument_from_yaml
+from survey.questionnaire.validate import clean, end_question
 from survey.simulate import generate
-from survey.validate import clean, end_question
 
 FORM = """
 id: visit

@@ -1,4 +1,4 @@
-"""Tests for survey.expressions: the XLSForm expression parser and evaluator."""
+"""Tests for survey.questionnaire.expressions: the XLSForm expression parser and evaluator."""
 from __future__ import annotations
 
 import dataclasses
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey import expressions
-from survey.expressions import MAX_DEPTH, Expression, ExpressionError, evaluate, parse, truthy
+from survey.questionnaire import expressions
+from survey.questionnaire.expressions import MAX_DEPTH, Expression, ExpressionError, evaluate, parse, truthy
 
 TODAY = date(2026, 11, 27)
 NAN = object()  # expected value: a float NaN

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from survey.geo import SURAKARTA, TOLERANCE_M, Point, distance_to_boundary_m, in_surakarta, parse_point
+from survey.fieldwork.geo import SURAKARTA, TOLERANCE_M, Point, distance_to_boundary_m, in_surakarta, parse_point
 
 # Places whose side of the city boundary is not in doubt.
 INSIDE = {

@@ -3,7 +3,7 @@
 import pytest
 
 from survey import load_instrument
-from survey.model import InstrumentError, instrument_from_yaml
+from survey.questionnaire.model import InstrumentError, instrument_from_yaml
 
 HEAD = """
 id: t

@@ -1,4 +1,4 @@
-"""survey.quality: each flag fires on a crafted interview and not on the clean ones.
+"""survey.fieldwork.quality: each flag fires on a crafted interview and not on the clean ones.
 
 A small questionnaire inline; answers go through a real store (so the frames have the
 store's types), then the times are set to what each case needs (the store stamps
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from survey import ResponseStore
-from survey.quality import SALT_FILE, checked, durations, flag_frame, flags, salt
+from survey.fieldwork.quality import SALT_FILE, checked, durations, flag_frame, flags, salt
 
 FORM = """
 id: qc

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from survey import load_instrument
-from survey.model import InstrumentError, instrument_from_yaml
-from survey.quality_rules import LikertBlock, OutlierRule, QualityRules
+from survey.questionnaire.model import InstrumentError, instrument_from_yaml
+from survey.questionnaire.quality_rules import LikertBlock, OutlierRule, QualityRules
 
 HEAD = """
 id: t

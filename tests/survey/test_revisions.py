@@ -1,10 +1,10 @@
-"""survey.revisions: who stored each revision, when, and which answers it changed (old -> new)."""
+"""survey.store.revisions: who stored each revision, when, and which answers it changed (old -> new)."""
 
 import pytest
 
 from survey import ResponseStore, UnknownResponse
-from survey.revisions import Change, revisions
 from survey.simulate import generate
+from survey.store.revisions import Change, revisions
 
 HOUSEHOLD = generate("household", 1, seed=21)[0]
 

@@ -3,8 +3,8 @@
 import pytest
 
 from survey import load_instrument
-from survey.model import InstrumentError, instrument_from_yaml
-from survey.sampling_design import LONELY_PSU, Calibration, PopulationCounts, SamplingDesign
+from survey.questionnaire.model import InstrumentError, instrument_from_yaml
+from survey.questionnaire.sampling_design import LONELY_PSU, Calibration, PopulationCounts, SamplingDesign
 
 HEAD = """
 id: t
@@ -104,6 +104,6 @@ def test_a_repeat_calibration_sees_the_household_questions_too():
 
 
 def test_the_analysis_lonely_psu_options_are_the_same():
-    from analysis.design import LONELY_PSU_OPTIONS
+    from analysis.estimation.design import LONELY_PSU_OPTIONS
 
     assert set(LONELY_PSU) == set(LONELY_PSU_OPTIONS)

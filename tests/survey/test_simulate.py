@@ -99,7 +99,7 @@ def test_frame_probabilities_are_consistent():
 
 
 def test_cli_writes_frame_and_responses(tmp_path):
-    pytest.importorskip("survey.store")
+    pytest.importorskip("survey.store.response_store")
     assert main(["--households", "30", "--out", str(tmp_path), "--seed", "4",
                  "--civil-servants", "5", "--agencies", "3"]) == 0
     with open(tmp_path / "frame.csv", newline="", encoding="utf-8") as handle:
@@ -118,7 +118,7 @@ def test_cli_writes_frame_and_responses(tmp_path):
 
 
 def test_a_second_run_into_a_store_adds_its_psus_to_the_frame(tmp_path):
-    from analysis.dataset import load_dataset
+    from analysis.dataset.dataset import load_dataset
     from survey import ResponseStore
     from survey.simulate.sampling import read_frame
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from survey import ResponseStore, load_instrument, validate
-from survey.quality import durations, flags
+from survey.fieldwork.quality import durations, flags
 from survey.simulate import OUTCOME_RATES, generate, main
 from survey.simulate.fieldwork import IDENTIFYING
 

@@ -16,11 +16,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from survey._compaction import merge
-from survey.model import instrument_from_yaml
-from survey.problems import ValidationError
-from survey.schema import table_schemas, to_tables
-from survey.store import ConflictError, Receipt, ResponseStore, UnknownResponse
+from survey.questionnaire.model import instrument_from_yaml
+from survey.questionnaire.problems import ValidationError
+from survey.questionnaire.schema import table_schemas, to_tables
+from survey.store.compaction import merge
+from survey.store.response_store import ConflictError, Receipt, ResponseStore, UnknownResponse
 
 HERE = Path(__file__).parent
 _spec = importlib.util.spec_from_file_location("store_worker", HERE / "store_worker.py")

@@ -15,11 +15,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import survey._durable as durable
-import survey.store as store_module
-from survey.audit import AuditLog
-from survey.model import InstrumentError
-from survey.store import IncompatibleInstrument, ResponseStore, StorageFull
+import survey.store.durable as durable
+import survey.store.response_store as store_module
+from survey.fieldwork.audit_log import AuditLog
+from survey.questionnaire.model import InstrumentError
+from survey.store.response_store import IncompatibleInstrument, ResponseStore, StorageFull
 
 FORM = """
 id: hh
@@ -356,7 +356,7 @@ def test_a_writer_stalled_before_its_commit_puts_its_roster_back_first(tmp_path,
 def test_compaction_puts_a_repeat_file_back_when_its_row_commits_meanwhile(tmp_path, monkeypatch):
     import pyarrow as pa
 
-    import survey._compaction as compaction
+    import survey.store.compaction as compaction
 
     store = make_store(tmp_path, orphan_seconds=0, compact_threshold=10**6)
     fill(store, range(1))
@@ -423,7 +423,7 @@ def test_a_full_disk_is_storage_full_and_leaves_nothing(tmp_path, monkeypatch, g
 
 
 def test_compaction_on_a_full_disk_frees_what_it_can_and_finishes_once_space_is_back(tmp_path, monkeypatch):
-    import survey._compaction as compaction
+    import survey.store.compaction as compaction
 
     store = make_store(tmp_path, compact_threshold=10**6, orphan_seconds=60)
     fill(store, range(4))
@@ -448,7 +448,7 @@ def test_compaction_on_a_full_disk_frees_what_it_can_and_finishes_once_space_is_
 
 
 def test_duckdb_reports_a_full_disk_as_storage_full():
-    from survey._durable import storage_error
+    from survey.store.durable import storage_error
 
     message = 'IO Error: Could not write file "x": No space left on device {"errno":"28"}'
     import duckdb

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from survey.store import ResponseStore
+from survey.store.response_store import ResponseStore
 
 HERE = Path(__file__).parent
 _spec = importlib.util.spec_from_file_location("store_worker", HERE / "store_worker.py")

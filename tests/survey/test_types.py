@@ -1,10 +1,10 @@
-"""Coercion of raw answers to each question type (survey.types.QUESTION_TYPES)."""
+"""Coercion of raw answers to each question type (survey.questionnaire.types.QUESTION_TYPES)."""
 
 import datetime as dt
 
 import pytest
 
-from survey.types import QUESTION_TYPES, CoercionError
+from survey.questionnaire.types import QUESTION_TYPES, CoercionError
 
 
 @pytest.mark.parametrize(

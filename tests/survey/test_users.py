@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from survey.audit import AuditLog
-from survey.users import LOCKOUT_SECONDS, AccountError, Accounts
+from survey.fieldwork.accounts import LOCKOUT_SECONDS, AccountError, Accounts
+from survey.fieldwork.audit_log import AuditLog
 
 ROOT = Path(__file__).resolve().parents[2]
 

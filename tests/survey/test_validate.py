@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from survey import validate
-from survey.model import instrument_from_yaml
-from survey.validate import clean
+from survey.questionnaire.model import instrument_from_yaml
+from survey.questionnaire.validate import clean
 
 FORM = """
 id: mini
@@ -161,7 +161,7 @@ def test_answers_that_are_not_a_mapping(inst, answers):
 
 def test_an_agency_website_address_has_no_space_of_any_kind():
     from survey import load_instrument
-    from survey.expressions import evaluate
+    from survey.questionnaire.expressions import evaluate
 
     rule = load_instrument("agency").question("website_url").constraint
     assert evaluate(rule, {}, current="https://diskominfosp.surakarta.go.id")

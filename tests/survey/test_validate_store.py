@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.model import instrument_from_yaml
-from survey.problems import ValidationError
-from survey.store import ResponseStore
-from survey.types import QUESTION_TYPES
-from survey.validate import clean, validate
+from survey.questionnaire.model import instrument_from_yaml
+from survey.questionnaire.problems import ValidationError
+from survey.questionnaire.types import QUESTION_TYPES
+from survey.questionnaire.validate import clean, validate
+from survey.store.response_store import ResponseStore
 
 FORM = """
 id: every

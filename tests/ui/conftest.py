@@ -1,6 +1,6 @@
 """Drive the real app through streamlit.testing.v1.AppTest, widget by widget key.
 
-Accounts are made with survey.users (as `python -m survey.users add` does) and the
+Accounts are made with survey.fieldwork.accounts (as `python -m survey.users add` does) and the
 tests log in through the real login form.
 """
 
@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from survey import load_instrument
-from survey.users import Accounts
+from survey.fieldwork.accounts import Accounts
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -21,9 +21,9 @@ PASSWORDS = {"enumerator": "enumerator-pass-1", "supervisor": "supervisor-pass-1
 
 @pytest.fixture(autouse=True)
 def _background_work_ends_with_its_test():
-    """What a page computes ahead (ui.data.prefetch) is done before the next test starts."""
+    """What a page computes ahead (ui.results.data_cache.prefetch) is done before the next test starts."""
     yield
-    from ui import data
+    from ui.results import data_cache as data
     data.wait_for_prefetch(timeout=120)
 
 
@@ -36,9 +36,9 @@ def data_dir(tmp_path, monkeypatch):
 
 def make_unusable(monkeypatch, instrument_id: str, question: str) -> None:
     """From now on the store refuses `instrument_id`, as after a type change of `question` that
-    its stored answers cannot be read with (survey.versions.IncompatibleInstrument)."""
-    from survey.store import ResponseStore
-    from survey.versions import IncompatibleInstrument, TypeChange
+    its stored answers cannot be read with (survey.store.versions.IncompatibleInstrument)."""
+    from survey.store.response_store import ResponseStore
+    from survey.store.versions import IncompatibleInstrument, TypeChange
 
     real = ResponseStore.instrument
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey.audit import AuditLog
-from survey.users import Accounts
+from survey.fieldwork.accounts import Accounts
+from survey.fieldwork.audit_log import AuditLog
 from tests.ui.conftest import login, open_app
 from ui import auth
 
@@ -121,7 +121,7 @@ def test_the_store_tab_counts_quarantined_files_and_lists_versions(data_dir):
 
 
 def test_the_audit_csv_defuses_typed_formulas(data_dir):
-    from ui.audit_view import audit_csv, audit_frame
+    from ui.supervision.audit_view import audit_csv, audit_frame
 
     log = AuditLog(data_dir)
     log.record("login_failed", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")", "failed")

@@ -13,11 +13,11 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.dataset import load_dataset
-from analysis.egov import STAGE_LABELS, city_stage
-from analysis.histograms import histogram_table
-from analysis.indicator_tables import household_indicator_table, individual_indicator_table
-from analysis.summaries import crosstab_table, question_table
+from analysis.dataset.dataset import load_dataset
+from analysis.indicators.egov import STAGE_LABELS, city_stage
+from analysis.indicators.sections import household_indicator_table, individual_indicator_table
+from analysis.tables.histograms import histogram_table
+from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore
 from tests.ui.analysis_store import build, copy_to
 from tests.ui.conftest import make_unusable, open_app
@@ -239,7 +239,7 @@ def test_crosstab_percent_style_and_layer(store_dir):
 
 # ---- indicators ------------------------------------------------------------------------------------
 def test_the_individual_indicators_are_ready_before_their_section_is_opened(store_dir, monkeypatch):
-    from ui import data
+    from ui.results import data_cache as data
 
     calls = []
     real = data.TABLES["individual_indicators"]

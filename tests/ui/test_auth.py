@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from survey.audit import AuditLog
-from survey.users import Accounts
+from survey.fieldwork.accounts import Accounts
+from survey.fieldwork.audit_log import AuditLog
 from tests.ui.conftest import APP, PASSWORDS, ROOT, login, make_user, open_app
 from ui import auth
 

@@ -1,4 +1,4 @@
-"""ui.data: the store is read again only when what the results depend on changed."""
+"""ui.results.data_cache: the store is read again only when what the results depend on changed."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import shutil
 import pytest
 
 from survey import ResponseStore
-from survey.model import INSTRUMENT_DIR
+from survey.questionnaire.model import INSTRUMENT_DIR
 from survey.simulate import generate
 from tests.ui.analysis_store import build, copy_to
 from tests.ui.test_analysis_pages import count_line, open_page
-from ui import data
+from ui.results import data_cache as data
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ import io
 import pandas as pd
 import pytest
 
-from analysis.dataset import load_dataset
-from analysis.summaries import question_table
-from analysis.weighting_tables import totals_table, weights_table
+from analysis.dataset.dataset import load_dataset
+from analysis.tables.question_tables import question_table
+from analysis.tables.weighting_tables import totals_table, weights_table
 from survey import ResponseStore
-from survey.audit import AuditLog
+from survey.fieldwork.audit_log import AuditLog
 from tests.ui.analysis_store import build, copy_to
 from tests.ui.test_analysis_pages import open_page, same, shown
 

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.tables import Column, SummaryTable
-from tests.ui.conftest import make_user
 from analysis.export import table_file, table_filename
+from analysis.tables.summary_table import Column, SummaryTable
+from tests.ui.conftest import make_user
 
 HOSTILE = ["=HYPERLINK(\"http://x\")", "+1+2", "-3+4", "@SUM(A1)", "\tTAB", "\rCR", "plain", "O'Brien"]
 

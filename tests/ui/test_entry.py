@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 
 from survey import ResponseStore
-from survey.validate import survey_today
+from survey.questionnaire.validate import survey_today
 from tests.ui.conftest import fill, go_to, make_unusable, open_app, submit
 
 TODAY = survey_today()

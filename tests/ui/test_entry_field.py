@@ -5,9 +5,9 @@ import json
 import pandas as pd
 
 from survey import ResponseStore
-from survey.drafts import STALE_DAYS, Draft, Drafts
+from survey.fieldwork.drafts import STALE_DAYS, Draft, Drafts
+from survey.questionnaire.validate import survey_today
 from survey.simulate import generate
-from survey.validate import survey_today
 from tests.ui.conftest import fill, go_to, next_step, open_app, submit, to_review
 from tests.ui.test_entry import SMALL
 
@@ -252,7 +252,7 @@ def test_a_draft_file_holds_what_was_typed_even_when_wrong(app, data_dir):
 def test_a_full_disk_keeps_the_answers_and_says_so(app, data_dir, monkeypatch):
     import errno
 
-    from survey.store import ResponseStore as Store
+    from survey.store.response_store import ResponseStore as Store
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -17,9 +17,9 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from analysis.export import ExportError
-from survey.audit import AuditLog
+from survey.fieldwork.audit_log import AuditLog
 from survey.simulate import main as simulate
-from survey.versions import IncompatibleInstrument
+from survey.store.versions import IncompatibleInstrument
 from tests.ui.conftest import ROOT, make_unusable, open_app
 
 PII_HOUSEHOLD = {"respondent_name", "phone", "address", "gps"}

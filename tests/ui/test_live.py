@@ -11,9 +11,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from survey.audit import AuditLog
+from survey.fieldwork.audit_log import AuditLog
 from tests.ui.conftest import make_user
-from ui import auth, live
+from ui import auth
+from ui.results import live
 
 NOW = 1_900_000_000.0
 
@@ -22,7 +23,8 @@ def app_with_a_live_result():
     """A tick (session_state "_tick") runs only the refresh; other runs are full runs."""
     import streamlit as st
 
-    from ui import auth, live
+    from ui import auth
+    from ui.results import live
 
     if st.session_state.pop("_tick", False):
         live.refresh(lambda: st.markdown("results drawn"))

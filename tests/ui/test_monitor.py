@@ -1,6 +1,6 @@
 """The fieldwork monitor through AppTest, on a simulated field team with bad interviews.
 
-The numbers on the page are those of ``analysis`` and ``survey.quality`` called
+The numbers on the page are those of ``analysis`` and ``survey.fieldwork.quality`` called
 directly; a rejected interview leaves the monitor's and the analysis's counts.
 AppTest does not fire ``run_every``: the refresh is tested as the cached read it is.
 """
@@ -11,17 +11,18 @@ import shutil
 
 import pytest
 
-from analysis import formatting
-from analysis.datafiles import read_csv
-from analysis.dataset import load_dataset
-from analysis.fieldwork import visits
-from analysis.precision import precision_tracker
-from analysis.response import response_rates
+from analysis.dataset.datafiles import read_csv
+from analysis.dataset.dataset import load_dataset
+from analysis.dataset.response_rates import response_rates
+from analysis.monitoring.precision import precision_tracker
+from analysis.monitoring.progress import visits
 from survey import ResponseStore
-from survey.quality import durations, flags
+from survey import locale as formatting
+from survey.fieldwork.quality import durations, flags
 from survey.simulate import main as simulate
 from tests.ui.conftest import open_app
-from ui import data, monitor_data
+from ui.results import data_cache as data
+from ui.supervision import monitor_data
 
 
 @pytest.fixture(scope="module")

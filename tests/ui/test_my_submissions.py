@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from survey import ResponseStore
+from survey.questionnaire.validate import SURVEY_TIMEZONE
 from survey.simulate import generate
-from survey.validate import SURVEY_TIMEZONE
 from tests.ui.conftest import go_to, open_app, submit
-from ui.submissions import my_submissions
+from ui.entry.submissions import my_submissions
 
 AGENCY = generate("agency", 3, seed=11)
 

@@ -182,7 +182,7 @@ def test_the_flag_filter_shows_only_flagged_interviews(data_dir):
 
 
 def test_sent_back_lists_the_enumerators_rejected_interviews_with_the_comment(data_dir):
-    from ui.submissions import sent_back
+    from ui.entry.submissions import sent_back
 
     store = seed_store(data_dir)
     store.set_status("agency", "mine-2", "rejected", editor="sup1", note="photo of the LAN?")

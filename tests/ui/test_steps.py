@@ -2,9 +2,9 @@
 
 import pytest
 
-from survey.model import instrument_from_yaml
-from survey.validate import clean
-from ui.steps import REVIEW, sections, step_of, steps
+from survey.questionnaire.model import instrument_from_yaml
+from survey.questionnaire.validate import clean
+from ui.entry.steps import REVIEW, sections, step_of, steps
 
 FORM = """
 id: mini

@@ -1,6 +1,6 @@
 """Administration: accounts (create, role, password, disable) and the audit log.
 
-Every change goes through survey.users, which checks it (user names, password
+Every change goes through survey.fieldwork.accounts, which checks it (user names, password
 length, never removing the last administrator) and records it in the audit log.
 """
 
@@ -12,15 +12,15 @@ import pandas as pd
 import streamlit as st
 
 from survey import InstrumentError
-from survey.audit import ACTIONS, AuditLog
-from survey.model import list_instruments
-from survey.users import MIN_PASSWORD, ROLES, Account, AccountError
-from survey.validate import SURVEY_TIMEZONE
+from survey.fieldwork.accounts import MIN_PASSWORD, ROLES, Account, AccountError
+from survey.fieldwork.audit_log import ACTIONS, AuditLog
+from survey.questionnaire.model import list_instruments
+from survey.questionnaire.validate import SURVEY_TIMEZONE
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.login import account_error
-from ui.audit_view import audit_csv, audit_frame
 from ui.store import data_dir, get_store
+from ui.supervision.audit_view import audit_csv, audit_frame
 
 AUDIT_SHOWN = 2000  # newest entries shown on screen; the download has them all
 

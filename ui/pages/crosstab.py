@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from survey.i18n import pick
-from ui import auth, charts, data
-from ui.choices import instrument_ui, weighted_ui
-from ui.data import View
+from survey.locale import pick
+from ui import auth
 from ui.i18n import current_lang, t
-from ui.live import live
-from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
+from ui.results import charts
+from ui.results import data_cache as data
+from ui.results.choices import instrument_ui, weighted_ui
+from ui.results.data_cache import View
+from ui.results.live import live
+from ui.results.result_view import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
 
 PAGE = "crosstab"
 # The study's headline cross-tab per questionnaire: (row, column, percent of)

@@ -4,7 +4,7 @@ The design comes from each questionnaire's ``design:`` block (strata, PSU, fpc,
 lonely-PSU rule, how the weights are made); the weights also need the data
 folder's ``frame.csv`` (sampled PSUs and their selection probabilities) and
 ``population.csv`` (totals to calibrate to).  An uploaded file is checked with
-``analysis.datafiles`` (unknown PSUs, missing strata, negative or non-numeric
+``analysis.dataset.datafiles`` (unknown PSUs, missing strata, negative or non-numeric
 counts, ...) and replaces the file only when it has no problem: a bad file changes
 nothing.  Every upload is in the audit log.  The weighting summary (weights in
 force, their range, Kish's design effect; weighted totals against the targets)
@@ -19,16 +19,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analysis.datafiles import FRAME_FILE, POPULATION_FILE, check_frame, parse_csv, save_frame, \
-    save_population
-from analysis.formatting import WIB, number
-from survey.i18n import pick
-from ui import auth, data
-from ui.choices import instrument_ui
-from ui.data import View
+from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE, check_frame, parse_csv, save_frame, save_population
+from survey.locale import WIB, number, pick
+from ui import auth
 from ui.i18n import current_lang, t
-from ui.live import live
-from ui.results import count_ui, design_notes_ui, downloads_ui, table_ui
+from ui.results import data_cache as data
+from ui.results.choices import instrument_ui
+from ui.results.data_cache import View
+from ui.results.live import live
+from ui.results.result_view import count_ui, design_notes_ui, downloads_ui, table_ui
 from ui.store import data_dir, get_store, unusable_texts, usable_instruments
 
 PAGE = "design"

@@ -7,7 +7,7 @@ and ends with a review step listing what is missing or wrong, then the submit
 button. The response id is made when the interview starts; the store makes a
 repeated id a no-op, so a double click or a retry never stores two responses.
 
-Every change is kept as a draft on the server (ui.interviews): after a reload or a
+Every change is kept as a draft on the server (ui.entry.interviews): after a reload or a
 server restart the enumerator logs in again and the interview comes back where it
 was. A submitted interview's draft is removed.
 
@@ -26,12 +26,13 @@ import logging
 import streamlit as st
 
 from survey import ConflictError, Problem, ValidationError, load_instrument
-from survey.model import Instrument, list_instruments
-from survey.validate import SURVEY_TIMEZONE, clean, end_question
-from ui import auth, form, interviews, phone, wizard
-from ui.correct import correction, end_correction, may_correct
+from survey.questionnaire.model import Instrument, list_instruments
+from survey.questionnaire.validate import SURVEY_TIMEZONE, clean, end_question
+from ui import auth
+from ui.entry import form, interviews, phone, wizard
+from ui.entry.correct import correction, end_correction, may_correct
+from ui.entry.steps import steps
 from ui.i18n import current_lang, t
-from ui.steps import steps
 from ui.store import get_store, usable_instruments_ui
 
 log = logging.getLogger(__name__)

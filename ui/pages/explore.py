@@ -3,8 +3,8 @@
 Choose a questionnaire and a question (the first household question by default),
 optionally a breakdown, filters (area, days, enumerators, review status) and the
 weighted / unweighted switch, which names the design in force.  The results redraw
-themselves while the page is open (``ui.live``) and are computed again only when
-the store changed (``ui.data``).  Choices: the fitting chart (bars with confidence
+themselves while the page is open (``ui.results.live``) and are computed again only when
+the store changed (``ui.results.data_cache``).  Choices: the fitting chart (bars with confidence
 intervals; one bar per option for a select_multiple); numbers: a histogram, a box
 plot and the mean with its interval.
 """
@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from survey.i18n import pick
-from ui import auth, charts, data
-from ui.choices import filters_ui, instrument_ui, weighted_ui
-from ui.data import View
+from survey.locale import pick
+from ui import auth
 from ui.i18n import current_lang, t
-from ui.live import live
-from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
+from ui.results import charts
+from ui.results import data_cache as data
+from ui.results.choices import filters_ui, instrument_ui, weighted_ui
+from ui.results.data_cache import View
+from ui.results.live import live
+from ui.results.result_view import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
 
 PAGE = "explore"
 

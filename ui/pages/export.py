@@ -17,13 +17,24 @@ from typing import Callable
 
 import streamlit as st
 
-from analysis import formatting
-from analysis.export import (CODEBOOK_FORMATS, MEDIA_TYPES, MICRODATA_FORMATS, REPORT_FORMATS, ExportError,
-                             codebook, export_filename, indicator_report, microdata, weight_texts, xlsform)
+from analysis.export import (
+    CODEBOOK_FORMATS,
+    MEDIA_TYPES,
+    MICRODATA_FORMATS,
+    REPORT_FORMATS,
+    ExportError,
+    codebook,
+    export_filename,
+    indicator_report,
+    microdata,
+    weight_texts,
+    xlsform,
+)
 from survey import Instrument
-from survey.audit import AuditLog
-from survey.i18n import pick
-from survey.model import InstrumentError
+from survey import locale as formatting
+from survey.fieldwork.audit_log import AuditLog
+from survey.locale import pick
+from survey.questionnaire.model import InstrumentError
 from ui import auth
 from ui.i18n import LANGUAGES, TEXT, current_lang, t
 from ui.store import get_store, unusable_texts, usable_instruments_ui

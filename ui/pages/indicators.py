@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import egov, formatting
-from analysis.indicators import INDIVIDUAL_BY
-from survey.i18n import pick
-from ui import auth, charts, data
-from ui.data import View
+from analysis.indicators import egov
+from analysis.indicators.itu import INDIVIDUAL_BY
+from survey import locale as formatting
+from survey.locale import pick
+from ui import auth
 from ui.i18n import current_lang, t
-from ui.live import live
-from ui.results import chart_ui, count_ui, design_notes_ui, downloads_ui, table_ui
+from ui.results import charts
+from ui.results import data_cache as data
+from ui.results.data_cache import View
+from ui.results.live import live
+from ui.results.result_view import chart_ui, count_ui, design_notes_ui, downloads_ui, table_ui
 from ui.store import unusable_ui, usable_instruments
 
 PAGE = "indicators"
@@ -141,7 +144,7 @@ def page() -> None:
 def prefetch(shown: str, lang: str) -> None:
     """Compute the other sections of the same questionnaire (without a breakdown) in the
     background once this one is on screen, so that the first switch to one is a read from
-    ui.data's cache: the individual indicators take over a second at 100,000 households,
+    ui.results.data_cache's cache: the individual indicators take over a second at 100,000 households,
     on the dataset the household section has just loaded."""
     others = [section for section in SECTIONS if section != shown and INSTRUMENTS[section] == INSTRUMENTS[shown]]
     data.prefetch(f"{PAGE}-{'-'.join(INSTRUMENTS[shown])}-{lang}",

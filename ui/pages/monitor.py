@@ -2,10 +2,10 @@
 
 For supervisors and administrators. Everything comes from the store's visit records
 (refusals and non-contacts included), the data folder's frame.csv and the
-instrument's quality and design blocks, computed in ``analysis`` and ``survey.quality``
-(ui.monitor_data, through ui.data's cache on the store's state). The numbers follow
+instrument's quality and design blocks, computed in ``analysis`` and ``survey.fieldwork.quality``
+(ui.supervision.monitor_data, through ui.results.data_cache's cache on the store's state). The numbers follow
 the analysis pages' rule: rejected interviews are left out until corrected. The page
-refreshes itself like the analysis pages (ui.live: ``SURVEY_REFRESH_SECONDS``, 30 s)
+refreshes itself like the analysis pages (ui.results.live: ``SURVEY_REFRESH_SECONDS``, 30 s)
 without counting as a user action.
 """
 
@@ -18,18 +18,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis import formatting
-from analysis.precision import precision_summary
-from analysis.response import response_rate_table
-from survey.quality import FLAGS
-from survey.schema import STATUSES
+from analysis.dataset.response_rates import response_rate_table
+from analysis.monitoring.precision import precision_summary
+from survey import locale as formatting
+from survey.fieldwork.quality import FLAGS
+from survey.questionnaire.schema import STATUSES
 from ui import auth
 from ui.i18n import current_lang, t
-from ui.monitor_charts import durations_chart, per_day_chart
-from ui.live import live, refresh_seconds
-from ui.monitor_data import Snapshot, snapshot
-from ui.review_view import OPEN_IN_REVIEW
+from ui.results.live import live, refresh_seconds
 from ui.store import get_store, usable_instruments
+from ui.supervision.monitor_charts import durations_chart, per_day_chart
+from ui.supervision.monitor_data import Snapshot, snapshot
+from ui.supervision.review_view import OPEN_IN_REVIEW
 
 log = logging.getLogger(__name__)
 REVIEW_PAGE = str(Path(__file__).resolve().parent / "review.py")
@@ -268,7 +268,7 @@ def precision_ui(snap: Snapshot, inst, lang: str) -> None:
 
 @live
 def monitor_ui(instrument_id: str, lang: str) -> None:
-    """The monitor itself, redrawn every refresh (ui.live: a refresh is no user action)."""
+    """The monitor itself, redrawn every refresh (ui.results.live: a refresh is no user action)."""
     store = get_store()
     try:
         snap = snapshot(store, instrument_id, lang)

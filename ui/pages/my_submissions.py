@@ -16,12 +16,12 @@ import pandas as pd
 import streamlit as st
 
 from survey import load_instrument
-from survey.validate import SURVEY_TIMEZONE
+from survey.questionnaire.validate import SURVEY_TIMEZONE
 from ui import auth
-from ui.correct import CORRECTABLE, open_correction
+from ui.entry.correct import CORRECTABLE, open_correction
+from ui.entry.submissions import DAYS, my_submissions, sent_back
 from ui.i18n import current_lang, t
 from ui.store import get_store
-from ui.submissions import DAYS, my_submissions, sent_back
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 For supervisors and administrators. The queue is filtered by status (by default the
 interviews waiting: submitted and on hold), enumerator, area (kecamatan, agency) and
 quality flag. One interview opened shows every answer with its labels in the chosen
-language, its flags (survey.quality) and its revisions: who stored each, when, and
+language, its flags (survey.fieldwork.quality) and its revisions: who stored each, when, and
 which answers it changed (old -> new).
 
 A decision (approve, reject back to the enumerator, put on hold) with a comment is a
@@ -23,18 +23,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis import formatting
 from survey import ConflictError, UnknownResponse, ValidationError, validate
-from survey.answers import stored_answers
-from survey.model import Instrument, Question, list_instruments
-from survey.quality import FLAGS
-from survey.revisions import revisions
-from survey.store import MAX_NOTE_LENGTH, STATUSES
-from ui import auth, review_view
+from survey import locale as formatting
+from survey.fieldwork.quality import FLAGS
+from survey.questionnaire.model import Instrument, Question, list_instruments
+from survey.store.response_store import MAX_NOTE_LENGTH, STATUSES
+from survey.store.revisions import revisions
+from survey.store.stored_answers import stored_answers
+from ui import auth
 from ui.i18n import current_lang, t
-from ui.monitor_data import area_question, queue as review_queue
-from ui.review_view import OPEN_IN_REVIEW
 from ui.store import get_store, usable_instruments
+from ui.supervision import review_view
+from ui.supervision.monitor_data import area_question
+from ui.supervision.monitor_data import queue as review_queue
+from ui.supervision.review_view import OPEN_IN_REVIEW
 
 log = logging.getLogger(__name__)
 WAITING = ("submitted", "on_hold")

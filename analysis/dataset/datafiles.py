@@ -1,0 +1,243 @@
+"""The design's files in the data folder: the sampling frame and the population totals.
+
+``<data>/frame.csv``, one row per sampled PSU, as ``python -m survey.simulate`` writes it:
+
+    kecamatan,psu,households_in_psu,psus_in_stratum,prob_psu,prob_within,kelurahan,rw,households_sampled
+
+The columns named by the design's ``strata`` and ``psu`` identify the PSU (PSU ids
+nested in strata); ``prob_psu`` is its selection probability and ``prob_within`` the
+probability of a household within it; where ``prob_within`` is empty it is derived
+as responding households / ``households_in_psu`` (``analysis.estimation.weighting.base_weights``).
+Other columns are kept but not used.
+
+``<data>/population.csv``, known population totals for calibration, one row per cell:
+
+    unit,kecamatan,sex,total
+    household,laweyan,,23110
+    person,laweyan,male,44640
+    person,laweyan,female,46500
+
+``unit`` says what ``total`` counts (``household``, ``person``: the ``unit`` of a
+design's ``calibrate`` rule); the other columns are select_one questions, holding
+choice names, empty where a row does not split by that question.  The totals of a
+calibration ``by`` a set of questions are the rows of its unit that fill exactly
+those columns; when there are none, the rows that fill more columns are summed over
+the others (so BPS's kecamatan x sex counts also give the kecamatan totals).
+
+``check_frame`` / ``check_population`` return a list of :class:`analysis.messages.Message`
+(empty: fine); ``save_frame`` / ``save_population`` check uploaded bytes and replace
+the file atomically only when there is no problem, so a bad upload changes nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from analysis.messages import Message, listing, message
+from survey.store.durable import replace_bytes
+
+FRAME_FILE = "frame.csv"
+POPULATION_FILE = "population.csv"
+FRAME_NUMBERS = ("prob_psu", "prob_within", "households_in_psu", "psus_in_stratum", "households_sampled")
+PROBABILITIES = ("prob_psu", "prob_within")
+
+
+def parse_csv(content: bytes | str, file: str) -> tuple[pd.DataFrame | None, list[Message]]:
+    """CSV bytes -> a DataFrame of text (empty cells missing), or the problem."""
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return None, [message("file.unreadable", file=file, detail=f"not UTF-8: {exc.reason}")]
+    try:
+        table = pd.read_csv(io.StringIO(content), dtype=str, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        return None, [message("file.unreadable", file=file, detail=str(exc).strip().splitlines()[0])]
+    table.columns = [str(c).strip() for c in table.columns]
+    for column in table.columns:
+        table[column] = table[column].str.strip()
+    return table, []
+
+
+def read_csv(path: Path) -> pd.DataFrame | None:
+    """A data-folder CSV as text columns, None when the file does not exist."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    table, problems = parse_csv(path.read_bytes(), path.name)
+    if problems:
+        raise ValueError(problems[0].text("en"))
+    return table
+
+
+def numbers(column: pd.Series) -> np.ndarray:
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _rows(mask) -> str:
+    """CSV line numbers (the header is line 1) of the flagged rows."""
+    hits = np.flatnonzero(np.asarray(mask)) + 2
+    return listing(hits.tolist()).replace("'", "")
+
+
+def _numeric_problems(table: pd.DataFrame, file: str, columns: Iterable[str]) -> list[Message]:
+    out = []
+    for column in columns:
+        if column not in table.columns:
+            continue
+        text = table[column]
+        values = numbers(text)
+        bad = text.notna().to_numpy() & np.isnan(values)
+        if bad.any():
+            out.append(message("file.not_numeric", file=file, column=column, rows=_rows(bad),
+                               example=repr(text[bad].iloc[0])))
+        elif column in PROBABILITIES:
+            wrong = ~np.isnan(values) & ~((values > 0) & (values <= 1))
+            if wrong.any():
+                out.append(message("file.probability", file=file, column=column, rows=_rows(wrong)))
+        elif (values < 0).any():
+            out.append(message("file.negative", file=file, column=column, rows=_rows(values < 0)))
+    return out
+
+
+def _choice_problems(table: pd.DataFrame, file: str, column: str, question) -> list[Message]:
+    if question is None or question.type != "select_one" or column not in table.columns:
+        return []
+    unknown = sorted(set(table[column].dropna()) - set(question.choices))
+    if not unknown:
+        return []
+    return [message("file.unknown_value", file=file, column=column, values=listing(unknown),
+                    choices=listing(question.choices))]
+
+
+def check_frame(frame: pd.DataFrame, instrument, responses: pd.DataFrame | None = None) -> list[Message]:
+    """Problems of a sampling frame for ``instrument``'s design (and its stored responses)."""
+    design = instrument.design
+    keys = [c for c in (design.strata, design.psu) if c is not None]
+    if len(frame) == 0:
+        return [message("file.empty", file=FRAME_FILE, unit="PSU")]
+    needed = [*keys, "prob_psu"]
+    absent = [c for c in needed if c not in frame.columns]
+    if "prob_within" not in frame.columns and "households_in_psu" not in frame.columns:
+        absent.append("prob_within / households_in_psu")
+    if absent:
+        return [message("file.columns", file=FRAME_FILE, columns=", ".join(absent),
+                        present=", ".join(frame.columns))]
+    problems = []
+    for column in ("prob_psu", *keys):
+        blank = frame[column].isna().to_numpy()
+        if blank.any():
+            problems.append(message("file.blank", file=FRAME_FILE, column=column, count=int(blank.sum()),
+                                    rows=_rows(blank)))
+    problems += _numeric_problems(frame, FRAME_FILE, FRAME_NUMBERS)
+    if design.strata is not None:
+        problems += _choice_problems(frame, FRAME_FILE, design.strata, instrument.question(design.strata))
+    repeated = frame[keys].dropna().duplicated(keep=False)
+    if repeated.any():
+        shown = frame.loc[repeated.index[repeated], keys].drop_duplicates().astype(str).agg("/".join, axis=1)
+        problems.append(message("file.duplicate", file=FRAME_FILE, what="PSU", values=listing(shown)))
+    within = numbers(frame["prob_within"]) if "prob_within" in frame.columns else np.full(len(frame), np.nan)
+    households = (numbers(frame["households_in_psu"]) if "households_in_psu" in frame.columns
+                  else np.full(len(frame), np.nan))
+    neither = np.isnan(within) & np.isnan(households)
+    if neither.any():
+        problems.append(message("frame.within", values=listing(frame.loc[neither, design.psu])))
+    if responses is not None and not problems and len(responses):
+        problems += _unknown_psus(frame, keys, responses)
+    return problems
+
+
+def _unknown_psus(frame: pd.DataFrame, keys: list[str], responses: pd.DataFrame) -> list[Message]:
+    present = [c for c in keys if c in responses.columns]
+    if len(present) != len(keys):
+        return []
+    sampled = pd.MultiIndex.from_frame(frame[keys].astype(str))
+    given = responses[keys].dropna()
+    at = pd.MultiIndex.from_frame(given.astype(str))
+    unknown = sampled.get_indexer(at) < 0
+    if not unknown.any():
+        return []
+    shown = given[unknown].drop_duplicates().astype(str).agg("/".join, axis=1)
+    return [message("frame.unknown_psu", count=int(unknown.sum()), values=listing(shown))]
+
+
+def check_population(population: pd.DataFrame, instruments: Iterable) -> list[Message]:
+    """Problems of a population-totals table whose columns are questions of ``instruments``."""
+    if len(population) == 0:
+        return [message("file.empty", file=POPULATION_FILE, unit="cell")]
+    absent = [c for c in ("unit", "total") if c not in population.columns]
+    if absent:
+        return [message("file.columns", file=POPULATION_FILE, columns=", ".join(absent),
+                        present=", ".join(population.columns))]
+    questions = {}
+    for inst in instruments:
+        for q in inst.all_questions():
+            if q.type == "select_one":
+                questions.setdefault(q.name, q)
+    variables = [c for c in population.columns if c not in ("unit", "total")]
+    unknown = [c for c in variables if c not in questions]
+    if unknown:
+        return [message("file.columns", file=POPULATION_FILE,
+                        columns=", ".join(f"(no question) {c}" for c in unknown),
+                        present=", ".join(population.columns))]
+    problems = []
+    for column in ("unit", "total"):
+        blank = population[column].isna().to_numpy()
+        if blank.any():
+            problems.append(message("file.blank", file=POPULATION_FILE, column=column, count=int(blank.sum()),
+                                    rows=_rows(blank)))
+    problems += _numeric_problems(population, POPULATION_FILE, ["total"])
+    for column in variables:
+        problems += _choice_problems(population, POPULATION_FILE, column, questions[column])
+    cells = population[["unit", *variables]].fillna("")
+    repeated = cells.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        shown = cells[repeated].drop_duplicates().agg("/".join, axis=1)
+        problems.append(message("file.duplicate", file=POPULATION_FILE, what="cell", values=listing(shown)))
+    return problems
+
+
+def population_totals(population: pd.DataFrame, unit: str, by: Iterable[str]) -> pd.DataFrame | None:
+    """The totals of ``unit`` by ``by`` (the columns plus ``total``), by the module's rule;
+    None when the table has none."""
+    by = list(by)
+    if population is None or any(c not in population.columns for c in by):
+        return None
+    rows = population[population["unit"] == unit]
+    variables = [c for c in population.columns if c not in ("unit", "total")]
+    filled = rows[variables].notna()
+    wanted = filled[by].all(axis=1)
+    others = [c for c in variables if c not in by]
+    exact = wanted & ~filled[others].any(axis=1) if others else wanted
+    chosen = rows[exact] if exact.any() else rows[wanted]
+    if chosen.empty:
+        return None
+    totals = chosen.assign(total=numbers(chosen["total"])).groupby(by, sort=False, as_index=False)["total"].sum()
+    return totals[totals["total"] > 0].reset_index(drop=True)
+
+
+def save_frame(data_dir: str | os.PathLike, content: bytes, instrument,
+               responses: pd.DataFrame | None = None) -> list[Message]:
+    """Check an uploaded frame; if it has no problem, make it ``<data_dir>/frame.csv``."""
+    frame, problems = parse_csv(content, FRAME_FILE)
+    if frame is not None:
+        problems = check_frame(frame, instrument, responses)
+    if not problems:
+        replace_bytes(Path(data_dir) / FRAME_FILE, content if isinstance(content, bytes) else content.encode())
+    return problems
+
+
+def save_population(data_dir: str | os.PathLike, content: bytes, instruments: Iterable) -> list[Message]:
+    """Check uploaded population totals; if fine, make them ``<data_dir>/population.csv``."""
+    population, problems = parse_csv(content, POPULATION_FILE)
+    if population is not None:
+        problems = check_population(population, instruments)
+    if not problems:
+        replace_bytes(Path(data_dir) / POPULATION_FILE, content if isinstance(content, bytes) else content.encode())
+    return problems

@@ -1,0 +1,214 @@
+"""Weights as an instrument's ``design:`` block says, from the data folder's files.
+
+* ``base: frame``: ``1 / (prob_psu * prob_within)`` from ``frame.csv``
+  (:func:`analysis.estimation.weighting.base_weights`, PSUs matched on strata and PSU), times
+  the non-response adjustment within PSU, ``(sampled - ineligible) / responded``
+  (:func:`analysis.dataset.response_rates.nonresponse_adjustment`), when the store's records are given.
+* ``base: counts``: per stratum ``N_h / n_h``, ``N_h`` the population count that
+  another instrument's answers give (civil servants: the agency survey's
+  ``staff_count``, from each agency's latest response), ``n_h`` the responses in
+  the stratum; with ``fpc: true`` ``N_h`` is also the finite population correction
+  (sampling without replacement within the agency, Lohr ch. 3).  ``staff_count``
+  counts civil servants and contract staff alike, so the weights estimate totals of
+  all staff; shares are unaffected when the two groups answer alike.
+* ``census``: no weights of its own; the population size is the number of choices of
+  the census question (R's ``fpc``), so estimates have no sampling error once every
+  unit has answered, and a partial census is a sample without replacement.
+* ``calibrate``: the design (with the weights above) is post-stratified or raked
+  (:func:`analysis.estimation.weighting.poststratify`, :func:`analysis.estimation.weighting.rake`) to the
+  ``population.csv`` totals of its unit; the calibrated design keeps the calibration
+  in its standard errors.
+
+Nothing here raises for bad input: a missing frame, a frame that does not fit the
+responses, missing counts or totals that cannot be met give equal (or uncalibrated)
+weights, and a :class:`analysis.messages.Message` that says so and what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis.dataset.datafiles import numbers, population_totals
+from analysis.dataset.response_rates import nonresponse_adjustment
+from analysis.estimation.design import SurveyDesign
+from analysis.estimation.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
+from analysis.messages import Message, listing, message
+from survey.locale import LANGUAGES
+
+
+@dataclass(frozen=True)
+class BaseWeights:
+    weights: np.ndarray | None          # None: equal weights
+    fpc: np.ndarray | None              # population size of each row's stratum (or None)
+    method: str                         # "equal" | "frame" | "counts" | "census" | "unweighted"
+    texts: Mapping[str, str]            # {lang: how the weights were made}
+    notes: tuple[Message, ...] = ()
+    result: WeightingResult | None = None
+
+
+def base(inst, spec, raw: pd.DataFrame, frame: pd.DataFrame | None,
+         counts: pd.DataFrame | None, records: pd.DataFrame | None = None) -> BaseWeights:
+    """The base weights (and fpc) of ``raw``, the main table's kept responses (choice names).
+
+    ``records``: every stored record of the instrument (refusals, non-contacts,
+    rejected ones too); with a frame, the base weights are then adjusted for
+    non-response within each PSU (:func:`analysis.dataset.response_rates.nonresponse_adjustment`)."""
+    if len(raw) == 0:   # nothing to weight yet: no note about files
+        return BaseWeights(None, None, "equal", message("weights.equal").texts)
+    if spec.census is not None:
+        n_units = len(inst.question(spec.census).choices)
+        return BaseWeights(None, np.full(len(raw), float(n_units)), "census", message("weights.equal").texts)
+    if spec.base == "frame":
+        return _from_frame(inst, spec, raw, frame, records)
+    if spec.base == "counts":
+        return _from_counts(inst, spec, raw, counts)
+    return BaseWeights(None, None, "equal", message("weights.equal").texts)
+
+
+def _unweighted(reason: str, note: Message) -> BaseWeights:
+    return BaseWeights(None, None, "unweighted", message("weights.unweighted", reason=message(reason).texts).texts,
+                       (note,))
+
+
+def _from_frame(inst, spec, raw: pd.DataFrame, frame: pd.DataFrame | None,
+                records: pd.DataFrame | None) -> BaseWeights:
+    if frame is None:
+        return _unweighted("reason.no_frame", message("design.no_frame"))
+    keys = [c for c in (spec.strata, spec.psu) if c is not None]
+    try:
+        table = frame.copy()
+        for column in ("prob_psu", "prob_within", "households_in_psu"):
+            if column in table.columns:
+                table[column] = numbers(table[column])
+        result = base_weights(raw[keys].astype(str), table.astype({k: str for k in keys}), psu=spec.psu,
+                              stratum=spec.strata)
+    except (ValueError, KeyError) as exc:
+        return _unweighted("reason.frame_failed", message("design.frame_failed", detail=str(exc)))
+    if records is None:
+        return BaseWeights(result.weights.to_numpy(), None, "frame", message("weights.frame").texts, (), result)
+    return _adjusted(inst, spec, raw, records, frame, table, keys, result)
+
+
+def _adjusted(inst, spec, raw, records, frame, table, keys, result: WeightingResult) -> BaseWeights:
+    """The frame's base weights times the non-response adjustment within PSU, where
+    frame.csv gives prob_within (where it does not, the base weight already divides
+    by the responding households)."""
+    factors, _ = nonresponse_adjustment(inst, spec, raw, records, frame)
+    if "prob_within" in table.columns:
+        at = pd.MultiIndex.from_frame(table[keys].astype(str)).get_indexer(pd.MultiIndex.from_frame(raw[keys].astype(str)))
+        given = ~np.isnan(table["prob_within"].to_numpy(dtype=float)[at])
+    else:
+        given = np.zeros(len(raw), dtype=bool)
+    factors = np.where(given, factors, 1.0)
+    weights = result.weights.to_numpy() * factors
+    summary = result.summary.copy()
+    if spec.strata is not None:
+        codes, _ = pd.factorize(raw[spec.strata].astype(str), sort=True)
+    else:
+        codes = np.zeros(len(raw), dtype=np.intp)
+    summary["weighted_after"] = np.bincount(codes, weights=weights, minlength=len(summary))
+    summary["note"] = "weighted_before = responses; weighted_after = estimated households (non-response adjusted)"
+    adjusted = WeightingResult.from_weights(pd.Series(weights, index=result.weights.index, name="weight"), summary)
+    return BaseWeights(weights, None, "frame", message("weights.frame_nonresponse").texts, (), adjusted)
+
+
+def _from_counts(inst, spec, raw: pd.DataFrame, counts: pd.DataFrame | None) -> BaseWeights:
+    where = dict(strata=spec.strata, question=spec.counts.question,
+                 instrument=spec.counts.instrument)
+    strata = raw[spec.strata].astype("string")
+    population = _latest_counts(counts, spec.strata, spec.counts.question)
+    sizes = strata.map(population).to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(sizes)
+    if missing.any():
+        note = message("design.no_counts", values=listing(sorted(set(strata[missing].dropna()))), **where)
+        return _unweighted("reason.no_counts", note)
+    sampled = strata.map(strata.value_counts()).to_numpy(dtype=float)
+    small = sizes < sampled
+    if small.any():
+        note = message("design.counts_small", question=spec.counts.question,
+                       values=listing(sorted(set(strata[small]))))
+        return _unweighted("reason.no_counts", note)
+    return BaseWeights(sizes / sampled, sizes if spec.counts_fpc else None, "counts",
+                       message("weights.counts", **where).texts)
+
+
+def _latest_counts(counts: pd.DataFrame | None, key: str, question: str) -> pd.Series:
+    """Each unit's count from its latest response (rejected ones already left out)."""
+    if counts is None or key not in counts.columns or question not in counts.columns or counts.empty:
+        return pd.Series(dtype=float)
+    table = counts[[key, question, *(["_submitted_at"] if "_submitted_at" in counts.columns else [])]]
+    if "_submitted_at" in table.columns:
+        table = table.sort_values("_submitted_at", kind="stable")
+    values = pd.Series(numbers(table[question]), index=table[key].astype("string").to_numpy())
+    values = values[~values.index.isna() & values.notna() & (values > 0)]
+    return values[~values.index.duplicated(keep="last")]
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    design: SurveyDesign
+    texts: Mapping[str, str]
+    notes: tuple[Message, ...] = ()
+    result: WeightingResult | None = None
+
+
+def calibrate(design: SurveyDesign, rule, population: pd.DataFrame | None, variables: Mapping,
+              texts: Mapping[str, str], lang: str) -> Calibrated:
+    """``design`` post-stratified or raked as ``rule`` says, when population.csv allows."""
+    if rule is None:
+        return Calibrated(design, texts)
+    by_text = {lang_: " × ".join(variables[v].label(lang_) for v in rule.by) for lang_ in LANGUAGES}
+    where = dict(unit=rule.unit, by=by_text)
+    cells = _labelled_totals(population, rule, variables, lang)
+    if cells is None:
+        return Calibrated(design, texts, (message("design.no_population", **where),))
+    cells, empty = _sampled_cells(design, cells)
+    notes = (message("design.empty_cells", cells=listing(empty), **where),) if empty else ()
+    try:
+        if rule.method == "poststratify":
+            result = poststratify(design, None, cells[0], list(rule.by))
+        else:
+            result = rake(design, None, dict(zip(rule.by, cells)))
+    except (ValueError, ConvergenceError) as exc:
+        return Calibrated(design, texts, (message("design.calibration_failed", detail=str(exc), **where),))
+    made = message(f"weights.{rule.method}", weights=dict(texts), **where).texts
+    notes += tuple(message_from_warning(w) for w in result.warnings)
+    return Calibrated(result.design, made, notes, result)
+
+
+def _sampled_cells(design: SurveyDesign, cells: list[pd.DataFrame]) -> tuple[list[pd.DataFrame], list[str]]:
+    """Leave out target cells without a response yet (R's postStratify(partial=TRUE))."""
+    data = design.data
+    kept, empty = [], []
+    for totals in cells:
+        by = [c for c in totals.columns if c != "total"]
+        present = pd.MultiIndex.from_frame(data[by].drop_duplicates().dropna().astype(str))
+        has = pd.MultiIndex.from_frame(totals[by].astype(str)).isin(present)
+        empty += [" × ".join(map(str, cell)) for cell in totals.loc[~has, by].itertuples(index=False)]
+        kept.append(totals[has].reset_index(drop=True))
+    return kept, empty
+
+
+def message_from_warning(text: str) -> Message:
+    return Message("weights.warning", {lang: text for lang in LANGUAGES})
+
+
+def _labelled_totals(population, rule, variables: Mapping, lang: str) -> list[pd.DataFrame] | None:
+    """The rule's totals with choice names turned into the frame's category labels:
+    [cells] for post-stratification, one table per margin for raking; None if absent."""
+    sets = [list(rule.by)] if rule.method == "poststratify" else [[v] for v in rule.by]
+    out = []
+    for by in sets:
+        totals = population_totals(population, rule.unit, by)
+        if totals is None or totals.empty:
+            return None
+        for name in by:
+            var = variables[name]
+            labels = dict(zip(var.choices, var.choice_labels(lang)))
+            totals[name] = totals[name].map(lambda v, m=labels: m.get(v, v))
+        out.append(totals)
+    return out

@@ -1,0 +1,245 @@
+"""Visit dispositions, response rates (AAPOR RR1) and the non-response adjustment of base weights.
+
+Every sampled household's visit ends in one final disposition (AAPOR, *Standard
+Definitions*, 10th edition 2023, in-person household surveys). The household
+questionnaire records it in ``visit_outcome`` and ``consent``; the cases are:
+
+=====================  ==========================================  ==============
+disposition            records                                     AAPOR
+=====================  ==========================================  ==============
+``complete``           visit completed and consent yes (a record   I (1.1)
+                       of a version without these questions too)
+``refusal``            ``refused``; or completed but consent no    R (2.11)
+``noncontact``         ``nobody_home``                              NC (2.2)
+``other``              ``other``                                    O (2.3)
+``ineligible``         ``vacant_or_not_found``: no household lives  not eligible
+                       there (vacant dwelling, not a dwelling, not  (4.6, 4.5)
+                       found on the ground)
+``pending``            sampled (frame.csv ``households_sampled``)   UH (3.11, not
+                       but no record yet                            attempted)
+=====================  ==========================================  ==============
+
+``RR1 = I / (I + P + R + NC + O + UH + UO)``: completes over every sampled unit that
+is eligible or of unknown eligibility. The form stores whole interviews only, so
+there are no partials (P = 0), and a visit outcome is always recorded, so UO = 0.
+``rr1`` counts the pending households as unknown eligibility (UH): it is the rate the
+survey would have if fieldwork stopped now, and the final RR1 once every sampled
+household has a record. ``rr1_visited`` leaves them out, ``I / (I + R + NC + O)``: the
+response rate of the households visited so far. Without a frame the two are equal.
+
+Records rejected by a supervisor are left out, as the analysis leaves them out
+(``analysis.dataset.dataset.DEFAULT_STATUSES``): a rejected interview waits for its
+correction, so its household counts as not yet visited.
+
+The non-response adjustment (Lohr, *Sampling: Design and Analysis*, ch. 8:
+weighting-class adjustment with the PSU as the class) multiplies the base weight of
+each responding household by ``(sampled - ineligible) / responded`` of its PSU:
+``sampled`` is the frame's ``households_sampled`` of the PSU, or, where the frame does
+not give it, the PSU's records (every status); ``ineligible`` its vacant or
+not-found records, which are no households and so no non-response; ``responded`` its
+completed interviews that the analysis keeps. The responding households then stand
+for every eligible household sampled in the PSU. Where frame.csv leaves
+``prob_within`` empty, the base weight already divides by the responding households
+(``analysis.estimation.weighting.base_weights``), and no adjustment is added.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.dataset.datafiles import numbers
+from analysis.tables.summary_table import Column, SummaryTable
+from survey.fieldwork.quality import COMPLETED, COUNTED_STATUSES
+
+__all__ = ["DISPOSITIONS", "LEVELS", "RATE_COLUMNS", "dispositions", "nonresponse_adjustment", "response_rate_table",
+           "response_rates"]
+
+DISPOSITIONS = ("complete", "refusal", "noncontact", "other", "ineligible")
+LEVELS = ("psu", "stratum", "overall")
+RATE_COLUMNS = ["sampled", "visited", *DISPOSITIONS, "pending", "rr1", "rr1_visited"]
+_OUTCOMES = {"refused": "refusal", "nobody_home": "noncontact", "other": "other", "vacant_or_not_found": "ineligible"}
+
+
+def dispositions(inst, records: pd.DataFrame) -> np.ndarray:
+    """The disposition of each record (see the module docstring), as an object array."""
+    out = np.full(len(records), "complete", dtype=object)
+    names = {q.name for q in inst.questions}
+    (visit, done), (consent, yes) = COMPLETED
+    if visit in names and visit in records.columns:
+        outcome = records[visit].astype("string")
+        for value, case in _OUTCOMES.items():
+            out[(outcome == value).to_numpy(dtype=bool, na_value=False)] = case
+        unknown = ~outcome.isin([done, *_OUTCOMES]).to_numpy(dtype=bool) & outcome.notna().to_numpy(dtype=bool)
+        out[unknown] = "other"
+    if consent in names and consent in records.columns:
+        refused = (records[consent].astype("string") == "no").to_numpy(dtype=bool, na_value=False)
+        out[refused & (out == "complete")] = "refusal"
+    return out
+
+
+def _counted(records: pd.DataFrame, statuses) -> pd.DataFrame:
+    if "_status" not in records.columns:
+        return records
+    return records[records["_status"].astype("string").isin(statuses).to_numpy(dtype=bool)]
+
+
+def _keys(inst) -> list[str]:
+    spec = inst.design
+    return [c for c in (spec.strata, spec.psu) if c is not None]
+
+
+def response_rates(inst, records: pd.DataFrame, frame: pd.DataFrame | None = None, level: str = "stratum",
+                   statuses=COUNTED_STATUSES) -> pd.DataFrame:
+    """Dispositions and response rates per PSU, per stratum or overall.
+
+    ``records``: the main table as ``ResponseStore.read`` gives it (every visit record);
+    ``frame``: frame.csv as :func:`analysis.dataset.datafiles.read_csv` reads it, or None.
+    Columns: the design's strata (and PSU) questions (with ``kelurahan`` per PSU when
+    the frame has it), then :data:`RATE_COLUMNS` (rates in percent); ``sampled`` is NaN
+    without a frame. PSUs of the frame without any record yet have a row too; strata
+    come in the order of their question's choices.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    keys = _keys(inst)
+    keys = {"psu": keys, "stratum": [inst.design.strata] if inst.design.strata else [], "overall": []}[level]
+    kept = _counted(records, statuses)
+    if any(k not in kept.columns for k in keys):
+        kept = kept.assign(**{k: pd.Series(pd.NA, index=kept.index, dtype="string") for k in keys if k not in kept})
+    kept = kept.dropna(subset=keys) if keys else kept
+    cases = pd.DataFrame({**{k: kept[k].astype(str).to_numpy() for k in keys}, "case": dispositions(inst, kept)})
+    if keys:
+        counts = cases.groupby([*keys, "case"]).size().unstack("case", fill_value=0) if len(cases) else \
+            pd.DataFrame(index=pd.MultiIndex.from_arrays([[]] * len(keys), names=keys))
+        counts = counts.reindex(columns=list(DISPOSITIONS), fill_value=0)
+        if len(keys) == 1 and isinstance(counts.index, pd.MultiIndex):
+            counts.index = counts.index.get_level_values(0)
+        sampled = _frame_sampled(frame, keys)
+        if sampled is not None:
+            counts = counts.reindex(counts.index.union(sampled.index), fill_value=0)
+        out = counts.reset_index()
+        out["sampled"] = np.nan if sampled is None else sampled.reindex(counts.index).to_numpy(dtype=float)
+    else:
+        counts = cases["case"].value_counts()
+        out = pd.DataFrame({case: [int(counts.get(case, 0))] for case in DISPOSITIONS})
+        sampled = _frame_sampled(frame, [])
+        out["sampled"] = np.nan if sampled is None else float(sampled.sum())
+    out[list(DISPOSITIONS)] = out[list(DISPOSITIONS)].astype(int)
+    out["visited"] = out[list(DISPOSITIONS)].sum(axis=1)
+    out["pending"] = np.clip(np.nan_to_num(out["sampled"].to_numpy(dtype=float) - out["visited"], nan=0.0), 0, None)
+    complete = out["complete"].to_numpy(dtype=float)
+    eligible = complete + out[["refusal", "noncontact", "other"]].sum(axis=1).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rr1"] = np.where(eligible + out["pending"] > 0, 100 * complete / (eligible + out["pending"]), np.nan)
+        out["rr1_visited"] = np.where(eligible > 0, 100 * complete / eligible, np.nan)
+    lead = list(keys)
+    if level == "psu" and frame is not None and "kelurahan" in frame.columns and "kelurahan" not in keys \
+            and all(k in frame.columns for k in keys):
+        names = frame.drop_duplicates(keys).set_index([frame.drop_duplicates(keys)[k].astype(str) for k in keys])
+        at = pd.MultiIndex.from_frame(out[keys]) if len(keys) > 1 else pd.Index(out[keys[0]])
+        out["kelurahan"] = names["kelurahan"].reindex(at).to_numpy()
+        lead.append("kelurahan")
+    out = out[[*lead, *RATE_COLUMNS]]
+    out.columns.name = None
+    if inst.design.strata in keys:
+        order = {c: i for i, c in enumerate(inst.question(inst.design.strata).choices)}
+        out = out.assign(_order=out[inst.design.strata].map(lambda v: order.get(v, len(order))))
+        out = out.sort_values(["_order", *keys[1:]], kind="stable").drop(columns="_order")
+    return out.reset_index(drop=True)
+
+
+def _frame_sampled(frame: pd.DataFrame | None, keys: list[str]) -> pd.Series | None:
+    """households_sampled per key (summed; text keys), or None when the frame cannot say."""
+    if frame is None or "households_sampled" not in frame.columns or any(k not in frame.columns for k in keys):
+        return None
+    values = pd.Series(numbers(frame["households_sampled"]))
+    if values.isna().all():
+        return None
+    if not keys:
+        return values
+    grouped = values.groupby([frame[k].astype(str).to_numpy() for k in keys]).sum(min_count=1)
+    grouped.index = grouped.index.set_names(keys)
+    return grouped
+
+
+def nonresponse_adjustment(inst, spec, raw: pd.DataFrame, records: pd.DataFrame,
+                           frame: pd.DataFrame | None) -> tuple[np.ndarray, pd.DataFrame]:
+    """(the factor of each row of ``raw``, the table per PSU) of the adjustment above.
+
+    ``raw``: the responding households the analysis keeps; ``records``: every stored
+    record of the instrument (all statuses). The table has the strata and PSU
+    columns, ``sampled``, ``ineligible``, ``responded`` and ``factor``.
+    """
+    keys = [c for c in (spec.strata, spec.psu) if c is not None]
+    if spec.psu is None or any(k not in raw.columns for k in keys):
+        return np.ones(len(raw)), pd.DataFrame(columns=[*keys, "sampled", "ineligible", "responded", "factor"])
+
+    def index(table: pd.DataFrame) -> pd.MultiIndex:
+        return pd.MultiIndex.from_arrays([table[k].astype("string").to_numpy() for k in keys], names=keys)
+
+    rows = index(raw)
+    responded = pd.Series(1, index=rows).groupby(level=list(range(len(keys)))).sum()
+    all_records = records.dropna(subset=[k for k in keys if k in records.columns]) if len(records) else records
+    in_records = pd.Series(1, index=index(all_records)).groupby(level=list(range(len(keys)))).sum() \
+        if len(all_records) else pd.Series(dtype=float)
+    counted = _counted(all_records, COUNTED_STATUSES)
+    vacant = pd.Series((dispositions(inst, counted) == "ineligible").astype(int), index=index(counted)) \
+        .groupby(level=list(range(len(keys)))).sum() if len(counted) else pd.Series(dtype=float)
+    sampled = _frame_sampled(frame, keys)
+    table = pd.DataFrame(index=responded.index)
+    from_frame = sampled.reindex(responded.index) if sampled is not None else pd.Series(np.nan, index=responded.index)
+    table["sampled"] = from_frame.to_numpy(dtype=float, na_value=np.nan)
+    fallback = in_records.reindex(responded.index).to_numpy(dtype=float, na_value=np.nan)
+    table["sampled"] = np.where(np.isnan(table["sampled"]), fallback, table["sampled"])
+    table["ineligible"] = vacant.reindex(responded.index).fillna(0).to_numpy(dtype=float)
+    table["responded"] = responded.to_numpy(dtype=float)
+    eligible = (table["sampled"] - table["ineligible"]).to_numpy(dtype=float)
+    table["factor"] = np.where(eligible > 0, eligible / table["responded"].to_numpy(dtype=float), 1.0)
+    factors = table["factor"].reindex(rows).to_numpy(dtype=float)
+    return factors, table.reset_index()
+
+
+def response_rate_table(inst, rates: pd.DataFrame, level: str) -> SummaryTable:
+    """A SummaryTable of :func:`response_rates` (labels in both languages, value labels
+    of the strata question's choices): the areas, the two rates, then the counts."""
+    keys = [c for c in rates.columns if c not in RATE_COLUMNS]
+    columns: dict[str, Column] = {}
+    value_labels = {}
+    for key in keys:
+        label = inst.question(key).label if key in {q.name for q in inst.questions} else {"id": key, "en": key}
+        columns[key] = Column(dict(label))
+        if key in {q.name for q in inst.questions} and inst.question(key).type == "select_one":
+            value_labels[key] = {c: dict(t) for c, t in inst.question(key).choices.items()}
+    columns.update({name: _RATE_LABELS[name] for name in ("rr1", "rr1_visited", *[c for c in RATE_COLUMNS
+                                                                             if c not in ("rr1", "rr1_visited")])})
+    title = _TITLES[level]
+    return SummaryTable(rates, title, columns, value_labels=value_labels, notes=(_NOTE,), kind="response_rates",
+                        keys=keys, stats={"level": level})
+
+
+_RATE_LABELS = {
+    "sampled": Column({"id": "Sampel", "en": "Sampled"}, "count"),
+    "visited": Column({"id": "Dikunjungi", "en": "Visited"}, "count"),
+    "complete": Column({"id": "Selesai (I)", "en": "Complete (I)"}, "count"),
+    "refusal": Column({"id": "Menolak (R)", "en": "Refusal (R)"}, "count"),
+    "noncontact": Column({"id": "Tidak ada orang (NC)", "en": "Non-contact (NC)"}, "count"),
+    "other": Column({"id": "Lainnya (O)", "en": "Other (O)"}, "count"),
+    "ineligible": Column({"id": "Kosong/tidak ditemukan", "en": "Vacant/not found"}, "count"),
+    "pending": Column({"id": "Belum dikunjungi", "en": "Not yet visited"}, "count"),
+    "rr1": Column({"id": "RR1 dari sampel", "en": "RR1 of the sample"}, "percent"),
+    "rr1_visited": Column({"id": "RR1 dari yang dikunjungi", "en": "RR1 of the visited"}, "percent"),
+}
+_TITLES = {
+    "psu": {"id": "Tingkat respons per PSU (AAPOR RR1)", "en": "Response rates per PSU (AAPOR RR1)"},
+    "stratum": {"id": "Tingkat respons per strata (AAPOR RR1)", "en": "Response rates per stratum (AAPOR RR1)"},
+    "overall": {"id": "Tingkat respons keseluruhan (AAPOR RR1)", "en": "Overall response rate (AAPOR RR1)"},
+}
+_NOTE = {
+    "en": "RR1 = complete / (complete + refusal + non-contact + other + not yet visited); a vacant or not found "
+          "dwelling is not eligible. 'Of the visited' leaves out the households not yet visited. Rejected "
+          "interviews are left out until corrected.",
+    "id": "RR1 = selesai / (selesai + menolak + tidak ada orang + lainnya + belum dikunjungi); rumah kosong atau "
+          "tidak ditemukan tidak layak. 'Dari yang dikunjungi' tidak menyertakan rumah tangga yang belum "
+          "dikunjungi. Wawancara yang ditolak pemeriksa tidak dihitung sampai diperbaiki.",
+}

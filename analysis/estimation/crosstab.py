@@ -1,0 +1,170 @@
+"""Two-way tables with design-based percentages and tests of association.
+
+Reproduces R's ``svytable`` and ``svychisq`` (survey 4.1):
+
+* ``rao_scott`` is ``svychisq(statistic="F")``: Pearson's X^2 on the weighted
+  table rescaled to the sample size, divided by the trace of the design-effect
+  matrix Delta, referred to F(d0, d0 * degf) with d0 = tr(Delta)^2 / tr(Delta^2)
+  - the second-order correction of Rao & Scott (1984).
+* ``chisq`` is ``svychisq(statistic="Chisq")``: the same X^2 (R reports it
+  unadjusted) with the p-value of X^2 / mean(diag(Delta)) on (r-1)(c-1) df,
+  the first-order Rao-Scott correction.
+* ``pearson``: the unweighted table's ordinary chi-square
+  (``scipy.stats.chi2_contingency(correction=False)``).
+* ``cramers_v`` = sqrt(X^2_RS / (n (min(r, c) - 1))) with X^2_RS = X^2 /
+  mean(diag(Delta)), the first-order Rao-Scott chi-square, and n the number of
+  rows svychisq scales the table to (the design's rows).  R has no Cramer's V.
+
+``counts_se`` is the SE of each weighted count (``svytotal`` of the cell
+indicator).  Percentages (0-100) are domain means: a row percent is the mean of the column
+indicator within the row's domain (``svyby(~col, ~row, svymean)``).  Missing
+values in either variable are dropped (zero influence).  With ``na_rm=False``
+and missing values present the tests are NaN, as in R; so are they when the
+table has fewer than two observed rows or columns, or when the design-effect
+matrix vanishes (e.g. a perfectly diagonal table), where R's numbers are noise.  Levels are the
+categories of a categorical column (all of them in the tables), else the sorted
+observed values; the tests use the levels observed in complete rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.estimation import linearize as lin
+from analysis.estimation.design import SurveyDesign
+from analysis.estimation.variables import categorical
+
+_NAN3, _NAN4 = (np.nan,) * 3, (np.nan,) * 4
+
+
+@dataclass(frozen=True)
+class CrossTab:
+    """Result of :func:`crosstab` (plain data; tables are rows x columns)."""
+
+    counts: pd.DataFrame
+    counts_se: pd.DataFrame
+    row_percent: pd.DataFrame
+    row_percent_se: pd.DataFrame
+    col_percent: pd.DataFrame
+    col_percent_se: pd.DataFrame
+    total_percent: pd.DataFrame
+    total_percent_se: pd.DataFrame
+    rao_scott: tuple   # (F, ndf, ddf, p_value)
+    chisq: tuple       # (X^2, df, p_value)
+    pearson: tuple     # (X^2, df, p_value), unweighted
+    cramers_v: float
+    n: pd.DataFrame    # unweighted counts
+
+
+def crosstab(d: SurveyDesign, row: str, col: str, na_rm: bool = True) -> CrossTab:
+    """Weighted two-way table of ``row`` x ``col`` with SEs, percentages and tests."""
+    rv, cv = categorical(d, row), categorical(d, col)
+    nr, nc = len(rv.levels), len(cv.levels)
+    inside = d._domain
+    complete = inside & (rv.values >= 0) & (cv.values >= 0)
+    has_missing = bool((inside & ~complete).any())
+    cell = np.where(complete, rv.values + nr * cv.values, -1)   # rows vary fastest, as R
+    w = np.where(complete, d._w, 0.0)
+    k = nr * nc
+    frame = lambda a: pd.DataFrame(np.asarray(a).reshape(nc, nr).T,  # noqa: E731
+                                   index=pd.Index(rv.levels, name=row),
+                                   columns=pd.Index(cv.levels, name=col))
+
+    n_cells = np.bincount(cell[complete], minlength=k)
+    counts = np.bincount(cell[complete], weights=w[complete], minlength=k)
+    per_psu = lin.psu_totals(d, w, cell, k)           # PSU x cell weight totals: every SE below
+    # strata counted present by lonely_psu="average": those of complete rows, or of each domain
+    in_all = lin.strata_present(d, complete)
+    in_rows = lin.strata_present(d, complete, np.where(complete, rv.values, -1), nr)
+    in_cols = lin.strata_present(d, complete, np.where(complete, cv.values, -1), nc)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total_p = counts / counts.sum()
+        shares_psu = (per_psu - per_psu.sum(axis=1, keepdims=True) * total_p) / counts.sum()
+        cov = lin.covariance(d, shares_psu, in_all[:, 0])
+        row_p, row_var = _domain_shares(d, per_psu, counts, nr, nc, "row", in_rows)
+        col_p, col_var = _domain_shares(d, per_psu, counts, nr, nc, "col", in_cols)
+        tests = _tests(d, counts, total_p, cov, nr, nc, int(inside.sum()))
+        if has_missing and not na_rm:
+            tests = (_NAN4, _NAN3, np.nan)
+        return CrossTab(
+            counts=frame(counts), counts_se=frame(np.sqrt(lin.variances(d, per_psu, in_all))),
+            row_percent=frame(100 * row_p), row_percent_se=frame(100 * np.sqrt(row_var)),
+            col_percent=frame(100 * col_p), col_percent_se=frame(100 * np.sqrt(col_var)),
+            total_percent=frame(100 * total_p), total_percent_se=frame(100 * np.sqrt(np.diag(cov))),
+            rao_scott=tests[0], chisq=tests[1], pearson=_unweighted(n_cells, nr, nc),
+            cramers_v=tests[2], n=frame(n_cells))
+
+
+def _domain_shares(d, per_psu, counts, nr, nc, within, present):
+    """Row (within="row") or column percentages as domain means, with their variances.
+
+    In row domain r the share of column c has influence (I(c) - p_rc) w / W_r, whose
+    PSU totals are (T_rc - p_rc T_r) / W_r from the PSU x cell weight totals T.
+    Results are in cell order (rows fastest).
+    """
+    cells = per_psu.reshape(-1, nc, nr)                        # T[psu, col, row]
+    over = 1 if within == "row" else 2                         # sum over the other variable
+    margin = cells.sum(axis=over, keepdims=True)
+    weight = counts.reshape(nc, nr).sum(axis=over - 1, keepdims=True)
+    share = counts.reshape(nc, nr) / weight
+    infl = (cells - share[None] * margin) / weight[None]
+    present = np.tile(present, (1, nc)) if within == "row" else np.repeat(present, nr, axis=1)
+    return share.ravel(), lin.variances(d, infl.reshape(len(per_psu), -1), present)
+
+
+def _tests(d, counts, share, cov, nr, nc, n_rows):
+    """Rao-Scott F and chi-square (R's svychisq) and Cramer's V."""
+    table = counts.reshape(nc, nr).T
+    keep_r, keep_c = table.sum(axis=1) > 0, table.sum(axis=0) > 0
+    r, c = int(keep_r.sum()), int(keep_c.sum())
+    if r < 2 or c < 2:
+        return _NAN4, _NAN3, np.nan
+    used = (keep_r[:, None] & keep_c[None, :]).T.ravel()   # cell order: rows fastest
+    p, V = share[used], cov[np.ix_(used, used)]
+    C = _interaction_contrasts(r, c)
+    inv_p = np.where(p == 0, 0.0, 1 / np.where(p == 0, 1, p))
+    denom = C.T @ (C * inv_p[:, None]) / n_rows
+    numr = C.T @ (inv_p[:, None] * V * inv_p[None, :]) @ C
+    delta = np.linalg.solve(denom, numr)
+    tr, tr2 = np.trace(delta), np.trace(delta @ delta)
+    if not tr > 1e-8 * len(delta):   # no design variance in the contrasts (e.g. a diagonal table)
+        return _NAN4, _NAN3, np.nan
+    d0 = tr ** 2 / tr2
+    x2 = _pearson(table[np.ix_(keep_r, keep_c)] * n_rows / counts.sum())
+    nu = d.degf
+    f_stat = x2 / tr
+    dof = (r - 1) * (c - 1)
+    rao_scott = (float(f_stat), float(d0), float(d0 * nu), float(stats.f.sf(f_stat, d0, d0 * nu)))
+    chisq = (x2, dof, float(stats.chi2.sf(x2 / np.mean(np.diag(delta)), dof)))
+    cramers_v = float(np.sqrt(x2 / np.mean(np.diag(delta)) / (n_rows * (min(r, c) - 1))))
+    return rao_scott, chisq, cramers_v
+
+
+def _interaction_contrasts(r, c):
+    """R: qr.resid(qr(X1), X12[, interaction columns]) for expand.grid(rows, cols)."""
+    rows, cols = np.tile(np.arange(r), c), np.repeat(np.arange(c), r)
+    dr = (rows[:, None] == np.arange(1, r)[None, :]).astype(float)
+    dc = (cols[:, None] == np.arange(1, c)[None, :]).astype(float)
+    X1 = np.column_stack([np.ones(r * c), dr, dc])
+    X12 = (dr[:, :, None] * dc[:, None, :]).transpose(0, 2, 1).reshape(r * c, -1)
+    coef, *_ = np.linalg.lstsq(X1, X12, rcond=None)
+    return X12 - X1 @ coef
+
+
+def _pearson(table):
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    return float(((table - expected) ** 2 / expected).sum())
+
+
+def _unweighted(n_cells, nr, nc):
+    table = n_cells.reshape(nc, nr).T
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    if min(table.shape) < 2:
+        return _NAN3
+    res = stats.chi2_contingency(table, correction=False)
+    return (float(res.statistic), int(res.dof), float(res.pvalue))

@@ -1,0 +1,249 @@
+"""Design-based regression: R's ``svyglm`` for linear and logistic models.
+
+Point estimates are the weighted GLM (pseudo-maximum likelihood; Binder 1983,
+Lumley 2010 ch. 5) with the sampling weights, rescaled to mean 1 as svyglm
+does, as prior weights.  The fit is R's ``glm.fit`` IRLS step for step (same
+start, same convergence rule): statsmodels' GLM gives the same coefficients,
+but R's sandwich uses the working weights of the *last* IRLS iteration, so
+matching R's standard errors beyond ~1e-7 needs R's iteration path.  Standard
+errors are the design-based sandwich: influence functions ``U_i A^{-1}`` from
+the score ``U_i = x_i (y_i - mu_i) / mu'(eta_i) * W_i`` and information
+``A = X' W X`` (``svy.varcoef``), passed through the same variance as the
+estimators (:mod:`analysis.estimation.linearize`).  As ``summary.svyglm``: residual df = design df
+of the rows used + 1 - number of estimable coefficients, and t-based p-values and
+intervals with those df.  Rows with a missing model variable are left out of
+the fit but stay in the design with zero influence.  As glm, factor levels that
+occur only in rows left out disappear (``drop.unused.levels``), and a column
+collinear with earlier ones in the rows used is aliased: it stays in the output
+with NaN coefficient, SE, interval and p-value (R's NA), is listed in
+``.attrs["aliased"]``, and does not count in the residual df.
+
+Formulas are patsy formulas; ``log``, ``exp`` and ``sqrt`` work unprefixed as
+in R, and ``np.`` is available.  Text columns become factors with sorted
+levels (as R's ``factor``); pandas Categoricals keep their category order, so
+the first category is the reference.  Rows of the result follow the formula
+(intercept first, then terms as written); ``term_r`` gives R's coefficient
+names, e.g. "(Intercept)", "head_sexfemale", "log(income_monthly)".
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import patsy
+from pandas.api import types as ptypes
+from scipy import special, stats
+
+from analysis.estimation import linearize as lin
+from analysis.estimation.design import SurveyDesign, _codes
+
+_NAMESPACE = {"np": np, "log": np.log, "exp": np.exp, "sqrt": np.sqrt}
+
+
+
+class _Family:
+    """The pieces of an R family object glm.fit uses."""
+
+    def __init__(self, start, linkinv, mu_eta, variance, dev_resids):
+        self.start, self.linkinv, self.mu_eta = start, linkinv, mu_eta
+        self.variance, self.dev_resids = variance, dev_resids
+
+
+_FAMILIES = {
+    "logistic": _Family(  # quasibinomial(link="logit")
+        start=lambda y, w: special.logit((w * y + 0.5) / (w + 1)),
+        linkinv=special.expit,
+        mu_eta=lambda eta: special.expit(eta) * (1 - special.expit(eta)),
+        variance=lambda mu: mu * (1 - mu),
+        dev_resids=lambda y, mu, w: 2 * w * (special.xlogy(y, y / mu)
+                                             + special.xlogy(1 - y, (1 - y) / (1 - mu))),
+    ),
+    "linear": _Family(  # gaussian(link="identity")
+        start=lambda y, w: y.copy(),
+        linkinv=lambda eta: eta,
+        mu_eta=np.ones_like,
+        variance=np.ones_like,
+        dev_resids=lambda y, mu, w: w * (y - mu) ** 2,
+    ),
+}
+
+
+def _irls(X, y, w, family, epsilon=1e-8, maxit=25):
+    """R's glm.fit: coefficients, final eta and the working weights of the last iteration."""
+    eta = family.start(y, w)
+    mu = family.linkinv(eta)
+    devold = family.dev_resids(y, mu, w).sum()
+    for _ in range(maxit):
+        d_mu = family.mu_eta(eta)
+        z = eta + (y - mu) / d_mu
+        root_w = np.sqrt(w * d_mu ** 2 / family.variance(mu))
+        beta = np.linalg.lstsq(X * root_w[:, None], z * root_w, rcond=None)[0]
+        eta = X @ beta
+        mu = family.linkinv(eta)
+        dev = family.dev_resids(y, mu, w).sum()
+        if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
+            break
+        devold = dev
+    else:
+        warnings.warn("The model did not converge in 25 iterations (as R's glm.fit); "
+                      "check for separation or rare outcomes.", RuntimeWarning, stacklevel=3)
+    return beta, eta, root_w ** 2
+
+
+def logistic(d: SurveyDesign, formula: str, level: float = 0.95) -> pd.DataFrame:
+    """Logistic regression (R: ``svyglm(..., family=quasibinomial())``); y is 0/1 or two levels."""
+    return _svyglm(d, formula, "logistic", level)
+
+
+def linear(d: SurveyDesign, formula: str, level: float = 0.95) -> pd.DataFrame:
+    """Linear regression (R: ``svyglm(..., family=gaussian())``)."""
+    return _svyglm(d, formula, "linear", level)
+
+
+def _estimable(x: np.ndarray, w: np.ndarray, tol: float = 1e-11) -> np.ndarray:
+    """Columns glm.fit can estimate; the others are aliased (R reports their coefficient NA).
+
+    R's glm.fit solves each IRLS step with LINPACK ``dqrdc2`` (via ``C_Cdqrls``, tolerance
+    ``min(1e-7, epsilon/1000)`` = 1e-11) on the rows with positive weight: a column whose
+    norm, after removing the columns kept before it, falls below ``tol`` times its own
+    norm is moved to the end and left out (``limited column pivoting``), so the LATER of
+    two collinear columns is the aliased one.  This is that rule by Gram-Schmidt (with
+    re-orthogonalisation); the loop is over columns, each step vectorised over rows.
+    """
+    good = w > 0
+    xs = x[good] * np.sqrt(w[good])[:, None]
+    basis = np.empty((xs.shape[0], 0))
+    keep = np.zeros(x.shape[1], dtype=bool)
+    for j in range(x.shape[1]):
+        col = xs[:, j]
+        norm = np.linalg.norm(col)
+        rest = col - basis @ (basis.T @ col)
+        rest -= basis @ (basis.T @ rest)
+        rest_norm = np.linalg.norm(rest)
+        if norm > 0 and rest_norm >= tol * norm:
+            basis = np.column_stack([basis, rest / rest_norm])
+            keep[j] = True
+    return keep
+
+
+def _svyglm(d: SurveyDesign, formula: str, kind: str, level: float) -> pd.DataFrame:
+    y, X, used = _matrices(d, formula, kind)
+    w = d._w[used]
+    w = w / d._w[d._domain].mean()
+    family = _FAMILIES[kind]
+    x_all = X.to_numpy()
+    # Aliased columns (collinear in the rows used) are left out of the fit, and their
+    # coefficient, SE, interval and p-value are NaN, as glm/svyglm report NA.
+    keep = _estimable(x_all, w)
+    if not keep.any():
+        raise ValueError(f"No column of {formula!r} can be estimated from the {len(y)} rows used.")
+    x = x_all[:, keep]
+    beta, eta, work_w = _irls(x, y, w, family)
+    resid = (y - family.linkinv(eta)) / family.mu_eta(eta)
+    infl = np.zeros((len(d), len(beta)))
+    infl[used] = (x * (resid * work_w)[:, None]) @ np.linalg.inv(x.T @ (x * work_w[:, None]))
+    totals = np.column_stack([lin.psu_totals(d, infl[:, j])[:, 0] for j in range(len(beta))])
+    cov = lin.covariance(d, totals, lin.strata_present(d, used)[:, 0])
+    beta_all = np.full(len(keep), np.nan)
+    se_all = np.full(len(keep), np.nan)
+    beta_all[keep], se_all[keep] = beta, np.sqrt(np.diag(cov))
+    beta, se = beta_all, se_all
+    # R: g$df.residual <- degf(design) + 1 - length(coef(g)[!is.na(coef(g))])
+    df_resid = lin.subset_degf(d, used) + 1 - int(keep.sum())
+    crit = stats.t.ppf(1 - (1 - level) / 2, df_resid)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = 2 * stats.t.sf(np.abs(beta / se), df_resid)
+    out = pd.DataFrame({
+        "term": X.columns, "coef": beta, "se": se, "ci_low": beta - crit * se,
+        "ci_high": beta + crit * se, "p_value": p_value, "term_r": [_r_name(c) for c in X.columns],
+    })
+    out.attrs["df_residual"] = df_resid
+    out.attrs["n"] = int(used.sum())
+    out.attrs["aliased"] = [c for c, k in zip(X.columns, keep) if not k]
+    return out
+
+
+def _matrices(d: SurveyDesign, formula: str, kind: str):
+    """Response, design matrix (columns in formula order) and the boolean rows used."""
+    named = [c for c in d._data.columns if str(c) in formula]   # also catches Q("a name")
+    data = d._data[named].reset_index(drop=True).loc[d._domain]
+    for col in data.columns:  # text -> factor with sorted levels (R's factor); fast in patsy
+        if (ptypes.is_string_dtype(data[col].dtype) or ptypes.is_object_dtype(data[col].dtype)
+                or isinstance(data[col].dtype, pd.CategoricalDtype)):
+            codes, levels = _codes(data[col])  # categories keep their order; unused ones go
+            data[col] = pd.Categorical.from_codes(codes, categories=levels)
+    y_df, X_df = _dmatrices(formula, data)
+    if len(X_df) == 0:
+        raise ValueError(f"No row has every variable of {formula!r}; nothing to fit.")
+    # R: glm calls model.frame(..., drop.unused.levels=TRUE), which drops factor levels
+    # AFTER na.omit: a level seen only in rows missing a model variable disappears (no
+    # coefficient at all, and the reference is the first level left), it is not aliased.
+    rows = X_df.index.to_numpy()
+    shrunk = False
+    for col in data.columns:
+        if isinstance(data[col].dtype, pd.CategoricalDtype):
+            codes = data[col].cat.codes.to_numpy()
+            seen = np.bincount(codes[rows][codes[rows] >= 0], minlength=len(data[col].cat.categories)) > 0
+            if not seen.all():
+                data[col] = data[col].cat.set_categories(data[col].cat.categories[seen])
+                shrunk = True
+    if shrunk:   # only unused rows became NA, so the same rows are kept
+        y_df, X_df = _dmatrices(formula, data)
+    info = X_df.design_info
+    for term, where in info.term_slices.items():
+        if where.start == where.stop:   # R: "contrasts can be applied only to factors with 2 or more levels"
+            raise ValueError(f"In {formula!r} the term {term.name()!r} has only one level in the "
+                             f"{len(X_df)} rows used (rows missing a model variable are dropped), "
+                             "so it cannot be estimated; drop it or choose other rows.")
+    used = np.zeros(len(d), dtype=bool)
+    used[X_df.index.to_numpy()] = True
+    X_df = X_df[_formula_order(formula, info)]
+    bad = ~np.isfinite(X_df.to_numpy()).all(axis=1)
+    if bad.any():
+        raise ValueError(f"The model {formula!r} has non-finite values (e.g. log of 0) in "
+                         f"{int(bad.sum())} rows (index {list(d._data.index[X_df.index[bad][:5]])}); "
+                         "drop or recode them.")
+    y = _response(y_df, kind, formula)
+    return y, X_df, used
+
+
+def _dmatrices(formula: str, data: pd.DataFrame):
+    try:
+        with np.errstate(all="ignore"):  # log(0) etc. become the non-finite error in _matrices
+            return patsy.dmatrices(formula, data, NA_action="drop", return_type="dataframe",
+                                   eval_env=patsy.EvalEnvironment([_NAMESPACE]))
+    except patsy.PatsyError as err:
+        raise ValueError(f"Cannot build the model {formula!r}: {err}") from None
+
+
+def _formula_order(formula: str, info) -> list:
+    """Column names with terms in written order (patsy groups categorical terms first)."""
+    written = patsy.ModelDesc.from_formula(formula).rhs_termlist
+    slices = info.term_slices
+    order = [t for t in written if t in slices] + [t for t in slices if t not in written]
+    return [name for t in order for name in info.column_names[slices[t]]]
+
+
+def _response(y_df: pd.DataFrame, kind: str, formula: str) -> np.ndarray:
+    if y_df.shape[1] == 2 and kind == "logistic":   # a two-level factor: second level = 1, as R
+        return y_df.iloc[:, 1].to_numpy(dtype=float)
+    if y_df.shape[1] != 1:
+        raise ValueError(f"The response of {formula!r} must be one numeric column "
+                         f"(got {list(y_df.columns)}).")
+    y = y_df.iloc[:, 0].to_numpy(dtype=float)
+    if kind == "logistic" and ((y < 0) | (y > 1)).any():
+        raise ValueError(f"The response of {formula!r} must be 0/1 (or a proportion) for a "
+                         f"logistic model; it ranges {y.min():g}..{y.max():g}.")
+    return y
+
+
+def _r_name(name: str) -> str:
+    """patsy column name -> R's coefficient name."""
+    if name == "Intercept":
+        return "(Intercept)"
+    name = re.sub(r"\[T\.(.*?)\]", r"\1", name)
+    name = re.sub(r"\[(.*?)\]", r"\1", name)
+    return re.sub(r"\bnp\.", "", name)

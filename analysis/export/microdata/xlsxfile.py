@@ -1,0 +1,63 @@
+"""Microdata as XLSX: a ``data`` sheet (one header row of export names, one row per
+record) and a ``variables`` sheet (name, store column, label, type, value labels in the
+chosen language), written by xlsxwriter row by row in constant memory.
+
+Numbers are number cells, dates and timestamps (UTC) date cells, text always a text
+cell (never a formula; see cells.py). A select_one holds its choice name, as in the
+CSV -- a number cell when the list's names are whole numbers (a 1-5 scale). Excel's sheet has at most 1,048,576 rows, so a larger table is refused with a
+pointer to CSV or Parquet.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.export.errors import ExportError
+from analysis.export.microdata.frame import ExportInfo
+from analysis.export.microdata.variables import Variable, value_labels
+from analysis.export.safe_cells import XlsxCells
+from survey.locale import pick
+
+MAX_ROWS = 1_048_576 - 1  # Excel's limit, less the header row
+_HEADERS = {
+    "id": ["variabel", "kolom", "label", "jenis", "label nilai"],
+    "en": ["variable", "column", "label", "type", "value labels"],
+}
+
+
+def _writer(cells: XlsxCells, v: Variable):
+    if v.kind == "choice" and v.codes and all(str(code) == name for code, name, _ in v.codes):
+        return lambda sheet, row, col, value: cells.number(sheet, row, col, None if value is None else int(value))
+    if v.kind in ("text", "choice"):
+        return cells.text
+    if v.kind == "date":
+        return cells.day
+    if v.kind == "timestamp":
+        return cells.moment
+    return cells.number
+
+
+def write(variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:
+    if len(frame) > MAX_ROWS:
+        raise ExportError({
+            "id": f"Tabel ini punya {len(frame):,} baris, lebih dari batas Excel ({MAX_ROWS:,}); pakai CSV atau Parquet.",
+            "en": f"This table has {len(frame):,} rows, more than Excel allows ({MAX_ROWS:,}); use CSV or Parquet.",
+        })
+    cells = XlsxCells(constant_memory=True)
+    data = cells.sheet("data")
+    data.freeze_panes(1, 0)
+    cells.header(data, 0, [v.name for v in variables])
+    writers = [_writer(cells, v) for v in variables]
+    columns = [frame[v.name].astype(object).where(frame[v.name].notna(), None).tolist() for v in variables]
+    for row in range(len(frame)):
+        for col, write_cell in enumerate(writers):
+            write_cell(data, row + 1, col, columns[col][row])
+    sheet = cells.sheet("variables")
+    cells.header(sheet, 0, _HEADERS.get(info.lang, _HEADERS["en"]))
+    for row, v in enumerate(variables, start=1):
+        kind = v.question.type if v.question is not None else v.kind
+        labels = "; ".join(f"{name} = {text}" if v.kind == "choice" else f"{code} = {text}"
+                           for (code, name, _), text in zip(v.codes, value_labels(v, info.lang).values()))
+        for col, value in enumerate([v.name, v.column, pick(v.label, info.lang), kind, labels]):
+            cells.text(sheet, row, col, value)
+    return cells.close()

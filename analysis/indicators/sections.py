@@ -1,0 +1,203 @@
+"""SummaryTables of the standard indicators, the e-government stages and leadership.
+
+* :func:`household_indicator_table`, :func:`individual_indicator_table`: ITU HH1-HH18
+  (:mod:`analysis.indicators.itu`) with code, label, SDG indicator and every estimate column;
+* :func:`egov_indicator_table`: EG1-EG7 (:mod:`analysis.indicators.egov`);
+* :func:`stage_table`: each agency on the ladder (Emerging -> Seamless) with the
+  criteria it meets and those it misses for the next stage;
+* :func:`city_stage_table`: the city's stage (the median agency) and the distribution;
+* :func:`leadership_table`: the leadership commitment index with Cronbach's alpha;
+* :func:`indicator_tables`: all of them that the given datasets allow, by name (for
+  the indicator report of the exports).
+
+An indicator row is named by ``indicator`` (``"HH11:fixed_broadband"``, ``"HH4"``),
+whose value labels are the indicator's labels ``{lang: text}``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.indicators import egov
+from analysis.indicators import itu as indicators
+from analysis.tables.summary_table import (
+    RELIABILITY_LABELS,
+    RELIABILITY_NOTE,
+    Column,
+    SummaryTable,
+    estimate_columns,
+    with_reliability,
+)
+from survey import locale as formatting
+from survey.locale import LANGUAGES
+
+__all__ = ["city_stage_table", "egov_indicator_table", "household_indicator_table", "indicator_table",
+           "indicator_tables", "individual_indicator_table", "leadership_table", "stage_table"]
+
+_TITLES = {
+    "household": {"id": "Indikator TIK rumah tangga (ITU HH1-HH16)", "en": "Household ICT indicators (ITU HH1-HH16)"},
+    "individual": {"id": "Indikator TIK individu umur 5+ (ITU HH5-HH18)",
+                   "en": "Individual ICT indicators, aged 5+ (ITU HH5-HH18)"},
+    "egov": {"id": "Indikator e-government (EG1-EG7)", "en": "E-government indicators (EG1-EG7)"},
+    "stages": {"id": "Tahap e-government setiap perangkat daerah", "en": "E-government stage of each agency"},
+    "city": {"id": "Tahap e-government kota", "en": "The city's e-government stage"},
+    "leadership": {"id": "Indeks komitmen pimpinan (E-Leadership)", "en": "Leadership commitment index (E-Leadership)"},
+}
+_NOTES = {
+    "indicators": {"en": "Percentages of the indicator's population (ITU definitions; BPS Susenas: members aged 5+, "
+                         "last 3 months); {ci}% confidence intervals: logit. HH16 is a mean in rupiah.",
+                   "id": "Persentase dari populasi indikator (definisi ITU; Susenas BPS: anggota umur 5+, 3 bulan "
+                         "terakhir); selang kepercayaan {ci}%: logit. HH16 adalah rata-rata dalam rupiah."},
+    "city": {"en": "The city is at the {stage} stage: the median agency's stage (the highest stage more than half "
+                   "of the {n} agencies have reached).",
+             "id": "Kota berada pada {stage}: tahap median perangkat daerah (tahap tertinggi yang dicapai lebih "
+                   "dari separuh dari {n} perangkat daerah)."},
+    "ladder": {"en": "A stage counts only when every stage below it is reached (UN/ASPA 2001); 'Missing' lists "
+                     "the criteria of the next stage that are not met.",
+               "id": "Suatu tahap dihitung hanya bila semua tahap di bawahnya tercapai (UN/ASPA 2001); 'Belum "
+                     "terpenuhi' berisi kriteria tahap berikutnya yang belum dipenuhi."},
+    "alpha": {"en": "Index: mean of the six lead_* items rescaled to 0-100. Cronbach's alpha (unweighted) measures "
+                    "the items' consistency: 0.7 or more is usually taken as acceptable.",
+              "id": "Indeks: rata-rata enam butir lead_* diubah ke skala 0-100. Alfa Cronbach (tanpa bobot) "
+                    "mengukur konsistensi butir: 0,7 atau lebih umumnya dianggap memadai."},
+}
+
+
+def _ci(level: float) -> dict[str, str]:
+    return {lang: formatting.number(100 * level, lang, 0) for lang in LANGUAGES}
+
+
+def _format(template: dict, **values) -> dict[str, str]:
+    return {lang: template[lang].format(**{k: (v[lang] if isinstance(v, dict) else v) for k, v in values.items()})
+            for lang in LANGUAGES}
+
+
+def indicator_table(result: pd.DataFrame, title: dict, provenance=None, by_var=None,
+                    level: float = 0.95) -> SummaryTable:
+    """A SummaryTable of an indicators result (:data:`analysis.indicators.itu.RESULT_COLUMNS`)."""
+    by = by_var.name if by_var is not None else None
+    frame = result.copy()
+    key = np.where(frame["category"].astype(str) == "", frame["code"].astype(str),
+                   frame["code"].astype(str) + ":" + frame["category"].astype(str))
+    frame.insert(0, "indicator", key)
+    labels = {k: dict(label) for k, label in zip(key, frame.pop("label"))}
+    if by:
+        frame = frame.rename(columns={by: "by"})
+    frame = with_reliability(frame)
+    columns = {"code": Column({"id": "Kode", "en": "Code"}),
+               "indicator": Column({"id": "Indikator", "en": "Indicator"}),
+               "sdg": Column({"id": "SDG", "en": "SDG"})}
+    if by:
+        columns["by"] = Column(by_var.labels)
+    columns.update(estimate_columns(level))
+    value_labels = {"indicator": labels, "reliability": RELIABILITY_LABELS}
+    if by:
+        value_labels["by"] = by_var.value_labels()
+    notes = (_format(_NOTES["indicators"], ci=_ci(level)), RELIABILITY_NOTE)
+    keys = ("indicator", "by") if by else ("indicator",)
+    return SummaryTable(frame, title, columns, value_labels=value_labels, notes=notes, provenance=provenance,
+                        kind="indicators", stats={"by": by, "level": level}, keys=keys)
+
+
+def _by(table, by):
+    return None if by is None else table.variables[by]
+
+
+def household_indicator_table(data, by: str | None = None, level: float = 0.95) -> SummaryTable:
+    result = indicators.household_indicators(data, by=by, level=level)
+    return indicator_table(result, _TITLES["household"], data.provenance, _by(data.main, by), level)
+
+
+def individual_indicator_table(data, by: str | None = None, level: float = 0.95) -> SummaryTable:
+    members = next(t for t in data.tables.values() if t.household is not None)
+    result = indicators.individual_indicators(data, by=by, level=level)
+    return indicator_table(result, _TITLES["individual"], data.provenance, _by(members, by), level)
+
+
+def egov_indicator_table(civil_servants=None, agencies=None, by: str | None = None,
+                         level: float = 0.95) -> SummaryTable:
+    result = egov.egov_indicators(civil_servants, agencies, by=by, level=level)
+    source = civil_servants if civil_servants is not None else agencies
+    by_var = _by(civil_servants.main, by) if by and civil_servants is not None else None
+    table = indicator_table(result, _TITLES["egov"], source.provenance, by_var, level)
+    if civil_servants is not None and agencies is not None:
+        table = table.with_note({lang: "; ".join(agencies.provenance.lines(lang)[:3]) for lang in LANGUAGES})
+    return table
+
+
+def _agency_labels(dataset) -> dict:
+    var = dataset.main.variables.get("agency")
+    return var.value_labels() if var is not None else {}
+
+
+def stage_table(agencies) -> SummaryTable:
+    """Each agency's stage on the ladder, with the criteria met and missing."""
+    stages = egov.agency_stages(agencies).drop(columns="label")
+    columns = {"agency": Column({"id": "Perangkat daerah", "en": "Agency"}),
+               "stage": Column({"id": "Tahap", "en": "Stage"}),
+               "stage_number": Column({"id": "Tingkat (0-5)", "en": "Level (0-5)"}, "integer"),
+               "met": Column({"id": "Kriteria terpenuhi", "en": "Criteria met"}),
+               "missing": Column({"id": "Belum terpenuhi (tahap berikutnya)", "en": "Missing for the next stage"})}
+    criteria = {c: dict(t) for c, t in egov.CRITERION_LABELS.items()}
+    value_labels = {"agency": _agency_labels(agencies), "stage": {s: dict(t) for s, t in egov.STAGE_LABELS.items()},
+                    "met": criteria, "missing": criteria}
+    stages = stages.sort_values(["stage_number", "agency"], ascending=[False, True], kind="stable")
+    return SummaryTable(stages, _TITLES["stages"], columns, value_labels=value_labels, notes=(_NOTES["ladder"],),
+                        provenance=agencies.provenance, kind="stages", keys=("agency",),
+                        stats={"criteria": tuple(egov.CRITERIA), "stages": egov.STAGES})
+
+
+def city_stage_table(agencies) -> SummaryTable:
+    """The distribution of agencies over the stages; ``stats["city_stage"]`` is the city's."""
+    city, dist = egov.city_stage(agencies)
+    dist = dist.drop(columns="label")
+    columns = {"stage": Column({"id": "Tahap", "en": "Stage"}),
+               "agencies": Column({"id": "Perangkat daerah", "en": "Agencies"}, "count"),
+               "percent": Column({"id": "Persen", "en": "Percent"}, "percent"),
+               "reached": Column({"id": "Mencapai tahap ini atau lebih", "en": "At this stage or higher"}, "count"),
+               "percent_reached": Column({"id": "Persen mencapai", "en": "Percent reached"}, "percent")}
+    stage_labels = {s: dict(t) for s, t in egov.STAGE_LABELS.items()}
+    note = _format(_NOTES["city"], stage=stage_labels[city], n=str(int(dist["agencies"].sum())))
+    return SummaryTable(dist, _TITLES["city"], columns, value_labels={"stage": stage_labels},
+                        notes=(note, _NOTES["ladder"]), provenance=agencies.provenance, kind="distribution",
+                        keys=("stage",), stats={"city_stage": city, "agencies": int(dist["agencies"].sum())})
+
+
+def leadership_table(civil_servants, by: str | None = "agency", level: float = 0.95) -> SummaryTable:
+    """The leadership index per ``by`` group and overall ("(all)"), with Cronbach's alpha."""
+    summary = with_reliability(egov.leadership_summary(civil_servants, by=by, level=level)).assign(kind="number")
+    columns = {}
+    value_labels = {"reliability": RELIABILITY_LABELS}
+    if by:
+        summary = summary.rename(columns={by: "by"})
+        var = civil_servants.main.variables[by]
+        columns["by"] = Column(var.labels)
+        value_labels["by"] = {**var.value_labels(), egov.ALL: {"id": "Semua", "en": "All"}}
+    columns.update(estimate_columns(level))
+    columns["alpha"] = Column({"id": "Alfa Cronbach", "en": "Cronbach's alpha"}, "ratio")
+    return SummaryTable(summary, _TITLES["leadership"], columns, value_labels=value_labels,
+                        notes=(_NOTES["alpha"], RELIABILITY_NOTE), provenance=civil_servants.provenance,
+                        kind="leadership", keys=("by",) if by else (), stats={"by": by, "level": level})
+
+
+def indicator_tables(household=None, civil_servants=None, agencies=None, level: float = 0.95) -> dict:
+    """Every indicator table the given datasets allow (None or empty ones are skipped)."""
+    def usable(data):
+        return data is not None and data.main.design is not None
+
+    out = {}
+    if usable(household):
+        out["household"] = household_indicator_table(household, level=level)
+        if any(t.household is not None and t.design is not None for t in household.tables.values()):
+            out["individual"] = individual_indicator_table(household, level=level)
+    if usable(civil_servants) or usable(agencies):
+        out["egov"] = egov_indicator_table(civil_servants if usable(civil_servants) else None,
+                                           agencies if usable(agencies) else None, level=level)
+    if usable(agencies):
+        out["stages"] = stage_table(agencies)
+        out["city"] = city_stage_table(agencies)
+    if usable(civil_servants):
+        out["leadership"] = leadership_table(civil_servants, level=level)
+    return out
+

@@ -1,0 +1,1 @@
+"""Following fieldwork: progress against the sample and the precision tracker."""

@@ -1,0 +1,275 @@
+"""SummaryTable: an immutable table spec that every view, chart and file renders.
+
+In the style of great-tables (a table is data plus a spec, built by calls that each
+return a new object, rendered in one final step): a SummaryTable holds
+
+* ``data``: a DataFrame of raw values, one row per estimate (long form): numbers as
+  numbers (percentages 0-100), category columns as choice *names*;
+* ``columns``: the columns shown, in order, each a :class:`Column` with its label
+  ``{lang: text}`` and its kind (``percent``, ``points``, ``count``, ``integer``,
+  ``number``, ``ratio``, ``idr``, ``pvalue``, ``text``; ``row`` / ``row_se``: the
+  row's own ``kind`` column decides, for tables mixing percentages and rupiah);
+* ``value_labels``: column -> stored value -> ``{lang: text}`` (a tuple value is
+  labelled element by element);
+* ``title``, ``subtitle``, ``notes`` (each ``{lang: text}``), ``provenance`` (an
+  :class:`analysis.dataset.dataset.Provenance`), ``stats`` (test statistics and other
+  numbers a renderer may show), ``keys`` (the columns that name a row) and ``kind``.
+
+``with_*`` methods return new tables; ``to_frame(lang)`` gives the labelled table
+(raw numbers, or text formatted for the language with ``formatted=True``), and
+``note_lines(lang)`` the notes and provenance, so a CSV, XLSX or HTML renderer and a
+chart need no recomputation.  The builders are :mod:`analysis.tables.question_tables` (a
+question's estimates, cross-tabs) and :mod:`analysis.indicators.sections` (indicators,
+e-government stages, leadership).
+
+Every estimate row carries ``estimate, se, ci_low, ci_high, df, n, deff, rse,
+reliability``: the relative standard error ``rse = 100 * se / |estimate|`` and BPS's
+rule for publishing it (RSE up to 25% reliable, 25-50% use with caution, above 50%
+unreliable; BPS, *Pedoman* Susenas), explained in :data:`RELIABILITY_NOTE`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from survey import locale as formatting
+from survey.locale import LANGUAGES, pick
+
+Texts = Mapping[str, str]
+
+RELIABILITY = ("reliable", "caution", "unreliable")
+RELIABILITY_LABELS: Mapping[str, Texts] = MappingProxyType({
+    "reliable": {"id": "Andal", "en": "Reliable"},
+    "caution": {"id": "Hati-hati", "en": "Use with caution"},
+    "unreliable": {"id": "Tidak andal", "en": "Unreliable"},
+    "": {"id": "–", "en": "–"},
+})
+RELIABILITY_MARKS = MappingProxyType({"reliable": "", "caution": "*", "unreliable": "**", "": ""})
+RELIABILITY_NOTE: Texts = MappingProxyType({
+    "en": "Reliability (BPS): relative standard error (RSE = SE / estimate) up to 25% reliable; "
+          "25-50% use with caution (*); above 50% unreliable (**). No RSE where the estimate is 0.",
+    "id": "Keandalan (BPS): galat baku relatif (RSE = galat baku / estimasi) sampai 25% andal; "
+          "25-50% gunakan dengan hati-hati (*); di atas 50% tidak andal (**). Tanpa RSE bila estimasi 0.",
+})
+ESTIMATE_FIELDS = ("estimate", "se", "ci_low", "ci_high", "df", "n", "deff", "rse", "reliability")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A shown column: its label and how its values are written."""
+
+    label: Texts
+    kind: str = "text"          # a formatting kind, or "row" / "row_se" (the row's ``kind`` column)
+    decimals: int | None = None
+
+
+def _texts(value: Any) -> Texts | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return MappingProxyType({lang: value for lang in LANGUAGES})
+    return MappingProxyType(dict(value))
+
+
+def _frozen(mapping: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(mapping or {}))
+
+
+class SummaryTable:
+    """An immutable table spec (see the module docstring)."""
+
+    __slots__ = ("_data", "title", "columns", "value_labels", "notes", "provenance", "subtitle", "kind", "stats",
+                 "keys")
+
+    def __init__(self, data: pd.DataFrame, title: Texts, columns: Mapping[str, Column], *,
+                 value_labels: Mapping[str, Mapping[Any, Texts]] | None = None, notes: Iterable[Texts] = (),
+                 provenance=None, subtitle: Texts | None = None, kind: str = "estimates",
+                 stats: Mapping[str, Any] | None = None, keys: Iterable[str] = ()):
+        absent = [c for c in columns if c not in data.columns]
+        if absent:
+            raise ValueError(f"SummaryTable columns {absent} are not in the data ({list(data.columns)})")
+        keys = tuple(keys)
+        if any(k not in data.columns for k in keys):
+            raise ValueError(f"SummaryTable keys {keys} must be columns of the data")
+        set_ = object.__setattr__
+        set_(self, "_data", data.reset_index(drop=True).copy(deep=False))
+        set_(self, "title", _texts(title))
+        set_(self, "columns", _frozen(columns))
+        set_(self, "value_labels", _frozen({k: _frozen(v) for k, v in (value_labels or {}).items()}))
+        set_(self, "notes", tuple(_texts(n) for n in notes))
+        set_(self, "provenance", provenance)
+        set_(self, "subtitle", _texts(subtitle))
+        set_(self, "kind", kind)
+        set_(self, "stats", _frozen(stats))
+        set_(self, "keys", keys)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a SummaryTable is immutable; use its with_* methods")
+
+    def __reduce__(self):
+        """Pickled (the app's cache keeps tables pickled) as the constructor's arguments,
+        read-only mappings as plain ones: the constructor freezes them again."""
+        columns = {name: Column(dict(c.label), c.kind, c.decimals) for name, c in self.columns.items()}
+        value_labels = {k: {v: dict(t) for v, t in labels.items()} for k, labels in self.value_labels.items()}
+        fields = dict(value_labels=value_labels, notes=tuple(dict(n) for n in self.notes), provenance=self.provenance,
+                      subtitle=None if self.subtitle is None else dict(self.subtitle), kind=self.kind,
+                      stats=dict(self.stats), keys=self.keys)
+        return _rebuild, (self._data, dict(self.title), columns, fields)
+
+    def __repr__(self) -> str:
+        return (f"SummaryTable(kind={self.kind!r}, title={pick(self.title, 'en')!r}, rows={len(self._data)}, "
+                f"columns={list(self.columns)})")
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The raw values (a copy: editing it changes nothing here)."""
+        return self._data.copy(deep=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    # ---- new tables --------------------------------------------------------------------
+    def _replace(self, **changes) -> "SummaryTable":
+        fields = {name: getattr(self, name) for name in self.__slots__ if name != "_data"}
+        fields["data"] = self._data
+        fields.update(changes)
+        data, title, columns = fields.pop("data"), fields.pop("title"), fields.pop("columns")
+        return SummaryTable(data, title, columns, **fields)
+
+    def with_title(self, title: Texts) -> "SummaryTable":
+        return self._replace(title=title)
+
+    def with_subtitle(self, subtitle: Texts | None) -> "SummaryTable":
+        return self._replace(subtitle=subtitle)
+
+    def with_notes(self, notes: Iterable[Texts]) -> "SummaryTable":
+        """The table with these notes in place of its own."""
+        return self._replace(notes=tuple(notes))
+
+    def with_note(self, note: Texts) -> "SummaryTable":
+        """The table with one more note."""
+        return self._replace(notes=(*self.notes, note))
+
+    def with_column_labels(self, **labels: Texts) -> "SummaryTable":
+        columns = dict(self.columns)
+        for name, label in labels.items():
+            columns[name] = Column(_texts(label), columns[name].kind, columns[name].decimals)
+        return self._replace(columns=columns)
+
+    def with_columns(self, columns: Mapping[str, Column]) -> "SummaryTable":
+        """The table showing these columns (labels, kinds), in this order."""
+        return self._replace(columns=columns)
+
+    def with_value_labels(self, column: str, labels: Mapping[Any, Texts]) -> "SummaryTable":
+        value_labels = dict(self.value_labels)
+        value_labels[column] = {**value_labels.get(column, {}), **labels}
+        return self._replace(value_labels=value_labels)
+
+    def with_provenance(self, provenance) -> "SummaryTable":
+        return self._replace(provenance=provenance)
+
+    def with_stats(self, **stats) -> "SummaryTable":
+        return self._replace(stats={**self.stats, **stats})
+
+    # ---- reading -------------------------------------------------------------------------
+    def label(self, column: str, lang: str) -> str:
+        return pick(self.columns[column].label, lang) if column in self.columns else column
+
+    def value_label(self, column: str, value: Any, lang: str) -> str:
+        """The label of a stored value (a tuple: its elements' labels, comma-separated)."""
+        labels = self.value_labels.get(column, {})
+        if isinstance(value, tuple):
+            return ", ".join(self.value_label(column, v, lang) for v in value)
+        if value in labels:
+            return pick(labels[value], lang)
+        return formatting.MISSING if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+    def kinds(self, column: str) -> np.ndarray:
+        """The formatting kind of each row's value in ``column``."""
+        kind = self.columns[column].kind
+        if kind not in ("row", "row_se"):
+            return np.full(len(self._data), kind, dtype=object)
+        rows = self._data["kind"].to_numpy(dtype=object) if "kind" in self._data else \
+            np.full(len(self._data), "number", dtype=object)
+        if kind == "row_se":
+            rows = np.where(rows == "percent", "points", rows)
+        return rows
+
+    def to_frame(self, lang: str, formatted: bool = False) -> pd.DataFrame:
+        """The shown columns with labels in ``lang``: raw numbers (labelled categories), or,
+        ``formatted=True``, every cell as text for ``lang`` with the interval as one range."""
+        out = {}
+        shown = list(self.columns)
+        joined = formatted and "ci_low" in shown and "ci_high" in shown
+        for column in shown:
+            values = self._data[column]
+            if joined and column == "ci_high":
+                continue
+            if joined and column == "ci_low":
+                kinds = self.kinds("ci_low")
+                out[self._ci_label(lang)] = [
+                    formatting.interval(lo, hi, k, lang, self.columns["ci_low"].decimals)
+                    for lo, hi, k in zip(values, self._data["ci_high"], kinds)]
+                continue
+            header = self.label(column, lang)
+            if column in self.value_labels or values.dtype == object and values.map(
+                    lambda v: isinstance(v, tuple)).any():
+                out[header] = [self.value_label(column, v, lang) for v in values]
+            elif formatted:
+                spec = self.columns[column]
+                out[header] = [formatting.value(v, k, lang, spec.decimals) for v, k in zip(values, self.kinds(column))]
+            else:
+                out[header] = values.to_numpy()
+        return pd.DataFrame(out)
+
+    def _ci_label(self, lang: str) -> str:
+        level = self.stats.get("level", 0.95)
+        percent = formatting.number(100 * level, lang, 0)
+        return f"{percent}% CI" if lang == "en" else f"SK {percent}%"
+
+    def note_lines(self, lang: str) -> list[str]:
+        """The notes, then the provenance's lines, in ``lang``."""
+        lines = [pick(n, lang) for n in self.notes]
+        if self.provenance is not None:
+            lines += self.provenance.lines(lang)
+        return lines
+
+
+def _rebuild(data: pd.DataFrame, title: Texts, columns: Mapping[str, Column], fields: Mapping) -> SummaryTable:
+    return SummaryTable(data, title, columns, **fields)
+
+
+# ---- estimate columns ---------------------------------------------------------------------
+def reliability(estimate, se) -> tuple[np.ndarray, np.ndarray]:
+    """(RSE in percent, BPS's flag) per row: "" where the RSE cannot be computed."""
+    est = np.asarray(estimate, dtype=float)
+    se = np.asarray(se, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rse = np.where((est != 0) & np.isfinite(est) & np.isfinite(se), 100 * se / np.abs(est), np.nan)
+    flag = np.where(np.isnan(rse), "", np.where(rse <= 25, "reliable", np.where(rse <= 50, "caution", "unreliable")))
+    return rse, flag.astype(object)
+
+
+def with_reliability(frame: pd.DataFrame) -> pd.DataFrame:
+    rse, flag = reliability(frame["estimate"], frame["se"])
+    return frame.assign(rse=rse, reliability=flag)
+
+
+def estimate_columns(level: float = 0.95) -> dict[str, Column]:
+    """The shown estimate columns, labelled, with the row's kind deciding the format."""
+    pct = {lang: formatting.number(100 * level, lang, 0) for lang in LANGUAGES}
+    return {
+        "estimate": Column({"id": "Estimasi", "en": "Estimate"}, "row"),
+        "se": Column({"id": "Galat baku", "en": "SE"}, "row_se", None),
+        "ci_low": Column({"id": f"Batas bawah SK {pct['id']}%", "en": f"{pct['en']}% CI, lower"}, "row"),
+        "ci_high": Column({"id": f"Batas atas SK {pct['id']}%", "en": f"{pct['en']}% CI, upper"}, "row"),
+        "n": Column({"id": "n", "en": "n"}, "count"),
+        "deff": Column({"id": "Efek desain", "en": "Design effect"}, "ratio"),
+        "rse": Column({"id": "RSE", "en": "RSE"}, "percent"),
+        "reliability": Column({"id": "Keandalan", "en": "Reliability"}, "text"),
+    }

@@ -1,0 +1,376 @@
+"""User accounts: roles, argon2id password hashes, lockout after repeated failures.
+
+Accounts live in ``<data folder>/accounts/users.json`` (folder mode 0700, file 0600),
+rewritten atomically (temp file, fsync, rename, folder fsync) under an exclusive
+``flock``, so several app processes and the command line can change them at once.
+Failure counts and lockouts are stored there too, so a restart forgets neither.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's second
+recommended option: m=64 MiB, t=3, p=4) and a random 16-byte salt per hash; the
+PHC string ``$argon2id$v=19$m=65536,t=3,p=4$<salt>$<hash>`` keeps the algorithm and
+its parameters with the hash, so parameters can be raised later (old hashes are
+re-hashed at the next successful login). Verification is constant-time. A password
+is never stored, logged or returned. An unknown user name costs the same hash work
+as a wrong password, so timing does not tell which names exist.
+
+Command line (``python -m survey.users --help``)::
+
+    python -m survey.users add NAME --role enumerator|supervisor|admin [--password-stdin]
+    python -m survey.users passwd NAME [--password-stdin]
+    python -m survey.users role NAME --role ROLE
+    python -m survey.users disable NAME | enable NAME
+    python -m survey.users list
+
+Each takes ``--data DIR`` (default ``$SURVEY_DATA_DIR``, else ``data/``) in any position.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import fcntl
+import getpass
+import json
+import os
+import re
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from survey.command_line import default_data_dir
+from survey.fieldwork.audit_log import AuditLog
+from survey.store.durable import replace_bytes
+
+ROLES = ("enumerator", "supervisor", "admin")
+MAX_FAILURES = 5  # wrong passwords in a row before a lockout
+LOCKOUT_SECONDS = 15 * 60
+MIN_PASSWORD = 10
+MAX_PASSWORD = 256  # argon2 hashes anything, but a megabyte "password" is an attack
+ACCOUNTS_DIR = "accounts"
+USERS_FILE = "users.json"
+_USERNAME = re.compile(r"[A-Za-z0-9._-]{1,40}")
+_hasher = PasswordHasher()
+# Verified against when the user does not exist, so that timing does not tell.
+_DUMMY_HASH = _hasher.hash(uuid.uuid4().hex)
+
+
+class AccountError(ValueError):
+    """A request the accounts cannot carry out; ``code`` names the reason for a message."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Account:
+    """What may be shown of an account (never its hash)."""
+
+    name: str
+    role: str
+    disabled: bool
+    created: str
+    last_login: str | None
+    failures: int
+    locked_until: float | None  # epoch seconds
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """outcome: "ok", "wrong" (unknown name or wrong password), "locked", "disabled"."""
+
+    outcome: str
+    account: Account | None = None
+    locked_until: float | None = None
+    failures_left: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+def check_username(name: Any) -> str:
+    """The normalised (lower-case) user name, or AccountError."""
+    if not isinstance(name, str) or not _USERNAME.fullmatch(name.strip()):
+        raise AccountError("username", "A user name is 1-40 letters, digits, '.', '-' or '_'.")
+    return name.strip().lower()
+
+
+def check_password(password: Any, name: str | None = None) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise AccountError("password_short", f"A password has at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError("password_long", f"A password has at most {MAX_PASSWORD} characters.")
+    if not password.isprintable():
+        raise AccountError("password_chars", "A password cannot contain control characters.")
+    if name is not None and password.strip().lower() == name.lower():
+        raise AccountError("password_name", "The password cannot be the user name.")
+    return password
+
+
+def _iso(at: float) -> str:
+    return dt.datetime.fromtimestamp(at, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Accounts:
+    """The accounts of one data folder. `clock` (epoch seconds) is for tests."""
+
+    def __init__(self, root: str | os.PathLike, clock: Callable[[], float] = time.time):
+        self.root = Path(root)
+        self.folder = self.root / ACCOUNTS_DIR
+        self.path = self.folder / USERS_FILE
+        self.clock = clock
+        self.audit = AuditLog(self.root)
+
+    def __repr__(self) -> str:
+        return f"Accounts({str(self.root)!r})"
+
+    # ------------------------------------------------------------------ storage
+
+    def _load(self) -> dict[str, dict]:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except FileNotFoundError:
+            return {}
+        users = data.get("users") if isinstance(data, dict) else None
+        if not isinstance(users, dict):
+            raise RuntimeError(f"{self.path} is not an accounts file; restore it from a backup")
+        return users
+
+    def _save(self, users: dict[str, dict]) -> None:
+        text = json.dumps({"format": 1, "users": users}, indent=1, sort_keys=True)
+        replace_bytes(self.path, text.encode("utf-8"), mode=0o600)   # hashes: the owner's only
+
+    @contextmanager
+    def _locked(self) -> Iterator[dict[str, dict]]:
+        """The accounts, locked against other writers; saved when the block ends normally."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            users = self._load()
+            before = json.dumps(users, sort_keys=True)
+            yield users
+            if json.dumps(users, sort_keys=True) != before:
+                self._save(users)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    @staticmethod
+    def _public(name: str, record: dict) -> Account:
+        return Account(name, record["role"], bool(record.get("disabled")), record.get("created", ""),
+                       record.get("last_login"), int(record.get("failures", 0)), record.get("locked_until"))
+
+    # ------------------------------------------------------------------ reading
+
+    def exist(self) -> bool:
+        """True once any account exists (the app then asks for a login, not a set-up)."""
+        return bool(self._load())
+
+    def list(self) -> list[Account]:
+        return [self._public(name, rec) for name, rec in sorted(self._load().items())]
+
+    def get(self, name: str) -> Account | None:
+        try:
+            key = check_username(name)
+        except AccountError:
+            return None
+        record = self._load().get(key)
+        return None if record is None else self._public(key, record)
+
+    # ------------------------------------------------------------------ changes
+
+    def add(self, name: str, role: str, password: str, by: str | None = None,
+            only_if_none: bool = False) -> Account:
+        """Create an account. `only_if_none`: refuse unless no account exists (the first run)."""
+        key = check_username(name)
+        if role not in ROLES:
+            raise AccountError("role", f"A role is one of {', '.join(ROLES)}.")
+        check_password(password, key)
+        digest = _hasher.hash(password)
+        with self._locked() as users:
+            if only_if_none and users:
+                raise AccountError("exists", "The administrator account has already been created; log in.")
+            if key in users:
+                raise AccountError("exists", f"There is already an account named {key!r}.")
+            now = _iso(self.clock())
+            users[key] = {"role": role, "hash": digest, "disabled": False, "created": now,
+                          "password_changed": now, "failures": 0, "locked_until": None, "last_login": None}
+            account = self._public(key, users[key])
+        self.audit.record("setup" if only_if_none else "account_create", by or key, key, role=role)
+        return account
+
+    def set_password(self, name: str, password: str, by: str | None = None) -> None:
+        key = check_username(name)
+        check_password(password, key)
+        digest = _hasher.hash(password)
+        with self._locked() as users:
+            record = self._require(users, key)
+            record.update(hash=digest, password_changed=_iso(self.clock()), failures=0, locked_until=None)
+        self.audit.record("account_password", by or key, key)
+
+    def set_role(self, name: str, role: str, by: str | None = None) -> None:
+        key = check_username(name)
+        if role not in ROLES:
+            raise AccountError("role", f"A role is one of {', '.join(ROLES)}.")
+        with self._locked() as users:
+            record = self._require(users, key)
+            if record["role"] == "admin" and role != "admin":
+                self._keep_an_admin(users, key)
+            record["role"] = role
+        self.audit.record("account_role", by, key, role=role)
+
+    def set_disabled(self, name: str, disabled: bool, by: str | None = None) -> None:
+        key = check_username(name)
+        with self._locked() as users:
+            record = self._require(users, key)
+            if disabled and record["role"] == "admin":
+                self._keep_an_admin(users, key)
+            record["disabled"] = bool(disabled)
+            if not disabled:
+                record.update(failures=0, locked_until=None)
+        self.audit.record("account_disable" if disabled else "account_enable", by, key)
+
+    @staticmethod
+    def _require(users: dict, key: str) -> dict:
+        if key not in users:
+            raise AccountError("unknown", f"There is no account named {key!r}.")
+        return users[key]
+
+    @staticmethod
+    def _keep_an_admin(users: dict, key: str) -> None:
+        others = [n for n, r in users.items() if n != key and r["role"] == "admin" and not r.get("disabled")]
+        if not others:
+            raise AccountError("last_admin", "This is the last active administrator; make another one first.")
+
+    # ------------------------------------------------------------------ logging in
+
+    def login(self, name: str, password: str) -> LoginResult:
+        """Check a password; count failures, lock after MAX_FAILURES, record it all in the audit log."""
+        try:
+            key = check_username(name)
+        except AccountError:
+            key = None
+        password = password if isinstance(password, str) and len(password) <= MAX_PASSWORD else ""
+        with self._locked() as users:
+            record = users.get(key) if key else None
+            if record is None:
+                _verify(_DUMMY_HASH, password)
+                result = LoginResult("wrong")
+            else:
+                result = self._check(key, record, password)
+        shown = key or str(name)[:40]
+        if result.outcome == "ok":
+            self.audit.record("login", key, key)
+        elif result.outcome == "locked" and result.failures_left == 0:
+            self.audit.record("lockout", shown, shown, "locked", minutes=LOCKOUT_SECONDS // 60)
+        else:
+            self.audit.record("login_failed", shown, shown, "locked" if result.outcome == "locked" else "failed",
+                              reason=result.outcome)
+        return result
+
+    def _check(self, key: str, record: dict, password: str) -> LoginResult:
+        now = self.clock()
+        locked_until = record.get("locked_until")
+        if locked_until is not None and now < locked_until:
+            return LoginResult("locked", locked_until=locked_until, failures_left=None)
+        if locked_until is not None:  # the lockout is over: a fresh count
+            record.update(failures=0, locked_until=None)
+        if not _verify(record["hash"], password):
+            record["failures"] = int(record.get("failures", 0)) + 1
+            if record["failures"] >= MAX_FAILURES:
+                record.update(failures=0, locked_until=now + LOCKOUT_SECONDS)
+                return LoginResult("locked", locked_until=record["locked_until"], failures_left=0)
+            return LoginResult("wrong", failures_left=MAX_FAILURES - record["failures"])
+        if record.get("disabled"):
+            return LoginResult("disabled")
+        if _hasher.check_needs_rehash(record["hash"]):
+            record["hash"] = _hasher.hash(password)
+        record.update(failures=0, locked_until=None, last_login=_iso(now))
+        return LoginResult("ok", self._public(key, record))
+
+
+def _verify(digest: str, password: str) -> bool:
+    try:
+        return _hasher.verify(digest, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# ---------------------------------------------------------------------- command line
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise AccountError("mismatch", "The two passwords differ; nothing was changed.")
+    return first
+
+
+def _parser() -> argparse.ArgumentParser:
+    # --data is accepted before and after the subcommand (SUPPRESS keeps the top-level value).
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data", type=Path, default=argparse.SUPPRESS,
+                      help="data folder (default: $SURVEY_DATA_DIR, else data/)")
+    parser = argparse.ArgumentParser(prog="python -m survey.users", parents=[data],
+                                     description="Manage the app's user accounts.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", parents=[data], help="create an account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    passwd = sub.add_parser("passwd", parents=[data], help="set an account's password")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    role = sub.add_parser("role", parents=[data], help="change an account's role")
+    role.add_argument("name")
+    role.add_argument("--role", required=True, choices=ROLES)
+    for command, text in (("disable", "disable an account"), ("enable", "enable a disabled account")):
+        sub.add_parser(command, parents=[data], help=text).add_argument("name")
+    sub.add_parser("list", parents=[data], help="list the accounts (no hashes)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    accounts = Accounts(getattr(args, "data", None) or default_data_dir())
+    who = f"cli:{getpass.getuser()}"
+    try:
+        if args.command == "add":
+            account = accounts.add(args.name, args.role, _read_password(args.password_stdin), by=who)
+            print(f"created {account.name} ({account.role})")
+        elif args.command == "passwd":
+            if accounts.get(args.name) is None:
+                raise AccountError("unknown", f"There is no account named {args.name!r}.")
+            accounts.set_password(args.name, _read_password(args.password_stdin), by=who)
+            print(f"password of {check_username(args.name)} changed")
+        elif args.command == "role":
+            accounts.set_role(args.name, args.role, by=who)
+            print(f"{check_username(args.name)} is now {args.role}")
+        elif args.command in ("disable", "enable"):
+            accounts.set_disabled(args.name, args.command == "disable", by=who)
+            print(f"{check_username(args.name)} {args.command}d")
+        else:
+            now = time.time()
+            print(f"{'name':<24} {'role':<11} {'state':<26} last login")
+            for a in accounts.list():
+                state = "disabled" if a.disabled else (
+                    f"locked until {_iso(a.locked_until)}" if a.locked_until and a.locked_until > now else "active")
+                print(f"{a.name:<24} {a.role:<11} {state:<26} {a.last_login or '-'}")
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

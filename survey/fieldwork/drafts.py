@@ -1,0 +1,176 @@
+"""Drafts: interviews in progress, kept on the server so that nothing typed is lost.
+
+A page reload, a dropped connection or a server restart ends a Streamlit session and
+everything it held; a draft brings the interview back after the next login. One small
+JSON file per interview, `<data folder>/drafts/<enumerator>/<instrument>.<response id>.draft.json`,
+rewritten atomically on every change (temp file, fsync, rename, folder fsync, as
+survey.store.durable does for every file of the store). Drafts are never part of the
+analysis tables.
+
+A draft keeps exactly what was typed, valid or not: the form's values by widget key
+(dates as ISO text), the step on screen, when the interview started and, for a
+correction of a stored response, the revision it is based on. Drafts older than
+`STALE_DAYS` are listed as stale for the enumerator to resume or discard; only
+`discard` (or a successful submission) removes one.
+
+The location an enumerator typed last is kept beside the drafts (`carry`), so the
+next interview in the same block starts with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+from survey.store.durable import fsync_dir, replace_with_json, unlink
+
+STALE_DAYS = 30
+_DAY = 86400.0
+_PERSON = re.compile(r"(?!\.\.?$)[A-Za-z0-9._-]{1,64}")  # a login name; never "." or ".."
+_INSTRUMENT = re.compile(r"[a-z][a-z0-9_]*")
+_RESPONSE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_SUFFIX = ".draft.json"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Draft:
+    enumerator: str
+    instrument: str
+    response_id: str
+    values: Mapping[str, Any] = field(default_factory=dict)  # widget key -> value as typed
+    step: str | None = None  # the step on screen
+    started_at: str | None = None  # ISO time (UTC) the interview started
+    base_revision: int | None = None  # a correction (revise) of this revision; None: a new interview
+    lang: str | None = None
+    saved_at: float = 0.0  # seconds since the epoch, set by Drafts.save
+
+    @property
+    def is_correction(self) -> bool:
+        return self.base_revision is not None
+
+    def age_days(self, now: float) -> float:
+        return (now - self.saved_at) / _DAY
+
+    def is_stale(self, now: float) -> bool:
+        return self.age_days(now) > STALE_DAYS
+
+
+class Drafts:
+    """The drafts of a data folder. `clock` gives seconds since the epoch (tests move it)."""
+
+    def __init__(self, root: str | os.PathLike, clock: Callable[[], float] = time.time):
+        self.folder = Path(root) / "drafts"
+        self.clock = clock
+
+    def save(self, draft: Draft) -> Draft:
+        """Write `draft` (replacing the one of the same interview); returns it as stored."""
+        values = MappingProxyType({key: _plain(value) for key, value in draft.values.items()})
+        saved = replace(draft, values=values, saved_at=self.clock())
+        path = self._path(saved.enumerator, saved.instrument, saved.response_id)
+        self._ensure(path.parent)
+        replace_with_json(path, {
+            "enumerator": saved.enumerator, "instrument": saved.instrument, "response_id": saved.response_id,
+            "values": dict(values),
+            "step": saved.step, "started_at": saved.started_at, "base_revision": saved.base_revision,
+            "lang": saved.lang, "saved_at": saved.saved_at,
+        })
+        return saved
+
+    def load(self, enumerator: str, instrument: str, response_id: str) -> Draft | None:
+        return _read(self._path(enumerator, instrument, response_id))
+
+    def list(self, enumerator: str) -> list[Draft]:
+        """Every draft of `enumerator`, the most recently saved first (stale ones included)."""
+        folder = self.folder / _checked(_PERSON, enumerator, "enumerator")
+        if not folder.is_dir():
+            return []
+        found = [d for d in (_read(path) for path in folder.glob(f"*{_SUFFIX}")) if d is not None]
+        return sorted(found, key=lambda d: d.saved_at, reverse=True)
+
+    def stale(self, enumerator: str) -> list[Draft]:
+        now = self.clock()
+        return [d for d in self.list(enumerator) if d.is_stale(now)]
+
+    def discard(self, enumerator: str, instrument: str, response_id: str) -> bool:
+        """Remove one draft; False when there was none."""
+        path = self._path(enumerator, instrument, response_id)
+        if not path.exists():
+            return False
+        unlink(path)
+        fsync_dir(path.parent)
+        return True
+
+    def carry(self, enumerator: str, instrument: str, values: Mapping[str, Any]) -> None:
+        """Remember answers that the enumerator's next interview of `instrument` starts with."""
+        path = self._carry_path(enumerator, instrument)
+        self._ensure(path.parent)
+        replace_with_json(path, {key: _plain(value) for key, value in values.items()})
+
+    def carried(self, enumerator: str, instrument: str) -> dict[str, Any]:
+        path = self._carry_path(enumerator, instrument)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            log.warning("cannot read %s; the next interview starts empty", path)
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _path(self, enumerator: str, instrument: str, response_id: str) -> Path:
+        person = _checked(_PERSON, enumerator, "enumerator")
+        name = f"{_checked(_INSTRUMENT, instrument, 'instrument')}.{_checked(_RESPONSE_ID, response_id, 'response id')}"
+        return self.folder / person / f"{name}{_SUFFIX}"
+
+    def _carry_path(self, enumerator: str, instrument: str) -> Path:
+        person = _checked(_PERSON, enumerator, "enumerator")
+        return self.folder / person / f"{_checked(_INSTRUMENT, instrument, 'instrument')}.carry.json"
+
+    def _ensure(self, folder: Path) -> None:
+        missing = [p for p in (self.folder.parent, self.folder, folder) if not p.is_dir()]
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in missing:  # the new folders themselves must survive a power cut
+            fsync_dir(path.parent)
+
+
+def _checked(pattern: re.Pattern, value: Any, what: str) -> str:
+    """Names become file names: only the characters that cannot escape the folder."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValueError(f"not a valid {what} for a draft: {value!r:.80}")
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A widget value as JSON: dates as ISO text, selections as lists."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    raise TypeError(f"a draft cannot keep a {type(value).__name__}")
+
+
+def _read(path: Path) -> Draft | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Draft(
+            enumerator=data["enumerator"], instrument=data["instrument"], response_id=data["response_id"],
+            values=MappingProxyType(dict(data.get("values") or {})), step=data.get("step"),
+            started_at=data.get("started_at"), base_revision=data.get("base_revision"),
+            lang=data.get("lang"), saved_at=float(data.get("saved_at") or 0.0),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("skipping the unreadable draft %s (it is kept)", path)
+        return None

@@ -1,0 +1,152 @@
+"""Languages and locale: the one shape of bilingual text, the helper that picks a language,
+and numbers, percentages, intervals, money and times written for the chosen language.
+
+Bilingual text is ``{lang: text}`` everywhere: questionnaire labels, problem messages,
+interface texts, indicator and stage labels (as pyxform keeps every translated column
+in one structure), so a page or an export never guesses how a text is stored.
+Each layer keeps its own catalogue of texts (``survey.questionnaire.problems``,
+``analysis.messages``, ``ui.i18n``); :func:`text` reads any of them.
+
+Formats, one helper for tables, charts' labels, pages and files:
+
+* Bahasa Indonesia (``id``): thousands with ``.``, decimals with ``,``: ``1.234,5``,
+  ``45,2%``, ``Rp1.234.500``, ``14.05 WIB``, ``1 Juli 2024`` (PUEBI, as BPS publishes).
+* English (``en``): ``1,234.5``, ``45.2%``, ``IDR 1,234,500``, ``14:05 WIB``, ``1 July 2024``.
+
+Percent values are percentages (0-100), as every SummaryTable holds them; "points"
+are percentage points (a percentage's SE or margin of error) and carry no ``%``.
+Intervals are ranges with an en dash and the unit once: ``41,2–49,0%``.  A missing
+or undefined value (None, NaN, an infinity) is written as an en dash.  The study's
+time zone is WIB (UTC+7), defined here once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+LANGUAGES = ("id", "en")  # Bahasa Indonesia first: the study's language
+DEFAULT_LANGUAGE = "en"
+
+Texts = Mapping[str, str]
+
+
+def pick(texts: Texts | None, lang: str) -> str:
+    """The text in `lang`; else English, else any language given; "" for None."""
+    if not texts:
+        return ""
+    return texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or next(iter(texts.values()), "")
+
+
+
+KINDS = ("percent", "points", "count", "integer", "number", "ratio", "idr", "pvalue", "text")
+DECIMALS = {"percent": 1, "points": 1, "count": 0, "integer": 0, "number": 1, "ratio": 2, "idr": 0}
+MISSING = "–"
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+_MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+
+def _missing(value: Any) -> bool:
+    """None, NA, NaN, and infinities too (R's design effect of unit weights is Inf: undefined)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return not math.isfinite(value)
+    except TypeError:
+        return False
+
+
+def number(value: Any, lang: str, decimals: int = 1) -> str:
+    """``1.234,5`` (id) or ``1,234.5`` (en); an en dash when missing."""
+    if _missing(value):
+        return MISSING
+    text = f"{float(value):,.{decimals}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]      # no "-0,0"
+    if lang == "id":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def percent(value: Any, lang: str, decimals: int = 1) -> str:
+    """A percentage (0-100): ``45,2%`` (id) or ``45.2%`` (en)."""
+    return MISSING if _missing(value) else f"{number(value, lang, decimals)}%"
+
+
+def idr(value: Any, lang: str, decimals: int = 0) -> str:
+    """Rupiah: ``Rp1.234.500`` (id) or ``IDR 1,234,500`` (en)."""
+    if _missing(value):
+        return MISSING
+    return ("Rp" if lang == "id" else "IDR ") + number(value, lang, decimals)
+
+
+def pvalue(value: Any, lang: str) -> str:
+    """``p < 0,001`` or ``p = 0,034`` (three decimals, as journals write it)."""
+    if _missing(value):
+        return MISSING
+    if value < 0.001:
+        return f"p < {number(0.001, lang, 3)}"
+    return f"p = {number(value, lang, 3)}"
+
+
+def value(x: Any, kind: str, lang: str, decimals: int | None = None) -> str:
+    """``x`` written as its kind (see KINDS); ``decimals`` overrides the kind's default."""
+    if kind == "text":
+        return MISSING if _missing(x) else str(x)
+    if kind == "pvalue":
+        return pvalue(x, lang)
+    if kind not in DECIMALS:
+        raise ValueError(f"unknown kind {kind!r}; one of {KINDS}")
+    places = DECIMALS[kind] if decimals is None else decimals
+    if kind == "percent":
+        return percent(x, lang, places)
+    if kind == "idr":
+        return idr(x, lang, places)
+    return number(x, lang, places)
+
+
+def interval(low: Any, high: Any, kind: str, lang: str, decimals: int | None = None) -> str:
+    """A confidence interval as a range, the unit once: ``41,2–49,0%``, ``Rp1.200–Rp1.900``."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    if kind == "percent":
+        places = DECIMALS["percent"] if decimals is None else decimals
+        return f"{number(low, lang, places)}–{number(high, lang, places)}%"
+    return f"{value(low, kind, lang, decimals)}–{value(high, kind, lang, decimals)}"
+
+
+def wib_time(moment: Any, lang: str) -> str:
+    """The clock time in Western Indonesian Time: ``14.05 WIB`` (id) or ``14:05 WIB`` (en).
+
+    A timestamp without a time zone is taken as UTC, as the store keeps times."""
+    if _missing(moment):
+        return MISSING
+    stamp = pd.Timestamp(moment)
+    local = (stamp if stamp.tzinfo is not None else stamp.tz_localize("UTC")).tz_convert(WIB)
+    return f"{local.hour:02d}{'.' if lang == 'id' else ':'}{local.minute:02d} WIB"
+
+
+def wib_stamps(moments: Any, fmt: str = "%Y-%m-%d %H:%M") -> np.ndarray:
+    """A column of UTC moments as WIB date-times (``2026-12-02 06:40``), all at once; missing ones
+    as :data:`MISSING`. A queue of interviews holds thousands."""
+    wib = pd.to_datetime(pd.Series(moments), utc=True).dt.tz_convert(WIB).dt.strftime(fmt)
+    return wib.astype(object).where(wib.notna(), MISSING).to_numpy(dtype=object)
+
+
+def date(day: Any, lang: str) -> str:
+    """``1 Juli 2024`` (id) or ``1 July 2024`` (en); a timestamp is read in WIB."""
+    if _missing(day):
+        return MISSING
+    stamp = pd.Timestamp(day)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(WIB)
+    return f"{stamp.day} {_MONTHS.get(lang, _MONTHS['en'])[stamp.month - 1]} {stamp.year}"

@@ -1,0 +1,343 @@
+"""Compaction: merging a table's small files into parts, never losing or doubling a row.
+
+Compaction (one per table at a time: ``flock`` on ``.lock``) writes the journal,
+merges small files and small parts into one ``part-<uuid>.parquet`` (temp, fsync,
+rename, folder fsync), writes the markers, deletes the merged files, then the
+journal. An interrupted compaction is finished (or undone) by the next one, which
+checks the journal's names and that the part holds the rows it is to replace; old
+temp files and repeat files of submissions that never committed are collected.
+Files that cannot be read are quarantined (survey.store.quarantine), never merged.
+
+Readers (survey.store.reading) rely on the journal and the markers to read each row
+once while a compaction runs; survey.store.response_store decides when to compact.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Mapping
+
+import duckdb
+import pyarrow as pa
+
+from survey.store.durable import (
+    fsync_dir,
+    fsync_file,
+    is_full,
+    old_temps,
+    replace_with_json,
+    storage_error,
+    temp_path,
+    unlink,
+)
+from survey.store.layout import (
+    COMMITTED,
+    JOURNAL,
+    LOCK,
+    MAIN_FILE,
+    PART,
+    QUARANTINE,
+    REPEAT_FILE,
+    marker,
+    read_journal,
+    scan,
+)
+from survey.store.quarantine import Quarantine
+from survey.store.reading import READ_ATTEMPTS, Listing, connect, find_unreadable, query
+
+log = logging.getLogger(__name__)
+
+_MAIN_KEY = "_response_id, _revision"
+_REPEAT_KEY = "_response_id, _revision, _member_index"
+
+
+def compact_table(
+    folder: Path, parent: str | None, wait: bool, part_bytes: int, orphan_seconds: float,
+    quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
+) -> int:
+    """Compact one table's folder; return the number of files merged.
+
+    `parent`: None for a main table; for a repeat table, its main table (a sibling
+    folder). `wait=False`: return 0 at once when another thread or process is
+    compacting this table. `part_bytes`: parts smaller than this are merged again.
+    `orphan_seconds`: age after which temp files and repeat files of submissions
+    that never committed are deleted. Files that cannot be read, or are not the
+    table's own, are moved to quarantine (with `quarantine`) and never merged.
+    `schemas`: {table: expected schema}, to tell files with foreign columns.
+
+    What is never read again (merged duplicates, lost races, old temps) is deleted
+    first, so that a full disk gets space back before the merge needs some.
+    """
+    with _lock(folder, wait) as locked:
+        if not locked:
+            return 0
+        main = parent is None
+        _recover(folder, main, quarantine)
+        found = scan(folder, main)
+        if quarantine is not None:
+            for name in found.foreign:
+                quarantine.move(folder, name, "not a file of this table")
+        orphans: list[tuple[str, str, int]] = []
+        if main:
+            merge_names, drop = _main_inputs(folder, found.small)
+        else:
+            merge_names, drop, orphans = _repeat_inputs(folder, found.small, parent, orphan_seconds, quarantine, schemas)
+        drop += [p.name for p in old_temps(folder, orphan_seconds)]
+        for name in drop:
+            unlink(folder / name)
+        for name, rid, rev in orphans:
+            _collect_orphan(folder, name, folder.parent / parent, rid, rev, quarantine)
+        if drop or orphans:
+            fsync_dir(folder)
+        small_parts = _small_parts(folder, found.parts, part_bytes)
+        inputs = merge_names + (small_parts if merge_names or len(small_parts) > 1 else [])
+        if not inputs:
+            return 0
+        key = _MAIN_KEY if main else _REPEAT_KEY
+        for attempt in range(READ_ATTEMPTS):
+            inputs = [n for n in inputs if (folder / n).exists()]
+            if not inputs:
+                return 0
+            try:
+                merge(folder, inputs, key)
+                break
+            except duckdb.Error as exc:
+                if is_full(exc):
+                    raise storage_error(exc) from exc
+                listed = Listing([str(folder / n) for n in inputs if n.startswith(PART)],
+                                 [str(folder / n) for n in inputs if not n.startswith(PART)])
+                bad = find_unreadable({folder.name: listed}, str(exc), schemas or {})
+                if not bad and all((folder / n).exists() for n in inputs):
+                    raise
+                for path in bad:
+                    name = Path(path).name
+                    inputs.remove(name)
+                    if quarantine is not None:
+                        quarantine.move(folder, name, bad[path])
+        else:
+            raise RuntimeError(f"table {folder.name}: compaction could not read its inputs")
+        _finish(folder, main, inputs)
+        return len(inputs)
+
+
+@contextmanager
+def _lock(folder: Path, wait: bool) -> Iterator[bool]:
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                yield False
+                return
+            raise
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _recover(folder: Path, main: bool, quarantine: Quarantine | None) -> None:
+    """Finish (or undo) a compaction that was interrupted; called under the lock.
+
+    The journal is not trusted blindly: only names that fit the table's own
+    patterns are considered, and an input is deleted only when the part holds
+    every one of its rows. A journal with other names is moved to quarantine.
+    """
+    path = folder / JOURNAL
+    if not path.exists():
+        return
+    journal = read_journal(folder, main)
+    if journal is not None and (folder / journal.part).exists():
+        inputs = _contained(folder, journal.part, journal.inputs, _MAIN_KEY if main else _REPEAT_KEY)
+        _finish(folder, main, inputs, keep_journal=True)
+    if journal is None or journal.ignored:
+        why = "names files that are not this table's: " + ", ".join(journal.ignored[:5]) if journal else "not a journal"
+        if quarantine is not None and quarantine.move(folder, JOURNAL, why) is not None:
+            return
+        log.warning("ignored compaction journal of %s: %s", folder.name, why)
+    unlink(path)
+    fsync_dir(folder)
+
+
+def _contained(folder: Path, part: str, inputs: list[str], key: str) -> list[str]:
+    """The inputs (still present) all of whose rows are in `part`: those may be deleted."""
+    present = [n for n in inputs if (folder / n).exists() and n != part]
+    if not present:
+        return []
+    on = " AND ".join(f"p.{k} = s.{k}" for k in key.split(", "))
+    con = connect()
+    try:
+        missing = con.execute(
+            "SELECT DISTINCT s.filename FROM read_parquet($inputs, union_by_name = true, filename = true) s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM read_parquet($part, union_by_name = true) p WHERE {on})",
+            {"inputs": [str(folder / n) for n in present], "part": [str(folder / part)]},
+        ).fetchall()
+    except duckdb.Error:
+        log.warning("could not check the interrupted compaction of %s; its inputs are kept", folder.name)
+        return []
+    finally:
+        con.close()
+    lacking = {Path(row[0]).name for row in missing}
+    return [n for n in present if n not in lacking]
+
+
+def _main_inputs(folder: Path, small: list[str]) -> tuple[list[str], list[str]]:
+    """(to merge, to delete) among a main table's small files."""
+    merge_names, drop = [], []
+    for name in small:
+        m = MAIN_FILE.fullmatch(name)
+        if not m:
+            continue
+        if marker(folder, m["rid"], int(m["rev"])).exists():
+            drop.append(name)  # already in a part; or a losing duplicate
+        else:
+            merge_names.append(name)
+    return merge_names, drop
+
+
+def _repeat_inputs(
+    folder: Path, small: list[str], parent: str, orphan_seconds: float,
+    quarantine: Quarantine | None, schemas: Mapping[str, pa.Schema] | None,
+) -> tuple[list[str], list[str], list[tuple[str, str, int]]]:
+    """(to merge, to delete, orphans) among a repeat table's small files.
+
+    A file is merged when its (response, revision, token) is committed in the
+    parent's main table, deleted when another token won that (response, revision),
+    and an orphan (rid, rev given) when it never committed and is older than
+    `orphan_seconds` -- see _collect_orphan for why it is not simply deleted.
+    """
+    files = {}
+    for name in small:
+        m = REPEAT_FILE.fullmatch(name)
+        if m:
+            files[name] = (m["rid"], int(m["rev"]), int(m["tok"]))
+    committed: dict[tuple[str, int], int] = {}
+    if files:
+        rids = sorted({rid for rid, _, _ in files.values()})
+
+        def build(listings):
+            if not listings[parent].files:
+                return None
+            return (
+                "SELECT DISTINCT _response_id, _revision, epoch_us(_submitted_at) AS tok "
+                "FROM read_parquet($files, union_by_name = true) WHERE _response_id IN (SELECT unnest($rids))"
+            ), {"files": listings[parent].files, "rids": rids}
+
+        rows = query(folder.parent, build, {parent: True}, quarantine, schemas)
+        if rows is not None:
+            for row in rows.to_pylist():
+                committed[(row["_response_id"], row["_revision"])] = row["tok"]
+    cutoff = time.time() - orphan_seconds
+    merge_names, drop, orphans = [], [], []
+    for name, (rid, rev, tok) in sorted(files.items()):
+        owner = committed.get((rid, rev))
+        if owner == tok:
+            merge_names.append(name)
+        elif owner is not None:
+            drop.append(name)  # lost the race for this (rid, rev): never visible
+        else:
+            try:  # not committed (yet): an in-flight submission, or a crash's leftover
+                if (folder / name).stat().st_mtime < cutoff:
+                    orphans.append((name, rid, rev))
+            except FileNotFoundError:
+                pass
+    return merge_names, drop, orphans
+
+
+def _collect_orphan(folder: Path, name: str, parent: Path, rid: str, rev: int, quarantine: Quarantine | None) -> None:
+    """Delete a repeat file whose main row never committed -- unless it commits meanwhile.
+
+    A writer may only be slow (a laptop suspended mid-submit) and commit its main
+    row after all. The file is first renamed to a hidden name (it is no longer
+    visible), then the main row is looked for: found, the file is put back; not
+    found, it is deleted. The writer, after committing, checks that its repeat
+    files exist and writes any missing one again (survey.store.response_store), so whichever
+    order the two take, a committed main row keeps its rows. When the main file
+    was quarantined (unreadable), the repeat file joins it there instead.
+    """
+    hidden = temp_path(folder, ".parquet")
+    try:
+        os.rename(folder / name, hidden)
+    except FileNotFoundError:
+        return
+    if (parent / f"{rid}__r{rev}.parquet").exists() or marker(parent, rid, rev).exists():
+        os.rename(hidden, folder / name)
+    elif quarantine is not None and (parent / QUARANTINE / f"{rid}__r{rev}.parquet").exists():
+        os.rename(hidden, folder / name)  # its main file was quarantined: keep the rows beside it
+        quarantine.move(folder, name, "its main row's file is in quarantine")
+    else:
+        unlink(hidden)
+
+
+def _small_parts(folder: Path, parts: list[str], part_bytes: int) -> list[str]:
+    out = []
+    for name in parts:
+        try:
+            if (folder / name).stat().st_size < part_bytes:
+                out.append(name)
+        except FileNotFoundError:
+            pass
+    return out
+
+
+def merge(folder: Path, names: list[str], key: str) -> str:
+    """Write the deduplicated union of `names` as a new part; return its name.
+
+    Journal first (so readers know a part and its sources may both be visible,
+    and an interrupted compaction can be finished), then temp, fsync, rename,
+    folder fsync. A merge that fails leaves neither its temp file nor its journal.
+    """
+    part = f"{PART}{uuid.uuid4().hex}.parquet"
+    replace_with_json(folder / JOURNAL, {"part": part, "inputs": names})
+    tmp = temp_path(folder, ".parquet")
+    con = connect()
+    try:
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet($files, union_by_name = true) "
+            f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1) TO {_sql_text(str(tmp))} (FORMAT parquet)",
+            {"files": [str(folder / n) for n in names]},
+        )
+        fsync_file(tmp)
+        os.rename(tmp, folder / part)
+    except BaseException:
+        unlink(tmp)
+        unlink(folder / JOURNAL)
+        raise
+    finally:
+        con.close()
+    fsync_dir(folder)
+    return part
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _finish(folder: Path, main: bool, inputs: list[str], keep_journal: bool = False) -> None:
+    """After the part is published: markers, then delete the inputs, then the journal."""
+    if main:
+        keys = [f"{m['rid']}__r{m['rev']}" for m in map(MAIN_FILE.fullmatch, inputs) if m]
+        if keys:
+            committed = folder / COMMITTED
+            if not committed.is_dir():
+                committed.mkdir(exist_ok=True)
+                fsync_dir(folder)
+            for key in keys:
+                os.close(os.open(committed / key, os.O_WRONLY | os.O_CREAT, 0o644))
+            fsync_dir(committed)
+    for name in inputs:
+        unlink(folder / name)
+    fsync_dir(folder)
+    if not keep_journal:
+        unlink(folder / JOURNAL)
+        fsync_dir(folder)

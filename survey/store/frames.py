@@ -1,0 +1,106 @@
+"""Arrow tables of stored rows: sorting, shaping to a schema, and conversion to pandas.
+
+to_pandas gives the dtypes that ResponseStore.read() promises (see survey.store.response_store):
+nullable ``Int64`` for integers, ``string`` for text, and select_multiple
+answers as Python lists built fast by sharing one list per distinct combination.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def sorted_rows(table: pa.Table | None, keys: list[str]) -> pa.Table | None:
+    """`table` sorted by `keys` (ascending); untouched when it already is."""
+    if table is None or table.num_rows < 2:
+        return table
+    indices = pc.sort_indices(table, [(k, "ascending") for k in keys]).to_numpy()
+    if np.array_equal(indices, np.arange(len(indices))):
+        return table
+    return table.take(indices)
+
+
+def replace_columns(table: pa.Table, values: Mapping[str, Any]) -> pa.Table:
+    """`table` with the named columns set to one value on every row (types kept)."""
+    for name, value in values.items():
+        i = table.schema.get_field_index(name)
+        column = pa.array([value] * table.num_rows, type=table.schema.field(name).type)
+        table = table.set_column(i, table.schema.field(name), column)
+    return table
+
+
+def arrange(rows: pa.Table | None, schema: pa.Schema) -> pa.Table:
+    """Columns of `schema` first (cast to its types; all-null when absent), then extras."""
+    if rows is None:
+        return schema.empty_table()
+    columns, fields = [], []
+    for f in schema:
+        if f.name in rows.column_names:
+            column = rows.column(f.name)
+            if column.type != f.type:
+                try:
+                    column = column.cast(f.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    f = pa.field(f.name, column.type)
+        else:
+            column = pa.nulls(rows.num_rows, type=f.type)
+        columns.append(column)
+        fields.append(f)
+    for name in rows.column_names:
+        if name not in schema.names:
+            columns.append(rows.column(name))
+            fields.append(rows.schema.field(name))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def to_pandas(table: pa.Table) -> pd.DataFrame:
+    list_columns = [f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)]
+    for f in table.schema:
+        if pa.types.is_integer(f.type) and f.type != pa.int64():
+            table = table.set_column(table.schema.get_field_index(f.name), pa.field(f.name, pa.int64()), table.column(f.name).cast(pa.int64()))
+    plain = table.drop_columns(list_columns)
+    df = plain.to_pandas(types_mapper=_pandas_type, date_as_object=False)
+    for name in list_columns:
+        df[name] = pd.Series(_lists(table.column(name)), index=df.index, dtype=object, copy=False)
+    return df[table.column_names]
+
+
+def _pandas_type(arrow_type: pa.DataType):
+    if pa.types.is_integer(arrow_type):
+        return pd.Int64Dtype()
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_string_view(arrow_type):
+        return pd.StringDtype()
+    return None
+
+
+_SEP = "\x1f"
+
+
+def _lists(column: pa.ChunkedArray) -> np.ndarray:
+    """A list<string> column as an object array of Python lists (None for null).
+
+    Fast for a million rows: rows with the same choices share one list object
+    (a select_multiple has few distinct combinations), so treat the lists as
+    read-only (copy before mutating one).
+    """
+    parts = []
+    for chunk in column.chunks:
+        chunk = chunk.cast(pa.list_(pa.string())) if chunk.type.value_type != pa.string() else chunk
+        if len(chunk.values) and pc.any(pc.match_substring(chunk.values, _SEP)).as_py():
+            values = np.empty(len(chunk), dtype=object)
+            values[:] = chunk.to_pylist()
+            parts.append(values)
+            continue
+        encoded = pc.dictionary_encode(pc.binary_join(chunk, _SEP))
+        unique = [v.split(_SEP) if v else [] for v in encoded.dictionary.to_pylist()]
+        lookup = np.empty(len(unique) + 1, dtype=object)
+        lookup[: len(unique)] = unique
+        lookup[len(unique)] = None
+        indices = encoded.indices.fill_null(len(unique)).to_numpy(zero_copy_only=False)
+        parts.append(lookup[indices])
+    return np.concatenate(parts) if parts else np.empty(0, dtype=object)

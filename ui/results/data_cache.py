@@ -1,0 +1,297 @@
+"""What the analysis pages show, computed once per state of the data: the app's only st.cache_data.
+
+Every Dataset (:func:`analysis.dataset.dataset.load_dataset`) and every result a page draws
+(SummaryTables, the choices of its widgets, an enumerator's list of submissions) is
+cached here, keyed on :func:`data_token` (the store's ``state_token()``: a digest of
+each table folder's file names, plus the modification time and size of the
+questionnaires, ``frame.csv`` and ``population.csv``), the language and the options.
+So a rerun, or a page refreshing itself, with nothing new stored costs one listing
+per table folder; a new submission, a review, an upload or an edited questionnaire
+changes the token and the next run reads and computes again.
+
+Two caches, each bounded: Datasets (large: about 190 MB pickled at 100,000
+households) and results (small).  ``st.cache_data`` keeps pickles and hands each
+caller its own copy, so nothing a page does can change a cached object.  The
+questionnaires inside a Dataset hold read-only mappings (``types.MappingProxyType``),
+which the pickle module cannot store: a reducer registered here stores their
+contents and makes them read-only again on loading.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import datetime as dt
+import functools
+import logging
+import threading
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE
+from analysis.dataset.dataset import DEFAULT_STATUSES, Dataset, load_dataset
+from analysis.dataset.provenance import Provenance
+from analysis.indicators.sections import (
+    city_stage_table,
+    egov_indicator_table,
+    household_indicator_table,
+    individual_indicator_table,
+    leadership_table,
+    stage_table,
+)
+from analysis.tables.histograms import histogram_table
+from analysis.tables.question_tables import crosstab_table, question_table
+from analysis.tables.weighting_tables import totals_table, weights_table
+from survey.locale import WIB
+from survey.questionnaire.model import INSTRUMENT_DIR
+from ui.store import get_store
+
+log = logging.getLogger(__name__)
+DATASET_ENTRIES = 8      # instruments x languages, and the generation a refresh replaces
+RESULT_ENTRIES = 256
+
+
+def _readonly(contents: dict) -> types.MappingProxyType:
+    return types.MappingProxyType(contents)
+
+
+copyreg.pickle(types.MappingProxyType, lambda mapping: (_readonly, (dict(mapping),)))
+
+
+def data_token(store) -> tuple:
+    """What every result depends on besides its options (see the module docstring)."""
+    folder = Path(store.instruments_dir or INSTRUMENT_DIR)
+    files = []
+    for path in [*sorted(folder.glob("*.yaml")), Path(store.root) / FRAME_FILE, Path(store.root) / POPULATION_FILE]:
+        try:
+            stat = path.stat()
+            files.append((path.name, stat.st_mtime_ns, stat.st_size))
+        except FileNotFoundError:
+            files.append((path.name, None, None))
+    return store.state_token(), tuple(files)
+
+
+@dataclass(frozen=True)
+class View:
+    """Which analysis data a result is computed on: an instrument's Dataset with labels in
+    ``lang``, restricted to a domain (``Dataset.filter``), weighted or not."""
+
+    instrument: str
+    lang: str
+    weighted: bool = True
+    dates: tuple | None = None                     # (first, last) WIB days, either may be None
+    enumerators: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    answers: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (choice question, the choices kept)
+
+    @property
+    def filtered(self) -> bool:
+        return any(v is not None for v in (self.dates, self.enumerators, self.statuses)) or bool(self.answers)
+
+    def apply(self, data: Dataset) -> Dataset:
+        if self.filtered:
+            data = data.filter(dates=self.dates, enumerators=self.enumerators, statuses=self.statuses,
+                               **dict(self.answers))
+        return data if self.weighted else data.unweighted()
+
+
+# ---- the two caches ---------------------------------------------------------------------------
+@st.cache_data(max_entries=DATASET_ENTRIES, show_spinner=False)
+def _dataset(root: str, token: tuple, instrument_id: str, lang: str, _store=None) -> Dataset:
+    return load_dataset(_store, instrument_id, lang=lang, statuses=DEFAULT_STATUSES)
+
+
+@st.cache_data(max_entries=RESULT_ENTRIES, show_spinner=False)
+def _result(root: str, token: tuple, what: str, args: tuple, _compute: Callable = None) -> Any:
+    return _compute(*args)
+
+
+def _store(store):
+    return get_store() if store is None else store
+
+
+def dataset(instrument_id: str, lang: str, store=None) -> Dataset:
+    """The instrument's Dataset (every status but rejected), labels in ``lang``."""
+    store = _store(store)
+    return _dataset(str(store.root), data_token(store), instrument_id, lang, _store=store)
+
+
+def cached(what: str, compute: Callable, *args, store=None) -> Any:
+    """``compute(store, *args)`` cached under ``what`` (a name unique to ``compute``), the
+    store's state and ``args``."""
+    store = _store(store)
+    return _result(str(store.root), data_token(store), what, args, _compute=functools.partial(compute, store))
+
+
+# ---- tables -----------------------------------------------------------------------------------
+def _usable(data: Dataset | None) -> Dataset | None:
+    return data if data is not None and data.main.design is not None else None
+
+
+def _egov(civil_servants: Dataset, agencies: Dataset, **options):
+    civil_servants, agencies = _usable(civil_servants), _usable(agencies)
+    if civil_servants is None and agencies is None:
+        return None
+    return egov_indicator_table(civil_servants, agencies, **options)
+
+
+def _if_usable(builder: Callable) -> Callable:
+    """A builder that needs data: None while its instrument has no response."""
+    @functools.wraps(builder)
+    def build(data: Dataset, **options):
+        return None if _usable(data) is None else builder(data, **options)
+    return build
+
+
+TABLES: Mapping[str, Callable] = {
+    "question": question_table,
+    "histogram": histogram_table,
+    "crosstab": crosstab_table,
+    "household_indicators": _if_usable(household_indicator_table),
+    "individual_indicators": _if_usable(individual_indicator_table),
+    "egov_indicators": _egov,
+    "stages": _if_usable(stage_table),
+    "city_stage": _if_usable(city_stage_table),
+    "leadership": _if_usable(leadership_table),
+    "weights": weights_table,
+    "totals": totals_table,
+}
+
+
+def _build(store, token: tuple, what: str, views: tuple[View, ...], options: tuple):
+    datasets = [view.apply(_dataset(str(store.root), token, view.instrument, view.lang, _store=store))
+                for view in views]
+    return TABLES[what](*datasets, **dict(options))
+
+
+def table(what: str, views: View | Iterable[View], store=None, **options):
+    """The SummaryTable ``TABLES[what]`` builds from the views' datasets with ``options``
+    (None where an indicator table has no data yet)."""
+    store = _store(store)
+    views = (views,) if isinstance(views, View) else tuple(views)
+    token = data_token(store)
+    args = (what, views, tuple(sorted(options.items())))
+    return _result(str(store.root), token, f"table:{what}", args,
+                   _compute=functools.partial(_build, store, token))
+
+
+# ---- the choices of a page's widgets ------------------------------------------------------------
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    labels: Mapping[str, str]          # {lang: text}
+    kind: str                          # categorical | multiple | number
+    table: str                         # the table that holds it
+    choices: tuple[tuple[str, Mapping[str, str]], ...] = ()   # (choice name, {lang: label})
+
+
+@dataclass(frozen=True)
+class Facets:
+    """What a page offers to choose from for one instrument (small, pickled in the cache)."""
+
+    instrument: str
+    title: Mapping[str, str]
+    provenance: Provenance
+    design_weighted: bool              # the design makes weights (a frame, counts or a calibration)
+    questions: tuple[Variable, ...]    # questions with estimates, form order, PII left out
+    groups: Mapping[str, tuple[Variable, ...]] = field(default_factory=dict)  # table -> its choice variables
+    area: Variable | None = None       # the design's strata (or census) question, for the area filter
+    enumerators: tuple[str, ...] = ()
+    days: tuple[dt.date, dt.date] | None = None
+
+    def question(self, name: str) -> Variable:
+        return next(q for q in self.questions if q.name == name)
+
+    def breakdowns(self, name: str) -> tuple[Variable, ...]:
+        """Choice variables that can break ``name``'s estimates down (its table's, itself left out)."""
+        return tuple(v for v in self.groups.get(self.question(name).table, ()) if v.name != name)
+
+
+def _variable(var, table: str) -> Variable:
+    labels = var.value_labels() if var.kind == "categorical" else {}
+    choices = tuple((c, labels[c]) for c in var.choices) if var.kind == "categorical" else ()
+    return Variable(var.name, dict(var.labels), var.kind, table, choices)
+
+
+def _facets(store, token: tuple, instrument_id: str, lang: str) -> Facets:
+    data = _dataset(str(store.root), token, instrument_id, lang, _store=store)
+    inst, spec = data.instrument, data.instrument.design
+    questions = tuple(_variable(v, data.table_of(v.name).name) for v in data.questions())
+    groups = {name: tuple(_variable(v, name) for v in t.variables.values()
+                          if v.kind == "categorical" and not v.question.pii)
+              for name, t in data.tables.items()}
+    area_name = spec.strata or spec.census
+    area = next((v for v in groups.get(inst.id, ()) if v.name == area_name), None)
+    frame = data.main.frame
+    enumerators = tuple(sorted(frame["_enumerator"].dropna().astype(str).unique())) if "_enumerator" in frame else ()
+    days = None
+    if "_submitted_at" in frame and frame["_submitted_at"].notna().any():
+        local = frame["_submitted_at"].dropna().dt.tz_convert(WIB)
+        days = (local.min().date(), local.max().date())
+    return Facets(inst.id, dict(inst.title), data.provenance, spec.weighted, questions, groups, area,
+                  enumerators, days)
+
+
+def facets(instrument_id: str, lang: str, store=None) -> Facets:
+    store = _store(store)
+    token = data_token(store)
+    return _result(str(store.root), token, "facets", (instrument_id, lang),
+                   _compute=functools.partial(_facets, store, token))
+
+
+def days_filter(chosen: Iterable[dt.date]) -> tuple | None:
+    """A date_input's range as View.dates: () -> None, (first,) -> (first, None)."""
+    chosen = tuple(chosen or ())
+    if not chosen:
+        return None
+    first = pd.Timestamp(chosen[0]).date().isoformat()
+    last = pd.Timestamp(chosen[-1]).date().isoformat() if len(chosen) > 1 else None
+    return first, last
+
+
+# ---- computing ahead ----------------------------------------------------------------------------
+_prefetching: dict[tuple, threading.Thread] = {}
+_prefetching_lock = threading.Lock()
+
+
+def prefetch(name: str, builds: Iterable[Callable[[], Any]], store=None) -> None:
+    """Call ``builds`` (each fills this module's caches) in a background thread, so that the
+    page on screen finishes its run now and the next choice is a read from the cache.  One
+    thread per ``name`` and state of the store at a time; a choice made before it is done
+    waits for the same cache entry (``st.cache_data`` computes a key once) instead of
+    computing it again.  A failure is only logged: the page that needs it reports it itself."""
+    store = _store(store)
+    key = (name, str(store.root), data_token(store))
+    builds = list(builds)
+    with _prefetching_lock:
+        for done in [k for k, thread in _prefetching.items() if not thread.is_alive()]:
+            del _prefetching[done]
+        if key in _prefetching:
+            return
+        thread = threading.Thread(target=_run_all, args=(name, builds), name=f"prefetch-{name}", daemon=True)
+        ctx = get_script_run_ctx(suppress_warning=True)
+        if ctx is not None:
+            add_script_run_ctx(thread, ctx)   # the caches log a warning in a thread without one
+        _prefetching[key] = thread
+    thread.start()
+
+
+def _run_all(name: str, builds: list[Callable[[], Any]]) -> None:
+    for build in builds:
+        try:
+            build()
+        except Exception:   # noqa: BLE001 - computing ahead must never break anything
+            log.exception("computing %s ahead failed", name)
+
+
+def wait_for_prefetch(timeout: float | None = None) -> None:
+    """Wait until every background computation has ended (for tests and the benchmark)."""
+    with _prefetching_lock:
+        threads = list(_prefetching.values())
+    for thread in threads:
+        thread.join(timeout)

@@ -1,0 +1,151 @@
+"""What the monitor and the review queue show, read through ui.results.data_cache's cache.
+
+``snapshot(store, instrument_id, lang)`` gathers everything the monitor shows (visit
+records and their dispositions, response rates, progress against the frame,
+durations, quality flags, the precision tracker) as plain tables; ``queue(...)`` the
+review page's queue and its flags. Both are ``ui.results.data_cache.cached`` results, keyed on the
+store's state (and the questionnaires, frame.csv and population.csv), so a page
+refreshing itself reads and computes again only when something changed; the analysis
+Dataset is ui.results.data_cache's, shared with the analysis pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.dataset.datafiles import FRAME_FILE, read_csv
+from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates
+from analysis.monitoring import progress as fieldwork
+from analysis.monitoring.precision import precision_tracker
+from survey.fieldwork.quality import checked
+from ui.results import data_cache as data
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the monitor shows of one questionnaire (every table plain, picklable)."""
+
+    instrument: str
+    records: int                              # stored records, every status
+    visits: pd.DataFrame                      # analysis.monitoring.progress.visits (rejected left out)
+    flagged: pd.DataFrame                     # survey.fieldwork.quality.flags of the counted visits, with their columns
+    flag_reasons: dict = field(default_factory=dict)   # response id -> its flags, in order
+    rates: dict = field(default_factory=dict)  # level -> analysis.dataset.response_rates.response_rates
+    areas: dict = field(default_factory=dict)  # level -> analysis.monitoring.progress.per_area
+    per_day: pd.DataFrame | None = None
+    per_enumerator: pd.DataFrame | None = None
+    durations: dict = field(default_factory=dict)
+    adjustment: pd.DataFrame | None = None    # analysis.dataset.response_rates.nonresponse_adjustment per PSU
+    precision: pd.DataFrame | None = None     # analysis.monitoring.precision.precision_tracker
+    provenance: object = None                 # the analysis Dataset's Provenance
+    has_frame: bool = False
+    statuses: dict = field(default_factory=dict)  # status -> stored responses
+
+
+def snapshot(store, instrument_id: str, lang: str) -> Snapshot:
+    """Everything the monitor shows of ``instrument_id``, computed once per change of the store."""
+    return data.cached("monitor_snapshot", _snapshot, instrument_id, lang, store=store)
+
+
+def queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the review queue, the flags) of ``instrument_id``: lighter than the whole snapshot."""
+    return data.cached("review_queue", _queue, instrument_id, lang, store=store)
+
+
+def _quality(store, instrument_id: str, lang: str):
+    """(current records, durations, flags): read and checked once per change of the store."""
+    return checked(store, instrument_id, lang)
+
+
+def _checked(store, instrument_id: str, lang: str):
+    return data.cached("monitor_quality", _quality, instrument_id, lang, store=store)
+
+
+def _queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    records, times, raised = _checked(store, instrument_id, lang)
+    return review_queue(store.instrument(instrument_id), records, times, raised), raised
+
+
+def _precision(dataset, frame) -> pd.DataFrame | None:
+    """The headline indicators' precision, for a questionnaire that asks their questions."""
+    if dataset.main.design is None:
+        return None
+    try:
+        return precision_tracker(dataset, frame)
+    except KeyError:   # not the household questionnaire: no HH4, HH6, HH7
+        return None
+
+
+def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
+    inst = store.instrument(instrument_id)
+    records, times, raised = _checked(store, instrument_id, lang)
+    frame = read_csv(Path(store.root) / FRAME_FILE) if inst.design.base == "frame" else None
+    visits = fieldwork.visits(inst, records, times)
+    dataset = data.dataset(instrument_id, lang, store=store)
+    strata, psu = inst.design.strata, inst.design.psu
+    areas = {}
+    if strata:
+        levels = ("stratum", "kelurahan", "psu") if psu else ("stratum",)
+        areas = {level: fieldwork.per_area(visits, frame, strata, psu, level) for level in levels}
+    adjustment = None
+    if inst.design.base == "frame" and frame is not None and psu:
+        kept_ids = set(dataset.main.frame["_response_id"].astype(str)) if dataset.main.design is not None else set()
+        kept = records[records["_response_id"].astype(str).isin(kept_ids).to_numpy(dtype=bool)]
+        _, adjustment = nonresponse_adjustment(inst, inst.design, kept.reset_index(drop=True), records, frame)
+    statuses = records["_status"].astype("string").value_counts().to_dict() if len(records) else {}
+    flagged = counted_flags(visits, raised)
+    return Snapshot(
+        instrument=inst.id, records=len(records), visits=visits, flagged=flagged,
+        flag_reasons=flag_reasons(flagged),
+        rates={level: response_rates(inst, records, frame, level) for level in LEVELS if level != "psu" or psu},
+        areas=areas, per_day=fieldwork.per_day(visits), per_enumerator=fieldwork.per_enumerator(visits, raised),
+        durations=fieldwork.duration_summary(visits), adjustment=adjustment, precision=_precision(dataset, frame),
+        provenance=dataset.provenance, has_frame=frame is not None,
+        statuses={str(k): int(v) for k, v in statuses.items()})
+
+
+def counted_flags(visits: pd.DataFrame, raised: pd.DataFrame) -> pd.DataFrame:
+    """The flags of the visits the monitor counts (rejected ones are not), each with its visit's
+    ``_enumerator, stratum, _status``; computed with the snapshot so a refresh only draws it."""
+    columns = ["_response_id", "_enumerator", "stratum", "_status"]
+    if raised.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in [*raised.columns, *columns[1:]]})
+    keyed = visits[columns].assign(_response_id=visits["_response_id"].astype(str))
+    return raised.assign(_response_id=raised["_response_id"].astype(str)).merge(
+        keyed, on="_response_id", how="inner", sort=False)
+
+
+def flag_reasons(flagged: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Response id -> its distinct flags, in the order raised."""
+    if flagged.empty:
+        return {}
+    unique = flagged.drop_duplicates(["_response_id", "flag"])
+    return {rid: tuple(group) for rid, group in unique.groupby("_response_id", sort=False)["flag"]}
+
+
+def area_question(inst) -> str | None:
+    """The question the review queue filters by: the design's strata (kecamatan, agency) or census unit."""
+    return inst.design.strata or inst.design.census
+
+
+def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.DataFrame) -> pd.DataFrame:
+    """One row per stored response (every status), oldest first submission first: ``_response_id,
+    _enumerator, _status, _revision, area, submitted_at`` (first submission) and ``flags`` (a tuple)."""
+    area = area_question(inst)
+    first = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id")["submitted_at"]
+    by_id = raised.groupby("_response_id")["flag"].apply(lambda f: tuple(dict.fromkeys(f))).to_dict() \
+        if len(raised) else {}
+    ids = records["_response_id"].astype(str)
+    out = pd.DataFrame({
+        "_response_id": ids.to_numpy(),
+        "_enumerator": records["_enumerator"].astype(str).to_numpy(),
+        "_status": records["_status"].astype(str).to_numpy(),
+        "_revision": records["_revision"].astype(int).to_numpy(),
+        "area": records[area].astype("string").to_numpy() if area and area in records.columns else pd.NA,
+        "submitted_at": first.reindex(ids).to_numpy(),
+        "flags": [by_id.get(rid, ()) for rid in ids],
+    })
+    return out.sort_values(["submitted_at", "_response_id"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,107 @@
+"""What the review page shows of one interview: answers with labels, and its revisions.
+
+Plain functions from answers (survey.store.stored_answers) and revisions (survey.store.revisions) to
+tables in the chosen language: a choice is its label, several choices their labels,
+an amount in Rupiah is written with thousands separators, a date as a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from survey import locale as formatting
+from survey.questionnaire.model import Instrument, Question
+from survey.store.revisions import Revision
+from ui.i18n import t
+
+OPEN_IN_REVIEW = "_review_open"   # session key: {instrument, response_id} the monitor sends to the review page
+
+
+def answer_text(q: Question, value: Any, lang: str) -> str:
+    """One answer as the reviewer reads it."""
+    if value is None or value == [] or value == ():
+        return t("rev_blank", lang)
+    if q.type == "select_one":
+        labels = q.choices.get(str(value))
+        return labels[lang] if labels else str(value)
+    if q.type == "select_multiple":
+        return ", ".join(q.choices[v][lang] if v in q.choices else str(v) for v in value)
+    if q.type == "integer" and q.appearance == "rupiah":
+        return formatting.idr(value, lang)
+    if q.type in ("integer", "decimal"):
+        return formatting.number(value, lang, 0 if float(value).is_integer() else 2)
+    if isinstance(value, dt.date):
+        return formatting.date(value, lang)
+    return str(value)
+
+
+def sections(inst: Instrument, answers: dict, lang: str) -> list[tuple[str, pd.DataFrame | Question]]:
+    """The main form in order: (section title, Question | Answer table) for its answers, and
+    (section title, the repeat Question) where a repeat group comes; the questions skip
+    logic did not ask are left out."""
+    out: list[tuple[str, list | Question]] = []
+    title = ""
+    for q in inst.questions:
+        if q.section is not None:
+            title = q.section[lang]
+        if q.type == "repeat":
+            out.append((title, q))
+            continue
+        if not q.stores_answer or q.name not in answers:
+            continue
+        if not out or out[-1][0] != title or not isinstance(out[-1][1], list):
+            out.append((title, []))
+        out[-1][1].append((q.text("label", lang), answer_text(q, answers[q.name], lang)))
+    return [(name, _table(rows, lang) if isinstance(rows, list) else rows) for name, rows in out]
+
+
+def members(repeat: Question, items: list[dict], lang: str) -> list[tuple[str, pd.DataFrame]]:
+    """(title, table) per roster item, the item's first text answer (a name) in the title."""
+    out = []
+    for i, item in enumerate(items):
+        rows = [(q.text("label", lang), answer_text(q, item[q.name], lang))
+                for q in repeat.questions if q.stores_answer and q.name in item]
+        name = next((str(item[q.name]) for q in repeat.questions if q.type == "text" and item.get(q.name)), "")
+        title = t("review_member", lang, label=repeat.text("label", lang), i=i + 1) + (f": {name}" if name else "")
+        out.append((title, _table(rows, lang)))
+    return out
+
+
+def _table(rows: list[tuple[str, str]], lang: str) -> pd.DataFrame:
+    return pd.DataFrame({t("col_question", lang): [r[0] for r in rows], t("col_answer", lang): [r[1] for r in rows]})
+
+
+def field_label(inst: Instrument, question: str, repeat: str | None, member: int | None, lang: str) -> str:
+    q = inst.question(question)
+    if repeat is None:
+        return q.text("label", lang)
+    group = inst.question(repeat)
+    return f"{t('review_member', lang, label=group.text('label', lang), i=member + 1)}: {q.text('label', lang)}"
+
+
+def revisions_frame(inst: Instrument, history: list[Revision], lang: str) -> pd.DataFrame:
+    """One row per revision: number, who, when (WIB), status, comment, the answers it changed."""
+    def change_lines(rev: Revision) -> str:
+        if rev.revision == 1:
+            return t("rev_first", lang)
+        if not rev.changes:
+            return t("rev_none", lang)
+        lines = []
+        for c in rev.changes:
+            q = inst.question(c.question)
+            old = answer_text(q, list(c.old) if isinstance(c.old, tuple) else c.old, lang)
+            new = answer_text(q, list(c.new) if isinstance(c.new, tuple) else c.new, lang)
+            lines.append(f"{field_label(inst, c.question, c.repeat, c.member, lang)}: {old} → {new}")
+        return "\n".join(lines)
+
+    return pd.DataFrame({
+        t("col_revision", lang): [r.revision for r in history],
+        t("col_editor", lang): [r.editor for r in history],
+        t("col_time", lang): formatting.wib_stamps([r.submitted_at for r in history]),
+        t("col_status", lang): [t(f"status_{r.status}", lang) for r in history],
+        t("col_note", lang): [r.note or "" for r in history],
+        t("col_changes", lang): [change_lines(r) for r in history],
+    })

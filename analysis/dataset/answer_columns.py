@@ -15,7 +15,7 @@
   values after them, sorted.
 * numbers, dates and text pass through as the store reads them.
 
-:class:`Variable` records, per question, the frame columns that hold it and the
+:class:`AnswerColumns` records, per question, the frame columns that hold it and the
 choice names in category order, so nobody has to parse column names or map labels
 back to choices.
 """
@@ -42,7 +42,7 @@ _LITERAL = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 
 @dataclass(frozen=True)
-class Variable:
+class AnswerColumns:
     """What the analysis frame holds for one question."""
 
     question: object                 # survey.questionnaire.model.Question
@@ -220,15 +220,15 @@ def dummies(col: pd.Series, question, was_asked: np.ndarray | None) -> tuple[pd.
     return pd.DataFrame(data, index=col.index, copy=False), tuple(names)
 
 
-def tidy(df: pd.DataFrame, questions: Iterable, lang: str) -> tuple[pd.DataFrame, dict[str, Variable]]:
-    """Analysis columns for stored answers and a Variable per question found in ``df``.
+def tidy(df: pd.DataFrame, questions: Iterable, lang: str) -> tuple[pd.DataFrame, dict[str, AnswerColumns]]:
+    """Analysis columns for stored answers and an AnswerColumns per question found in ``df``.
 
     Columns without a question (metadata ``_...``, design columns) pass through; each
     select_multiple list column is replaced by its ``<question>_<choice>`` columns.
     A choice column whose name is already taken is an error naming both.
     """
     columns: dict[str, object] = {}
-    variables: dict[str, Variable] = {}
+    variables: dict[str, AnswerColumns] = {}
     by_name = {q.name: q for q in questions}
     distinct: dict = {}   # the referenced columns' distinct values, shared by the relevance checks
     for name in df.columns:
@@ -239,20 +239,20 @@ def tidy(df: pd.DataFrame, questions: Iterable, lang: str) -> tuple[pd.DataFrame
         kind = _KIND_OF_TYPE.get(q.type, "text")
         if q.type == "select_multiple":
             frame, names = dummies(df[name], q, asked(q, df, distinct))
-            variables[name] = Variable(q, kind, tuple(frame.columns), names)
+            variables[name] = AnswerColumns(q, kind, tuple(frame.columns), names)
             columns.update({c: frame[c] for c in frame.columns})
         elif kind == "categorical":
             order = calculation_order(q) if q.type == "calculate" else None
             columns[name], names = categorical(df[name], q, lang, order)
-            variables[name] = Variable(q, kind, (name,), names)
+            variables[name] = AnswerColumns(q, kind, (name,), names)
         else:
             columns[name] = df[name]
-            variables[name] = Variable(q, kind, (name,))
+            variables[name] = AnswerColumns(q, kind, (name,))
     _check_names(df, variables)
     return pd.DataFrame(columns, index=df.index, copy=False), variables
 
 
-def _check_names(df: pd.DataFrame, variables: dict[str, Variable]) -> None:
+def _check_names(df: pd.DataFrame, variables: dict[str, AnswerColumns]) -> None:
     owner: dict[str, str] = {c: c for c in df.columns if c not in variables or variables[c].kind != "multiple"}
     for var in variables.values():
         if var.kind != "multiple":

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.dataset import design_weights
-from analysis.dataset.answer_columns import Variable, tidy
+from analysis.dataset.answer_columns import AnswerColumns, tidy
 from analysis.dataset.table_data import TableData
 from analysis.estimation.design import DesignError, SurveyDesign
 from analysis.messages import Message, message
@@ -163,7 +163,7 @@ def with_head(main: TableData, members: TableData) -> TableData:
             numbers[households] = pd.to_numeric(column.iloc[rows], errors="coerce").to_numpy(float, na_value=np.nan)
             columns[name] = numbers
         title = {lang: HEAD_TITLE[lang].format(label=var.label(lang)) for lang in LANGUAGES}
-        variables[name] = Variable(var.question, var.kind, (name,), var.choices, name, title)
+        variables[name] = AnswerColumns(var.question, var.kind, (name,), var.choices, name, title)
     if not columns:
         return main
     return replace(main, design=main.design.update(**columns), variables={**main.variables, **variables},

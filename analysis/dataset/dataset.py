@@ -46,7 +46,7 @@ import pandas as pd
 
 from analysis.dataset import assembly as _assembly
 from analysis.dataset import design_weights
-from analysis.dataset.answer_columns import Variable
+from analysis.dataset.answer_columns import AnswerColumns
 from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE, read_csv
 from analysis.dataset.provenance import Provenance, project_version
 from analysis.dataset.table_data import TableData
@@ -89,10 +89,10 @@ class Dataset:
                 return table
         raise KeyError(f"{self.instrument.id} has no question {question!r} in its analysis data")
 
-    def variable(self, question: str) -> Variable:
+    def variable(self, question: str) -> AnswerColumns:
         return self.table_of(question).variables[question]
 
-    def questions(self) -> list[Variable]:
+    def questions(self) -> list[AnswerColumns]:
         """The questions that have estimates (choices, numbers), in form order, PII left out,
         and the questions that end an interview (visit outcome, consent) too: the analysis
         keeps only the interviews they let go on, so their answer is the same everywhere."""
@@ -105,7 +105,7 @@ class Dataset:
                     out.append(var)
         return out
 
-    def breakdowns(self, question: str) -> list[Variable]:
+    def breakdowns(self, question: str) -> list[AnswerColumns]:
         """Choice questions that can break ``question``'s estimates down (its table's, and a
         repeat group's inherited household questions), in form order."""
         table = self.table_of(question)

@@ -2,7 +2,7 @@
 
 The frame is ``design.data`` (every row); the domain in force (the Dataset's filters)
 is ``design.in_subset``.  ``variables`` map question names to the frame's columns
-(:class:`analysis.dataset.answer_columns.Variable`); a repeat group's table also lists the household
+(:class:`analysis.dataset.answer_columns.AnswerColumns`); a repeat group's table also lists the household
 questions it carries.  ``choice_codes`` and ``is_choice`` read answers by choice name
 whatever the labels' language.
 """
@@ -15,7 +15,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.dataset.answer_columns import Variable
+from analysis.dataset.answer_columns import AnswerColumns
 from analysis.estimation.design import SurveyDesign
 from analysis.estimation.weighting import WeightingResult
 from analysis.messages import message
@@ -27,7 +27,7 @@ class TableData:
 
     name: str                                  # the store table ("household", "household_members")
     design: SurveyDesign | None                # None when the table has no rows
-    variables: Mapping[str, Variable]          # question -> its columns (inherited ones too)
+    variables: Mapping[str, AnswerColumns]     # question -> its columns (inherited ones too)
     own: frozenset                             # the questions of this table itself
     weights_text: Mapping[str, str]            # {lang: how the weights were made}
     weighting: tuple[WeightingResult, ...] = ()  # base weights and calibrations (for the design page)

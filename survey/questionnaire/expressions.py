@@ -84,7 +84,7 @@ class Current:  # .
 
 
 @dataclass(frozen=True, slots=True)
-class Column:  # bare identifier: a choice_filter column
+class ChoiceColumn:  # bare identifier: a column of the choice list (choice_filter)
     name: str
 
 
@@ -273,7 +273,7 @@ class _Parser:
             if nxt.kind == "op" and nxt.text == "(":
                 return self.call(tok)
             self.columns.add(tok.text)
-            return Column(tok.text), 1
+            return ChoiceColumn(tok.text), 1
         self.fail(f"unexpected {_describe(tok)}", tok)
 
     def call(self, name: _Token):
@@ -584,7 +584,7 @@ def _eval(node: Any, ctx: _Context) -> Any:
         return node.value
     if isinstance(node, Ref):
         return _lookup(ctx.values, node.name)
-    if isinstance(node, Column):
+    if isinstance(node, ChoiceColumn):
         return _lookup(ctx.choice, node.name)
     if isinstance(node, Current):
         return _value(ctx.current)

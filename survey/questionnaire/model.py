@@ -21,7 +21,7 @@ from survey.locale import LANGUAGES, pick
 from survey.questionnaire.expressions import Expression, ExpressionError, parse
 from survey.questionnaire.quality_rules import QualityRules, parse_quality
 from survey.questionnaire.sampling_design import SamplingDesign, parse_design
-from survey.questionnaire.types import QUESTION_TYPES
+from survey.questionnaire.types import QUESTION_TYPES, QuestionType
 
 INSTRUMENT_DIR = Path(__file__).resolve().parents[1] / "instruments"
 STUDY_INSTRUMENTS = ("household", "civil_servant", "agency")
@@ -75,8 +75,13 @@ class Question:
         return MappingProxyType({c.name: c.label for c in self.choice_options})
 
     @property
+    def kind(self) -> QuestionType:
+        """Its type's traits (survey.questionnaire.types): ``q.kind.is_repeat``, ``q.kind.choices``..."""
+        return QUESTION_TYPES[self.type]
+
+    @property
     def stores_answer(self) -> bool:
-        return QUESTION_TYPES[self.type].stores_answer
+        return self.kind.stores_answer
 
     def text(self, key: str, lang: str) -> str:
         """A label, hint or message in `lang`, falling back to the other language."""
@@ -100,7 +105,7 @@ class Instrument:
 
     @property
     def repeats(self) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if q.type == "repeat")
+        return tuple(q for q in self.questions if q.kind.is_repeat)
 
     def table_name(self, repeat: Question) -> str:
         """The Parquet table of a repeat group (the household roster is household_members)."""
@@ -179,7 +184,7 @@ def instrument_from_dict(data: Any, source: str = "<dict>") -> Instrument:
     _check_references(source, questions, index)
     design = parse_design(
         data.get("design"), source, {q.name: q for q in questions},
-        {q.name: {i.name: i for i in q.questions} for q in questions if q.type == "repeat"},
+        {q.name: {i.name: i for i in q.questions} for q in questions if q.kind.is_repeat},
         lambda message: InstrumentError(source, None, message))
     quality = parse_quality(data.get("quality"), questions, lambda message: InstrumentError(source, None, message))
     return Instrument(
@@ -248,34 +253,35 @@ class _Builder:
         qtype = raw.get("type")
         if qtype not in QUESTION_TYPES:
             raise InstrumentError(src, name, f"unknown type {qtype!r} (known: {', '.join(QUESTION_TYPES)})")
-        if qtype == "repeat" and inside_repeat:
+        kind = QUESTION_TYPES[qtype]
+        if kind.is_repeat and inside_repeat:
             raise InstrumentError(src, name, "a repeat inside a repeat is not supported")
         expressions = {key: self._expression(name, key, raw[key]) for key in _EXPRESSION_KEYS if raw.get(key) is not None}
         options: tuple[Choice, ...] = ()
-        if qtype in ("select_one", "select_multiple"):
+        if kind.choices != "none":
             list_name = raw.get("choices")
             if list_name not in self.lists:
                 raise InstrumentError(src, name, f"'choices' must name a list in choice_lists, got {list_name!r}")
             options = self.lists[list_name]
         elif "choices" in raw:
             raise InstrumentError(src, name, "only select questions have choices")
-        if qtype == "calculate" and "calculation" not in expressions:
+        if kind.computed and "calculation" not in expressions:
             raise InstrumentError(src, name, "a calculate question needs a 'calculation'")
         if "constraint" in expressions and not raw.get("constraint_message"):
             raise InstrumentError(src, name, "a constraint needs a constraint_message in both languages")
-        if raw.get("required") and qtype in ("note", "calculate"):
+        if raw.get("required") and not (kind.entered or kind.is_repeat):  # a note, a calculation
             raise InstrumentError(src, name, f"a {qtype} cannot be required")
-        if "end_if" in expressions and (inside_repeat or qtype in ("note", "calculate", "repeat")):
+        if "end_if" in expressions and (inside_repeat or not kind.entered):
             raise InstrumentError(src, name, "end_if is for a question of the main form that the enumerator answers")
-        if raw.get("identifying") and (inside_repeat or qtype in ("note", "calculate", "repeat")):
+        if raw.get("identifying") and (inside_repeat or not kind.entered):
             raise InstrumentError(src, name, "identifying is for a question of the main form that the enumerator answers")
         inner: tuple[Question, ...] = ()
-        if qtype == "repeat":
+        if kind.is_repeat:
             inner = tuple(self.question(q, inside_repeat=True) for q in _as_list(src, raw.get("questions")))
         bounds = {}
         for key in ("min", "max"):
             if raw.get(key) is not None:
-                if qtype not in ("integer", "decimal") or isinstance(raw[key], bool) or not isinstance(raw[key], (int, float)):
+                if not kind.numeric or isinstance(raw[key], bool) or not isinstance(raw[key], (int, float)):
                     raise InstrumentError(src, name, f"'{key}' is a number and only for integer/decimal questions")
                 bounds[key] = raw[key]
         return Question(

@@ -1,9 +1,23 @@
-"""One table of question types: how each is stored, coerced and described.
+"""One table of question types: every trait the code asks of a question's type.
 
 Everything type-specific is looked up here (as pyxform's question_type_dictionary
-does) rather than spread over `if` chains: the validator's coercion, the Arrow
-type of the Parquet column, the SPSS measurement level of exports, and the entry
-widget (the UI keeps its own widget table keyed by the same names).
+does) rather than spread over `if` chains on type names: the validator's coercion,
+the Arrow type of the Parquet column, whether it is a repeat group, computed, a
+choice (one or many), a number or a date, what the analysis frame and the microdata
+export make of it, the entry widget (a name: ui.entry.form keeps the functions,
+keyed by it), how a stored cell becomes an answer again and how the review page
+writes it. Code reads the traits (``question.kind.choices == "one"``), never the
+type's name; only the questionnaire builder (model.py) and this table name types.
+
+``calculate``: its value is the text its calculation returns (an age group such as
+'15-24'), stored as a string; it has no choice list. The analysis tabulates it:
+``analysis_kind`` "categorical", categories in the order the calculation's text
+literals appear ('0-4', '5-14', ...), so a calculated grouping gives proportions
+like a select_one. The exports write its value unchanged: ``export_kind`` "text" (a
+string variable, SPSS measure nominal): with no choice list there are no codes or
+value labels to give, and the codebook shows the calculation. Both are the one
+reading "a nominal value kept as its text"; the analysis's categories are built from
+the text, and a number-valued calculation is tabulated the same way.
 
 Coercion accepts exactly what can be stored and read back unchanged: numpy and
 Decimal numbers become Python ones, integers fit int64, decimals are finite, text
@@ -21,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 
@@ -175,32 +190,107 @@ def _plain_number(value: Any) -> str:
         return str(value)
 
 
+def _stored_text(value: Any) -> str:
+    return str(value)
+
+
+def _stored_integer(value: Any) -> int:
+    return int(value)
+
+
+def _stored_decimal(value: Any) -> float:
+    return float(value)
+
+
+def _stored_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else pd.Timestamp(value).date()
+
+
+def _stored_choices(value: Any) -> list[str] | None:
+    return [str(v) for v in value] or None
+
+
+CHOICES = ("none", "one", "many")
+# The analysis frame's column kinds (analysis.dataset.answer_columns) and the export's variable
+# kinds (analysis.export.microdata.variables, which adds "timestamp" for metadata).
+ANALYSIS_KINDS = ("categorical", "multiple", "number", "date", "text", "none")
+EXPORT_KINDS = ("text", "integer", "decimal", "choice", "dummy", "date")
+SHOWN_AS = ("choice", "choices", "number", "date", "text")
+
+
 @dataclass(frozen=True)
 class QuestionType:
+    """Everything the code asks of a question's type; read as ``question.kind.<trait>``."""
+
     name: str
-    arrow_type: pa.DataType | None  # None: not stored (notes, repeats get their own table)
-    coerce: Callable[[Any], Any] | None
-    spss_measure: str | None  # nominal | ordinal | scale
-    stores_answer: bool = True
+    arrow_type: pa.DataType | None  # None: not stored (notes; a repeat's items get their own table)
+    coerce: Callable[[Any], Any] | None  # a raw answer -> its stored value (CoercionError when it cannot be)
+    spss_measure: str | None = None  # nominal | ordinal | scale
     # Stata storage type as pyreadstat writes it: long (int32; double for values beyond its range),
     # double, str (str#, strL past 2045 bytes); select_one is its numeric code, select_multiple one
     # 0/1 column per choice, date a %td double.
     stata_type: str | None = None
     xlsform_type: str | None = None  # the XLSForm `type` column (select types add the list name)
+    is_repeat: bool = False  # a group asked once per item (a roster): its questions fill their own table
+    computed: bool = False  # its value is calculated from other answers, never entered
+    choices: str = "none"  # none | one | many: how many of its choice list an answer picks
+    numeric: bool = False  # a number (range checks, outliers, number widgets)
+    whole_numbers: bool = False  # numbers without decimals (histogram bins on integers)
+    is_date: bool = False
+    free_text: bool = False  # typed text (multi-line appearance, a name or phone to match on)
+    analysis_kind: str = "none"  # one of ANALYSIS_KINDS: what the analysis frame makes of it
+    export_kind: str | None = None  # one of EXPORT_KINDS: its variable in microdata (None: none)
+    widget: str | None = None  # the entry widget's name: ui.entry.form.WIDGETS maps it to a function
+    answer_from_cell: Callable[[Any], Any] | None = None  # a stored cell (not missing) -> the answer
+    shown_as: str | None = None  # one of SHOWN_AS: how the review page writes an answer
+
+    @property
+    def stores_answer(self) -> bool:
+        """It has a column in its table (notes and repeat groups have none)."""
+        return self.arrow_type is not None
+
+    @property
+    def entered(self) -> bool:
+        """The enumerator enters its answer: stored and not computed."""
+        return self.stores_answer and not self.computed
 
 
 QUESTION_TYPES: dict[str, QuestionType] = {
     t.name: t
     for t in [
-        QuestionType("text", pa.string(), _to_text, "nominal", stata_type="str", xlsform_type="text"),
-        QuestionType("integer", pa.int64(), _to_integer, "scale", stata_type="long", xlsform_type="integer"),
-        QuestionType("decimal", pa.float64(), _to_decimal, "scale", stata_type="double", xlsform_type="decimal"),
-        QuestionType("select_one", pa.string(), _to_choice, "nominal", stata_type="long", xlsform_type="select_one"),
-        QuestionType("select_multiple", pa.list_(pa.string()), _to_choices, "nominal", stata_type="long", xlsform_type="select_multiple"),
-        QuestionType("date", pa.date32(), _to_date, "scale", stata_type="double", xlsform_type="date"),
-        QuestionType("geopoint", pa.string(), _to_geopoint, "nominal", stata_type="str", xlsform_type="geopoint"),
-        QuestionType("calculate", pa.string(), _to_text, "nominal", stata_type="str", xlsform_type="calculate"),
-        QuestionType("note", None, None, None, stores_answer=False, xlsform_type="note"),
-        QuestionType("repeat", None, None, None, stores_answer=False, xlsform_type="begin_repeat"),
+        QuestionType(
+            "text", pa.string(), _to_text, "nominal", stata_type="str", xlsform_type="text",
+            free_text=True, analysis_kind="text", export_kind="text", widget="text_box",
+            answer_from_cell=_stored_text, shown_as="text"),
+        QuestionType(
+            "integer", pa.int64(), _to_integer, "scale", stata_type="long", xlsform_type="integer",
+            numeric=True, whole_numbers=True, analysis_kind="number", export_kind="integer",
+            widget="whole_number", answer_from_cell=_stored_integer, shown_as="number"),
+        QuestionType(
+            "decimal", pa.float64(), _to_decimal, "scale", stata_type="double", xlsform_type="decimal",
+            numeric=True, analysis_kind="number", export_kind="decimal", widget="decimal_number",
+            answer_from_cell=_stored_decimal, shown_as="number"),
+        QuestionType(
+            "select_one", pa.string(), _to_choice, "nominal", stata_type="long", xlsform_type="select_one",
+            choices="one", analysis_kind="categorical", export_kind="choice", widget="one_choice",
+            answer_from_cell=_stored_text, shown_as="choice"),
+        QuestionType(
+            "select_multiple", pa.list_(pa.string()), _to_choices, "nominal", stata_type="long",
+            xlsform_type="select_multiple", choices="many", analysis_kind="multiple", export_kind="dummy",
+            widget="many_choices", answer_from_cell=_stored_choices, shown_as="choices"),
+        QuestionType(
+            "date", pa.date32(), _to_date, "scale", stata_type="double", xlsform_type="date",
+            is_date=True, analysis_kind="date", export_kind="date", widget="date_picker",
+            answer_from_cell=_stored_date, shown_as="date"),
+        QuestionType(
+            "geopoint", pa.string(), _to_geopoint, "nominal", stata_type="str", xlsform_type="geopoint",
+            analysis_kind="text", export_kind="text", widget="location",
+            answer_from_cell=_stored_text, shown_as="text"),
+        QuestionType(
+            "calculate", pa.string(), _to_text, "nominal", stata_type="str", xlsform_type="calculate",
+            computed=True, analysis_kind="categorical", export_kind="text", widget="calculated_value",
+            answer_from_cell=_stored_text, shown_as="text"),
+        QuestionType("note", None, None, xlsform_type="note", widget="note"),
+        QuestionType("repeat", None, None, xlsform_type="begin_repeat", is_repeat=True),
     ]
 }

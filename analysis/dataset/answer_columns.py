@@ -15,6 +15,9 @@
   values after them, sorted.
 * numbers, dates and text pass through as the store reads them.
 
+Which of these a question gets is its type's ``analysis_kind``
+(survey.questionnaire.types.QUESTION_TYPES).
+
 :class:`AnswerColumns` records, per question, the frame columns that hold it and the
 choice names in category order, so nobody has to parse column names or map labels
 back to choices.
@@ -35,9 +38,7 @@ import pyarrow.compute as pc
 from survey.locale import LANGUAGES, pick
 from survey.questionnaire.expressions import evaluate, truthy
 
-KINDS = ("categorical", "multiple", "number", "date", "text")
-_KIND_OF_TYPE = {"select_one": "categorical", "select_multiple": "multiple", "calculate": "categorical",
-                 "integer": "number", "decimal": "number", "date": "date"}
+KINDS = ("categorical", "multiple", "number", "date", "text")   # a question type's analysis_kind
 _LITERAL = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 
@@ -233,16 +234,16 @@ def tidy(df: pd.DataFrame, questions: Iterable, lang: str) -> tuple[pd.DataFrame
     distinct: dict = {}   # the referenced columns' distinct values, shared by the relevance checks
     for name in df.columns:
         q = by_name.get(name)
-        if q is None:
+        kind = q.kind.analysis_kind if q is not None else "none"
+        if kind == "none":
             columns[name] = df[name]
             continue
-        kind = _KIND_OF_TYPE.get(q.type, "text")
-        if q.type == "select_multiple":
+        if kind == "multiple":
             frame, names = dummies(df[name], q, asked(q, df, distinct))
             variables[name] = AnswerColumns(q, kind, tuple(frame.columns), names)
             columns.update({c: frame[c] for c in frame.columns})
         elif kind == "categorical":
-            order = calculation_order(q) if q.type == "calculate" else None
+            order = calculation_order(q) if q.kind.computed else None
             columns[name], names = categorical(df[name], q, lang, order)
             variables[name] = AnswerColumns(q, kind, (name,), names)
         else:

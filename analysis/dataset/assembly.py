@@ -38,7 +38,7 @@ def design_of(frame: pd.DataFrame, spec, psu: str | None, fpc: str | None, notes
 
 def main_table(inst, spec, raw, base, population, lang, notes) -> TableData:
     """The main table: tidy frame, ``_weight`` (and ``_fpc``), design, calibration."""
-    questions = [q for q in inst.questions if q.type != "repeat"]
+    questions = [q for q in inst.questions if not q.kind.is_repeat]
     frame, variables = tidy(raw, questions, lang)
     weighting = (base.result,) if base.result is not None else ()
     if len(frame) == 0:

@@ -107,7 +107,7 @@ def _numeric_problems(table: pd.DataFrame, file: str, columns: Iterable[str]) ->
 
 
 def _choice_problems(table: pd.DataFrame, file: str, column: str, question) -> list[Message]:
-    if question is None or question.type != "select_one" or column not in table.columns:
+    if question is None or question.kind.choices != "one" or column not in table.columns:
         return []
     unknown = sorted(set(table[column].dropna()) - set(question.choices))
     if not unknown:
@@ -178,7 +178,7 @@ def check_population(population: pd.DataFrame, instruments: Iterable) -> list[Me
     questions = {}
     for inst in instruments:
         for q in inst.all_questions():
-            if q.type == "select_one":
+            if q.kind.choices == "one":
                 questions.setdefault(q.name, q)
     variables = [c for c in population.columns if c not in ("unit", "total")]
     unknown = [c for c in variables if c not in questions]

@@ -209,7 +209,7 @@ def response_rate_table(inst, rates: pd.DataFrame, level: str) -> SummaryTable:
     for key in keys:
         label = inst.question(key).label if key in {q.name for q in inst.questions} else {"id": key, "en": key}
         columns[key] = Column(dict(label))
-        if key in {q.name for q in inst.questions} and inst.question(key).type == "select_one":
+        if key in {q.name for q in inst.questions} and inst.question(key).kind.choices == "one":
             value_labels[key] = {c: dict(t) for c, t in inst.question(key).choices.items()}
     columns.update({name: _RATE_LABELS[name] for name in ("rr1", "rr1_visited", *[c for c in RATE_COLUMNS
                                                                              if c not in ("rr1", "rr1_visited")])})

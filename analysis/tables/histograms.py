@@ -123,7 +123,7 @@ def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
     spread = q[2] - q[0]
     within = answers[(answers >= q[0] - 1.5 * spread) & (answers <= q[2] + 1.5 * spread)]
     low, high = (float(within.min()), float(within.max())) if within.size else (float(q[0]), float(q[2]))
-    integer = var.question.type == "integer"
+    integer = var.question.kind.whole_numbers
     edges = bin_edges(low, high, bins, integer)
     n_inner = len(edges) - 1
     position = np.searchsorted(edges, values, side="right") - 1

@@ -389,11 +389,11 @@ def _missing_counts(questions: Iterable[Question], context: pd.DataFrame, rules:
     missing = np.zeros(len(context), dtype=int)
     dont_know = set(rules.missing_choices)
     for q in questions:
-        if not q.stores_answer or q.type in ("calculate", "repeat") or q.name not in context.columns \
+        if not q.kind.entered or q.name not in context.columns \
                 or q.name in rules.missing_ignore:
             continue
         offers = bool(dont_know & set(q.choices))
-        optional = not q.required and q.type != "select_multiple"
+        optional = not q.required and q.kind.choices != "many"
         if not (optional or offers):
             continue
         asked = _asked(q, context, today)
@@ -401,7 +401,7 @@ def _missing_counts(questions: Iterable[Question], context: pd.DataFrame, rules:
         gap = np.zeros(len(context), dtype=bool)
         if optional:
             gap |= column.isna().to_numpy(dtype=bool)
-        if offers and q.type == "select_one":
+        if offers and q.kind.choices == "one":
             gap |= column.astype("string").isin(dont_know).to_numpy(dtype=bool)
         elif offers:
             gap |= np.array([isinstance(v, (list, tuple, np.ndarray)) and bool(dont_know & set(map(str, v)))
@@ -415,7 +415,7 @@ def _many_missing(inst, rules: QualityRules, frame, members, done, lang) -> list
     if rules.missing_share is None:
         return []
     today = survey_today()
-    asked, missing = _missing_counts([q for q in inst.questions if q.type != "repeat"], frame, rules, today)
+    asked, missing = _missing_counts([q for q in inst.questions if not q.kind.is_repeat], frame, rules, today)
     position = pd.Series(np.arange(len(frame)), index=frame["_response_id"].astype(str))
     for repeat in inst.repeats:
         table = members.get(inst.table_name(repeat))

@@ -25,7 +25,6 @@ _OUTLIER_KEYS = {"within", "limit", "min_group", "questions"}
 _MISSING_KEYS = {"share", "choices", "ignore"}
 _DUPLICATE_KEYS = {"match", "phone"}
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
-_NUMBERS = ("integer", "decimal")
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def parse_quality(raw: Any, questions: Sequence[Any], fail: Callable[[str], Exce
     size = raw.get("size")
     if size is not None:
         q = main.get(size) if isinstance(size, str) else None
-        if q is None or q.type not in _NUMBERS + ("select_one",):
+        if q is None or not (q.kind.numeric or q.kind.choices == "one"):
             raise fail(f"quality.size must name a number or select_one question of the main form, not {size!r}")
     odd_from, odd_to = _hours(raw.get("odd_hours"), fail)
     return QualityRules(
@@ -157,8 +156,8 @@ def _blocks(raw: Any, questions: Sequence[Any], fail) -> tuple[LikertBlock, ...]
         return ()
     if not isinstance(raw, list) or not raw or not all(isinstance(name, str) for name in raw):
         raise fail("quality.likert lists the choice lists of Likert items, e.g. [likert5]")
-    used = {q.choice_list for q in questions if q.type == "select_one"}
-    used |= {inner.choice_list for q in questions for inner in q.questions if inner.type == "select_one"}
+    used = {q.choice_list for q in questions if q.kind.choices == "one"}
+    used |= {inner.choice_list for q in questions for inner in q.questions if inner.kind.choices == "one"}
     unused = [name for name in raw if name not in used]
     if unused:
         raise fail(f"quality.likert: no select_one question uses the choice list(s) {', '.join(unused)}")
@@ -169,7 +168,7 @@ def _blocks(raw: Any, questions: Sequence[Any], fail) -> tuple[LikertBlock, ...]
         run: list[str] = []
         current = None
         for q in [*items, None]:
-            key = q.choice_list if q is not None and q.type == "select_one" and q.choice_list in lists else None
+            key = q.choice_list if q is not None and q.kind.choices == "one" and q.choice_list in lists else None
             if key is not None and key == current:
                 run.append(q.name)
                 continue
@@ -179,7 +178,7 @@ def _blocks(raw: Any, questions: Sequence[Any], fail) -> tuple[LikertBlock, ...]
 
     runs(list(questions), None)   # a repeat group or any other question ends a run
     for q in questions:
-        if q.type == "repeat":
+        if q.kind.is_repeat:
             runs(list(q.questions), q.name)
     if not blocks:
         raise fail("quality.likert: no two consecutive questions use these lists, so there is no block to check")
@@ -195,7 +194,7 @@ def _outliers(raw: Any, main: Mapping[str, Any], fail) -> dict[str, Any]:
     within = raw.get("within")
     if within is not None:
         q = main.get(within) if isinstance(within, str) else None
-        if q is None or q.type != "select_one":
+        if q is None or q.kind.choices != "one":
             raise fail(f"quality.outliers.within must name a select_one question of the main form, not {within!r}")
     limit = _number(raw.get("limit", 3.5), "quality.outliers.limit", fail, low=0, strict=True)
     spec = raw.get("questions")
@@ -204,7 +203,7 @@ def _outliers(raw: Any, main: Mapping[str, Any], fail) -> dict[str, Any]:
     rules = []
     for name, how in spec.items():
         q = main.get(name) if isinstance(name, str) else None
-        if q is None or q.type not in _NUMBERS:
+        if q is None or not q.kind.numeric:
             raise fail(f"quality.outliers.questions: {name!r} is not a number question of the main form")
         if isinstance(how, str):
             how = {"scale": how}
@@ -245,10 +244,10 @@ def _duplicate(raw: Any, main: Mapping[str, Any], fail) -> dict[str, Any]:
         raise fail("quality.duplicate.match lists questions of the main form, e.g. [respondent_name, kelurahan]")
     for name in match:
         q = main.get(name)
-        if q is None or q.type not in ("text", "select_one", "integer"):
+        if q is None or not (q.kind.free_text or q.kind.choices == "one" or q.kind.whole_numbers):
             raise fail(f"quality.duplicate.match: {name!r} is not a text, select_one or integer question of the "
                        "main form")
     phone = raw.get("phone")
-    if phone is not None and (not isinstance(phone, str) or main.get(phone) is None or main[phone].type != "text"):
+    if phone is not None and (not isinstance(phone, str) or main.get(phone) is None or not main[phone].kind.free_text):
         raise fail(f"quality.duplicate.phone must name a text question of the main form, not {phone!r}")
     return {"duplicate_match": tuple(match), "duplicate_phone": phone}

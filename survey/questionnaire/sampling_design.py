@@ -84,7 +84,7 @@ def parse_design(raw: Any, source: str, main: Mapping[str, Any], repeats: Mappin
     census = raw.get("census")
     if census is not None:
         question = main.get(census) if isinstance(census, str) else None
-        if question is None or question.type != "select_one":
+        if question is None or question.kind.choices != "one":
             raise fail(f"design.census must name a select_one question of the main table (the "
                        f"population's units are its choices), not {census!r}")
         if any(raw.get(key) is not None for key in ("strata", "psu", "fpc", "weights")):
@@ -121,7 +121,7 @@ def _stored(name: Any, where: str, questions: Mapping[str, Any], fail) -> str | 
     if name is None:
         return None
     q = questions.get(name) if isinstance(name, str) else None
-    if q is None or not q.stores_answer or q.type == "repeat":
+    if q is None or not q.stores_answer:  # a repeat group has no column
         raise fail(f"{where} must name a stored question of the main table, not {name!r}")
     return name
 
@@ -156,7 +156,7 @@ def _calibration(raw: Any, where: str, questions: Mapping[str, Any], fail) -> Ca
         raise fail(f"{where}.by must list one or more different questions")
     for name in by:
         q = questions.get(name) if isinstance(name, str) else None
-        if q is None or q.type != "select_one":
+        if q is None or q.kind.choices != "one":
             raise fail(f"{where}.by: {name!r} is not a select_one question here; calibration cells "
                        "are the choices of select_one questions")
     unit = raw.get("unit")

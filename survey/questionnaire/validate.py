@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from survey.questionnaire.expressions import evaluate, truthy
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.problems import MESSAGES, Problem, problem, shown
-from survey.questionnaire.types import QUESTION_TYPES, CoercionError, OutOfRange
+from survey.questionnaire.types import CoercionError, OutOfRange
 
 MAX_TEXT_LENGTH = 2000
 SURVEY_TIMEZONE = ZoneInfo("Asia/Jakarta")  # Surakarta: `today()` in constraints is a WIB date
@@ -96,7 +96,7 @@ class _Checker:
         values: dict[str, Any] = {}
         bad_type: dict[str, str] = {}  # question name -> message key
         for q in questions:
-            if q.stores_answer and q.type != "calculate" and not is_unanswered(raw.get(q.name)):
+            if q.kind.entered and not is_unanswered(raw.get(q.name)):
                 try:
                     values[q.name] = self._coerce(q, raw[q.name])
                 except OutOfRange:
@@ -111,13 +111,13 @@ class _Checker:
             if (ended and not q.identifying) or not is_relevant(q, context, self.today):
                 values.pop(q.name, None)
                 continue
-            if q.type == "calculate":
+            if q.kind.computed:
                 # Only from valid answers: a rejected or missing input leaves it uncomputed.
                 ready = all(ref in context for ref in q.calculation.references)
                 result = evaluate(q.calculation, context, today=self.today) if ready else None
                 values[q.name] = cleaned[q.name] = _calculated_text(result)
                 continue
-            if q.type == "repeat":
+            if q.kind.is_repeat:
                 cleaned[q.name] = self._repeat(q, raw.get(q.name), context, field)
                 continue
             if not q.stores_answer:
@@ -158,9 +158,9 @@ class _Checker:
         return out
 
     def _coerce(self, q: Question, value: Any) -> Any:
-        coerced = QUESTION_TYPES[q.type].coerce(value)
+        coerced = q.kind.coerce(value)
         if isinstance(coerced, str):
-            multiline = q.type == "text" and q.appearance == "multiline"
+            multiline = q.kind.free_text and q.appearance == "multiline"
             if multiline:
                 coerced = coerced.replace("\r\n", "\n").replace("\r", "\n")
             coerced = coerced.strip()
@@ -177,13 +177,13 @@ class _Checker:
         if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
             self.problems.append(problem(field, "length", lang, limit=MAX_TEXT_LENGTH))
             return False
-        if q.type in ("integer", "decimal"):
+        if q.kind.numeric:
             low, high = q.min, q.max
             if (low is not None and value < low) or (high is not None and value > high):
                 key = "range" if low is not None and high is not None else ("range.min" if low is not None else "range.max")
                 self.problems.append(problem(field, key, lang, min=_number(low), max=_number(high)))
                 return False
-        if q.type in ("select_one", "select_multiple"):
+        if q.kind.choices != "none":
             allowed = set(filtered_choices(q, context, self.today))
             picked = value if isinstance(value, list) else [value]
             wrong = [v for v in picked if v not in allowed]

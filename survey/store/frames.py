@@ -42,7 +42,7 @@ def arrange(rows: pa.Table | None, schema: pa.Schema) -> pa.Table:
     for f in schema:
         if f.name in rows.column_names:
             column = rows.column(f.name)
-            if column.type != f.type:
+            if not column.type.equals(f.type):
                 try:
                     column = column.cast(f.type)
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -61,7 +61,7 @@ def arrange(rows: pa.Table | None, schema: pa.Schema) -> pa.Table:
 def to_pandas(table: pa.Table) -> pd.DataFrame:
     list_columns = [f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)]
     for f in table.schema:
-        if pa.types.is_integer(f.type) and f.type != pa.int64():
+        if pa.types.is_integer(f.type) and not f.type.equals(pa.int64()):
             table = table.set_column(table.schema.get_field_index(f.name), pa.field(f.name, pa.int64()), table.column(f.name).cast(pa.int64()))
     plain = table.drop_columns(list_columns)
     df = plain.to_pandas(types_mapper=_pandas_type, date_as_object=False)

@@ -61,7 +61,7 @@ def _answers(row: dict, names: list[str]) -> dict[str, Any]:
 def revisions(store, inst: Instrument, response_id: str) -> list[Revision]:
     """Every revision of ``response_id`` with its changes (UnknownResponse when absent)."""
     history = store.history(inst.id, response_id)
-    main_names = [q.name for q in inst.questions if q.stores_answer and q.type != "repeat"]
+    main_names = [q.name for q in inst.questions if q.stores_answer]
     rosters: dict[int, dict[str, list[dict]]] = {}
     schemas = table_schemas(inst)
     for repeat in inst.repeats:

@@ -7,7 +7,6 @@ accept, plus its metadata. Used to reopen an interview for a correction or a rev
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -44,21 +43,13 @@ def _answer(q: Question, value: Any) -> Any:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if q.type == "select_multiple":
-        return [str(v) for v in value] or None
-    if q.type == "date":
-        return pd.Timestamp(value).date() if not isinstance(value, dt.date) else value
-    if q.type == "integer":
-        return int(value)
-    if q.type == "decimal":
-        return float(value)
-    return str(value)
+    return q.kind.answer_from_cell(value)
 
 
 def _row_answers(questions: tuple[Question, ...], row: dict) -> dict[str, Any]:
     out = {}
     for q in questions:
-        if q.stores_answer and q.type != "calculate" and q.name in row:
+        if q.kind.entered and q.name in row:
             value = _answer(q, row[q.name])
             if value is not None:
                 out[q.name] = value

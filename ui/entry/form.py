@@ -1,6 +1,7 @@
 """Render a questionnaire step as live Streamlit widgets and read the answers back.
 
-One table maps each question type to its widget. The widget key of a question is
+One table (WIDGETS) maps each widget name to its function; a question's widget is its
+type's ``widget`` trait (survey.questionnaire.types). The widget key of a question is
 its name; inside a repeat it is `<name>__<item index from 0>`, so tests and the
 submit handler find every answer in `st.session_state` by name. Hints are shown
 under the question (a tooltip hides the options on a phone), Rupiah amounts are
@@ -38,7 +39,7 @@ def problem_key(field: str) -> str:
 
 
 def all_keys(inst: Instrument) -> list[str]:
-    keys = [q.name for q in inst.questions if q.type != "repeat"]
+    keys = [q.name for q in inst.questions if not q.kind.is_repeat]
     for repeat in inst.repeats:
         keys += [widget_key(q.name, i) for q in repeat.questions for i in range(MAX_REPEAT_ITEMS)]
     return keys
@@ -63,7 +64,7 @@ def current_answers(inst: Instrument) -> dict[str, Any]:
 
 
 def _answer_names(questions: tuple[Question, ...]) -> list[str]:
-    return [q.name for q in questions if q.stores_answer and q.type != "calculate"]
+    return [q.name for q in questions if q.kind.entered]
 
 
 def restore_values(inst: Instrument) -> None:
@@ -134,7 +135,7 @@ def values_from_draft(inst: Instrument, values: dict[str, Any]) -> dict[str, Any
         if key not in known:
             continue
         name = key.partition("__")[0]
-        if inst.question(name).type == "date" and isinstance(value, str):
+        if inst.question(name).kind.is_date and isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value)
             except ValueError:
@@ -147,7 +148,7 @@ def load_answers(inst: Instrument, answers: dict[str, Any]) -> None:
     """Put a set of answers (rosters as lists of dicts) on the form, replacing what it held."""
     values = {}
     for q in inst.questions:
-        if q.type == "repeat":
+        if q.kind.is_repeat:
             for i, item in enumerate(answers.get(q.name) or []):
                 values.update({widget_key(name, i): value for name, value in item.items()})
         elif q.name in answers:
@@ -182,13 +183,13 @@ def render_step(inst: Instrument, step: Step, lang: str, cleaned: dict, problems
         item = {**cleaned, **(items[step.index] if step.index < len(items) else {})}
         shown = [(q, widget_key(q.name, step.index), item) for q in step.repeat.questions if is_relevant(q, item)]
     else:
-        shown = [(q, q.name, cleaned) for q in step.questions if q.type == "repeat" or is_relevant(q, cleaned)]
+        shown = [(q, q.name, cleaned) for q in step.questions if q.kind.is_repeat or is_relevant(q, cleaned)]
     for q, key, context in shown:
-        if q.type == "repeat":
+        if q.kind.is_repeat:
             _roster_intro(q, lang, cleaned, problems)
             continue
         _render_question(q, key, lang, context, problems)
-        if q.stores_answer and q.type != "calculate":
+        if q.kind.entered:
             drawn.add(key)
 
 
@@ -201,12 +202,10 @@ def _roster_intro(repeat: Question, lang: str, cleaned: dict, problems: dict[str
 
 
 def _render_question(q: Question, key: str, lang: str, context: dict, problems: dict[str, str]) -> None:
-    if q.type == "calculate":
-        if not is_unanswered(context.get(q.name)):
-            st.caption(f"{q.text('label', lang)}: **{context[q.name]}**")
+    WIDGETS[q.kind.widget](q, key, lang, context)
+    if q.kind.computed:  # a calculated value is shown, not asked: nothing to hint at or correct
         return
-    WIDGETS[q.type](q, key, lang, context)
-    if q.hint and q.type != "note":
+    if q.hint:
         st.caption(q.text("hint", lang))
     if key in problems:
         st.error(problems[key], icon=":material/warning:")
@@ -295,17 +294,22 @@ def _select_multiple(q: Question, key: str, lang: str, context: dict) -> None:
 
 def _note(q: Question, _key: str, lang: str, _context: dict) -> None:
     st.info(q.text("label", lang))
-    if q.hint:
-        st.caption(q.text("hint", lang))
 
 
+def _calculated_value(q: Question, _key: str, lang: str, context: dict) -> None:
+    if not is_unanswered(context.get(q.name)):
+        st.caption(f"{q.text('label', lang)}: **{context[q.name]}**")
+
+
+# Widget name (a question type's `widget` trait) -> the function that draws it.
 WIDGETS: dict[str, Callable[[Question, str, str, dict], None]] = {
-    "text": _text,
-    "integer": _integer,
-    "decimal": _decimal,
-    "date": _date,
-    "geopoint": _geopoint,
-    "select_one": _select_one,
-    "select_multiple": _select_multiple,
+    "text_box": _text,
+    "whole_number": _integer,
+    "decimal_number": _decimal,
+    "date_picker": _date,
+    "location": _geopoint,
+    "one_choice": _select_one,
+    "many_choices": _select_multiple,
     "note": _note,
+    "calculated_value": _calculated_value,
 }

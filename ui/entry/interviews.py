@@ -73,7 +73,7 @@ def defaults(inst: Instrument, user: User) -> dict:
     """Today's date and the location carried over from the enumerator's previous interview."""
     names = {q.name: q for q in inst.questions}
     out: dict = {}
-    if DATE_DEFAULT in names and names[DATE_DEFAULT].type == "date":
+    if DATE_DEFAULT in names and names[DATE_DEFAULT].kind.is_date:
         out[DATE_DEFAULT] = survey_today()
     try:
         carried = drafts().carried(user.name, inst.id)

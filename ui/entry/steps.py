@@ -53,7 +53,7 @@ def sections(inst: Instrument) -> list[Step]:
     groups: list[list[Question]] = []
     titles: list[Mapping[str, str] | None] = []
     for q in inst.questions:
-        after_repeat = bool(groups) and groups[-1][-1].type == "repeat"
+        after_repeat = bool(groups) and groups[-1][-1].kind.is_repeat
         if not groups or q.section is not None or after_repeat:
             groups.append([])
             titles.append(q.section if q.section is not None else (titles[-1] if titles else None))
@@ -75,7 +75,7 @@ def steps(inst: Instrument, cleaned: Mapping[str, Any]) -> list[Step]:
         shown = [q for q in questions if is_relevant(q, cleaned)]
         if shown:
             out.append(Step(section.id, section.title, questions))
-        for repeat in (q for q in shown if q.type == "repeat"):
+        for repeat in (q for q in shown if q.kind.is_repeat):
             out.extend(Step(f"{repeat.name}__{i}", None, repeat=repeat, index=i)
                        for i in range(repeat_size(repeat, cleaned)))
     out.append(Step(REVIEW, None))

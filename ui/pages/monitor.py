@@ -84,12 +84,12 @@ def _choice_labels(inst, question: str | None, lang: str) -> dict:
     if question is None:
         return {}
     return {name: labels[lang] for name, labels in inst.question(question).choices.items()} \
-        if inst.question(question).type == "select_one" else {}
+        if inst.question(question).kind.choices == "one" else {}
 
 
 def _ordered(table: pd.DataFrame, inst, question: str | None) -> pd.DataFrame:
     """Rows in the order of the strata question's choices, then by area."""
-    if question is None or inst.question(question).type != "select_one":
+    if question is None or inst.question(question).kind.choices != "one":
         return table
     order = {c: i for i, c in enumerate(inst.question(question).choices)}
     column = "stratum" if "stratum" in table.columns else "area"

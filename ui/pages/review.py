@@ -209,7 +209,7 @@ def _fields(inst: Instrument, answers: dict) -> list[tuple[str, str | None, int 
     """(question, repeat, member) of every answer a reviewer may correct, in form order."""
     out: list[tuple[str, str | None, int | None]] = []
     for q in inst.questions:
-        if q.type == "repeat":
+        if q.kind.is_repeat:
             for i in range(len(answers.get(q.name) or [])):
                 out += [(inner.name, q.name, i) for inner in q.questions if _editable(inner)]
         elif _editable(q):
@@ -218,7 +218,7 @@ def _fields(inst: Instrument, answers: dict) -> list[tuple[str, str | None, int 
 
 
 def _editable(q: Question) -> bool:
-    return q.stores_answer and q.type not in ("calculate", "repeat")
+    return q.kind.entered
 
 
 def _field_key(field: tuple[str, str | None, int | None]) -> str:
@@ -228,14 +228,14 @@ def _field_key(field: tuple[str, str | None, int | None]) -> str:
 
 def _value_widget(q: Question, current, key: str, lang: str) -> None:
     label = t("review_fix_value", lang)
-    if q.type == "select_one":
+    if q.kind.choices == "one":
         options = [None, *q.choices]
         st.selectbox(label, options, index=options.index(current) if current in options else 0, key=key,
                      format_func=lambda c: t("review_fix_empty", lang) if c is None else q.choices[c][lang])
-    elif q.type == "select_multiple":
+    elif q.kind.choices == "many":
         st.multiselect(label, list(q.choices), default=[c for c in (current or []) if c in q.choices], key=key,
                        format_func=lambda c: q.choices[c][lang])
-    elif q.type == "date":
+    elif q.kind.is_date:
         st.date_input(label, value=current, key=key, format="YYYY-MM-DD")
     else:   # numbers too: typed as text, so that any value reaches the validation and its message
         st.text_input(label, value="" if current is None else str(current), key=key)

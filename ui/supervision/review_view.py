@@ -2,13 +2,15 @@
 
 Plain functions from answers (survey.store.stored_answers) and revisions (survey.store.revisions) to
 tables in the chosen language: a choice is its label, several choices their labels,
-an amount in Rupiah is written with thousands separators, a date as a date.
+an amount in Rupiah is written with thousands separators, a date as a date. Which of
+these an answer gets is its type's ``shown_as`` trait (survey.questionnaire.types);
+ANSWER_WRITERS maps each to its function.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -24,18 +26,36 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
     """One answer as the reviewer reads it."""
     if value is None or value == [] or value == ():
         return t("rev_blank", lang)
-    if q.type == "select_one":
-        labels = q.choices.get(str(value))
-        return labels[lang] if labels else str(value)
-    if q.type == "select_multiple":
-        return ", ".join(q.choices[v][lang] if v in q.choices else str(v) for v in value)
-    if q.type == "integer" and q.appearance == "rupiah":
+    return ANSWER_WRITERS[q.kind.shown_as](q, value, lang)
+
+
+def _choice(q: Question, value: Any, lang: str) -> str:
+    labels = q.choices.get(str(value))
+    return labels[lang] if labels else str(value)
+
+
+def _choices(q: Question, value: Any, lang: str) -> str:
+    return ", ".join(q.choices[v][lang] if v in q.choices else str(v) for v in value)
+
+
+def _number(q: Question, value: Any, lang: str) -> str:
+    if q.kind.whole_numbers and q.appearance == "rupiah":
         return formatting.idr(value, lang)
-    if q.type in ("integer", "decimal"):
-        return formatting.number(value, lang, 0 if float(value).is_integer() else 2)
-    if isinstance(value, dt.date):
-        return formatting.date(value, lang)
+    return formatting.number(value, lang, 0 if float(value).is_integer() else 2)
+
+
+def _date(_q: Question, value: Any, lang: str) -> str:
+    return formatting.date(value, lang) if isinstance(value, dt.date) else str(value)
+
+
+def _text(_q: Question, value: Any, _lang: str) -> str:
     return str(value)
+
+
+# A question type's `shown_as` trait -> how the review page writes an answer of it.
+ANSWER_WRITERS: dict[str, Callable[[Question, Any, str], str]] = {
+    "choice": _choice, "choices": _choices, "number": _number, "date": _date, "text": _text,
+}
 
 
 def sections(inst: Instrument, answers: dict, lang: str) -> list[tuple[str, pd.DataFrame | Question]]:
@@ -47,7 +67,7 @@ def sections(inst: Instrument, answers: dict, lang: str) -> list[tuple[str, pd.D
     for q in inst.questions:
         if q.section is not None:
             title = q.section[lang]
-        if q.type == "repeat":
+        if q.kind.is_repeat:
             out.append((title, q))
             continue
         if not q.stores_answer or q.name not in answers:
@@ -64,7 +84,7 @@ def members(repeat: Question, items: list[dict], lang: str) -> list[tuple[str, p
     for i, item in enumerate(items):
         rows = [(q.text("label", lang), answer_text(q, item[q.name], lang))
                 for q in repeat.questions if q.stores_answer and q.name in item]
-        name = next((str(item[q.name]) for q in repeat.questions if q.type == "text" and item.get(q.name)), "")
+        name = next((str(item[q.name]) for q in repeat.questions if q.kind.free_text and item.get(q.name)), "")
         title = t("review_member", lang, label=repeat.text("label", lang), i=i + 1) + (f": {name}" if name else "")
         out.append((title, _table(rows, lang)))
     return out

@@ -27,15 +27,13 @@ from analysis.export.microdata.names import dummy_name, export_names
 from survey.locale import pick
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.schema import STATUSES
-from survey.questionnaire.types import QUESTION_TYPES
 
 Texts = Mapping[str, str]
 
-# Variable kinds and how the statistical formats store them (questions take theirs from
-# survey.questionnaire.types.QUESTION_TYPES; metadata and the weight from here).
+# Variable kinds and how the statistical formats store them (a question's kind, Stata type and
+# SPSS measure are its type's export_kind, stata_type and spss_measure in
+# survey.questionnaire.types.QUESTION_TYPES; metadata and the weight take theirs from here).
 KINDS = ("text", "integer", "decimal", "choice", "dummy", "date", "timestamp")
-_KIND_OF_TYPE = {"text": "text", "geopoint": "text", "calculate": "text", "integer": "integer",
-                 "decimal": "decimal", "select_one": "choice", "select_multiple": "dummy", "date": "date"}
 _STATA_OF_KIND = {"text": "str", "integer": "long", "decimal": "double", "choice": "long", "timestamp": "double"}
 _SPSS_OF_KIND = {"text": "nominal", "integer": "scale", "decimal": "scale", "choice": "nominal", "timestamp": "scale"}
 
@@ -94,13 +92,13 @@ class Variable:
     @property
     def stata_type(self) -> str:
         if self.question is not None:
-            return QUESTION_TYPES[self.question.type].stata_type
+            return self.question.kind.stata_type
         return _STATA_OF_KIND[self.kind]
 
     @property
     def spss_measure(self) -> str:
         if self.question is not None:
-            return QUESTION_TYPES[self.question.type].spss_measure
+            return self.question.kind.spss_measure
         return _SPSS_OF_KIND[self.kind]
 
     def code_of(self) -> dict[str, int]:
@@ -143,7 +141,7 @@ def choice_codes(q: Question) -> tuple[tuple[int, str, Texts], ...]:
 
 
 def _question_variables(q: Question, origin: str = "question") -> list[Variable]:
-    kind = _KIND_OF_TYPE.get(q.type)
+    kind = q.kind.export_kind
     if kind is None:  # notes, repeats
         return []
     if kind == "dummy":

@@ -32,7 +32,6 @@ from survey.locale import LANGUAGES, pick
 from survey.questionnaire.expressions import naming_current
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.problems import message
-from survey.questionnaire.types import QUESTION_TYPES
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia (id)", "en": "English (en)"}
 DEFAULT_LANGUAGE = "id"  # the study's language
@@ -94,7 +93,7 @@ def relevant_cell(own: str | None, ends: list[str]) -> str | None:
 
 
 def _question_row(q: Question, ends: list[str]) -> dict[str, str]:
-    kind = QUESTION_TYPES[q.type].xlsform_type
+    kind = q.kind.xlsform_type
     row: dict[str, Any] = {
         "type": f"{kind} {q.choice_list}" if q.choice_list else kind,
         "name": q.name, **_texts("label", q.label), **_texts("hint", q.hint),
@@ -137,7 +136,7 @@ class _Rows:
                 self.rows.append({"type": "begin_group", "name": self._group_name(), **_texts("label", q.section)})
                 open_group = True
             self.rows.append(_question_row(q, [] if q.identifying else ends))
-            if q.type == "repeat":
+            if q.kind.is_repeat:
                 self.level(q.questions)
                 self.rows.append({"type": "end_repeat"})
             if q.end_if is not None:  # on a later question '.' would be that question: name this one

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.questionnaire import expressions
+from survey.questionnaire import expression_parser, expressions
 from survey.questionnaire.expressions import MAX_DEPTH, Expression, ExpressionError, evaluate, parse, truthy
 
 TODAY = date(2026, 11, 27)
@@ -357,8 +357,9 @@ def test_truthy(value, expected):
 
 
 def test_source_never_evaluates_python_and_stays_plain():
-    source = Path(expressions.__file__).read_text(encoding="utf-8")
-    assert not re.search(r"(?<![\w.])(eval|exec|compile)\(|literal_eval|import streamlit", source)
+    for module in (expressions, expression_parser):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        assert not re.search(r"(?<![\w.])(eval|exec|compile)\(|literal_eval|import streamlit", source)
 
 
 # --- properties ----------------------------------------------------------------

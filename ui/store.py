@@ -10,7 +10,6 @@ import streamlit as st
 
 from survey import Instrument, ResponseStore
 from survey.command_line import default_data_dir
-from survey.questionnaire.model import list_instruments
 from ui.i18n import TEXT, t
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,7 @@ def usable_instruments(store: ResponseStore | None = None) -> tuple[dict[str, In
     that the other questionnaires stay usable; the problem is logged."""
     store = store or get_store()
     usable, broken = {}, {}
-    for name in list_instruments(store.instruments_dir):
+    for name in store.instrument_ids():
         try:
             usable[name] = store.instrument(name)
         except ValueError as exc:   # InstrumentError, IncompatibleInstrument

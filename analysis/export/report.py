@@ -29,7 +29,6 @@ from analysis.tables.summary_table import RELIABILITY_NOTE, SummaryTable
 from survey import locale as formatting
 from survey.fieldwork.audit_log import AuditLog
 from survey.locale import LANGUAGES, pick
-from survey.questionnaire.model import list_instruments
 
 REPORT_FORMATS = ("xlsx", "html")
 # indicator_tables' arguments -> the instrument whose data they are
@@ -73,7 +72,7 @@ def report_tables(store, lang: str = "en") -> dict[str, SummaryTable]:
     from analysis.dataset.dataset import load_dataset
     from analysis.indicators.sections import indicator_tables
 
-    known = set(list_instruments(store.instruments_dir))
+    known = set(store.instrument_ids())
     data = {arg: load_dataset(store, inst, lang=lang) for arg, inst in SOURCES.items()
             if inst in known and store.count(inst) > 0}
     return indicator_tables(**data)

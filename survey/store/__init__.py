@@ -1,6 +1,11 @@
-"""The Parquet response store, split by topic (see ``response_store`` for how a write stays safe):
+"""The Parquet response store, split by topic (see ``commit`` for how a write stays safe):
 
-    response_store  ResponseStore: submit, revise, set_status, read, history, compact
+    response_store  ResponseStore: its folders, read, count, history, compact; composed of
+    catalogue         the questionnaires: instrument(), instrument_ids(), tables(), versions kept
+    writing           submit, revise, set_status
+    commit            the commit protocol: a revision is never lost or doubled
+    inputs          the checks of ids, notes, times and people before anything is written
+    receipts        Receipt, ConflictError, UnknownResponse
     versions        the questionnaire versions the store holds answers of
     layout          a table folder's file names, markers and journal
     durable         crash-safe file primitives (temp, fsync, publish, unlink)
@@ -15,7 +20,8 @@
 """
 
 from survey.store.durable import StorageFull
-from survey.store.response_store import ConflictError, Receipt, ResponseStore, UnknownResponse
+from survey.store.receipts import ConflictError, Receipt, UnknownResponse
+from survey.store.response_store import ResponseStore
 from survey.store.versions import IncompatibleInstrument
 
 __all__ = ["ConflictError", "IncompatibleInstrument", "Receipt", "ResponseStore", "StorageFull", "UnknownResponse"]

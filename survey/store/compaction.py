@@ -261,7 +261,7 @@ def _collect_orphan(folder: Path, name: str, parent: Path, rid: str, rev: int, q
     row after all. The file is first renamed to a hidden name (it is no longer
     visible), then the main row is looked for: found, the file is put back; not
     found, it is deleted. The writer, after committing, checks that its repeat
-    files exist and writes any missing one again (survey.store.response_store), so whichever
+    files exist and writes any missing one again (survey.store.commit), so whichever
     order the two take, a committed main row keeps its rows. When the main file
     was quarantined (unreadable), the repeat file joins it there instead.
     """

@@ -3,7 +3,7 @@
 A file is written under a hidden temp name in its final folder, flushed and
 fsynced, then published under its real name (a link or a rename), and the
 folder is fsynced so that the new name is durable too. Nothing here knows about
-tables or responses; survey.store.response_store and survey.store.compaction decide what to write.
+tables or responses; survey.store.commit and survey.store.compaction decide what to write.
 
 A write that fails (a full disk above all) removes its temp file before the error
 is raised, so failed submissions leave nothing behind; `storage_error` turns the

@@ -80,13 +80,13 @@ def check_store(root: str | os.PathLike, instruments_dir: str | os.PathLike | No
         orphan_seconds = store.orphan_seconds
     report = Report()
     bad: dict[str, set[str]] = {}  # table -> names found unreadable (left out of the orphan check)
-    for path in sorted(store._instrument_dir.glob("*.yaml")):
+    for path in sorted(store.instruments_dir.glob("*.yaml")):
         try:
             store.instrument(path.stem)
         except InstrumentError as exc:  # answers stay readable with the stored versions meanwhile
             if store.versions.names(path.stem) or (store.responses / path.stem).is_dir():
                 report.findings.append(Finding("instrument", path.stem, "", str(exc)))
-    for table in store._table_folders():
+    for table in store.table_folders():
         try:
             instrument_id, main, schemas = store._owner(table)
         except ValueError:

@@ -14,7 +14,7 @@ Layout (``root/responses/<table>/``, one folder per table; see DESIGN.md "Storag
 Names are matched exactly: a ``.parquet`` file whose name fits none of the table's
 own patterns (``x__r1__t5 (1).parquet``, a roster file in a main table's folder) is
 *foreign*: readers and compaction never read it, and move it to ``_quarantine/``.
-Writers (survey.store.response_store), readers (survey.store.reading) and compaction
+Writers (survey.store.commit), readers (survey.store.reading) and compaction
 (survey.store.compaction) all name and find files through this module.
 """
 

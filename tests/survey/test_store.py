@@ -217,6 +217,19 @@ def test_empty_store_reads_empty_frames_with_the_right_columns(tmp_path):
         store.read("../hh")
 
 
+def test_a_store_lists_and_loads_the_questionnaires_of_its_own_folder(tmp_path):
+    from survey.questionnaire.model import INSTRUMENT_DIR
+
+    store = make_store(tmp_path)
+    (tmp_path / "instruments" / "not-an-id.yaml").write_text(FORM_V1, encoding="utf-8")
+    assert store.instruments_dir == tmp_path / "instruments"
+    assert store.instrument_ids() == ["hh"] and store.instrument("hh").id == "hh"
+    default = ResponseStore(tmp_path / "other")
+    assert default.instruments_dir == INSTRUMENT_DIR
+    assert default.instrument_ids()[:3] == ["household", "civil_servant", "agency"]
+    assert "hh" not in default.instrument_ids()
+
+
 # ----------------------------------------------------------------------------- idempotency
 
 

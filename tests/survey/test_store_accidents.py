@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import survey.store.durable as durable
-import survey.store.response_store as store_module
+import survey.store.commit as commit_module
 from survey.fieldwork.audit_log import AuditLog
 from survey.questionnaire.model import InstrumentError
 from survey.store.response_store import IncompatibleInstrument, ResponseStore, StorageFull
@@ -312,7 +312,7 @@ def test_a_writer_stalled_past_orphan_seconds_keeps_its_roster(tmp_path, monkeyp
     store = make_store(tmp_path, orphan_seconds=0.2, compact_threshold=10**6)
     fill(store, range(2))
     collector = ResponseStore(tmp_path / "data", instruments_dir=tmp_path / "instruments", orphan_seconds=0.2)
-    real = store_module.write_parquet_temp
+    real = commit_module.write_parquet_temp
     stalls = []
 
     def stalling(folder, table):
@@ -323,7 +323,7 @@ def test_a_writer_stalled_past_orphan_seconds_keeps_its_roster(tmp_path, monkeyp
             collector.compact()  # another process collects what looks orphaned (the temp and the roster too)
         return written
 
-    monkeypatch.setattr(store_module, "write_parquet_temp", stalling)
+    monkeypatch.setattr(commit_module, "write_parquet_temp", stalling)
     receipt = store.submit("hh", answers(5), enumerator="enum01", response_id="stalled")
     assert stalls and not receipt.duplicate
     members = store.read("hh_members")

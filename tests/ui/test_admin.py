@@ -127,3 +127,21 @@ def test_the_audit_csv_defuses_typed_formulas(data_dir):
     log.record("login_failed", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")", "failed")
     text = audit_csv(audit_frame(log.entries()))
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_the_store_tab_lists_the_questionnaires_of_the_stores_own_folder(data_dir, tmp_path, monkeypatch):
+    from survey import ResponseStore
+
+    folder = tmp_path / "instruments"   # not survey/instruments: only the pilot questionnaire is here
+    folder.mkdir()
+    (folder / "pilot.yaml").write_text("id: pilot\nversion: 2\ntitle: {id: Uji coba, en: Pilot}\nquestions:\n"
+                                       "  - {name: staff, type: integer, label: {id: Staf, en: Staff}}\n")
+    store = ResponseStore(data_dir, instruments_dir=folder)
+    store.submit("pilot", {"staff": 3}, enumerator="enum01", response_id="p-1")
+    monkeypatch.setattr("ui.store._store", lambda root: ResponseStore(root, instruments_dir=folder))
+    at = admin_page(data_dir)
+    assert list(at.dataframe[2].value["Table"]) == ["pilot"]
+    versions = at.dataframe[3].value.set_index("Questionnaire")
+    assert list(versions.index) == ["pilot"]
+    assert versions.loc["pilot", "Versions kept by the store"] == "2"
+    assert versions.loc["pilot", "Problem"] == ""

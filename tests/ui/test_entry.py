@@ -241,3 +241,22 @@ def test_a_questionnaire_the_store_cannot_use_is_left_out_with_the_reason(data_d
     fill(at, "household", SMALL)
     submit(at)
     assert len(stored(data_dir, "household")) == 1
+
+
+def test_questionnaires_of_the_stores_own_folder_are_offered_and_switch_without_a_leak(data_dir, tmp_path, monkeypatch):
+    folder = tmp_path / "instruments"   # not survey/instruments: two questionnaires asking the same question
+    folder.mkdir()
+    for name, title in (("pilot_a", "Pilot A"), ("pilot_b", "Pilot B")):
+        (folder / f"{name}.yaml").write_text(
+            f"id: {name}\nversion: 1\ntitle: {{id: {title}, en: {title}}}\nquestions:\n"
+            "  - {name: staff, type: integer, label: {id: Staf, en: Staff}}\n", encoding="utf-8")
+    monkeypatch.setattr("ui.store._store", lambda root: ResponseStore(root, instruments_dir=folder))
+    at = open_app(data_dir, "enum01")
+    assert at.selectbox(key="instrument").options == ["Pilot A", "Pilot B"]
+    at = go_to(at, "staff")
+    at.number_input(key="staff").set_value(7).run()
+    at.selectbox(key="instrument").set_value("pilot_b").run()
+    assert not at.exception
+    assert go_to(at, "staff").number_input(key="staff").value is None  # same name, other questionnaire: no leak
+    at.selectbox(key="instrument").set_value("pilot_a").run()
+    assert go_to(at, "staff").number_input(key="staff").value == 7

@@ -114,3 +114,29 @@ def test_an_interview_in_progress_comes_back_after_a_correction(data_dir):
     at.button(key="correct_cancel").click().run()
     assert not [i for i in at.info if "Correcting" in i.value]
     assert at.number_input(key="staff_count").value == 77  # back on the step it was left at
+
+
+PILOT = """
+id: pilot
+version: 1
+title: {id: Uji coba, en: Pilot}
+questions:
+  - {name: staff, type: integer, label: {id: Staf, en: Staff}}
+"""
+
+
+def test_a_store_with_its_own_questionnaire_folder_lists_its_own_questionnaires(tmp_path):
+    from ui.entry.submissions import sent_back
+
+    folder = tmp_path / "instruments"   # not survey/instruments: only the pilot questionnaire is here
+    folder.mkdir()
+    (folder / "pilot.yaml").write_text(PILOT, encoding="utf-8")
+    store = ResponseStore(tmp_path / "store", instruments_dir=folder)
+    store.submit("pilot", {"staff": 3}, enumerator="enum01", response_id="p-1")
+    store.submit("pilot", {"staff": 5}, enumerator="enum01", response_id="p-2")
+    store.set_status("pilot", "p-2", "rejected", editor="sup1", note="Count again", base_revision=1)
+    today = dt.datetime.now(SURVEY_TIMEZONE).date()
+    mine = my_submissions(store, "enum01", today)
+    assert set(mine["instrument"]) == {"pilot"} and sorted(mine["response_id"]) == ["p-1", "p-2"]
+    back = sent_back(store, "enum01")
+    assert back[["instrument", "response_id", "note"]].values.tolist() == [["pilot", "p-2", "Count again"]]

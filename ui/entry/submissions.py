@@ -12,7 +12,6 @@ import datetime as dt
 
 import pandas as pd
 
-from survey.questionnaire.model import list_instruments
 from survey.questionnaire.validate import SURVEY_TIMEZONE
 from ui.results import data_cache as data
 
@@ -30,7 +29,7 @@ def my_submissions(store, enumerator: str, today: dt.date, days: int = DAYS) -> 
 
 def _listing(store, enumerator: str, today: dt.date, days: int) -> pd.DataFrame:
     frames = []
-    for name in list_instruments():
+    for name in store.instrument_ids():
         df = store.read(name, history=True)
         if df.empty:
             continue
@@ -67,7 +66,7 @@ def sent_back(store, enumerator: str) -> pd.DataFrame:
 
 def _rejected(store, enumerator: str) -> pd.DataFrame:
     frames = []
-    for name in list_instruments():
+    for name in store.instrument_ids():
         df = store.read(name)
         if df.empty:
             continue

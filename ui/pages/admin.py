@@ -14,7 +14,6 @@ import streamlit as st
 from survey import InstrumentError
 from survey.fieldwork.accounts import MIN_PASSWORD, ROLES, Account, AccountError
 from survey.fieldwork.audit_log import ACTIONS, AuditLog
-from survey.questionnaire.model import list_instruments
 from survey.questionnaire.validate import SURVEY_TIMEZONE
 from ui import auth
 from ui.i18n import current_lang, t
@@ -157,7 +156,7 @@ def store_ui(lang: str) -> None:
     if any(quarantined.values()):
         st.warning(t("store_quarantine_note", lang, n=sum(quarantined.values())), icon=":material/inventory_2:")
     versions = []
-    for instrument_id in list_instruments():
+    for instrument_id in store.instrument_ids():
         try:
             current = store.instrument(instrument_id)
             problem = ""

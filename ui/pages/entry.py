@@ -26,7 +26,7 @@ import logging
 import streamlit as st
 
 from survey import ConflictError, Problem, ValidationError, load_instrument
-from survey.questionnaire.model import Instrument, list_instruments
+from survey.questionnaire.model import Instrument
 from survey.questionnaire.validate import SURVEY_TIMEZONE, clean, end_question
 from ui import auth
 from ui.entry import form, interviews, phone, wizard
@@ -58,8 +58,9 @@ def switch_to(inst: Instrument) -> None:
     cannot leak into this one; each comes back when its questionnaire is chosen again."""
     previous = st.session_state.get("_active_instrument")
     if previous != inst.id:
-        if previous in list_instruments():
-            form.clear_widgets(load_instrument(previous))
+        store = get_store()
+        if previous in store.instrument_ids():
+            form.clear_widgets(load_instrument(previous, store.instruments_dir))
         st.session_state["_active_instrument"] = inst.id
 
 

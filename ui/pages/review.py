@@ -26,7 +26,7 @@ import streamlit as st
 from survey import ConflictError, UnknownResponse, ValidationError, validate
 from survey import locale as formatting
 from survey.fieldwork.quality import FLAGS
-from survey.questionnaire.model import Instrument, Question, list_instruments
+from survey.questionnaire.model import Instrument, Question
 from survey.store.response_store import MAX_NOTE_LENGTH, STATUSES
 from survey.store.revisions import revisions
 from survey.store.stored_answers import stored_answers
@@ -350,7 +350,7 @@ def page() -> None:
     lang = current_lang()
     st.header(t("page_review", lang), anchor=False)
     sent = st.session_state.pop(OPEN_IN_REVIEW, None)
-    if sent is not None and sent.get("instrument") in list_instruments(get_store().instruments_dir):
+    if sent is not None and sent.get("instrument") in get_store().instrument_ids():
         st.session_state["review_instrument"] = sent["instrument"]
         st.session_state["_review_want"] = sent["response_id"]
     inst = choose_ui(lang)

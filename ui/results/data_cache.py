@@ -48,7 +48,6 @@ from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from analysis.tables.weighting_tables import totals_table, weights_table
 from survey.locale import WIB
-from survey.questionnaire.model import INSTRUMENT_DIR
 from ui.store import get_store
 
 log = logging.getLogger(__name__)
@@ -65,9 +64,8 @@ copyreg.pickle(types.MappingProxyType, lambda mapping: (_readonly, (dict(mapping
 
 def data_token(store) -> tuple:
     """What every result depends on besides its options (see the module docstring)."""
-    folder = Path(store.instruments_dir or INSTRUMENT_DIR)
     files = []
-    for path in [*sorted(folder.glob("*.yaml")), Path(store.root) / FRAME_FILE, Path(store.root) / POPULATION_FILE]:
+    for path in [*sorted(store.instruments_dir.glob("*.yaml")), Path(store.root) / FRAME_FILE, Path(store.root) / POPULATION_FILE]:
         try:
             stat = path.stat()
             files.append((path.name, stat.st_mtime_ns, stat.st_size))

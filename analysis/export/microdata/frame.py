@@ -29,7 +29,7 @@ from analysis.export.microdata.variables import (
     with_unknown_choices,
 )
 from analysis.export.microdata.weights import TableWeights, design_weights, from_response_ids, row_weights
-from survey.questionnaire.model import Instrument, InstrumentError, Question, list_instruments
+from survey.questionnaire.model import Instrument, InstrumentError, Question
 
 _SEP = "\x1f"
 
@@ -62,7 +62,7 @@ def table_owner(store, table: str) -> tuple[Instrument, Question | None]:
     A questionnaire the store cannot use now (InstrumentError) is passed over, so that the
     tables of the others still export; its own tables raise its problem."""
     known, broken = [], []
-    for instrument_id in list_instruments(store.instruments_dir):
+    for instrument_id in store.instrument_ids():
         try:
             inst = store.instrument(instrument_id)
         except InstrumentError as exc:

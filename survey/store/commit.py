@@ -1,0 +1,216 @@
+"""How a write stays crash-safe: one revision published so that it is never lost or doubled.
+
+Every file is written to a hidden temp name in its folder, flushed and
+fsynced, published, and the folder fsynced. Repeat-table files go first, named
+with a token (the submission's ``_submitted_at`` in microseconds). The commit
+point is the main table's file, published by an atomic exclusive create,
+``os.link(temp, "<rid>__r<rev>.parquet")``: ``FileExistsError`` means this
+(response, revision) is already stored (a duplicate submit, or a revision
+conflict). After a successful link the writer checks the ``_committed`` marker:
+compaction writes it durably *before* deleting the small file, so a link that
+succeeded only because the file had been compacted away finds the marker,
+removes its own file and returns the original receipt. A repeat row counts only
+when its (response, revision, token) matches a committed main row, so a crash
+between the two writes leaves nothing visible.
+
+A writer stalled past ``orphan_seconds`` puts back the repeat files that
+compaction collected meanwhile, before and after its commit. A full disk is a
+StorageFull (an OSError with errno ENOSPC), and leaves nothing.
+
+A mixin of ResponseStore (survey.store.response_store): ``_write`` is called by
+submit, revise and set_status (survey.store.writing) and uses the store's
+``_folder``, ``_ensure_folder``, ``_main_rows`` and ``_auto_compact``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+import pyarrow as pa
+
+from survey.questionnaire.model import Instrument
+from survey.questionnaire.schema import table_schemas
+from survey.store.durable import fsync_dir, storage_error, unlink, write_parquet_temp
+from survey.store.frames import replace_columns
+from survey.store.layout import marker
+from survey.store.reading import READ_ATTEMPTS
+from survey.store.receipts import ConflictError, Receipt
+
+log = logging.getLogger(__name__)
+
+
+_clock_lock = threading.Lock()
+_last_us = 0
+
+
+def _now_us() -> int:
+    """Microseconds since the epoch, strictly increasing within the process."""
+    global _last_us
+    with _clock_lock:
+        now = time.time_ns() // 1000
+        _last_us = now if now > _last_us else _last_us + 1
+        return _last_us
+
+
+def _from_us(us: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)
+
+
+def _to_us(value: Any) -> int:
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+class Commit:
+    """ResponseStore's commit protocol: _write and its steps (see the module docstring)."""
+
+    def _receipt(self, inst: Instrument, rid: str, rev: int, at: dt.datetime, duplicate: bool = False) -> Receipt:
+        return Receipt(rid, inst.id, rev, at, tuple(table_schemas(inst)), duplicate=duplicate)
+
+    def _original(self, inst: Instrument, rid: str, rev: int) -> dt.datetime | None:
+        """`_submitted_at` of the stored (rid, rev), or None when it is not (yet) visible."""
+        rows = self._main_rows(inst.id, True, rid=rid)
+        if rows is None:
+            return None
+        for row in rows.select(["_revision", "_submitted_at"]).to_pylist():
+            if row["_revision"] == rev:
+                return _from_us(_to_us(row["_submitted_at"]))
+        return None
+
+    def _write(self, inst: Instrument, rid: str, rev: int, build, conflict: bool) -> Receipt:
+        """Publish one revision: repeat files, then the main file as the commit point.
+
+        Until the main file is linked, a failure removes everything this call wrote
+        (a full disk leaves nothing behind) and is raised, as StorageFull when the
+        disk is full. Around the commit the repeat files are checked: compaction
+        may have collected them as orphans while this writer was stalled.
+        """
+        main = inst.id
+        token = _now_us()
+        tables = build(_from_us(token))
+        repeats = {name: table for name, table in tables.items() if name != main and table.num_rows}
+        linked: dict[str, Path] = {}
+        try:
+            main_folder = self._ensure_folder(main)
+            for name in repeats:
+                self._ensure_folder(name)
+            token = self._publish_repeats(rid, rev, token, repeats, linked)
+            main_table = replace_columns(tables[main], {"_submitted_at": _from_us(token)})
+            self._keep_repeats(rid, rev, token, repeats)
+            won, stat = self._commit(main_folder, rid, rev, main_table)
+        except BaseException as exc:
+            for path in linked.values():
+                unlink(path)
+            if isinstance(exc, OSError):
+                raise storage_error(exc) from exc
+            raise
+        at = _from_us(token)
+        final = main_folder / f"{rid}__r{rev}.parquet"
+        if won:
+            fsync_dir(main_folder)
+            if marker(main_folder, rid, rev).exists():
+                # The name was free because compaction already merged this (rid, rev)
+                # away -- or merged *our* file in the meantime.
+                original = self._original(inst, rid, rev)
+                if original is None or _to_us(original) != token:
+                    try:
+                        if os.path.samestat(os.stat(final), stat):
+                            unlink(final)
+                    except FileNotFoundError:
+                        pass
+                    won = False
+        if won:
+            # Committed: a repeat file collected in the last moments is written again.
+            self._keep_repeats(rid, rev, token, repeats)
+        else:
+            for path in linked.values():
+                unlink(path)
+            if conflict:
+                raise ConflictError(f"{rid}: revision {rev} was stored by another writer first")
+            original = None
+            for attempt in range(READ_ATTEMPTS):
+                original = self._original(inst, rid, rev)
+                if original is not None:
+                    break
+                time.sleep(0.01)
+            if original is None:
+                raise RuntimeError(f"{rid}: stored, but its row cannot be read")
+            return self._receipt(inst, rid, rev, original, duplicate=True)
+        self._auto_compact([main, *repeats])
+        return self._receipt(inst, rid, rev, at)
+
+    def _repeat_path(self, name: str, rid: str, rev: int, token: int) -> Path:
+        return self._folder(name) / f"{rid}__r{rev}__t{token}.parquet"
+
+    def _publish_repeats(self, rid: str, rev: int, token: int, repeats: Mapping[str, pa.Table],
+                         linked: dict[str, Path]) -> int:
+        """Link every repeat table's file under the token's name; return the token used."""
+        temps: dict[str, Path] = {}
+        try:
+            for name, table in repeats.items():
+                temps[name], _ = write_parquet_temp(self._folder(name), table)
+            for attempt in range(READ_ATTEMPTS):
+                try:
+                    for name, tmp in temps.items():
+                        if name not in linked:
+                            final = self._repeat_path(name, rid, rev, token)
+                            os.link(tmp, final)
+                            linked[name] = final
+                    break
+                except FileExistsError:  # the same token twice: practically never; take the next
+                    for path in linked.values():
+                        unlink(path)
+                    linked.clear()
+                    token = _now_us()
+                except FileNotFoundError:  # a temp collected while this writer was stalled
+                    for name in temps:
+                        if name not in linked and not temps[name].exists():
+                            temps[name], _ = write_parquet_temp(self._folder(name), repeats[name])
+            for name in temps:
+                fsync_dir(self._folder(name))
+        finally:
+            for tmp in temps.values():
+                unlink(tmp)
+        return token
+
+    def _keep_repeats(self, rid: str, rev: int, token: int, repeats: Mapping[str, pa.Table]) -> None:
+        """Write again any repeat file of this submission that is no longer there."""
+        for name, table in repeats.items():
+            final = self._repeat_path(name, rid, rev, token)
+            if final.exists():
+                continue
+            log.warning("%s: repeat file %s was collected while the writer was stalled; writing it again",
+                        rid, final.name)
+            tmp, _ = write_parquet_temp(self._folder(name), table)
+            try:
+                os.link(tmp, final)
+            except FileExistsError:  # put back by compaction meanwhile: the same rows
+                pass
+            finally:
+                unlink(tmp)
+            fsync_dir(self._folder(name))
+
+    def _commit(self, folder: Path, rid: str, rev: int, table: pa.Table) -> tuple[bool, os.stat_result]:
+        """Link the main file, the commit point: (won, its stat). False: the name was taken."""
+        final = folder / f"{rid}__r{rev}.parquet"
+        for attempt in range(3):
+            tmp, stat = write_parquet_temp(folder, table)
+            try:
+                os.link(tmp, final)
+                return True, stat
+            except FileExistsError:
+                return False, stat
+            except FileNotFoundError:  # the temp was collected while this writer was stalled
+                if attempt == 2:
+                    raise
+            finally:
+                unlink(tmp)
+        raise AssertionError("unreachable")

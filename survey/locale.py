@@ -114,11 +114,23 @@ def percent(value: Any, lang: str, decimals: int = 1) -> str:
     return MISSING if _missing(value) else f"{number(value, lang, decimals)}%"
 
 
+def currency(lang: str) -> str:
+    """The rupiah symbol written before an amount: ``Rp`` (id) or ``IDR `` (en)."""
+    return CURRENCY.get(lang, CURRENCY[DEFAULT_LANGUAGE])
+
+
 def idr(value: Any, lang: str, decimals: int = 0) -> str:
-    """Rupiah: ``Rp1.234.500`` (id) or ``IDR 1,234,500`` (en)."""
+    """Rupiah: ``Rp1.234.500`` (id) or ``IDR 1,234,500`` (en), the one way an amount is written."""
     if _missing(value):
         return MISSING
-    return CURRENCY.get(lang, CURRENCY[DEFAULT_LANGUAGE]) + number(value, lang, decimals)
+    return currency(lang) + number(value, lang, decimals)
+
+
+def number_locale(lang: str) -> dict[str, Any]:
+    """The d3-format number locale of the charts (Vega-Lite, Altair), written as :func:`number`
+    and :func:`idr` write: separators and the rupiah symbol."""
+    thousands, decimal = (".", ",") if lang == "id" else (",", ".")
+    return {"decimal": decimal, "thousands": thousands, "grouping": [3], "currency": [currency(lang), ""]}
 
 
 def pvalue(value: Any, lang: str) -> str:

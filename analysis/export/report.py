@@ -59,7 +59,7 @@ TEXTS = {
 
 
 def _text(key: str, lang: str, **values) -> str:
-    return pick(TEXTS[key], lang).format(**values)
+    return formatting.text(TEXTS, key, lang, **values)
 
 
 def _when(moment, lang: str) -> str:

@@ -29,7 +29,7 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
         return labels[lang] if labels else str(value)
     if q.type == "select_multiple":
         return ", ".join(q.choices[v][lang] if v in q.choices else str(v) for v in value)
-    if q.type == "integer" and q.appearance == "rupiah":
+    if q.money:
         return formatting.idr(value, lang)
     if q.type in ("integer", "decimal"):
         return formatting.number(value, lang, 0 if float(value).is_integer() else 2)

@@ -76,6 +76,7 @@ KINDS = ("percent", "points", "count", "integer", "number", "ratio", "idr", "pva
 DECIMALS = {"percent": 1, "points": 1, "count": 0, "integer": 0, "number": 1, "ratio": 2, "idr": 0}
 MISSING = "–"
 WIB = ZoneInfo("Asia/Jakarta")  # the study's time zone (Surakarta): Western Indonesian Time, UTC+7
+SEPARATORS = {"id": (".", ","), "en": (",", ".")}  # (thousands, decimal): 1.234,5 and 1,234.5
 CURRENCY = {"id": "Rp", "en": "IDR "}  # written before the amount: Rp1.234.500, IDR 1,234,500
 _MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -101,12 +102,11 @@ def number(value: Any, lang: str, decimals: int = 1) -> str:
     """``1.234,5`` (id) or ``1,234.5`` (en); an en dash when missing."""
     if _missing(value):
         return MISSING
-    text = f"{float(value):,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]      # no "-0,0"
-    if lang == "id":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    written = f"{float(value):,.{decimals}f}"
+    if written.startswith("-") and float(written.replace(",", "")) == 0:
+        written = written[1:]      # no "-0,0"
+    thousands, decimal = SEPARATORS.get(lang, SEPARATORS[DEFAULT_LANGUAGE])
+    return written.translate({ord(","): thousands, ord("."): decimal})
 
 
 def percent(value: Any, lang: str, decimals: int = 1) -> str:
@@ -129,7 +129,7 @@ def idr(value: Any, lang: str, decimals: int = 0) -> str:
 def number_locale(lang: str) -> dict[str, Any]:
     """The d3-format number locale of the charts (Vega-Lite, Altair), written as :func:`number`
     and :func:`idr` write: separators and the rupiah symbol."""
-    thousands, decimal = (".", ",") if lang == "id" else (",", ".")
+    thousands, decimal = SEPARATORS.get(lang, SEPARATORS[DEFAULT_LANGUAGE])
     return {"decimal": decimal, "thousands": thousands, "grouping": [3], "currency": [currency(lang), ""]}
 
 

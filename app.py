@@ -14,11 +14,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from survey.locale import LANGUAGE_NAMES, LANGUAGES
+
 # ui.results.data_cache is imported with the login page, so an analysis page's first visit does not wait
 # for pandas, scipy and altair to load (about 2 s on a fresh server).
 from ui import auth, login  # noqa: F401
-from ui.i18n import LANGUAGES, current_lang, t
-from ui.results import data_cache as data
+from ui.i18n import current_lang, t
 
 PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
 ICONS = {
@@ -55,7 +56,7 @@ def language_ui() -> str:
     """The language toggle, drawn on every page (so its choice is never dropped); the choice
     also rides in the address (?lang=id), so that a reload opens the login in that language."""
     _, right = st.columns([3, 2])
-    lang = right.radio("Language / Bahasa", list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
+    lang = right.radio("Language / Bahasa", list(LANGUAGE_NAMES), key="lang", format_func=LANGUAGE_NAMES.get,
                        horizontal=True, label_visibility="collapsed")
     wanted = None if lang == "en" else lang   # English, the default, needs no parameter (nor a history entry)
     if st.query_params.get("lang") != wanted:

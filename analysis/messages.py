@@ -2,7 +2,8 @@
 
 Problems with an uploaded frame.csv or population.csv, why a design fell back to
 equal weights, what a table's notes say: each is a :class:`Message` with a code and
-its text ``{lang: text}`` (read it with ``survey.locale.pick`` or ``Message.text``).
+its text ``{lang: text}`` (read it with ``survey.locale.pick`` or ``Message.text``); the
+catalogue, MESSAGES, is read with survey.locale.texts like every layer's.
 Numbers in a message are written for its language (:mod:`survey.locale`).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Mapping, NamedTuple
 
 from survey import locale as formatting
-from survey.locale import LANGUAGES, pick
+from survey.locale import LANGUAGES, pick, texts
 
 
 class Message(NamedTuple):
@@ -185,22 +186,17 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def _localise(value: Any, lang: str) -> str:
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return formatting.number(value, lang, 0)
-    if isinstance(value, Mapping):
-        return pick(value, lang)
-    return str(value)
+def _localised(value: Any) -> Any:
+    """A whole number written for each language ({lang: "1.234"}); other values as given."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {lang: formatting.number(value, lang, 0) for lang in LANGUAGES}
+    return value
 
 
 def message(key: str, **values: Any) -> Message:
-    """The catalogue message ``key`` with ``values`` filled in (numbers per language;
-    a ``{lang: text}`` value is picked per language)."""
-    texts = MESSAGES[key]
-    return Message(key, {lang: texts[lang].format(**{k: _localise(v, lang) for k, v in values.items()})
-                         for lang in LANGUAGES})
+    """The catalogue message ``key`` with ``values`` filled in, in both languages (whole numbers
+    per language; a ``{lang: text}`` value is picked per language: survey.locale.texts)."""
+    return Message(key, texts(MESSAGES, key, **{name: _localised(v) for name, v in values.items()}))
 
 
 def listing(values, shown: int = 5) -> str:

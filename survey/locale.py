@@ -4,8 +4,12 @@ and numbers, percentages, intervals, money and times written for the chosen lang
 Bilingual text is ``{lang: text}`` everywhere: questionnaire labels, problem messages,
 interface texts, indicator and stage labels (as pyxform keeps every translated column
 in one structure), so a page or an export never guesses how a text is stored.
-Each layer keeps its own catalogue of texts (``survey.questionnaire.problems``,
-``analysis.messages``, ``ui.i18n``); :func:`text` reads any of them.
+Each layer keeps its own catalogue of texts, plain data ``{key: {lang: text}}``
+(``survey.questionnaire.problems``, ``analysis.messages``, ``ui.i18n`` ...); :func:`text`
+reads any of them in one language and :func:`texts` in all (for tables and messages that
+keep both): pick the language (English when a text lacks it), fill the ``{placeholders}``.
+tests/survey/test_locale.py checks every catalogue has both languages and the same
+placeholders in each.
 
 Formats, one helper for tables, charts' labels, pages and files:
 
@@ -13,26 +17,35 @@ Formats, one helper for tables, charts' labels, pages and files:
   ``45,2%``, ``Rp1.234.500``, ``14.05 WIB``, ``1 Juli 2024`` (PUEBI, as BPS publishes).
 * English (``en``): ``1,234.5``, ``45.2%``, ``IDR 1,234,500``, ``14:05 WIB``, ``1 July 2024``.
 
+Rupiah is written one way, by :func:`idr` (its symbol, :data:`CURRENCY`, also makes the
+spreadsheet and chart formats).  Whether a number is money is the questionnaire's
+``appearance: rupiah`` (``Question.money``), never guessed from a label.
+
 Percent values are percentages (0-100), as every SummaryTable holds them; "points"
 are percentage points (a percentage's SE or margin of error) and carry no ``%``.
 Intervals are ranges with an en dash and the unit once: ``41,2–49,0%``.  A missing
 or undefined value (None, NaN, an infinity) is written as an en dash.  The study's
-time zone is WIB (UTC+7), defined here once.
+time zone is WIB (UTC+7, Asia/Jakarta), defined here once.
+
+pandas is imported only by the functions that need it, so that loading a questionnaire
+(which reads :data:`LANGUAGES` and :func:`pick`) stays light.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+from zoneinfo import ZoneInfo
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
 
 LANGUAGES = ("id", "en")  # Bahasa Indonesia first: the study's language
 DEFAULT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"en": "English", "id": "Bahasa Indonesia"}  # as the language switch offers them
 
 Texts = Mapping[str, str]
+Catalogue = Mapping[str, Texts]
 
 
 def pick(texts: Texts | None, lang: str) -> str:
@@ -42,11 +55,29 @@ def pick(texts: Texts | None, lang: str) -> str:
     return texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or next(iter(texts.values()), "")
 
 
+def is_texts(value: Any) -> bool:
+    """True for a bilingual text ``{lang: text}`` (a mapping keyed by languages only)."""
+    return isinstance(value, Mapping) and bool(value) and all(key in LANGUAGES for key in value)
+
+
+def text(catalogue: Catalogue, key: str, lang: str, **values: Any) -> str:
+    """The catalogue's text `key` in `lang` (English when it lacks `lang`), its placeholders
+    filled with `values`; a value that is itself ``{lang: text}`` gives its text in `lang`."""
+    return pick(catalogue[key], lang).format(**{name: pick(v, lang) if is_texts(v) else v
+                                                 for name, v in values.items()})
+
+
+def texts(catalogue: Catalogue, key: str, **values: Any) -> dict[str, str]:
+    """:func:`text` in every language: ``{lang: text}``, for what keeps both (tables, messages)."""
+    return {lang: text(catalogue, key, lang, **values) for lang in LANGUAGES}
+
 
 KINDS = ("percent", "points", "count", "integer", "number", "ratio", "idr", "pvalue", "text")
 DECIMALS = {"percent": 1, "points": 1, "count": 0, "integer": 0, "number": 1, "ratio": 2, "idr": 0}
 MISSING = "–"
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+WIB = ZoneInfo("Asia/Jakarta")  # the study's time zone (Surakarta): Western Indonesian Time, UTC+7
+SEPARATORS = {"id": (".", ","), "en": (",", ".")}  # (thousands, decimal): 1.234,5 and 1,234.5
+CURRENCY = {"id": "Rp", "en": "IDR "}  # written before the amount: Rp1.234.500, IDR 1,234,500
 _MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
            "Oktober", "November", "Desember"),
@@ -57,6 +88,8 @@ _MONTHS = {
 
 def _missing(value: Any) -> bool:
     """None, NA, NaN, and infinities too (R's design effect of unit weights is Inf: undefined)."""
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
@@ -69,12 +102,11 @@ def number(value: Any, lang: str, decimals: int = 1) -> str:
     """``1.234,5`` (id) or ``1,234.5`` (en); an en dash when missing."""
     if _missing(value):
         return MISSING
-    text = f"{float(value):,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]      # no "-0,0"
-    if lang == "id":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    written = f"{float(value):,.{decimals}f}"
+    if written.startswith("-") and float(written.replace(",", "")) == 0:
+        written = written[1:]      # no "-0,0"
+    thousands, decimal = SEPARATORS.get(lang, SEPARATORS[DEFAULT_LANGUAGE])
+    return written.translate({ord(","): thousands, ord("."): decimal})
 
 
 def percent(value: Any, lang: str, decimals: int = 1) -> str:
@@ -82,11 +114,23 @@ def percent(value: Any, lang: str, decimals: int = 1) -> str:
     return MISSING if _missing(value) else f"{number(value, lang, decimals)}%"
 
 
+def currency(lang: str) -> str:
+    """The rupiah symbol written before an amount: ``Rp`` (id) or ``IDR `` (en)."""
+    return CURRENCY.get(lang, CURRENCY[DEFAULT_LANGUAGE])
+
+
 def idr(value: Any, lang: str, decimals: int = 0) -> str:
-    """Rupiah: ``Rp1.234.500`` (id) or ``IDR 1,234,500`` (en)."""
+    """Rupiah: ``Rp1.234.500`` (id) or ``IDR 1,234,500`` (en), the one way an amount is written."""
     if _missing(value):
         return MISSING
-    return ("Rp" if lang == "id" else "IDR ") + number(value, lang, decimals)
+    return currency(lang) + number(value, lang, decimals)
+
+
+def number_locale(lang: str) -> dict[str, Any]:
+    """The d3-format number locale of the charts (Vega-Lite, Altair), written as :func:`number`
+    and :func:`idr` write: separators and the rupiah symbol."""
+    thousands, decimal = SEPARATORS.get(lang, SEPARATORS[DEFAULT_LANGUAGE])
+    return {"decimal": decimal, "thousands": thousands, "grouping": [3], "currency": [currency(lang), ""]}
 
 
 def pvalue(value: Any, lang: str) -> str:
@@ -128,6 +172,8 @@ def wib_time(moment: Any, lang: str) -> str:
     """The clock time in Western Indonesian Time: ``14.05 WIB`` (id) or ``14:05 WIB`` (en).
 
     A timestamp without a time zone is taken as UTC, as the store keeps times."""
+    import pandas as pd
+
     if _missing(moment):
         return MISSING
     stamp = pd.Timestamp(moment)
@@ -138,12 +184,16 @@ def wib_time(moment: Any, lang: str) -> str:
 def wib_stamps(moments: Any, fmt: str = "%Y-%m-%d %H:%M") -> np.ndarray:
     """A column of UTC moments as WIB date-times (``2026-12-02 06:40``), all at once; missing ones
     as :data:`MISSING`. A queue of interviews holds thousands."""
+    import pandas as pd
+
     wib = pd.to_datetime(pd.Series(moments), utc=True).dt.tz_convert(WIB).dt.strftime(fmt)
     return wib.astype(object).where(wib.notna(), MISSING).to_numpy(dtype=object)
 
 
 def date(day: Any, lang: str) -> str:
     """``1 Juli 2024`` (id) or ``1 July 2024`` (en); a timestamp is read in WIB."""
+    import pandas as pd
+
     if _missing(day):
         return MISSING
     stamp = pd.Timestamp(day)

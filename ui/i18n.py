@@ -1,13 +1,12 @@
 """Interface texts in Bahasa Indonesia and English (questionnaire texts live in the YAML).
 
-Every text is `{lang: text}` and `t` picks one with survey.locale.pick, as everywhere else.
+Every text is `{lang: text}`; `t` reads one with survey.locale.text, as every layer's
+catalogue is read. The languages and their names are survey.locale's.
 """
 
 import streamlit as st
 
-from survey.locale import pick
-
-LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
+from survey.locale import DEFAULT_LANGUAGE, LANGUAGES, text
 
 TEXT: dict[str, dict[str, str]] = {
     "app_title": {"en": "ICT & e-government survey", "id": "Survei TIK & e-government"},
@@ -731,10 +730,11 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    return pick(TEXT[key], lang).format(**values)
+    """The interface text `key` in `lang`, its placeholders filled (survey.locale.text)."""
+    return text(TEXT, key, lang, **values)
 
 
 def current_lang() -> str:
     """The language chosen with the `lang` toggle (English until one is chosen)."""
     lang = st.session_state.get("lang")
-    return lang if lang in LANGUAGES else "en"
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE

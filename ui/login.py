@@ -13,7 +13,7 @@ import datetime as dt
 import streamlit as st
 
 from survey.fieldwork.accounts import MIN_PASSWORD, AccountError
-from survey.questionnaire.validate import SURVEY_TIMEZONE
+from survey.locale import WIB
 from ui import auth
 from ui.i18n import current_lang, t
 
@@ -30,7 +30,7 @@ _KNOWN_CODES = {f"account_{code}" for code in (
 
 
 def _local_time(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(epoch, SURVEY_TIMEZONE).strftime("%H:%M WIB")
+    return dt.datetime.fromtimestamp(epoch, WIB).strftime("%H:%M WIB")
 
 
 def setup_page() -> None:

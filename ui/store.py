@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import streamlit as st
 
 from survey import Instrument, ResponseStore
 from survey.command_line import default_data_dir
+from survey.locale import texts
 from ui.i18n import TEXT, t
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def usable_instruments_ui(lang: str) -> dict[str, Instrument]:
 
 def unusable_texts(name: str, problem: Exception) -> dict[str, str]:
     """{lang: "The questionnaire 'name' cannot be used until ...: problem"}, for a message kept for later."""
-    return {code: text.format(name=name, problem=str(problem)) for code, text in TEXT["instrument_unusable"].items()}
+    return texts(TEXT, "instrument_unusable", name=name, problem=str(problem))
 
 
 def unusable_ui(broken: dict[str, ValueError], lang: str) -> None:

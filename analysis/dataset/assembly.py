@@ -22,7 +22,7 @@ from analysis.dataset.answer_columns import AnswerColumns, tidy
 from analysis.dataset.table_data import TableData
 from analysis.estimation.design import DesignError, SurveyDesign
 from analysis.messages import Message, message
-from survey.locale import LANGUAGES, pick
+from survey.locale import LANGUAGES, pick, texts
 
 
 def design_of(frame: pd.DataFrame, spec, psu: str | None, fpc: str | None, notes: list[Message]) -> SurveyDesign:
@@ -129,7 +129,7 @@ def _take(column: pd.Series, position: np.ndarray) -> pd.Series:
 
 
 HEAD = ("relationship", "head")
-HEAD_TITLE = {"id": "Kepala rumah tangga: {label}", "en": "Head of household: {label}"}
+TEXTS = {"head_title": {"id": "Kepala rumah tangga: {label}", "en": "Head of household: {label}"}}
 
 
 def with_head(main: TableData, members: TableData) -> TableData:
@@ -162,7 +162,7 @@ def with_head(main: TableData, members: TableData) -> TableData:
             numbers = np.full(n, np.nan)
             numbers[households] = pd.to_numeric(column.iloc[rows], errors="coerce").to_numpy(float, na_value=np.nan)
             columns[name] = numbers
-        title = {lang: HEAD_TITLE[lang].format(label=var.label(lang)) for lang in LANGUAGES}
+        title = texts(TEXTS, "head_title", label=var.labels)
         variables[name] = AnswerColumns(var.question, var.kind, (name,), var.choices, name, title)
     if not columns:
         return main

@@ -57,10 +57,6 @@ TEXTS = {
 }
 
 
-def _text(key: str, lang: str, **values) -> str:
-    return pick(TEXTS[key], lang).format(**values)
-
-
 def _when(moment, lang: str) -> str:
     if moment is None:
         return formatting.MISSING
@@ -79,7 +75,7 @@ def report_tables(store, lang: str = "en") -> dict[str, SummaryTable]:
 
 
 def _sheet_names(tables: Mapping[str, SummaryTable], lang: str) -> dict[str, str]:
-    taken = {_text("contents", lang).lower()}
+    taken = {formatting.text(TEXTS, "contents", lang).lower()}
     return {name: table_xlsx.sheet_name(pick(SHEETS.get(name, {"id": name, "en": name}), lang), taken)
             for name in tables}
 
@@ -87,11 +83,11 @@ def _sheet_names(tables: Mapping[str, SummaryTable], lang: str) -> dict[str, str
 def _xlsx(tables: Mapping[str, SummaryTable], lang: str, made: dt.datetime) -> bytes:
     cells = XlsxCells()
     formats = table_xlsx.Formats(cells)
-    contents = cells.sheet(_text("contents", lang))
+    contents = cells.sheet(formatting.text(TEXTS, "contents", lang))
     names = _sheet_names(tables, lang)
-    cells.text(contents, 0, 0, _text("title", lang), formats.title)
-    cells.text(contents, 1, 0, _text("made", lang, when=_when(made, lang)), formats.subtitle)
-    head = [_text(k, lang) for k in ("sheet", "table", "rows", "data_as_of", "responses")]
+    cells.text(contents, 0, 0, formatting.text(TEXTS, "title", lang), formats.title)
+    cells.text(contents, 1, 0, formatting.text(TEXTS, "made", lang, when=_when(made, lang)), formats.subtitle)
+    head = [formatting.text(TEXTS, k, lang) for k in ("sheet", "table", "rows", "data_as_of", "responses")]
     for col, label in enumerate(head):
         cells.text(contents, 3, col, label, formats.header)
     link = cells.book.add_format({"font_color": "#1F4E79", "underline": 1})
@@ -117,9 +113,10 @@ def _xlsx(tables: Mapping[str, SummaryTable], lang: str, made: dt.datetime) -> b
 def _html(tables: Mapping[str, SummaryTable], lang: str, made: dt.datetime) -> bytes:
     items = "".join(f'<li><a href="#table-{escape(name)}">{escape(pick(t.title, lang))}</a></li>'
                     for name, t in tables.items())
-    body = [f"<nav><h2>{escape(_text('contents', lang))}</h2><ul>{items}</ul></nav>"]
+    body = [f"<nav><h2>{escape(formatting.text(TEXTS, 'contents', lang))}</h2><ul>{items}</ul></nav>"]
     body += [table_html.section(t, lang, anchor=f"table-{name}", made=made) for name, t in tables.items()]
-    return table_html.page(_text("title", lang), body, lang, meta=_text("made", lang, when=_when(made, lang))).encode()
+    made_at = formatting.text(TEXTS, "made", lang, when=_when(made, lang))
+    return table_html.page(formatting.text(TEXTS, "title", lang), body, lang, meta=made_at).encode()
 
 
 def render_report(tables: Mapping[str, SummaryTable], fmt: str, lang: str = "en",

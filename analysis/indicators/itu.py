@@ -23,7 +23,7 @@ Result columns (:data:`RESULT_COLUMNS`): ``code``, ``category`` (a choice name, 
 "" for the indicator itself), ``label`` (``{lang: text}``), ``sdg`` (the SDG
 indicator it measures or approaches, "" if none), [the ``by`` column, choice names],
 ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``df``, ``n``, ``deff`` and ``kind``
-("percent" or "idr").
+("percent"; a mean: "idr" for a rupiah question, else "number").
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ MIN_AGE = 5  # BPS Susenas; ITU's scope may start at 5
 INDIVIDUAL_BY = (None, "sex", "age_group", "kecamatan", "education", "labour_status")
 RESULT_COLUMNS = ["code", "category", "label", "sdg", "estimate", "se", "ci_low", "ci_high", "df", "n",
                   "deff", "kind"]
-_KIND = {"%": "percent", "IDR": "idr"}
 
 Domain = Callable[[object], np.ndarray]    # TableData -> bool per row
 
@@ -66,8 +65,8 @@ class Indicator:
 
     ``among`` is the denominator as a domain of the design (None: everyone in scope);
     ``zero_where`` marks rows that were not asked because the answer is necessarily
-    "no" (households without Internet have no Internet of any type).  ``unit`` "IDR"
-    means a mean of the answer instead of a share.  ``values`` computes the 0/1 parts
+    "no" (households without Internet have no Internet of any type).  ``mean``: a mean
+    of the answer instead of a share (in rupiah when the question is: ``appearance: rupiah``).  ``values`` computes the 0/1 parts
     itself (category -> values per row, NaN = missing) for indicators that are not one
     question's answers.  ``sdg``: the SDG indicator it measures; ``sdg_choices``: the
     same for single categories (HH11 fixed broadband approaches 17.6.1).
@@ -78,61 +77,57 @@ class Indicator:
     label: Mapping[str, str]
     among: Domain | None = None
     zero_where: Domain | None = None
-    unit: str = "%"
+    mean: bool = False
     choice_labels: Mapping[str, Mapping[str, str]] | None = None
     values: Callable[[object], Mapping[str, np.ndarray]] | None = None
     sdg: str = ""
     sdg_choices: Mapping[str, str] | None = None
 
 
-def _t(en: str, id_: str) -> dict[str, str]:
-    return {"id": id_, "en": en}
-
-
 HOUSEHOLD_INDICATORS = (
-    Indicator("HH1", "has_radio", _t("Households with a radio", "Rumah tangga yang memiliki radio")),
-    Indicator("HH2", "has_tv", _t("Households with a TV", "Rumah tangga yang memiliki televisi")),
-    Indicator("HH3_fixed", "has_fixed_phone", _t("Households with a telephone: fixed",
-                                                 "Rumah tangga yang memiliki telepon: telepon rumah (kabel)")),
-    Indicator("HH3_mobile", "has_mobile", _t("Households with a telephone: mobile",
-                                             "Rumah tangga yang memiliki telepon: telepon seluler")),
-    Indicator("HH4", "has_computer", _t("Households with a computer", "Rumah tangga yang memiliki komputer")),
-    Indicator("HH6", "has_internet", _t("Households with Internet access at home",
-                                        "Rumah tangga dengan akses internet di rumah")),
-    Indicator("HH11", "internet_type", _t("Households with Internet, by type of service",
-                                          "Rumah tangga dengan akses internet, menurut jenis layanan"),
+    Indicator("HH1", "has_radio", {"en": "Households with a radio", "id": "Rumah tangga yang memiliki radio"}),
+    Indicator("HH2", "has_tv", {"en": "Households with a TV", "id": "Rumah tangga yang memiliki televisi"}),
+    Indicator("HH3_fixed", "has_fixed_phone", {"en": "Households with a telephone: fixed",
+                                               "id": "Rumah tangga yang memiliki telepon: telepon rumah (kabel)"}),
+    Indicator("HH3_mobile", "has_mobile", {"en": "Households with a telephone: mobile",
+                                           "id": "Rumah tangga yang memiliki telepon: telepon seluler"}),
+    Indicator("HH4", "has_computer", {"en": "Households with a computer", "id": "Rumah tangga yang memiliki komputer"}),
+    Indicator("HH6", "has_internet", {"en": "Households with Internet access at home",
+                                      "id": "Rumah tangga dengan akses internet di rumah"}),
+    Indicator("HH11", "internet_type", {"en": "Households with Internet, by type of service",
+                                        "id": "Rumah tangga dengan akses internet, menurut jenis layanan"},
               zero_where=equals("has_internet", "no"), sdg_choices={"fixed_broadband": "17.6.1"}),
     Indicator("HH14", "no_internet_reason",
-              _t("Households without Internet at home, by reason (among households without Internet)",
-                 "Rumah tangga tanpa internet di rumah, menurut alasan (di antara rumah tangga tanpa internet)"),
+              {"en": "Households without Internet at home, by reason (among households without Internet)",
+               "id": "Rumah tangga tanpa internet di rumah, menurut alasan (di antara rumah tangga tanpa internet)"},
               among=equals("has_internet", "no")),
-    Indicator("HH16", "ict_spending", _t("Household expenditure on ICT, mean per month",
-                                         "Pengeluaran rumah tangga untuk TIK, rata-rata per bulan"), unit="IDR"),
+    Indicator("HH16", "ict_spending", {"en": "Household expenditure on ICT, mean per month",
+                                       "id": "Pengeluaran rumah tangga untuk TIK, rata-rata per bulan"}, mean=True),
 )
 
 _USERS, _NON_USERS = equals("used_internet", "yes"), equals("used_internet", "no")
 INDIVIDUAL_INDICATORS = (
-    Indicator("HH5", "used_computer", _t("Individuals who used a computer (last 3 months, aged 5+)",
-                                         "Individu yang menggunakan komputer (3 bulan terakhir, umur 5+)")),
-    Indicator("HH7", "used_internet", _t("Individuals who used the Internet (last 3 months, aged 5+)",
-                                         "Individu yang menggunakan internet (3 bulan terakhir, umur 5+)"),
+    Indicator("HH5", "used_computer", {"en": "Individuals who used a computer (last 3 months, aged 5+)",
+                                       "id": "Individu yang menggunakan komputer (3 bulan terakhir, umur 5+)"}),
+    Indicator("HH7", "used_internet", {"en": "Individuals who used the Internet (last 3 months, aged 5+)",
+                                       "id": "Individu yang menggunakan internet (3 bulan terakhir, umur 5+)"},
               sdg="17.8.1"),
-    Indicator("HH8", "internet_location", _t("Internet users, by location of use",
-                                             "Pengguna internet, menurut tempat penggunaan"), among=_USERS),
-    Indicator("HH9", "internet_activities", _t("Internet users, by type of activity",
-                                               "Pengguna internet, menurut jenis kegiatan"), among=_USERS),
-    Indicator("HH10", "used_mobile", _t("Individuals who used a mobile phone (last 3 months, aged 5+)",
-                                        "Individu yang menggunakan telepon seluler (3 bulan terakhir, umur 5+)")),
-    Indicator("HH12", "internet_frequency", _t("Internet users, by frequency of use",
-                                               "Pengguna internet, menurut frekuensi penggunaan"), among=_USERS),
-    Indicator("HH15", "ict_skills", _t("Individuals aged 15+ with ICT skills, by type (ITU scope 15+)",
-                                       "Individu umur 15+ dengan keterampilan TIK, menurut jenis (cakupan ITU 15+)"),
+    Indicator("HH8", "internet_location", {"en": "Internet users, by location of use",
+                                           "id": "Pengguna internet, menurut tempat penggunaan"}, among=_USERS),
+    Indicator("HH9", "internet_activities", {"en": "Internet users, by type of activity",
+                                             "id": "Pengguna internet, menurut jenis kegiatan"}, among=_USERS),
+    Indicator("HH10", "used_mobile", {"en": "Individuals who used a mobile phone (last 3 months, aged 5+)",
+                                      "id": "Individu yang menggunakan telepon seluler (3 bulan terakhir, umur 5+)"}),
+    Indicator("HH12", "internet_frequency", {"en": "Internet users, by frequency of use",
+                                             "id": "Pengguna internet, menurut frekuensi penggunaan"}, among=_USERS),
+    Indicator("HH15", "ict_skills", {"en": "Individuals aged 15+ with ICT skills, by type (ITU scope 15+)",
+                                     "id": "Individu umur 15+ dengan keterampilan TIK, menurut jenis (cakupan ITU 15+)"},
               among=age_at_least(15), sdg="4.4.1"),
-    Indicator("HH17", "internet_nonuse_reason", _t("Individuals not using the Internet, by reason",
-                                                   "Individu yang tidak menggunakan internet, menurut alasan"),
+    Indicator("HH17", "internet_nonuse_reason", {"en": "Individuals not using the Internet, by reason",
+                                                 "id": "Individu yang tidak menggunakan internet, menurut alasan"},
               among=_NON_USERS),
-    Indicator("HH18", "owns_mobile", _t("Individuals who own a mobile phone (aged 5+)",
-                                        "Individu yang memiliki telepon seluler (umur 5+)"), sdg="5.b.1"),
+    Indicator("HH18", "owns_mobile", {"en": "Individuals who own a mobile phone (aged 5+)",
+                                      "id": "Individu yang memiliki telepon seluler (umur 5+)"}, sdg="5.b.1"),
 )
 
 
@@ -150,7 +145,7 @@ def _parts(table, ind: Indicator) -> list[tuple[str, dict[str, str], np.ndarray]
         raise KeyError(f"Indicator {ind.code} needs question {ind.question!r}, which the data does not have.")
     var = table.variables[ind.question]
     none = {lang: "" for lang in LANGUAGES}
-    if ind.unit != "%":
+    if ind.mean:
         return [("", none, _float(table.frame[ind.question]))]
     options = ind.choice_labels or var.question.choices
     label = lambda c: {lang: pick(options[c], lang) if c in options else c for lang in LANGUAGES}  # noqa: E731
@@ -211,15 +206,17 @@ def estimate_indicators(table, indicators: Iterable[Indicator], by: str | None =
             if d is None:
                 d = domains[id(ind.among)] = base.subset(ind.among(table))
         names = [name for *_, name in parts]
-        if ind.unit == "%":
+        if ind.mean:
+            r = mean(d, names[0], by=by, level=level, deff=True).assign(level=names[0])
+            kind = "idr" if table.variables[ind.question].question.money else "number"
+        else:
             r = shares(d, names, by=by, ci_method=ci_method, level=level, deff=True)
             r[["estimate", "se", "ci_low", "ci_high"]] *= 100
-        else:
-            r = mean(d, names[0], by=by, level=level, deff=True).assign(level=names[0])
+            kind = "percent"
         info = {name: (category, text, sdg) for category, text, sdg, name in parts}
         r = r.assign(code=ind.code, category=[info[v][0] for v in r["level"]],
                      label=[info[v][1] for v in r["level"]], sdg=[info[v][2] for v in r["level"]],
-                     kind=_KIND[ind.unit]).drop(columns="level")
+                     kind=kind).drop(columns="level")
         if by is not None:   # rows come domain-major; list them category-major, as the questionnaire
             r = r.iloc[np.argsort(np.arange(len(r)) % len(names), kind="stable")]
         out.append(r)

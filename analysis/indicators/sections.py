@@ -30,7 +30,7 @@ from analysis.tables.summary_table import (
     with_reliability,
 )
 from survey import locale as formatting
-from survey.locale import LANGUAGES
+from survey.locale import LANGUAGES, texts
 
 __all__ = ["city_stage_table", "egov_indicator_table", "household_indicator_table", "indicator_table",
            "indicator_tables", "individual_indicator_table", "leadership_table", "stage_table"]
@@ -68,11 +68,6 @@ def _ci(level: float) -> dict[str, str]:
     return {lang: formatting.number(100 * level, lang, 0) for lang in LANGUAGES}
 
 
-def _format(template: dict, **values) -> dict[str, str]:
-    return {lang: template[lang].format(**{k: (v[lang] if isinstance(v, dict) else v) for k, v in values.items()})
-            for lang in LANGUAGES}
-
-
 def indicator_table(result: pd.DataFrame, title: dict, provenance=None, by_var=None,
                     level: float = 0.95) -> SummaryTable:
     """A SummaryTable of an indicators result (:data:`analysis.indicators.itu.RESULT_COLUMNS`)."""
@@ -94,7 +89,7 @@ def indicator_table(result: pd.DataFrame, title: dict, provenance=None, by_var=N
     value_labels = {"indicator": labels, "reliability": RELIABILITY_LABELS}
     if by:
         value_labels["by"] = by_var.value_labels()
-    notes = (_format(_NOTES["indicators"], ci=_ci(level)), RELIABILITY_NOTE)
+    notes = (texts(_NOTES, "indicators", ci=_ci(level)), RELIABILITY_NOTE)
     keys = ("indicator", "by") if by else ("indicator",)
     return SummaryTable(frame, title, columns, value_labels=value_labels, notes=notes, provenance=provenance,
                         kind="indicators", stats={"by": by, "level": level}, keys=keys)
@@ -158,7 +153,7 @@ def city_stage_table(agencies) -> SummaryTable:
                "reached": Column({"id": "Mencapai tahap ini atau lebih", "en": "At this stage or higher"}, "count"),
                "percent_reached": Column({"id": "Persen mencapai", "en": "Percent reached"}, "percent")}
     stage_labels = {s: dict(t) for s, t in egov.STAGE_LABELS.items()}
-    note = _format(_NOTES["city"], stage=stage_labels[city], n=str(int(dist["agencies"].sum())))
+    note = texts(_NOTES, "city", stage=stage_labels[city], n=str(int(dist["agencies"].sum())))
     return SummaryTable(dist, _TITLES["city"], columns, value_labels={"stage": stage_labels},
                         notes=(note, _NOTES["ladder"]), provenance=agencies.provenance, kind="distribution",
                         keys=("stage",), stats={"city_stage": city, "agencies": int(dist["agencies"].sum())})

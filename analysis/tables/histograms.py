@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.estimation.estimates import proportion, quantile
-from analysis.tables.question_tables import _empty, _money, _percent, _texts
+from analysis.tables.question_tables import _empty, _percent
 from analysis.tables.summary_table import (
     RELIABILITY_LABELS,
     RELIABILITY_NOTE,
@@ -37,16 +37,19 @@ from analysis.tables.summary_table import (
     with_reliability,
 )
 from survey import locale as formatting
-from survey.locale import LANGUAGES
+from survey.locale import LANGUAGES, texts
 
 BINS = 20
-_NOTE = {"en": "Percent of the answers in each range (design-based, {ci}% logit intervals); the first and last "
-               "ranges are open when some answers lie beyond the box plot's whiskers (1.5 interquartile ranges "
-               "from the quartiles).",
-         "id": "Persen jawaban pada setiap rentang (berbasis desain, selang logit {ci}%); rentang pertama dan "
-               "terakhir terbuka bila ada jawaban di luar batas diagram kotak (1,5 jangkauan antarkuartil dari "
-               "kuartil)."}
-_OPEN = {"below": {"en": "under {x}", "id": "di bawah {x}"}, "above": {"en": "over {x}", "id": "di atas {x}"}}
+_TEXTS = {
+    "note": {"en": "Percent of the answers in each range (design-based, {ci}% logit intervals); the first and last "
+                   "ranges are open when some answers lie beyond the box plot's whiskers (1.5 interquartile ranges "
+                   "from the quartiles).",
+             "id": "Persen jawaban pada setiap rentang (berbasis desain, selang logit {ci}%); rentang pertama dan "
+                   "terakhir terbuka bila ada jawaban di luar batas diagram kotak (1,5 jangkauan antarkuartil dari "
+                   "kuartil)."},
+    "below": {"en": "under {x}", "id": "di bawah {x}"},
+    "above": {"en": "over {x}", "id": "di atas {x}"},
+}
 
 
 def _round_step(raw: float) -> float:
@@ -83,7 +86,7 @@ def _labels(edges: np.ndarray, below: bool, above: bool, integer: bool, kind: st
 
     out = []
     if below:
-        out.append(_texts(_OPEN["below"], x={lang: text(edges[0], lang) for lang in LANGUAGES}))
+        out.append(texts(_TEXTS, "below", x={lang: text(edges[0], lang) for lang in LANGUAGES}))
     for a, b in zip(edges[:-1], edges[1:]):
         if integer and b - a == 1:
             out.append({lang: text(a, lang) for lang in LANGUAGES})
@@ -92,8 +95,8 @@ def _labels(edges: np.ndarray, below: bool, above: bool, integer: bool, kind: st
         else:
             out.append({lang: f"{text(a, lang)}–{text(b, lang)}" for lang in LANGUAGES})
     if above:
-        out.append(_texts(_OPEN["above"], x={lang: text(edges[-1] - (1 if integer else 0), lang)
-                                                for lang in LANGUAGES}))
+        out.append(texts(_TEXTS, "above", x={lang: text(edges[-1] - (1 if integer else 0), lang)
+                                             for lang in LANGUAGES}))
     return out
 
 
@@ -104,10 +107,10 @@ def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
     var = table.variables[question]
     if var.kind != "number":
         raise ValueError(f"{question!r} is a {var.question.type} question; a histogram is for numbers")
-    kind = "idr" if _money(var.question) else "number"
+    kind = "idr" if var.question.money else "number"
     columns = {"bin": Column({"id": "Rentang", "en": "Range"}), **estimate_columns(level),
                "count": Column({"id": "Jumlah menjawab", "en": "Respondents"}, "count")}
-    notes = (_texts(_NOTE, ci={lang: formatting.number(100 * level, lang, 0) for lang in LANGUAGES}),
+    notes = (texts(_TEXTS, "note", ci={lang: formatting.number(100 * level, lang, 0) for lang in LANGUAGES}),
              RELIABILITY_NOTE)
     title = {lang: ("Sebaran: " if lang == "id" else "Distribution: ") + var.label(lang) for lang in LANGUAGES}
     stats = {"question": question, "table": table.name, "level": level, "value_kind": kind}

@@ -5,7 +5,7 @@
   asked, or a number's mean and quartiles (``svymean``; ``svyquantile`` with Woodruff
   intervals), optionally by one breakdown variable (domains of the design, R's
   ``svyby``: each domain's interval with its own degrees of freedom for shares and
-  quantiles).  Numbers whose English label mentions IDR or Rp are rupiah.
+  quantiles).  A number is rupiah when its question says so (``appearance: rupiah``).
 * :func:`crosstab_table`: row, column (and optional layer) of two choice questions:
   weighted counts with SEs (``svytotal``), percentages of row, column or total with
   intervals (``svyby(svyciprop)``), unweighted cell counts, the Rao-Scott test
@@ -34,7 +34,7 @@ from analysis.tables.summary_table import (
     with_reliability,
 )
 from survey import locale as formatting
-from survey.locale import LANGUAGES, pick
+from survey.locale import LANGUAGES, pick, texts
 
 PERCENT_OF = ("row", "col", "total")
 QUARTILES = (("p25", 0.25), ("median", 0.5), ("p75", 0.75))
@@ -64,20 +64,10 @@ def _pct(level: float, lang: str) -> str:
     return formatting.number(100 * level, lang, 0)
 
 
-def _texts(template: dict, **values) -> dict[str, str]:
-    return {lang: template[lang].format(**{k: (v[lang] if isinstance(v, dict) else v) for k, v in values.items()})
-            for lang in LANGUAGES}
-
-
 def _names(var, values: pd.Series, lang: str) -> np.ndarray:
     """A result's category labels (in the dataset's language) back to choice names."""
     back = dict(zip(var.choice_labels(lang), var.choices))
     return values.astype(object).map(lambda v: back.get(v, v)).to_numpy(dtype=object)
-
-
-def _money(question) -> bool:
-    text = pick(question.label, "en")
-    return "IDR" in text or "Rp" in text
 
 
 def _by_table(table, by: str | None):
@@ -116,7 +106,7 @@ def question_table(data, question: str, by: str | None = None, level: float = 0.
     if var.kind == "number":
         del columns["count"]
     ci = {lang: _pct(level, lang) for lang in LANGUAGES}
-    notes = (_texts(_NOTES[var.kind], ci=ci), RELIABILITY_NOTE)
+    notes = (texts(_NOTES, var.kind, ci=ci), RELIABILITY_NOTE)
     value_labels = {"reliability": RELIABILITY_LABELS}
     if by:
         value_labels["by"] = by_var.value_labels()
@@ -199,7 +189,7 @@ def _numbers(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
         order = {c: i for i, c in enumerate(by_var.choices)}
         stat = {"mean": 0, **{name: i + 1 for i, (name, _) in enumerate(QUARTILES)}}
         r = r.iloc[np.lexsort((r["statistic"].map(stat), r["by"].map(order)))].reset_index(drop=True)
-    kind = "idr" if _money(var.question) else "number"
+    kind = "idr" if var.question.money else "number"
     return r.assign(kind=kind)
 
 
@@ -295,7 +285,7 @@ def crosstab_table(data, row: str, col: str, layer: str | None = None, percent: 
             detail = {lang: (f"{formatting.percent(100 * test['share_below_5'], lang, 0)} "
                              + ("sel di bawah 5, terkecil " if lang == "id" else "of cells below 5, smallest ")
                              + formatting.number(test["min_expected"], lang, 1)) for lang in LANGUAGES}
-            small = _texts(_NOTES["small"], detail=detail)
+            small = texts(_NOTES, "small", detail=detail)
             said["warning"] = {lang: prefix[lang] + small[lang] for lang in LANGUAGES}
         tests.append({"layer": name, **test, **said})
         notes += [text for text in said.values() if text is not None]

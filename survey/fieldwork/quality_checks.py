@@ -20,15 +20,16 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from survey.locale import WIB, number, pick, text
 from survey.questionnaire.model import Question
 from survey.questionnaire.quality_rules import QualityRules
-from survey.questionnaire.validate import SURVEY_TIMEZONE, is_relevant, survey_today
+from survey.questionnaire.validate import is_relevant, survey_today
 
-__all__ = ["duplicates", "many_missing", "odd_hours", "outliers", "straightlining", "too_fast"]
+__all__ = ["DETAILS", "duplicates", "many_missing", "odd_hours", "outliers", "straightlining", "too_fast"]
 
 
 # ---- texts -------------------------------------------------------------------------------
-_DETAIL = {
+DETAILS = {  # a flag's detail, read with survey.locale.text
     "min_minutes": {"en": "{minutes} min, under the minimum of {limit} min",
                     "id": "{minutes} menit, di bawah batas minimal {limit} menit"},
     "median": {"en": "{minutes} min, under {ratio}% of the median of {peers} ({median} min, {n} interviews)",
@@ -49,19 +50,9 @@ _DETAIL = {
 }
 
 
-def _num(value: float, lang: str, decimals: int = 1) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "id" else text
-
-
-def _text(key: str, lang: str, **values: Any) -> str:
-    template = _DETAIL[key]
-    return template.get(lang, template["en"]).format(**values)
-
-
 def _choice_label(q: Question, value: Any, lang: str) -> str:
     labels = q.choices.get(str(value))
-    return f"“{labels.get(lang, labels['en'])}”" if labels else f"“{value}”"
+    return f"“{pick(labels, lang)}”" if labels else f"“{value}”"
 
 
 # ---- the checks --------------------------------------------------------------------------
@@ -77,13 +68,13 @@ def too_fast(inst, rules: QualityRules, frame, minutes: np.ndarray, done, counte
     for i in np.flatnonzero(known):
         reasons = []
         if rules.min_minutes is not None and minutes[i] < rules.min_minutes:
-            reasons.append(_text("min_minutes", lang, minutes=_num(minutes[i], lang),
-                                 limit=_num(rules.min_minutes, lang, 0)))
+            reasons.append(text(DETAILS, "min_minutes", lang, minutes=number(minutes[i], lang),
+                                 limit=number(rules.min_minutes, lang, 0)))
         if rules.fast_ratio is not None and peers[i] >= rules.min_peers and minutes[i] < rules.fast_ratio * median[i]:
-            who = (_text("peers_size", lang, question=rules.size, value=groups.iloc[i]) if rules.size
-                   else _text("peers_all", lang))
-            reasons.append(_text("median", lang, minutes=_num(minutes[i], lang), ratio=_num(100 * rules.fast_ratio, lang, 0),
-                                 peers=who, median=_num(median[i], lang), n=int(peers[i])))
+            who = (text(DETAILS, "peers_size", lang, question=rules.size, value=groups.iloc[i]) if rules.size
+                   else text(DETAILS, "peers_all", lang))
+            reasons.append(text(DETAILS, "median", lang, minutes=number(minutes[i], lang), ratio=number(100 * rules.fast_ratio, lang, 0),
+                                 peers=who, median=number(median[i], lang), n=int(peers[i])))
         if reasons:
             out.append((i, "too_fast", "; ".join(reasons)))
     return out
@@ -117,9 +108,9 @@ def straightlining(inst, rules: QualityRules, frame, members, done, lang) -> lis
                 continue
             seen.add(i)
             answer = values.iloc[j].dropna().iloc[0]
-            where = _text("member", lang, i=int(member[j]) + 1) if member is not None else ""
+            where = text(DETAILS, "member", lang, i=int(member[j]) + 1) if member is not None else ""
             question = inst.question(present[0])
-            out.append((i, "straightlining", _text("straight", lang, where=where, n=int(answered[j]),
+            out.append((i, "straightlining", text(DETAILS, "straight", lang, where=where, n=int(answered[j]),
                                                    first=present[0], last=present[-1],
                                                    answer=_choice_label(question, answer, lang))))
     return out
@@ -161,12 +152,12 @@ def outliers(inst, rules: QualityRules, frame, done, counted, lang) -> list:
         z = np.abs(x - centre) / scale
         for i in np.flatnonzero(usable & enough & (z > rule.limit)):
             group = groups[i]
-            name = (within.choices.get(group, {}).get(lang, group) if within is not None and group
-                    else _text("all_group", lang))
+            name = (pick(within.choices.get(group), lang) or group if within is not None and group
+                    else text(DETAILS, "all_group", lang))
             middle = math.expm1(centre[i]) if rule.scale == "log" else centre[i]
-            out.append((int(i), "outlier", _text("outlier", lang, question=rule.question,
-                                                  value=_num(raw[i], lang, 0 if float(raw[i]).is_integer() else 1),
-                                                  group=name, median=_num(middle, lang, 0), z=_num(z[i], lang))))
+            out.append((int(i), "outlier", text(DETAILS, "outlier", lang, question=rule.question,
+                                                  value=number(raw[i], lang, 0 if float(raw[i]).is_integer() else 1),
+                                                  group=name, median=number(middle, lang, 0), z=number(z[i], lang))))
     return out
 
 
@@ -272,19 +263,19 @@ def many_missing(inst, rules: QualityRules, frame, members, done, lang) -> list:
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(asked > 0, missing / np.maximum(asked, 1), 0.0)
     for i in np.flatnonzero(done & (share > rules.missing_share)):
-        out.append((int(i), "many_missing", _text("missing", lang, missing=int(missing[i]), asked=int(asked[i]),
-                                                   share=_num(100 * share[i], lang, 0))))
+        out.append((int(i), "many_missing", text(DETAILS, "missing", lang, missing=int(missing[i]), asked=int(asked[i]),
+                                                   share=number(100 * share[i], lang, 0))))
     return out
 
 
 def odd_hours(rules: QualityRules, submitted: pd.Series, lang) -> list:
-    local = pd.to_datetime(submitted, utc=True).dt.tz_convert(SURVEY_TIMEZONE)
+    local = pd.to_datetime(submitted, utc=True).dt.tz_convert(WIB)
     minute = (local.dt.hour * 60 + local.dt.minute).to_numpy(dtype=float, na_value=np.nan)
     start = rules.odd_from.hour * 60 + rules.odd_from.minute
     end = rules.odd_to.hour * 60 + rules.odd_to.minute
     odd = (minute >= start) | (minute < end) if start > end else (minute >= start) & (minute < end)
     sep = "." if lang == "id" else ":"
-    return [(int(i), "odd_hour", _text("odd_hour", lang, time=f"{int(minute[i]) // 60:02d}{sep}{int(minute[i]) % 60:02d}"))
+    return [(int(i), "odd_hour", text(DETAILS, "odd_hour", lang, time=f"{int(minute[i]) // 60:02d}{sep}{int(minute[i]) % 60:02d}"))
             for i in np.flatnonzero(odd & ~np.isnan(minute))]
 
 
@@ -348,6 +339,6 @@ def duplicates(inst, rules: QualityRules, frame, counted, key: bytes, lang) -> l
                 continue
             both_phone = any(phone[i] is not None and phone[i] == phone[j] for j in matches)
             shown = ", ".join(ids[j][:8] for j in matches[:3]) + (" …" if len(matches) > 3 else "")
-            out.append((i, "duplicate_household", _text("duplicate", lang, what=what + (
-                _text("phone_too", lang) if both_phone else ""), others=shown)))
+            out.append((i, "duplicate_household", text(DETAILS, "duplicate", lang, what=what + (
+                text(DETAILS, "phone_too", lang) if both_phone else ""), others=shown)))
     return out

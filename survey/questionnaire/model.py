@@ -83,6 +83,12 @@ class Question:
     def stores_answer(self) -> bool:
         return self.kind.stores_answer
 
+    @property
+    def money(self) -> bool:
+        """An amount in rupiah (``appearance: rupiah``): the form, the review and the analysis
+        write it as money (survey.locale.idr); a label never decides it."""
+        return self.appearance == "rupiah"
+
     def text(self, key: str, lang: str) -> str:
         """A label, hint or message in `lang`, falling back to the other language."""
         return pick(getattr(self, key), lang)
@@ -275,6 +281,8 @@ class _Builder:
             raise InstrumentError(src, name, "end_if is for a question of the main form that the enumerator answers")
         if raw.get("identifying") and (inside_repeat or not kind.entered):
             raise InstrumentError(src, name, "identifying is for a question of the main form that the enumerator answers")
+        if raw.get("appearance") == "rupiah" and qtype != "integer":
+            raise InstrumentError(src, name, "appearance: rupiah is for an integer question (an amount in rupiah)")
         inner: tuple[Question, ...] = ()
         if kind.is_repeat:
             inner = tuple(self.question(q, inside_repeat=True) for q in _as_list(src, raw.get("questions")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from survey.locale import pick
+from survey.locale import text
 
 
 class Problem(NamedTuple):
@@ -119,12 +119,7 @@ def shown(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def message(key: str, lang: str, **values: object) -> str:
-    """The catalogue message `key` in `lang` (English when the language is unknown)."""
-    return pick(MESSAGES[key], lang).format(**values)
-
-
 def problem(field: str, key: str, lang: str, **values: object) -> Problem:
     """A Problem whose code is the catalogue key's first part ('type.integer' -> 'type')."""
     code = key.split(".")[0]
-    return Problem(field, code, message(key, lang, **values))
+    return Problem(field, code, text(MESSAGES, key, lang, **values))

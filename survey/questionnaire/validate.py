@@ -25,15 +25,14 @@ import math
 import numbers
 import unicodedata
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
+from survey.locale import WIB
 from survey.questionnaire.expressions import evaluate, truthy
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.problems import MESSAGES, Problem, problem, shown
 from survey.questionnaire.types import CoercionError, OutOfRange
 
 MAX_TEXT_LENGTH = 2000
-SURVEY_TIMEZONE = ZoneInfo("Asia/Jakarta")  # Surakarta: `today()` in constraints is a WIB date
 # Characters that show nothing on their own; text made only of these (and blanks) is unanswered.
 _INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"}
 
@@ -83,7 +82,7 @@ def is_blank(text: str) -> bool:
 
 def survey_today() -> dt.date:
     """Today's date where the interviews happen (WIB), whatever the server's clock zone."""
-    return dt.datetime.now(SURVEY_TIMEZONE).date()
+    return dt.datetime.now(WIB).date()
 
 
 class _Checker:

@@ -25,10 +25,10 @@ from typing import Any, Callable, Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from survey.locale import WIB
 from survey.simulate._draws import random_stream
 
 CHUNK = 20_000   # households (or other responses) per part
-WIB = dt.timezone(dt.timedelta(hours=7))
 
 
 class BulkError(RuntimeError):

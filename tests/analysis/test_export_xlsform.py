@@ -12,12 +12,13 @@ import pytest
 from pyxform.xls2xform import convert
 
 from analysis.export.xlsform.odk_syntax import is_anchored, odk_expression, odk_regex
-from analysis.export.xlsform.xlsform import APPEARANCES, LANGUAGE_NAMES, relevant_cell, sheets, xlsform
+from analysis.export.xlsform.xlsform import APPEARANCES, XLSFORM_LANGUAGES, relevant_cell, sheets, xlsform
+from survey import locale
 from survey.fieldwork.audit_log import AuditLog
 from survey.locale import LANGUAGES
 from survey.questionnaire.expressions import naming_current, parse
 from survey.questionnaire.model import STUDY_INSTRUMENTS, instrument_from_dict, instrument_from_yaml, load_instrument
-from survey.questionnaire.problems import message
+from survey.questionnaire.problems import MESSAGES
 from survey.questionnaire.types import QUESTION_TYPES
 
 JAVA = shutil.which("java") is not None
@@ -38,7 +39,7 @@ def _sheet(book, name: str) -> list[dict]:
 
 
 def _texts(row: dict, key: str) -> dict | None:
-    texts = {lang: row.get(f"{key}::{LANGUAGE_NAMES[lang]}") for lang in LANGUAGES}
+    texts = {lang: row.get(f"{key}::{XLSFORM_LANGUAGES[lang]}") for lang in LANGUAGES}
     return texts if any(texts.values()) else None
 
 
@@ -61,7 +62,7 @@ def _constraint(row: dict, question: dict) -> None:
                 del question[key]
         key = "range" if "min" in question and "max" in question else ("range.min" if "min" in question else "range.max")
         for lang in LANGUAGES:
-            ranged = message(key, lang, min=bounds["min"] or "", max=bounds["max"] or bounds["max_only"] or "")
+            ranged = locale.text(MESSAGES, key, lang, min=bounds["min"] or "", max=bounds["max"] or bounds["max_only"] or "")
             assert messages[lang].endswith(ranged)
             messages[lang] = messages[lang][: -len(ranged)].rstrip()
     if own:
@@ -144,7 +145,7 @@ def test_pyxform_converts_every_instrument(exported):
     assert warnings == []
     assert f'<data id="{inst.id}" version="{inst.version}">' in result.xform
     for lang in LANGUAGES:
-        assert f'<translation lang="{LANGUAGE_NAMES[lang]}"' in result.xform
+        assert f'<translation lang="{XLSFORM_LANGUAGES[lang]}"' in result.xform
     for q in inst.all_questions():
         if q.stores_answer:
             assert f"<{q.name}/>" in result.xform or f"<{q.name} " in result.xform

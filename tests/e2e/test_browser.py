@@ -194,7 +194,7 @@ def test_a_household_on_a_phone_with_a_reload_in_the_middle(server, phone, shots
     choose(page, "has_mobile", "Ya")
     pick(page, "no_internet_reason", "Biaya layanan/langganan terlalu mahal")
     type_in(page, "ict_spending", "250000")
-    expect(page.get_by_text("Rp 250.000")).to_be_visible()
+    expect(page.get_by_text("Rp250.000")).to_be_visible()
     shoot(page, shots, "04-akses-tik")
 
     # A reload ends the session: log in again and the interview is back, on this step.

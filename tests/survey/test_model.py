@@ -52,12 +52,22 @@ def test_household_roster_and_cascading_location():
         ("- {name: A-1, type: text, label: {id: A, en: A}}", "lower-case"),
         ("- {name: a, type: integer, label: {id: A, en: A}, constraint: '. > 1'}", "constraint_message"),
         ("- {name: a, type: text, label: {id: A, en: A}}\n- {name: a, type: text, label: {id: A, en: A}}", "used twice"),
+        ("- {name: a, type: text, label: {id: A, en: A}, appearance: rupiah}", "appearance: rupiah is for an integer"),
     ],
 )
 def test_broken_instruments_are_located(question, fragment):
     with pytest.raises(InstrumentError) as err:
         instrument_from_yaml(HEAD + question, "t.yaml")
     assert "t.yaml" in str(err.value) and fragment in str(err.value)
+
+
+def test_money_is_the_appearance_never_the_label():
+    inst = instrument_from_yaml(HEAD + """
+- {name: spend, type: integer, label: {id: Belanja, en: Spending}, appearance: rupiah}
+- {name: count, type: integer, label: {id: "Jumlah (Rp)", en: "Count (IDR)"}}
+""", "t.yaml")
+    assert inst.question("spend").money and not inst.question("count").money
+    assert load_instrument("household").question("ict_spending").money
 
 
 def test_malformed_expression_reports_position():

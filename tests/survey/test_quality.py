@@ -16,6 +16,7 @@ import pytest
 
 from survey import ResponseStore
 from survey.fieldwork.quality import SALT_FILE, checked, durations, flag_frame, flags, salt
+from survey.locale import WIB
 
 FORM = """
 id: qc
@@ -82,7 +83,6 @@ questions:
       - {name: hours, type: decimal, relevant: "${age} >= 5", label: {id: Jam, en: Hours}}
 """
 
-WIB = dt.timezone(dt.timedelta(hours=7))
 NAMES = ["Budi Santoso", "Sri Rahayu", "Joko Wibowo", "Siti Aminah", "Agus Setiawan", "Dewi Lestari",
          "Heru Nugroho", "Ratna Sari", "Eko Prasetyo", "Wulan Dari", "Teguh Hidayat", "Indah Permata"]
 

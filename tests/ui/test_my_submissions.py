@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from survey import ResponseStore
-from survey.questionnaire.validate import SURVEY_TIMEZONE
+from survey.locale import WIB
 from survey.simulate import generate
 from tests.ui.conftest import go_to, open_app, submit
 from ui.entry.submissions import my_submissions
@@ -43,7 +43,7 @@ def test_only_the_logged_in_enumerators_rows_newest_first(data_dir):
 
 def test_the_window_is_today_and_the_last_seven_days(data_dir):
     store = seed_store(data_dir)
-    today = dt.datetime.now(SURVEY_TIMEZONE).date()
+    today = dt.datetime.now(WIB).date()
     assert my_submissions(store, "enum01", today)["response_id"].tolist() == ["mine-2", "mine-1"]
     assert len(my_submissions(store, "enum01", today + dt.timedelta(days=7))) == 2
     assert my_submissions(store, "enum01", today + dt.timedelta(days=8)).empty
@@ -135,7 +135,7 @@ def test_a_store_with_its_own_questionnaire_folder_lists_its_own_questionnaires(
     store.submit("pilot", {"staff": 3}, enumerator="enum01", response_id="p-1")
     store.submit("pilot", {"staff": 5}, enumerator="enum01", response_id="p-2")
     store.set_status("pilot", "p-2", "rejected", editor="sup1", note="Count again", base_revision=1)
-    today = dt.datetime.now(SURVEY_TIMEZONE).date()
+    today = dt.datetime.now(WIB).date()
     mine = my_submissions(store, "enum01", today)
     assert set(mine["instrument"]) == {"pilot"} and sorted(mine["response_id"]) == ["p-1", "p-2"]
     back = sent_back(store, "enum01")

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
+from survey.locale import idr
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.validate import MAX_TEXT_LENGTH, clean, filtered_choices, is_relevant, is_unanswered
 from ui.entry import gps
@@ -215,12 +216,6 @@ def _label(q: Question, lang: str) -> str:
     return q.text("label", lang) + (" \\*" if q.required else "")
 
 
-def rupiah(amount: int, lang: str) -> str:
-    """1234567 -> 'Rp 1.234.567' (Bahasa Indonesia) or 'Rp 1,234,567' (English)."""
-    grouped = f"{amount:,}"
-    return "Rp " + (grouped.replace(",", ".") if lang == "id" else grouped)
-
-
 def _text(q: Question, key: str, lang: str, _context: dict) -> None:
     widget = st.text_area if q.appearance == "multiline" else st.text_input
     widget(_label(q, lang), key=key, max_chars=MAX_TEXT_LENGTH)
@@ -229,8 +224,8 @@ def _text(q: Question, key: str, lang: str, _context: dict) -> None:
 def _integer(q: Question, key: str, lang: str, _context: dict) -> None:
     # No min/max on the widget: out-of-range entries reach validation, which explains them.
     value = st.number_input(_label(q, lang), key=key, value=None, step=1, format="%d")
-    if q.appearance == "rupiah" and isinstance(value, (int, float)):
-        st.markdown(f"**{rupiah(int(value), lang)}**")
+    if q.money and isinstance(value, (int, float)):
+        st.markdown(f"**{idr(int(value), lang)}**")   # as the review and the tables write it
 
 
 def _decimal(q: Question, key: str, lang: str, _context: dict) -> None:

@@ -26,14 +26,14 @@ import streamlit as st
 
 from survey import load_instrument
 from survey.fieldwork.drafts import Draft, Drafts
-from survey.locale import pick
+from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick
 from survey.questionnaire.model import Instrument, InstrumentError
-from survey.questionnaire.validate import SURVEY_TIMEZONE, survey_today
+from survey.questionnaire.validate import survey_today
 from ui.auth import User
 from ui.entry import form
 from ui.entry.correct import begin_correction, correction, end_correction
 from ui.entry.steps import sections
-from ui.i18n import LANGUAGES, t
+from ui.i18n import t
 from ui.store import data_dir
 
 DATE_DEFAULT = "interview_date"
@@ -247,7 +247,7 @@ def restored_ui(inst: Instrument, step_id: str, lang: str) -> None:
     st.success(t("draft_restored", lang, time=_when(notice["saved_at"])), icon=":material/restore:")
     other = notice.get("lang")
     if other in LANGUAGES and other != lang:
-        st.button(LANGUAGES[other], key="draft_lang", icon=":material/translate:", on_click=_set_lang, args=(other,))
+        st.button(LANGUAGE_NAMES[other], key="draft_lang", icon=":material/translate:", on_click=_set_lang, args=(other,))
 
 
 def describe(draft: Draft, lang: str, now: float) -> str:
@@ -293,7 +293,7 @@ def _set_lang(lang: str) -> None:
 
 
 def _when(epoch: float) -> str:
-    moment = dt.datetime.fromtimestamp(epoch, SURVEY_TIMEZONE)
+    moment = dt.datetime.fromtimestamp(epoch, WIB)
     same_day = moment.date() == survey_today()
     return moment.strftime("%H:%M WIB" if same_day else "%d-%m-%Y %H:%M WIB")
 

@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 
-from survey.questionnaire.validate import SURVEY_TIMEZONE
+from survey.locale import WIB
 from ui.results import data_cache as data
 
 DAYS = 7
@@ -40,7 +40,7 @@ def _listing(store, enumerator: str, today: dt.date, days: int) -> pd.DataFrame:
         first = mine.groupby("_response_id", sort=False)["_submitted_at"].min()
         current = mine.groupby("_response_id", sort=False).tail(1).set_index("_response_id")
         frames.append(pd.DataFrame({
-            "submitted_at": first.dt.tz_convert(SURVEY_TIMEZONE),
+            "submitted_at": first.dt.tz_convert(WIB),
             "instrument": name,
             "response_id": first.index,
             "revision": current.loc[first.index, "_revision"].astype(int).to_numpy(),
@@ -49,7 +49,7 @@ def _listing(store, enumerator: str, today: dt.date, days: int) -> pd.DataFrame:
         }).reset_index(drop=True))
     if not frames:
         frames = [pd.DataFrame({
-            "submitted_at": pd.Series([], dtype=f"datetime64[us, {SURVEY_TIMEZONE.key}]"),
+            "submitted_at": pd.Series([], dtype=f"datetime64[us, {WIB.key}]"),
             **{c: pd.Series([], dtype=object) for c in ("instrument", "response_id", "revision", "status", "note")},
         })]
     rows = pd.concat(frames, ignore_index=True)
@@ -77,7 +77,7 @@ def _rejected(store, enumerator: str) -> pd.DataFrame:
         first = store.read(name, history=True)
         first = first[first["_response_id"].isin(set(mine["_response_id"]))].groupby("_response_id")["_submitted_at"].min()
         frames.append(pd.DataFrame({
-            "submitted_at": first.reindex(mine["_response_id"]).dt.tz_convert(SURVEY_TIMEZONE).to_numpy(),
+            "submitted_at": first.reindex(mine["_response_id"]).dt.tz_convert(WIB).to_numpy(),
             "instrument": name,
             "response_id": mine["_response_id"].astype(str).to_numpy(),
             "revision": mine["_revision"].astype(int).to_numpy(),
@@ -86,9 +86,9 @@ def _rejected(store, enumerator: str) -> pd.DataFrame:
             "editor": mine["_editor"].astype(str).to_numpy(),
         }))
     if not frames:
-        return pd.DataFrame({"submitted_at": pd.Series([], dtype=f"datetime64[us, {SURVEY_TIMEZONE.key}]"),
+        return pd.DataFrame({"submitted_at": pd.Series([], dtype=f"datetime64[us, {WIB.key}]"),
                              **{c: pd.Series([], dtype=object)
                                 for c in ("instrument", "response_id", "revision", "status", "note", "editor")}})
     rows = pd.concat(frames, ignore_index=True)
-    rows["submitted_at"] = pd.to_datetime(rows["submitted_at"], utc=True).dt.tz_convert(SURVEY_TIMEZONE)
+    rows["submitted_at"] = pd.to_datetime(rows["submitted_at"], utc=True).dt.tz_convert(WIB)
     return rows.sort_values("submitted_at", kind="stable").reset_index(drop=True)

@@ -14,7 +14,7 @@ import streamlit as st
 from survey import InstrumentError
 from survey.fieldwork.accounts import MIN_PASSWORD, ROLES, Account, AccountError
 from survey.fieldwork.audit_log import ACTIONS, AuditLog
-from survey.questionnaire.validate import SURVEY_TIMEZONE
+from survey.locale import WIB
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.login import account_error
@@ -27,14 +27,14 @@ AUDIT_SHOWN = 2000  # newest entries shown on screen; the download has them all
 def _when(iso: str | None) -> str:
     if not iso:
         return "–"
-    return pd.Timestamp(iso).tz_convert(SURVEY_TIMEZONE).strftime("%Y-%m-%d %H:%M")
+    return pd.Timestamp(iso).tz_convert(WIB).strftime("%Y-%m-%d %H:%M")
 
 
 def _state(account: Account, lang: str, now: float) -> str:
     if account.disabled:
         return t("state_disabled", lang)
     if account.locked_until and account.locked_until > now:
-        until = dt.datetime.fromtimestamp(account.locked_until, SURVEY_TIMEZONE).strftime("%H:%M")
+        until = dt.datetime.fromtimestamp(account.locked_until, WIB).strftime("%H:%M")
         return t("state_locked", lang, until=until)
     return t("state_active", lang)
 

@@ -33,10 +33,10 @@ from analysis.export import (
 from survey import Instrument
 from survey import locale as formatting
 from survey.fieldwork.audit_log import AuditLog
-from survey.locale import pick
+from survey.locale import LANGUAGE_NAMES, pick
 from survey.questionnaire.model import InstrumentError
 from ui import auth
-from ui.i18n import LANGUAGES, TEXT, current_lang, t
+from ui.i18n import TEXT, current_lang, t
 from ui.store import get_store, unusable_texts, usable_instruments_ui
 
 FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "sav": "SPSS (.sav)", "dta": "Stata (.dta)",
@@ -200,9 +200,9 @@ def page() -> None:
     lang = current_lang()
     st.header(t("page_export", lang))
     st.caption(t("export_intro", lang))
-    languages = list(LANGUAGES)
+    languages = list(LANGUAGE_NAMES)
     file_lang = st.radio(t("export_lang", lang), languages, index=languages.index(lang), key="export_lang",
-                         format_func=LANGUAGES.get, horizontal=True)
+                         format_func=LANGUAGE_NAMES.get, horizontal=True)
     store = get_store()
     instruments = usable_instruments_ui(lang)   # a broken questionnaire file is exported once it is fixed
     with st.container(border=True):

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from survey import load_instrument
-from survey.questionnaire.validate import SURVEY_TIMEZONE
+from survey.locale import WIB
 from ui import auth
 from ui.entry.correct import CORRECTABLE, open_correction
 from ui.entry.submissions import DAYS, my_submissions, sent_back
@@ -75,7 +75,7 @@ def page() -> None:
     user = auth.gate("my_submissions")
     lang = current_lang()
     st.header(t("page_my_submissions", lang))
-    today = dt.datetime.now(SURVEY_TIMEZONE).date()
+    today = dt.datetime.now(WIB).date()
     try:
         rows = my_submissions(get_store(), user.name, today)
         back = sent_back(get_store(), user.name)

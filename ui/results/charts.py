@@ -31,17 +31,12 @@ import pandas as pd
 from analysis.indicators import egov
 from analysis.tables.summary_table import SummaryTable
 from survey import locale as formatting
-from survey.locale import pick
 
 BAR = 24          # pixels per bar of a horizontal bar chart, at least
 LINE = 15         # pixels per line of a wrapped category label
 PERCENT_TICKS = [0, 20, 40, 60, 80, 100]
 AXIS_EXTENT = 60  # pixels of the y axis of a histogram and its box plot, so their x axes line up
 LABEL_WIDTH = 30  # characters per line of a wrapped category label
-_LOCALES = {
-    "id": alt.Locale(number=alt.NumberLocale(decimal=",", thousands=".", grouping=[3], currency=["Rp", ""])),
-    "en": alt.Locale(number=alt.NumberLocale(decimal=".", thousands=",", grouping=[3], currency=["IDR ", ""])),
-}
 _WORDS = {
     "percent": {"en": "Percent", "id": "Persen"},
     "ci": {"en": "95% CI", "id": "SK 95%"},
@@ -57,11 +52,15 @@ _WORDS = {
     "stage": {"en": "Stage", "id": "Tahap"},
     "index": {"en": "Index (0-100)", "id": "Indeks (0-100)"},
     "reliability": {"en": "Reliability", "id": "Keandalan"},
+    "q1": {"en": "1st quartile", "id": "Kuartil 1"},
+    "median": {"en": "Median", "id": "Median"},
+    "q3": {"en": "3rd quartile", "id": "Kuartil 3"},
+    "mean_alone": {"en": "Mean", "id": "Rata-rata"},
 }
 
 
 def _word(key: str, lang: str) -> str:
-    return pick(_WORDS[key], lang)
+    return formatting.text(_WORDS, key, lang)
 
 
 def _wrapped(text: str) -> str:
@@ -76,8 +75,8 @@ def _step(labels, per_label: float = 1.0) -> alt.Step:
 
 
 def _finish(chart, lang: str):
-    return chart.configure(locale=_LOCALES.get(lang, _LOCALES["en"])).configure_legend(
-        orient="bottom", columns=2, labelLimit=260, title=None)
+    locale = alt.Locale(number=alt.NumberLocale(**formatting.number_locale(lang)))   # as the tables write numbers
+    return chart.configure(locale=locale).configure_legend(orient="bottom", columns=2, labelLimit=260, title=None)
 
 
 def _labels(table: SummaryTable, column: str, lang: str) -> list[str]:
@@ -200,11 +199,8 @@ def _boxes(estimates: SummaryTable, histogram: SummaryTable | None, domain: list
             row["low"], row["high"] = row["q1"], row["q3"]
         rows.append(row)
     frame = pd.DataFrame(rows)
-    names = {"q1": pick({"en": "1st quartile", "id": "Kuartil 1"}, lang),
-             "median": pick({"en": "Median", "id": "Median"}, lang),
-             "q3": pick({"en": "3rd quartile", "id": "Kuartil 3"}, lang)}
-    tips = _tooltip(("group", " "), *((f"{k}_text", v) for k, v in names.items()),
-                    ("mean_text", pick({"en": "Mean", "id": "Rata-rata"}, lang)), ("mean_ci", _word("ci", lang)))
+    tips = _tooltip(("group", " "), *((f"{k}_text", _word(k, lang)) for k in ("q1", "median", "q3")),
+                    ("mean_text", _word("mean_alone", lang)), ("mean_ci", _word("ci", lang)))
     y = alt.Y("group:N", title=None, sort=list(frame["group"]) if len(frame) else None,
               axis=alt.Axis(labelLimit=160, minExtent=AXIS_EXTENT))
     base = alt.Chart(frame).encode(y=y, tooltip=tips)

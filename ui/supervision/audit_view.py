@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.export.safe_cells import csv_text_column
-from survey.questionnaire.validate import SURVEY_TIMEZONE
+from survey.locale import WIB
 
 
 def audit_frame(entries: list[dict]) -> pd.DataFrame:
     """Audit entries as a table, newest first (time in WIB)."""
     frame = pd.DataFrame(entries, columns=["time", "user", "action", "object", "outcome", "detail"])
-    frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601").dt.tz_convert(SURVEY_TIMEZONE)
+    frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601").dt.tz_convert(WIB)
     frame["detail"] = frame["detail"].map(lambda d: "" if not isinstance(d, dict) else
                                           ", ".join(f"{k}={v}" for k, v in d.items()))
     return frame

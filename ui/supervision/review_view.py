@@ -39,7 +39,7 @@ def _choices(q: Question, value: Any, lang: str) -> str:
 
 
 def _number(q: Question, value: Any, lang: str) -> str:
-    if q.kind.whole_numbers and q.appearance == "rupiah":
+    if q.money:
         return formatting.idr(value, lang)
     return formatting.number(value, lang, 0 if float(value).is_integer() else 2)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Union
 
 from analysis.export.microdata.variables import HOUSEHOLD_WEIGHT, Variable, choice_codes, design_roles, table_variables
+from survey import locale
 from survey.locale import pick
 from survey.questionnaire.model import Instrument
 
@@ -86,7 +87,8 @@ TEXTS: dict[str, Mapping[str, str]] = {
 
 
 def text(key: str, lang: str) -> str:
-    return pick(TEXTS[key], lang)
+    """The codebook text `key` in `lang` (survey.locale.text)."""
+    return locale.text(TEXTS, key, lang)
 
 
 def _expression(value: Any) -> str:

@@ -16,13 +16,23 @@ from analysis.export.errors import ExportError
 from analysis.export.microdata.frame import ExportInfo
 from analysis.export.microdata.variables import Variable, value_labels
 from analysis.export.safe_cells import XlsxCells
-from survey.locale import pick
+from survey.locale import LANGUAGES, number, pick, texts
 
 MAX_ROWS = 1_048_576 - 1  # Excel's limit, less the header row
+TEXTS = {
+    "too_many_rows": {
+        "id": "Tabel ini punya {rows} baris, lebih dari batas Excel ({limit}); pakai CSV atau Parquet.",
+        "en": "This table has {rows} rows, more than Excel allows ({limit}); use CSV or Parquet.",
+    },
+}
 _HEADERS = {
     "id": ["variabel", "kolom", "label", "jenis", "label nilai"],
     "en": ["variable", "column", "label", "type", "value labels"],
 }
+
+
+def _whole(count: int) -> dict[str, str]:
+    return {lang: number(count, lang, 0) for lang in LANGUAGES}
 
 
 def _writer(cells: XlsxCells, v: Variable):
@@ -39,10 +49,7 @@ def _writer(cells: XlsxCells, v: Variable):
 
 def write(variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:
     if len(frame) > MAX_ROWS:
-        raise ExportError({
-            "id": f"Tabel ini punya {len(frame):,} baris, lebih dari batas Excel ({MAX_ROWS:,}); pakai CSV atau Parquet.",
-            "en": f"This table has {len(frame):,} rows, more than Excel allows ({MAX_ROWS:,}); use CSV or Parquet.",
-        })
+        raise ExportError(texts(TEXTS, "too_many_rows", rows=_whole(len(frame)), limit=_whole(MAX_ROWS)))
     cells = XlsxCells(constant_memory=True)
     data = cells.sheet("data")
     data.freeze_panes(1, 0)

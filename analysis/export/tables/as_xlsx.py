@@ -53,7 +53,7 @@ def number_format(kind: str, decimals: int | None, lang: str, mark: str = "") ->
     if kind in ("count", "number"):
         return f"#,##{_zeros(places)}{literal}"
     if kind == "idr":
-        return f'"{"Rp" if lang == "id" else "IDR "}"#,##{_zeros(places)}{literal}'
+        return f'"{formatting.currency(lang)}"#,##{_zeros(places)}{literal}'
     if kind == "pvalue":
         return f"0.000{literal}"
     return f"{_zeros(places)}{literal}"

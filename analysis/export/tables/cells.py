@@ -53,7 +53,8 @@ TEST_COLUMNS = {  # (header {lang: text}, kind)
 
 
 def text(key: str, lang: str, **values) -> str:
-    return pick(TEXTS[key], lang).format(**values)
+    """The table file text `key` in `lang`, its placeholders filled (survey.locale.text)."""
+    return formatting.text(TEXTS, key, lang, **values)
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,6 @@ STEP = 18            # pixels per bar
 LABEL_CHARS = 56     # characters of a category label before it is cut with an ellipsis (the tooltip has it all)
 LEGEND_CHARS = 40
 BAR_COLOR = "#4C78A8"
-LOCALES = {
-    "id": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]},
-    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["IDR ", ""]},
-}
 _SUPPORTED = set(vl_convert.get_vegalite_versions())
 _WANTED = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # Altair's Vega-Lite, e.g. "6.4"
 VL_VERSION = _WANTED if _WANTED in _SUPPORTED else None           # None: vl-convert's newest
@@ -179,7 +175,7 @@ def chart(table: SummaryTable, lang: str):
         panels = list(dict.fromkeys(frame["facet"]))
         layered = layered.facet(row=alt.Row("facet:N", sort=panels, title=table.label("layer", lang),
                                             header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=0)))
-    return layered.configure(locale={"number": LOCALES.get(lang, LOCALES["en"])}).configure_view(stroke=None)
+    return layered.configure(locale={"number": formatting.number_locale(lang)}).configure_view(stroke=None)
 
 
 _NAMESPACES = re.compile(r'\s+xmlns(?::xlink)?="[^"]*"')

@@ -28,25 +28,25 @@ from analysis.export.audit import recorded
 from analysis.export.safe_cells import XlsxCells
 from analysis.export.xlsform.odk_syntax import odk_expression
 from survey.fieldwork.audit_log import AuditLog
-from survey.locale import LANGUAGES, pick
+from survey.locale import LANGUAGE_NAMES, LANGUAGES, pick, text, texts
 from survey.questionnaire.expressions import naming_current
 from survey.questionnaire.model import Instrument, Question
-from survey.questionnaire.problems import message
+from survey.questionnaire.problems import MESSAGES
 
-LANGUAGE_NAMES = {"id": "Bahasa Indonesia (id)", "en": "English (en)"}
-DEFAULT_LANGUAGE = "id"  # the study's language
+XLSFORM_LANGUAGES = {lang: f"{LANGUAGE_NAMES[lang]} ({lang})" for lang in LANGUAGES}  # label::English (en)
+FORM_LANGUAGE = LANGUAGES[0]  # the form's default: the study's language
 APPEARANCES = {"horizontal": "columns", "multiline": "multiline"}
 SURVEY_COLUMNS = (
-    "type", "name", *(f"label::{LANGUAGE_NAMES[lang]}" for lang in LANGUAGES),
-    *(f"hint::{LANGUAGE_NAMES[lang]}" for lang in LANGUAGES), "required",
-    *(f"required_message::{LANGUAGE_NAMES[lang]}" for lang in LANGUAGES), "relevant", "constraint",
-    *(f"constraint_message::{LANGUAGE_NAMES[lang]}" for lang in LANGUAGES), "calculation", "choice_filter",
+    "type", "name", *(f"label::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES),
+    *(f"hint::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES), "required",
+    *(f"required_message::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES), "relevant", "constraint",
+    *(f"constraint_message::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES), "calculation", "choice_filter",
     "repeat_count", "appearance", "pii", "end_if", "identifying",
 )
 
 
 def _texts(key: str, texts: Mapping[str, str] | None) -> dict[str, str]:
-    return {f"{key}::{LANGUAGE_NAMES[lang]}": texts[lang] for lang in LANGUAGES} if texts else {}
+    return {f"{key}::{XLSFORM_LANGUAGES[lang]}": texts[lang] for lang in LANGUAGES} if texts else {}
 
 
 def _number(x: float) -> str:
@@ -61,7 +61,7 @@ def _expr(value: Any) -> str | None:
 
 def range_message(q: Question, lang: str) -> str:
     key = "range" if q.min is not None and q.max is not None else ("range.min" if q.min is not None else "range.max")
-    return message(key, lang, min=_number(q.min) if q.min is not None else "",
+    return text(MESSAGES, key, lang, min=_number(q.min) if q.min is not None else "",
                    max=_number(q.max) if q.max is not None else "")
 
 
@@ -80,7 +80,7 @@ def constraint_cells(q: Question) -> dict[str, str]:
     for lang in LANGUAGES:
         parts = ([q.constraint_message[lang]] if own and q.constraint_message else []) + (
             [range_message(q, lang)] if bounds else [])
-        messages[f"constraint_message::{LANGUAGE_NAMES[lang]}"] = " ".join(parts)
+        messages[f"constraint_message::{XLSFORM_LANGUAGES[lang]}"] = " ".join(parts)
     return {"constraint": constraint, **messages}
 
 
@@ -106,7 +106,7 @@ def _question_row(q: Question, ends: list[str]) -> dict[str, str]:
     }
     if q.required:
         row["required"] = "yes"
-        row.update(_texts("required_message", {lang: message("required", lang) for lang in LANGUAGES}))
+        row.update(_texts("required_message", texts(MESSAGES, "required")))
     return {k: v for k, v in row.items() if v}
 
 
@@ -156,13 +156,13 @@ def sheets(inst: Instrument) -> dict[str, list[list[str]]]:
         if q.choice_list and q.choice_list not in lists:
             lists[q.choice_list] = q.choice_options
     filters = list(dict.fromkeys(k for options in lists.values() for c in options for k in c.filters))
-    choice_header = ["list_name", "name", *(f"label::{LANGUAGE_NAMES[lang]}" for lang in LANGUAGES), *filters]
+    choice_header = ["list_name", "name", *(f"label::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES), *filters]
     choices = [choice_header] + [
         [list_name, c.name, *(c.label[lang] for lang in LANGUAGES), *(c.filters.get(f, "") for f in filters)]
         for list_name, options in lists.items() for c in options
     ]
     settings = [["form_title", "form_id", "version", "default_language"],
-                [pick(inst.title, DEFAULT_LANGUAGE), inst.id, str(inst.version), LANGUAGE_NAMES[DEFAULT_LANGUAGE]]]
+                [pick(inst.title, FORM_LANGUAGE), inst.id, str(inst.version), XLSFORM_LANGUAGES[FORM_LANGUAGE]]]
     return {"survey": survey, "choices": choices, "settings": settings}
 
 

@@ -181,12 +181,12 @@ def _matrices(d: SurveyDesign, formula: str, kind: str):
     # R: glm calls model.frame(..., drop.unused.levels=TRUE), which drops factor levels
     # AFTER na.omit: a level seen only in rows missing a model variable disappears (no
     # coefficient at all, and the reference is the first level left), it is not aliased.
-    rows = X_df.index.to_numpy()
+    at = data.index.get_indexer(X_df.index)   # positions of the rows kept within the subset's rows
     shrunk = False
     for col in data.columns:
         if isinstance(data[col].dtype, pd.CategoricalDtype):
-            codes = data[col].cat.codes.to_numpy()
-            seen = np.bincount(codes[rows][codes[rows] >= 0], minlength=len(data[col].cat.categories)) > 0
+            codes = data[col].cat.codes.to_numpy()[at]
+            seen = np.bincount(codes[codes >= 0], minlength=len(data[col].cat.categories)) > 0
             if not seen.all():
                 data[col] = data[col].cat.set_categories(data[col].cat.categories[seen])
                 shrunk = True

@@ -36,7 +36,7 @@ RAKE_SWEEPS = 10  # R's svyrecvar: for (iterations in 1:10)
 
 
 @dataclass(frozen=True, eq=False)
-class Step:
+class CalibrationStep:
     """One sweep ``x <- x - v * (rowsum(u * x, cells) / denom)[cells]``."""
 
     cells: np.ndarray      # (n,) cell code of each row, 0..n_cells-1
@@ -47,12 +47,12 @@ class Step:
 
 
 @dataclass(frozen=True, eq=False)
-class Calibration:
+class CalibrationFit:
     """A post-stratification (one step, one sweep) or a raking (a step per margin, 10 sweeps)."""
 
     method: str            # "poststratify" | "rake"
     variables: tuple[str, ...]
-    steps: tuple[Step, ...]
+    steps: tuple[CalibrationStep, ...]
 
     @property
     def sweeps(self) -> int:
@@ -60,31 +60,32 @@ class Calibration:
 
 
 def poststratification(cells: np.ndarray, n_cells: int, old: np.ndarray, new: np.ndarray,
-                       variables: tuple[str, ...]) -> Calibration:
+                       variables: tuple[str, ...]) -> CalibrationFit:
     """R's postStratify index with its ``oldweights`` and ``weights`` attributes."""
     # R: psw[psw == 0 & oldw == 0] <- 1, so such rows take no part in the residual.
     psw = np.where((new == 0) & (old == 0), 1.0, new)
     with np.errstate(divide="ignore", invalid="ignore"):
         u = np.where(psw == 0, 0.0, old / psw)
     denom = np.bincount(cells, weights=old, minlength=n_cells)
-    return Calibration("poststratify", variables, (Step(cells, n_cells, psw, u, denom),))
+    return CalibrationFit("poststratify", variables, (CalibrationStep(cells, n_cells, psw, u, denom),))
 
 
-def raking(margins: list[tuple[np.ndarray, int, np.ndarray]], variables: tuple[str, ...]) -> Calibration:
+def raking(margins: list[tuple[np.ndarray, int, np.ndarray]], variables: tuple[str, ...]) -> CalibrationFit:
     """R's raking strata: per margin (cells, n_cells, weights after its last step)."""
     steps = []
     for cells, n_cells, psw in margins:
         with np.errstate(divide="ignore"):
             u = 1.0 / psw
-        steps.append(Step(cells, n_cells, psw, u, np.bincount(cells, minlength=n_cells).astype(float)))
-    return Calibration("rake", variables, tuple(steps))
+        counts = np.bincount(cells, minlength=n_cells).astype(float)
+        steps.append(CalibrationStep(cells, n_cells, psw, u, counts))
+    return CalibrationFit("rake", variables, tuple(steps))
 
 
 class Reduced:
     """The design-only matrices of a sequence of calibrations (see the module docstring)."""
 
-    def __init__(self, calibrations: tuple[Calibration, ...], psu: np.ndarray, n_psu: int):
-        self.steps: list[Step] = [s for cal in calibrations for s in cal.steps]
+    def __init__(self, calibrations: tuple[CalibrationFit, ...], psu: np.ndarray, n_psu: int):
+        self.steps: list[CalibrationStep] = [s for cal in calibrations for s in cal.steps]
         index = {id(s): i for i, s in enumerate(self.steps)}
         self.sequence = [index[id(s)] for cal in calibrations for _ in range(cal.sweeps) for s in cal.steps]
         self.cross = [[self._cross(s, t) for t in self.steps] for s in self.steps]
@@ -93,7 +94,7 @@ class Reduced:
             .reshape(n_psu, t.n_cells) for t in self.steps]
 
     @staticmethod
-    def _cross(s: Step, t: Step) -> np.ndarray:
+    def _cross(s: CalibrationStep, t: CalibrationStep) -> np.ndarray:
         idx = s.cells * t.n_cells + t.cells
         return np.bincount(idx, weights=s.u * t.v, minlength=s.n_cells * t.n_cells).reshape(s.n_cells, t.n_cells)
 

@@ -34,9 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.estimation import linearize as lin
-from analysis.estimation.design import SurveyDesign
 from analysis.estimation.variables import categorical
+from analysis.estimation.variance import VarianceDesign
 
 _NAN3, _NAN4 = (np.nan,) * 3, (np.nan,) * 4
 
@@ -60,15 +59,15 @@ class CrossTab:
     n: pd.DataFrame    # unweighted counts
 
 
-def crosstab(d: SurveyDesign, row: str, col: str, na_rm: bool = True) -> CrossTab:
+def crosstab(d: VarianceDesign, row: str, col: str, na_rm: bool = True) -> CrossTab:
     """Weighted two-way table of ``row`` x ``col`` with SEs, percentages and tests."""
     rv, cv = categorical(d, row), categorical(d, col)
     nr, nc = len(rv.levels), len(cv.levels)
-    inside = d._domain
+    inside = d.in_subset
     complete = inside & (rv.values >= 0) & (cv.values >= 0)
     has_missing = bool((inside & ~complete).any())
     cell = np.where(complete, rv.values + nr * cv.values, -1)   # rows vary fastest, as R
-    w = np.where(complete, d._w, 0.0)
+    w = np.where(complete, d.weights, 0.0)
     k = nr * nc
     frame = lambda a: pd.DataFrame(np.asarray(a).reshape(nc, nr).T,  # noqa: E731
                                    index=pd.Index(rv.levels, name=row),
@@ -76,23 +75,23 @@ def crosstab(d: SurveyDesign, row: str, col: str, na_rm: bool = True) -> CrossTa
 
     n_cells = np.bincount(cell[complete], minlength=k)
     counts = np.bincount(cell[complete], weights=w[complete], minlength=k)
-    per_psu = lin.psu_totals(d, w, cell, k)           # PSU x cell weight totals: every SE below
-    # strata counted present by lonely_psu="average": those of complete rows, or of each domain
-    in_all = lin.strata_present(d, complete)
-    in_rows = lin.strata_present(d, complete, np.where(complete, rv.values, -1), nr)
-    in_cols = lin.strata_present(d, complete, np.where(complete, cv.values, -1), nc)
+    per_unit = d.totals(w, cell, k)           # unit (PSU) x cell weight totals: every SE below
+    # each estimate is on the complete rows (counts, shares of the table) or on a row's or
+    # column's domain of them (row and column percentages)
+    in_rows = np.where(complete, rv.values, -1), nr
+    in_cols = np.where(complete, cv.values, -1), nc
 
     with np.errstate(divide="ignore", invalid="ignore"):
         total_p = counts / counts.sum()
-        shares_psu = (per_psu - per_psu.sum(axis=1, keepdims=True) * total_p) / counts.sum()
-        cov = lin.covariance(d, shares_psu, in_all[:, 0])
-        row_p, row_var = _domain_shares(d, per_psu, counts, nr, nc, "row", in_rows)
-        col_p, col_var = _domain_shares(d, per_psu, counts, nr, nc, "col", in_cols)
+        shares_unit = (per_unit - per_unit.sum(axis=1, keepdims=True) * total_p) / counts.sum()
+        cov = d.totals_covariance(shares_unit, complete)
+        row_p, row_var = _domain_shares(d, per_unit, counts, nr, nc, "row", complete, in_rows)
+        col_p, col_var = _domain_shares(d, per_unit, counts, nr, nc, "col", complete, in_cols)
         tests = _tests(d, counts, total_p, cov, nr, nc, int(inside.sum()))
         if has_missing and not na_rm:
             tests = (_NAN4, _NAN3, np.nan)
         return CrossTab(
-            counts=frame(counts), counts_se=frame(np.sqrt(lin.variances(d, per_psu, in_all))),
+            counts=frame(counts), counts_se=frame(np.sqrt(d.totals_variance(per_unit, complete))),
             row_percent=frame(100 * row_p), row_percent_se=frame(100 * np.sqrt(row_var)),
             col_percent=frame(100 * col_p), col_percent_se=frame(100 * np.sqrt(col_var)),
             total_percent=frame(100 * total_p), total_percent_se=frame(100 * np.sqrt(np.diag(cov))),
@@ -100,21 +99,24 @@ def crosstab(d: SurveyDesign, row: str, col: str, na_rm: bool = True) -> CrossTa
             cramers_v=tests[2], n=frame(n_cells))
 
 
-def _domain_shares(d, per_psu, counts, nr, nc, within, present):
+def _domain_shares(d, per_unit, counts, nr, nc, within, rows, domains):
     """Row (within="row") or column percentages as domain means, with their variances.
 
     In row domain r the share of column c has influence (I(c) - p_rc) w / W_r, whose
-    PSU totals are (T_rc - p_rc T_r) / W_r from the PSU x cell weight totals T.
-    Results are in cell order (rows fastest).
+    unit totals are (T_rc - p_rc T_r) / W_r from the unit x cell weight totals T.
+    ``domains`` (codes, count) are the rows' row (or column) levels.  Results are in
+    cell order (rows fastest).
     """
-    cells = per_psu.reshape(-1, nc, nr)                        # T[psu, col, row]
+    cells = per_unit.reshape(-1, nc, nr)                       # T[unit, col, row]
     over = 1 if within == "row" else 2                         # sum over the other variable
     margin = cells.sum(axis=over, keepdims=True)
     weight = counts.reshape(nc, nr).sum(axis=over - 1, keepdims=True)
     share = counts.reshape(nc, nr) / weight
     infl = (cells - share[None] * margin) / weight[None]
-    present = np.tile(present, (1, nc)) if within == "row" else np.repeat(present, nr, axis=1)
-    return share.ravel(), lin.variances(d, infl.reshape(len(per_psu), -1), present)
+    domain_of_cell = np.tile(np.arange(nr), nc) if within == "row" else np.repeat(np.arange(nc), nr)
+    group, n_groups = domains
+    return share.ravel(), d.totals_variance(infl.reshape(len(per_unit), -1), rows, group, n_groups,
+                                            domain_of_cell)
 
 
 def _tests(d, counts, share, cov, nr, nc, n_rows):

@@ -26,6 +26,10 @@ as R's postStratify and rake designs do (see :mod:`analysis.estimation.calibrati
 ``design.update(name=values)`` adds analysis variables without rebuilding the design
 (R's ``update(design, ...)``).  The data is held as a shallow copy: pandas'
 copy-on-write keeps later edits of the caller's DataFrame out of the design.
+
+The estimators see a design only through :class:`analysis.estimation.variance.VarianceDesign`
+(weights, subset, columns, degrees of freedom, variances of influence values), which
+this class answers with its :class:`analysis.estimation.taylor.TaylorVariance`.
 """
 
 from __future__ import annotations
@@ -34,8 +38,11 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from analysis.estimation.calibration import CalibrationFit
+from analysis.estimation.codes import dense, factor_codes
+from analysis.estimation.taylor import TaylorVariance
+
 LONELY_PSU_OPTIONS = ("fail", "adjust", "average", "remove")
-_CERTAINTY = 1e-7  # R: a stratum with 1 - f_h below this is self-representing
 
 
 class DesignError(ValueError):
@@ -56,48 +63,16 @@ def _rows(index: pd.Index, mask: np.ndarray, shown: int = 5) -> str:
     return f"{len(hits)} {noun} (index {labels}{more})"
 
 
-def dense(keys: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_inverse=True)`` for integer keys in ``[0, space)``: by
-    counting when the space is small (no sort of the rows), else by sorting."""
-    keys = np.asarray(keys, dtype=np.int64)
-    if space <= 4 * len(keys) + (1 << 20):
-        seen = np.bincount(keys, minlength=space) > 0
-        rank = np.cumsum(seen) - 1
-        return np.flatnonzero(seen), rank[keys]
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    return uniq, inverse.reshape(-1)
-
-
-def distinct_count(keys: np.ndarray, space: int) -> int:
-    """The number of distinct integer keys in ``[0, space)``."""
-    return int(np.count_nonzero(np.bincount(np.asarray(keys, dtype=np.int64), minlength=space)))
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Sorted integer codes for a column (categorical: category order)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.cat.remove_unused_categories()
-        return values.cat.codes.to_numpy(np.int64), pd.Index(values.cat.categories)
-    try:
-        codes, uniques = pd.factorize(values, sort=True)
-    except TypeError:  # mixed types cannot be sorted: compare as text
-        codes, uniques = pd.factorize(values.astype(str), sort=True)
-    return codes.astype(np.int64), pd.Index(uniques)
-
-
 class SurveyDesign:
     """A single-stage stratified cluster design, as R's ``svydesign``.
 
     ``weights``, ``strata``, ``psu`` and ``fpc`` are column names of ``df`` or
     None.  ``nest=True`` makes PSU ids unique within strata (R's ``nest=TRUE``);
-    without it the same PSU id in two strata is an error.
+    without it the same PSU id in two strata is an error.  Implements
+    :class:`analysis.estimation.variance.VarianceDesign`.
     """
 
-    __slots__ = (
-        "_data", "_columns", "_lonely", "_w", "_stratum", "_psu", "_psu_stratum",
-        "_psu_start", "_n_psu", "_fpc_factor", "_strata_labels", "_domain", "_degf", "_calibration",
-        "_reduced", "__weakref__",
-    )
+    __slots__ = ("_data", "_columns", "_w", "_strata_labels", "_taylor", "_domain", "_degf", "__weakref__")
 
     def __init__(self, df: pd.DataFrame, weights: str | None = None, strata: str | None = None,
                  psu: str | None = None, fpc: str | None = None, lonely_psu: str = "fail",
@@ -115,33 +90,27 @@ class SurveyDesign:
         n = len(df)
         self._data = df.copy(deep=False)
         self._columns = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc, "nest": nest}
-        self._lonely = lonely_psu
 
         stratum, self._strata_labels = self._stratum_codes(df, strata)
         psu_key = self._psu_key(df, psu, strata, stratum, nest)
         # PSU codes sorted by (stratum, psu): the PSUs of a stratum are contiguous.
         n_key = int(psu_key.max()) + 1
         uniq, psu_code = dense(stratum * n_key + psu_key, len(self._strata_labels) * n_key)
-        self._stratum = stratum
-        self._psu = psu_code
-        self._psu_stratum = uniq // n_key
+        psu_stratum = uniq // n_key
         n_strata = len(self._strata_labels)
-        self._n_psu = np.bincount(self._psu_stratum, minlength=n_strata)
-        self._psu_start = np.concatenate([[0], np.cumsum(self._n_psu)[:-1]])
-        popsize = self._popsize(df, fpc, strata)
-        self._fpc_factor = np.ones(n_strata) if popsize is None else np.where(
-            np.isinf(popsize), 1.0, (popsize - self._n_psu) / popsize)
+        n_psu = np.bincount(psu_stratum, minlength=n_strata)
+        popsize = self._popsize(df, fpc, strata, stratum, n_psu)
+        fpc_factor = np.ones(n_strata) if popsize is None else np.where(
+            np.isinf(popsize), 1.0, (popsize - n_psu) / popsize)
         if weights is None:
-            w = np.ones(n) if popsize is None else (popsize / self._n_psu)[stratum]
+            w = np.ones(n) if popsize is None else (popsize / n_psu)[stratum]
         else:
             w = self._weights(df, weights)
+        self._taylor = TaylorVariance(stratum, psu_code, psu_stratum, n_psu, fpc_factor, lonely_psu)
+        self._check_lonely(df, strata)
         self._w = w
         self._domain = np.ones(n, dtype=bool)
-        self._calibration = ()
-        self._reduced = {}
-        self._check_lonely(df, strata)
-        for arr in (self._w, self._stratum, self._psu, self._psu_stratum, self._psu_start,
-                    self._n_psu, self._fpc_factor, self._domain):
+        for arr in (self._w, self._domain):
             arr.flags.writeable = False
         self._degf = self._count_degf()
 
@@ -156,7 +125,7 @@ class SurveyDesign:
             raise DesignError(
                 f"Strata column {strata!r} is missing for {_rows(df.index, missing)}; every row needs "
                 "a stratum - fill it in or drop those rows before building the design.")
-        return _codes(col)
+        return factor_codes(col)
 
     @staticmethod
     def _psu_key(df, psu, strata, stratum, nest):
@@ -168,7 +137,7 @@ class SurveyDesign:
             raise DesignError(
                 f"PSU column {psu!r} is missing for {_rows(df.index, missing)}; every row needs a PSU "
                 "id - fill it in or drop those rows before building the design.")
-        key, labels = _codes(col)
+        key, labels = factor_codes(col)
         if strata is None:
             return key
         n_strata = int(stratum.max()) + 1
@@ -185,7 +154,7 @@ class SurveyDesign:
                 "fix the ids, or pass nest=True if the same id in different strata means different PSUs.")
         return key
 
-    def _popsize(self, df, fpc, strata):
+    def _popsize(self, df, fpc, strata, stratum, n_psu):
         """Population number of PSUs per stratum (None without fpc), checked as R's as.fpc."""
         if fpc is None:
             return None
@@ -198,7 +167,7 @@ class SurveyDesign:
             raise DesignError(
                 f"fpc column {fpc!r} is missing, negative or not finite for {_rows(df.index, bad)}; "
                 "give a sampling fraction (<= 1) or the number of PSUs in the stratum's population.")
-        n_h = self._n_psu[self._stratum]
+        n_h = n_psu[stratum]
         if (val > 1).any():  # population sizes: all must be >= 1
             small = val < 1
             if small.any():
@@ -210,22 +179,22 @@ class SurveyDesign:
             with np.errstate(divide="ignore"):
                 pop = n_h / val
         where = f" of {strata!r}" if strata else ""
-        per_stratum = pd.Series(pop).groupby(self._stratum).nunique()
+        per_stratum = pd.Series(pop).groupby(stratum).nunique()
         if (per_stratum > 1).any():
             h = int(per_stratum.index[np.argmax(per_stratum.to_numpy() > 1)])
             raise DesignError(
                 f"fpc column {fpc!r} is not constant within stratum {_fmt(self._strata_labels[h])}{where} "
-                f"({_rows(df.index, self._stratum == h)}); the fpc describes the whole stratum, so give "
+                f"({_rows(df.index, stratum == h)}); the fpc describes the whole stratum, so give "
                 "every row of a stratum the same value.")
         too_big = pop < n_h
         if too_big.any():
-            h = int(self._stratum[np.argmax(too_big)])
+            h = int(stratum[np.argmax(too_big)])
             raise DesignError(
                 f"fpc column {fpc!r} implies more than 100% sampling in stratum "
                 f"{_fmt(self._strata_labels[h])}{where}: the population has fewer PSUs ({pop[too_big][0]:g}) "
-                f"than the sample ({self._n_psu[h]}) - {_rows(df.index, too_big)}. Check the fpc values.")
-        out = np.empty(len(self._n_psu))
-        out[self._stratum] = pop
+                f"than the sample ({n_psu[h]}) - {_rows(df.index, too_big)}. Check the fpc values.")
+        out = np.empty(len(n_psu))
+        out[stratum] = pop
         return out
 
     @staticmethod
@@ -242,10 +211,10 @@ class SurveyDesign:
         return w
 
     def _check_lonely(self, df, strata):
-        lonely = (self._n_psu == 1) & (self._fpc_factor >= _CERTAINTY)
-        if self._lonely != "fail" or not lonely.any():
+        lonely = self._taylor.lonely_strata()
+        if self._taylor.lonely_psu != "fail" or not lonely.any():
             return
-        rows = _rows(df.index, np.isin(self._stratum, np.flatnonzero(lonely)))
+        rows = _rows(df.index, np.isin(self._taylor.stratum, np.flatnonzero(lonely)))
         if strata is None:
             raise DesignError(f"The design has only one PSU ({rows}), so no variance can be "
                               "estimated; give a PSU column with at least two PSUs.")
@@ -256,9 +225,7 @@ class SurveyDesign:
             "survey.lonely.psu), or merge the stratum with a similar one.")
 
     def _count_degf(self) -> int:
-        inset = self._domain & (self._w != 0)
-        return (distinct_count(self._psu[inset], len(self._psu_stratum))
-                - distinct_count(self._stratum[inset], len(self._n_psu)))
+        return int(self.domain_degf(self._domain)[0])
 
     # ---- public surface --------------------------------------------------------
     @property
@@ -278,7 +245,7 @@ class SurveyDesign:
 
     @property
     def lonely_psu(self) -> str:
-        return self._lonely
+        return self._taylor.lonely_psu
 
     @property
     def columns(self) -> dict:
@@ -291,10 +258,43 @@ class SurveyDesign:
         return self._domain
 
     @property
-    def calibration(self) -> tuple:
+    def calibration(self) -> tuple[CalibrationFit, ...]:
         """The calibrations the weights went through, oldest first (empty: none)."""
-        return self._calibration
+        return self._taylor.calibration
 
+    @property
+    def column_names(self) -> pd.Index:
+        """The names of the data's columns."""
+        return self._data.columns
+
+    def column(self, name: str) -> pd.Series:
+        """One column of the data (no copy of the others; copy-on-write keeps the design's safe)."""
+        return self._data[name]
+
+    # ---- variance (VarianceDesign), by Taylor linearisation ----------------------
+    def domain_degf(self, rows: np.ndarray, group: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
+        """PSUs minus strata among the rows of each domain with nonzero weight (R's ``degf``)."""
+        return self._taylor.degf(self._w, rows, group, n_groups)
+
+    def variance(self, infl: np.ndarray, rows: np.ndarray, group: np.ndarray | None = None,
+                 n_groups: int = 1) -> np.ndarray:
+        """Variance of one estimator per domain from its influence values (``VarianceDesign``)."""
+        return self._taylor.variance(infl, rows, group, n_groups)
+
+    def totals(self, infl: np.ndarray, group: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
+        """PSU totals (P, n_groups) of influence values, calibration residuals taken."""
+        return self._taylor.totals(infl, group, n_groups)
+
+    def totals_variance(self, totals: np.ndarray, rows: np.ndarray, group: np.ndarray | None = None,
+                        n_groups: int = 1, columns: np.ndarray | None = None) -> np.ndarray:
+        """Variances of the columns of PSU totals (``VarianceDesign.totals_variance``)."""
+        return self._taylor.totals_variance(totals, rows, group, n_groups, columns)
+
+    def totals_covariance(self, totals: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Covariance matrix of the columns of PSU totals, estimates on ``rows``."""
+        return self._taylor.totals_covariance(totals, rows)
+
+    # ---- new designs from this one ----------------------------------------------
     def _copy(self) -> "SurveyDesign":
         new = object.__new__(SurveyDesign)
         for name in self.__slots__:
@@ -322,16 +322,16 @@ class SurveyDesign:
         new._data = self._data.assign(**added)
         return new
 
-    def _calibrated(self, weights: np.ndarray, calibration, column: str) -> "SurveyDesign":
-        """The design with calibrated weights (stored in ``column``) and one more calibration."""
+    def calibrated(self, weights: np.ndarray, calibration: CalibrationFit, column: str) -> "SurveyDesign":
+        """The design with calibrated weights (stored in ``column``) and one more calibration
+        (made by :func:`analysis.poststratify` and :func:`analysis.rake`)."""
         new = self._copy()
         w = np.array(weights, dtype=float)
         w.flags.writeable = False
         new._w = w
         new._data = self._data.assign(**{column: w})
         new._columns = {**self._columns, "weights": column}
-        new._calibration = (*self._calibration, calibration)
-        new._reduced = {}
+        new._taylor = self._taylor.calibrated(calibration)
         new._degf = new._count_degf()
         return new
 
@@ -354,8 +354,8 @@ class SurveyDesign:
         return len(self._w)
 
     def __repr__(self) -> str:
-        c = self._columns
-        return (f"SurveyDesign(n={len(self)}, strata={len(self._n_psu)}, psus={len(self._psu_stratum)}, "
+        c, t = self._columns, self._taylor
+        return (f"SurveyDesign(n={len(self)}, strata={t.n_strata}, psus={t.n_psus}, "
                 f"degf={self.degf}, weights={c['weights']!r}, strata_col={c['strata']!r}, "
-                f"psu={c['psu']!r}, fpc={c['fpc']!r}, lonely_psu={self._lonely!r}"
-                + "".join(f", {cal.method}={list(cal.variables)}" for cal in self._calibration) + ")")
+                f"psu={c['psu']!r}, fpc={c['fpc']!r}, lonely_psu={t.lonely_psu!r}"
+                + "".join(f", {cal.method}={list(cal.variables)}" for cal in t.calibration) + ")")

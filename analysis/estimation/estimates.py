@@ -5,9 +5,10 @@ DataFrame ``[by columns...,] [level | prob,] estimate, se, ci_low, ci_high, df,
 n`` (+ ``deff`` on request), reproducing R's ``survey`` 4.1 (``svymean``,
 ``svytotal``, ``svyratio``, ``svyciprop``, ``svyquantile``, ``svyby``):
 
-* Variances by Taylor linearisation (Binder 1983; Lumley 2010, *Complex
-  Surveys*, ch. 2-3; Lohr, *Sampling*, ch. 9): influence values passed
-  through :mod:`analysis.estimation.linearize`.
+* Variances from influence values (Binder 1983; Lumley 2010, *Complex
+  Surveys*, ch. 2-3; Lohr, *Sampling*, ch. 9) that the design turns into
+  variances (:class:`analysis.estimation.variance.VarianceDesign`; Taylor
+  linearisation for a ``SurveyDesign``).
 * Domains (``by=``) are estimated on the full design with zero influence
   outside the domain, as ``svyby`` does; missing values are dropped per
   variable the same way (R's ``na.rm=TRUE``).  Domains come in R's ``svyby``
@@ -51,25 +52,24 @@ import pandas as pd
 from scipy import stats
 
 from analysis.estimation import ciprop as _ciprop
-from analysis.estimation import linearize as lin
-from analysis.estimation.design import SurveyDesign
 from analysis.estimation.qrule import qrule_math, sorted_cumweights
+from analysis.estimation.variance import VarianceDesign
 from analysis.estimation.variables import Domains, categorical, domains, variable
 
 
-def mean(d: SurveyDesign, var: str, by=None, deff: bool = False, na_rm: bool = True,
+def mean(d: VarianceDesign, var: str, by=None, deff: bool = False, na_rm: bool = True,
          level: float = 0.95, df: float | None = None) -> pd.DataFrame:
     """Population mean of ``var`` (a categorical gives one row per level: the shares)."""
     return _linear(d, var, by, "mean", deff, na_rm, level, df)
 
 
-def total(d: SurveyDesign, var: str, by=None, deff: bool = False, na_rm: bool = True,
+def total(d: VarianceDesign, var: str, by=None, deff: bool = False, na_rm: bool = True,
           level: float = 0.95, df: float | None = None) -> pd.DataFrame:
     """Population total of ``var`` (a categorical gives one row per level: the counts)."""
     return _linear(d, var, by, "total", deff, na_rm, level, df)
 
 
-def ratio(d: SurveyDesign, numerator: str, denominator: str, by=None, deff: bool = False,
+def ratio(d: VarianceDesign, numerator: str, denominator: str, by=None, deff: bool = False,
           na_rm: bool = True, level: float = 0.95, df: float | None = None) -> pd.DataFrame:
     """Ratio of two population totals (R's ``svyratio``); rows missing either are dropped."""
     y = variable(d, numerator, numeric_only=True)
@@ -78,19 +78,19 @@ def ratio(d: SurveyDesign, numerator: str, denominator: str, by=None, deff: bool
     both = np.column_stack([y.values, x.values])
     valid, g, bad = _valid_rows(dom, np.isnan(both).any(axis=1), na_rm)
     k = dom.count
-    w = np.where(valid, d._w, 0.0)
+    w = np.where(valid, d.weights, 0.0)
     ty = np.bincount(g[valid], weights=(w * y.values)[valid], minlength=k)
     tx = np.bincount(g[valid], weights=(w * x.values)[valid], minlength=k)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = ty / tx
         resid = np.where(valid, (y.values - r[g] * x.values) / tx[g], 0.0)
-    est, v = r[:, None], lin.domain_variances(d, resid * w, g, k, valid)[:, None]
+    est, v = r[:, None], d.variance(resid * w, valid, g, k)[:, None]
     n = np.bincount(g[valid], minlength=k)
     extra = {"deff": _deff(d, resid[:, None], g, k, valid, v, "total")} if deff else {}
     return _table(dom, None, est, v, n, bad, level, _df(d, df), extra)
 
 
-def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", level: float = 0.95,
+def proportion(d: VarianceDesign, var: str, by=None, ci_method: str = "logit", level: float = 0.95,
                df: float | None = None, deff: bool = False) -> pd.DataFrame:
     """Share of each level of ``var`` with R's ``svyciprop`` interval (logit|beta|mean|likelihood).
 
@@ -107,7 +107,7 @@ def proportion(d: SurveyDesign, var: str, by=None, ci_method: str = "logit", lev
     return _proportions(d, v.indicators(), v.missing, v.levels, by, ci_method, level, df, deff)
 
 
-def shares(d: SurveyDesign, columns, by=None, ci_method: str = "logit", level: float = 0.95,
+def shares(d: VarianceDesign, columns, by=None, ci_method: str = "logit", level: float = 0.95,
            df: float | None = None, deff: bool = False) -> pd.DataFrame:
     """The share of 1 in each 0/1 column (a select_multiple's choices), one row per column
     (``level`` = the column's name), each with its ``svyciprop`` interval as in
@@ -154,7 +154,7 @@ def _proportions(d, X, missing, levels, by, ci_method, level, df, deff) -> pd.Da
     return out
 
 
-def quantile(d: SurveyDesign, var: str, probs, by=None, level: float = 0.95,
+def quantile(d: VarianceDesign, var: str, probs, by=None, level: float = 0.95,
              df: float | None = None) -> pd.DataFrame:
     """Quantiles (R's ``svyquantile``, qrule "math") with Woodruff intervals; column ``prob``.
 
@@ -173,7 +173,7 @@ def quantile(d: SurveyDesign, var: str, probs, by=None, level: float = 0.95,
     k = dom.count
     dfv = _domain_df(d, valid, g, k, df)       # R: degf(design[nas == 0, ]) per domain
     crit = stats.t.ppf(1 - (1 - level) / 2, dfv)[:, None]
-    sorted_by_domain = _sorted_domains(x.values, d._w, g, k, valid)
+    sorted_by_domain = _sorted_domains(x.values, d.weights, g, k, valid)
     est = np.array([[qrule_math(*s, p) for p in probs] for s in sorted_by_domain]).reshape(k, len(probs))
     # Woodruff: the interval for the share at or below the quantile, mapped back through qrule.
     below = (x.values[:, None] <= est[np.maximum(g, 0)]).astype(float)
@@ -200,16 +200,16 @@ def _sorted_domains(x, w, g, k, valid):
     return [sorted_cumweights(x[rows[a:b]], w[rows[a:b]]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _df(d: SurveyDesign, df) -> float:
+def _df(d: VarianceDesign, df) -> float:
     """The whole design's degf (mean, total, ratio: svyby keeps the design's df)."""
     return float(d.degf if df is None else df)
 
 
-def _domain_df(d: SurveyDesign, rows, group, k, df) -> np.ndarray:
+def _domain_df(d: VarianceDesign, rows, group, k, df) -> np.ndarray:
     """Per domain: ``df`` if given, else R's degf of the domain's subset of ``rows``."""
     if df is not None:
         return np.full(k, float(df))
-    return lin.domain_degf(d, rows, group, k).astype(float)
+    return d.domain_degf(rows, group, k).astype(float)
 
 
 def _valid_rows(dom: Domains, missing: np.ndarray, na_rm: bool):
@@ -228,32 +228,33 @@ def _sums(d, X, g, k, valid):
     One bincount over (domain, column) pairs of the rows used, however many columns."""
     rows = np.flatnonzero(valid)
     n_cols = X.shape[1]
-    wx = X[rows] * d._w[rows, None]
+    wx = X[rows] * d.weights[rows, None]
     idx = (g[rows, None] * n_cols + np.arange(n_cols)[None, :]).ravel()
     return np.bincount(idx, weights=wx.ravel(), minlength=k * n_cols).reshape(k, n_cols)
 
 
 def _weight_sums(d, g, k, valid) -> np.ndarray:
     """The sum of the weights of the rows used, per domain: (k,)."""
-    return np.bincount(g[valid], weights=d._w[valid], minlength=k)
+    return np.bincount(g[valid], weights=d.weights[valid], minlength=k)
 
 
 def _means(d, X, g, k, valid):
     """Domain means of each column of X: (estimate, variance) as (k, L), counts and weight sums."""
     wsum = _weight_sums(d, g, k, valid)
     var = np.empty((k, X.shape[1]))
+    w = d.weights
     with np.errstate(divide="ignore", invalid="ignore"):
         est = _sums(d, X, g, k, valid) / wsum[:, None]
         for col in range(X.shape[1]):
-            infl = np.where(valid, (X[:, col] - est[g, col]) * d._w / wsum[g], 0.0)
-            var[:, col] = lin.domain_variances(d, infl, g, k, valid)
+            infl = np.where(valid, (X[:, col] - est[g, col]) * w / wsum[g], 0.0)
+            var[:, col] = d.variance(infl, valid, g, k)
     return est, var, np.bincount(g[valid], minlength=k), wsum
 
 
 def _totals(d, X, g, k, valid):
     """Domain totals of each column of X and their variances, as (k, L)."""
-    wx = np.where(valid[:, None], X, 0.0) * d._w[:, None]
-    var = np.column_stack([lin.domain_variances(d, wx[:, c], g, k, valid) for c in range(X.shape[1])])
+    wx = np.where(valid[:, None], X, 0.0) * d.weights[:, None]
+    var = np.column_stack([d.variance(wx[:, c], valid, g, k) for c in range(X.shape[1])])
     return _sums(d, X, g, k, valid), var.reshape(k, X.shape[1])
 
 
@@ -265,7 +266,7 @@ def _deff(d, X, g, k, valid, v, kind):
     guard: ``vsrs <- svyvar(x)*sum(w)^2*(N-nobs)/(N*nobs)``, so its deff is then negative.
     """
     wsum = _weight_sums(d, g, k, valid)[:, None]
-    nobs = np.bincount(g[valid & (d._w != 0)], minlength=k).astype(float)[:, None]
+    nobs = np.bincount(g[valid & (d.weights != 0)], minlength=k).astype(float)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = _sums(d, X, g, k, valid) / wsum
         s2 = _sums(d, (X - centre[np.maximum(g, 0)]) ** 2, g, k, valid) / wsum * nobs / (nobs - 1)
@@ -314,9 +315,10 @@ def _likelihood(d, X, g, k, dom, valid, p, var_p, wsum, level, dfv):
     """Sums the profile-likelihood interval needs, per domain and level."""
     inside = dom.codes >= 0
     # svyglm rescales weights by their mean over the (domain's) design rows, missing included.
-    c = (np.bincount(dom.codes[inside], weights=d._w[inside], minlength=k)
+    w = d.weights
+    c = (np.bincount(dom.codes[inside], weights=w[inside], minlength=k)
          / np.bincount(dom.codes[inside], minlength=k))
-    n_nz = np.bincount(g[valid & (d._w != 0)], minlength=k)
+    n_nz = np.bincount(g[valid & (w != 0)], minlength=k)
     s1 = _sums(d, X, g, k, valid)
     with np.errstate(invalid="ignore"):
         q = _sums(d, (X - p[np.maximum(g, 0)]) ** 2, g, k, valid)

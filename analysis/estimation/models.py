@@ -9,7 +9,7 @@ matching R's standard errors beyond ~1e-7 needs R's iteration path.  Standard
 errors are the design-based sandwich: influence functions ``U_i A^{-1}`` from
 the score ``U_i = x_i (y_i - mu_i) / mu'(eta_i) * W_i`` and information
 ``A = X' W X`` (``svy.varcoef``), passed through the same variance as the
-estimators (:mod:`analysis.estimation.linearize`).  As ``summary.svyglm``: residual df = design df
+estimators (the design's ``totals`` and ``totals_covariance``, :mod:`analysis.estimation.variance`).  As ``summary.svyglm``: residual df = design df
 of the rows used + 1 - number of estimable coefficients, and t-based p-values and
 intervals with those df.  Rows with a missing model variable are left out of
 the fit but stay in the design with zero influence.  As glm, factor levels that
@@ -37,8 +37,8 @@ import patsy
 from pandas.api import types as ptypes
 from scipy import special, stats
 
-from analysis.estimation import linearize as lin
-from analysis.estimation.design import SurveyDesign, _codes
+from analysis.estimation.codes import factor_codes
+from analysis.estimation.variance import VarianceDesign
 
 _NAMESPACE = {"np": np, "log": np.log, "exp": np.exp, "sqrt": np.sqrt}
 
@@ -93,12 +93,12 @@ def _irls(X, y, w, family, epsilon=1e-8, maxit=25):
     return beta, eta, root_w ** 2
 
 
-def logistic(d: SurveyDesign, formula: str, level: float = 0.95) -> pd.DataFrame:
+def logistic(d: VarianceDesign, formula: str, level: float = 0.95) -> pd.DataFrame:
     """Logistic regression (R: ``svyglm(..., family=quasibinomial())``); y is 0/1 or two levels."""
     return _svyglm(d, formula, "logistic", level)
 
 
-def linear(d: SurveyDesign, formula: str, level: float = 0.95) -> pd.DataFrame:
+def linear(d: VarianceDesign, formula: str, level: float = 0.95) -> pd.DataFrame:
     """Linear regression (R: ``svyglm(..., family=gaussian())``)."""
     return _svyglm(d, formula, "linear", level)
 
@@ -129,10 +129,10 @@ def _estimable(x: np.ndarray, w: np.ndarray, tol: float = 1e-11) -> np.ndarray:
     return keep
 
 
-def _svyglm(d: SurveyDesign, formula: str, kind: str, level: float) -> pd.DataFrame:
+def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.DataFrame:
     y, X, used = _matrices(d, formula, kind)
-    w = d._w[used]
-    w = w / d._w[d._domain].mean()
+    w = d.weights[used]
+    w = w / d.weights[d.in_subset].mean()
     family = _FAMILIES[kind]
     x_all = X.to_numpy()
     # Aliased columns (collinear in the rows used) are left out of the fit, and their
@@ -145,14 +145,14 @@ def _svyglm(d: SurveyDesign, formula: str, kind: str, level: float) -> pd.DataFr
     resid = (y - family.linkinv(eta)) / family.mu_eta(eta)
     infl = np.zeros((len(d), len(beta)))
     infl[used] = (x * (resid * work_w)[:, None]) @ np.linalg.inv(x.T @ (x * work_w[:, None]))
-    totals = np.column_stack([lin.psu_totals(d, infl[:, j])[:, 0] for j in range(len(beta))])
-    cov = lin.covariance(d, totals, lin.strata_present(d, used)[:, 0])
+    totals = np.column_stack([d.totals(infl[:, j])[:, 0] for j in range(len(beta))])
+    cov = d.totals_covariance(totals, used)
     beta_all = np.full(len(keep), np.nan)
     se_all = np.full(len(keep), np.nan)
     beta_all[keep], se_all[keep] = beta, np.sqrt(np.diag(cov))
     beta, se = beta_all, se_all
     # R: g$df.residual <- degf(design) + 1 - length(coef(g)[!is.na(coef(g))])
-    df_resid = lin.subset_degf(d, used) + 1 - int(keep.sum())
+    df_resid = int(d.domain_degf(used)[0]) + 1 - int(keep.sum())
     crit = stats.t.ppf(1 - (1 - level) / 2, df_resid)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_value = 2 * stats.t.sf(np.abs(beta / se), df_resid)
@@ -166,14 +166,17 @@ def _svyglm(d: SurveyDesign, formula: str, kind: str, level: float) -> pd.DataFr
     return out
 
 
-def _matrices(d: SurveyDesign, formula: str, kind: str):
+def _matrices(d: VarianceDesign, formula: str, kind: str):
     """Response, design matrix (columns in formula order) and the boolean rows used."""
-    named = [c for c in d._data.columns if str(c) in formula]   # also catches Q("a name")
-    data = d._data[named].reset_index(drop=True).loc[d._domain]
+    named = [c for c in d.column_names if str(c) in formula]   # also catches Q("a name")
+    frame = (pd.concat([d.column(c) for c in named], axis=1, keys=named) if named
+             else pd.DataFrame(index=pd.RangeIndex(len(d))))
+    labels = frame.index                                        # the data's index, for messages
+    data = frame.reset_index(drop=True).loc[d.in_subset]
     for col in data.columns:  # text -> factor with sorted levels (R's factor); fast in patsy
         if (ptypes.is_string_dtype(data[col].dtype) or ptypes.is_object_dtype(data[col].dtype)
                 or isinstance(data[col].dtype, pd.CategoricalDtype)):
-            codes, levels = _codes(data[col])  # categories keep their order; unused ones go
+            codes, levels = factor_codes(data[col])  # categories keep their order; unused ones go
             data[col] = pd.Categorical.from_codes(codes, categories=levels)
     y_df, X_df = _dmatrices(formula, data)
     if len(X_df) == 0:
@@ -181,12 +184,12 @@ def _matrices(d: SurveyDesign, formula: str, kind: str):
     # R: glm calls model.frame(..., drop.unused.levels=TRUE), which drops factor levels
     # AFTER na.omit: a level seen only in rows missing a model variable disappears (no
     # coefficient at all, and the reference is the first level left), it is not aliased.
-    rows = X_df.index.to_numpy()
+    at = data.index.get_indexer(X_df.index)   # positions of the rows kept within the subset's rows
     shrunk = False
     for col in data.columns:
         if isinstance(data[col].dtype, pd.CategoricalDtype):
-            codes = data[col].cat.codes.to_numpy()
-            seen = np.bincount(codes[rows][codes[rows] >= 0], minlength=len(data[col].cat.categories)) > 0
+            codes = data[col].cat.codes.to_numpy()[at]
+            seen = np.bincount(codes[codes >= 0], minlength=len(data[col].cat.categories)) > 0
             if not seen.all():
                 data[col] = data[col].cat.set_categories(data[col].cat.categories[seen])
                 shrunk = True
@@ -204,7 +207,7 @@ def _matrices(d: SurveyDesign, formula: str, kind: str):
     bad = ~np.isfinite(X_df.to_numpy()).all(axis=1)
     if bad.any():
         raise ValueError(f"The model {formula!r} has non-finite values (e.g. log of 0) in "
-                         f"{int(bad.sum())} rows (index {list(d._data.index[X_df.index[bad][:5]])}); "
+                         f"{int(bad.sum())} rows (index {list(labels[X_df.index[bad][:5]])}); "
                          "drop or recode them.")
     y = _response(y_df, kind, formula)
     return y, X_df, used

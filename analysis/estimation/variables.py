@@ -17,11 +17,14 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from analysis.estimation.design import SurveyDesign, _codes
+from analysis.estimation.codes import factor_codes
+from analysis.estimation.variance import VarianceDesign
 
 
 @dataclass(frozen=True)
-class Variable:
+class DesignVariable:
+    """One analysis variable of a design: values per row and, when categorical, its levels."""
+
     name: str
     values: np.ndarray          # float (numeric) or int codes (categorical), per row
     levels: pd.Index | None     # None for numeric
@@ -39,10 +42,11 @@ class Variable:
         return out
 
 
-def column(d: SurveyDesign, name: str) -> pd.Series:
-    if name not in d._data.columns:
-        raise KeyError(f"Column {name!r} is not in the data; columns are {list(d._data.columns)}")
-    return d._data[name]
+def column(d: VarianceDesign, name: str) -> pd.Series:
+    """A column of the design's data, or a KeyError listing the columns there are."""
+    if name not in d.column_names:
+        raise KeyError(f"Column {name!r} is not in the data; columns are {list(d.column_names)}")
+    return d.column(name)
 
 
 def _text_in_numbers(col: pd.Series) -> str | None:
@@ -67,7 +71,7 @@ def _number_or_nan(v):
         return np.nan
 
 
-def variable(d: SurveyDesign, name: str, numeric_only: bool = False) -> Variable:
+def variable(d: VarianceDesign, name: str, numeric_only: bool = False) -> DesignVariable:
     """A column as a numeric or categorical variable (see module docstring).
 
     Text is a categorical variable, except that a text column whose values are
@@ -76,7 +80,7 @@ def variable(d: SurveyDesign, name: str, numeric_only: bool = False) -> Variable
     """
     col = column(d, name)
     if ptypes.is_bool_dtype(col.dtype) or ptypes.is_numeric_dtype(col.dtype):
-        return Variable(name, col.to_numpy(dtype=float, na_value=np.nan), None)
+        return DesignVariable(name, col.to_numpy(dtype=float, na_value=np.nan), None)
     if not isinstance(col.dtype, pd.CategoricalDtype):
         bad = _text_in_numbers(col)
         if bad is not None:
@@ -89,7 +93,7 @@ def variable(d: SurveyDesign, name: str, numeric_only: bool = False) -> Variable
     return _levels(col, name)
 
 
-def categorical(d: SurveyDesign, name: str) -> Variable:
+def categorical(d: VarianceDesign, name: str) -> DesignVariable:
     """A column as levels (any text is a level; numbers become sorted levels, int when whole)."""
     col = column(d, name)
     if not (ptypes.is_bool_dtype(col.dtype) or ptypes.is_numeric_dtype(col.dtype)):
@@ -99,14 +103,14 @@ def categorical(d: SurveyDesign, name: str) -> Variable:
     values = np.asarray(levels, dtype=float)
     if len(values) and np.all(values == np.round(values)):
         levels = pd.Index(values.astype(np.int64))
-    return Variable(name, codes.astype(np.int64), pd.Index(levels))
+    return DesignVariable(name, codes.astype(np.int64), pd.Index(levels))
 
 
-def _levels(col: pd.Series, name: str) -> Variable:
+def _levels(col: pd.Series, name: str) -> DesignVariable:
     if isinstance(col.dtype, pd.CategoricalDtype):   # every category, used or not, in order
-        return Variable(name, col.cat.codes.to_numpy(np.int64), pd.Index(col.cat.categories))
-    codes, levels = _codes(col)
-    return Variable(name, codes, levels)
+        return DesignVariable(name, col.cat.codes.to_numpy(np.int64), pd.Index(col.cat.categories))
+    codes, levels = factor_codes(col)
+    return DesignVariable(name, codes, levels)
 
 
 @dataclass(frozen=True)
@@ -119,9 +123,9 @@ class Domains:
         return len(self.keys)
 
 
-def domains(d: SurveyDesign, by) -> Domains:
+def domains(d: VarianceDesign, by) -> Domains:
     """Domain codes for ``by`` (a column name, a list of names or None), in R's svyby order."""
-    inside = d._domain
+    inside = d.in_subset
     if by is None:
         return Domains(np.where(inside, 0, -1), pd.DataFrame(index=range(1)))
     names = [by] if isinstance(by, str) else list(by)
@@ -132,7 +136,7 @@ def domains(d: SurveyDesign, by) -> Domains:
     # gives R's svyby order: sort(unique(interaction(byfactors))), in whose levels the
     # first factor varies fastest (female.Banjarsari, male.Banjarsari, female.Jebres, ...).
     for name in reversed(names):
-        codes, levels = _codes(column(d, name))
+        codes, levels = factor_codes(column(d, name))
         ok &= codes >= 0
         space *= max(len(levels), 1)
         key = key * max(len(levels), 1) + np.maximum(codes, 0)
@@ -149,5 +153,5 @@ def domains(d: SurveyDesign, by) -> Domains:
     rows = np.flatnonzero(ok)
     first = np.empty(int(inv.max()) + 1, dtype=np.int64)
     first[inv[::-1]] = rows[::-1]          # the first row of each domain
-    keys = d._data[names].iloc[first].reset_index(drop=True)
+    keys = pd.concat([column(d, name).iloc[first] for name in names], axis=1, keys=names).reset_index(drop=True)
     return Domains(codes, keys)

@@ -226,7 +226,7 @@ def _unpack(data, weights) -> tuple[pd.DataFrame, SurveyDesign | None]:
         if not data.in_subset.all():
             raise ValueError("Calibrate the whole design, then take the subset: calibrating a "
                              "subpopulation would leave the rest of the design without weights.")
-        return data._data, data
+        return data.data, data
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a DataFrame or a SurveyDesign, not {type(data).__name__}")
     return data, None
@@ -249,7 +249,7 @@ def _calibrated_design(df, base, weights, w0, w, calibration) -> SurveyDesign | 
         except DesignError:
             return None
     column = base.columns["weights"] or (weights if isinstance(weights, str) else "_weight")
-    return base._calibrated(w, calibration, column)
+    return base.calibrated(w, calibration, column)
 
 
 def _largest_gap(w: np.ndarray, spec: tuple) -> tuple[float, tuple[str, str]]:

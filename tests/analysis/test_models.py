@@ -86,6 +86,16 @@ def test_missing_rows_leave_the_fit_but_not_the_design(people):
     assert out.attrs["df_residual"] == len(complete) - 2   # degf of the rows used + 1 - p
 
 
+def test_a_subset_with_missing_rows_and_a_factor(people):
+    """Rows missing a model variable inside a subset: the fit is the subset's complete rows."""
+    gappy = people.assign(age=people.age.where(np.arange(len(people)) % 7 != 0))
+    inside = (np.arange(len(people)) % 3 != 0)
+    out = linear(SurveyDesign(gappy, weights="w").subset(inside), "spend ~ age + sex")
+    alone = linear(SurveyDesign(gappy[inside], weights="w"), "spend ~ age + sex")
+    assert out.coef.to_numpy() == pytest.approx(alone.coef.to_numpy())
+    assert out.attrs["n"] == alone.attrs["n"] == int((inside & gappy.age.notna()).sum())
+
+
 def test_p_values_and_intervals_use_residual_df(people):
     from scipy import stats
     out = linear(SurveyDesign(people), "spend ~ age", level=0.9)

@@ -182,7 +182,10 @@ def table(what: str, views: View | Iterable[View], store=None, **options):
 
 # ---- the choices of a page's widgets ------------------------------------------------------------
 @dataclass(frozen=True)
-class Variable:
+class ChoosableVariable:
+    """A variable a page's selectors offer (question, breakdown, filter): its labels and choices,
+    small enough to pickle in the cache, unlike the Dataset's own variables."""
+
     name: str
     labels: Mapping[str, str]          # {lang: text}
     kind: str                          # categorical | multiple | number
@@ -198,24 +201,24 @@ class Facets:
     title: Mapping[str, str]
     provenance: Provenance
     design_weighted: bool              # the design makes weights (a frame, counts or a calibration)
-    questions: tuple[Variable, ...]    # questions with estimates, form order, PII left out
-    groups: Mapping[str, tuple[Variable, ...]] = field(default_factory=dict)  # table -> its choice variables
-    area: Variable | None = None       # the design's strata (or census) question, for the area filter
+    questions: tuple[ChoosableVariable, ...]        # questions with estimates, form order, PII left out
+    groups: Mapping[str, tuple[ChoosableVariable, ...]] = field(default_factory=dict)  # table -> its choices
+    area: ChoosableVariable | None = None           # the design's strata (or census) question, for the area filter
     enumerators: tuple[str, ...] = ()
     days: tuple[dt.date, dt.date] | None = None
 
-    def question(self, name: str) -> Variable:
+    def question(self, name: str) -> ChoosableVariable:
         return next(q for q in self.questions if q.name == name)
 
-    def breakdowns(self, name: str) -> tuple[Variable, ...]:
+    def breakdowns(self, name: str) -> tuple[ChoosableVariable, ...]:
         """Choice variables that can break ``name``'s estimates down (its table's, itself left out)."""
         return tuple(v for v in self.groups.get(self.question(name).table, ()) if v.name != name)
 
 
-def _variable(var, table: str) -> Variable:
+def _variable(var, table: str) -> ChoosableVariable:
     labels = var.value_labels() if var.kind == "categorical" else {}
     choices = tuple((c, labels[c]) for c in var.choices) if var.kind == "categorical" else ()
-    return Variable(var.name, dict(var.labels), var.kind, table, choices)
+    return ChoosableVariable(var.name, dict(var.labels), var.kind, table, choices)
 
 
 def _facets(store, token: tuple, instrument_id: str, lang: str) -> Facets:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.estimation.estimates import proportion, quantile
-from analysis.tables.question_tables import _empty, _money, _percent, _texts
+from analysis.tables.question_tables import as_percent, empty_table, format_texts, is_money
 from analysis.tables.summary_table import (
     RELIABILITY_LABELS,
     RELIABILITY_NOTE,
@@ -83,7 +83,7 @@ def _labels(edges: np.ndarray, below: bool, above: bool, integer: bool, kind: st
 
     out = []
     if below:
-        out.append(_texts(_OPEN["below"], x={lang: text(edges[0], lang) for lang in LANGUAGES}))
+        out.append(format_texts(_OPEN["below"], x={lang: text(edges[0], lang) for lang in LANGUAGES}))
     for a, b in zip(edges[:-1], edges[1:]):
         if integer and b - a == 1:
             out.append({lang: text(a, lang) for lang in LANGUAGES})
@@ -92,7 +92,7 @@ def _labels(edges: np.ndarray, below: bool, above: bool, integer: bool, kind: st
         else:
             out.append({lang: f"{text(a, lang)}–{text(b, lang)}" for lang in LANGUAGES})
     if above:
-        out.append(_texts(_OPEN["above"], x={lang: text(edges[-1] - (1 if integer else 0), lang)
+        out.append(format_texts(_OPEN["above"], x={lang: text(edges[-1] - (1 if integer else 0), lang)
                                                 for lang in LANGUAGES}))
     return out
 
@@ -104,10 +104,10 @@ def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
     var = table.variables[question]
     if var.kind != "number":
         raise ValueError(f"{question!r} is a {var.question.type} question; a histogram is for numbers")
-    kind = "idr" if _money(var.question) else "number"
+    kind = "idr" if is_money(var.question) else "number"
     columns = {"bin": Column({"id": "Rentang", "en": "Range"}), **estimate_columns(level),
                "count": Column({"id": "Jumlah menjawab", "en": "Respondents"}, "count")}
-    notes = (_texts(_NOTE, ci={lang: formatting.number(100 * level, lang, 0) for lang in LANGUAGES}),
+    notes = (format_texts(_NOTE, ci={lang: formatting.number(100 * level, lang, 0) for lang in LANGUAGES}),
              RELIABILITY_NOTE)
     title = {lang: ("Sebaran: " if lang == "id" else "Distribution: ") + var.label(lang) for lang in LANGUAGES}
     stats = {"question": question, "table": table.name, "level": level, "value_kind": kind}
@@ -116,7 +116,7 @@ def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
               if design is not None else np.zeros(0))
     inside = design.in_subset & ~np.isnan(values) if design is not None else np.zeros(0, dtype=bool)
     if not inside.any():
-        return _empty(title, columns, notes, data.provenance, "histogram", ("bin",), stats,
+        return empty_table(title, columns, notes, data.provenance, "histogram", ("bin",), stats,
                       {"reliability": RELIABILITY_LABELS})
     q = quantile(design, question, [0.25, 0.5, 0.75], level=level)["estimate"].to_numpy(dtype=float)
     answers = values[inside]
@@ -138,7 +138,7 @@ def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
     codes = np.where(np.isnan(values), -1, codes)
     n_bins = n_inner + below + above
     binned = pd.Categorical.from_codes(codes.astype(np.int64), categories=range(n_bins))
-    result = _percent(proportion(design.update(_bin=binned), "_bin", ci_method=ci_method, level=level, deff=True))
+    result = as_percent(proportion(design.update(_bin=binned), "_bin", ci_method=ci_method, level=level, deff=True))
     result = result.drop(columns="level").reset_index(drop=True)
     keys = [f"bin{i:02d}" for i in range(n_bins)]
     lows = np.concatenate([[-np.inf] if below else [], edges[:-1], [edges[-1]] if above else []])

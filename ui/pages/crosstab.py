@@ -15,6 +15,7 @@ import streamlit as st
 from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
+from ui.pages import registry
 from ui.results import charts
 from ui.results import data_cache as data
 from ui.results.choices import instrument_ui, weighted_ui
@@ -90,7 +91,7 @@ def results(view: View, row: str, col: str, layer: str | None, percent: str, sty
 def page() -> None:
     auth.gate(PAGE)
     lang = current_lang()
-    st.header(t("page_crosstab", lang))
+    st.header(registry.title(PAGE, lang))
     instrument = instrument_ui(PAGE, lang)
     with st.spinner(t("computing", lang)):
         facets = data.facets(instrument, lang)

@@ -18,6 +18,7 @@ from survey import locale as formatting
 from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
+from ui.pages import registry
 from ui.results import charts
 from ui.results import data_cache as data
 from ui.results.data_cache import View
@@ -127,7 +128,7 @@ def results(section: str, by: str | None, lang: str) -> None:
 def page() -> None:
     auth.gate(PAGE)
     lang = current_lang()
-    st.header(t("page_indicators", lang))
+    st.header(registry.title(PAGE, lang))
     section = st.radio(t("indicator_section", lang), SECTIONS, horizontal=True, key=f"{PAGE}_section",
                        format_func=lambda s: t(f"section_{s}", lang))
     _, broken = usable_instruments()

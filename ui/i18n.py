@@ -436,11 +436,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
     # ---- indicators
     "indicator_section": {"en": "Indicators", "id": "Indikator"},
-    "section_household": {"en": "Households (HH1-HH16)", "id": "Rumah tangga (HH1-HH16)"},
-    "section_individual": {"en": "Individuals (HH5-HH18)", "id": "Individu (HH5-HH18)"},
-    "section_egov": {"en": "E-government (EG1-EG7)", "id": "E-government (EG1-EG7)"},
-    "section_stages": {"en": "Agencies' stages", "id": "Tahap perangkat daerah"},
-    "section_leadership": {"en": "Leadership", "id": "Kepemimpinan"},
     "no_data_for": {"en": "{title}: no interviews yet.", "id": "{title}: belum ada wawancara."},
     "city_stage": {"en": "The city's e-government stage", "id": "Tahap e-government kota"},
     "city_stage_help": {

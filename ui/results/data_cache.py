@@ -36,14 +36,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE
 from analysis.dataset.dataset import DEFAULT_STATUSES, Dataset, load_dataset
 from analysis.dataset.provenance import Provenance
-from analysis.indicators.sections import (
-    city_stage_table,
-    egov_indicator_table,
-    household_indicator_table,
-    individual_indicator_table,
-    leadership_table,
-    stage_table,
-)
+from analysis.indicators.sections import SECTIONS
 from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from analysis.tables.weighting_tables import totals_table, weights_table
@@ -129,35 +122,17 @@ def cached(what: str, compute: Callable, *args, store=None) -> Any:
 
 
 # ---- tables -----------------------------------------------------------------------------------
-def _usable(data: Dataset | None) -> Dataset | None:
-    return data if data is not None and data.main.design is not None else None
-
-
-def _egov(civil_servants: Dataset, agencies: Dataset, **options):
-    civil_servants, agencies = _usable(civil_servants), _usable(agencies)
-    if civil_servants is None and agencies is None:
-        return None
-    return egov_indicator_table(civil_servants, agencies, **options)
-
-
-def _if_usable(builder: Callable) -> Callable:
-    """A builder that needs data: None while its instrument has no response."""
-    @functools.wraps(builder)
-    def build(data: Dataset, **options):
-        return None if _usable(data) is None else builder(data, **options)
-    return build
+def indicator_kind(name: str) -> str:
+    """The TABLES key of the indicator table ``name`` (analysis.indicators.sections.SECTIONS)."""
+    return f"indicators_{name}"
 
 
 TABLES: Mapping[str, Callable] = {
     "question": question_table,
     "histogram": histogram_table,
     "crosstab": crosstab_table,
-    "household_indicators": _if_usable(household_indicator_table),
-    "individual_indicators": _if_usable(individual_indicator_table),
-    "egov_indicators": _egov,
-    "stages": _if_usable(stage_table),
-    "city_stage": _if_usable(city_stage_table),
-    "leadership": _if_usable(leadership_table),
+    # None while the questionnaires the table needs have no usable data
+    **{indicator_kind(table.name): table.build for section in SECTIONS for table in section.tables},
     "weights": weights_table,
     "totals": totals_table,
 }

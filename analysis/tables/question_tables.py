@@ -37,8 +37,8 @@ from analysis.tables.summary_table import (
 )
 from survey import locale as formatting
 from survey.locale import LANGUAGES, pick
+from survey.questionnaire.analysis_defaults import PERCENT_OF
 
-PERCENT_OF = ("row", "col", "total")
 QUARTILES = (("p25", 0.25), ("median", 0.5), ("p75", 0.75))
 STATISTIC_LABELS = {
     "mean": {"id": "Rata-rata", "en": "Mean"},

@@ -34,14 +34,16 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE
-from analysis.dataset.dataset import DEFAULT_STATUSES, Dataset, load_dataset
+from analysis.dataset.dataset import Dataset, load_dataset
 from analysis.dataset.provenance import Provenance
 from analysis.indicators.sections import SECTIONS
 from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from analysis.tables.weighting_tables import totals_table, weights_table
 from survey.locale import WIB
+from survey.questionnaire.analysis_defaults import CrosstabDefault
 from survey.questionnaire.model import INSTRUMENT_DIR
+from survey.questionnaire.schema import COUNTED_STATUSES
 from ui.store import get_store
 
 log = logging.getLogger(__name__)
@@ -96,7 +98,7 @@ class View:
 # ---- the two caches ---------------------------------------------------------------------------
 @st.cache_data(max_entries=DATASET_ENTRIES, show_spinner=False)
 def _dataset(root: str, token: tuple, instrument_id: str, lang: str, _store=None) -> Dataset:
-    return load_dataset(_store, instrument_id, lang=lang, statuses=DEFAULT_STATUSES)
+    return load_dataset(_store, instrument_id, lang=lang, statuses=COUNTED_STATUSES)
 
 
 @st.cache_data(max_entries=RESULT_ENTRIES, show_spinner=False)
@@ -181,6 +183,7 @@ class Facets:
     area: ChoosableVariable | None = None           # the design's strata (or census) question, for the area filter
     enumerators: tuple[str, ...] = ()
     days: tuple[dt.date, dt.date] | None = None
+    crosstab: CrosstabDefault | None = None         # the cross-tab shown first (the questionnaire's analysis: block)
 
     def question(self, name: str) -> ChoosableVariable:
         return next(q for q in self.questions if q.name == name)
@@ -212,7 +215,7 @@ def _facets(store, token: tuple, instrument_id: str, lang: str) -> Facets:
         local = frame["_submitted_at"].dropna().dt.tz_convert(WIB)
         days = (local.min().date(), local.max().date())
     return Facets(inst.id, dict(inst.title), data.provenance, spec.weighted, questions, groups, area,
-                  enumerators, days)
+                  enumerators, days, inst.analysis.crosstab)
 
 
 def facets(instrument_id: str, lang: str, store=None) -> Facets:

@@ -1,10 +1,10 @@
 """The survey app: log in, then the pages of the logged-in user's role.
 
-Every module in ui/pages/ whose name does not start with "_" is a page; ui/auth.py's
-ACCESS says which roles may open it. Before login the navigation holds only the
-first-run set-up (while no account exists) or the login page, so no other page can be
-reached by URL. An error inside a page is logged here and shown as a short message:
-a visitor never sees a traceback or a server path.
+The pages are the rows of ui/pages/registry.py (module, roles, icon, title), in its
+order: the navigation holds those of the logged-in user's role. Before login it holds
+only the first-run set-up (while no account exists) or the login page, so no other
+page can be reached by URL. An error inside a page is logged here and shown as a
+short message: a visitor never sees a traceback or a server path.
 """
 
 from __future__ import annotations
@@ -20,30 +20,10 @@ from survey.locale import LANGUAGE_NAMES, LANGUAGES
 # for pandas, scipy and altair to load (about 2 s on a fresh server).
 from ui import auth, login  # noqa: F401
 from ui.i18n import current_lang, t
+from ui.pages import registry
 
 PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
-ICONS = {
-    "entry": ":material/edit_note:",
-    "my_submissions": ":material/checklist:",
-    "monitor": ":material/monitoring:",
-    "review": ":material/fact_check:",
-    "explore": ":material/bar_chart:",
-    "crosstab": ":material/table_chart:",
-    "indicators": ":material/speed:",
-    "design": ":material/tune:",
-    "export": ":material/download:",
-    "admin": ":material/admin_panel_settings:",
-}
 log = logging.getLogger("survey.app")
-
-
-def page_modules() -> list[str]:
-    """Page names: the modules of ui/pages/ not starting with "_", in ACCESS order."""
-    found = {p.stem for p in PAGES_DIR.glob("*.py") if not p.stem.startswith("_")}
-    unlisted = found - set(auth.ACCESS)
-    if unlisted:  # a page without a role is never shown to anyone
-        log.error("pages without a row in ui.auth.ACCESS: %s", ", ".join(sorted(unlisted)))
-    return [page for page in auth.ACCESS if page in found]
 
 
 def restore_lang() -> None:
@@ -82,13 +62,13 @@ def navigation(user: auth.User | None, lang: str):
         title = t("setup_title" if first_run else "login_title", lang)
         # Every page's address shows the login too (a reload of /entry asks to log in,
         # then opens the entry page), never a page of the app.
-        addresses = [st.Page(view, title=title, url_path=name, visibility="hidden") for name in page_modules()]
+        addresses = [st.Page(view, title=title, url_path=name, visibility="hidden") for name in registry.names()]
         return st.navigation([st.Page(view, title=title, url_path="setup" if first_run else "login", default=True),
                               *addresses], position="hidden")
     pages = [
-        st.Page(str(PAGES_DIR / f"{name}.py"), title=t(f"page_{name}", lang), icon=ICONS.get(name),
-                url_path=name)
-        for name in page_modules() if auth.allowed(name, user)
+        st.Page(str(PAGES_DIR / f"{page.name}.py"), title=registry.title(page.name, lang), icon=page.icon,
+                url_path=page.name)
+        for page in registry.PAGES if auth.allowed(page.name, user)
     ]
     if not pages:
         pages = [st.Page(lambda: st.info(t("no_pages", lang)), title=t("app_title", lang), url_path="home")]

@@ -1,10 +1,10 @@
 """Who is logged in, which pages each role may open, and when a session ends.
 
-`ACCESS` is the one table of pages and roles: `app.py` builds the navigation of the
-logged-in role from it, and every page checks it again itself (`gate`), so a page
-reached by any other way (a URL, a page file run directly, a switch_page) shows
-nothing without a login and "no access" without the role. A page module is
-`ui/pages/<page>.py`; a new page gets its row here when it is written.
+`ACCESS` says which roles may open each page, as the page registry's rows
+(ui/pages/registry.py) give them: `app.py` builds the navigation of the logged-in
+role from it, and every page checks it again itself (`gate`), so a page reached by
+any other way (a URL, a page file run directly, a switch_page) shows nothing without
+a login and "no access" without the role.
 
 A session lasts while the user acts: every full run of the app (a click, a widget
 change, a page switch) and every rerun of the entry form counts as an action; a
@@ -21,27 +21,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from survey.fieldwork.accounts import ROLES, Accounts
 from ui.i18n import current_lang, t
+from ui.pages.registry import PAGES
 from ui.store import data_dir
 
-ACCESS: dict[str, frozenset[str]] = {
-    "entry": frozenset({"enumerator", "admin"}),
-    "my_submissions": frozenset({"enumerator", "admin"}),
-    "monitor": frozenset({"supervisor", "admin"}),
-    "review": frozenset({"supervisor", "admin"}),
-    "explore": frozenset({"supervisor", "admin"}),
-    "crosstab": frozenset({"supervisor", "admin"}),
-    "indicators": frozenset({"supervisor", "admin"}),
-    "design": frozenset({"admin"}),
-    "export": frozenset({"supervisor", "admin"}),
-    "admin": frozenset({"admin"}),
-}
+# page -> the roles that may open it, from the page registry's rows
+ACCESS: Mapping[str, frozenset[str]] = MappingProxyType({page.name: page.roles for page in PAGES})
 IDLE_SECONDS = 30 * 60
 
 _USER, _ROLE, _LAST = "_auth_user", "_auth_role", "_auth_last_action"

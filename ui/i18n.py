@@ -52,9 +52,6 @@ TEXT: dict[str, dict[str, str]] = {
     "col_status": {"en": "Status", "id": "Status"},
     "col_instrument": {"en": "Questionnaire", "id": "Kuesioner"},
     # ---- pages and roles
-    "page_entry": {"en": "Enter an interview", "id": "Isi wawancara"},
-    "page_my_submissions": {"en": "My submissions", "id": "Kiriman saya"},
-    "page_admin": {"en": "Administration", "id": "Administrasi"},
     "role_enumerator": {"en": "enumerator", "id": "pencacah"},
     "role_supervisor": {"en": "supervisor", "id": "pengawas"},
     "role_admin": {"en": "administrator", "id": "administrator"},
@@ -325,7 +322,6 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Koneksi ke server terputus. Semua isian sampai perubahan terakhir sudah tersimpan di server. Biarkan halaman ini terbuka: koneksi tersambung lagi dengan sendirinya, lalu lanjutkan. Bila tidak, muat ulang halaman dan masuk lagi: wawancara kembali ke posisi terakhir.",
     },
     # ---- exports
-    "page_export": {"en": "Export", "id": "Ekspor"},
     "export_intro": {
         "en": "Each file is built when you press its button, in the language chosen here. Every export is recorded in the audit log under your name.",
         "id": "Setiap berkas dibuat saat tombolnya ditekan, dalam bahasa yang dipilih di sini. Setiap ekspor dicatat di log audit atas nama Anda.",
@@ -378,10 +374,6 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Setiap tabel indikator yang dimungkinkan data (rumah tangga: ITU HH1-HH18; ASN dan perangkat daerah: e-government), dengan tanda keandalan dan catatan; HTML memuat grafiknya.",
     },
     # ---- the analysis pages
-    "page_explore": {"en": "Explore a question", "id": "Jelajahi pertanyaan"},
-    "page_crosstab": {"en": "Cross-tabulation", "id": "Tabulasi silang"},
-    "page_indicators": {"en": "Indicators", "id": "Indikator"},
-    "page_design": {"en": "Sampling design", "id": "Desain sampel"},
     "question": {"en": "Question", "id": "Pertanyaan"},
     "breakdown": {"en": "Break down by", "id": "Rinci menurut"},
     "breakdown_none": {"en": "(no breakdown)", "id": "(tanpa rincian)"},
@@ -443,11 +435,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
     # ---- indicators
     "indicator_section": {"en": "Indicators", "id": "Indikator"},
-    "section_household": {"en": "Households (HH1-HH16)", "id": "Rumah tangga (HH1-HH16)"},
-    "section_individual": {"en": "Individuals (HH5-HH18)", "id": "Individu (HH5-HH18)"},
-    "section_egov": {"en": "E-government (EG1-EG7)", "id": "E-government (EG1-EG7)"},
-    "section_stages": {"en": "Agencies' stages", "id": "Tahap perangkat daerah"},
-    "section_leadership": {"en": "Leadership", "id": "Kepemimpinan"},
     "no_data_for": {"en": "{title}: no interviews yet.", "id": "{title}: belum ada wawancara."},
     "city_stage": {"en": "The city's e-government stage", "id": "Tahap e-government kota"},
     "city_stage_help": {
@@ -534,8 +521,6 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Disk server penuh, sehingga wawancara tidak dapat disimpan. Jawaban Anda tetap ada di layar ini: beri tahu pengawas, lalu tekan kirim lagi.",
     },
     # ---- fieldwork monitor (issue 8)
-    "page_monitor": {"en": "Fieldwork monitor", "id": "Pemantauan lapangan"},
-    "page_review": {"en": "Review interviews", "id": "Pemeriksaan wawancara"},
     "monitor_refresh": {
         "en": "{sentence} WIB. The page refreshes itself every {seconds} s; rejected interviews are left out.",
         "id": "{sentence} WIB. Halaman diperbarui otomatis setiap {seconds} detik; wawancara yang ditolak tidak dihitung.",

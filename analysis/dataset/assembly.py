@@ -23,6 +23,7 @@ from analysis.dataset.table_data import TableData
 from analysis.estimation.design import DesignError, SurveyDesign
 from analysis.messages import Message, message
 from survey.locale import LANGUAGES, pick, texts
+from survey.questionnaire.analysis_defaults import HEAD_PREFIX
 
 
 def design_of(frame: pd.DataFrame, spec, psu: str | None, fpc: str | None, notes: list[Message]) -> SurveyDesign:
@@ -150,7 +151,7 @@ def with_head(main: TableData, members: TableData) -> TableData:
         if var.name not in members.own or var.name == question or var.question.pii or \
                 var.kind not in ("categorical", "number"):
             continue
-        name = f"head_{var.name}"
+        name = HEAD_PREFIX + var.name
         if name in main.frame.columns:
             continue
         column = members.frame[var.name]

@@ -8,10 +8,11 @@ repeat group), each an analysis frame with its ``SurveyDesign``, and a
 
 What the frames hold (see :mod:`analysis.dataset.answer_columns` for the columns of each question):
 
-* responses with a review status in ``statuses`` (default: every status but
-  ``rejected``); when the instrument asks ``visit_outcome`` and/or ``consent``, only
-  completed (``completed``) and consented (``yes``) interviews; rows of versions
-  that did not ask them count as completed.  Refusals, non-contacts and rejected
+* responses with a review status in ``statuses`` (default:
+  ``survey.questionnaire.schema.COUNTED_STATUSES``, every status but ``rejected``); when
+  the questionnaire's ``fieldwork:`` block names an outcome and/or a consent question,
+  only completed and consented interviews; rows of versions that did not ask them
+  count as completed.  Refusals, non-contacts and rejected
   responses are counted in ``Provenance.excluded`` (they feed response rates, not
   estimates).  A census keeps each unit's latest response.
 * ``_weight``: the weight each row has in the design (``design_weights``; frame-based
@@ -52,13 +53,10 @@ from analysis.dataset.provenance import Provenance, project_version
 from analysis.dataset.table_data import TableData
 from analysis.messages import Message, message
 from survey.locale import LANGUAGES, WIB
-from survey.questionnaire.schema import table_schemas
+from survey.questionnaire.schema import COUNTED_STATUSES, table_schemas
 
-__all__ = ["DEFAULT_STATUSES", "Dataset", "Inputs", "Provenance", "TableData", "build_dataset", "load_dataset",
-           "read_inputs"]
+__all__ = ["Dataset", "Inputs", "Provenance", "TableData", "build_dataset", "load_dataset", "read_inputs"]
 
-DEFAULT_STATUSES = ("submitted", "approved", "on_hold")   # every status but rejected
-COMPLETED = (("visit_outcome", "completed"), ("consent", "yes"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -208,7 +206,7 @@ def read_inputs(store, instrument_id: str) -> Inputs:
 
 
 def load_dataset(store, instrument_id: str, lang: str = "en",
-                 statuses: Iterable[str] = DEFAULT_STATUSES) -> Dataset:
+                 statuses: Iterable[str] = COUNTED_STATUSES) -> Dataset:
     """The analysis data of ``instrument_id`` from ``store`` (a ResponseStore)."""
     inputs = read_inputs(store, instrument_id)
     return build_dataset(store.instrument(instrument_id), inputs.tables, inputs.frame, inputs.population,
@@ -231,9 +229,8 @@ def _kept(raw: pd.DataFrame, inst, spec, statuses: tuple[str, ...]) -> tuple[np.
         for value, count in status[~ok].value_counts(dropna=False).items():
             excluded[f"status: {value}"] = int(count)
         keep &= ok
-    names = {q.name for q in inst.questions}
-    for question, wanted in COMPLETED:
-        if question in names and question in raw.columns:
+    for question, wanted in inst.fieldwork.completion:
+        if question in raw.columns:
             answer = raw[question].astype("string")
             ok = (answer.isna() | (answer == wanted)).to_numpy(dtype=bool)
             for value, count in answer[keep & ~ok].value_counts().items():
@@ -253,7 +250,7 @@ def _kept(raw: pd.DataFrame, inst, spec, statuses: tuple[str, ...]) -> tuple[np.
 
 def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.DataFrame | None = None,
                   population: pd.DataFrame | None = None, counts: pd.DataFrame | None = None,
-                  lang: str = "en", statuses: Iterable[str] = DEFAULT_STATUSES, design=None) -> Dataset:
+                  lang: str = "en", statuses: Iterable[str] = COUNTED_STATUSES, design=None) -> Dataset:
     """The Dataset of ``instrument`` from its tables as ``ResponseStore.read`` gives them.
 
     ``frame``, ``population``: the data folder's frame.csv and population.csv (text

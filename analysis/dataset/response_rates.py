@@ -1,20 +1,26 @@
 """Visit dispositions, response rates (AAPOR RR1) and the non-response adjustment of base weights.
 
 Every sampled household's visit ends in one final disposition (AAPOR, *Standard
-Definitions*, 10th edition 2023, in-person household surveys). The household
-questionnaire records it in ``visit_outcome`` and ``consent``; the cases are:
+Definitions*, 10th edition 2023, in-person household surveys). The questionnaire's
+``fieldwork:`` block names the questions that record it (the household survey:
+``visit_outcome`` and ``consent``) and sorts the outcomes into the cases:
 
 =====================  ==========================================  ==============
 disposition            records                                     AAPOR
 =====================  ==========================================  ==============
-``complete``           visit completed and consent yes (a record   I (1.1)
-                       of a version without these questions too)
-``refusal``            ``refused``; or completed but consent no    R (2.11)
-``noncontact``         ``nobody_home``                              NC (2.2)
-``other``              ``other``                                    O (2.3)
-``ineligible``         ``vacant_or_not_found``: no household lives  not eligible
-                       there (vacant dwelling, not a dwelling, not  (4.6, 4.5)
-                       found on the ground)
+``complete``           the outcome's ``completed`` choice and      I (1.1)
+                       consent agreed (a record of a version
+                       without these questions too)
+``refusal``            an outcome listed under ``refusal``         R (2.11)
+                       (``refused``); or completed but consent
+                       not agreed
+``noncontact``         listed under ``noncontact``                 NC (2.2)
+                       (``nobody_home``)
+``other``              any other outcome (``other``)                O (2.3)
+``ineligible``         listed under ``ineligible``                 not eligible
+                       (``vacant_or_not_found``): no household     (4.6, 4.5)
+                       lives there (vacant dwelling, not a
+                       dwelling, not found on the ground)
 ``pending``            sampled (frame.csv ``households_sampled``)   UH (3.11, not
                        but no record yet                            attempted)
 =====================  ==========================================  ==============
@@ -28,7 +34,7 @@ household has a record. ``rr1_visited`` leaves them out, ``I / (I + R + NC + O)`
 response rate of the households visited so far. Without a frame the two are equal.
 
 Records rejected by a supervisor are left out, as the analysis leaves them out
-(``analysis.dataset.dataset.DEFAULT_STATUSES``): a rejected interview waits for its
+(``survey.questionnaire.schema.COUNTED_STATUSES``): a rejected interview waits for its
 correction, so its household counts as not yet visited.
 
 The non-response adjustment (Lohr, *Sampling: Design and Analysis*, ch. 8:
@@ -50,7 +56,7 @@ import pandas as pd
 
 from analysis.dataset.datafiles import numbers
 from analysis.tables.summary_table import Column, SummaryTable
-from survey.fieldwork.quality import COMPLETED, COUNTED_STATUSES
+from survey.questionnaire.schema import COUNTED_STATUSES, counted_rows
 
 __all__ = ["DISPOSITIONS", "LEVELS", "RATE_COLUMNS", "dispositions", "nonresponse_adjustment", "response_rate_table",
            "response_rates"]
@@ -58,30 +64,27 @@ __all__ = ["DISPOSITIONS", "LEVELS", "RATE_COLUMNS", "dispositions", "nonrespons
 DISPOSITIONS = ("complete", "refusal", "noncontact", "other", "ineligible")
 LEVELS = ("psu", "stratum", "overall")
 RATE_COLUMNS = ["sampled", "visited", *DISPOSITIONS, "pending", "rr1", "rr1_visited"]
-_OUTCOMES = {"refused": "refusal", "nobody_home": "noncontact", "other": "other", "vacant_or_not_found": "ineligible"}
 
 
 def dispositions(inst, records: pd.DataFrame) -> np.ndarray:
     """The disposition of each record (see the module docstring), as an object array."""
     out = np.full(len(records), "complete", dtype=object)
-    names = {q.name for q in inst.questions}
-    (visit, done), (consent, yes) = COMPLETED
-    if visit in names and visit in records.columns:
-        outcome = records[visit].astype("string")
-        for value, case in _OUTCOMES.items():
+    rules = inst.fieldwork
+    if rules.outcome is not None and rules.outcome in records.columns:
+        outcome = records[rules.outcome].astype("string")
+        answered = outcome.notna().to_numpy(dtype=bool)
+        out[answered & (outcome != rules.completed).to_numpy(dtype=bool, na_value=False)] = "other"
+        for value, case in rules.dispositions.items():
             out[(outcome == value).to_numpy(dtype=bool, na_value=False)] = case
-        unknown = ~outcome.isin([done, *_OUTCOMES]).to_numpy(dtype=bool) & outcome.notna().to_numpy(dtype=bool)
-        out[unknown] = "other"
-    if consent in names and consent in records.columns:
-        refused = (records[consent].astype("string") == "no").to_numpy(dtype=bool, na_value=False)
+    if rules.consent is not None and rules.consent in records.columns:
+        consent = records[rules.consent].astype("string")
+        refused = (consent.notna() & (consent != rules.agreed)).to_numpy(dtype=bool, na_value=False)
         out[refused & (out == "complete")] = "refusal"
     return out
 
 
 def _counted(records: pd.DataFrame, statuses) -> pd.DataFrame:
-    if "_status" not in records.columns:
-        return records
-    return records[records["_status"].astype("string").isin(statuses).to_numpy(dtype=bool)]
+    return records[counted_rows(records, statuses)]
 
 
 def _keys(inst) -> list[str]:

@@ -2,10 +2,10 @@
 
     data = indicator_report(store, "xlsx", user="admin1", lang="id")
 
-The tables are analysis.indicators.sections.indicator_tables of whatever data the store
-holds: households alone give the household and individual indicators (ITU HH1-HH18);
-civil servants and agencies add the e-government indicators (EG1-EG7), each agency's
-stage, the city's stage and the leadership index. An instrument without responses is
+The tables are those of analysis.indicators.sections.SECTIONS (each with its sheet's
+name from there) that the store's data allow: households alone give the household and
+individual indicators (ITU HH1-HH18); civil servants and agencies add the e-government
+indicators (EG1-EG7), each agency's stage, the city's stage and the leadership index. An instrument without responses is
 left out; with no responses at all the report is refused with a message.
 
 XLSX: a contents sheet (each table's sheet, linked, its title, rows, when its data are
@@ -31,16 +31,6 @@ from survey.fieldwork.audit_log import AuditLog
 from survey.locale import LANGUAGES, pick
 
 REPORT_FORMATS = ("xlsx", "html")
-# indicator_tables' arguments -> the instrument whose data they are
-SOURCES = {"household": "household", "civil_servants": "civil_servant", "agencies": "agency"}
-SHEETS = {
-    "household": {"id": "Rumah tangga", "en": "Households"},
-    "individual": {"id": "Individu", "en": "Individuals"},
-    "egov": {"id": "E-government", "en": "E-government"},
-    "stages": {"id": "Tahap perangkat daerah", "en": "Agency stages"},
-    "city": {"id": "Tahap kota", "en": "City stage"},
-    "leadership": {"id": "Kepemimpinan", "en": "Leadership"},
-}
 TEXTS = {
     "title": {"id": "Laporan indikator", "en": "Indicator report"},
     "contents": {"id": "Isi", "en": "Contents"},
@@ -66,17 +56,19 @@ def _when(moment, lang: str) -> str:
 def report_tables(store, lang: str = "en") -> dict[str, SummaryTable]:
     """Every indicator table the store's data allow, by name (see the module docstring)."""
     from analysis.dataset.dataset import load_dataset
-    from analysis.indicators.sections import indicator_tables
+    from analysis.indicators.sections import indicator_instruments, tables_of
 
     known = set(store.instrument_ids())
-    data = {arg: load_dataset(store, inst, lang=lang) for arg, inst in SOURCES.items()
-            if inst in known and store.count(inst) > 0}
-    return indicator_tables(**data)
+    return tables_of({inst: load_dataset(store, inst, lang=lang) for inst in indicator_instruments()
+                      if inst in known and store.count(inst) > 0})
 
 
 def _sheet_names(tables: Mapping[str, SummaryTable], lang: str) -> dict[str, str]:
+    from analysis.indicators.sections import SECTIONS
+
+    sheets = {table.name: table.sheet for section in SECTIONS for table in section.tables}
     taken = {formatting.text(TEXTS, "contents", lang).lower()}
-    return {name: table_xlsx.sheet_name(pick(SHEETS.get(name, {"id": name, "en": name}), lang), taken)
+    return {name: table_xlsx.sheet_name(pick(sheets.get(name, {"id": name, "en": name}), lang), taken)
             for name in tables}
 
 

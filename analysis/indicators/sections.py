@@ -7,14 +7,19 @@
   criteria it meets and those it misses for the next stage;
 * :func:`city_stage_table`: the city's stage (the median agency) and the distribution;
 * :func:`leadership_table`: the leadership commitment index with Cronbach's alpha;
-* :func:`indicator_tables`: all of them that the given datasets allow, by name (for
-  the indicator report of the exports).
+* :data:`SECTIONS`: one row per section of the indicators page (its title, the
+  questionnaires it needs, its tables with their builders and report sheets, its
+  breakdown); :func:`tables_of` and :func:`indicator_tables` build every table the
+  given datasets allow, by name (for the indicator report of the exports).
 
 An indicator row is named by ``indicator`` (``"HH11:fixed_broadband"``, ``"HH4"``),
 whose value labels are the indicator's labels ``{lang: text}``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -32,8 +37,9 @@ from analysis.tables.summary_table import (
 from survey import locale as formatting
 from survey.locale import LANGUAGES, texts
 
-__all__ = ["city_stage_table", "egov_indicator_table", "household_indicator_table", "indicator_table",
-           "indicator_tables", "individual_indicator_table", "leadership_table", "stage_table"]
+__all__ = ["SECTIONS", "IndicatorSection", "IndicatorTable", "city_stage_table", "egov_indicator_table",
+           "household_indicator_table", "indicator_instruments", "indicator_table", "indicator_tables",
+           "individual_indicator_table", "leadership_table", "section_of", "stage_table", "tables_of"]
 
 _TITLES = {
     "household": {"id": "Indikator TIK rumah tangga (ITU HH1-HH16)", "en": "Household ICT indicators (ITU HH1-HH16)"},
@@ -176,23 +182,103 @@ def leadership_table(civil_servants, by: str | None = "agency", level: float = 0
                         kind="leadership", keys=("by",) if by else (), stats={"by": by, "level": level})
 
 
-def indicator_tables(household=None, civil_servants=None, agencies=None, level: float = 0.95) -> dict:
-    """Every indicator table the given datasets allow (None or empty ones are skipped)."""
-    def usable(data):
-        return data is not None and data.main.design is not None
+# ---- the sections: one row each -----------------------------------------------------------------
+def _usable(data) -> bool:
+    return data is not None and data.main.design is not None
 
+
+def _household(household, **options):
+    return household_indicator_table(household, **options) if _usable(household) else None
+
+
+def _individual(household, **options):
+    members = _usable(household) and any(t.household is not None and t.design is not None
+                                         for t in household.tables.values())
+    return individual_indicator_table(household, **options) if members else None
+
+
+def _egov(civil_servants, agencies, **options):
+    civil_servants = civil_servants if _usable(civil_servants) else None
+    agencies = agencies if _usable(agencies) else None
+    if civil_servants is None and agencies is None:
+        return None
+    return egov_indicator_table(civil_servants, agencies, **options)
+
+
+def _stages(agencies, **_options):
+    return stage_table(agencies) if _usable(agencies) else None
+
+
+def _city(agencies, **_options):
+    return city_stage_table(agencies) if _usable(agencies) else None
+
+
+def _leadership(civil_servants, **options):
+    return leadership_table(civil_servants, **options) if _usable(civil_servants) else None
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """One table of a section, named as the report's sheets and the page's downloads know it."""
+
+    name: str
+    sheet: Mapping[str, str]    # {id, en}: its sheet in the indicator report
+    build: Callable             # build(*datasets, **options) -> SummaryTable, or None while its data are missing
+
+
+@dataclass(frozen=True)
+class IndicatorSection:
+    """What the indicators page shows together, and the tables the indicator report lists."""
+
+    key: str
+    title: Mapping[str, str]                    # {id, en}: the section's name on the page
+    instruments: tuple[str, ...]                # the questionnaires whose Datasets the builders take, in order
+    tables: tuple[IndicatorTable, ...]
+    breakdown: str | None = None                # the table whose choice questions break it down; None: no breakdown
+    default_by: str | None = None               # the breakdown chosen first
+    by_questions: tuple[str, ...] | None = None  # the breakdowns offered; None: every choice question of that table
+
+
+SECTIONS: tuple[IndicatorSection, ...] = (
+    IndicatorSection("household", {"id": "Rumah tangga (HH1-HH16)", "en": "Households (HH1-HH16)"}, ("household",),
+                     (IndicatorTable("household", {"id": "Rumah tangga", "en": "Households"}, _household),),
+                     breakdown="household"),
+    IndicatorSection("individual", {"id": "Individu (HH5-HH18)", "en": "Individuals (HH5-HH18)"}, ("household",),
+                     (IndicatorTable("individual", {"id": "Individu", "en": "Individuals"}, _individual),),
+                     breakdown="household_members", by_questions=indicators.INDIVIDUAL_BY),
+    IndicatorSection("egov", {"id": "E-government (EG1-EG7)", "en": "E-government (EG1-EG7)"},
+                     ("civil_servant", "agency"),
+                     (IndicatorTable("egov", {"id": "E-government", "en": "E-government"}, _egov),),
+                     breakdown="civil_servant"),
+    IndicatorSection("stages", {"id": "Tahap perangkat daerah", "en": "Agencies' stages"}, ("agency",),
+                     (IndicatorTable("stages", {"id": "Tahap perangkat daerah", "en": "Agency stages"}, _stages),
+                      IndicatorTable("city", {"id": "Tahap kota", "en": "City stage"}, _city))),
+    IndicatorSection("leadership", {"id": "Kepemimpinan", "en": "Leadership"}, ("civil_servant",),
+                     (IndicatorTable("leadership", {"id": "Kepemimpinan", "en": "Leadership"}, _leadership),),
+                     breakdown="civil_servant", default_by="agency"),
+)
+
+
+def section_of(key: str) -> IndicatorSection:
+    return next(s for s in SECTIONS if s.key == key)
+
+
+def indicator_instruments() -> tuple[str, ...]:
+    """Every questionnaire some section needs, in the sections' order."""
+    return tuple(dict.fromkeys(name for s in SECTIONS for name in s.instruments))
+
+
+def tables_of(datasets: Mapping[str, Any], **options) -> dict[str, SummaryTable]:
+    """Every indicator table that ``datasets`` ({questionnaire: Dataset or None}) allow, by name."""
     out = {}
-    if usable(household):
-        out["household"] = household_indicator_table(household, level=level)
-        if any(t.household is not None and t.design is not None for t in household.tables.values()):
-            out["individual"] = individual_indicator_table(household, level=level)
-    if usable(civil_servants) or usable(agencies):
-        out["egov"] = egov_indicator_table(civil_servants if usable(civil_servants) else None,
-                                           agencies if usable(agencies) else None, level=level)
-    if usable(agencies):
-        out["stages"] = stage_table(agencies)
-        out["city"] = city_stage_table(agencies)
-    if usable(civil_servants):
-        out["leadership"] = leadership_table(civil_servants, level=level)
+    for s in SECTIONS:
+        for table in s.tables:
+            built = table.build(*(datasets.get(name) for name in s.instruments), **options)
+            if built is not None:
+                out[table.name] = built
     return out
 
+
+def indicator_tables(household=None, civil_servants=None, agencies=None, level: float = 0.95) -> dict:
+    """Every indicator table the given datasets allow (None or empty ones are skipped)."""
+    return tables_of({"household": household, "civil_servant": civil_servants, "agency": agencies}, level=level)

@@ -8,7 +8,8 @@ PSU, with its stratum and kelurahan), for the monitor page:
   analysis): who, where, which day, its disposition (:mod:`analysis.dataset.response_rates`) and
   minutes;
 * :func:`per_day`: records per day and disposition. The day is the interview date
-  answered (the day of the visit) or, without one, the WIB day of the first submission;
+  answered (the day of the visit: the question the ``fieldwork:`` block names as its
+  ``date``) or, without one, the WIB day of the first submission;
 * :func:`per_enumerator`: visits, completed interviews, the response rate of the
   visited (RR1), the median length of a completed interview, flagged interviews and
   the last submission;
@@ -25,8 +26,8 @@ import pandas as pd
 
 from analysis.dataset.datafiles import numbers
 from analysis.dataset.response_rates import dispositions
-from survey.fieldwork.quality import COUNTED_STATUSES
 from survey.locale import WIB
+from survey.questionnaire.schema import counted_rows
 
 __all__ = ["AREA_LEVELS", "duration_summary", "per_area", "per_day", "per_enumerator", "visits"]
 
@@ -38,9 +39,7 @@ def visits(inst, records: pd.DataFrame, times: pd.DataFrame | None = None) -> pd
     """One row per counted record: ``_response_id, _enumerator, _status, stratum, psu,
     kelurahan, day, disposition, minutes, submitted_at`` (first submission, UTC)."""
     spec = inst.design
-    kept = records[records["_status"].astype("string").isin(COUNTED_STATUSES).to_numpy(dtype=bool)] \
-        if "_status" in records.columns else records
-    kept = kept.reset_index(drop=True)
+    kept = records[counted_rows(records)].reset_index(drop=True)
     names = {q.name for q in inst.questions}
 
     def column(name):
@@ -64,7 +63,8 @@ def visits(inst, records: pd.DataFrame, times: pd.DataFrame | None = None) -> pd
         out["submitted_at"] = pd.to_datetime(kept.get("_submitted_at"), utc=True).to_numpy() \
             if "_submitted_at" in kept else pd.NaT
     submitted = pd.to_datetime(out["submitted_at"], utc=True).dt.tz_convert(WIB).dt.tz_localize(None).dt.normalize()
-    day = pd.to_datetime(kept["interview_date"], errors="coerce") if "interview_date" in kept.columns \
+    date = inst.fieldwork.date
+    day = pd.to_datetime(kept[date], errors="coerce") if date is not None and date in kept.columns \
         else pd.Series(pd.NaT, index=kept.index)
     out["day"] = day.dt.normalize().fillna(submitted).to_numpy()
     return out

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.estimation.estimates import proportion, quantile
-from analysis.tables.question_tables import _empty, _percent
+from analysis.tables.question_tables import as_percent, empty_table
 from analysis.tables.summary_table import (
     RELIABILITY_LABELS,
     RELIABILITY_NOTE,
@@ -119,7 +119,7 @@ def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
               if design is not None else np.zeros(0))
     inside = design.in_subset & ~np.isnan(values) if design is not None else np.zeros(0, dtype=bool)
     if not inside.any():
-        return _empty(title, columns, notes, data.provenance, "histogram", ("bin",), stats,
+        return empty_table(title, columns, notes, data.provenance, "histogram", ("bin",), stats,
                       {"reliability": RELIABILITY_LABELS})
     q = quantile(design, question, [0.25, 0.5, 0.75], level=level)["estimate"].to_numpy(dtype=float)
     answers = values[inside]
@@ -141,7 +141,7 @@ def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
     codes = np.where(np.isnan(values), -1, codes)
     n_bins = n_inner + below + above
     binned = pd.Categorical.from_codes(codes.astype(np.int64), categories=range(n_bins))
-    result = _percent(proportion(design.update(_bin=binned), "_bin", ci_method=ci_method, level=level, deff=True))
+    result = as_percent(proportion(design.update(_bin=binned), "_bin", ci_method=ci_method, level=level, deff=True))
     result = result.drop(columns="level").reset_index(drop=True)
     keys = [f"bin{i:02d}" for i in range(n_bins)]
     lows = np.concatenate([[-np.inf] if below else [], edges[:-1], [edges[-1]] if above else []])

@@ -16,6 +16,8 @@
 
 Category columns hold choice names; ``value_labels`` give ``{lang: text}``.  Every
 estimate row has the columns of :data:`analysis.tables.summary_table.ESTIMATE_FIELDS`.
+The histograms (:mod:`analysis.tables.histograms`) share :func:`empty_table` and
+:func:`as_percent`.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from analysis.tables.summary_table import (
 )
 from survey import locale as formatting
 from survey.locale import LANGUAGES, pick, texts
+from survey.questionnaire.analysis_defaults import PERCENT_OF
 
-PERCENT_OF = ("row", "col", "total")
 QUARTILES = (("p25", 0.25), ("median", 0.5), ("p75", 0.75))
 STATISTIC_LABELS = {
     "mean": {"id": "Rata-rata", "en": "Mean"},
@@ -79,7 +81,8 @@ def _by_table(table, by: str | None):
     return table.variables[by]
 
 
-def _empty(title, columns, notes, provenance, kind, keys, stats, value_labels, subtitle=None) -> SummaryTable:
+def empty_table(title, columns, notes, provenance, kind, keys, stats, value_labels, subtitle=None) -> SummaryTable:
+    """A table of ``kind`` with no rows yet, its first note saying how to get responses."""
     data = pd.DataFrame({c: pd.Series(dtype=object) for c in [*keys, *columns, "kind"]})
     none = {"en": "No responses yet: enter interviews, or load a simulated sample with "
                   "python -m survey.simulate --households 500 --out data.",
@@ -118,7 +121,7 @@ def question_table(data, question: str, by: str | None = None, level: float = 0.
     stats = {"question": question, "by": by, "table": table.name, "level": level, "variable_kind": var.kind}
     title = var.labels
     if table.design is None or table.n == 0:
-        return _empty(title, columns, notes, data.provenance, "estimates", keys, stats, value_labels, subtitle)
+        return empty_table(title, columns, notes, data.provenance, "estimates", keys, stats, value_labels, subtitle)
     build = {"categorical": _shares, "multiple": _options, "number": _numbers}[var.kind]
     frame = build(table, var, by, by_var, level, ci_method)
     frame = with_reliability(frame)
@@ -127,7 +130,8 @@ def question_table(data, question: str, by: str | None = None, level: float = 0.
                         provenance=data.provenance, subtitle=subtitle, kind="estimates", stats=stats, keys=keys)
 
 
-def _percent(r: pd.DataFrame) -> pd.DataFrame:
+def as_percent(r: pd.DataFrame) -> pd.DataFrame:
+    """A proportion result with its estimate, SE and interval in percent."""
     r = r.copy()
     r[["estimate", "se", "ci_low", "ci_high"]] *= 100
     return r
@@ -157,7 +161,7 @@ def _with_counts(r, counts, table, var, by, by_var) -> pd.DataFrame:
 
 
 def _shares(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
-    r = _percent(proportion(table.design, var.name, by=by, ci_method=ci_method, level=level, deff=True))
+    r = as_percent(proportion(table.design, var.name, by=by, ci_method=ci_method, level=level, deff=True))
     r["choice"] = _names(var, r.pop("level"), table.lang)
     counts = _respondents(table, table.choice_codes(var.name), len(var.choices),
                           table.choice_codes(by) if by else None)
@@ -169,7 +173,7 @@ def _options(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
                for j, col in enumerate(var.columns)}
     r = shares(table.design.update(**columns), list(columns), by=by, ci_method=ci_method, level=level,
                deff=True)
-    r = _percent(r)
+    r = as_percent(r)
     r["choice"] = r.pop("level").map(dict(zip(columns, var.choices))).to_numpy(dtype=object)
     by_codes = table.choice_codes(by) if by else None
     counts = np.column_stack([_respondents(table, np.where(values == 1, 0, -1), 1, by_codes)[:, 0]
@@ -262,8 +266,8 @@ def crosstab_table(data, row: str, col: str, layer: str | None = None, percent: 
     title = {lang: f"{rvar.label(lang)} × {cvar.label(lang)}" for lang in LANGUAGES}
     stats = {"row": row, "col": col, "layer": layer, "percent": percent, "table": table.name, "level": level}
     if table.design is None or table.n == 0:
-        return _empty(title, columns, (RELIABILITY_NOTE,), data.provenance, "crosstab", keys, {**stats, "tests": ()},
-                      value_labels)
+        return empty_table(title, columns, (RELIABILITY_NOTE,), data.provenance, "crosstab", keys,
+                           {**stats, "tests": ()}, value_labels)
     layers = [(None, table.design)]
     if layer:
         codes = table.choice_codes(layer)
@@ -311,17 +315,17 @@ def _one_crosstab(table, d, rvar, cvar, percent, level, ci_method) -> tuple[pd.D
     expected = _expected(ct.counts, complete)
     long["expected"] = expected.ravel()
     if percent == "row":
-        p = _percent(proportion(d, col, by=row, ci_method=ci_method, level=level, deff=True))
+        p = as_percent(proportion(d, col, by=row, ci_method=ci_method, level=level, deff=True))
         p["row"], p["col"] = _names(rvar, p.pop(row), table.lang), _names(cvar, p.pop("level"), table.lang)
     elif percent == "col":
-        p = _percent(proportion(d, row, by=col, ci_method=ci_method, level=level, deff=True))
+        p = as_percent(proportion(d, row, by=col, ci_method=ci_method, level=level, deff=True))
         p["col"], p["row"] = _names(cvar, p.pop(col), table.lang), _names(rvar, p.pop("level"), table.lang)
     else:
         rc, cc = table.choice_codes(row), table.choice_codes(col)
         n_r = len(rvar.choices)
         cell = np.where((rc >= 0) & (cc >= 0), cc * n_r + rc, -1)
         cells = pd.Categorical.from_codes(cell, categories=range(n_r * len(cvar.choices)))
-        p = _percent(proportion(d.update(_cell=cells), "_cell", ci_method=ci_method, level=level, deff=True))
+        p = as_percent(proportion(d.update(_cell=cells), "_cell", ci_method=ci_method, level=level, deff=True))
         codes = p.pop("level").astype(int).to_numpy()
         p["row"] = np.asarray(rvar.choices, dtype=object)[codes % n_r]
         p["col"] = np.asarray(cvar.choices, dtype=object)[codes // n_r]

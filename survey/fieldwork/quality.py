@@ -35,10 +35,12 @@ that identifies anyone). The thresholds are the instrument's ``quality:`` block
   function.
 
 A duration runs from ``_started_at`` to the ``_submitted_at`` of the first revision (a
-correction or a review does not lengthen an interview). Completed means the visit
-outcome is ``completed`` and consent ``yes`` where the instrument asks them. The
-medians and groups that the rules compare with are computed over the responses that
-count (every status but rejected); every response is flagged against them. A
+correction or a review does not lengthen an interview). Completed means the answers
+the questionnaire's ``fieldwork:`` block names (the visit went ahead, the respondent
+agreed) where the instrument asks them. The medians and groups that the rules compare
+with are computed over the responses that count
+(``survey.questionnaire.schema.COUNTED_STATUSES``: every status but rejected); every
+response is flagged against them. A
 rejected response is a duplicate only of one that counts, so rejecting a repeated
 household clears the original's flag.
 
@@ -59,25 +61,23 @@ import pandas as pd
 
 from survey.fieldwork.quality_checks import duplicates, many_missing, odd_hours, outliers, straightlining, too_fast
 from survey.questionnaire.model import Instrument
+from survey.questionnaire.schema import counted_rows
 
-__all__ = ["COLUMNS", "COMPLETED", "COUNTED_STATUSES", "FLAGS", "SALT_FILE", "completed", "durations", "flag_frame",
-           "flags", "salt"]
+__all__ = ["COLUMNS", "FLAGS", "SALT_FILE", "completed", "durations", "flag_frame", "flags", "salt"]
 
 FLAGS = ("too_fast", "straightlining", "outlier", "many_missing", "odd_hour", "duplicate_household")
 COLUMNS = ["_response_id", "flag", "detail"]
-COMPLETED = (("visit_outcome", "completed"), ("consent", "yes"))
-COUNTED_STATUSES = ("submitted", "approved", "on_hold")   # every status but rejected, as the analysis
 SALT_FILE = "quality_salt"
 _process_salt = secrets.token_bytes(32)   # when the data folder cannot keep one
 
 
 # ---- reading -----------------------------------------------------------------------------
 def completed(inst: Instrument, frame: pd.DataFrame) -> np.ndarray:
-    """True for completed, consented interviews (rows of versions that did not ask: True)."""
+    """True for completed, consented interviews, as the questionnaire's ``fieldwork:`` block
+    says (rows of versions that did not ask: True)."""
     keep = np.ones(len(frame), dtype=bool)
-    names = {q.name for q in inst.questions}
-    for question, wanted in COMPLETED:
-        if question in names and question in frame.columns:
+    for question, wanted in inst.fieldwork.completion:
+        if question in frame.columns:
             answer = frame[question].astype("string")
             keep &= (answer.isna() | (answer == wanted)).to_numpy(dtype=bool)
     return keep
@@ -172,8 +172,7 @@ def flag_frame(inst: Instrument, current: pd.DataFrame, times: pd.DataFrame,
     times = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id") \
         .reindex(current["_response_id"].astype(str).to_numpy())
     done = completed(inst, current)
-    counted = current["_status"].astype("string").isin(COUNTED_STATUSES).to_numpy(dtype=bool) \
-        if "_status" in current else np.ones(len(current), dtype=bool)
+    counted = counted_rows(current)
     found: list[tuple[int, str, str]] = []
     found += too_fast(inst, rules, current, times["minutes"].to_numpy(dtype=float), done, counted, lang)
     found += straightlining(inst, rules, current, members, done, lang)

@@ -18,7 +18,9 @@ from typing import Any, Mapping
 import yaml
 
 from survey.locale import LANGUAGES, pick
+from survey.questionnaire.analysis_defaults import AnalysisDefaults, parse_analysis
 from survey.questionnaire.expressions import Expression, ExpressionError, parse
+from survey.questionnaire.fieldwork_rules import FieldworkRules, parse_fieldwork
 from survey.questionnaire.quality_rules import QualityRules, parse_quality
 from survey.questionnaire.sampling_design import SamplingDesign, parse_design
 from survey.questionnaire.types import QUESTION_TYPES, QuestionType
@@ -27,6 +29,10 @@ INSTRUMENT_DIR = Path(__file__).resolve().parents[1] / "instruments"
 STUDY_INSTRUMENTS = ("household", "civil_servant", "agency")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count", "end_if")
+# a question's `default:` when a new interview starts: the day's date, or the answer of the enumerator's
+# previous interview (XLSForm's today() and ${last-saved#name})
+TODAY, LAST_SAVED = "today()", "last-saved"
+DEFAULTS = (TODAY, LAST_SAVED)
 
 
 class InstrumentError(ValueError):
@@ -67,6 +73,7 @@ class Question:
     pii: bool = False
     section: Mapping[str, str] | None = None
     appearance: str | None = None
+    default: str | None = None  # TODAY or LAST_SAVED: the answer a new interview starts with
     questions: tuple["Question", ...] = ()
 
     @property
@@ -104,6 +111,8 @@ class Instrument:
     source: str = ""
     design: SamplingDesign = field(default_factory=SamplingDesign)  # the YAML's design: block
     quality: QualityRules = field(default_factory=QualityRules)  # the YAML's quality: block
+    fieldwork: FieldworkRules = field(default_factory=FieldworkRules)  # the YAML's fieldwork: block
+    analysis: AnalysisDefaults = field(default_factory=AnalysisDefaults)  # the YAML's analysis: block
     _index: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
 
     def question(self, name: str) -> Question:
@@ -188,11 +197,17 @@ def instrument_from_dict(data: Any, source: str = "<dict>") -> Instrument:
                 raise InstrumentError(source, inner.name, "the name is used twice")
             index[inner.name] = inner
     _check_references(source, questions, index)
+
+    def fail(message: str) -> InstrumentError:
+        return InstrumentError(source, None, message)
+
+    main = {q.name: q for q in questions}
     design = parse_design(
-        data.get("design"), source, {q.name: q for q in questions},
-        {q.name: {i.name: i for i in q.questions} for q in questions if q.kind.is_repeat},
-        lambda message: InstrumentError(source, None, message))
-    quality = parse_quality(data.get("quality"), questions, lambda message: InstrumentError(source, None, message))
+        data.get("design"), source, main,
+        {q.name: {i.name: i for i in q.questions} for q in questions if q.kind.is_repeat}, fail)
+    quality = parse_quality(data.get("quality"), questions, fail)
+    fieldwork = parse_fieldwork(data.get("fieldwork"), main, fail)
+    analysis = parse_analysis(data.get("analysis"), questions, fail)
     return Instrument(
         id=str(data["id"]),
         version=data["version"],
@@ -202,6 +217,8 @@ def instrument_from_dict(data: Any, source: str = "<dict>") -> Instrument:
         source=source,
         design=design,
         quality=quality,
+        fieldwork=fieldwork,
+        analysis=analysis,
         _index=MappingProxyType(index),
     )
 
@@ -240,7 +257,7 @@ class _Builder:
     _KNOWN = {
         "name", "type", "label", "hint", "required", "relevant", "constraint", "constraint_message",
         "min", "max", "choices", "choice_filter", "calculation", "repeat_count", "pii", "section",
-        "appearance", "questions", "end_if", "identifying",
+        "appearance", "questions", "end_if", "identifying", "default",
     }
 
     def __init__(self, source: str, lists: dict[str, tuple[Choice, ...]]):
@@ -281,8 +298,17 @@ class _Builder:
             raise InstrumentError(src, name, "end_if is for a question of the main form that the enumerator answers")
         if raw.get("identifying") and (inside_repeat or not kind.entered):
             raise InstrumentError(src, name, "identifying is for a question of the main form that the enumerator answers")
-        if raw.get("appearance") == "rupiah" and qtype != "integer":
+        if raw.get("appearance") == "rupiah" and not kind.whole_numbers:
             raise InstrumentError(src, name, "appearance: rupiah is for an integer question (an amount in rupiah)")
+        default = raw.get("default")
+        if default is not None:
+            if default not in DEFAULTS:
+                raise InstrumentError(src, name, f"default is {' or '.join(DEFAULTS)}, not {default!r}")
+            if default == TODAY and not kind.is_date:
+                raise InstrumentError(src, name, "default: today() is for a date question")
+            if default == LAST_SAVED and (inside_repeat or not kind.entered):
+                raise InstrumentError(src, name, "default: last-saved is for a question of the main form that "
+                                                 "the enumerator answers")
         inner: tuple[Question, ...] = ()
         if kind.is_repeat:
             inner = tuple(self.question(q, inside_repeat=True) for q in _as_list(src, raw.get("questions")))
@@ -305,6 +331,7 @@ class _Builder:
             identifying=bool(raw.get("identifying", False)),
             section=_labels(src, name, raw["section"], "section") if raw.get("section") else None,
             appearance=raw.get("appearance"),
+            default=default,
             questions=inner,
             **expressions,
             **bounds,

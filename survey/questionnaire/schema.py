@@ -14,8 +14,9 @@ as ``members[2].age``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
+import numpy as np
 import pyarrow as pa
 
 from survey.questionnaire.model import Instrument, Question
@@ -23,6 +24,9 @@ from survey.questionnaire.types import QUESTION_TYPES
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 STATUSES = ("submitted", "approved", "rejected", "on_hold")
+# the statuses that count: every one but rejected (a rejected interview waits for its correction).
+# The analysis, the response rates, the quality checks' comparisons and the monitor read only these.
+COUNTED_STATUSES = ("submitted", "approved", "on_hold")
 
 MAIN_METADATA: tuple[pa.Field, ...] = (
     pa.field("_response_id", pa.string()),
@@ -42,6 +46,14 @@ REPEAT_METADATA: tuple[pa.Field, ...] = (
     pa.field("_revision", pa.int32()),
     pa.field("_member_index", pa.int32()),
 )
+
+
+def counted_rows(frame, statuses: Iterable[str] = COUNTED_STATUSES) -> np.ndarray:
+    """True for the rows of a stored table (a DataFrame) whose ``_status`` is one of ``statuses``;
+    every row of a table without the column."""
+    if "_status" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    return frame["_status"].astype("string").isin(tuple(statuses)).to_numpy(dtype=bool)
 
 
 def question_fields(questions: tuple[Question, ...]) -> list[pa.Field]:

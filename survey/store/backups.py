@@ -34,7 +34,7 @@ from typing import Sequence
 
 import pyarrow.parquet as pq
 
-from survey.command_line import CommandError, add_data_option, data_dir, run
+from survey.command_line import CommandError, add_data_option, data_dir
 from survey.fieldwork.audit_log import AUDIT_FILE
 from survey.store.durable import TEMP, fsync_dir
 from survey.store.layout import COMMITTED, LOCK, MAIN_FILE, PART_FILE, QUARANTINE, REPEAT_FILE, scan

@@ -35,7 +35,7 @@ from typing import Sequence
 import duckdb
 import pyarrow as pa
 
-from survey.command_line import CommandError, add_data_option, data_dir, run
+from survey.command_line import CommandError, add_data_option, data_dir
 from survey.questionnaire.model import InstrumentError
 from survey.store.compaction import _lock
 from survey.store.durable import TEMP, fsync_dir

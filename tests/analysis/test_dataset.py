@@ -8,10 +8,11 @@ import pytest
 
 from analysis import base_weights, mean, poststratify, proportion
 from analysis.dataset.datafiles import read_csv
-from analysis.dataset.dataset import DEFAULT_STATUSES, build_dataset, load_dataset, read_inputs
+from analysis.dataset.dataset import build_dataset, load_dataset, read_inputs
 from analysis.indicators.egov import egov_indicators
 from survey import ResponseStore, load_instrument
 from survey.questionnaire.model import instrument_from_yaml
+from survey.questionnaire.schema import COUNTED_STATUSES
 from survey.simulate import main as simulate
 
 HOUSEHOLD = load_instrument("household")
@@ -153,7 +154,7 @@ def test_rejected_responses_drop_out_by_default(sample, tmp_path):
     assert rid not in set(data.main.frame["_response_id"])
     assert data.provenance.excluded == {"status: rejected": 1}
     assert data.provenance.responses == 299 and data.provenance.stored == 300
-    assert data.provenance.statuses == DEFAULT_STATUSES
+    assert data.provenance.statuses == COUNTED_STATUSES
     with_rejected = load_dataset(store, "household", statuses=("submitted", "rejected"))
     assert with_rejected.provenance.responses == 300
 
@@ -162,6 +163,9 @@ VISITS = """
 id: visits
 version: 2
 title: {id: Kunjungan, en: Visits}
+fieldwork:
+  outcome: {question: visit_outcome, completed: completed, refusal: [refused], noncontact: [nobody_home]}
+  consent: {question: consent, agreed: "yes"}
 choice_lists:
   outcome:
     - {name: completed, label: {id: Selesai, en: Completed}}

@@ -117,6 +117,9 @@ def read_xlsform(data: bytes) -> dict:
             question["pii"] = True
         if row.get("identifying") == "yes":
             question["identifying"] = True
+        if row.get("default"):   # today() stays; ODK's last-saved answer of this question is ours
+            last_saved = row["default"] == f"${{last-saved#{row['name']}}}"
+            question["default"] = "last-saved" if last_saved else row["default"]
         if sections[-1]:
             question["section"], sections[-1] = sections[-1], None
         levels[-1].append(question)
@@ -288,3 +291,18 @@ def test_only_regex_patterns_change_in_expressions():
     assert odk_expression(text) == (
         "regex(., '^(?:a|b)$') and ${x} = 'a|b' or regex(concat(${y}, 'z'), \"^q$\") and string-length(.) > 2")
     assert odk_expression("${age} >= 5 and selected(., 'none')") == "${age} >= 5 and selected(., 'none')"
+
+
+def test_defaults_are_odk_s_today_and_last_saved():
+    inst = load_instrument("household")
+    survey = sheets(inst)["survey"]
+    rows = {row[survey[0].index("name")]: dict(zip(survey[0], row)) for row in survey[1:]}
+    assert rows["interview_date"]["default"] == "today()"
+    assert {name: rows[name]["default"] for name in ("kecamatan", "kelurahan", "rw", "rt", "psu")} == {
+        name: f"${{last-saved#{name}}}" for name in ("kecamatan", "kelurahan", "rw", "rt", "psu")}
+    assert rows["respondent_name"]["default"] == ""
+    xform = convert(xlsform(inst, user="t", audit=None), warnings=[]).xform
+    assert re.search(r'<setvalue ref="/data/[a-z_0-9/]*interview_date" event="odk-instance-first-load" '
+                     r'value="today\(\)"/>', xform)
+    assert re.search(r"<setvalue ref=\"/data/[a-z_0-9/]*psu\" event=\"odk-instance-first-load\" "
+                     r"value=\" instance\('__last-saved'\)/data/[a-z_0-9/]*psu \"/>", xform)

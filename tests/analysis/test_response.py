@@ -29,6 +29,10 @@ design:
   strata: kecamatan
   psu: psu
   weights: {base: frame}
+fieldwork:
+  outcome: {question: visit_outcome, completed: completed, refusal: [refused], noncontact: [nobody_home],
+            ineligible: [vacant_or_not_found]}
+  consent: {question: consent, agreed: "yes"}
 choice_lists:
   outcome:
     - {name: completed, label: {id: Selesai, en: Completed}}

@@ -33,6 +33,9 @@ quality:
   missing: {share: 0.5, choices: [dont_know], ignore: [remarks]}
   odd_hours: {from: "22:00", to: "05:00"}
   duplicate: {match: [name, village], phone: phone}
+fieldwork:
+  outcome: {question: visit_outcome, completed: completed, refusal: [refused]}
+  consent: {question: consent, agreed: "yes"}
 choice_lists:
   outcome:
     - {name: completed, label: {id: Selesai, en: Completed}}

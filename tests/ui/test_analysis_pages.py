@@ -242,8 +242,9 @@ def test_the_individual_indicators_are_ready_before_their_section_is_opened(stor
     from ui.results import data_cache as data
 
     calls = []
-    real = data.TABLES["individual_indicators"]
-    monkeypatch.setitem(data.TABLES, "individual_indicators", lambda *a, **k: calls.append(k) or real(*a, **k))
+    kind = data.indicator_kind("individual")
+    real = data.TABLES[kind]
+    monkeypatch.setitem(data.TABLES, kind, lambda *a, **k: calls.append(k) or real(*a, **k))
     at = open_page(store_dir, "indicators")          # the household section; the prefetch in the background
     data.wait_for_prefetch(timeout=60)
     assert calls == [{"by": None}]

@@ -13,12 +13,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from survey.fieldwork.accounts import Accounts
+from survey.fieldwork.accounts import ROLES, Accounts
 from survey.fieldwork.audit_log import AuditLog
 from tests.ui.conftest import APP, PASSWORDS, ROOT, login, make_user, open_app
 from ui import auth
+from ui.i18n import LANGUAGES
+from ui.pages import registry
 
-PAGE_FILES = sorted(p.stem for p in (ROOT / "ui" / "pages").glob("*.py") if not p.stem.startswith("_"))
+PAGE_FILES = sorted(registry.names())
 
 
 def page_names(at: AppTest) -> set[str]:
@@ -39,6 +41,16 @@ def force_url(at: AppTest, url_path: str) -> AppTest:
     """What typing http://host/<url_path> does: the session asks for that page."""
     at._page_hash = calc_hash(url_path)
     return at.run()
+
+
+def test_every_page_module_has_a_registry_row_and_every_row_a_module():
+    modules = {p.stem for p in (ROOT / "ui" / "pages").glob("*.py")} - {Path(registry.__file__).stem}
+    assert modules == set(PAGE_FILES)
+    assert len(registry.PAGES) == len(PAGE_FILES)   # one row per page
+    for page in registry.PAGES:
+        assert page.roles and page.roles <= set(ROLES), page.name
+        assert page.icon.startswith(":material/"), page.name
+        assert set(page.title) == set(LANGUAGES) and all(text.strip() for text in page.title.values()), page.name
 
 
 def test_every_page_module_has_a_role_and_the_admin_has_them_all():

@@ -20,7 +20,7 @@ from survey.locale import idr
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.validate import MAX_TEXT_LENGTH, clean, filtered_choices, is_relevant, is_unanswered
 from ui.entry import gps
-from ui.entry.steps import MAX_REPEAT_ITEMS, Step, repeat_size
+from ui.entry.steps import MAX_REPEAT_ITEMS, FormStep, repeat_size
 from ui.i18n import t
 
 RADIO_MAX_CHOICES = 5  # longer lists use a searchable select box
@@ -171,7 +171,7 @@ def forget_values(inst: Instrument) -> None:
     st.session_state.pop(_KEPT + inst.id, None)
 
 
-def render_step(inst: Instrument, step: Step, lang: str, cleaned: dict, problems: dict[str, str]) -> None:
+def render_step(inst: Instrument, step: FormStep, lang: str, cleaned: dict, problems: dict[str, str]) -> None:
     """Draw the relevant questions of one step, each with its problem message under it.
 
     Skip logic, choice filters and calculated values read the validated answers

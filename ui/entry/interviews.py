@@ -7,8 +7,9 @@ in again: with one recent draft the interview comes back by itself, with several
 (or any older than 30 days) they are listed to pick from. A correction's draft comes
 back as a correction of the same base revision.
 
-A new interview starts with today's date (WIB) and the location of the enumerator's
-previous interview (kecamatan, kelurahan, RW, RT, PSU), all editable.
+A new interview starts with the questionnaire's defaults, all editable: today's date
+(WIB) for a question with `default: today()`, and the enumerator's previous answer for
+one with `default: last-saved` (the household survey: kecamatan, kelurahan, RW, RT, PSU).
 
 Session state per questionnaire `<id>`: `_response_id_<id>`, `_started_<id>` (the
 interview on screen), `_step_<id>`, `_visited_<id>` (ui.entry.wizard), `_initial_<id>`
@@ -27,7 +28,7 @@ import streamlit as st
 from survey import load_instrument
 from survey.fieldwork.drafts import Draft, Drafts
 from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick
-from survey.questionnaire.model import Instrument, InstrumentError
+from survey.questionnaire.model import LAST_SAVED, TODAY, Instrument, InstrumentError
 from survey.questionnaire.validate import survey_today
 from ui.auth import User
 from ui.entry import form
@@ -36,8 +37,6 @@ from ui.entry.steps import sections
 from ui.i18n import t
 from ui.store import data_dir
 
-DATE_DEFAULT = "interview_date"
-CARRY_OVER = ("kecamatan", "kelurahan", "rw", "rt", "psu")
 _PER_INTERVIEW = ("_response_id_", "_started_", "_tried_", "_error_", "_receipt_", "_step_", "_visited_",
                   "_initial_", "_saved_")
 _CHECKED, _NOTICE, _EXPAND, _RERUN = "_drafts_checked", "_draft_notice", "_drafts_expanded", "_rerun_app"
@@ -69,17 +68,20 @@ def start(inst: Instrument, user: User) -> None:
     state[f"_initial_{inst.id}"] = (rid, form.typed_values(inst))
 
 
+def carried_over(inst: Instrument) -> list[str]:
+    """The questions whose answer the enumerator's next interview starts with (`default: last-saved`)."""
+    return [q.name for q in inst.questions if q.default == LAST_SAVED]
+
+
 def defaults(inst: Instrument, user: User) -> dict:
-    """Today's date and the location carried over from the enumerator's previous interview."""
-    names = {q.name: q for q in inst.questions}
-    out: dict = {}
-    if DATE_DEFAULT in names and names[DATE_DEFAULT].kind.is_date:
-        out[DATE_DEFAULT] = survey_today()
+    """The questionnaire's defaults: today's date, and the answers carried over from the
+    enumerator's previous interview."""
+    out: dict = {q.name: survey_today() for q in inst.questions if q.default == TODAY}
     try:
         carried = drafts().carried(user.name, inst.id)
     except ValueError:
         carried = {}
-    out.update({name: carried[name] for name in CARRY_OVER if name in names and name in carried})
+    out.update({name: carried[name] for name in carried_over(inst) if name in carried})
     return form.values_from_draft(inst, out)
 
 
@@ -118,13 +120,13 @@ def forget(inst: Instrument) -> None:
 
 
 def finished(inst: Instrument, user: User, response_id: str, correcting: bool) -> None:
-    """After a successful submission: the draft goes; a new interview's location carries over."""
+    """After a successful submission: the draft goes; the answers a new interview starts with carry over."""
     store = drafts()
     try:
         store.discard(user.name, inst.id, response_id)
         if not correcting:
             values = form.typed_values(inst)
-            carry = {name: values[name] for name in CARRY_OVER if name in values}
+            carry = {name: values[name] for name in carried_over(inst) if name in values}
             if carry:
                 store.carry(user.name, inst.id, carry)
     except OSError:
@@ -259,8 +261,9 @@ def describe(draft: Draft, lang: str, now: float) -> str:
     values = draft.values
     who = values.get("respondent_name") or values.get("member_name__0") or values.get("address")
     parts = [f"**{inst.title[lang]}**", str(who) if who else t("draft_empty", lang)]
-    if values.get("psu"):
-        parts.append(str(values["psu"]))
+    psu = inst.design.psu
+    if psu and values.get(psu):
+        parts.append(str(values[psu]))
     where = _step_title(inst, draft.step, lang)
     if where:
         parts.append(t("draft_at_step", lang, step=where))

@@ -22,7 +22,9 @@ REVIEW = "review"
 
 
 @dataclass(frozen=True)
-class Step:
+class FormStep:
+    """One screen of the entry form: a section, a roster member, or the review."""
+
     id: str  # the first question's name; "<repeat>__<index>" for a roster member; "review"
     title: Mapping[str, str] | None  # the section's label; None for a member and the review
     questions: tuple[Question, ...] = ()  # main-form questions of a section (a repeat among them)
@@ -48,7 +50,7 @@ def repeat_size(repeat: Question, answers: Mapping[str, Any]) -> int:
     return 0
 
 
-def sections(inst: Instrument) -> list[Step]:
+def sections(inst: Instrument) -> list[FormStep]:
     """The questionnaire cut into sections (before any answer is known)."""
     groups: list[list[Question]] = []
     titles: list[Mapping[str, str] | None] = []
@@ -58,14 +60,14 @@ def sections(inst: Instrument) -> list[Step]:
             groups.append([])
             titles.append(q.section if q.section is not None else (titles[-1] if titles else None))
         groups[-1].append(q)
-    return [Step(group[0].name, title, tuple(group)) for group, title in zip(groups, titles)]
+    return [FormStep(group[0].name, title, tuple(group)) for group, title in zip(groups, titles)]
 
 
-def steps(inst: Instrument, cleaned: Mapping[str, Any]) -> list[Step]:
+def steps(inst: Instrument, cleaned: Mapping[str, Any]) -> list[FormStep]:
     """The steps for the answers so far (`cleaned`, as survey.questionnaire.validate.clean returns them)."""
     ending = end_question(inst, cleaned)
     ended = False  # past the answer that ended the interview: only identifying questions
-    out: list[Step] = []
+    out: list[FormStep] = []
     for section in sections(inst):
         questions = section.questions
         if ending is not None and (ended or ending in questions):
@@ -74,15 +76,15 @@ def steps(inst: Instrument, cleaned: Mapping[str, Any]) -> list[Step]:
             ended = True
         shown = [q for q in questions if is_relevant(q, cleaned)]
         if shown:
-            out.append(Step(section.id, section.title, questions))
+            out.append(FormStep(section.id, section.title, questions))
         for repeat in (q for q in shown if q.kind.is_repeat):
-            out.extend(Step(f"{repeat.name}__{i}", None, repeat=repeat, index=i)
+            out.extend(FormStep(f"{repeat.name}__{i}", None, repeat=repeat, index=i)
                        for i in range(repeat_size(repeat, cleaned)))
-    out.append(Step(REVIEW, None))
+    out.append(FormStep(REVIEW, None))
     return out
 
 
-def step_of(all_steps: list[Step], key: str) -> Step | None:
+def step_of(all_steps: list[FormStep], key: str) -> FormStep | None:
     """The step that shows widget `key` ('age__1', 'hh_size') or a problem of a roster ('members')."""
     name, _, index = key.partition("__")
     for step in all_steps:

@@ -15,11 +15,11 @@ from survey.locale import pick
 from survey.questionnaire.model import Instrument
 from survey.questionnaire.validate import is_unanswered
 from ui.entry import form
-from ui.entry.steps import Step, step_of
+from ui.entry.steps import FormStep, step_of
 from ui.i18n import t
 
 
-def current(inst: Instrument, all_steps: list[Step]) -> Step:
+def current(inst: Instrument, all_steps: list[FormStep]) -> FormStep:
     """The step on screen (the first one for a new interview, or when it no longer exists)."""
     state = st.session_state
     state[f"_step_ids_{inst.id}"] = [s.id for s in all_steps]
@@ -48,7 +48,7 @@ def jump(inst: Instrument, step_id: str) -> None:
     st.session_state[f"_step_{inst.id}"] = step_id
 
 
-def title(inst: Instrument, step: Step, lang: str, values: dict) -> str:
+def title(inst: Instrument, step: FormStep, lang: str, values: dict) -> str:
     """A section's label; a member's number and name (as typed); 'Review and submit'."""
     if step.is_review:
         return t("review_title", lang)
@@ -59,13 +59,13 @@ def title(inst: Instrument, step: Step, lang: str, values: dict) -> str:
     return pick(step.title, lang) or inst.title[lang]
 
 
-def header_ui(inst: Instrument, step: Step, all_steps: list[Step], lang: str, values: dict) -> None:
+def header_ui(inst: Instrument, step: FormStep, all_steps: list[FormStep], lang: str, values: dict) -> None:
     i, n = all_steps.index(step) + 1, len(all_steps)
     st.progress(i / n, text=t("progress", lang, i=i, n=n))
     st.subheader(title(inst, step, lang, values), anchor=False)
 
 
-def nav_ui(inst: Instrument, step: Step, all_steps: list[Step], lang: str) -> None:
+def nav_ui(inst: Instrument, step: FormStep, all_steps: list[FormStep], lang: str) -> None:
     first = all_steps.index(step) == 0
     with st.container(horizontal=True, key="step_nav"):
         st.button(t("previous_step", lang), key="previous_step", icon=":material/arrow_back:", disabled=first,
@@ -78,7 +78,7 @@ def nav_ui(inst: Instrument, step: Step, all_steps: list[Step], lang: str) -> No
             unsafe_allow_javascript=True)
 
 
-def shown_problems(inst: Instrument, step: Step, problems: list[Problem]) -> dict[str, str]:
+def shown_problems(inst: Instrument, step: FormStep, problems: list[Problem]) -> dict[str, str]:
     """Problems to mark on `step`: every one after a submit attempt or once the step was left;
     before that only wrong answers, not missing ones."""
     complete = st.session_state.get(f"_tried_{inst.id}", False) or step.id in visited(inst)
@@ -89,7 +89,7 @@ def shown_problems(inst: Instrument, step: Step, problems: list[Problem]) -> dic
     }
 
 
-def place(inst: Instrument, all_steps: list[Step], field: str, lang: str, values: dict) -> str:
+def place(inst: Instrument, all_steps: list[FormStep], field: str, lang: str, values: dict) -> str:
     """'members[1].age' -> 'Member 2: Siti Aminah · Age (completed years)', so it can be found."""
     key = form.problem_key(field)
     name = key.partition("__")[0]
@@ -100,7 +100,7 @@ def place(inst: Instrument, all_steps: list[Step], field: str, lang: str, values
     return f"{title(inst, step, lang, values)} · {label}" if step is not None and step.is_member else label
 
 
-def review_ui(inst: Instrument, all_steps: list[Step], problems: list[Problem], lang: str, values: dict) -> None:
+def review_ui(inst: Instrument, all_steps: list[FormStep], problems: list[Problem], lang: str, values: dict) -> None:
     """Every missing or wrong answer, grouped by its step, each group with a button that opens the step."""
     if not problems:
         st.success(t("review_ok", lang), icon=":material/task_alt:")

@@ -18,6 +18,7 @@ from survey.locale import WIB
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.login import account_error
+from ui.pages import registry
 from ui.store import data_dir, get_store
 from ui.supervision.audit_view import audit_csv, audit_frame
 
@@ -174,7 +175,7 @@ def store_ui(lang: str) -> None:
 def page() -> None:
     user = auth.gate("admin")
     lang = current_lang()
-    st.header(t("page_admin", lang))
+    st.header(registry.title("admin", lang))
     accounts_tab, audit_tab, store_tab = st.tabs([t("tab_accounts", lang), t("tab_audit", lang), t("tab_store", lang)])
     with accounts_tab:
         accounts_ui(user, lang)

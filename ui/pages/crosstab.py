@@ -4,8 +4,9 @@ Row, column and layer variables of one table (a household question and the head 
 household's answers, or two members' answers), percent of row, column or total,
 grouped or stacked bars or a heatmap, the test in a sentence ("Computer ownership
 differs by education: F(3.7, 149) = 10.7, p < 0.001"), Cramér's V and a warning
-when expected cell counts are small.  Household default: computer ownership by the
-head's education, as percent of each education level.
+when expected cell counts are small.  The page opens on the questionnaire's headline
+cross-tab (its YAML's ``analysis: crosstab:``; the household survey: computer
+ownership by the head's education, as percent of each education level).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import streamlit as st
 
 from survey.locale import pick
+from survey.questionnaire.analysis_defaults import PERCENT_OF
 from ui import auth
 from ui.i18n import current_lang, t
+from ui.pages import registry
 from ui.results import charts
 from ui.results import data_cache as data
 from ui.results.choices import instrument_ui, weighted_ui
@@ -23,11 +26,6 @@ from ui.results.live import live
 from ui.results.result_view import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
 
 PAGE = "crosstab"
-# The study's headline cross-tab per questionnaire: (row, column, percent of)
-DEFAULTS = {"household": ("has_computer", "head_education", "col"),
-            "civil_servant": ("uses_internet_routinely", "education", "col"),
-            "agency": ("has_website", "has_intranet", "col")}
-PERCENT_OF = ("row", "col", "total")
 
 
 def _pick_default(options: list[str], wanted: str | None, avoid: str | None = None) -> int:
@@ -42,7 +40,8 @@ def variables_ui(facets: data.Facets, lang: str) -> tuple[str, str, str | None, 
     if len(variables) < 2:
         return None
     labels = {name: pick(v.labels, lang) for name, v in variables.items()}
-    row_default, col_default, percent_default = DEFAULTS.get(facets.instrument, (None, None, "row"))
+    first = facets.crosstab
+    row_default, col_default, percent_default = (first.row, first.col, first.percent) if first else (None, None, "row")
     names = list(variables)
     row = st.selectbox(t("crosstab_row", lang), names, index=_pick_default(names, row_default),
                        format_func=labels.get, key=f"{PAGE}_row")
@@ -90,7 +89,7 @@ def results(view: View, row: str, col: str, layer: str | None, percent: str, sty
 def page() -> None:
     auth.gate(PAGE)
     lang = current_lang()
-    st.header(t("page_crosstab", lang))
+    st.header(registry.title(PAGE, lang))
     instrument = instrument_ui(PAGE, lang)
     with st.spinner(t("computing", lang)):
         facets = data.facets(instrument, lang)

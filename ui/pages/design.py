@@ -23,6 +23,7 @@ from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE, check_frame,
 from survey.locale import WIB, number, pick
 from ui import auth
 from ui.i18n import current_lang, t
+from ui.pages import registry
 from ui.results import data_cache as data
 from ui.results.choices import instrument_ui
 from ui.results.data_cache import View
@@ -166,7 +167,7 @@ def file_ui(kind: str, user: auth.User, lang: str) -> None:
 def page() -> None:
     user = auth.gate(PAGE)
     lang = current_lang()
-    st.header(t("page_design", lang))
+    st.header(registry.title(PAGE, lang))
     instrument = instrument_ui(PAGE, lang)
     results(instrument, lang)
     view = View(instrument, lang)

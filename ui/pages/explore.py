@@ -16,6 +16,7 @@ import streamlit as st
 from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
+from ui.pages import registry
 from ui.results import charts
 from ui.results import data_cache as data
 from ui.results.choices import filters_ui, instrument_ui, weighted_ui
@@ -79,7 +80,7 @@ def results(view: View, question: str | None, by: str | None, kind: str | None) 
 def page() -> None:
     auth.gate(PAGE)
     lang = current_lang()
-    st.header(t("page_explore", lang))
+    st.header(registry.title(PAGE, lang))
     instrument = instrument_ui(PAGE, lang)
     with st.spinner(t("computing", lang)):
         facets = data.facets(instrument, lang)

@@ -37,6 +37,7 @@ from survey.locale import LANGUAGE_NAMES, pick
 from survey.questionnaire.model import InstrumentError
 from ui import auth
 from ui.i18n import TEXT, current_lang, t
+from ui.pages import registry
 from ui.store import get_store, unusable_texts, usable_instruments_ui
 
 FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "sav": "SPSS (.sav)", "dta": "Stata (.dta)",
@@ -198,7 +199,7 @@ def report_ui(store, file_lang: str, lang: str) -> None:
 def page() -> None:
     user = auth.gate("export")
     lang = current_lang()
-    st.header(t("page_export", lang))
+    st.header(registry.title("export", lang))
     st.caption(t("export_intro", lang))
     languages = list(LANGUAGE_NAMES)
     file_lang = st.radio(t("export_lang", lang), languages, index=languages.index(lang), key="export_lang",

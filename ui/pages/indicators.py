@@ -13,11 +13,12 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.indicators import egov
-from analysis.indicators.itu import INDIVIDUAL_BY
+from analysis.indicators.sections import SECTIONS, IndicatorSection, section_of
 from survey import locale as formatting
 from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
+from ui.pages import registry
 from ui.results import charts
 from ui.results import data_cache as data
 from ui.results.data_cache import View
@@ -26,26 +27,20 @@ from ui.results.result_view import chart_ui, count_ui, design_notes_ui, download
 from ui.store import unusable_ui, usable_instruments
 
 PAGE = "indicators"
-SECTIONS = ("household", "individual", "egov", "stages", "leadership")
-# section -> (instrument, table whose choice questions break it down, default breakdown)
-BREAKDOWNS = {"household": ("household", "household", None),
-              "individual": ("household", "household_members", None),
-              "egov": ("civil_servant", "civil_servant", None),
-              "leadership": ("civil_servant", "civil_servant", "agency")}
 
 
-def breakdown_ui(section: str, lang: str) -> str | None:
-    if section not in BREAKDOWNS:
+def breakdown_ui(section: IndicatorSection, lang: str) -> str | None:
+    """The section's breakdown selector (the choice questions of its first questionnaire's table)."""
+    if section.breakdown is None:
         return None
-    instrument, table, default = BREAKDOWNS[section]
     with st.spinner(t("computing", lang)):
-        facets = data.facets(instrument, lang)
-    variables = [v for v in facets.groups.get(table, ())
-                 if section != "individual" or v.name in INDIVIDUAL_BY]
+        facets = data.facets(section.instruments[0], lang)
+    variables = [v for v in facets.groups.get(section.breakdown, ())
+                 if section.by_questions is None or v.name in section.by_questions]
     labels = {v.name: pick(v.labels, lang) for v in variables}
     options = [None, *labels]
-    index = options.index(default) if default in options else 0
-    return st.selectbox(t("breakdown", lang), options, index=index, key=f"{PAGE}_by_{section}",
+    index = options.index(section.default_by) if section.default_by in options else 0
+    return st.selectbox(t("breakdown", lang), options, index=index, key=f"{PAGE}_by_{section.key}",
                         format_func=lambda n: t("breakdown_none", lang) if n is None else labels[n])
 
 
@@ -67,17 +62,13 @@ def _counts(instruments: tuple[str, ...], lang: str) -> None:
         design_notes_ui(provenance, lang)
 
 
-def tables(section: str, by: str | None, lang: str) -> dict:
-    """The section's tables: key -> how to build it (None while its data are missing)."""
-    household, civil, agencies = View("household", lang), View("civil_servant", lang), View("agency", lang)
-    return {
-        "household": {f"{PAGE}_household": lambda: data.table("household_indicators", household, by=by)},
-        "individual": {f"{PAGE}_individual": lambda: data.table("individual_indicators", household, by=by)},
-        "egov": {f"{PAGE}_egov": lambda: data.table("egov_indicators", (civil, agencies), by=by)},
-        "stages": {f"{PAGE}_city": lambda: data.table("city_stage", agencies),
-                   f"{PAGE}_stages": lambda: data.table("stages", agencies)},
-        "leadership": {f"{PAGE}_leadership": lambda: data.table("leadership", civil, by=by)},
-    }[section]
+def tables(section: IndicatorSection, by: str | None, lang: str) -> dict:
+    """The section's tables: key -> how to build it (None while its data are missing). A section
+    without a breakdown is built without one."""
+    views = tuple(View(instrument, lang) for instrument in section.instruments)
+    options = {"by": by} if section.breakdown is not None else {}
+    return {f"{PAGE}_{table.name}": lambda table=table: data.table(data.indicator_kind(table.name), views, **options)
+            for table in section.tables}
 
 
 def stages_ui(city, stages, lang: str) -> None:
@@ -100,23 +91,20 @@ def leadership_ui(table, lang: str) -> None:
     table_ui(table, f"{PAGE}_leadership", lang)
 
 
-INSTRUMENTS = {"household": ("household",), "individual": ("household",), "egov": ("civil_servant", "agency"),
-               "stages": ("agency",), "leadership": ("civil_servant",)}
-
-
 @live
-def results(section: str, by: str | None, lang: str) -> None:
-    instruments = INSTRUMENTS[section]
+def results(key: str, by: str | None, lang: str) -> None:
+    section = section_of(key)
+    instruments = section.instruments
     _counts(instruments, lang)
     if all([_none_yet(instrument, lang) for instrument in instruments]):
         return
     with st.spinner(t("computing", lang)):
-        built = {key: build() for key, build in tables(section, by, lang).items()}
+        built = {name: build() for name, build in tables(section, by, lang).items()}
     if any(table is None for table in built.values()):
         return
-    if section == "stages":
+    if key == "stages":
         stages_ui(built[f"{PAGE}_city"], built[f"{PAGE}_stages"], lang)
-    elif section == "leadership":
+    elif key == "leadership":
         leadership_ui(built[f"{PAGE}_leadership"], lang)
     else:
         for key, table in built.items():
@@ -127,27 +115,28 @@ def results(section: str, by: str | None, lang: str) -> None:
 def page() -> None:
     auth.gate(PAGE)
     lang = current_lang()
-    st.header(t("page_indicators", lang))
-    section = st.radio(t("indicator_section", lang), SECTIONS, horizontal=True, key=f"{PAGE}_section",
-                       format_func=lambda s: t(f"section_{s}", lang))
+    st.header(registry.title(PAGE, lang))
+    key = st.radio(t("indicator_section", lang), [s.key for s in SECTIONS], horizontal=True,
+                   key=f"{PAGE}_section", format_func=lambda k: pick(section_of(k).title, lang))
+    section = section_of(key)
     _, broken = usable_instruments()
-    broken = {name: exc for name, exc in broken.items() if name in INSTRUMENTS[section]}
+    broken = {name: exc for name, exc in broken.items() if name in section.instruments}
     if broken:   # the section waits for its questionnaire's file to be fixed; the others still work
         unusable_ui(broken, lang)
         return
     by = breakdown_ui(section, lang)
-    results(section, by, lang)
+    results(key, by, lang)
     downloads_ui(tables(section, by, lang), PAGE, lang)
     prefetch(section, lang)
 
 
-def prefetch(shown: str, lang: str) -> None:
+def prefetch(shown: IndicatorSection, lang: str) -> None:
     """Compute the other sections of the same questionnaire (without a breakdown) in the
     background once this one is on screen, so that the first switch to one is a read from
     ui.results.data_cache's cache: the individual indicators take over a second at 100,000 households,
     on the dataset the household section has just loaded."""
-    others = [section for section in SECTIONS if section != shown and INSTRUMENTS[section] == INSTRUMENTS[shown]]
-    data.prefetch(f"{PAGE}-{'-'.join(INSTRUMENTS[shown])}-{lang}",
+    others = [section for section in SECTIONS if section != shown and section.instruments == shown.instruments]
+    data.prefetch(f"{PAGE}-{'-'.join(shown.instruments)}-{lang}",
                   [build for section in others for build in tables(section, None, lang).values()])
 
 

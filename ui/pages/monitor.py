@@ -25,6 +25,7 @@ from survey.fieldwork.quality import FLAGS
 from survey.questionnaire.schema import STATUSES
 from ui import auth
 from ui.i18n import current_lang, t
+from ui.pages import registry
 from ui.results.live import live, refresh_seconds
 from ui.store import get_store, usable_instruments
 from ui.supervision.monitor_charts import durations_chart, per_day_chart
@@ -301,7 +302,7 @@ def page() -> None:
     auth.gate("monitor")
     st.set_page_config(layout="wide")   # tables of many columns: the whole width of a desktop screen
     lang = current_lang()
-    st.header(t("page_monitor", lang), anchor=False)
+    st.header(registry.title("monitor", lang), anchor=False)
     instrument_id = choose_ui(lang)
     if instrument_id is not None:
         monitor_ui(instrument_id, lang)

@@ -21,6 +21,7 @@ from ui import auth
 from ui.entry.correct import CORRECTABLE, open_correction
 from ui.entry.submissions import DAYS, my_submissions, sent_back
 from ui.i18n import current_lang, t
+from ui.pages import registry
 from ui.store import get_store
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def correction_ui(rows: pd.DataFrame, user: auth.User, lang: str) -> None:
 def page() -> None:
     user = auth.gate("my_submissions")
     lang = current_lang()
-    st.header(t("page_my_submissions", lang))
+    st.header(registry.title("my_submissions", lang))
     today = dt.datetime.now(WIB).date()
     try:
         rows = my_submissions(get_store(), user.name, today)

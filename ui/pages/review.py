@@ -32,6 +32,7 @@ from survey.store.revisions import revisions
 from survey.store.stored_answers import stored_answers
 from ui import auth
 from ui.i18n import current_lang, t
+from ui.pages import registry
 from ui.store import get_store, usable_instruments
 from ui.supervision import review_view
 from ui.supervision.monitor_data import area_question
@@ -348,7 +349,7 @@ def page() -> None:
     user = auth.gate("review")
     st.set_page_config(layout="wide")   # tables of many columns: the whole width of a desktop screen
     lang = current_lang()
-    st.header(t("page_review", lang), anchor=False)
+    st.header(registry.title("review", lang), anchor=False)
     sent = st.session_state.pop(OPEN_IN_REVIEW, None)
     if sent is not None and sent.get("instrument") in get_store().instrument_ids():
         st.session_state["review_instrument"] = sent["instrument"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from survey.locale import pick
+from survey.questionnaire.schema import COUNTED_STATUSES
 from ui.i18n import t
 from ui.results import data_cache as data
 from ui.results.data_cache import Facets
@@ -55,7 +56,7 @@ def filters_ui(page: str, facets: Facets, lang: str) -> dict:
                              help=t("filter_days_help", lang), **bounds)
         enumerators = st.multiselect(t("filter_enumerators", lang), list(facets.enumerators),
                                      key=f"{page}_enumerators", placeholder=t("filter_all", lang))
-        statuses = st.multiselect(t("filter_statuses", lang), list(data.DEFAULT_STATUSES),
+        statuses = st.multiselect(t("filter_statuses", lang), list(COUNTED_STATUSES),
                                   format_func=lambda s: t(f"status_{s}", lang), key=f"{page}_statuses",
                                   placeholder=t("filter_all", lang), help=t("filter_statuses_help", lang))
     return dict(dates=data.days_filter(days), enumerators=tuple(enumerators) or None,

@@ -34,20 +34,15 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE
-from analysis.dataset.dataset import DEFAULT_STATUSES, Dataset, load_dataset
+from analysis.dataset.dataset import Dataset, load_dataset
 from analysis.dataset.provenance import Provenance
-from analysis.indicators.sections import (
-    city_stage_table,
-    egov_indicator_table,
-    household_indicator_table,
-    individual_indicator_table,
-    leadership_table,
-    stage_table,
-)
+from analysis.indicators.sections import SECTIONS
 from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from analysis.tables.weighting_tables import totals_table, weights_table
 from survey.locale import WIB
+from survey.questionnaire.analysis_defaults import CrosstabDefault
+from survey.questionnaire.schema import COUNTED_STATUSES
 from ui.store import get_store
 
 log = logging.getLogger(__name__)
@@ -101,7 +96,7 @@ class View:
 # ---- the two caches ---------------------------------------------------------------------------
 @st.cache_data(max_entries=DATASET_ENTRIES, show_spinner=False)
 def _dataset(root: str, token: tuple, instrument_id: str, lang: str, _store=None) -> Dataset:
-    return load_dataset(_store, instrument_id, lang=lang, statuses=DEFAULT_STATUSES)
+    return load_dataset(_store, instrument_id, lang=lang, statuses=COUNTED_STATUSES)
 
 
 @st.cache_data(max_entries=RESULT_ENTRIES, show_spinner=False)
@@ -127,35 +122,17 @@ def cached(what: str, compute: Callable, *args, store=None) -> Any:
 
 
 # ---- tables -----------------------------------------------------------------------------------
-def _usable(data: Dataset | None) -> Dataset | None:
-    return data if data is not None and data.main.design is not None else None
-
-
-def _egov(civil_servants: Dataset, agencies: Dataset, **options):
-    civil_servants, agencies = _usable(civil_servants), _usable(agencies)
-    if civil_servants is None and agencies is None:
-        return None
-    return egov_indicator_table(civil_servants, agencies, **options)
-
-
-def _if_usable(builder: Callable) -> Callable:
-    """A builder that needs data: None while its instrument has no response."""
-    @functools.wraps(builder)
-    def build(data: Dataset, **options):
-        return None if _usable(data) is None else builder(data, **options)
-    return build
+def indicator_kind(name: str) -> str:
+    """The TABLES key of the indicator table ``name`` (analysis.indicators.sections.SECTIONS)."""
+    return f"indicators_{name}"
 
 
 TABLES: Mapping[str, Callable] = {
     "question": question_table,
     "histogram": histogram_table,
     "crosstab": crosstab_table,
-    "household_indicators": _if_usable(household_indicator_table),
-    "individual_indicators": _if_usable(individual_indicator_table),
-    "egov_indicators": _egov,
-    "stages": _if_usable(stage_table),
-    "city_stage": _if_usable(city_stage_table),
-    "leadership": _if_usable(leadership_table),
+    # None while the questionnaires the table needs have no usable data
+    **{indicator_kind(table.name): table.build for section in SECTIONS for table in section.tables},
     "weights": weights_table,
     "totals": totals_table,
 }
@@ -180,7 +157,10 @@ def table(what: str, views: View | Iterable[View], store=None, **options):
 
 # ---- the choices of a page's widgets ------------------------------------------------------------
 @dataclass(frozen=True)
-class Variable:
+class ChoosableVariable:
+    """A variable a page's selectors offer (question, breakdown, filter): its labels and choices,
+    small enough to pickle in the cache, unlike the Dataset's own variables."""
+
     name: str
     labels: Mapping[str, str]          # {lang: text}
     kind: str                          # categorical | multiple | number
@@ -196,24 +176,25 @@ class Facets:
     title: Mapping[str, str]
     provenance: Provenance
     design_weighted: bool              # the design makes weights (a frame, counts or a calibration)
-    questions: tuple[Variable, ...]    # questions with estimates, form order, PII left out
-    groups: Mapping[str, tuple[Variable, ...]] = field(default_factory=dict)  # table -> its choice variables
-    area: Variable | None = None       # the design's strata (or census) question, for the area filter
+    questions: tuple[ChoosableVariable, ...]        # questions with estimates, form order, PII left out
+    groups: Mapping[str, tuple[ChoosableVariable, ...]] = field(default_factory=dict)  # table -> its choices
+    area: ChoosableVariable | None = None           # the design's strata (or census) question, for the area filter
     enumerators: tuple[str, ...] = ()
     days: tuple[dt.date, dt.date] | None = None
+    crosstab: CrosstabDefault | None = None         # the cross-tab shown first (the questionnaire's analysis: block)
 
-    def question(self, name: str) -> Variable:
+    def question(self, name: str) -> ChoosableVariable:
         return next(q for q in self.questions if q.name == name)
 
-    def breakdowns(self, name: str) -> tuple[Variable, ...]:
+    def breakdowns(self, name: str) -> tuple[ChoosableVariable, ...]:
         """Choice variables that can break ``name``'s estimates down (its table's, itself left out)."""
         return tuple(v for v in self.groups.get(self.question(name).table, ()) if v.name != name)
 
 
-def _variable(var, table: str) -> Variable:
+def _variable(var, table: str) -> ChoosableVariable:
     labels = var.value_labels() if var.kind == "categorical" else {}
     choices = tuple((c, labels[c]) for c in var.choices) if var.kind == "categorical" else ()
-    return Variable(var.name, dict(var.labels), var.kind, table, choices)
+    return ChoosableVariable(var.name, dict(var.labels), var.kind, table, choices)
 
 
 def _facets(store, token: tuple, instrument_id: str, lang: str) -> Facets:
@@ -232,7 +213,7 @@ def _facets(store, token: tuple, instrument_id: str, lang: str) -> Facets:
         local = frame["_submitted_at"].dropna().dt.tz_convert(WIB)
         days = (local.min().date(), local.max().date())
     return Facets(inst.id, dict(inst.title), data.provenance, spec.weighted, questions, groups, area,
-                  enumerators, days)
+                  enumerators, days, inst.analysis.crosstab)
 
 
 def facets(instrument_id: str, lang: str, store=None) -> Facets:

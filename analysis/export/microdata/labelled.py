@@ -18,7 +18,7 @@ from pathlib import Path
 
 from analysis.export.audit import recorded
 from analysis.export.errors import IDENTIFIED_ADMINS_ONLY, ExportDenied, check_option
-from analysis.export.files import MEDIA_TYPES, write_file
+from analysis.export.files import write_file
 from analysis.export.microdata import csvfile, parquetfile, statfiles, xlsxfile
 from analysis.export.microdata.frame import ExportInfo, Weights, microdata_frame
 from survey.fieldwork.audit_log import AuditLog

@@ -16,6 +16,9 @@ where the next section starts. What ODK lacks is expressed with what it has:
   follow their repeat);
 * expressions are ODK's (odk.py: regular expressions keep their full-match meaning);
 * appearances: ``horizontal`` is ODK's ``columns``, ``multiline`` stays;
+* ``default: today()`` stays ``today()`` (a dynamic default: the day the form is opened)
+  and ``default: last-saved`` is ``${last-saved#<name>}``, the answer of the last form
+  saved on the device;
 * ``pii`` and ``end_if`` are kept in columns of those names, which pyxform ignores,
   so the file still says which fields identify a person.
 """
@@ -30,7 +33,7 @@ from analysis.export.xlsform.odk_syntax import odk_expression
 from survey.fieldwork.audit_log import AuditLog
 from survey.locale import LANGUAGE_NAMES, LANGUAGES, pick, text, texts
 from survey.questionnaire.expressions import naming_current
-from survey.questionnaire.model import Instrument, Question
+from survey.questionnaire.model import LAST_SAVED, TODAY, Instrument, Question
 from survey.questionnaire.problems import MESSAGES
 
 XLSFORM_LANGUAGES = {lang: f"{LANGUAGE_NAMES[lang]} ({lang})" for lang in LANGUAGES}  # label::English (en)
@@ -38,7 +41,7 @@ FORM_LANGUAGE = LANGUAGES[0]  # the form's default: the study's language
 APPEARANCES = {"horizontal": "columns", "multiline": "multiline"}
 SURVEY_COLUMNS = (
     "type", "name", *(f"label::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES),
-    *(f"hint::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES), "required",
+    *(f"hint::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES), "required", "default",
     *(f"required_message::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES), "relevant", "constraint",
     *(f"constraint_message::{XLSFORM_LANGUAGES[lang]}" for lang in LANGUAGES), "calculation", "choice_filter",
     "repeat_count", "appearance", "pii", "end_if", "identifying",
@@ -92,6 +95,11 @@ def relevant_cell(own: str | None, ends: list[str]) -> str | None:
     return own or (" and ".join(nots) if nots else None)
 
 
+def default_cell(q: Question) -> str | None:
+    """The XLSForm ``default`` of the question's ``default:``."""
+    return {TODAY: "today()", LAST_SAVED: f"${{last-saved#{q.name}}}"}.get(q.default or "")
+
+
 def _question_row(q: Question, ends: list[str]) -> dict[str, str]:
     kind = q.kind.xlsform_type
     row: dict[str, Any] = {
@@ -101,7 +109,7 @@ def _question_row(q: Question, ends: list[str]) -> dict[str, str]:
         "calculation": _expr(q.calculation), "choice_filter": _expr(q.choice_filter),
         "repeat_count": _expr(q.repeat_count), "appearance": APPEARANCES.get(q.appearance or "", q.appearance),
         "pii": "yes" if q.pii else None, "end_if": _expr(q.end_if),
-        "identifying": "yes" if q.identifying else None,
+        "identifying": "yes" if q.identifying else None, "default": default_cell(q),
         **constraint_cells(q),
     }
     if q.required:

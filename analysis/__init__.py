@@ -7,10 +7,10 @@ that pages, charts and files render.
 """
 
 from analysis.dataset.dataset import Dataset, build_dataset, load_dataset
-from analysis.estimation.crosstab import crosstab
-from analysis.estimation.design import DesignError, SurveyDesign
+from analysis.estimation.contingency import crosstab
 from analysis.estimation.estimates import mean, proportion, quantile, ratio, shares, total
 from analysis.estimation.models import linear, logistic
+from analysis.estimation.survey_design import DesignError, SurveyDesign
 from analysis.estimation.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
 from analysis.tables.question_tables import crosstab_table, question_table
 from analysis.tables.summary_table import SummaryTable

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from analysis.dataset import design_weights
 from analysis.dataset.answer_columns import AnswerColumns, tidy
 from analysis.dataset.table_data import TableData
-from analysis.estimation.design import DesignError, SurveyDesign
+from analysis.estimation.survey_design import DesignError, SurveyDesign
 from analysis.messages import Message, message
 from survey.locale import LANGUAGES, pick, texts
 from survey.questionnaire.analysis_defaults import HEAD_PREFIX

@@ -34,7 +34,7 @@ import pandas as pd
 
 from analysis.dataset.datafiles import numbers, population_totals
 from analysis.dataset.response_rates import nonresponse_adjustment
-from analysis.estimation.design import SurveyDesign
+from analysis.estimation.survey_design import SurveyDesign
 from analysis.estimation.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
 from analysis.messages import Message, listing, message
 from survey.locale import LANGUAGES

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.dataset.answer_columns import AnswerColumns
-from analysis.estimation.design import SurveyDesign
+from analysis.estimation.survey_design import SurveyDesign
 from analysis.estimation.weighting import WeightingResult
 from analysis.messages import message
 

@@ -52,9 +52,9 @@ import pandas as pd
 from scipy import stats
 
 from analysis.estimation import ciprop as _ciprop
+from analysis.estimation.design_variables import Domains, categorical, domains, variable
 from analysis.estimation.qrule import qrule_math, sorted_cumweights
 from analysis.estimation.variance import VarianceDesign
-from analysis.estimation.variables import Domains, categorical, domains, variable
 
 
 def mean(d: VarianceDesign, var: str, by=None, deff: bool = False, na_rm: bool = True,

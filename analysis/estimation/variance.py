@@ -1,6 +1,6 @@
 """What an estimator asks of a design: :class:`VarianceDesign`.
 
-Every estimator (:mod:`~analysis.estimation.estimates`, :mod:`~analysis.estimation.crosstab`,
+Every estimator (:mod:`~analysis.estimation.estimates`, :mod:`~analysis.estimation.contingency`,
 :mod:`~analysis.estimation.models`) reads a design only through this interface, so a
 second kind of design plugs in beside ``SurveyDesign`` (Taylor linearisation,
 :mod:`analysis.estimation.taylor`) without touching them: a replicate-weight design

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.estimation.calibration import poststratification, raking
-from analysis.estimation.design import DesignError, SurveyDesign
+from analysis.estimation.survey_design import DesignError, SurveyDesign
 
 __all__ = ["ConvergenceError", "WeightingResult", "base_weights", "poststratify", "rake"]
 

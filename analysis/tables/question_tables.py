@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.estimation.crosstab import crosstab
+from analysis.estimation.contingency import crosstab
 from analysis.estimation.estimates import mean, proportion, quantile, shares
 from analysis.tables.summary_table import (
     RELIABILITY_LABELS,

@@ -104,6 +104,6 @@ def test_a_repeat_calibration_sees_the_household_questions_too():
 
 
 def test_the_analysis_lonely_psu_options_are_the_same():
-    from analysis.estimation.design import LONELY_PSU_OPTIONS
+    from analysis.estimation.survey_design import LONELY_PSU_OPTIONS
 
     assert set(LONELY_PSU) == set(LONELY_PSU_OPTIONS)

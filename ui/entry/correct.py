@@ -24,7 +24,7 @@ from survey.questionnaire.model import Instrument
 from survey.store.stored_answers import stored_answers
 from ui.auth import User
 from ui.entry import form
-from ui.store import data_dir
+from ui.store import data_dir, get_store
 
 CORRECTABLE = ("submitted", "rejected")
 ENTRY_PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "entry.py")
@@ -37,7 +37,7 @@ _STASHED = {"initial": _INITIAL, "step": _STEP, "visited": "_visited_"}
 
 def may_correct(store, user: User, instrument_id: str, response_id: str) -> bool:
     try:
-        response = stored_answers(store, load_instrument(instrument_id), response_id)
+        response = stored_answers(store, load_instrument(instrument_id, store.instruments_dir), response_id)
     except (UnknownResponse, ValueError):
         return False
     return response.enumerator == user.name and response.status in CORRECTABLE
@@ -50,7 +50,7 @@ def correction() -> dict | None:
 
 def open_correction(store, user: User, instrument_id: str, response_id: str) -> bool:
     """Load the response into the entry form and go there; False when it may not be corrected."""
-    inst = load_instrument(instrument_id)
+    inst = load_instrument(instrument_id, store.instruments_dir)
     try:
         response = stored_answers(store, inst, response_id)
     except (UnknownResponse, ValueError):
@@ -94,7 +94,7 @@ def end_correction(keep_receipt: bool = False) -> None:
     fixed = state.pop(_OPEN, None)
     if fixed is None:
         return
-    inst = load_instrument(fixed["instrument"])
+    inst = load_instrument(fixed["instrument"], get_store().instruments_dir)
     if not keep_receipt:
         state.pop(f"_receipt_{inst.id}", None)
     for prefix in ("_tried_", "_error_", "_saved_", *_STASHED.values()):

@@ -35,7 +35,7 @@ from ui.entry import form
 from ui.entry.correct import begin_correction, correction, end_correction
 from ui.entry.steps import sections
 from ui.i18n import t
-from ui.store import data_dir
+from ui.store import data_dir, get_store
 
 _PER_INTERVIEW = ("_response_id_", "_started_", "_tried_", "_error_", "_receipt_", "_step_", "_visited_",
                   "_initial_", "_saved_")
@@ -166,7 +166,7 @@ def rerun_requested() -> bool:
 def resume(draft: Draft) -> bool:
     """Put a draft on the form (called before the questionnaire selector is drawn, or as a handler)."""
     try:
-        inst = load_instrument(draft.instrument)
+        inst = load_instrument(draft.instrument, get_store().instruments_dir)
     except (InstrumentError, ValueError):
         return False
     state = st.session_state
@@ -249,13 +249,14 @@ def restored_ui(inst: Instrument, step_id: str, lang: str) -> None:
     st.success(t("draft_restored", lang, time=_when(notice["saved_at"])), icon=":material/restore:")
     other = notice.get("lang")
     if other in LANGUAGES and other != lang:
-        st.button(LANGUAGE_NAMES[other], key="draft_lang", icon=":material/translate:", on_click=_set_lang, args=(other,))
+        st.button(LANGUAGE_NAMES[other], key="draft_lang", icon=":material/translate:", on_click=_set_lang,
+                  args=(other,))
 
 
 def describe(draft: Draft, lang: str, now: float) -> str:
     """One line about a draft: questionnaire, who, where, when saved; a correction; its age."""
     try:
-        inst = load_instrument(draft.instrument)
+        inst = load_instrument(draft.instrument, get_store().instruments_dir)
     except (InstrumentError, ValueError):
         return f"**{draft.instrument}** · {t('draft_saved_at', lang, time=_when(draft.saved_at))}"
     values = draft.values

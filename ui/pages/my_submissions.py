@@ -27,8 +27,13 @@ from ui.store import get_store
 log = logging.getLogger(__name__)
 
 
+def _title(instrument_id: str, lang: str) -> str:
+    """The questionnaire's title, from the store's own questionnaire folder."""
+    return load_instrument(instrument_id, get_store().instruments_dir).title[lang]
+
+
 def table_ui(rows: pd.DataFrame, lang: str) -> None:
-    titles = {name: load_instrument(name).title[lang] for name in rows["instrument"].unique()}
+    titles = {name: _title(name, lang) for name in rows["instrument"].unique()}
     st.dataframe(
         pd.DataFrame({
             t("col_time", lang): rows["submitted_at"].dt.strftime("%Y-%m-%d %H:%M"),
@@ -49,7 +54,7 @@ def sent_back_ui(back: pd.DataFrame, lang: str) -> None:
     for r in back.itertuples():
         note = r.note if isinstance(r.note, str) and r.note else t("sent_back_no_note", lang)
         st.warning(t("sent_back_item", lang, time=f"{r.submitted_at:%d-%m %H:%M}",
-                     instrument=load_instrument(r.instrument).title[lang], rid=r.response_id[:8], note=note,
+                     instrument=_title(r.instrument, lang), rid=r.response_id[:8], note=note,
                      editor=r.editor), icon=":material/undo:")
 
 
@@ -62,7 +67,7 @@ def correction_ui(rows: pd.DataFrame, user: auth.User, lang: str) -> None:
 
     def label(r) -> str:
         back = f" · {t('status_rejected', lang)}" if r.status == "rejected" else ""
-        return f"{r.submitted_at:%d-%m %H:%M} · {load_instrument(r.instrument).title[lang]} · {r.response_id[:8]}{back}"
+        return f"{r.submitted_at:%d-%m %H:%M} · {_title(r.instrument, lang)} · {r.response_id[:8]}{back}"
 
     labels = {f"{r.instrument}/{r.response_id}": label(r) for r in open_ones.itertuples()}
     chosen = st.selectbox(t("correct_choose_open", lang), list(labels), format_func=labels.get, key="correct_choice")

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.estimation.variables import categorical
+from analysis.estimation.design_variables import categorical
 from analysis.estimation.variance import VarianceDesign
 
 _NAN3, _NAN4 = (np.nan,) * 3, (np.nan,) * 4

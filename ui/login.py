@@ -13,7 +13,7 @@ import datetime as dt
 import streamlit as st
 
 from survey.fieldwork.accounts import MIN_PASSWORD, AccountError
-from survey.locale import WIB
+from survey.locale import WIB, wib_time
 from ui import auth
 from ui.i18n import current_lang, t
 
@@ -29,8 +29,8 @@ _KNOWN_CODES = {f"account_{code}" for code in (
     "role", "unknown", "last_admin", "mismatch")}
 
 
-def _local_time(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(epoch, WIB).strftime("%H:%M WIB")
+def _local_time(epoch: float, lang: str) -> str:
+    return wib_time(dt.datetime.fromtimestamp(epoch, WIB), lang)
 
 
 def setup_page() -> None:
@@ -76,7 +76,7 @@ def login_page() -> None:
         auth.log_in(result.account.name, result.account.role)
         st.rerun()
     elif result.outcome == "locked":
-        st.error(t("login_locked", lang, until=_local_time(result.locked_until), minutes=15),
+        st.error(t("login_locked", lang, until=_local_time(result.locked_until, lang), minutes=15),
                  icon=":material/lock_clock:")
     elif result.outcome == "disabled":
         st.error(t("login_disabled", lang))

@@ -27,7 +27,7 @@ import streamlit as st
 
 from survey import load_instrument
 from survey.fieldwork.drafts import Draft, Drafts
-from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick
+from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick, wib_time
 from survey.questionnaire.model import LAST_SAVED, TODAY, Instrument, InstrumentError
 from survey.questionnaire.validate import survey_today
 from ui.auth import User
@@ -246,7 +246,7 @@ def restored_ui(inst: Instrument, step_id: str, lang: str) -> None:
         del state[_RESTORED]
         return
     notice["shown"] = True
-    st.success(t("draft_restored", lang, time=_when(notice["saved_at"])), icon=":material/restore:")
+    st.success(t("draft_restored", lang, time=_when(notice["saved_at"], lang)), icon=":material/restore:")
     other = notice.get("lang")
     if other in LANGUAGES and other != lang:
         st.button(LANGUAGE_NAMES[other], key="draft_lang", icon=":material/translate:", on_click=_set_lang,
@@ -258,7 +258,7 @@ def describe(draft: Draft, lang: str, now: float) -> str:
     try:
         inst = load_instrument(draft.instrument, get_store().instruments_dir)
     except (InstrumentError, ValueError):
-        return f"**{draft.instrument}** · {t('draft_saved_at', lang, time=_when(draft.saved_at))}"
+        return f"**{draft.instrument}** · {t('draft_saved_at', lang, time=_when(draft.saved_at, lang))}"
     values = draft.values
     who = values.get("respondent_name") or values.get("member_name__0") or values.get("address")
     parts = [f"**{inst.title[lang]}**", str(who) if who else t("draft_empty", lang)]
@@ -268,7 +268,7 @@ def describe(draft: Draft, lang: str, now: float) -> str:
     where = _step_title(inst, draft.step, lang)
     if where:
         parts.append(t("draft_at_step", lang, step=where))
-    parts.append(t("draft_saved_at", lang, time=_when(draft.saved_at)))
+    parts.append(t("draft_saved_at", lang, time=_when(draft.saved_at, lang)))
     if draft.is_correction:
         parts.append(t("draft_correction", lang, rid=draft.response_id[:8]))
     line = " · ".join(parts)
@@ -296,10 +296,11 @@ def _set_lang(lang: str) -> None:
     st.session_state[_RERUN] = True  # the language toggle and the page around the form change too
 
 
-def _when(epoch: float) -> str:
+def _when(epoch: float, lang: str) -> str:
+    """When a draft was saved: the clock time today, else the day too (14.05 WIB / 14:05 WIB)."""
     moment = dt.datetime.fromtimestamp(epoch, WIB)
-    same_day = moment.date() == survey_today()
-    return moment.strftime("%H:%M WIB" if same_day else "%d-%m-%Y %H:%M WIB")
+    clock = wib_time(moment, lang)
+    return clock if moment.date() == survey_today() else f"{moment:%d-%m-%Y} {clock}"
 
 
 def _parse_time(text: str | None) -> dt.datetime | None:

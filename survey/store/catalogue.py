@@ -4,7 +4,7 @@ A mixin of ResponseStore (survey.store.response_store), which sets up what it us
 ``instruments_dir`` (the folder of the YAML files), ``versions`` (the VersionRegistry
 of survey.store.versions: every questionnaire version the data folder has answers of),
 the caches ``_sources``, ``_changes_cache``, ``_reading_cache`` and ``_kept`` with
-``_lock``, and ``_folder(table)``.
+``_lock``, and ``table_folder(table)``.
 
 Writing uses the questionnaire file as it is now, checked against the stored versions
 (``_checked``), and keeps a copy of it before its first answer (``_keep_version``);
@@ -115,8 +115,8 @@ class Catalogue:
     def _file_changes(self, inst: Instrument) -> list[TypeChange]:
         out = []
         for table, schema in table_schemas(inst).items():
-            found = scan(self._folder(table), table == inst.id)
-            files = [str(self._folder(table) / n) for n in found.parts + found.small]
+            found = scan(self.table_folder(table), table == inst.id)
+            files = [str(self.table_folder(table) / n) for n in found.parts + found.small]
             if not files:
                 continue
             con = connect()
@@ -188,7 +188,7 @@ class Catalogue:
             self._reading_cache[key] = (base, schemas)
         return base, schemas
 
-    def _owner(self, table: str) -> tuple[str, bool, dict[str, pa.Schema]]:
+    def table_owner(self, table: str) -> tuple[str, bool, dict[str, pa.Schema]]:
         """(instrument id, is it the main table, {table: read schema}) of `table`."""
         if not isinstance(table, str) or len(table) > MAX_TABLE_LENGTH or not NAME.fullmatch(table):
             raise ValueError(f"unknown table {table!r:.80}")

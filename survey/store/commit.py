@@ -148,7 +148,7 @@ class Commit:
         return self._receipt(inst, rid, rev, at)
 
     def _repeat_path(self, name: str, rid: str, rev: int, token: int) -> Path:
-        return self._folder(name) / f"{rid}__r{rev}__t{token}.parquet"
+        return self.table_folder(name) / f"{rid}__r{rev}__t{token}.parquet"
 
     def _publish_repeats(self, rid: str, rev: int, token: int, repeats: Mapping[str, pa.Table],
                          linked: dict[str, Path]) -> int:
@@ -156,7 +156,7 @@ class Commit:
         temps: dict[str, Path] = {}
         try:
             for name, table in repeats.items():
-                temps[name], _ = write_parquet_temp(self._folder(name), table)
+                temps[name], _ = write_parquet_temp(self.table_folder(name), table)
             for attempt in range(READ_ATTEMPTS):
                 try:
                     for name, tmp in temps.items():
@@ -173,9 +173,9 @@ class Commit:
                 except FileNotFoundError:  # a temp collected while this writer was stalled
                     for name in temps:
                         if name not in linked and not temps[name].exists():
-                            temps[name], _ = write_parquet_temp(self._folder(name), repeats[name])
+                            temps[name], _ = write_parquet_temp(self.table_folder(name), repeats[name])
             for name in temps:
-                fsync_dir(self._folder(name))
+                fsync_dir(self.table_folder(name))
         finally:
             for tmp in temps.values():
                 unlink(tmp)
@@ -189,14 +189,14 @@ class Commit:
                 continue
             log.warning("%s: repeat file %s was collected while the writer was stalled; writing it again",
                         rid, final.name)
-            tmp, _ = write_parquet_temp(self._folder(name), table)
+            tmp, _ = write_parquet_temp(self.table_folder(name), table)
             try:
                 os.link(tmp, final)
             except FileExistsError:  # put back by compaction meanwhile: the same rows
                 pass
             finally:
                 unlink(tmp)
-            fsync_dir(self._folder(name))
+            fsync_dir(self.table_folder(name))
 
     def _commit(self, folder: Path, rid: str, rev: int, table: pa.Table) -> tuple[bool, os.stat_result]:
         """Link the main file, the commit point: (won, its stat). False: the name was taken."""

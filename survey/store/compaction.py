@@ -75,7 +75,7 @@ def compact_table(
     What is never read again (merged duplicates, lost races, old temps) is deleted
     first, so that a full disk gets space back before the merge needs some.
     """
-    with _lock(folder, wait) as locked:
+    with table_lock(folder, wait) as locked:
         if not locked:
             return 0
         main = parent is None
@@ -128,7 +128,8 @@ def compact_table(
 
 
 @contextmanager
-def _lock(folder: Path, wait: bool) -> Iterator[bool]:
+def table_lock(folder: Path, wait: bool) -> Iterator[bool]:
+    """The table's compaction lock (a flock on its lock file); yields False when taken and not waiting."""
     fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:

@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from survey.command_line import CommandError, add_data_option, data_dir
 from survey.questionnaire.model import InstrumentError
-from survey.store.compaction import _lock
+from survey.store.compaction import table_lock
 from survey.store.durable import TEMP, fsync_dir
 from survey.store.layout import COMMITTED, HIDDEN, JOURNAL, KNOWN, LOCK, MAIN_FILE, REPEAT_FILE, scan
 from survey.store.reading import connect, file_problem, listing
@@ -88,12 +88,12 @@ def check_store(root: str | os.PathLike, instruments_dir: str | os.PathLike | No
                 report.findings.append(Finding("instrument", path.stem, "", str(exc)))
     for table in store.table_folders():
         try:
-            instrument_id, main, schemas = store._owner(table)
+            instrument_id, main, schemas = store.table_owner(table)
         except ValueError:
             report.findings.append(Finding("stray", table, "", "a table folder that no instrument defines (left as it is)"))
             continue
-        folder = store._folder(table)
-        with _lock(folder, wait=True):  # no compaction runs meanwhile: a journal now is an interrupted one
+        folder = store.table_folder(table)
+        with table_lock(folder, wait=True):  # no compaction runs meanwhile: a journal now is an interrupted one
             interrupted = (folder / JOURNAL).exists()
             bad[table] = _check_table(store, report, folder, table, main, instrument_id, schemas.get(table),
                                       orphan_seconds, repair, bad)
@@ -202,7 +202,7 @@ def _check_orphans(store, folder: Path, table: str, parent: str, readable: list[
     small = {n: REPEAT_FILE.fullmatch(n) for n in readable if not n.startswith("part-")}
     if not small:
         return
-    files = listing(store._folder(parent), True, skip=parent_bad).files
+    files = listing(store.table_folder(parent), True, skip=parent_bad).files
     committed: set[tuple[str, int, int]] = set()
     if files:
         con = connect()

@@ -118,11 +118,12 @@ class ResponseStore(Catalogue, Writing, Commit):
 
     # ------------------------------------------------------------------ folders and files
 
-    def _folder(self, table: str) -> Path:
+    def table_folder(self, table: str) -> Path:
+        """The folder of one table's files (it may not exist yet)."""
         return self.responses / table
 
     def _ensure_folder(self, table: str) -> Path:
-        folder = self._folder(table)
+        folder = self.table_folder(table)
         if table not in self._known_folders:
             missing = [p for p in (self.root, self.responses, folder) if not p.is_dir()]
             folder.mkdir(parents=True, exist_ok=True)
@@ -158,7 +159,7 @@ class ResponseStore(Catalogue, Writing, Commit):
 
     def quarantine_counts(self) -> dict[str, int]:
         """{table: number of files in its _quarantine/ folder} for every table folder."""
-        return {table: _quarantine.count(self._folder(table)) for table in self.table_folders()}
+        return {table: _quarantine.count(self.table_folder(table)) for table in self.table_folders()}
 
     # ------------------------------------------------------------------ reading
 
@@ -170,7 +171,7 @@ class ResponseStore(Catalogue, Writing, Commit):
         Columns: metadata, the current instrument's questions in form order (null
         where older files lack them), then columns found only in older versions.
         """
-        instrument_id, main, schemas = self._owner(table)
+        instrument_id, main, schemas = self.table_owner(table)
         if main:
             rows = sorted_rows(self._main_rows(table, history, schemas), ["_submitted_at", "_response_id", "_revision"])
         else:
@@ -180,7 +181,7 @@ class ResponseStore(Catalogue, Writing, Commit):
 
     def count(self, table: str) -> int:
         """Number of rows read(table) would return."""
-        instrument_id, main, schemas = self._owner(table)
+        instrument_id, main, schemas = self.table_owner(table)
         if main:
             rows = self._main_rows(table, False, schemas, count=True)
         else:
@@ -215,7 +216,7 @@ class ResponseStore(Catalogue, Writing, Commit):
     def _auto_compact(self, tables: list[str]) -> None:
         main = tables[0]
         for table in tables:
-            if len(scan(self._folder(table), table == main).small) > self.compact_threshold:
+            if len(scan(self.table_folder(table), table == main).small) > self.compact_threshold:
                 try:
                     self.compact(table, wait=False)
                 except Exception:  # the submission is stored; compaction can run later
@@ -228,15 +229,15 @@ class ResponseStore(Catalogue, Writing, Commit):
         whose compaction is running in another thread or process. StorageFull when
         the disk is full: what could be deleted has been, the rest waits for space.
         """
-        names = [table] if table is not None else [t for t in self.tables() if self._folder(t).is_dir()]
+        names = [table] if table is not None else [t for t in self.tables() if self.table_folder(t).is_dir()]
         done, failed = {}, None
         for name in names:
-            instrument_id, main, schemas = self._owner(name)
+            instrument_id, main, schemas = self.table_owner(name)
             done[name] = 0
-            if not self._folder(name).is_dir():
+            if not self.table_folder(name).is_dir():
                 continue
             try:
-                done[name] = compact_table(self._folder(name), None if main else instrument_id, wait,
+                done[name] = compact_table(self.table_folder(name), None if main else instrument_id, wait,
                                            self.part_bytes, self.orphan_seconds, self.quarantine, schemas)
             except OSError as exc:  # go on: the other tables may still free space
                 failed = failed or exc

@@ -194,7 +194,7 @@ class Writing:
             log.exception("the audit log could not record %s of %s", action, receipt.response_id)
 
     def _stored(self, table: str, rid: str, rev: int) -> bool:
-        folder = self._folder(table)
+        folder = self.table_folder(table)
         return (folder / f"{rid}__r{rev}.parquet").exists() or marker(folder, rid, rev).exists()
 
     def _current(self, inst: Instrument, rid: str) -> pa.Table:

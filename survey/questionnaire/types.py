@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 
@@ -203,7 +202,11 @@ def _stored_decimal(value: Any) -> float:
 
 
 def _stored_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else pd.Timestamp(value).date()
+    if isinstance(value, dt.date):
+        return value
+    import pandas as pd  # a stored timestamp only: loading a questionnaire does not need pandas
+
+    return pd.Timestamp(value).date()
 
 
 def _stored_choices(value: Any) -> list[str] | None:

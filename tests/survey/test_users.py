@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from argon2 import Type
 
-from survey.fieldwork.accounts import LOCKOUT_SECONDS, AccountError, Accounts
+from survey.fieldwork.accounts import DEFAULT_HASHER, LOCKOUT_SECONDS, AccountError, Accounts, dummy_hash
 from survey.fieldwork.audit_log import AuditLog
+from tests.support.hashing import CHEAP_HASHER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,6 +40,38 @@ def test_hash_is_argon2id_with_its_parameters_and_a_salt_per_user(tmp_path):
         assert len(salt) >= 22 and len(digest) >= 43
     assert hashes[0] != hashes[1]  # different salts
     assert "same-password-1" not in (tmp_path / "accounts" / "users.json").read_text()
+
+
+def parameters(digest: str) -> dict[str, str]:
+    """m, t and p of an Argon2 PHC string."""
+    return dict(p.split("=") for p in digest.split("$")[3].split(","))
+
+
+def test_the_app_and_the_command_line_hash_with_argon2id_at_its_parameters(tmp_path):
+    from ui import auth
+
+    for hasher in (DEFAULT_HASHER, auth.HASHER, Accounts(tmp_path).hasher):
+        assert (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (Type.ID, 3, 65536, 4)
+
+
+def test_an_injected_hasher_hashes_checks_and_times_unknown_users(tmp_path):
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
+    accounts.add("enum01", "enumerator", "enumerator-pass-1")
+    stored = json.loads((tmp_path / "accounts" / "users.json").read_text())["users"]["enum01"]["hash"]
+    assert stored.startswith("$argon2id$") and parameters(stored) == {"m": "8", "t": "1", "p": "1"}
+    assert accounts.login("enum01", "enumerator-pass-1").ok
+    assert accounts.login("nobody", "enumerator-pass-1").outcome == "wrong"
+    # An unknown name is checked against a hash of the same hasher: the same work as a wrong password.
+    assert parameters(dummy_hash(CHEAP_HASHER)) == parameters(stored)
+    assert parameters(dummy_hash(DEFAULT_HASHER)) == {"m": "65536", "t": "3", "p": "4"}
+
+
+def test_a_login_rehashes_a_hash_of_other_parameters(tmp_path):
+    Accounts(tmp_path, hasher=CHEAP_HASHER).add("enum01", "enumerator", "enumerator-pass-1")
+    assert Accounts(tmp_path).login("enum01", "enumerator-pass-1").ok
+    stored = json.loads((tmp_path / "accounts" / "users.json").read_text())["users"]["enum01"]["hash"]
+    assert parameters(stored) == {"m": "65536", "t": "3", "p": "4"}
+    assert Accounts(tmp_path).login("enum01", "enumerator-pass-1").ok
 
 
 def test_the_accounts_file_is_private(tmp_path):

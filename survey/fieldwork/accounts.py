@@ -67,7 +67,8 @@ DEFAULT_HASHER = PasswordHasher()  # Argon2id, m=64 MiB, t=3, p=4
 @lru_cache(maxsize=4)
 def dummy_hash(hasher: PasswordHasher) -> str:
     """A hash made by `hasher`, verified against when the user does not exist, so that timing
-    does not tell (the same parameters cost the same work). Made once per hasher."""
+    does not tell (the same parameters cost the same work). Made once per hasher and process,
+    at the first login, known name or not (commands that log nobody in never pay for it)."""
     return hasher.hash(uuid.uuid4().hex)
 
 
@@ -140,7 +141,6 @@ class Accounts:
         self.path = self.folder / USERS_FILE
         self.clock = clock
         self.hasher = hasher
-        self._dummy_hash = dummy_hash(hasher)  # made now, so that no login pays for it
         self.audit = AuditLog(self.root)
 
     def __repr__(self) -> str:
@@ -275,10 +275,11 @@ class Accounts:
         except AccountError:
             key = None
         password = password if isinstance(password, str) and len(password) <= MAX_PASSWORD else ""
+        dummy = dummy_hash(self.hasher)  # made at the process's first login, whatever the name
         with self._locked() as users:
             record = users.get(key) if key else None
             if record is None:
-                self._verify(self._dummy_hash, password)
+                self._verify(dummy, password)
                 result = LoginResult("wrong")
             else:
                 result = self._check(key, record, password)

@@ -1,4 +1,7 @@
-"""Accounts: hashes, lockout with a controlled clock, admin rules, and the command line."""
+"""Accounts: hashes, lockout with a controlled clock, admin rules, and the command line.
+
+The tests of hashing and the command line use the production Argon2id hasher; those of
+lockouts, names and roles the cheap one of tests/support/hashing.py."""
 
 from __future__ import annotations
 
@@ -96,7 +99,7 @@ def test_names_and_passwords_are_checked(tmp_path, name, password, code):
 
 
 def test_user_names_are_case_insensitive_and_unique(tmp_path):
-    accounts = Accounts(tmp_path)
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
     accounts.add("Enum01", "enumerator", "enumerator-pass-1")
     with pytest.raises(AccountError, match="already"):
         accounts.add("ENUM01", "supervisor", "enumerator-pass-1")
@@ -105,22 +108,22 @@ def test_user_names_are_case_insensitive_and_unique(tmp_path):
 
 def test_five_failures_in_a_row_lock_for_15_minutes_and_survive_a_restart(tmp_path):
     clock = Clock()
-    Accounts(tmp_path, clock).add("enum01", "enumerator", "enumerator-pass-1")
+    Accounts(tmp_path, clock, CHEAP_HASHER).add("enum01", "enumerator", "enumerator-pass-1")
     for left in (4, 3, 2, 1):
-        result = Accounts(tmp_path, clock).login("enum01", "wrong-password")
+        result = Accounts(tmp_path, clock, CHEAP_HASHER).login("enum01", "wrong-password")
         assert (result.outcome, result.failures_left) == ("wrong", left)
-    result = Accounts(tmp_path, clock).login("enum01", "wrong-password")
+    result = Accounts(tmp_path, clock, CHEAP_HASHER).login("enum01", "wrong-password")
     assert result.outcome == "locked" and result.locked_until == clock.now + LOCKOUT_SECONDS
     clock.now += LOCKOUT_SECONDS - 1
-    assert Accounts(tmp_path, clock).login("enum01", "enumerator-pass-1").outcome == "locked"  # a new process
+    assert Accounts(tmp_path, clock, CHEAP_HASHER).login("enum01", "enumerator-pass-1").outcome == "locked"  # a new process
     clock.now += 2
-    assert Accounts(tmp_path, clock).login("enum01", "enumerator-pass-1").ok
+    assert Accounts(tmp_path, clock, CHEAP_HASHER).login("enum01", "enumerator-pass-1").ok
     actions = [e["action"] for e in AuditLog(tmp_path).entries(newest_first=False)]
     assert actions == ["account_create"] + ["login_failed"] * 4 + ["lockout", "login_failed", "login"]
 
 
 def test_a_success_resets_the_count(tmp_path):
-    accounts = Accounts(tmp_path, Clock())
+    accounts = Accounts(tmp_path, Clock(), CHEAP_HASHER)
     accounts.add("enum01", "enumerator", "enumerator-pass-1")
     for _ in range(4):
         accounts.login("enum01", "nope-nope-nope")
@@ -129,7 +132,7 @@ def test_a_success_resets_the_count(tmp_path):
 
 
 def test_the_last_administrator_cannot_be_disabled_or_demoted(tmp_path):
-    accounts = Accounts(tmp_path)
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
     accounts.add("boss", "admin", "boss-password-1")
     with pytest.raises(AccountError, match="last"):
         accounts.set_disabled("boss", True)
@@ -141,7 +144,7 @@ def test_the_last_administrator_cannot_be_disabled_or_demoted(tmp_path):
 
 
 def test_disabled_accounts_cannot_log_in_and_changed_passwords_apply(tmp_path):
-    accounts = Accounts(tmp_path)
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
     accounts.add("enum01", "enumerator", "enumerator-pass-1")
     accounts.set_disabled("enum01", True, by="admin")
     assert accounts.login("enum01", "enumerator-pass-1").outcome == "disabled"

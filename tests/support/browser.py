@@ -195,7 +195,8 @@ def settle(page, timeout: int = 20_000) -> None:
 
 def drawn(page, timeout: int = 30_000) -> None:
     """Wait until the page is painted as a person sees it: charts drawn, nothing moving."""
-    done = f"() => {{ const seen = ({DRAWN})(); return !seen.loading && !seen.charts && seen.fonts === 'loaded' && !seen.moving; }}"
+    done = (f"() => {{ const seen = ({DRAWN})(); "
+            "return !seen.loading && !seen.charts && seen.fonts === 'loaded' && !seen.moving; }")
     try:
         page.wait_for_function(done, timeout=timeout)
     except PlaywrightTimeout:

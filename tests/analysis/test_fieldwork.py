@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.monitoring.progress import duration_summary, per_area, per_day, per_enumerator, visits
-from tests.analysis.test_response import FRAME, INST, RECORDS
+from tests.support.visits import FRAME, INST, RECORDS
 
 TIMES = pd.DataFrame({
     "_response_id": RECORDS["_response_id"].astype(str),

@@ -1,7 +1,7 @@
 """Oracle tests: every number R's survey 4.1.1 produced for the anchor designs.
 
 The designs (no fpc, fpc, lonely PSU "adjust", lonely PSU "average") come from
-conftest.ANCHOR_DESIGNS; the R calls are named in tests/fixtures/anchors/r_reference.R.
+tests.support.anchors.ANCHOR_DESIGNS; the R calls are named in tests/fixtures/anchors/r_reference.R.
 """
 
 import numpy as np

@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis import SurveyDesign, crosstab, linear, mean, poststratify, proportion, quantile, rake, total
-
-from .conftest import ANCHORS, load_households
+from tests.support.anchors import ANCHORS, load_households
 
 REL = 1e-6
 POPULATION = json.loads((ANCHORS / "api_population.json").read_text())

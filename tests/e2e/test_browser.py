@@ -10,8 +10,9 @@ login's name. A second test gets a location outside the city (not used), drops t
 connection (the explanation appears in Bahasa Indonesia) and restarts the server
 mid-interview: nothing typed is lost.
 
-Every step is photographed whole (the viewport grows to the page's height for the
-shot) into $E2E_SCREENSHOTS, or a temporary folder; the paths are printed.
+With $E2E_SCREENSHOTS set to a folder, every step is photographed whole there (the
+viewport grows to the page's height for the shot), for a person to look at; the paths
+are printed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from survey import ResponseStore
 from survey.fieldwork.accounts import Accounts
 from survey.fieldwork.drafts import Drafts
 from survey.questionnaire.validate import survey_today
-from tests.e2e._browser import Server, browser, settle, widget  # noqa: F401 - browser is a fixture
+from tests.support.browser import Server, main_height, new_page, require_chromium, resize, settle, widget
+
+require_chromium()
 
 PHONE = {"width": 390, "height": 844}
 BALAI_KOTA = {"latitude": -7.5695, "longitude": 110.8290, "accuracy": 12}
@@ -48,8 +51,11 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory):
-    folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+def shots() -> Path | None:
+    """Where the steps are photographed: $E2E_SCREENSHOTS, or nowhere."""
+    if not os.environ.get("E2E_SCREENSHOTS"):
+        return None
+    folder = Path(os.environ["E2E_SCREENSHOTS"])
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots in {folder}")
     return folder
@@ -58,27 +64,24 @@ def shots(tmp_path_factory):
 @pytest.fixture
 def phone(browser):
     """A phone-sized page whose location (granted) is Surakarta's city hall."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1,
-                                  geolocation=BALAI_KOTA, permissions=["geolocation"], locale="id-ID")
-    page = context.new_page()
+    page = new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1,
+                    geolocation=BALAI_KOTA, permissions=["geolocation"], locale="id-ID")
     page.set_default_timeout(20_000)
     yield page
-    context.close()
+    page.context.close()
 
 
-def shoot(page, folder: Path, name: str, connected: bool = True) -> Path:
-    """The whole page as a phone shows it when scrolled: the viewport grows to the content for the shot."""
+def shoot(page, folder: Path | None, name: str, connected: bool = True) -> Path | None:
+    """Once the app has settled, the whole page as a phone shows it when scrolled (the viewport
+    grows to the content for the shot), if there is a folder for it."""
     if connected:
         settle(page)
-    height = page.evaluate(
-        "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0, "
-        "document.documentElement.scrollHeight)")
-    page.set_viewport_size({"width": PHONE["width"], "height": max(PHONE["height"], int(height))})
-    page.wait_for_timeout(300)
+    if folder is None:
+        return None
+    resize(page, PHONE["width"], max(PHONE["height"], main_height(page)))
     path = folder / f"{name}.png"
     page.screenshot(path=str(path))
-    page.set_viewport_size(PHONE)
-    page.wait_for_timeout(200)
+    resize(page, PHONE["width"], PHONE["height"])
     print(path)
     return path
 

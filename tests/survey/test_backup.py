@@ -3,7 +3,6 @@ python -m survey.backup and python -m survey.check as a user runs them."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -19,12 +18,9 @@ from survey.fieldwork.audit_log import AuditLog
 from survey.store.backups import BackupError, create_backup, restore_backup, verify_backup
 from survey.store.integrity import check_store
 from survey.store.response_store import ResponseStore
+from tests.support import store_worker as worker
 
-HERE = Path(__file__).parent
-ROOT = HERE.parents[1]
-_spec = importlib.util.spec_from_file_location("store_worker", HERE / "store_worker.py")
-worker = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(worker)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Writer:
@@ -33,7 +29,7 @@ class Writer:
     def __init__(self, root: Path, start: int, stop: int, seed: int):
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "store_worker.py"), str(root), str(start), str(stop),
+            [sys.executable, worker.SCRIPT, str(root), str(start), str(stop),
              "--threshold", "4", "--seed", str(seed), "--compact-every", "7"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import random
 import subprocess
 import sys
@@ -21,11 +20,7 @@ from survey.questionnaire.problems import ValidationError
 from survey.questionnaire.schema import table_schemas, to_tables
 from survey.store.compaction import merge
 from survey.store.response_store import ConflictError, Receipt, ResponseStore, UnknownResponse
-
-HERE = Path(__file__).parent
-_spec = importlib.util.spec_from_file_location("store_worker", HERE / "store_worker.py")
-worker = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(worker)
+from tests.support import store_worker as worker
 
 FORM_V1 = """
 id: hh
@@ -343,7 +338,7 @@ def test_processes_with_overlapping_ids_store_exactly_the_set(tmp_path):
     ranges = [(0, 40), (20, 60), (40, 80), (0, 80)]
     procs = [
         subprocess.Popen(
-            [sys.executable, str(HERE / "store_worker.py"), str(tmp_path), str(a), str(b), "--threshold", "8", "--seed", str(n)],
+            [sys.executable, worker.SCRIPT, str(tmp_path), str(a), str(b), "--threshold", "8", "--seed", str(n)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for n, (a, b) in enumerate(ranges)

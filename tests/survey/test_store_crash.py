@@ -2,7 +2,7 @@
 acknowledged, never leaves a row twice or a torn file visible, and a resubmission
 of what it acknowledged is a no-op.
 
-The writer is a subprocess (tests/survey/store_worker.py) that prints each
+The writer is a subprocess (tests/support/store_worker.py) that prints each
 response id after submit() returned; the parent kills it while it writes, while
 it compacts (a small compaction threshold, plus explicit compactions), then
 checks the store.
@@ -11,7 +11,6 @@ checks the store.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import random
 import signal
 import subprocess
@@ -22,11 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from survey.store.response_store import ResponseStore
-
-HERE = Path(__file__).parent
-_spec = importlib.util.spec_from_file_location("store_worker", HERE / "store_worker.py")
-worker = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(worker)
+from tests.support import store_worker as worker
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -38,7 +33,7 @@ class Child:
         self.lines: list[str] = []
         self.stderr = open(root / f"worker-{start}.err", "w+")
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "store_worker.py"), str(root), str(start), str(stop), *options],
+            [sys.executable, worker.SCRIPT, str(root), str(start), str(stop), *options],
             stdout=subprocess.PIPE, stderr=self.stderr, text=True, bufsize=1,
         )
         self.reader = threading.Thread(target=self._read, daemon=True)

@@ -1,4 +1,7 @@
-"""Accounts: hashes, lockout with a controlled clock, admin rules, and the command line."""
+"""Accounts: hashes, lockout with a controlled clock, admin rules, and the command line.
+
+The tests of hashing and the command line use the production Argon2id hasher; those of
+lockouts, names and roles the cheap one of tests/support/hashing.py."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from argon2 import Type
 
-from survey.fieldwork.accounts import LOCKOUT_SECONDS, AccountError, Accounts
+from survey.fieldwork.accounts import DEFAULT_HASHER, LOCKOUT_SECONDS, AccountError, Accounts, dummy_hash
 from survey.fieldwork.audit_log import AuditLog
+from tests.support.hashing import CHEAP_HASHER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +45,38 @@ def test_hash_is_argon2id_with_its_parameters_and_a_salt_per_user(tmp_path):
     assert "same-password-1" not in (tmp_path / "accounts" / "users.json").read_text()
 
 
+def parameters(digest: str) -> dict[str, str]:
+    """m, t and p of an Argon2 PHC string."""
+    return dict(p.split("=") for p in digest.split("$")[3].split(","))
+
+
+def test_the_app_and_the_command_line_hash_with_argon2id_at_its_parameters(tmp_path):
+    from ui import auth
+
+    for hasher in (DEFAULT_HASHER, auth.HASHER, Accounts(tmp_path).hasher):
+        assert (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (Type.ID, 3, 65536, 4)
+
+
+def test_an_injected_hasher_hashes_checks_and_times_unknown_users(tmp_path):
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
+    accounts.add("enum01", "enumerator", "enumerator-pass-1")
+    stored = json.loads((tmp_path / "accounts" / "users.json").read_text())["users"]["enum01"]["hash"]
+    assert stored.startswith("$argon2id$") and parameters(stored) == {"m": "8", "t": "1", "p": "1"}
+    assert accounts.login("enum01", "enumerator-pass-1").ok
+    assert accounts.login("nobody", "enumerator-pass-1").outcome == "wrong"
+    # An unknown name is checked against a hash of the same hasher: the same work as a wrong password.
+    assert parameters(dummy_hash(CHEAP_HASHER)) == parameters(stored)
+    assert parameters(dummy_hash(DEFAULT_HASHER)) == {"m": "65536", "t": "3", "p": "4"}
+
+
+def test_a_login_rehashes_a_hash_of_other_parameters(tmp_path):
+    Accounts(tmp_path, hasher=CHEAP_HASHER).add("enum01", "enumerator", "enumerator-pass-1")
+    assert Accounts(tmp_path).login("enum01", "enumerator-pass-1").ok
+    stored = json.loads((tmp_path / "accounts" / "users.json").read_text())["users"]["enum01"]["hash"]
+    assert parameters(stored) == {"m": "65536", "t": "3", "p": "4"}
+    assert Accounts(tmp_path).login("enum01", "enumerator-pass-1").ok
+
+
 def test_the_accounts_file_is_private(tmp_path):
     Accounts(tmp_path).add("admin", "admin", "admin-pass-123")
     assert stat.S_IMODE(os.stat(tmp_path / "accounts").st_mode) == 0o700
@@ -62,7 +99,7 @@ def test_names_and_passwords_are_checked(tmp_path, name, password, code):
 
 
 def test_user_names_are_case_insensitive_and_unique(tmp_path):
-    accounts = Accounts(tmp_path)
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
     accounts.add("Enum01", "enumerator", "enumerator-pass-1")
     with pytest.raises(AccountError, match="already"):
         accounts.add("ENUM01", "supervisor", "enumerator-pass-1")
@@ -71,22 +108,23 @@ def test_user_names_are_case_insensitive_and_unique(tmp_path):
 
 def test_five_failures_in_a_row_lock_for_15_minutes_and_survive_a_restart(tmp_path):
     clock = Clock()
-    Accounts(tmp_path, clock).add("enum01", "enumerator", "enumerator-pass-1")
+    Accounts(tmp_path, clock, CHEAP_HASHER).add("enum01", "enumerator", "enumerator-pass-1")
     for left in (4, 3, 2, 1):
-        result = Accounts(tmp_path, clock).login("enum01", "wrong-password")
+        result = Accounts(tmp_path, clock, CHEAP_HASHER).login("enum01", "wrong-password")
         assert (result.outcome, result.failures_left) == ("wrong", left)
-    result = Accounts(tmp_path, clock).login("enum01", "wrong-password")
+    result = Accounts(tmp_path, clock, CHEAP_HASHER).login("enum01", "wrong-password")
     assert result.outcome == "locked" and result.locked_until == clock.now + LOCKOUT_SECONDS
     clock.now += LOCKOUT_SECONDS - 1
-    assert Accounts(tmp_path, clock).login("enum01", "enumerator-pass-1").outcome == "locked"  # a new process
+    again = Accounts(tmp_path, clock, CHEAP_HASHER)  # a new process
+    assert again.login("enum01", "enumerator-pass-1").outcome == "locked"
     clock.now += 2
-    assert Accounts(tmp_path, clock).login("enum01", "enumerator-pass-1").ok
+    assert Accounts(tmp_path, clock, CHEAP_HASHER).login("enum01", "enumerator-pass-1").ok
     actions = [e["action"] for e in AuditLog(tmp_path).entries(newest_first=False)]
     assert actions == ["account_create"] + ["login_failed"] * 4 + ["lockout", "login_failed", "login"]
 
 
 def test_a_success_resets_the_count(tmp_path):
-    accounts = Accounts(tmp_path, Clock())
+    accounts = Accounts(tmp_path, Clock(), CHEAP_HASHER)
     accounts.add("enum01", "enumerator", "enumerator-pass-1")
     for _ in range(4):
         accounts.login("enum01", "nope-nope-nope")
@@ -95,7 +133,7 @@ def test_a_success_resets_the_count(tmp_path):
 
 
 def test_the_last_administrator_cannot_be_disabled_or_demoted(tmp_path):
-    accounts = Accounts(tmp_path)
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
     accounts.add("boss", "admin", "boss-password-1")
     with pytest.raises(AccountError, match="last"):
         accounts.set_disabled("boss", True)
@@ -107,7 +145,7 @@ def test_the_last_administrator_cannot_be_disabled_or_demoted(tmp_path):
 
 
 def test_disabled_accounts_cannot_log_in_and_changed_passwords_apply(tmp_path):
-    accounts = Accounts(tmp_path)
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
     accounts.add("enum01", "enumerator", "enumerator-pass-1")
     accounts.set_disabled("enum01", True, by="admin")
     assert accounts.login("enum01", "enumerator-pass-1").outcome == "disabled"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from survey.fieldwork.accounts import Accounts
 from survey.fieldwork.audit_log import AuditLog
-from tests.ui.conftest import login, open_app
+from tests.support.app import login, open_app
+from tests.support.hashing import cheap_accounts
 from ui import auth
 
 ACCOUNTS, AUDIT = 0, 1  # the page's tables, in order: accounts, audit log, data store
@@ -54,22 +54,22 @@ def test_bad_new_accounts_get_a_message_in_the_chosen_language(data_dir):
     assert "Kedua kata sandi berbeda" in at.error[0].value
     create(at, "bad name!", "enumerator", "field-password-1")
     assert "Nama pengguna terdiri dari" in at.error[0].value
-    assert [a.name for a in Accounts(data_dir).list()] == ["admin"]
+    assert [a.name for a in cheap_accounts(data_dir).list()] == ["admin"]
 
 
 def test_role_password_and_disable_from_the_page(data_dir):
-    Accounts(data_dir).add("enum01", "enumerator", "field-password-1")
+    cheap_accounts(data_dir).add("enum01", "enumerator", "field-password-1")
     at = admin_page(data_dir)
     at.selectbox(key="manage_user").set_value("enum01").run()
     at.selectbox(key="manage_role").set_value("supervisor")
     at.button(key="change_role").click().run()
-    assert Accounts(data_dir).get("enum01").role == "supervisor"
+    assert cheap_accounts(data_dir).get("enum01").role == "supervisor"
     at.text_input(key="reset_password").input("reset-password-9")
     at.text_input(key="reset_password2").input("reset-password-9")
     at.button(key="set_password").click().run()
-    assert Accounts(data_dir).login("enum01", "reset-password-9").ok
+    assert cheap_accounts(data_dir).login("enum01", "reset-password-9").ok
     at.button(key="toggle_user").click().run()
-    assert Accounts(data_dir).get("enum01").disabled
+    assert cheap_accounts(data_dir).get("enum01").disabled
     assert "disabled" in at.dataframe[ACCOUNTS].value.set_index("User name").loc["enum01", "State"]
     actions = [e["action"] for e in AuditLog(data_dir).entries(newest_first=False)]
     assert {"account_role", "account_password", "account_disable"} <= set(actions)

@@ -19,50 +19,23 @@ from analysis.indicators.sections import household_indicator_table, individual_i
 from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore
-from tests.ui.analysis_store import build, copy_to
-from tests.ui.conftest import make_unusable, open_app
+from tests.support.analysis_store import copy_to
+from tests.support.app import count_line, make_unusable, open_app, open_page, same, shown
 
 PAGES = ("explore", "crosstab", "indicators", "design")
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("analysis") / "store")
-
-
 @pytest.fixture
-def store_dir(data_dir, template):
-    return copy_to(template, data_dir)
-
-
-def open_page(data_dir, page: str, role: str = "admin", lang: str = "en"):
-    at = open_app(data_dir, f"{role}1", role)
-    if lang != "en":
-        at.radio(key="lang").set_value(lang).run()
-    at.switch_page(f"ui/pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
+def store_dir(data_dir, analysis_store):
+    return copy_to(analysis_store, data_dir)
 
 
 def charts(at) -> list:
     return list(at.get("vega_lite_chart"))
 
 
-def count_line(at) -> str:
-    """The page's "n responses, the last at 14:05 WIB"."""
-    return next(m.value.strip("*") for m in at.markdown if "responses" in m.value or "respons" in m.value)
-
-
 def direct(data_dir, instrument: str = "household", lang: str = "en"):
     return load_dataset(ResponseStore(data_dir, audit=False), instrument, lang=lang)
-
-
-def shown(at, i: int = 0) -> pd.DataFrame:
-    return at.dataframe[i].value.reset_index(drop=True)
-
-
-def same(table, at, i: int = 0, lang: str = "en") -> None:
-    pd.testing.assert_frame_equal(shown(at, i), table.to_frame(lang, formatted=True), check_dtype=False)
 
 
 # ---- every page ----------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from survey.fieldwork.accounts import ROLES, Accounts
+from survey.fieldwork.accounts import ROLES
 from survey.fieldwork.audit_log import AuditLog
-from tests.ui.conftest import APP, PASSWORDS, ROOT, login, make_user, open_app
+from tests.support.app import APP, PASSWORDS, ROOT, login, make_user, open_app
+from tests.support.hashing import cheap_accounts
 from ui import auth
 from ui.i18n import LANGUAGES
 from ui.pages import registry
@@ -73,18 +74,18 @@ def test_a_fresh_data_folder_shows_only_the_first_run_page(data_dir):
     assert headers(at) == ["Log in"]
     login(at, "admin", "admin-pass-123")
     assert page_names(at) == set(PAGE_FILES)
-    assert Accounts(data_dir).get("admin").role == "admin"
+    assert cheap_accounts(data_dir).get("admin").role == "admin"
 
 
 def test_the_first_run_page_cannot_make_a_second_administrator(data_dir):
     at = AppTest.from_file(APP, default_timeout=60).run()
-    Accounts(data_dir).add("boss", "admin", "boss-password-1")  # meanwhile, from the command line
+    cheap_accounts(data_dir).add("boss", "admin", "boss-password-1")  # meanwhile, from the command line
     at.text_input(key="setup_user").input("intruder")
     at.text_input(key="setup_password").input("intruder-pass-1")
     at.text_input(key="setup_password2").input("intruder-pass-1")
     at.button(key="setup").click().run()
-    assert Accounts(data_dir).get("intruder") is None
-    assert [a.name for a in Accounts(data_dir).list()] == ["boss"]
+    assert cheap_accounts(data_dir).get("intruder") is None
+    assert [a.name for a in cheap_accounts(data_dir).list()] == ["boss"]
 
 
 def test_once_an_account_exists_the_app_opens_on_the_login_page(data_dir):
@@ -198,7 +199,7 @@ def test_logout_button_names_the_user_and_role_and_ends_the_session(data_dir):
 
 def test_a_disabled_account_is_logged_out_at_its_next_action(data_dir):
     at = open_app(data_dir, "enum01")
-    Accounts(data_dir).set_disabled("enum01", True, by="admin")
+    cheap_accounts(data_dir).set_disabled("enum01", True, by="admin")
     at.run()
     assert headers(at) == ["Log in"]
     login(at, "enum01", PASSWORDS["enumerator"])

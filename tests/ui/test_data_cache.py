@@ -10,14 +10,9 @@ import pytest
 from survey import ResponseStore
 from survey.questionnaire.model import INSTRUMENT_DIR
 from survey.simulate import generate
-from tests.ui.analysis_store import build, copy_to
-from tests.ui.test_analysis_pages import count_line, open_page
+from tests.support.analysis_store import copy_to
+from tests.support.app import count_line, open_page
 from ui.results import data_cache as data
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("cache") / "store")
 
 
 @pytest.fixture
@@ -34,8 +29,8 @@ def loads(monkeypatch):
     return built
 
 
-def test_reruns_with_nothing_new_read_nothing_and_a_submission_is_read_once(data_dir, template, loads):
-    copy_to(template, data_dir)
+def test_reruns_with_nothing_new_read_nothing_and_a_submission_is_read_once(data_dir, analysis_store, loads):
+    copy_to(analysis_store, data_dir)
     at = open_page(data_dir, "explore")
     assert loads == ["household"]
     for _ in range(3):                                  # reruns and refreshes: nothing new stored
@@ -49,9 +44,9 @@ def test_reruns_with_nothing_new_read_nothing_and_a_submission_is_read_once(data
     assert loads == ["household", "household"]
 
 
-def test_the_token_follows_the_store_the_design_files_and_the_questionnaires(tmp_path):
+def test_the_token_follows_the_store_the_design_files_and_the_questionnaires(tmp_path, analysis_store):
     instruments = shutil.copytree(INSTRUMENT_DIR, tmp_path / "instruments")
-    root = copy_to(build(tmp_path / "built"), tmp_path / "store")
+    root = copy_to(analysis_store, tmp_path / "store")
     store = ResponseStore(root, instruments_dir=instruments, audit=False)
     token = data.data_token(store)
     assert data.data_token(store) == token
@@ -69,8 +64,8 @@ def test_the_token_follows_the_store_the_design_files_and_the_questionnaires(tmp
     assert data.data_token(store) != token
 
 
-def test_a_view_applies_filters_then_the_weights(template):
-    store = ResponseStore(template, audit=False)
+def test_a_view_applies_filters_then_the_weights(analysis_store):
+    store = ResponseStore(analysis_store, audit=False)
     full = data.dataset("household", "en", store=store)
     view = data.View("household", "en", weighted=False, answers=(("kecamatan", ("laweyan",)),))
     seen = view.apply(full)

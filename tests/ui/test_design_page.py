@@ -17,18 +17,13 @@ from analysis.tables.question_tables import question_table
 from analysis.tables.weighting_tables import totals_table, weights_table
 from survey import ResponseStore
 from survey.fieldwork.audit_log import AuditLog
-from tests.ui.analysis_store import build, copy_to
-from tests.ui.test_analysis_pages import open_page, same, shown
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("design") / "store")
+from tests.support.analysis_store import copy_to
+from tests.support.app import make_unusable, open_page, same, shown
 
 
 @pytest.fixture
-def store_dir(data_dir, template):
-    return copy_to(template, data_dir)
+def store_dir(data_dir, analysis_store):
+    return copy_to(analysis_store, data_dir)
 
 
 def upload(at, kind: str, content: bytes, name: str | None = None):
@@ -126,8 +121,6 @@ def test_saving_without_a_file_says_to_choose_one(store_dir):
 
 
 def test_files_wait_while_a_questionnaire_cannot_be_used(store_dir, monkeypatch):
-    from tests.ui.conftest import make_unusable
-
     before = (store_dir / "frame.csv").read_bytes()
     make_unusable(monkeypatch, "civil_servant", "age")
     at = open_page(store_dir, "design")

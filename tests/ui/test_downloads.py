@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.export import table_file, table_filename
 from analysis.tables.summary_table import Column, SummaryTable
-from tests.ui.conftest import make_user
+from tests.support.app import make_user
 
 HOSTILE = ["=HYPERLINK(\"http://x\")", "+1+2", "-3+4", "@SUM(A1)", "\tTAB", "\rCR", "plain", "O'Brien"]
 

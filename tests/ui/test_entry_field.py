@@ -8,8 +8,8 @@ from survey import ResponseStore
 from survey.fieldwork.drafts import STALE_DAYS, Draft, Drafts
 from survey.questionnaire.validate import survey_today
 from survey.simulate import generate
-from tests.ui.conftest import fill, go_to, next_step, open_app, submit, to_review
-from tests.ui.test_entry import SMALL
+from tests.support.app import fill, go_to, next_step, open_app, submit, to_review
+from tests.support.interviews import SMALL
 
 LOCATION = {k: SMALL[k] for k in ("kecamatan", "kelurahan", "rw", "rt", "psu")}
 # Visit, location and household ICT access: the household is half done.

@@ -20,7 +20,7 @@ from analysis.export import ExportError
 from survey.fieldwork.audit_log import AuditLog
 from survey.simulate import main as simulate
 from survey.store.versions import IncompatibleInstrument
-from tests.ui.conftest import ROOT, make_unusable, open_app
+from tests.support.app import ROOT, make_unusable, open_app
 
 PII_HOUSEHOLD = {"respondent_name", "phone", "address", "gps"}
 

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from survey.fieldwork.audit_log import AuditLog
-from tests.ui.conftest import make_user
+from tests.support.app import make_user
 from ui import auth
 from ui.results import live
 

@@ -20,7 +20,7 @@ from survey import ResponseStore
 from survey import locale as formatting
 from survey.fieldwork.quality import durations, flags
 from survey.simulate import main as simulate
-from tests.ui.conftest import open_app
+from tests.support.app import open_app
 from ui.results import data_cache as data
 from ui.supervision import monitor_data
 

@@ -7,7 +7,7 @@ import datetime as dt
 from survey import ResponseStore
 from survey.locale import WIB
 from survey.simulate import generate
-from tests.ui.conftest import go_to, open_app, submit
+from tests.support.app import go_to, open_app, submit
 from ui.entry.submissions import my_submissions
 
 AGENCY = generate("agency", 3, seed=11)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from survey import ResponseStore
 from survey.simulate import generate
-from tests.ui.conftest import go_to, open_app, submit
+from tests.support.app import go_to, open_app, submit
 
 AGENCY = generate("agency", 3, seed=11)
 

@@ -1,6 +1,6 @@
 """Helper process for the store tests: submits responses and reports each receipt.
 
-    python tests/survey/store_worker.py ROOT START STOP [--threshold N] [--seed S]
+    python tests/support/store_worker.py ROOT START STOP [--threshold N] [--seed S]
 
 writes the instrument below into ROOT/instruments (if missing), then submits the
 responses with ids r<START>..r<STOP-1> (in a shuffled order with --seed), and
@@ -19,6 +19,7 @@ import random
 import sys
 from pathlib import Path
 
+SCRIPT = str(Path(__file__).resolve())  # what the tests run, in a process of its own
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 INSTRUMENT = """

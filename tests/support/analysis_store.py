@@ -1,4 +1,4 @@
-"""One seeded simulated store with awkward data, for the analysis pages' AppTests.
+"""One seeded simulated store with awkward data, for the analysis pages' AppTests and browser test.
 
 Households of a two-stage sample (``survey.simulate``), written in bulk, with:
 
@@ -12,8 +12,9 @@ Households of a two-stage sample (``survey.simulate``), written in bulk, with:
 * two enumerators, enum01 and enum02, by turns, on several interview days;
 * civil servants and agencies for the e-government indicators and stages.
 
-``build(root)`` writes it; tests copy the template (``copy_to``) so that each can
-change its own store.
+``build(root)`` writes it, once per test run (the ``analysis_store`` fixture of
+tests/conftest.py); tests copy that template (``copy_to``) so that each can change its
+own store, and ``fingerprint`` tells whether a template was written to.
 """
 
 from __future__ import annotations
@@ -59,3 +60,9 @@ def build(root: Path) -> Path:
 def copy_to(template: Path, root: Path) -> Path:
     shutil.copytree(template, root, dirs_exist_ok=True)
     return root
+
+
+def fingerprint(root: Path) -> dict[str, tuple[int, int]]:
+    """Each file under `root` -> (size, modification time in ns): changes if anything is written."""
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}

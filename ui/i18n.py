@@ -661,6 +661,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "A rejection goes back to the enumerator: write in the comment what to correct.",
         "id": "Penolakan dikembalikan ke pencacah: tulis di catatan apa yang perlu diperbaiki.",
     },
+    "review_need_decision": {
+        "en": "Choose a decision first (approve, reject or put on hold). Nothing was saved.",
+        "id": "Pilih keputusan dahulu (setujui, tolak, atau tunda). Tidak ada yang disimpan.",
+    },
+    "review_not_chosen": {
+        "en": "The interview on screen is not the one chosen in the list; nothing was saved. Look at it again, then decide.",
+        "id": "Wawancara di layar bukan yang dipilih di daftar; tidak ada yang disimpan. Periksa lagi, lalu putuskan.",
+    },
     "review_saved": {"en": "Saved: {status} (revision {revision}).", "id": "Tersimpan: {status} (revisi {revision})."},
     "review_conflict": {
         "en": "Someone changed this interview after you opened it (it is now at revision {revision}); nothing was saved. Look at it again, then decide.",

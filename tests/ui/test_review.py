@@ -115,6 +115,38 @@ def test_a_rejection_needs_a_comment(data_dir):
     assert store.history("agency", "mine-2")["_revision"].tolist() == [1]
 
 
+
+def shown_enumerator(at):
+    """The enumerator the page says did the interview on screen ("By **enum02**, first submitted ...")."""
+    return next(m.value.split("**")[1] for m in at.markdown if m.value.startswith("By **"))
+
+
+def test_after_a_decision_the_selector_the_interview_and_an_empty_form_agree(data_dir):
+    store = seed_store(data_dir)
+    at = choose(review(data_dir), "mine-1")
+    assert at.radio(key="review_decision").value is None   # nothing pre-selected
+    decide(at, "rejected", "The staff count is missing")
+    assert store.history("agency", "mine-1")["_status"].tolist() == ["submitted", "rejected"]
+    chosen = at.selectbox(key="review_choice").value
+    assert chosen == "theirs-1"   # the next in the queue, named by the selector ...
+    assert shown_enumerator(at) == "enum02"   # ... and shown
+    assert at.radio(key="review_decision").value is None and not at.text_area(key="review_note").value
+    at.button(key="review_save").click().run()   # a second click decides nothing
+    assert texts(at, "error") == ["Choose a decision first (approve, reject or put on hold). Nothing was saved."]
+    assert store.history("agency", "theirs-1")["_status"].tolist() == ["submitted"]
+
+
+def test_a_decision_is_bound_to_the_interview_chosen(data_dir):
+    store = seed_store(data_dir)
+    at = choose(review(data_dir), "mine-2")
+    at.selectbox(key="review_choice").set_value("theirs-1")   # chosen, but not yet drawn when Save is clicked
+    decide(at, "rejected", "Written for mine-2")
+    assert texts(at, "error") == ["The interview on screen is not the one chosen in the list; nothing was saved. "
+                                  "Look at it again, then decide."]
+    assert store.history("agency", "mine-2")["_status"].tolist() == ["submitted"]
+    assert store.history("agency", "theirs-1")["_status"].tolist() == ["submitted"]
+    assert at.selectbox(key="review_choice").value == "theirs-1" and shown_enumerator(at) == "enum02"
+
 def test_two_reviewers_never_overwrite_each_other(data_dir):
     store = seed_store(data_dir)
     at = choose(review(data_dir), "theirs-1")

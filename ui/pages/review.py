@@ -127,7 +127,10 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
     wanted = st.session_state.get("review_choice")
     position = np.flatnonzero(ids == wanted) if wanted is not None else np.array([], dtype=int)
     if not len(position):
-        st.session_state.pop("review_choice", None)
+        # The chosen interview left the queue (just decided, or filtered out): choose the
+        # first one explicitly, so that the selector names the interview the page shows.
+        st.session_state["review_choice"] = ids[0]
+        position = np.array([0])
     listed = np.arange(min(len(ids), LISTED))
     if len(position) and position[0] >= LISTED:
         listed = np.append(listed, position[0])
@@ -168,6 +171,12 @@ def decide(instrument_id: str, response_id: str, revision: int, user: auth.User)
         return
     status = state.get("review_decision")
     note = state.get("review_note") or ""
+    if state.get("review_choice") != response_id:   # bound to the interview chosen, not only the one drawn
+        state[_FLASH] = ("error", "review_not_chosen", {}, [])
+        return
+    if status not in DECISIONS:
+        state[_FLASH] = ("error", "review_need_decision", {}, [])
+        return
     if status == "rejected" and not note.strip():
         state[_FLASH] = ("error", "review_need_comment", {}, [])
         return
@@ -186,7 +195,9 @@ def decide(instrument_id: str, response_id: str, revision: int, user: auth.User)
         state[_FLASH] = ("error", key, values, [])
         return
     state[_FLASH] = ("ok", "review_saved", {"status": status, "revision": receipt.revision}, [])
+    # The form starts empty for the next interview: no decision or comment carried over.
     state.pop("review_note", None)
+    state.pop("review_decision", None)
 
 
 def _current_revision(instrument_id: str, response_id: str) -> int | str:
@@ -198,7 +209,7 @@ def _current_revision(instrument_id: str, response_id: str) -> int | str:
 
 def decision_ui(inst: Instrument, rid: str, revision: int, user: auth.User, lang: str) -> None:
     heading(t("review_decision", lang))
-    st.radio(t("review_decision", lang), list(DECISIONS), key="review_decision", horizontal=True,
+    st.radio(t("review_decision", lang), list(DECISIONS), key="review_decision", horizontal=True, index=None,
              format_func=lambda d: t(f"decide_{d}", lang), label_visibility="collapsed")
     st.text_area(t("review_comment", lang), key="review_note", max_chars=MAX_NOTE_LENGTH, height=90)
     st.button(t("review_save", lang), key="review_save", type="primary", icon=":material/gavel:",

@@ -195,9 +195,10 @@ def decide(instrument_id: str, response_id: str, revision: int, user: auth.User)
         state[_FLASH] = ("error", key, values, [])
         return
     state[_FLASH] = ("ok", "review_saved", {"status": status, "revision": receipt.revision}, [])
-    # The form starts empty for the next interview: no decision or comment carried over.
-    state.pop("review_note", None)
-    state.pop("review_decision", None)
+    # The form starts empty for the next interview: no decision or comment carried over. Set,
+    # not deleted: a deleted key leaves the browser showing (and sending back) the old values.
+    state["review_note"] = ""
+    state["review_decision"] = None
 
 
 def _current_revision(instrument_id: str, response_id: str) -> int | str:

@@ -67,7 +67,7 @@ def navigation(user: auth.User | None, lang: str):
                               *addresses], position="hidden")
     pages = [
         st.Page(str(PAGES_DIR / f"{page.name}.py"), title=registry.title(page.name, lang), icon=page.icon,
-                url_path=page.name)
+                url_path=page.name, default=user.role in page.home_of)
         for page in registry.PAGES if auth.allowed(page.name, user)
     ]
     if not pages:

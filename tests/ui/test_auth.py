@@ -117,6 +117,18 @@ def test_each_role_sees_its_pages_and_nothing_of_the_others(data_dir, role, page
             assert not at.dataframe and not at.metric
 
 
+
+def test_a_supervisor_can_enter_an_interview_as_the_readme_says(data_dir):
+    at = open_app(data_dir, "sup1", "supervisor")
+    assert {"entry", "my_submissions", "monitor", "review"} <= page_names(at)
+    assert headers(at)[0] == "Fieldwork monitor"   # a supervisor still lands on the monitor
+    for role in ROLES:   # one landing page per role at most, and one it may open
+        homes = [page for page in registry.PAGES if role in page.home_of]
+        assert len(homes) <= 1 and all(role in page.roles for page in homes), role
+    at.switch_page("ui/pages/entry.py").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="instrument").options
+
 @pytest.mark.parametrize("page", PAGE_FILES)
 def test_a_page_reached_without_its_role_says_no_access_and_nothing_else(data_dir, page):
     # Defence in depth: a page reached some other way than the navigation checks the role itself.

@@ -24,19 +24,21 @@ class RegisteredPage:
     roles: frozenset[str]       # the roles that may open it (survey.fieldwork.accounts.ROLES)
     icon: str                   # its icon in the navigation
     title: Mapping[str, str]    # {id, en}: its entry in the navigation and its header
+    home_of: frozenset[str] = frozenset()   # the roles that land on it after logging in
 
 
-def _page(name: str, roles: set[str], icon: str, title: dict[str, str]) -> RegisteredPage:
-    return RegisteredPage(name, frozenset(roles), icon, MappingProxyType(title))
+def _page(name: str, roles: set[str], icon: str, title: dict[str, str],
+          home_of: set[str] = frozenset()) -> RegisteredPage:
+    return RegisteredPage(name, frozenset(roles), icon, MappingProxyType(title), frozenset(home_of))
 
 
 PAGES: tuple[RegisteredPage, ...] = (
-    _page("entry", {"enumerator", "admin"}, ":material/edit_note:",
-          {"id": "Isi wawancara", "en": "Enter an interview"}),
-    _page("my_submissions", {"enumerator", "admin"}, ":material/checklist:",
+    _page("entry", {"enumerator", "supervisor", "admin"}, ":material/edit_note:",
+          {"id": "Isi wawancara", "en": "Enter an interview"}, home_of={"enumerator", "admin"}),
+    _page("my_submissions", {"enumerator", "supervisor", "admin"}, ":material/checklist:",
           {"id": "Kiriman saya", "en": "My submissions"}),
     _page("monitor", {"supervisor", "admin"}, ":material/monitoring:",
-          {"id": "Pemantauan lapangan", "en": "Fieldwork monitor"}),
+          {"id": "Pemantauan lapangan", "en": "Fieldwork monitor"}, home_of={"supervisor"}),
     _page("review", {"supervisor", "admin"}, ":material/fact_check:",
           {"id": "Pemeriksaan wawancara", "en": "Review interviews"}),
     _page("explore", {"supervisor", "admin"}, ":material/bar_chart:",

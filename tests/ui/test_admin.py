@@ -31,6 +31,7 @@ def test_the_admin_creates_two_enumerators_and_a_supervisor_who_can_log_in(data_
     at = admin_page(data_dir)
     create(at, "enum01", "enumerator", "field-password-1")
     assert at.success[0].value == "Account enum01 (enumerator) created."
+    assert [at.text_input(key=k).value for k in ("new_user", "new_password", "new_password2")] == ["", "", ""]
     create(at, "enum02", "enumerator", "field-password-2")
     create(at, "sup1", "supervisor", "super-password-1")
     table = at.dataframe[ACCOUNTS].value

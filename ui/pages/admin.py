@@ -41,6 +41,7 @@ def _state(account: Account, lang: str, now: float) -> str:
 
 
 _FLASH = "_admin_flash"
+_CREATE_PROBLEM = "_admin_create_problem"
 
 
 def accounts_ui(user: auth.User, lang: str) -> None:
@@ -65,24 +66,35 @@ def accounts_ui(user: auth.User, lang: str) -> None:
 
 def create_ui(user: auth.User, lang: str) -> None:
     st.subheader(t("account_new", lang))
+    # Kept on a mistake (so it can be fixed), emptied once the account exists (by _create).
     with st.form("create_user_form", clear_on_submit=False):
-        name = st.text_input(t("username", lang), key="new_user", help=t("username_help", lang))
-        role = st.selectbox(t("role", lang), ROLES, key="new_role", format_func=lambda r: t(f"role_{r}", lang))
-        password = st.text_input(t("password", lang), key="new_password", type="password",
-                                 help=t("password_help", lang, min=MIN_PASSWORD))
-        again = st.text_input(t("password_again", lang), key="new_password2", type="password")
-        pressed = st.form_submit_button(t("account_create", lang), key="create_user", type="primary")
-    if pressed:
-        if password != again:
-            st.error(t("account_mismatch", lang))
-            return
-        try:
-            account = auth.accounts().add(name, role, password, by=user.name)
-        except AccountError as exc:
-            st.error(account_error(exc, lang))
-            return
-        st.session_state[_FLASH] = t("account_created", lang, name=account.name, role=t(f"role_{account.role}", lang))
-        st.rerun()
+        st.text_input(t("username", lang), key="new_user", help=t("username_help", lang))
+        st.selectbox(t("role", lang), ROLES, key="new_role", format_func=lambda r: t(f"role_{r}", lang))
+        st.text_input(t("password", lang), key="new_password", type="password",
+                      help=t("password_help", lang, min=MIN_PASSWORD))
+        st.text_input(t("password_again", lang), key="new_password2", type="password")
+        st.form_submit_button(t("account_create", lang), key="create_user", type="primary",
+                              on_click=_create, args=(user, lang))
+    problem = st.session_state.pop(_CREATE_PROBLEM, None)
+    if problem:
+        st.error(problem)
+
+
+def _create(user: auth.User, lang: str) -> None:
+    """The create button: the account, then an empty form; a mistake keeps what was typed."""
+    state = st.session_state
+    if state.get("new_password") != state.get("new_password2"):
+        state[_CREATE_PROBLEM] = t("account_mismatch", lang)
+        return
+    try:
+        account = auth.accounts().add(state.get("new_user") or "", state.get("new_role"),
+                                      state.get("new_password") or "", by=user.name)
+    except AccountError as exc:
+        state[_CREATE_PROBLEM] = account_error(exc, lang)
+        return
+    state[_FLASH] = t("account_created", lang, name=account.name, role=t(f"role_{account.role}", lang))
+    for key in ("new_user", "new_password", "new_password2"):
+        state[key] = ""
 
 
 def manage_ui(user: auth.User, names: list[str], lang: str) -> None:

@@ -51,10 +51,20 @@ _TITLES = {
     "leadership": {"id": "Indeks komitmen pimpinan (E-Leadership)", "en": "Leadership commitment index (E-Leadership)"},
 }
 _NOTES = {
-    "indicators": {"en": "Percentages of the indicator's population (ITU definitions; BPS Susenas: members aged 5+, "
-                         "last 3 months); {ci}% confidence intervals: logit. HH16 is a mean in rupiah.",
-                   "id": "Persentase dari populasi indikator (definisi ITU; Susenas BPS: anggota umur 5+, 3 bulan "
-                         "terakhir); selang kepercayaan {ci}%: logit. HH16 adalah rata-rata dalam rupiah."},
+    # Each indicator set says whose percentages it shows (ITU, Manual for Measuring ICT Access and Use by
+    # Households and Individuals 2020; Partnership on Measuring ICT for Development, e-government EG1-EG7).
+    "household": {"en": "Percentages of households (ITU definitions); {ci}% confidence intervals: logit. "
+                        "HH16 is a mean in rupiah.",
+                  "id": "Persentase rumah tangga (definisi ITU); selang kepercayaan {ci}%: logit. "
+                        "HH16 adalah rata-rata dalam rupiah."},
+    "individual": {"en": "Percentages of household members aged 5+ in the last 3 months (ITU definitions, as BPS "
+                         "Susenas asks them); {ci}% confidence intervals: logit.",
+                   "id": "Persentase anggota rumah tangga umur 5+ dalam 3 bulan terakhir (definisi ITU, seperti "
+                         "Susenas BPS); selang kepercayaan {ci}%: logit."},
+    "egov": {"en": "EG1-EG2: percentages of civil servants; EG3-EG7: percentages of agencies (Partnership on "
+                   "Measuring ICT for Development); {ci}% confidence intervals: logit.",
+             "id": "EG1-EG2: persentase ASN; EG3-EG7: persentase perangkat daerah (Partnership on Measuring ICT "
+                   "for Development); selang kepercayaan {ci}%: logit."},
     "city": {"en": "The city is at the {stage} stage: the median agency's stage (the highest stage more than half "
                    "of the {n} agencies have reached).",
              "id": "Kota berada pada {stage}: tahap median perangkat daerah (tahap tertinggi yang dicapai lebih "
@@ -75,7 +85,7 @@ def _ci(level: float) -> dict[str, str]:
 
 
 def indicator_table(result: pd.DataFrame, title: dict, provenance=None, by_var=None,
-                    level: float = 0.95) -> SummaryTable:
+                    level: float = 0.95, note: str = "household") -> SummaryTable:
     """A SummaryTable of an indicators result (:data:`analysis.indicators.itu.RESULT_COLUMNS`)."""
     by = by_var.name if by_var is not None else None
     frame = result.copy()
@@ -95,7 +105,7 @@ def indicator_table(result: pd.DataFrame, title: dict, provenance=None, by_var=N
     value_labels = {"indicator": labels, "reliability": RELIABILITY_LABELS}
     if by:
         value_labels["by"] = by_var.value_labels()
-    notes = (texts(_NOTES, "indicators", ci=_ci(level)), RELIABILITY_NOTE)
+    notes = (texts(_NOTES, note, ci=_ci(level)), RELIABILITY_NOTE)
     keys = ("indicator", "by") if by else ("indicator",)
     return SummaryTable(frame, title, columns, value_labels=value_labels, notes=notes, provenance=provenance,
                         kind="indicators", stats={"by": by, "level": level}, keys=keys)
@@ -113,7 +123,7 @@ def household_indicator_table(data, by: str | None = None, level: float = 0.95) 
 def individual_indicator_table(data, by: str | None = None, level: float = 0.95) -> SummaryTable:
     members = next(t for t in data.tables.values() if t.household is not None)
     result = indicators.individual_indicators(data, by=by, level=level)
-    return indicator_table(result, _TITLES["individual"], data.provenance, _by(members, by), level)
+    return indicator_table(result, _TITLES["individual"], data.provenance, _by(members, by), level, "individual")
 
 
 def egov_indicator_table(civil_servants=None, agencies=None, by: str | None = None,
@@ -121,7 +131,7 @@ def egov_indicator_table(civil_servants=None, agencies=None, by: str | None = No
     result = egov.egov_indicators(civil_servants, agencies, by=by, level=level)
     source = civil_servants if civil_servants is not None else agencies
     by_var = _by(civil_servants.main, by) if by and civil_servants is not None else None
-    table = indicator_table(result, _TITLES["egov"], source.provenance, by_var, level)
+    table = indicator_table(result, _TITLES["egov"], source.provenance, by_var, level, "egov")
     if civil_servants is not None and agencies is not None:
         table = table.with_note({lang: "; ".join(agencies.provenance.lines(lang)[:3]) for lang in LANGUAGES})
     return table

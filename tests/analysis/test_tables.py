@@ -208,6 +208,12 @@ def test_indicator_tables_carry_the_indicators(store, households):
     assert {"EG1", "EG7"} <= set(eg.data["code"])
     tables = indicator_tables(households, civil, agencies)
     assert list(tables) == ["household", "individual", "egov", "stages", "city", "leadership"]
+    # each indicator set's note says whose percentages it shows, never another set's wording
+    first = {name: tables[name].notes[0] for name in ("household", "individual", "egov")}
+    assert "HH16" in first["household"]["en"] and "HH16" in first["household"]["id"]
+    assert "aged 5+" in first["individual"]["en"] and "umur 5+" in first["individual"]["id"]
+    assert "civil servants" in first["egov"]["en"] and "ASN" in first["egov"]["id"]
+    assert not any(word in first["egov"][lang] for lang in ("en", "id") for word in ("HH16", "Susenas", "5+"))
 
 
 def test_stage_ladder_city_stage_and_leadership(store):

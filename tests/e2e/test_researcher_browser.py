@@ -174,6 +174,9 @@ def test_the_explore_page_counts_a_new_interview_without_a_reload(server, browse
     expect(supervisor.get_by_text("The weights could not be made")).to_have_count(0)   # a sampled PSU
     enumerator.context.close()
 
+    widget(supervisor, "explore_question").click()   # the page opens on Internet at home; the districts:
+    supervisor.get_by_role("option", name="District (kecamatan)", exact=True).click()
+    settle(supervisor)
     with supervisor.expect_download() as download:
         widget(supervisor, "explore_csv").locator("button").click()
     content = Path(download.value.path()).read_bytes().decode("utf-8-sig")

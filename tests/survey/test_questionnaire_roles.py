@@ -100,6 +100,7 @@ def test_the_analysis_block():
     assert inst.analysis == AnalysisDefaults(CrosstabDefault("outcome", "agree", "col"))
     assert load("analysis:\n  crosstab: {row: sex, col: head_sex}\n").analysis.crosstab.percent == "row"
     assert load().analysis == AnalysisDefaults()
+    assert load("analysis:\n  explore: agree\n").analysis == AnalysisDefaults(explore="agree")
 
 
 @pytest.mark.parametrize("block, says", [
@@ -109,6 +110,7 @@ def test_the_analysis_block():
     ("analysis: {crosstab: {row: outcome, col: outcome}}", "must differ"),
     ("analysis: {crosstab: {row: outcome, col: agree, percent: cell}}", "percent must be one of"),
     ("analysis: {tables: []}", "unknown key"),
+    ("analysis: {explore: nowhere}", "analysis.explore must name a question"),
 ])
 def test_a_broken_analysis_block_fails_at_load(block, says):
     with pytest.raises(InstrumentError, match=says):

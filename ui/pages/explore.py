@@ -32,7 +32,8 @@ def question_ui(facets: data.Facets, lang: str) -> str | None:
     if not names:
         return None
     labels = {q.name: pick(q.labels, lang) for q in facets.questions}
-    return st.selectbox(t("question", lang), names, format_func=labels.get, key=f"{PAGE}_question")
+    first = names.index(facets.explore) if facets.explore in names else 0   # the questionnaire's analysis: block
+    return st.selectbox(t("question", lang), names, index=first, format_func=labels.get, key=f"{PAGE}_question")
 
 
 def breakdown_ui(facets: data.Facets, question: str | None, lang: str) -> str | None:

@@ -182,6 +182,7 @@ class Facets:
     enumerators: tuple[str, ...] = ()
     days: tuple[dt.date, dt.date] | None = None
     crosstab: CrosstabDefault | None = None         # the cross-tab shown first (the questionnaire's analysis: block)
+    explore: str | None = None                      # the question Explore shows first (the same block)
 
     def question(self, name: str) -> ChoosableVariable:
         return next(q for q in self.questions if q.name == name)
@@ -213,7 +214,7 @@ def _facets(store, token: tuple, instrument_id: str, lang: str) -> Facets:
         local = frame["_submitted_at"].dropna().dt.tz_convert(WIB)
         days = (local.min().date(), local.max().date())
     return Facets(inst.id, dict(inst.title), data.provenance, spec.weighted, questions, groups, area,
-                  enumerators, days, inst.analysis.crosstab)
+                  enumerators, days, inst.analysis.crosstab, inst.analysis.explore)
 
 
 def facets(instrument_id: str, lang: str, store=None) -> Facets:

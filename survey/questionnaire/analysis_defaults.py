@@ -3,7 +3,8 @@
 Two keys: ``explore``, the question the Explore page opens on (ui/pages/explore.py; without
 it the first question with estimates), and ``crosstab``, the questionnaire's headline
 cross-tabulation, which the cross-tab page opens with (ui/pages/crosstab.py); without it
-the page starts on the first two choice questions, as percent of row. Documented in docs/instruments.md ("Analysis defaults").
+the page starts on the first two choice questions, as percent of row. Documented in
+docs/instruments.md ("Analysis defaults").
 Checked when the instrument loads: the row and column are questions of the
 questionnaire (a repeat group's too), or ``head_<question>`` for a question of a repeat
 group (the household head's answer, which analysis.dataset.assembly adds to the main

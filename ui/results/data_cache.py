@@ -60,7 +60,8 @@ copyreg.pickle(types.MappingProxyType, lambda mapping: (_readonly, (dict(mapping
 def data_token(store) -> tuple:
     """What every result depends on besides its options (see the module docstring)."""
     files = []
-    for path in [*sorted(store.instruments_dir.glob("*.yaml")), Path(store.root) / FRAME_FILE, Path(store.root) / POPULATION_FILE]:
+    root = Path(store.root)
+    for path in [*sorted(store.instruments_dir.glob("*.yaml")), root / FRAME_FILE, root / POPULATION_FILE]:
         try:
             stat = path.stat()
             files.append((path.name, stat.st_mtime_ns, stat.st_size))

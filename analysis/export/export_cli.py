@@ -34,7 +34,7 @@ from analysis.export.files import write_file
 from analysis.export.microdata.labelled import MICRODATA_FORMATS, microdata
 from analysis.export.report import REPORT_FORMATS, indicator_report
 from analysis.export.xlsform.xlsform import xlsform
-from survey.command_line import default_data_dir
+from survey.command_line import add_data_option, data_dir
 from survey.fieldwork.audit_log import AuditLog
 from survey.locale import LANGUAGES
 from survey.questionnaire.model import InstrumentError, list_instruments
@@ -122,10 +122,9 @@ COMMANDS: dict[str, Command] = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    # --data is accepted before and after the subcommand (SUPPRESS keeps the top-level value).
+    # --data is accepted before and after the subcommand (a subcommand's only overrides when given).
     data = argparse.ArgumentParser(add_help=False)
-    data.add_argument("--data", type=Path, default=argparse.SUPPRESS,
-                      help="data folder (default: $SURVEY_DATA_DIR, else data/)")
+    add_data_option(data, sub=True)
     parser = argparse.ArgumentParser(prog="python -m analysis.export", parents=[data],
                                      description="Export microdata, codebooks, XLSForms and the indicator report.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,7 +140,7 @@ def _fail(message: str, status: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    data = Path(getattr(args, "data", None) or default_data_dir())
+    data = data_dir(args)
     if not data.is_dir():
         return _fail(f"there is no data folder at {data} (give --data DIR or set SURVEY_DATA_DIR)", 2)
     out: Path = args.out

@@ -49,7 +49,7 @@ from typing import Any, Callable, Iterator, Sequence
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from survey.command_line import default_data_dir
+from survey.command_line import add_data_option, data_dir
 from survey.fieldwork.audit_log import AuditLog
 from survey.store.durable import replace_bytes
 
@@ -332,10 +332,9 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    # --data is accepted before and after the subcommand (SUPPRESS keeps the top-level value).
+    # --data is accepted before and after the subcommand (a subcommand's only overrides when given).
     data = argparse.ArgumentParser(add_help=False)
-    data.add_argument("--data", type=Path, default=argparse.SUPPRESS,
-                      help="data folder (default: $SURVEY_DATA_DIR, else data/)")
+    add_data_option(data, sub=True)
     parser = argparse.ArgumentParser(prog="python -m survey.users", parents=[data],
                                      description="Manage the app's user accounts.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -357,7 +356,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    accounts = Accounts(getattr(args, "data", None) or default_data_dir())
+    accounts = Accounts(data_dir(args))
     who = f"cli:{getpass.getuser()}"
     try:
         if args.command == "add":

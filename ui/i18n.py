@@ -607,6 +607,12 @@ TEXT: dict[str, dict[str, str]] = {
     "flags_none": {"en": "No interview is flagged.", "id": "Tidak ada wawancara yang ditandai."},
     "flags_choose": {"en": "Flagged interview", "id": "Wawancara yang ditandai"},
     "flags_open": {"en": "Open it in the review", "id": "Buka di pemeriksaan"},
+    "flags_common": {
+        "en": "{flag} fires on {n} of {checked} interviews ({share}): check its threshold (the questionnaire's "
+              "`quality:` block). It is listed after the other flags.",
+        "id": "{flag} muncul pada {n} dari {checked} wawancara ({share}): periksa ambang batasnya (blok `quality:` "
+              "kuesioner). Tanda ini dicantumkan setelah tanda lainnya.",
+    },
     "col_flag": {"en": "Flag", "id": "Tanda"},
     "col_detail": {"en": "Why", "id": "Alasan"},
     "flag_too_fast": {"en": "Too fast", "id": "Terlalu cepat"},

@@ -142,6 +142,10 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Kedua kata sandi berbeda; tidak ada yang diubah.",
     },
     "account_exists": {"en": "That account already exists.", "id": "Akun itu sudah ada."},
+    "account_simulated": {
+        "en": "A user name cannot start with “sim-”: those are the simulated enumerators' names.",
+        "id": "Nama pengguna tidak boleh diawali “sim-”: itu nama pencacah simulasi.",
+    },
     "account_role": {"en": "Choose a role from the list.", "id": "Pilih peran dari daftar."},
     "account_unknown": {"en": "There is no such account.", "id": "Akun itu tidak ada."},
     "account_last_admin": {

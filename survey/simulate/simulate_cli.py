@@ -35,6 +35,7 @@ import uuid
 from pathlib import Path
 from typing import Callable, Sequence
 
+from survey.fieldwork.accounts import SIMULATED_PREFIX
 from survey.simulate._draws import random_stream
 from survey.simulate.sampling import merge_frames, read_frame, sample_frame, write_frame, write_population
 
@@ -59,12 +60,14 @@ def _already_stored(args) -> bool:
 
 
 def _household_enumerators(frame) -> list[str]:
-    """An enumerator per household: each covers three PSUs in turn."""
-    return [f"enum{(i // 3) % 20 + 1:02d}" for i, psu in enumerate(frame) for _ in range(psu.households_sampled)]
+    """An enumerator per household: each covers three PSUs in turn. Simulated names start with
+    ``sim-``, which no account may (survey.fieldwork.accounts), so a person's account never owns them."""
+    return [f"{SIMULATED_PREFIX}enum{(i // 3) % 20 + 1:02d}" for i, psu in enumerate(frame)
+            for _ in range(psu.households_sampled)]
 
 
 def _government_enumerator(i: int) -> str:
-    return f"enum{i % 5 + 21:02d}"
+    return f"{SIMULATED_PREFIX}enum{i % 5 + 21:02d}"
 
 
 def _parser() -> argparse.ArgumentParser:

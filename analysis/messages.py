@@ -54,20 +54,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{file}: {column} adalah peluang terpilih dan harus lebih dari 0 dan paling besar 1; baris {rows}.",
     },
     "file.duplicate": {
-        "en": "{file} lists the same {what} more than once: {values}. Give each one row.",
-        "id": "{file} mencantumkan {what} yang sama lebih dari sekali: {values}. Beri masing-masing satu baris.",
+        "en": "{file} lists the same {what} more than once: {values} (rows {rows}). Give each one row.",
+        "id": "{file} mencantumkan {what} yang sama lebih dari sekali: {values} (baris {rows}). Beri masing-masing satu baris.",
     },
     "file.unknown_value": {
-        "en": "{file}: {column} has value(s) {values} that are not choices of the question '{column}' (choices: {choices}).",
-        "id": "{file}: {column} berisi nilai {values} yang bukan pilihan pertanyaan '{column}' (pilihan: {choices}).",
+        "en": "{file}: {column} has value(s) {values} that are not choices of the question '{column}' (choices: {choices}); row(s) {rows}.",
+        "id": "{file}: {column} berisi nilai {values} yang bukan pilihan pertanyaan '{column}' (pilihan: {choices}); baris {rows}.",
     },
     "frame.unknown_psu": {
         "en": "{count} response(s) are in PSU(s) that frame.csv does not list: {values}. Add those PSUs to the frame or correct the answers.",
         "id": "{count} respons berada di PSU yang tidak tercantum di frame.csv: {values}. Tambahkan PSU itu ke kerangka atau perbaiki jawabannya.",
     },
     "frame.within": {
-        "en": "frame.csv needs prob_within, or households_in_psu to derive it, for PSU(s) {values}.",
-        "id": "frame.csv memerlukan prob_within, atau households_in_psu untuk menurunkannya, bagi PSU {values}.",
+        "en": "frame.csv needs prob_within, or households_in_psu to derive it, for PSU(s) {values} (rows {rows}).",
+        "id": "frame.csv memerlukan prob_within, atau households_in_psu untuk menurunkannya, bagi PSU {values} (baris {rows}).",
     },
     "population.unit": {
         "en": "population.csv has no totals of unit '{unit}' by {by}; its units are: {units}.",

@@ -142,6 +142,10 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Kedua kata sandi berbeda; tidak ada yang diubah.",
     },
     "account_exists": {"en": "That account already exists.", "id": "Akun itu sudah ada."},
+    "account_simulated": {
+        "en": "A user name cannot start with “sim-”: those are the simulated enumerators' names.",
+        "id": "Nama pengguna tidak boleh diawali “sim-”: itu nama pencacah simulasi.",
+    },
     "account_role": {"en": "Choose a role from the list.", "id": "Pilih peran dari daftar."},
     "account_unknown": {"en": "There is no such account.", "id": "Akun itu tidak ada."},
     "account_last_admin": {
@@ -607,6 +611,12 @@ TEXT: dict[str, dict[str, str]] = {
     "flags_none": {"en": "No interview is flagged.", "id": "Tidak ada wawancara yang ditandai."},
     "flags_choose": {"en": "Flagged interview", "id": "Wawancara yang ditandai"},
     "flags_open": {"en": "Open it in the review", "id": "Buka di pemeriksaan"},
+    "flags_common": {
+        "en": "{flag} fires on {n} of {checked} interviews ({share}): check its threshold (the questionnaire's "
+              "`quality:` block). It is listed after the other flags.",
+        "id": "{flag} muncul pada {n} dari {checked} wawancara ({share}): periksa ambang batasnya (blok `quality:` "
+              "kuesioner). Tanda ini dicantumkan setelah tanda lainnya.",
+    },
     "col_flag": {"en": "Flag", "id": "Tanda"},
     "col_detail": {"en": "Why", "id": "Alasan"},
     "flag_too_fast": {"en": "Too fast", "id": "Terlalu cepat"},

@@ -26,7 +26,7 @@ def account_error(exc: AccountError, lang: str) -> str:
 
 _KNOWN_CODES = {f"account_{code}" for code in (
     "username", "password_short", "password_long", "password_chars", "password_name", "exists",
-    "role", "unknown", "last_admin", "mismatch")}
+    "role", "unknown", "last_admin", "mismatch", "simulated")}
 
 
 def _local_time(epoch: float, lang: str) -> str:

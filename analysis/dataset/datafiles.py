@@ -87,6 +87,8 @@ def _rows(mask) -> str:
 
 
 def _numeric_problems(table: pd.DataFrame, file: str, columns: Iterable[str]) -> list[Message]:
+    """Every kind of problem of each number column: text where a number belongs, and among the
+    numbers a probability outside (0, 1] or a negative count."""
     out = []
     for column in columns:
         if column not in table.columns:
@@ -97,58 +99,71 @@ def _numeric_problems(table: pd.DataFrame, file: str, columns: Iterable[str]) ->
         if bad.any():
             out.append(message("file.not_numeric", file=file, column=column, rows=_rows(bad),
                                example=repr(text[bad].iloc[0])))
-        elif column in PROBABILITIES:
-            wrong = ~np.isnan(values) & ~((values > 0) & (values <= 1))
+        known = ~np.isnan(values)
+        if column in PROBABILITIES:
+            wrong = known & ~((values > 0) & (values <= 1))
             if wrong.any():
                 out.append(message("file.probability", file=file, column=column, rows=_rows(wrong)))
-        elif (values < 0).any():
-            out.append(message("file.negative", file=file, column=column, rows=_rows(values < 0)))
+        elif (known & (values < 0)).any():
+            out.append(message("file.negative", file=file, column=column, rows=_rows(known & (values < 0))))
     return out
 
 
 def _choice_problems(table: pd.DataFrame, file: str, column: str, question) -> list[Message]:
     if question is None or question.kind.choices != "one" or column not in table.columns:
         return []
-    unknown = sorted(set(table[column].dropna()) - set(question.choices))
-    if not unknown:
+    present = table[column]
+    outside = (present.notna() & ~present.isin(list(question.choices))).to_numpy(dtype=bool)
+    if not outside.any():
         return []
-    return [message("file.unknown_value", file=file, column=column, values=listing(unknown),
-                    choices=listing(question.choices))]
+    return [message("file.unknown_value", file=file, column=column, values=listing(sorted(set(present[outside]))),
+                    choices=listing(question.choices), rows=_rows(outside))]
+
+
+def _duplicates(cells: pd.DataFrame, file: str, what: str) -> list[Message]:
+    """Rows whose ``cells`` repeat another row's (rows with a missing cell are not compared)."""
+    complete = cells.notna().all(axis=1).to_numpy(dtype=bool)
+    repeated = complete & cells.astype(str).duplicated(keep=False).to_numpy(dtype=bool)
+    if not repeated.any():
+        return []
+    shown = cells[repeated].drop_duplicates().astype(str).agg("/".join, axis=1)
+    return [message("file.duplicate", file=file, what=what, values=listing(shown), rows=_rows(repeated))]
 
 
 def check_frame(frame: pd.DataFrame, instrument, responses: pd.DataFrame | None = None) -> list[Message]:
-    """Problems of a sampling frame for ``instrument``'s design (and its stored responses)."""
+    """Problems of a sampling frame for ``instrument``'s design (and its stored responses): every
+    one at once, each with its rows, as the questionnaire check reports an interview's."""
     design = instrument.design
     keys = [c for c in (design.strata, design.psu) if c is not None]
     if len(frame) == 0:
         return [message("file.empty", file=FRAME_FILE, unit="PSU")]
-    needed = [*keys, "prob_psu"]
-    absent = [c for c in needed if c not in frame.columns]
+    absent = [c for c in (*keys, "prob_psu") if c not in frame.columns]
     if "prob_within" not in frame.columns and "households_in_psu" not in frame.columns:
         absent.append("prob_within / households_in_psu")
-    if absent:
-        return [message("file.columns", file=FRAME_FILE, columns=", ".join(absent),
-                        present=", ".join(frame.columns))]
     problems = []
+    if absent:   # reported, and the columns that are there still checked
+        problems.append(message("file.columns", file=FRAME_FILE, columns=", ".join(absent),
+                                present=", ".join(frame.columns)))
     for column in ("prob_psu", *keys):
-        blank = frame[column].isna().to_numpy()
+        blank = frame[column].isna().to_numpy() if column in frame.columns else np.zeros(len(frame), dtype=bool)
         if blank.any():
             problems.append(message("file.blank", file=FRAME_FILE, column=column, count=int(blank.sum()),
                                     rows=_rows(blank)))
     problems += _numeric_problems(frame, FRAME_FILE, FRAME_NUMBERS)
     if design.strata is not None:
         problems += _choice_problems(frame, FRAME_FILE, design.strata, instrument.question(design.strata))
-    repeated = frame[keys].dropna().duplicated(keep=False)
-    if repeated.any():
-        shown = frame.loc[repeated.index[repeated], keys].drop_duplicates().astype(str).agg("/".join, axis=1)
-        problems.append(message("file.duplicate", file=FRAME_FILE, what="PSU", values=listing(shown)))
-    within = numbers(frame["prob_within"]) if "prob_within" in frame.columns else np.full(len(frame), np.nan)
-    households = (numbers(frame["households_in_psu"]) if "households_in_psu" in frame.columns
-                  else np.full(len(frame), np.nan))
-    neither = np.isnan(within) & np.isnan(households)
-    if neither.any():
-        problems.append(message("frame.within", values=listing(frame.loc[neither, design.psu])))
-    if responses is not None and not problems and len(responses):
+    has_keys = all(c in frame.columns for c in keys)
+    if has_keys:
+        problems += _duplicates(frame[keys], FRAME_FILE, "PSU")
+    if "prob_within" in frame.columns or "households_in_psu" in frame.columns:
+        nothing = np.full(len(frame), np.nan)
+        within = numbers(frame["prob_within"]) if "prob_within" in frame.columns else nothing
+        households = numbers(frame["households_in_psu"]) if "households_in_psu" in frame.columns else nothing
+        neither = np.isnan(within) & np.isnan(households)
+        if neither.any():
+            shown = frame.loc[neither, design.psu] if design.psu in frame.columns else []
+            problems.append(message("frame.within", values=listing(shown), rows=_rows(neither)))
+    if responses is not None and has_keys and len(responses):
         problems += _unknown_psus(frame, keys, responses)
     return problems
 
@@ -160,7 +175,7 @@ def _unknown_psus(frame: pd.DataFrame, keys: list[str], responses: pd.DataFrame)
     sampled = pd.MultiIndex.from_frame(frame[keys].astype(str))
     given = responses[keys].dropna()
     at = pd.MultiIndex.from_frame(given.astype(str))
-    unknown = sampled.get_indexer(at) < 0
+    unknown = ~at.isin(sampled)   # isin, not get_indexer: a frame may repeat a PSU (reported too)
     if not unknown.any():
         return []
     shown = given[unknown].drop_duplicates().astype(str).agg("/".join, axis=1)
@@ -195,11 +210,7 @@ def check_population(population: pd.DataFrame, instruments: Iterable) -> list[Me
     problems += _numeric_problems(population, POPULATION_FILE, ["total"])
     for column in variables:
         problems += _choice_problems(population, POPULATION_FILE, column, questions[column])
-    cells = population[["unit", *variables]].fillna("")
-    repeated = cells.duplicated(keep=False).to_numpy()
-    if repeated.any():
-        shown = cells[repeated].drop_duplicates().agg("/".join, axis=1)
-        problems.append(message("file.duplicate", file=POPULATION_FILE, what="cell", values=listing(shown)))
+    problems += _duplicates(population[["unit", *variables]].fillna(""), POPULATION_FILE, "cell")
     return problems
 
 

@@ -61,6 +61,7 @@ MAX_PASSWORD = 256  # argon2 hashes anything, but a megabyte "password" is an at
 ACCOUNTS_DIR = "accounts"
 USERS_FILE = "users.json"
 _USERNAME = re.compile(r"[A-Za-z0-9._-]{1,40}")
+SIMULATED_PREFIX = "sim-"   # the simulator's enumerators (survey.simulate): no person's account starts so
 DEFAULT_HASHER = PasswordHasher()  # Argon2id, m=64 MiB, t=3, p=4
 
 
@@ -207,6 +208,9 @@ class Accounts:
             only_if_none: bool = False) -> Account:
         """Create an account. `only_if_none`: refuse unless no account exists (the first run)."""
         key = check_username(name)
+        if key.startswith(SIMULATED_PREFIX):   # else a new account would own simulated interviews
+            raise AccountError("simulated", f"A user name cannot start with {SIMULATED_PREFIX!r}: "
+                                            "those are the simulated enumerators' names.")
         if role not in ROLES:
             raise AccountError("role", f"A role is one of {', '.join(ROLES)}.")
         check_password(password, key)

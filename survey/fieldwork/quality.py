@@ -27,7 +27,9 @@ that identifies anyone). The thresholds are the instrument's ``quality:`` block
   would only dilute the share; an optional select_multiple left empty is an answer
   ("none of these"); ``ignore`` lists optional questions, such as the enumerator's
   comments, whose skipping says nothing.
-* ``odd_hour``: first submitted between ``odd_hours.from`` and ``to`` (WIB), any record.
+* ``odd_hour``: started (``_started_at``) between ``odd_hours.from`` and ``to`` (WIB), any
+  record; when it was sent does not count (a tablet sends when it finds a network), except
+  for a record without a start time, whose first submission is read instead.
 * ``duplicate_household``: the same answers to ``duplicate.match`` (respondent's name
   and kelurahan), and the same ``phone`` where both have one, as another response.
   The answers are compared as keyed hashes (HMAC-SHA256 with a salt kept in the data
@@ -178,7 +180,7 @@ def flag_frame(inst: Instrument, current: pd.DataFrame, times: pd.DataFrame,
     found += straightlining(inst, rules, current, members, done, lang)
     found += outliers(inst, rules, current, done, counted, lang)
     found += many_missing(inst, rules, current, members, done, lang)
-    found += odd_hours(rules, times["submitted_at"], lang)
+    found += odd_hours(rules, times["started_at"], times["submitted_at"], lang)
     found += duplicates(inst, rules, current, counted, key, lang)
     order = {flag: i for i, flag in enumerate(FLAGS)}
     found.sort(key=lambda item: (item[0], order[item[1]]))

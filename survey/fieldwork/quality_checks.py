@@ -44,7 +44,9 @@ DETAILS = {  # a flag's detail, read with survey.locale.text
     "all_group": {"en": "all responses", "id": "semua respons"},
     "missing": {"en": "{missing} of {asked} questions asked ({share}%) unanswered or don't know / refused",
                 "id": "{missing} dari {asked} pertanyaan yang ditanyakan ({share}%) tidak dijawab atau tidak tahu / menolak"},
-    "odd_hour": {"en": "submitted at {time} WIB", "id": "dikirim pukul {time} WIB"},
+    "odd_hour": {"en": "started at {time} WIB", "id": "dimulai pukul {time} WIB"},
+    "odd_hour_sent": {"en": "submitted at {time} WIB (start not recorded)",
+                      "id": "dikirim pukul {time} WIB (waktu mulai tidak tercatat)"},
     "duplicate": {"en": "same {what} as {others}", "id": "{what} sama dengan {others}"},
     "phone_too": {"en": " (and phone)", "id": " (dan telepon)"},
 }
@@ -268,14 +270,19 @@ def many_missing(inst, rules: QualityRules, frame, members, done, lang) -> list:
     return out
 
 
-def odd_hours(rules: QualityRules, submitted: pd.Series, lang) -> list:
-    local = pd.to_datetime(submitted, utc=True).dt.tz_convert(WIB)
+def odd_hours(rules: QualityRules, started: pd.Series, submitted: pd.Series, lang) -> list:
+    """The interview's own start, in WIB (when it was sent says when the tablet found a
+    network, not when anyone was interviewed); the first submission only where no start is known."""
+    began = pd.to_datetime(started, utc=True)
+    known = began.notna().to_numpy(dtype=bool)
+    local = began.where(known, pd.to_datetime(submitted, utc=True)).dt.tz_convert(WIB)
     minute = (local.dt.hour * 60 + local.dt.minute).to_numpy(dtype=float, na_value=np.nan)
     start = rules.odd_from.hour * 60 + rules.odd_from.minute
     end = rules.odd_to.hour * 60 + rules.odd_to.minute
     odd = (minute >= start) | (minute < end) if start > end else (minute >= start) & (minute < end)
     sep = "." if lang == "id" else ":"
-    return [(int(i), "odd_hour", text(DETAILS, "odd_hour", lang, time=f"{int(minute[i]) // 60:02d}{sep}{int(minute[i]) % 60:02d}"))
+    return [(int(i), "odd_hour", text(DETAILS, "odd_hour" if known[i] else "odd_hour_sent", lang,
+                                       time=f"{int(minute[i]) // 60:02d}{sep}{int(minute[i]) % 60:02d}"))
             for i in np.flatnonzero(odd & ~np.isnan(minute))]
 
 

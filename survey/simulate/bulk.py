@@ -8,7 +8,7 @@ calculated fields, skip logic), then written in the store's layout
 (``survey.store.layout``): one ``part-<uuid>.parquet`` per chunk in each table's folder,
 each written to a hidden temp file, fsynced and renamed. Parts hold committed rows
 by definition, so they need no ``_committed`` markers, and repeat rows in parts are
-read without a token check. Interview times are spread over the fieldwork days
+read without a token check. Interviews start at times spread over the fieldwork days
 (08:00-20:00 WIB), each interview as long as survey.simulate.fieldwork says. Bulk
 mode writes only into a store that has no responses yet: a second run would store
 the same ids twice.
@@ -60,9 +60,9 @@ def _stored(value: Any) -> Any:
 
 def _times(rng, interview_date: dt.date | None, minutes: float | None) -> tuple[dt.datetime, dt.datetime]:
     day = interview_date or dt.date(2024, 7, 1)
-    submitted = dt.datetime.combine(day, dt.time(8), WIB) + dt.timedelta(seconds=rng.randrange(12 * 3600))
+    started = dt.datetime.combine(day, dt.time(8), WIB) + dt.timedelta(seconds=rng.randrange(12 * 3600))
     seconds = rng.randrange(25 * 60, 70 * 60) if minutes is None else round(minutes * 60)
-    started = submitted - dt.timedelta(seconds=seconds)
+    submitted = started + dt.timedelta(seconds=seconds)
     return started.astimezone(dt.timezone.utc), submitted.astimezone(dt.timezone.utc)
 
 

@@ -10,6 +10,12 @@
 * Interview lengths (``minutes``): a completed household interview takes about
   22 + 4.5 minutes per member (25-70), a civil servant's 10-25, an agency's 20-45, a
   short record 1-5 minutes.
+* Interview times (``field_times``): between 07:00 and 21:00 WIB (``FIELD_HOURS``).
+  Submitted one by one, an interview ends now when that leaves it inside the field
+  hours; at night or early in the morning it is placed in the evening of the last
+  field day (ending 17:00-21:00), with its start and submission time at that moment,
+  so neither the odd-hour flag nor the interview's length depends on when the
+  simulator runs.
 * Bad interviews (``Plan.add_bad``, the command line's ``--bad N``): N two-minute
   household interviews (``too_fast``), N extra civil servants whose leadership block
   is straight-lined (``straightlining``) and N households entered a second time by
@@ -23,9 +29,11 @@ bad interviews never change the answers a seed gives.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from survey.locale import WIB
 from survey.simulate._draws import random_stream, weighted
 
 # Kecamatan -> probability of each outcome of a visit (the rest complete the interview).
@@ -42,6 +50,8 @@ IDENTIFYING = ("interview_date", "kecamatan", "kelurahan", "rw", "rt", "psu")
 LEADERSHIP = ("lead_vision", "lead_budget", "lead_example", "lead_policy", "lead_monitoring", "lead_infrastructure")
 BAD_KINDS = ("too_fast", "straightlining", "duplicate_household")
 TOO_FAST_MINUTES = 2.0
+FIELD_HOURS = (dt.time(7), dt.time(21))   # WIB: when a field team interviews
+EVENING_HOURS = 4                          # out of hours: the interview ends in the last 4 field hours
 
 
 def outcome(rng, kecamatan: str) -> str:
@@ -81,6 +91,21 @@ def minutes(rng, instrument_id: str, answers: dict[str, Any]) -> float:
     if instrument_id == "civil_servant":
         return min(25.0, max(10.0, rng.gauss(16, 3)))
     return rng.uniform(20, 45)
+
+
+def field_times(now: dt.datetime, minutes: float, rng) -> tuple[dt.datetime, dt.datetime]:
+    """(start, submission) in UTC of an interview ``minutes`` long submitted at ``now`` or, when
+    that is outside the field hours, in the evening of the last field day (module docstring)."""
+    local = now.astimezone(WIB)
+    length = dt.timedelta(minutes=minutes)
+    opens, closes = (dt.datetime.combine(local.date(), hour, WIB) for hour in FIELD_HOURS)
+    if opens <= local - length and local < closes:
+        end = local
+    else:
+        day = local.date() if local >= closes else local.date() - dt.timedelta(days=1)
+        evening = dt.datetime.combine(day, FIELD_HOURS[1], WIB) - dt.timedelta(hours=EVENING_HOURS)
+        end = evening + dt.timedelta(seconds=rng.randrange(EVENING_HOURS * 3600))
+    return (end - length).astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
 
 
 @dataclass

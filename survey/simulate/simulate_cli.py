@@ -11,7 +11,9 @@ adds deliberately bad interviews for checking the monitor's flags: N two-minute
 household interviews, N straight-lined civil servants and N households entered twice;
 their response ids are printed. ``--pace SECONDS`` submits one interview every
 SECONDS, enumerators in turn, as a field team fills the store during the day.
-Every interview has a start time (``_started_at``), so its length is known.
+Every interview has a start time (``_started_at``), so its length is known, and both
+it and the submission time fall in the field hours, 07:00-21:00 WIB
+(``fieldwork.field_times``: run at night, the interviews are last evening's).
 
 Run into a folder that already has a store (another ``--seed``: new response ids) to
 add interviews, for example with ``--pace`` while the app is open: the new sample's
@@ -33,6 +35,7 @@ import uuid
 from pathlib import Path
 from typing import Callable, Sequence
 
+from survey.fieldwork.accounts import SIMULATED_PREFIX
 from survey.simulate._draws import random_stream
 from survey.simulate.sampling import merge_frames, read_frame, sample_frame, write_frame, write_population
 
@@ -57,12 +60,14 @@ def _already_stored(args) -> bool:
 
 
 def _household_enumerators(frame) -> list[str]:
-    """An enumerator per household: each covers three PSUs in turn."""
-    return [f"enum{(i // 3) % 20 + 1:02d}" for i, psu in enumerate(frame) for _ in range(psu.households_sampled)]
+    """An enumerator per household: each covers three PSUs in turn. Simulated names start with
+    ``sim-``, which no account may (survey.fieldwork.accounts), so a person's account never owns them."""
+    return [f"{SIMULATED_PREFIX}enum{(i // 3) % 20 + 1:02d}" for i, psu in enumerate(frame)
+            for _ in range(psu.households_sampled)]
 
 
 def _government_enumerator(i: int) -> str:
-    return f"enum{i % 5 + 21:02d}"
+    return f"{SIMULATED_PREFIX}enum{i % 5 + 21:02d}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -177,15 +182,17 @@ def _bulk_stream(parser, args, batches, frame, started: float) -> int:
 def _submit(args, plan, ids: dict[str, list[str]]) -> None:
     """Submit the plan interview by interview, enumerators in turn (``--pace`` apart)."""
     from survey import ResponseStore
+    from survey.simulate.fieldwork import field_times
 
     store = ResponseStore(args.out)
     for name, records in plan.records.items():
         done = 0
+        clock = random_stream(args.seed, f"clock/{name}")
         for i in plan.interleaved(name):
             record = records[i]
-            start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=record.minutes)
+            start, end = field_times(dt.datetime.now(dt.timezone.utc), record.minutes, clock)
             receipt = store.submit(name, record.answers, enumerator=record.enumerator, response_id=ids[name][i],
-                                   lang="id", started_at=start)
+                                   lang="id", started_at=start, submitted_at=end)
             done += not receipt.duplicate
             if args.pace:
                 time.sleep(args.pace)

@@ -85,8 +85,12 @@ class Commit:
                 return _from_us(_to_us(row["_submitted_at"]))
         return None
 
-    def _write(self, inst: Instrument, rid: str, rev: int, build, conflict: bool) -> Receipt:
+    def _write(self, inst: Instrument, rid: str, rev: int, build, conflict: bool,
+               at: dt.datetime | None = None) -> Receipt:
         """Publish one revision: repeat files, then the main file as the commit point.
+
+        ``at``: the submission time to record (a simulated one); default this clock.
+        A token taken twice is replaced by the next one, as for the clock's own.
 
         Until the main file is linked, a failure removes everything this call wrote
         (a full disk leaves nothing behind) and is raised, as StorageFull when the
@@ -94,7 +98,7 @@ class Commit:
         may have collected them as orphans while this writer was stalled.
         """
         main = inst.id
-        token = _now_us()
+        token = _now_us() if at is None else _to_us(at)
         tables = build(_from_us(token))
         repeats = {name: table for name, table in tables.items() if name != main and table.num_rows}
         linked: dict[str, Path] = {}

@@ -44,8 +44,14 @@ class Writing:
         response_id: str | None = None,
         lang: str = "en",
         started_at: dt.datetime | None = None,
+        *,
+        submitted_at: dt.datetime | None = None,
     ) -> Receipt:
         """Validate and store a new response (revision 1); a repeated id is a no-op.
+
+        ``submitted_at`` (as ``started_at``: aware, or naive UTC) records a submission
+        time other than now, for the simulator's field hours; one before ``started_at`` is
+        refused.
 
         Raises ValidationError (nothing written) for invalid answers, ValueError for
         invalid arguments, IncompatibleInstrument when the questionnaire file changed
@@ -58,6 +64,10 @@ class Writing:
         if lang not in LANGUAGES:
             raise ValueError(f"lang must be one of {LANGUAGES}")
         started_at = check_started_at(started_at)
+        if submitted_at is not None:
+            submitted_at = check_started_at(submitted_at)
+            if started_at is not None and submitted_at < started_at:
+                raise ValueError("submitted_at must not be before started_at")
         inst, data = self._checked(instrument_id)
         cleaned, problems = clean(inst, answers, lang=lang)
         if problems:
@@ -81,7 +91,8 @@ class Writing:
             "_editor": enumerator,
             "_note": None,
         }
-        receipt = self._write(inst, rid, 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=False)
+        receipt = self._write(inst, rid, 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=False,
+                              at=submitted_at)
         self._audit("submit", enumerator, receipt)
         return receipt
 

@@ -122,3 +122,34 @@ def test_save_population(tmp_path):
     assert save_population(tmp_path, POPULATION.encode(), [HOUSEHOLD]) == []
     assert len(read_csv(tmp_path / POPULATION_FILE)) == 5
     assert {row[0] for row in population_counts()} == {"household", "person"}
+
+
+def test_every_problem_of_a_frame_is_reported_at_once_with_its_rows():
+    text = """kecamatan,psu,households_in_psu,prob_psu,prob_within
+laweyan,LAW-001,100,abc,0.1
+laweyan,LAW-002,90,1.5,0.1
+solo,SOL-001,-5,0.1,
+laweyan,LAW-001,100,0.1,0.2
+,JEB-001,80,0.2,0.1
+jebres,JEB-002,,0.1,
+"""
+    responses = pd.DataFrame({"kecamatan": ["serengan"], "psu": ["SER-009"]})
+    problems = check_frame(frame(text), HOUSEHOLD, responses)
+    found = {p.code: p.text("en") for p in problems}
+    assert codes(problems) == ["file.blank", "file.not_numeric", "file.probability", "file.negative",
+                               "file.unknown_value", "file.duplicate", "frame.within", "frame.unknown_psu"]
+    assert "kecamatan is empty in 1 row(s) (rows 6)" in found["file.blank"]
+    assert "prob_psu must be a number; not so in row(s) 2 (e.g. 'abc')" in found["file.not_numeric"]
+    assert found["file.probability"].endswith("row(s) 3.")   # the 1.5 is reported beside the 'abc'
+    assert found["file.negative"] == "frame.csv: households_in_psu cannot be negative; row(s) 4."
+    assert "'solo'" in found["file.unknown_value"] and found["file.unknown_value"].endswith("row(s) 4.")
+    assert "'laweyan/LAW-001' (rows 2, 5)" in found["file.duplicate"]
+    assert found["frame.within"].endswith("PSU(s) 'JEB-002' (rows 7).")
+    assert "serengan/SER-009" in found["frame.unknown_psu"]
+    indonesian = [p.text("id") for p in problems]
+    assert "baris 3" in indonesian[2] and "(baris 2, 5)" in indonesian[5]
+
+
+def test_a_missing_column_does_not_hide_the_other_problems():
+    problems = check_frame(frame("kecamatan,psu,prob_psu\nlaweyan,LAW-001,2\n"), HOUSEHOLD)
+    assert codes(problems) == ["file.columns", "file.probability"]

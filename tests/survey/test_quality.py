@@ -139,20 +139,20 @@ def store(tmp_path_factory):
 
 
 def times(store, odd: dict[str, dt.time] | None = None) -> pd.DataFrame:
-    """Durations as stored, every interview first submitted at 10:00 WIB (or at `odd`'s time)."""
+    """Durations as stored, every interview started at 10:00 WIB (or at `odd`'s time)."""
     out = durations(store, "qc")
     day = dt.date(2024, 7, 3)
     moments = [dt.datetime.combine(day, (odd or {}).get(rid, dt.time(10)), WIB).astimezone(dt.timezone.utc)
                for rid in out["_response_id"]]
-    submitted = pd.Series(pd.to_datetime(moments, utc=True), index=out.index).astype("datetime64[us, UTC]")
-    return out.assign(started_at=submitted - pd.to_timedelta(out["minutes"], unit="min"), submitted_at=submitted)
+    started = pd.Series(pd.to_datetime(moments, utc=True), index=out.index).astype("datetime64[us, UTC]")
+    return out.assign(started_at=started, submitted_at=started + pd.to_timedelta(out["minutes"], unit="min"))
 
 
-def raised(store, when=None, lang="en") -> pd.DataFrame:
+def raised(store, when=None, lang="en", moments=None) -> pd.DataFrame:
     inst = store.instrument("qc")
     current = store.read("qc")
-    return flag_frame(inst, current, times(store, when), {"qc_members": store.read("qc_members")},
-                      salt(store.root), lang)
+    return flag_frame(inst, current, moments if moments is not None else times(store, when),
+                      {"qc_members": store.read("qc_members")}, salt(store.root), lang)
 
 
 def test_each_flag_fires_on_its_crafted_case_and_never_on_a_clean_one(store):
@@ -170,14 +170,14 @@ def test_the_details_say_why_with_numbers_only(store):
     assert found["outlier", "outlier"].startswith("income = 90,000,000, far from the median of North")
     # phone, income, trust and the hours of the three members aged 5+ were asked; all but the phone are missing
     assert found["missing", "many_missing"] == "5 of 6 questions asked (83%) unanswered or don't know / refused"
-    assert found["odd", "odd_hour"] == "submitted at 23:30 WIB"
+    assert found["odd", "odd_hour"] == "started at 23:30 WIB"
     assert found["dup_no_phone", "duplicate_household"] == "same name, village as clean-0"
     assert found["dup_same_phone", "duplicate_household"] == "same name, village (and phone) as clean-1"
     for detail in found:
         assert not any(name.split()[0] in detail for name in NAMES)   # no names, no phone numbers
         assert "0812" not in detail
     indonesian = raised(store, {"odd": dt.time(23, 30)}, lang="id").set_index(["_response_id", "flag"])["detail"]
-    assert indonesian["odd", "odd_hour"] == "dikirim pukul 23.30 WIB"
+    assert indonesian["odd", "odd_hour"] == "dimulai pukul 23.30 WIB"
     assert indonesian["fast_min", "too_fast"].startswith("5,0 menit")
 
 
@@ -186,6 +186,27 @@ def test_the_details_say_why_with_numbers_only(store):
 def test_odd_hours_are_from_22_to_05_wib(store, moment, odd):
     found = raised(store, {"clean-3": moment})
     assert (("clean-3", "odd_hour") in set(zip(found["_response_id"], found["flag"]))) is odd
+
+
+def _wib(day: int, hour: int) -> pd.Timestamp:
+    return pd.Timestamp(dt.datetime(2024, 7, day, hour, tzinfo=WIB)).tz_convert("UTC")
+
+
+def test_odd_hours_read_the_interviews_own_start_not_when_it_was_sent(store):
+    moments = times(store).set_index("_response_id")
+    moments.loc["clean-3", ["started_at", "submitted_at"]] = [_wib(3, 3), _wib(3, 10)]   # at 03:00, sent at 10:00
+    moments.loc["clean-4", ["started_at", "submitted_at"]] = [_wib(3, 10), _wib(4, 3)]   # at 10:00, sent at 03:00
+    found = raised(store, moments=moments.reset_index())
+    odd = found.loc[found["flag"] == "odd_hour"].set_index("_response_id")["detail"]
+    assert odd.to_dict() == {"clean-3": "started at 03:00 WIB"}
+
+
+def test_without_a_start_the_first_submission_is_read_and_said(store):
+    moments = times(store).set_index("_response_id")
+    moments.loc["clean-5", ["started_at", "submitted_at"]] = [pd.NaT, _wib(3, 23)]
+    odd = raised(store, moments=moments.reset_index(), lang="id").query("flag == 'odd_hour'")
+    assert odd[["_response_id", "detail"]].values.tolist() == [
+        ["clean-5", "dikirim pukul 23.00 WIB (waktu mulai tidak tercatat)"]]
 
 
 def test_rejecting_a_repeated_household_clears_the_originals_flag(store):

@@ -112,6 +112,9 @@ def test_cli_writes_frame_and_responses(tmp_path):
     store = ResponseStore(tmp_path)
     assert len(store.read("household")) == 30
     assert len(store.read("civil_servant")) == 5 and len(store.read("agency")) == 3
+    # simulated enumerators are named so that no account a person creates can be one of them
+    names = {n for table in ("household", "civil_servant", "agency") for n in store.read(table)["_enumerator"]}
+    assert {"sim-enum01", "sim-enum21"} <= names and all(n.startswith("sim-enum") for n in names)
     # the same seed again stores nothing new: response ids are reproducible
     main(["--households", "30", "--out", str(tmp_path), "--seed", "4"])
     assert len(ResponseStore(tmp_path).read("household")) == 30

@@ -1,5 +1,7 @@
 """The simulated fieldwork: visit outcomes, interview lengths and deliberately bad interviews."""
 
+import datetime as dt
+import random
 import re
 from collections import Counter
 
@@ -8,8 +10,9 @@ import pytest
 
 from survey import ResponseStore, load_instrument, validate
 from survey.fieldwork.quality import durations, flags
+from survey.locale import WIB
 from survey.simulate import OUTCOME_RATES, generate, main
-from survey.simulate.fieldwork import IDENTIFYING
+from survey.simulate.fieldwork import IDENTIFYING, field_times
 
 
 def test_outcomes_are_short_records_and_the_interviews_stay_the_same():
@@ -76,3 +79,30 @@ def test_bulk_mode_stores_the_same_fieldwork(fieldwork):
 def test_pace_is_for_the_normal_mode(tmp_path):
     with pytest.raises(SystemExit):
         main(["--households", "5", "--bulk", "--pace", "1", "--out", str(tmp_path)])
+
+
+def _in_field_hours(moments) -> bool:
+    local = pd.to_datetime(pd.Series(moments), utc=True).dt.tz_convert(WIB)
+    return bool((local.dt.hour >= 7).all() and (local.dt.hour < 21).all())
+
+
+@pytest.mark.parametrize("clock", [(3, 0), (6, 50), (7, 30), (10, 0), (20, 59), (21, 0), (23, 45)])
+def test_interview_times_fall_in_field_hours_whenever_the_simulator_runs(clock):
+    now = dt.datetime(2026, 12, 7, *clock, tzinfo=WIB)
+    rng = random.Random(1)
+    for minutes in (2.0, 25.0, 70.0):
+        start, end = field_times(now, minutes, rng)
+        assert _in_field_hours([start, end]) and end <= now
+        assert (end - start).total_seconds() == pytest.approx(minutes * 60)
+        if clock == (10, 0):   # in the day an interview ends now
+            assert end == now
+
+
+def test_a_run_stores_starts_and_submissions_in_field_hours(fieldwork):
+    normal, _, args = fieldwork
+    assert main([*args, "--out", str(normal)]) == 0   # a second run of the same seed stores nothing new
+    store = ResponseStore(normal, audit=False)
+    for name in ("household", "civil_servant"):
+        stored = store.read(name)
+        assert len(stored) and _in_field_hours(stored["_started_at"]) and _in_field_hours(stored["_submitted_at"])
+    assert flags(store, "household").query("flag == 'odd_hour'").empty

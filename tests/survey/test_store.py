@@ -196,6 +196,20 @@ def test_round_trip_of_every_type_and_the_roster(tmp_path):
     assert store.tables() == ["hh", "hh_members"]
 
 
+def test_a_simulated_submission_time_is_stored_with_its_roster(tmp_path):
+    store = make_store(tmp_path)
+    started = dt.datetime(2024, 5, 1, 8, 30, tzinfo=dt.timezone.utc)
+    sent = started + dt.timedelta(minutes=40)
+    with pytest.raises(ValueError, match="before started_at"):
+        store.submit("hh", full_answers(), enumerator="enum01", response_id="r", started_at=sent, submitted_at=started)
+    receipt = store.submit("hh", full_answers(), enumerator="enum01", response_id="r", started_at=started,
+                           submitted_at=sent)
+    assert receipt.submitted_at == sent
+    assert store.read("hh")["_submitted_at"].tolist() == [pd.Timestamp(sent)]
+    assert len(store.read("hh_members")) == 3   # the roster's token matches the given time
+    assert store.submit("hh", full_answers(), enumerator="enum01", response_id="r").duplicate
+
+
 def test_empty_store_reads_empty_frames_with_the_right_columns(tmp_path):
     store = make_store(tmp_path)
     df = store.read("hh")

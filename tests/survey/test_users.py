@@ -91,6 +91,8 @@ def test_the_accounts_file_is_private(tmp_path):
     ("ok", "x" * 300, "password_long"),
     ("ok", "tab\tinside-pw", "password_chars"),
     ("longname12", "LongName12", "password_name"),
+    ("sim-enum01", "long-enough-1", "simulated"),   # the simulator's names are no person's
+    ("SIM-Enum01", "long-enough-1", "simulated"),
 ])
 def test_names_and_passwords_are_checked(tmp_path, name, password, code):
     with pytest.raises(AccountError) as err:

@@ -55,6 +55,11 @@ def test_bad_new_accounts_get_a_message_in_the_chosen_language(data_dir):
     assert "Kedua kata sandi berbeda" in at.error[0].value
     create(at, "bad name!", "enumerator", "field-password-1")
     assert "Nama pengguna terdiri dari" in at.error[0].value
+    create(at, "sim-enum01", "enumerator", "field-password-1")
+    assert at.error[0].value == "Nama pengguna tidak boleh diawali “sim-”: itu nama pencacah simulasi."
+    at.radio(key="lang").set_value("en").run()
+    create(at, "sim-enum01", "enumerator", "field-password-1")
+    assert at.error[0].value == "A user name cannot start with “sim-”: those are the simulated enumerators' names."
     assert [a.name for a in cheap_accounts(data_dir).list()] == ["admin"]
 
 

@@ -7,6 +7,7 @@ AppTest does not fire ``run_every``: the refresh is tested as the cached read it
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -19,6 +20,7 @@ from analysis.monitoring.progress import visits
 from survey import ResponseStore
 from survey import locale as formatting
 from survey.fieldwork.quality import durations, flags
+from survey.simulate import generate
 from survey.simulate import main as simulate
 from tests.support.app import open_app
 from ui.results import data_cache as data
@@ -113,6 +115,28 @@ def test_a_flagged_interview_opens_in_the_review(store, data_dir):
     assert not at.exception, at.exception
     assert at.selectbox(key="review_choice").value == too_fast
     assert any(w.startswith("**Too fast**") for w in (e.value for e in at.warning))
+
+
+def test_a_flag_on_most_interviews_is_said_and_listed_after_the_others(data_dir):
+    store = ResponseStore(data_dir)
+    night, day = (dt.datetime(2026, 11, 30, hour, tzinfo=formatting.WIB) for hour in (23, 10))
+    households = generate("household", 14, seed=3)
+    for i, answers in enumerate([*households, households[13]]):   # the last one entered twice, in the day
+        store.submit("household", answers, enumerator=f"sim-enum{i % 2 + 1:02d}", response_id=f"hh-{i:02d}",
+                     started_at=night if i < 12 else day)
+    at = monitor(data_dir)
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [
+        "Odd hour fires on 12 of 15 interviews (80%): check its threshold (the questionnaire's `quality:` block). "
+        "It is listed after the other flags."]
+    assert "Odd hour" not in metrics(at) and metrics(at)["Repeated household"] == "2"
+    shown = next(d.value for d in at.dataframe if "Why" in d.value.columns)
+    odd = (shown["Flag"] == "Odd hour").to_numpy()
+    assert odd.sum() == 12 and (~odd).sum() >= 2 and odd.tolist() == sorted(odd.tolist())   # the others first
+    at.radio(key="lang").set_value("id").run()
+    assert [w.value for w in at.warning] == [
+        "Jam tidak wajar muncul pada 12 dari 15 wawancara (80%): periksa ambang batasnya (blok `quality:` "
+        "kuesioner). Tanda ini dicantumkan setelah tanda lainnya."]
 
 
 def test_an_empty_store_says_what_to_do(data_dir):

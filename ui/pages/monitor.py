@@ -211,12 +211,18 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
     if flags.empty:
         st.caption(t("flags_none", lang))
         return
-    counts = flags.groupby("flag")["_response_id"].nunique()
-    cols = st.columns(3)
-    for i, flag in enumerate(f for f in FLAGS if f in counts.index):
-        cols[i % 3].metric(t(f"flag_{flag}", lang), _count(int(counts[flag]), lang))
-    strata_names = _choice_labels(inst, inst.design.strata, lang)
+    counts = snap.flag_counts.set_index("flag")
+    common = set(counts.index[counts["common"]])
     flag_names = {f: t(f"flag_{f}", lang) for f in FLAGS}
+    cols = st.columns(3)
+    for i, flag in enumerate(f for f in counts.index if f not in common):
+        cols[i % 3].metric(flag_names[flag], _count(int(counts.at[flag, "flagged"]), lang))
+    for flag in (f for f in counts.index if f in common):   # a threshold to check: said, and listed last
+        st.warning(t("flags_common", lang, flag=flag_names[flag], n=_count(int(counts.at[flag, "flagged"]), lang),
+                     checked=_count(int(counts.at[flag, "checked"]), lang),
+                     share=formatting.percent(100 * counts.at[flag, "share"], lang, 0)), icon=":material/tune:")
+    flags = flags.assign(_last=flags["flag"].isin(common)).sort_values("_last", kind="stable")
+    strata_names = _choice_labels(inst, inst.design.strata, lang)
     status_names = {s: t(f"status_{s}", lang) for s in STATUSES}
     st.dataframe(pd.DataFrame({
         t("col_response", lang): flags["_response_id"].str[:8].to_numpy(),
@@ -228,8 +234,9 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
     }), hide_index=True, width="stretch", key="monitor_flags",
         column_config={t("col_detail", lang): st.column_config.TextColumn(width="large")})
     enumerators = dict(zip(flags["_response_id"], flags["_enumerator"]))
-    labels = {rid: f"{rid[:8]} · {enumerators[rid]} · " + ", ".join(flag_names.get(f, f) for f in reasons)
-              for rid, reasons in snap.flag_reasons.items()}
+    reasons = sorted(snap.flag_reasons.items(), key=lambda item: set(item[1]) <= common)   # other flags first
+    labels = {rid: f"{rid[:8]} · {enumerators[rid]} · " + ", ".join(flag_names.get(f, f) for f in why)
+              for rid, why in reasons}
     choice = st.selectbox(t("flags_choose", lang), list(labels), key="monitor_flagged", format_func=labels.get)
     if st.button(t("flags_open", lang), key="monitor_open_review", icon=":material/fact_check:"):
         st.session_state[OPEN_IN_REVIEW] = {"instrument": inst.id, "response_id": choice}

@@ -20,7 +20,7 @@ from analysis.dataset.datafiles import FRAME_FILE, read_csv
 from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates
 from analysis.monitoring import progress as fieldwork
 from analysis.monitoring.precision import precision_tracker
-from survey.fieldwork.quality import checked
+from survey.fieldwork.quality import FLAGS, checked
 from ui.results import data_cache as data
 
 
@@ -43,6 +43,7 @@ class Snapshot:
     provenance: object = None                 # the analysis Dataset's Provenance
     has_frame: bool = False
     statuses: dict = field(default_factory=dict)  # status -> stored responses
+    flag_counts: pd.DataFrame | None = None   # flag_counts(): how many of the checked interviews each flag fires on
 
 
 def snapshot(store, instrument_id: str, lang: str) -> Snapshot:
@@ -104,7 +105,27 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
         areas=areas, per_day=fieldwork.per_day(visits), per_enumerator=fieldwork.per_enumerator(visits, raised),
         durations=fieldwork.duration_summary(visits), adjustment=adjustment, precision=_precision(dataset, frame),
         provenance=dataset.provenance, has_frame=frame is not None,
-        statuses={str(k): int(v) for k, v in statuses.items()})
+        statuses={str(k): int(v) for k, v in statuses.items()}, flag_counts=flag_counts(visits, flagged))
+
+
+# Flags checked on every visit; the others only on completed interviews (survey.fieldwork.quality).
+EVERY_VISIT = ("odd_hour", "duplicate_household")
+COMMON_SHARE = 0.5   # a flag on more than this share of the interviews it checks says more about its threshold
+COMMON_MIN = 10      # ... once it has checked at least this many
+
+
+def flag_counts(visits: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
+    """Per flag raised (in FLAGS order): ``flag, flagged, checked, share`` and ``common``, True for a
+    flag that fires on most of the interviews it checks (a threshold to look at, not a problem of
+    those interviews, so the monitor lists it after the others)."""
+    raised = flagged.groupby("flag")["_response_id"].nunique() if len(flagged) else pd.Series(dtype=int)
+    complete = int((visits["disposition"] == "complete").sum()) if len(visits) else 0
+    rows = [(flag, int(raised[flag]), len(visits) if flag in EVERY_VISIT else complete)
+            for flag in FLAGS if flag in raised.index]
+    out = pd.DataFrame(rows, columns=["flag", "flagged", "checked"]).astype({"flagged": int, "checked": int})
+    out["share"] = out["flagged"] / out["checked"].where(out["checked"] > 0)
+    out["common"] = (out["checked"] >= COMMON_MIN) & (out["share"] > COMMON_SHARE)
+    return out
 
 
 def counted_flags(visits: pd.DataFrame, raised: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from survey.fieldwork.accounts import ACCOUNTS_DIR, RESTORE_COMMAND, USERS_FILE, AccountsDamaged
 from survey.locale import LANGUAGE_NAMES, LANGUAGES
 
 # ui.results.data_cache is imported with the login page, so an analysis page's first visit does not wait
@@ -75,12 +76,24 @@ def navigation(user: auth.User | None, lang: str):
     return st.navigation(pages)
 
 
+def accounts_damaged_ui(exc: AccountsDamaged, lang: str) -> None:
+    """The app stops: with a damaged accounts file nobody may log in, nor create an administrator."""
+    log.error("%s", exc)
+    st.error(t("accounts_damaged", lang, file=f"{ACCOUNTS_DIR}/{USERS_FILE}"), icon=":material/error:")
+    st.code(RESTORE_COMMAND, language="bash")
+    st.stop()
+
+
 def main() -> None:
     restore_lang()
     st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="wide")
     lang = language_ui()
-    user = auth.refresh_session()
-    current = navigation(user, lang)
+    try:
+        user = auth.refresh_session()
+        current = navigation(user, lang)
+    except AccountsDamaged as exc:
+        accounts_damaged_ui(exc, lang)
+        return
     if user is not None:
         sidebar_ui(user, lang)
     try:

@@ -4,6 +4,9 @@ Accounts live in ``<data folder>/accounts/users.json`` (folder mode 0700, file 0
 rewritten atomically (temp file, fsync, rename, folder fsync) under an exclusive
 ``flock``, so several app processes and the command line can change them at once.
 Failure counts and lockouts are stored there too, so a restart forgets neither.
+Accounts are never deleted, so an accounts file that cannot be read, or holds no
+account, is damaged (AccountsDamaged): the first-run set-up ("create the
+administrator") is offered only while the file does not exist at all.
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's second
 recommended option: m=64 MiB, t=3, p=4) and a random 16-byte salt per hash; the
@@ -84,6 +87,20 @@ def dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash(uuid.uuid4().hex)
 
 
+RESTORE_COMMAND = "python -m survey.backup restore BACKUP --data NEW_FOLDER"
+
+
+class AccountsDamaged(RuntimeError):
+    """The accounts file exists but cannot be used: unreadable, not JSON, not an accounts
+    file, or without a single account. Nobody can log in until it is restored."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path} is damaged ({reason}); nobody can log in until it is restored from a backup: "
+                         f"{RESTORE_COMMAND}, then copy NEW_FOLDER/{ACCOUNTS_DIR}/{USERS_FILE} to {path}")
+        self.path = path
+        self.reason = reason
+
+
 class AccountError(ValueError):
     """A request the accounts cannot carry out; ``code`` names the reason for a message."""
 
@@ -161,14 +178,22 @@ class Accounts:
     # ------------------------------------------------------------------ storage
 
     def _load(self) -> dict[str, dict]:
+        """The accounts by name; {} when the file does not exist; AccountsDamaged when it is not sound."""
         try:
             with open(self.path, encoding="utf-8") as handle:
                 data = json.load(handle)
         except FileNotFoundError:
             return {}
+        except (OSError, ValueError, RecursionError) as exc:   # unreadable, not UTF-8, not JSON
+            raise AccountsDamaged(self.path, type(exc).__name__) from None
         users = data.get("users") if isinstance(data, dict) else None
         if not isinstance(users, dict):
-            raise RuntimeError(f"{self.path} is not an accounts file; restore it from a backup")
+            raise AccountsDamaged(self.path, "not an accounts file")
+        if not users:   # accounts are never deleted: an empty file would reopen the first-run set-up
+            raise AccountsDamaged(self.path, "no account in it")
+        for record in users.values():
+            if not (isinstance(record, dict) and record.get("role") in ROLES and isinstance(record.get("hash"), str)):
+                raise AccountsDamaged(self.path, "an account without a role or a password hash")
         return users
 
     def _save(self, users: dict[str, dict]) -> None:
@@ -218,7 +243,8 @@ class Accounts:
     # ------------------------------------------------------------------ reading
 
     def exist(self) -> bool:
-        """True once any account exists (the app then asks for a login, not a set-up)."""
+        """True once any account exists (the app then asks for a login, not a set-up);
+        AccountsDamaged when the accounts file exists but is not sound."""
         return bool(self._load())
 
     def list(self) -> list[Account]:

@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 from argon2 import Type
 
-from survey.fieldwork.accounts import DEFAULT_HASHER, LOCKOUT_SECONDS, AccountError, Accounts, dummy_hash
+from survey.fieldwork.accounts import (
+    DEFAULT_HASHER,
+    LOCKOUT_SECONDS,
+    AccountError,
+    Accounts,
+    AccountsDamaged,
+    dummy_hash,
+)
 from survey.fieldwork.audit_log import AuditLog
 from tests.support.hashing import CHEAP_HASHER
 
@@ -261,6 +268,22 @@ def test_command_line_errors_are_messages_not_tracebacks(tmp_path):
     assert short.returncode == 2 and "at least 10" in short.stderr and "Traceback" not in short.stderr
     missing = cli(data, "disable", "ghost", "--data", str(data))
     assert missing.returncode == 2 and "no account" in missing.stderr
+
+
+@pytest.mark.parametrize("text", ['{"users": {}}', '{"users": ', "[]", '{"users": {"a": {"role": "boss", "hash": "x"}}}'])
+def test_a_damaged_or_emptied_accounts_file_is_refused_not_taken_for_a_first_run(tmp_path, text):
+    assert not Accounts(tmp_path).exist()   # no file at all: the first run
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "users.json").write_text(text)
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
+    for attempt in (accounts.exist, lambda: accounts.login("a", "some-password-1"),
+                    lambda: accounts.add("intruder", "admin", "intruder-pass-1", only_if_none=True)):
+        with pytest.raises(AccountsDamaged) as err:
+            attempt()
+        assert "users.json" in str(err.value) and "python -m survey.backup restore" in str(err.value)
+    assert (tmp_path / "accounts" / "users.json").read_text() == text
+    listed = cli(tmp_path, "list", "--data", str(tmp_path))
+    assert listed.returncode == 1 and "damaged" in listed.stderr and "Traceback" not in listed.stderr
 
 
 def test_command_line_uses_survey_data_dir(tmp_path):

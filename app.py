@@ -22,6 +22,7 @@ from survey.locale import LANGUAGE_NAMES, LANGUAGES
 from ui import auth, login  # noqa: F401
 from ui.i18n import current_lang, t
 from ui.pages import registry
+from ui.plain_text import plain_line
 
 PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
 log = logging.getLogger("survey.app")
@@ -50,8 +51,8 @@ def language_ui() -> str:
 
 def sidebar_ui(user: auth.User, lang: str) -> None:
     with st.sidebar:
-        st.caption(t("logged_in_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
-        if st.button(t("logout", lang, name=user.name), key="logout", icon=":material/logout:"):
+        st.caption(t("logged_in_as", lang, name=plain_line(user.name), role=t(f"role_{user.role}", lang)))
+        if st.button(t("logout", lang, name=plain_line(user.name)), key="logout", icon=":material/logout:"):
             auth.log_out()
             st.rerun()
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from survey import ResponseStore
 from survey.fieldwork.drafts import Draft, Drafts
 from survey.simulate import generate
-from tests.support.app import open_app, widget_values
+from tests.support.app import APP, open_app, widget_values
+from ui.auth import pages_for
 from ui.plain_text import JOINER, plain, plain_line
 
 HOSTILE = ("[Login again](http://evil.test/phish) ![p](http://evil.test/pixel.png) # H *em* __bold__ "
@@ -106,12 +108,19 @@ def test_the_enumerators_pages_show_comments_and_drafts_as_text(data_dir):
     assert assert_shown_as_text(at) >= 1   # the rejection's comment
 
 
+def test_the_first_run_names_the_new_administrator_as_typed(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="setup_user").input("__boss__")
+    at.text_input(key="setup_password").input("admin-pass-123")
+    at.text_input(key="setup_password2").input("admin-pass-123")
+    at.button(key="setup").click().run()
+    assert "\\_\\_boss\\_\\_" in at.success[0].value
+
+
 @pytest.mark.parametrize("role", ["admin", "supervisor"])
 def test_the_other_pages_of_each_role_draw_no_live_markdown(data_dir, role):
     seed(data_dir)
     at = open_app(data_dir, f"{role}1", role)
-    from ui.auth import pages_for
-
     for page in pages_for(role):
         at.switch_page(f"ui/pages/{page}.py").run()
         assert_shown_as_text(at)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from survey.fieldwork.accounts import ACCOUNTS_DIR, RESTORE_COMMAND, USERS_FILE, AccountsDamaged
 from survey.locale import LANGUAGE_NAMES, LANGUAGES
 
 # ui.results.data_cache is imported with the login page, so an analysis page's first visit does not wait
@@ -21,6 +22,7 @@ from survey.locale import LANGUAGE_NAMES, LANGUAGES
 from ui import auth, login  # noqa: F401
 from ui.i18n import current_lang, t
 from ui.pages import registry
+from ui.plain_text import plain_line
 
 PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
 log = logging.getLogger("survey.app")
@@ -49,8 +51,8 @@ def language_ui() -> str:
 
 def sidebar_ui(user: auth.User, lang: str) -> None:
     with st.sidebar:
-        st.caption(t("logged_in_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
-        if st.button(t("logout", lang, name=user.name), key="logout", icon=":material/logout:"):
+        st.caption(t("logged_in_as", lang, name=plain_line(user.name), role=t(f"role_{user.role}", lang)))
+        if st.button(t("logout", lang, name=plain_line(user.name)), key="logout", icon=":material/logout:"):
             auth.log_out()
             st.rerun()
 
@@ -75,12 +77,24 @@ def navigation(user: auth.User | None, lang: str):
     return st.navigation(pages)
 
 
+def accounts_damaged_ui(exc: AccountsDamaged, lang: str) -> None:
+    """The app stops: with a damaged accounts file nobody may log in, nor create an administrator."""
+    log.error("%s", exc)
+    st.error(t("accounts_damaged", lang, file=f"{ACCOUNTS_DIR}/{USERS_FILE}"), icon=":material/error:")
+    st.code(RESTORE_COMMAND, language="bash")
+    st.stop()
+
+
 def main() -> None:
     restore_lang()
     st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="wide")
     lang = language_ui()
-    user = auth.refresh_session()
-    current = navigation(user, lang)
+    try:
+        user = auth.refresh_session()
+        current = navigation(user, lang)
+    except AccountsDamaged as exc:
+        accounts_damaged_ui(exc, lang)
+        return
     if user is not None:
         sidebar_ui(user, lang)
     try:

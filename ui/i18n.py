@@ -81,6 +81,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Your role has no pages yet. Ask the administrator.",
         "id": "Peran Anda belum memiliki halaman. Hubungi administrator.",
     },
+    "accounts_damaged": {
+        "en": "The accounts file `{file}` in the data folder is damaged or empty, so the app is stopped: nobody can log in or create an administrator until it is restored. On the server, restore a backup into a new folder with the command below, then copy `NEW_FOLDER/{file}` over the damaged file.",
+        "id": "Berkas akun `{file}` di folder data rusak atau kosong, sehingga aplikasi dihentikan: tidak seorang pun dapat masuk atau membuat administrator sampai berkas itu dipulihkan. Di server, pulihkan cadangan ke folder baru dengan perintah di bawah, lalu salin `NEW_FOLDER/{file}` menggantikan berkas yang rusak.",
+    },
     # ---- first run and login
     "setup_title": {"en": "Create the administrator account", "id": "Buat akun administrator"},
     "setup_intro": {

@@ -16,6 +16,7 @@ from survey.fieldwork.accounts import MIN_PASSWORD, AccountError
 from survey.locale import WIB, wib_time
 from ui import auth
 from ui.i18n import current_lang, t
+from ui.plain_text import plain_line
 
 
 def account_error(exc: AccountError, lang: str) -> str:
@@ -64,7 +65,7 @@ def login_page() -> None:
     if reason in ("expired", "disabled"):
         st.info(t(f"session_{reason}", lang))
     if st.session_state.get("_auth_created"):
-        st.success(t("setup_done", lang, name=st.session_state["_auth_created"]))
+        st.success(t("setup_done", lang, name=plain_line(st.session_state["_auth_created"])))
     with st.form("login_form"):
         name = st.text_input(t("username", lang), key="login_user")
         password = st.text_input(t("password", lang), key="login_password", type="password")

@@ -4,14 +4,25 @@ Accounts live in ``<data folder>/accounts/users.json`` (folder mode 0700, file 0
 rewritten atomically (temp file, fsync, rename, folder fsync) under an exclusive
 ``flock``, so several app processes and the command line can change them at once.
 Failure counts and lockouts are stored there too, so a restart forgets neither.
+Accounts are never deleted, so an accounts file that cannot be read, or holds no
+account, is damaged (AccountsDamaged): the first-run set-up ("create the
+administrator") is offered only while the file does not exist at all.
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's second
 recommended option: m=64 MiB, t=3, p=4) and a random 16-byte salt per hash; the
 PHC string ``$argon2id$v=19$m=65536,t=3,p=4$<salt>$<hash>`` keeps the algorithm and
 its parameters with the hash, so parameters can be raised later (old hashes are
 re-hashed at the next successful login). Verification is constant-time. A password
-is never stored, logged or returned. An unknown user name costs the same hash work
-as a wrong password, so timing does not tell which names exist.
+is never stored, logged or returned.
+
+A login does not tell which names exist: an unknown name costs the same hash work as a
+wrong password (a dummy hash of the same hasher), gets the same answers, and is locked
+after five tries like a real one. Its count lives in ``accounts/unknown_names.json``
+(0600), keyed by a SHA-256 of the name (typed names may be mistyped passwords) and
+capped at ``MAX_UNKNOWN_NAMES`` entries, the oldest dropped first. A locked login is
+checked against the dummy hash too, so "locked" takes as long as any other answer.
+``python -m survey.users unlock NAME`` lifts a lock, so no one can keep the
+administrator out.
 
 The hasher is injectable (``Accounts(root, hasher=...)``, argon2-cffi's
 ``PasswordHasher`` interface) so that tests of other parts can log in cheaply; every
@@ -23,6 +34,7 @@ Command line (``python -m survey.users --help``)::
     python -m survey.users passwd NAME [--password-stdin]
     python -m survey.users role NAME --role ROLE
     python -m survey.users disable NAME | enable NAME
+    python -m survey.users unlock NAME
     python -m survey.users list
 
 Each takes ``--data DIR`` (default ``$SURVEY_DATA_DIR``, else ``data/``) in any position.
@@ -34,6 +46,7 @@ import argparse
 import datetime as dt
 import fcntl
 import getpass
+import hashlib
 import json
 import os
 import re
@@ -60,6 +73,8 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 256  # argon2 hashes anything, but a megabyte "password" is an attack
 ACCOUNTS_DIR = "accounts"
 USERS_FILE = "users.json"
+UNKNOWN_FILE = "unknown_names.json"  # failure counts of names that have no account
+MAX_UNKNOWN_NAMES = 1000
 _USERNAME = re.compile(r"[A-Za-z0-9._-]{1,40}")
 SIMULATED_PREFIX = "sim-"   # the simulator's enumerators (survey.simulate): no person's account starts so
 DEFAULT_HASHER = PasswordHasher()  # Argon2id, m=64 MiB, t=3, p=4
@@ -71,6 +86,20 @@ def dummy_hash(hasher: PasswordHasher) -> str:
     does not tell (the same parameters cost the same work). Made once per hasher and process,
     at the first login, known name or not (commands that log nobody in never pay for it)."""
     return hasher.hash(uuid.uuid4().hex)
+
+
+RESTORE_COMMAND = "python -m survey.backup restore BACKUP --data NEW_FOLDER"
+
+
+class AccountsDamaged(RuntimeError):
+    """The accounts file exists but cannot be used: unreadable, not JSON, not an accounts
+    file, or without a single account. Nobody can log in until it is restored."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path} is damaged ({reason}); nobody can log in until it is restored from a backup: "
+                         f"{RESTORE_COMMAND}, then copy NEW_FOLDER/{ACCOUNTS_DIR}/{USERS_FILE} to {path}")
+        self.path = path
+        self.reason = reason
 
 
 class AccountError(ValueError):
@@ -150,19 +179,46 @@ class Accounts:
     # ------------------------------------------------------------------ storage
 
     def _load(self) -> dict[str, dict]:
+        """The accounts by name; {} when the file does not exist; AccountsDamaged when it is not sound."""
         try:
             with open(self.path, encoding="utf-8") as handle:
                 data = json.load(handle)
         except FileNotFoundError:
             return {}
+        except (OSError, ValueError, RecursionError) as exc:   # unreadable, not UTF-8, not JSON
+            raise AccountsDamaged(self.path, type(exc).__name__) from None
         users = data.get("users") if isinstance(data, dict) else None
         if not isinstance(users, dict):
-            raise RuntimeError(f"{self.path} is not an accounts file; restore it from a backup")
+            raise AccountsDamaged(self.path, "not an accounts file")
+        if not users:   # accounts are never deleted: an empty file would reopen the first-run set-up
+            raise AccountsDamaged(self.path, "no account in it")
+        for record in users.values():
+            if not (isinstance(record, dict) and record.get("role") in ROLES and isinstance(record.get("hash"), str)):
+                raise AccountsDamaged(self.path, "an account without a role or a password hash")
         return users
 
     def _save(self, users: dict[str, dict]) -> None:
         text = json.dumps({"format": 1, "users": users}, indent=1, sort_keys=True)
         replace_bytes(self.path, text.encode("utf-8"), mode=0o600)   # hashes: the owner's only
+
+    def _load_unknown(self) -> dict[str, dict]:
+        """Failure counts of unknown names; an unreadable file only forgets them."""
+        try:
+            data = json.loads((self.folder / UNKNOWN_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _save_unknown(self, unknown: dict[str, dict]) -> None:
+        if len(unknown) > MAX_UNKNOWN_NAMES:   # bounded: the oldest attempts go first
+            kept = sorted(unknown.items(), key=lambda item: item[1].get("seen", 0))[-MAX_UNKNOWN_NAMES:]
+            unknown = dict(kept)
+        replace_bytes(self.folder / UNKNOWN_FILE, json.dumps(unknown, sort_keys=True).encode("utf-8"), mode=0o600)
+
+    @staticmethod
+    def _unknown_key(name: Any) -> str:
+        text = str(name)[:MAX_PASSWORD].strip().lower()
+        return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
     @contextmanager
     def _locked(self) -> Iterator[dict[str, dict]]:
@@ -188,7 +244,8 @@ class Accounts:
     # ------------------------------------------------------------------ reading
 
     def exist(self) -> bool:
-        """True once any account exists (the app then asks for a login, not a set-up)."""
+        """True once any account exists (the app then asks for a login, not a set-up);
+        AccountsDamaged when the accounts file exists but is not sound."""
         return bool(self._load())
 
     def list(self) -> list[Account]:
@@ -224,6 +281,7 @@ class Accounts:
             users[key] = {"role": role, "hash": digest, "disabled": False, "created": now,
                           "password_changed": now, "failures": 0, "locked_until": None, "last_login": None}
             account = self._public(key, users[key])
+            self._forget_unknown(key)
         self.audit.record("setup" if only_if_none else "account_create", by or key, key, role=role)
         return account
 
@@ -258,6 +316,25 @@ class Accounts:
                 record.update(failures=0, locked_until=None)
         self.audit.record("account_disable" if disabled else "account_enable", by, key)
 
+    def unlock(self, name: str, by: str | None = None) -> None:
+        """Lift a lockout (and reset the count of wrong passwords) of a name, known or not."""
+        key = check_username(name)
+        with self._locked() as users:
+            forgotten = self._forget_unknown(key)
+            if key not in users and not forgotten:
+                raise AccountError("unknown", f"There is no account named {key!r}.")
+            if key in users:
+                users[key].update(failures=0, locked_until=None)
+        self.audit.record("account_unlock", by, key)
+
+    def _forget_unknown(self, key: str) -> bool:
+        """Drop the failure count kept for `key` as an unknown name (call under the lock)."""
+        unknown = self._load_unknown()
+        if unknown.pop(self._unknown_key(key), None) is None:
+            return False
+        self._save_unknown(unknown)
+        return True
+
     @staticmethod
     def _require(users: dict, key: str) -> dict:
         if key not in users:
@@ -283,10 +360,9 @@ class Accounts:
         with self._locked() as users:
             record = users.get(key) if key else None
             if record is None:
-                self._verify(dummy, password)
-                result = LoginResult("wrong")
+                result = self._check_unknown(name, password, dummy)
             else:
-                result = self._check(key, record, password)
+                result = self._check(key, record, password, dummy)
         shown = key or str(name)[:40]
         if result.outcome == "ok":
             self.audit.record("login", key, key)
@@ -297,25 +373,52 @@ class Accounts:
                               reason=result.outcome)
         return result
 
-    def _check(self, key: str, record: dict, password: str) -> LoginResult:
+    def _check(self, key: str, record: dict, password: str, dummy: str) -> LoginResult:
         now = self.clock()
-        locked_until = record.get("locked_until")
-        if locked_until is not None and now < locked_until:
-            return LoginResult("locked", locked_until=locked_until, failures_left=None)
-        if locked_until is not None:  # the lockout is over: a fresh count
-            record.update(failures=0, locked_until=None)
+        locked = self._still_locked(record, now, dummy, password)
+        if locked is not None:
+            return locked
         if not self._verify(record["hash"], password):
-            record["failures"] = int(record.get("failures", 0)) + 1
-            if record["failures"] >= MAX_FAILURES:
-                record.update(failures=0, locked_until=now + LOCKOUT_SECONDS)
-                return LoginResult("locked", locked_until=record["locked_until"], failures_left=0)
-            return LoginResult("wrong", failures_left=MAX_FAILURES - record["failures"])
+            return self._failed(record, now)
         if record.get("disabled"):
             return LoginResult("disabled")
         if self.hasher.check_needs_rehash(record["hash"]):
             record["hash"] = self.hasher.hash(password)
         record.update(failures=0, locked_until=None, last_login=_iso(now))
         return LoginResult("ok", self._public(key, record))
+
+    def _check_unknown(self, name: Any, password: str, dummy: str) -> LoginResult:
+        """A name without an account: counted and locked as a real one, always a failure."""
+        now = self.clock()
+        unknown = self._load_unknown()
+        record = unknown.setdefault(self._unknown_key(name), {"failures": 0, "locked_until": None})
+        locked = self._still_locked(record, now, dummy, password)
+        if locked is not None:
+            return locked
+        self._verify(dummy, password)
+        record["seen"] = now
+        result = self._failed(record, now)
+        self._save_unknown(unknown)
+        return result
+
+    def _still_locked(self, record: dict, now: float, dummy: str, password: str) -> LoginResult | None:
+        """A "locked" answer while `record`'s lockout lasts (after the same hash work as any
+        other answer); once it is over the count starts afresh."""
+        locked_until = record.get("locked_until")
+        if locked_until is not None and now < locked_until:
+            self._verify(dummy, password)
+            return LoginResult("locked", locked_until=locked_until, failures_left=None)
+        if locked_until is not None:
+            record.update(failures=0, locked_until=None)
+        return None
+
+    @staticmethod
+    def _failed(record: dict, now: float) -> LoginResult:
+        record["failures"] = int(record.get("failures", 0)) + 1
+        if record["failures"] >= MAX_FAILURES:
+            record.update(failures=0, locked_until=now + LOCKOUT_SECONDS)
+            return LoginResult("locked", locked_until=record["locked_until"], failures_left=0)
+        return LoginResult("wrong", failures_left=MAX_FAILURES - record["failures"])
 
     def _verify(self, digest: str, password: str) -> bool:
         try:
@@ -354,6 +457,7 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("--role", required=True, choices=ROLES)
     for command, text in (("disable", "disable an account"), ("enable", "enable a disabled account")):
         sub.add_parser(command, parents=[data], help=text).add_argument("name")
+    sub.add_parser("unlock", parents=[data], help="lift a lockout after too many wrong passwords").add_argument("name")
     sub.add_parser("list", parents=[data], help="list the accounts (no hashes)")
     return parser
 
@@ -377,6 +481,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command in ("disable", "enable"):
             accounts.set_disabled(args.name, args.command == "disable", by=who)
             print(f"{check_username(args.name)} {args.command}d")
+        elif args.command == "unlock":
+            accounts.unlock(args.name, by=who)
+            print(f"{check_username(args.name)} unlocked")
         else:
             now = time.time()
             print(f"{'name':<24} {'role':<11} {'state':<26} last login")

@@ -29,7 +29,7 @@ MAX_TEXT = 300  # characters kept of any one text value
 # The actions the project records (others are allowed; these are the ones pages filter by).
 ACTIONS = (
     "setup", "login", "login_failed", "lockout", "logout", "session_expired",
-    "account_create", "account_password", "account_role", "account_disable", "account_enable",
+    "account_create", "account_password", "account_role", "account_disable", "account_enable", "account_unlock",
     "submit", "revise", "review", "export", "quarantine", "design",
 )
 

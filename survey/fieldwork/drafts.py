@@ -15,6 +15,8 @@ correction of a stored response, the revision it is based on. Drafts older than
 
 The location an enumerator typed last is kept beside the drafts (`carry`), so the
 next interview in the same block starts with it.
+
+Drafts hold names and phone numbers: their folders are 0700 and their files 0600.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import json
 import logging
 import os
 import re
+import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -82,7 +85,7 @@ class Drafts:
             "values": dict(values),
             "step": saved.step, "started_at": saved.started_at, "base_revision": saved.base_revision,
             "lang": saved.lang, "saved_at": saved.saved_at,
-        })
+        }, mode=0o600)
         return saved
 
     def load(self, enumerator: str, instrument: str, response_id: str) -> Draft | None:
@@ -113,7 +116,7 @@ class Drafts:
         """Remember answers that the enumerator's next interview of `instrument` starts with."""
         path = self._carry_path(enumerator, instrument)
         self._ensure(path.parent)
-        replace_with_json(path, {key: _plain(value) for key, value in values.items()})
+        replace_with_json(path, {key: _plain(value) for key, value in values.items()}, mode=0o600)
 
     def carried(self, enumerator: str, instrument: str) -> dict[str, Any]:
         path = self._carry_path(enumerator, instrument)
@@ -136,8 +139,12 @@ class Drafts:
         return self.folder / person / f"{_checked(_INSTRUMENT, instrument, 'instrument')}.carry.json"
 
     def _ensure(self, folder: Path) -> None:
+        """`folder` and drafts/ exist and are the owner's only (0700: drafts hold names and phones)."""
         missing = [p for p in (self.folder.parent, self.folder, folder) if not p.is_dir()]
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for path in (self.folder, folder):   # also folders made before drafts were private
+            if stat.S_IMODE(path.stat().st_mode) != 0o700:
+                os.chmod(path, 0o700)
         for path in missing:  # the new folders themselves must survive a power cut
             fsync_dir(path.parent)
 

@@ -15,6 +15,11 @@ the copied parts are written afresh. The audit log is copied under its lock up t
 its last complete line; every other file of the data folder (accounts/, frame.csv,
 population.csv, drafts/, instrument_versions/, quarantined files) is copied as it
 is. ``backup.json``, written last, lists every file with its size, SHA-256 and rows.
+
+A backup holds the store's secrets and personal data, so neither it nor a restore may
+open them to others: every folder they make is 0700, a copied file keeps the mode it
+had, and the private files (``PRIVATE``: the accounts, the drafts, the audit log) are
+0600 whatever the mode of their source (a backup made by an older version may differ).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +48,7 @@ from survey.store.reading import READ_ATTEMPTS, connect, listing
 from survey.store.versions import VERSIONS
 
 MANIFEST = "backup.json"
+PRIVATE = ("accounts", "drafts", AUDIT_FILE)  # password hashes; names and phones; who did what
 FORMAT = 1
 RESPONSES = "responses"
 _CHUNK = 1 << 20
@@ -74,6 +81,7 @@ def create_backup(data: str | os.PathLike, dest: str | os.PathLike) -> dict:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} is not empty: a backup goes into a new or empty folder")
     dest.mkdir(parents=True, exist_ok=True)
+    os.chmod(dest, 0o700)
     manifest: dict = {"format": FORMAT, "created_at": _now(), "source": str(data.resolve()),
                       "tables": {}, "files": {}, "skipped": []}
     responses = data / RESPONSES
@@ -92,10 +100,11 @@ def create_backup(data: str | os.PathLike, dest: str | os.PathLike) -> dict:
             if rel == AUDIT_FILE:
                 entry = _copy_audit(path, target)
             else:
-                entry = _copy(path, target)
+                entry = _copy(path, target, private=_private(rel))
         except FileNotFoundError:  # removed while the backup ran (a draft that was submitted)
             continue
         manifest["files"][rel] = entry
+    _private_folders(dest)
     _fsync_tree(dest)
     _write_json(dest / MANIFEST, manifest)
     return manifest
@@ -264,17 +273,37 @@ def _other_files(data: Path) -> list[Path]:
     return out
 
 
-def _copy(source: Path, target: Path) -> dict:
-    """Copy one file (exclusively, fsynced); its size and SHA-256."""
+def _private(rel: str) -> bool:
+    """Is the file at `rel` (relative to the data folder) one of the private ones?"""
+    return rel.split("/", 1)[0] in PRIVATE
+
+
+def _private_folders(root: Path) -> None:
+    """Every folder under `root` (a backup, a restore's staging folder) the owner's only."""
+    for dirpath, _, _ in os.walk(root):
+        os.chmod(dirpath, 0o700)
+
+
+def _create(target: Path, mode: int):
+    """`target` created exclusively with exactly `mode` (the umask does not apply), open for writing."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, mode)
+    return os.fdopen(fd, "wb")
+
+
+def _copy(source: Path, target: Path, private: bool = False) -> dict:
+    """Copy one file (exclusively, fsynced) with its mode, 0600 if `private`; its size and SHA-256."""
     digest = hashlib.sha256()
     size = 0
-    with open(source, "rb") as src, open(target, "xb") as dst:
-        while chunk := src.read(_CHUNK):
-            digest.update(chunk)
-            dst.write(chunk)
-            size += len(chunk)
-        dst.flush()
-        os.fsync(dst.fileno())
+    with open(source, "rb") as src:
+        mode = 0o600 if private else stat.S_IMODE(os.fstat(src.fileno()).st_mode)
+        with _create(target, mode) as dst:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+                size += len(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
     return {"bytes": size, "sha256": digest.hexdigest()}
 
 
@@ -287,7 +316,7 @@ def _copy_audit(source: Path, target: Path) -> dict:
         finally:
             fcntl.flock(src.fileno(), fcntl.LOCK_UN)
     data = data[: data.rfind(b"\n") + 1]
-    with open(target, "xb") as dst:
+    with _create(target, 0o600) as dst:
         dst.write(data)
         dst.flush()
         os.fsync(dst.fileno())
@@ -300,8 +329,8 @@ def _fsync_tree(root: Path) -> None:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    with open(path, "x", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=1, sort_keys=True)
+    with _create(path, 0o600) as handle:   # names the drafts' enumerators and the store's files
+        handle.write(json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
     fsync_dir(path.parent)
@@ -408,9 +437,11 @@ def restore_backup(dest: str | os.PathLike, data: str | os.PathLike) -> Verifica
                 shutil.rmtree(entry)
         if any(data.iterdir()):
             raise BackupError(f"{data} is not empty: restore only fills an empty data folder")
-    data.mkdir(parents=True, exist_ok=True)
+    if not data.exists():
+        data.mkdir(parents=True)
+        os.chmod(data, 0o700)
     staging = data / f".restore-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
+    staging.mkdir(mode=0o700)
     manifest = read_manifest(dest)
     for table, info in manifest["tables"].items():
         source, target = dest / RESPONSES / table, staging / RESPONSES / table
@@ -422,7 +453,8 @@ def restore_backup(dest: str | os.PathLike, data: str | os.PathLike) -> Verifica
             shutil.copytree(source / COMMITTED, target / COMMITTED)
     for rel in manifest["files"]:
         (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-        _copy(dest / rel, staging / rel)
+        _copy(dest / rel, staging / rel, private=_private(rel))
+    _private_folders(staging)
     _fsync_tree(staging)
     for entry in sorted(staging.iterdir()):
         os.rename(entry, data / entry.name)

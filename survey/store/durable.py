@@ -114,9 +114,9 @@ def replace_bytes(path: Path, data: bytes, mode: int = 0o666) -> None:
     fsync_dir(folder)
 
 
-def replace_with_json(path: Path, data: Any) -> None:
-    """Atomically (re)place `path` with `data` as JSON (:func:`replace_bytes`)."""
-    replace_bytes(path, json.dumps(data).encode("utf-8"))
+def replace_with_json(path: Path, data: Any, mode: int = 0o666) -> None:
+    """Atomically (re)place `path` with `data` as JSON (:func:`replace_bytes`, `mode` as there)."""
+    replace_bytes(path, json.dumps(data).encode("utf-8"), mode=mode)
 
 
 def write_bytes_exclusive(path: Path, data: bytes) -> bool:

@@ -126,7 +126,9 @@ class ResponseStore(Catalogue, Writing, Commit):
         folder = self.table_folder(table)
         if table not in self._known_folders:
             missing = [p for p in (self.root, self.responses, folder) if not p.is_dir()]
-            folder.mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(parents=True, exist_ok=True)
+            for path in (self.responses, folder):   # answers hold names and phones: the owner's only
+                path.mkdir(exist_ok=True, mode=0o700)
             for path in missing:  # make the new folders themselves durable
                 fsync_dir(path.parent)
             self._known_folders.add(table)

@@ -7,6 +7,7 @@ and the tests log in through the real login form.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -213,3 +214,10 @@ def shown(at: AppTest, i: int = 0) -> pd.DataFrame:
 def same(table, at: AppTest, i: int = 0, lang: str = "en") -> None:
     """The page's i-th table shows `table` (a SummaryTable), formatted as the page formats it."""
     pd.testing.assert_frame_equal(shown(at, i), table.to_frame(lang, formatted=True), check_dtype=False)
+
+
+def as_read(markdown: str) -> str:
+    """What a reader sees of literal Markdown made by ui.plain_text: no escapes, no joiners."""
+    from ui.plain_text import JOINER
+
+    return re.sub(r"\\(.)", r"\1", markdown).replace(JOINER, "")

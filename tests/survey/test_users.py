@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 from argon2 import Type
 
-from survey.fieldwork.accounts import DEFAULT_HASHER, LOCKOUT_SECONDS, AccountError, Accounts, dummy_hash
+from survey.fieldwork.accounts import (
+    DEFAULT_HASHER,
+    LOCKOUT_SECONDS,
+    AccountError,
+    Accounts,
+    AccountsDamaged,
+    dummy_hash,
+)
 from survey.fieldwork.audit_log import AuditLog
 from tests.support.hashing import CHEAP_HASHER
 
@@ -125,6 +132,63 @@ def test_five_failures_in_a_row_lock_for_15_minutes_and_survive_a_restart(tmp_pa
     assert actions == ["account_create"] + ["login_failed"] * 4 + ["lockout", "login_failed", "login"]
 
 
+def outcomes(accounts: Accounts, name: str, tries: int = 6) -> list[tuple]:
+    """(outcome, failures_left, locked_until) of `tries` wrong passwords for `name`."""
+    return [(r.outcome, r.failures_left, r.locked_until)
+            for r in (accounts.login(name, "wrong-password") for _ in range(tries))]
+
+
+def test_an_unknown_name_answers_as_a_known_one_and_is_locked_after_five_tries(tmp_path):
+    clock = Clock()
+    accounts = Accounts(tmp_path, clock, CHEAP_HASHER)
+    accounts.add("admin", "admin", "admin-pass-123")
+    known, unknown = outcomes(accounts, "admin"), outcomes(accounts, "ghost")
+    assert unknown == known
+    assert [o[0] for o in unknown] == ["wrong"] * 4 + ["locked"] * 2
+    # the count survives a restart, a malformed name is counted too, and the lock ends as a real one
+    assert Accounts(tmp_path, clock, CHEAP_HASHER).login("GHOST", "x").outcome == "locked"
+    assert outcomes(accounts, "not a name!") == known
+    clock.now += LOCKOUT_SECONDS + 1
+    assert accounts.login("ghost", "wrong-password").failures_left == 4
+    stored = (tmp_path / "accounts" / "unknown_names.json").read_text()
+    assert "ghost" not in stored and "wrong-password" not in stored
+    assert stat.S_IMODE((tmp_path / "accounts" / "unknown_names.json").stat().st_mode) == 0o600
+    # a name that gets an account starts with a clean count
+    accounts.add("ghost", "enumerator", "enumerator-pass-1")
+    assert accounts.login("ghost", "enumerator-pass-1").ok
+
+
+def test_unknown_names_are_bounded(tmp_path, monkeypatch):
+    from survey.fieldwork import accounts as module
+
+    monkeypatch.setattr(module, "MAX_UNKNOWN_NAMES", 5)
+    clock = Clock()
+    accounts = Accounts(tmp_path, clock, CHEAP_HASHER)
+    for i in range(12):
+        clock.now += 1
+        accounts.login(f"name{i}", "wrong-password")
+    assert len(json.loads((tmp_path / "accounts" / "unknown_names.json").read_text())) == 5
+    assert accounts.login("name11", "wrong-password").failures_left == 3   # the newest are kept
+
+
+def test_unlock_lifts_a_lock_of_a_known_or_unknown_name(tmp_path):
+    clock = Clock()
+    accounts = Accounts(tmp_path, clock, CHEAP_HASHER)
+    accounts.add("admin", "admin", "admin-pass-123")
+    outcomes(accounts, "admin", 5)
+    outcomes(accounts, "ghost", 5)
+    assert accounts.login("admin", "admin-pass-123").outcome == "locked"
+    accounts.unlock("admin", by="cli:root")
+    accounts.unlock("ghost", by="cli:root")
+    assert accounts.login("admin", "admin-pass-123").ok
+    assert accounts.login("ghost", "wrong-password").failures_left == 4
+    with pytest.raises(AccountError) as err:
+        accounts.unlock("nobody-at-all")
+    assert err.value.code == "unknown"
+    unlocks = [e for e in AuditLog(tmp_path).entries(newest_first=False) if e["action"] == "account_unlock"]
+    assert [(e["user"], e["object"]) for e in unlocks] == [("cli:root", "admin"), ("cli:root", "ghost")]
+
+
 def test_a_success_resets_the_count(tmp_path):
     accounts = Accounts(tmp_path, Clock(), CHEAP_HASHER)
     accounts.add("enum01", "enumerator", "enumerator-pass-1")
@@ -186,12 +250,42 @@ def test_command_line_add_list_passwd_role_disable(tmp_path):
     assert all(e["user"].startswith("cli:") for e in changes)
 
 
+def test_command_line_unlock(tmp_path):
+    data = tmp_path / "data"
+    assert cli(data, "add", "admin", "--role", "admin", "--password-stdin", "--data", str(data),
+               stdin="admin-pass-123\n").returncode == 0
+    for _ in range(5):
+        Accounts(data, hasher=CHEAP_HASHER).login("admin", "wrong-password")
+    assert Accounts(data).login("admin", "admin-pass-123").outcome == "locked"
+    done = cli(data, "unlock", "admin", "--data", str(data))
+    assert done.returncode == 0 and "admin unlocked" in done.stdout, done.stderr
+    assert Accounts(data).login("admin", "admin-pass-123").ok
+    missing = cli(data, "unlock", "ghost", "--data", str(data))
+    assert missing.returncode == 2 and "no account" in missing.stderr
+
+
 def test_command_line_errors_are_messages_not_tracebacks(tmp_path):
     data = tmp_path / "data"
     short = cli(data, "add", "enum01", "--role", "enumerator", "--password-stdin", "--data", str(data), stdin="short\n")
     assert short.returncode == 2 and "at least 10" in short.stderr and "Traceback" not in short.stderr
     missing = cli(data, "disable", "ghost", "--data", str(data))
     assert missing.returncode == 2 and "no account" in missing.stderr
+
+
+@pytest.mark.parametrize("text", ['{"users": {}}', '{"users": ', "[]", '{"users": {"a": {"role": "boss", "hash": "x"}}}'])
+def test_a_damaged_or_emptied_accounts_file_is_refused_not_taken_for_a_first_run(tmp_path, text):
+    assert not Accounts(tmp_path).exist()   # no file at all: the first run
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "users.json").write_text(text)
+    accounts = Accounts(tmp_path, hasher=CHEAP_HASHER)
+    for attempt in (accounts.exist, lambda: accounts.login("a", "some-password-1"),
+                    lambda: accounts.add("intruder", "admin", "intruder-pass-1", only_if_none=True)):
+        with pytest.raises(AccountsDamaged) as err:
+            attempt()
+        assert "users.json" in str(err.value) and "python -m survey.backup restore" in str(err.value)
+    assert (tmp_path / "accounts" / "users.json").read_text() == text
+    listed = cli(tmp_path, "list", "--data", str(tmp_path))
+    assert listed.returncode == 1 and "damaged" in listed.stderr and "Traceback" not in listed.stderr
 
 
 def test_command_line_uses_survey_data_dir(tmp_path):

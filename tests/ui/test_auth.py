@@ -181,6 +181,49 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(data_dir):
     assert [e.value for e in at.error] == ["Wrong user name or password."]
 
 
+def test_an_unknown_user_is_locked_after_five_tries_as_a_known_one(data_dir):
+    make_user(data_dir, "enum01", "enumerator")
+    answers = {}
+    for name in ("enum01", "nobody"):
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        for _ in range(6):
+            login(at, name, "wrong-password-x")
+        answers[name] = [e.value.split("until")[0] for e in at.error]
+    assert answers["nobody"] == answers["enum01"] and "locked for 15 minutes" in answers["nobody"][0]
+
+
+DAMAGED = {
+    "not JSON": '{"format": 1, "users": {"admin": {"role": "adm',
+    "not an accounts file": '["admin"]',
+    "emptied": '{"format": 1, "users": {}}',
+    "no hash": '{"format": 1, "users": {"admin": {"role": "admin"}}}',
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGED))
+def test_a_damaged_or_emptied_accounts_file_stops_the_app_with_the_restore_command(data_dir, damage):
+    make_user(data_dir, "admin", "admin")
+    (data_dir / "accounts" / "users.json").write_text(DAMAGED[damage])
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert "accounts/users.json" in at.error[0].value and "damaged" in at.error[0].value
+    assert at.code[0].value.startswith("python -m survey.backup restore ")
+    assert not [w for w in at.text_input] and not headers(at)   # neither the set-up nor the login
+    for url in ("setup", "login", *PAGE_FILES):
+        force_url(at, url)
+        assert not at.exception and not [w for w in at.text_input] and "accounts/users.json" in at.error[0].value
+    at.radio(key="lang").set_value("id").run()
+    assert "rusak atau kosong" in at.error[0].value and "accounts/users.json" in at.error[0].value
+
+
+def test_an_accounts_file_damaged_during_a_session_stops_it(data_dir):
+    at = open_app(data_dir, "admin1", "admin")
+    assert "admin" in page_names(at)
+    (data_dir / "accounts" / "users.json").write_text('{"format": 1, "users": {}}')
+    at.run()
+    assert not at.exception and "accounts/users.json" in at.error[0].value and not at.dataframe
+
+
 def test_thirty_idle_minutes_end_the_session(data_dir, monkeypatch):
     now = [1_800_000_000.0]
     monkeypatch.setattr(auth, "clock", lambda: now[0])

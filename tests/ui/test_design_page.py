@@ -18,7 +18,7 @@ from analysis.tables.weighting_tables import totals_table, weights_table
 from survey import ResponseStore
 from survey.fieldwork.audit_log import AuditLog
 from tests.support.analysis_store import copy_to
-from tests.support.app import make_unusable, open_page, same, shown
+from tests.support.app import as_read, make_unusable, open_page, same, shown
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_a_bad_frame_is_refused_with_the_reason_and_changes_nothing(store_dir, c
     at = open_page(store_dir, "design")
     estimate = shown(open_page(store_dir, "explore"))
     upload(at, "frame", frame_csv(store_dir, change))
-    assert at.error and expected in at.error[0].value and "Nothing was changed" in at.error[0].value
+    assert at.error and expected in as_read(at.error[0].value) and "Nothing was changed" in at.error[0].value
     assert (store_dir / "frame.csv").read_bytes() == before
     assert design_entries(store_dir)[-1]["outcome"] == "invalid"
     assert shown(open_page(store_dir, "explore")).equals(estimate)
@@ -81,7 +81,7 @@ def test_a_bad_frame_is_refused_with_the_reason_and_changes_nothing(store_dir, c
 def test_the_messages_are_in_bahasa_indonesia_too(store_dir):
     at = open_page(store_dir, "design", lang="id")
     upload(at, "population", b"unit,kecamatan,total\nhousehold,laweyan,banyak\n")
-    assert "Tidak ada yang diubah" in at.error[0].value and "harus berupa angka" in at.error[0].value
+    assert "Tidak ada yang diubah" in at.error[0].value and "harus berupa angka" in as_read(at.error[0].value)
 
 
 def test_a_good_frame_replaces_the_file_and_the_estimates_follow(store_dir):
@@ -125,5 +125,5 @@ def test_files_wait_while_a_questionnaire_cannot_be_used(store_dir, monkeypatch)
     make_unusable(monkeypatch, "civil_servant", "age")
     at = open_page(store_dir, "design")
     upload(at, "frame", before)        # the same, good, file: it cannot be checked against every design now
-    assert at.error and "Nothing was changed" in at.error[0].value and "civil_servant" in at.error[0].value
+    assert at.error and "Nothing was changed" in at.error[0].value and "civil_servant" in as_read(at.error[0].value)
     assert (store_dir / "frame.csv").read_bytes() == before

@@ -22,6 +22,7 @@ from survey.questionnaire.validate import MAX_TEXT_LENGTH, clean, filtered_choic
 from ui.entry import gps
 from ui.entry.steps import MAX_REPEAT_ITEMS, FormStep, repeat_size
 from ui.i18n import t
+from ui.plain_text import plain_line
 
 RADIO_MAX_CHOICES = 5  # longer lists use a searchable select box
 _KEPT, _DRAWN, _LIVE = "_kept_answers_", "_drawn_keys_", "_live_keys_"
@@ -293,7 +294,7 @@ def _note(q: Question, _key: str, lang: str, _context: dict) -> None:
 
 def _calculated_value(q: Question, _key: str, lang: str, context: dict) -> None:
     if not is_unanswered(context.get(q.name)):
-        st.caption(f"{q.text('label', lang)}: **{context[q.name]}**")
+        st.caption(f"{q.text('label', lang)}: **{plain_line(context[q.name])}**")
 
 
 # Widget name (a question type's `widget` trait) -> the function that draws it.

@@ -35,6 +35,7 @@ from ui.entry import form
 from ui.entry.correct import begin_correction, correction, end_correction
 from ui.entry.steps import sections
 from ui.i18n import t
+from ui.plain_text import plain_line
 from ui.store import data_dir, get_store
 
 _PER_INTERVIEW = ("_response_id_", "_started_", "_tried_", "_error_", "_receipt_", "_step_", "_visited_",
@@ -258,13 +259,13 @@ def describe(draft: Draft, lang: str, now: float) -> str:
     try:
         inst = load_instrument(draft.instrument, get_store().instruments_dir)
     except (InstrumentError, ValueError):
-        return f"**{draft.instrument}** · {t('draft_saved_at', lang, time=_when(draft.saved_at, lang))}"
+        return f"**{plain_line(draft.instrument)}** · {t('draft_saved_at', lang, time=_when(draft.saved_at, lang))}"
     values = draft.values
     who = values.get("respondent_name") or values.get("member_name__0") or values.get("address")
-    parts = [f"**{inst.title[lang]}**", str(who) if who else t("draft_empty", lang)]
+    parts = [f"**{inst.title[lang]}**", plain_line(who) if who else t("draft_empty", lang)]   # typed: literal
     psu = inst.design.psu
     if psu and values.get(psu):
-        parts.append(str(values[psu]))
+        parts.append(plain_line(values[psu]))
     where = _step_title(inst, draft.step, lang)
     if where:
         parts.append(t("draft_at_step", lang, step=where))

@@ -17,6 +17,7 @@ from survey.questionnaire.validate import is_unanswered
 from ui.entry import form
 from ui.entry.steps import FormStep, step_of
 from ui.i18n import t
+from ui.plain_text import plain_line
 
 
 def current(inst: Instrument, all_steps: list[FormStep]) -> FormStep:
@@ -55,7 +56,9 @@ def title(inst: Instrument, step: FormStep, lang: str, values: dict) -> str:
     if step.is_member:
         name = values.get(form.widget_key("member_name", step.index))
         i = step.index + 1
-        return t("member_named", lang, i=i, name=str(name).strip()) if not is_unanswered(name) else t("member", lang, i=i)
+        if is_unanswered(name):
+            return t("member", lang, i=i)
+        return t("member_named", lang, i=i, name=plain_line(str(name).strip()))   # shown as Markdown
     return pick(step.title, lang) or inst.title[lang]
 
 

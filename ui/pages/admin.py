@@ -19,6 +19,7 @@ from ui import auth
 from ui.i18n import current_lang, t
 from ui.login import account_error
 from ui.pages import registry
+from ui.plain_text import plain_line
 from ui.store import data_dir, get_store
 from ui.supervision.audit_view import audit_csv, audit_frame
 
@@ -92,7 +93,7 @@ def _create(user: auth.User, lang: str) -> None:
     except AccountError as exc:
         state[_CREATE_PROBLEM] = account_error(exc, lang)
         return
-    state[_FLASH] = t("account_created", lang, name=account.name, role=t(f"role_{account.role}", lang))
+    state[_FLASH] = t("account_created", lang, name=plain_line(account.name), role=t(f"role_{account.role}", lang))
     for key in ("new_user", "new_password", "new_password2"):
         state[key] = ""
 

@@ -24,6 +24,7 @@ from survey.locale import WIB, number, pick
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
+from ui.plain_text import plain_line
 from ui.results import data_cache as data
 from ui.results.choices import instrument_ui
 from ui.results.data_cache import View
@@ -160,8 +161,8 @@ def file_ui(kind: str, user: auth.User, lang: str) -> None:
     elif result == "none":
         st.warning(t("design_choose_file", lang), icon=":material/upload_file:")
     else:
-        st.error("\n".join([t("design_unchanged", lang, file=name), *(f"- {pick(p, lang)}" for p in problems)]),
-                 icon=":material/error:")
+        lines = (f"- {plain_line(pick(p, lang))}" for p in problems)   # they quote the file's cells
+        st.error("\n".join([t("design_unchanged", lang, file=name), *lines]), icon=":material/error:")
 
 
 def page() -> None:

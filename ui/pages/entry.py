@@ -34,6 +34,7 @@ from ui.entry import form, interviews, phone, wizard
 from ui.entry.correct import correction, end_correction, may_correct
 from ui.entry.steps import steps
 from ui.i18n import current_lang, t
+from ui.plain_text import plain_line
 from ui.store import get_store, usable_instruments_ui
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ def questionnaire(inst: Instrument, lang: str, user: auth.User) -> None:
     form.remember_values(inst)
     trouble = interviews.save(inst, user, step.id, lang)
     if trouble:
-        st.warning(t("draft_unsaved", lang, error=trouble), icon=":material/cloud_off:")
+        st.warning(t("draft_unsaved", lang, error=plain_line(trouble)), icon=":material/cloud_off:")
     interview_menu_ui(inst, lang)
 
 
@@ -171,7 +172,7 @@ def review_ui(inst: Instrument, all_steps, cleaned: dict, problems: list[Problem
     state = st.session_state
     if f"_error_{inst.id}" in state:
         key, details = state[f"_error_{inst.id}"]
-        st.error(t(key, lang, **details))
+        st.error(t(key, lang, **{name: plain_line(value) for name, value in details.items()}))
     elif problems and state.get(f"_tried_{inst.id}"):
         st.error(problems_summary(inst, all_steps, problems, lang, values))
     ending = end_question(inst, cleaned)
@@ -205,7 +206,7 @@ def receipt_ui(inst: Instrument, lang: str, receipt, enumerator: str) -> None:
     text = "saved_again" if receipt.duplicate else ("corrected" if receipt.revision > 1 else "saved")
     st.success(t(text, lang, rid=receipt.response_id, revision=receipt.revision), icon=":material/check_circle:")
     when = receipt.submitted_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
-    st.caption(t("receipt_detail", lang, instrument=inst.title[lang], time=when, enumerator=enumerator))
+    st.caption(t("receipt_detail", lang, instrument=inst.title[lang], time=when, enumerator=plain_line(enumerator)))
     st.button(t("new_interview", lang), key="new_interview", type="primary", on_click=new_interview, args=(inst,))
 
 

@@ -22,6 +22,7 @@ from ui.entry.correct import CORRECTABLE, open_correction
 from ui.entry.submissions import DAYS, my_submissions, sent_back
 from ui.i18n import current_lang, t
 from ui.pages import registry
+from ui.plain_text import plain_line
 from ui.store import get_store
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,10 @@ def sent_back_ui(back: pd.DataFrame, lang: str) -> None:
     st.subheader(t("sent_back_title", lang))
     st.caption(t("sent_back_intro", lang))
     for r in back.itertuples():
-        note = r.note if isinstance(r.note, str) and r.note else t("sent_back_no_note", lang)
+        note = plain_line(r.note) if isinstance(r.note, str) and r.note else t("sent_back_no_note", lang)
         st.warning(t("sent_back_item", lang, time=f"{r.submitted_at:%d-%m %H:%M}",
                      instrument=_title(r.instrument, lang), rid=r.response_id[:8], note=note,
-                     editor=r.editor), icon=":material/undo:")
+                     editor=plain_line(r.editor)), icon=":material/undo:")
 
 
 def correction_ui(rows: pd.DataFrame, user: auth.User, lang: str) -> None:

@@ -33,6 +33,7 @@ from survey.store.stored_answers import stored_answers
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
+from ui.plain_text import plain, plain_line
 from ui.store import get_store, usable_instruments
 from ui.supervision import review_view
 from ui.supervision.monitor_data import area_question
@@ -152,8 +153,8 @@ def flash_ui(lang: str) -> None:
     kind, key, values, problems = flash
     values = {k: (t(f"status_{v}", lang) if k == "status" else v) for k, v in values.items()}
     text = t(key, lang, **values)
-    if problems:
-        text += "\n" + "\n".join(f"- {p}" for p in problems)
+    if problems:   # validation messages may quote an answer
+        text += "\n" + "\n".join(f"- {plain_line(p)}" for p in problems)
     (st.success if kind == "ok" else st.error)(text, icon=":material/check_circle:" if kind == "ok" else
                                                  ":material/error:")
 
@@ -329,15 +330,15 @@ def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datet
         st.warning(t("review_gone", lang))
         return
     revision = response.revision
-    st.markdown(t("review_meta", lang, enumerator=response.enumerator, time=_when(first),
+    st.markdown(t("review_meta", lang, enumerator=plain_line(response.enumerator), time=_when(first),
                   status=t(f"status_{response.status}", lang), revision=revision))
     if history[-1].note:
-        st.caption(t("review_last_note", lang, editor=history[-1].editor, note=history[-1].note))
+        st.caption(t("review_last_note", lang, editor=plain_line(history[-1].editor), note=plain(history[-1].note)))
     mine = flags[flags["_response_id"] == rid]
     if mine.empty:
         st.caption(t("review_no_flags", lang))
     for row in mine.itertuples():
-        st.warning(f"**{t(f'flag_{row.flag}', lang)}**: {row.detail}", icon=":material/flag:")
+        st.warning(f"**{t(f'flag_{row.flag}', lang)}**: {plain(row.detail)}", icon=":material/flag:")
     decision_ui(inst, rid, revision, user, lang)
     heading(t("review_answers", lang))
     shown_title = None

@@ -5,6 +5,11 @@ tables in the chosen language: a choice is its label, several choices their labe
 an amount in Rupiah is written with thousands separators, a date as a date. Which of
 these an answer gets is its type's ``shown_as`` trait (survey.questionnaire.types);
 ANSWER_WRITERS maps each to its function.
+
+The answer tables go to st.table, whose cells are Markdown, and a member's name to an
+expander's label: `sections` and `members` give answers and names as literal Markdown
+(ui.plain_text), so what an enumerator typed shows as typed and never as a link or an
+image. `revisions_frame` is for st.dataframe, whose cells are text: it keeps them as they are.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from survey import locale as formatting
 from survey.questionnaire.model import Instrument, Question
 from survey.store.revisions import Revision
 from ui.i18n import t
+from ui.plain_text import plain_line
 
 OPEN_IN_REVIEW = "_review_open"   # session key: {instrument, response_id} the monitor sends to the review page
 
@@ -74,7 +80,7 @@ def sections(inst: Instrument, answers: dict, lang: str) -> list[tuple[str, pd.D
             continue
         if not out or out[-1][0] != title or not isinstance(out[-1][1], list):
             out.append((title, []))
-        out[-1][1].append((q.text("label", lang), answer_text(q, answers[q.name], lang)))
+        out[-1][1].append((q.text("label", lang), plain_line(answer_text(q, answers[q.name], lang))))
     return [(name, _table(rows, lang) if isinstance(rows, list) else rows) for name, rows in out]
 
 
@@ -82,10 +88,11 @@ def members(repeat: Question, items: list[dict], lang: str) -> list[tuple[str, p
     """(title, table) per roster item, the item's first text answer (a name) in the title."""
     out = []
     for i, item in enumerate(items):
-        rows = [(q.text("label", lang), answer_text(q, item[q.name], lang))
+        rows = [(q.text("label", lang), plain_line(answer_text(q, item[q.name], lang)))
                 for q in repeat.questions if q.stores_answer and q.name in item]
         name = next((str(item[q.name]) for q in repeat.questions if q.kind.free_text and item.get(q.name)), "")
-        title = t("review_member", lang, label=repeat.text("label", lang), i=i + 1) + (f": {name}" if name else "")
+        title = t("review_member", lang, label=repeat.text("label", lang), i=i + 1)
+        title += f": {plain_line(name)}" if name else ""
         out.append((title, _table(rows, lang)))
     return out
 

@@ -279,6 +279,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Your last change could not be kept as a draft on the server ({error}). It is still on this screen; tell the supervisor.",
         "id": "Perubahan terakhir tidak dapat disimpan sebagai draf di server ({error}). Isian masih ada di layar ini; beri tahu pengawas.",
     },
+    "draft_too_large": {
+        "en": "This interview is too large to keep as a draft (over {bytes} kB): an answer is far longer than the form allows. It is still on this screen; shorten the long answer.",
+        "id": "Wawancara ini terlalu besar untuk disimpan sebagai draf (lebih dari {bytes} kB): ada jawaban yang jauh lebih panjang dari yang diizinkan formulir. Isian masih ada di layar ini; perpendek jawaban yang panjang itu.",
+    },
     "gps_button": {"en": "Use my location", "id": "Pakai lokasi saya"},
     "gps_waiting": {
         "en": "Finding the location… stay outside, away from tall walls.",

@@ -24,6 +24,12 @@ calibration ``by`` a set of questions are the rows of its unit that fill exactly
 those columns; when there are none, the rows that fill more columns are summed over
 the others (so BPS's kecamatan x sex counts also give the kecamatan totals).
 
+Both files are bounded before they are parsed (``MAX_CSV_BYTES``, ``MAX_CSV_ROWS``), and so
+are their numbers: a selection probability is at least ``MIN_PROBABILITY`` (one in a
+million: a smaller one makes one household stand for millions, a typing error rather
+than a design), a count of PSUs or households at most ``MAX_COUNT``, a population
+total at most ``MAX_TOTAL``.
+
 ``check_frame`` / ``check_population`` return a list of :class:`analysis.messages.Message`
 (empty: fine); ``save_frame`` / ``save_population`` check uploaded bytes and replace
 the file atomically only when there is no problem, so a bad upload changes nothing.
@@ -46,10 +52,23 @@ FRAME_FILE = "frame.csv"
 POPULATION_FILE = "population.csv"
 FRAME_NUMBERS = ("prob_psu", "prob_within", "households_in_psu", "psus_in_stratum", "households_sampled")
 PROBABILITIES = ("prob_psu", "prob_within")
+MAX_CSV_BYTES = 5_000_000  # a frame of every census block of a province is about 1 MB
+MAX_CSV_ROWS = 100_000
+MIN_PROBABILITY = 1e-6
+MAX_COUNT = 10_000_000  # households_in_psu, psus_in_stratum, households_sampled
+MAX_TOTAL = 1_000_000_000  # population.csv's totals (Indonesia has under 300 million people)
 
 
 def parse_csv(content: bytes | str, file: str) -> tuple[pd.DataFrame | None, list[Message]]:
-    """CSV bytes -> a DataFrame of text (empty cells missing), or the problem."""
+    """CSV bytes -> a DataFrame of text (empty cells missing), or the problem.
+
+    Its size and its number of lines are checked first, before anything is decoded or parsed."""
+    size = len(content.encode("utf-8")) if isinstance(content, str) else len(content)
+    if size > MAX_CSV_BYTES:
+        return None, [message("file.too_large", file=file, mb=MAX_CSV_BYTES // 1_000_000)]
+    lines = content.count(b"\n" if isinstance(content, bytes) else "\n")
+    if lines > MAX_CSV_ROWS + 1:  # the header, and a last line without a line break
+        return None, [message("file.too_many_rows", file=file, rows=MAX_CSV_ROWS)]
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
@@ -98,11 +117,14 @@ def _numeric_problems(table: pd.DataFrame, file: str, columns: Iterable[str]) ->
             out.append(message("file.not_numeric", file=file, column=column, rows=_rows(bad),
                                example=repr(text[bad].iloc[0])))
         elif column in PROBABILITIES:
-            wrong = ~np.isnan(values) & ~((values > 0) & (values <= 1))
+            wrong = ~np.isnan(values) & ~((values >= MIN_PROBABILITY) & (values <= 1))
             if wrong.any():
                 out.append(message("file.probability", file=file, column=column, rows=_rows(wrong)))
         elif (values < 0).any():
             out.append(message("file.negative", file=file, column=column, rows=_rows(values < 0)))
+        elif (values > (MAX_TOTAL if column == "total" else MAX_COUNT)).any():
+            limit = MAX_TOTAL if column == "total" else MAX_COUNT
+            out.append(message("file.too_big", file=file, column=column, max=limit, rows=_rows(values > limit)))
     return out
 
 

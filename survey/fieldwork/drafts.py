@@ -13,6 +13,10 @@ correction of a stored response, the revision it is based on. Drafts older than
 `STALE_DAYS` are listed as stale for the enumerator to resume or discard; only
 `discard` (or a successful submission) removes one.
 
+A draft is bounded (`MAX_DRAFT_BYTES`, `MAX_DRAFT_TEXT` characters a value): the form's
+own widgets never come near, so a bigger one is refused (DraftTooLarge) rather than
+letting one session fill the disk.
+
 The location an enumerator typed last is kept beside the drafts (`carry`), so the
 next interview in the same block starts with it.
 """
@@ -30,7 +34,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
-from survey.store.durable import fsync_dir, replace_with_json, unlink
+from survey.questionnaire.limits import MAX_ANSWERS, MAX_TEXT_LENGTH
+from survey.store.durable import fsync_dir, replace_bytes, replace_with_json, unlink
 
 STALE_DAYS = 30
 _DAY = 86400.0
@@ -38,7 +43,13 @@ _PERSON = re.compile(r"(?!\.\.?$)[A-Za-z0-9._-]{1,64}")  # a login name; never "
 _INSTRUMENT = re.compile(r"[a-z][a-z0-9_]*")
 _RESPONSE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _SUFFIX = ".draft.json"
+MAX_DRAFT_BYTES = 1_000_000  # a full household with 30 members is about 30 kB
+MAX_DRAFT_TEXT = 2 * MAX_TEXT_LENGTH + 100  # characters of one value (the text boxes stop at MAX_TEXT_LENGTH)
 log = logging.getLogger(__name__)
+
+
+class DraftTooLarge(ValueError):
+    """A draft past the bounds: it is not written (the interview stays on screen)."""
 
 
 @dataclass(frozen=True)
@@ -72,17 +83,25 @@ class Drafts:
         self.clock = clock
 
     def save(self, draft: Draft) -> Draft:
-        """Write `draft` (replacing the one of the same interview); returns it as stored."""
+        """Write `draft` (replacing the one of the same interview); returns it as stored.
+
+        DraftTooLarge (nothing written) past MAX_ANSWERS values, MAX_DRAFT_TEXT characters
+        in one value or MAX_DRAFT_BYTES in all; checked before anything is encoded."""
+        if len(draft.values) > MAX_ANSWERS:
+            raise DraftTooLarge(f"a draft keeps at most {MAX_ANSWERS} values, this one has {len(draft.values)}")
         values = MappingProxyType({key: _plain(value) for key, value in draft.values.items()})
         saved = replace(draft, values=values, saved_at=self.clock())
         path = self._path(saved.enumerator, saved.instrument, saved.response_id)
-        self._ensure(path.parent)
-        replace_with_json(path, {
+        data = json.dumps({
             "enumerator": saved.enumerator, "instrument": saved.instrument, "response_id": saved.response_id,
             "values": dict(values),
             "step": saved.step, "started_at": saved.started_at, "base_revision": saved.base_revision,
             "lang": saved.lang, "saved_at": saved.saved_at,
-        })
+        }).encode("utf-8")
+        if len(data) > MAX_DRAFT_BYTES:
+            raise DraftTooLarge(f"a draft is at most {MAX_DRAFT_BYTES} bytes, this one has {len(data)}")
+        self._ensure(path.parent)
+        replace_bytes(path, data, mode=0o600)  # names and phones: the owner's only
         return saved
 
     def load(self, enumerator: str, instrument: str, response_id: str) -> Draft | None:
@@ -150,12 +169,16 @@ def _checked(pattern: re.Pattern, value: Any, what: str) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """A widget value as JSON: dates as ISO text, selections as lists."""
+    """A widget value as JSON: dates as ISO text, selections as lists (DraftTooLarge for huge text)."""
+    if isinstance(value, str) and len(value) > MAX_DRAFT_TEXT:
+        raise DraftTooLarge(f"a draft value is at most {MAX_DRAFT_TEXT} characters, this one has {len(value)}")
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
+        if len(value) > MAX_ANSWERS:
+            raise DraftTooLarge(f"a draft list is at most {MAX_ANSWERS} long, this one has {len(value)}")
         return [_plain(v) for v in value]
     raise TypeError(f"a draft cannot keep a {type(value).__name__}")
 

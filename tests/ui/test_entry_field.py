@@ -269,3 +269,17 @@ def test_a_full_disk_keeps_the_answers_and_says_so(app, data_dir, monkeypatch):
     go_to(at, "visit_outcome").radio(key="visit_outcome").set_value("refused").run()
     assert any("could not be kept as a draft" in w or "tidak dapat disimpan sebagai draf" in w for w in texts(at, "warning"))
     assert at.radio(key="visit_outcome").value == "refused"  # still on screen
+
+
+def test_a_draft_over_the_cap_is_not_kept_and_the_form_says_so(app, data_dir, monkeypatch):
+    import survey.fieldwork.drafts as drafts_module
+
+    at = fill(app, "household", HALF, review=False)
+    [before] = drafts_of(data_dir)
+    size = len((data_dir / "drafts" / "enum01" / f"household.{before.response_id}.draft.json").read_bytes())
+    monkeypatch.setattr(drafts_module, "MAX_DRAFT_BYTES", size + 20)  # the form's own widgets stop far below 1 MB
+    go_to(at, "respondent_name").text_input(key="respondent_name").input("x" * 100).run()
+    assert any("too large to keep as a draft" in w for w in texts(at, "warning"))
+    assert at.text_input(key="respondent_name").value == "x" * 100  # still on screen
+    [after] = drafts_of(data_dir)
+    assert after.values["respondent_name"] == before.values["respondent_name"]  # the last good draft stays

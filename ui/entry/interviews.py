@@ -26,7 +26,7 @@ import uuid
 import streamlit as st
 
 from survey import load_instrument
-from survey.fieldwork.drafts import Draft, Drafts
+from survey.fieldwork.drafts import MAX_DRAFT_BYTES, Draft, Drafts, DraftTooLarge
 from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick, wib_time
 from survey.questionnaire.model import LAST_SAVED, TODAY, Instrument, InstrumentError
 from survey.questionnaire.validate import survey_today
@@ -85,8 +85,9 @@ def defaults(inst: Instrument, user: User) -> dict:
     return form.values_from_draft(inst, out)
 
 
-def save(inst: Instrument, user: User, step_id: str, lang: str) -> str | None:
-    """Rewrite the draft when the answers or the step changed; an error text when it could not be."""
+def save(inst: Instrument, user: User, step_id: str, lang: str) -> tuple[str, dict] | None:
+    """Rewrite the draft when the answers or the step changed; (message key, its values) when it
+    could not be (the answers stay on screen and in the session either way)."""
     rid, base = on_screen(inst)
     if rid is None:
         return None
@@ -105,9 +106,12 @@ def save(inst: Instrument, user: User, step_id: str, lang: str) -> str | None:
         started = state.get(f"_started_{inst.id}")
         store.save(Draft(user.name, inst.id, rid, values=values, step=step_id, base_revision=base, lang=lang,
                          started_at=started.isoformat() if isinstance(started, dt.datetime) else None))
+    except DraftTooLarge:
+        log.warning("the draft of %s %s is too large to keep", inst.id, rid)
+        return ("draft_too_large", {"bytes": MAX_DRAFT_BYTES // 1000})
     except OSError as exc:  # a full disk must not stop the interview: it stays on screen
         log.exception("saving the draft of %s %s failed", inst.id, rid)
-        return exc.strerror or type(exc).__name__
+        return ("draft_unsaved", {"error": exc.strerror or type(exc).__name__})
     state[f"_saved_{inst.id}"] = current
     return None
 

@@ -162,7 +162,7 @@ def questionnaire(inst: Instrument, lang: str, user: auth.User) -> None:
     form.remember_values(inst)
     trouble = interviews.save(inst, user, step.id, lang)
     if trouble:
-        st.warning(t("draft_unsaved", lang, error=trouble), icon=":material/cloud_off:")
+        st.warning(t(trouble[0], lang, **trouble[1]), icon=":material/cloud_off:")
     interview_menu_ui(inst, lang)
 
 

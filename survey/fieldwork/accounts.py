@@ -41,7 +41,7 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -101,6 +101,7 @@ class LoginResult:
     account: Account | None = None
     locked_until: float | None = None
     failures_left: int | None = None
+    unrecorded: bool = False  # a full disk: the attempt is not in the audit log (nor its count or time)
 
     @property
     def ok(self) -> bool:
@@ -276,21 +277,30 @@ class Accounts:
             key = None
         password = password if isinstance(password, str) and len(password) <= MAX_PASSWORD else ""
         dummy = dummy_hash(self.hasher)  # made at the process's first login, whatever the name
-        with self._locked() as users:
-            record = users.get(key) if key else None
-            if record is None:
-                self._verify(dummy, password)
-                result = LoginResult("wrong")
-            else:
-                result = self._check(key, record, password)
+        result = None
+        try:
+            with self._locked() as users:
+                record = users.get(key) if key else None
+                if record is None:
+                    self._verify(dummy, password)
+                    result = LoginResult("wrong")
+                else:
+                    result = self._check(key, record, password)
+        except OSError:  # a full disk: the answer stands, only its count and time are not saved
+            if result is None:
+                raise
+            result = replace(result, unrecorded=True)
         shown = key or str(name)[:40]
-        if result.outcome == "ok":
-            self.audit.record("login", key, key)
-        elif result.outcome == "locked" and result.failures_left == 0:
-            self.audit.record("lockout", shown, shown, "locked", minutes=LOCKOUT_SECONDS // 60)
-        else:
-            self.audit.record("login_failed", shown, shown, "locked" if result.outcome == "locked" else "failed",
-                              reason=result.outcome)
+        try:
+            if result.outcome == "ok":
+                self.audit.record("login", key, key)
+            elif result.outcome == "locked" and result.failures_left == 0:
+                self.audit.record("lockout", shown, shown, "locked", minutes=LOCKOUT_SECONDS // 60)
+            else:
+                self.audit.record("login_failed", shown, shown, "locked" if result.outcome == "locked" else "failed",
+                                  reason=result.outcome)
+        except OSError:  # logging in must work on a full disk, so that the admin can see why
+            result = replace(result, unrecorded=True)
         return result
 
     def _check(self, key: str, record: dict, password: str) -> LoginResult:

@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 
 from survey import ResponseStore
 from survey.fieldwork.drafts import STALE_DAYS, Draft, Drafts
@@ -283,3 +284,22 @@ def test_a_draft_over_the_cap_is_not_kept_and_the_form_says_so(app, data_dir, mo
     assert at.text_input(key="respondent_name").value == "x" * 100  # still on screen
     [after] = drafts_of(data_dir)
     assert after.values["respondent_name"] == before.values["respondent_name"]  # the last good draft stays
+
+
+def test_a_full_disk_under_the_form_says_the_server_is_out_of_space_and_keeps_the_answers(app, data_dir):
+    from tests.survey.test_full_disk import fill_the_disk
+
+    at = fill(app, "household", HALF, review=False)
+    with pytest.MonkeyPatch.context() as disk:  # its own: undoing it must not undo the app's data folder
+        fill_the_disk(disk)
+        go_to(at, "respondent_name").text_input(key="respondent_name").input("Sri Wahyuni").run()
+        assert not at.exception
+        assert any("disk is full" in w and "could not be kept as a draft" in w for w in texts(at, "warning"))
+        fill(at, "household", {**SMALL, "respondent_name": "Sri Wahyuni"})
+        at.button(key="submit").click().run()
+        assert not at.exception
+        assert any("disk is full" in e for e in texts(at, "error"))
+        assert at.session_state["respondent_name"] == "Sri Wahyuni"  # the answers stay in the session
+    at.button(key="submit").click().run()
+    assert texts(at, "success")[0].startswith("Saved.")
+    assert ResponseStore(data_dir).read("household")["respondent_name"].tolist() == ["Sri Wahyuni"]

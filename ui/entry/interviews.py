@@ -30,6 +30,7 @@ from survey.fieldwork.drafts import MAX_DRAFT_BYTES, Draft, Drafts, DraftTooLarg
 from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick, wib_time
 from survey.questionnaire.model import LAST_SAVED, TODAY, Instrument, InstrumentError
 from survey.questionnaire.validate import survey_today
+from survey.store.durable import is_full
 from ui.auth import User
 from ui.entry import form
 from ui.entry.correct import begin_correction, correction, end_correction
@@ -111,6 +112,8 @@ def save(inst: Instrument, user: User, step_id: str, lang: str) -> tuple[str, di
         return ("draft_too_large", {"bytes": MAX_DRAFT_BYTES // 1000})
     except OSError as exc:  # a full disk must not stop the interview: it stays on screen
         log.exception("saving the draft of %s %s failed", inst.id, rid)
+        if is_full(exc):
+            return ("draft_disk_full", {})
         return ("draft_unsaved", {"error": exc.strerror or type(exc).__name__})
     state[f"_saved_{inst.id}"] = current
     return None

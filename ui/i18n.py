@@ -283,6 +283,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Your last change could not be kept as a draft on the server ({error}). It is still on this screen; tell the supervisor.",
         "id": "Perubahan terakhir tidak dapat disimpan sebagai draf di server ({error}). Isian masih ada di layar ini; beri tahu pengawas.",
     },
+    "drafts_set_aside": {
+        "en": "{n} interview(s) in progress could not be read back (the draft file is damaged) and were set aside in the data folder's drafts_aside. They cannot be resumed here; tell the supervisor.",
+        "id": "{n} wawancara yang sedang berjalan tidak dapat dibaca kembali (berkas drafnya rusak) dan disisihkan ke folder drafts_aside di folder data. Wawancara itu tidak dapat dilanjutkan di sini; beri tahu pengawas.",
+    },
     "draft_disk_full": {
         "en": "The server's disk is full, so your last change could not be kept as a draft. Your answers are still on this screen; do not close it, and tell the supervisor.",
         "id": "Disk server penuh, sehingga perubahan terakhir tidak dapat disimpan sebagai draf. Jawaban Anda masih ada di layar ini; jangan ditutup, dan beri tahu pengawas.",

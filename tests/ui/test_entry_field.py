@@ -303,3 +303,25 @@ def test_a_full_disk_under_the_form_says_the_server_is_out_of_space_and_keeps_th
     at.button(key="submit").click().run()
     assert texts(at, "success")[0].startswith("Saved.")
     assert ResponseStore(data_dir).read("household")["respondent_name"].tolist() == ["Sri Wahyuni"]
+
+
+def test_an_unreadable_draft_is_set_aside_and_the_entry_page_still_opens(app, data_dir):
+    import stat
+
+    fill(app, "household", HALF, review=False)
+    [good] = drafts_of(data_dir)
+    folder = data_dir / "drafts" / "enum01"
+    deep = folder / "household.deep.draft.json"
+    deep.write_text('{"enumerator": "enum01", "instrument": "household", "response_id": "deep", "values": '
+                    + "[" * 100_000 + "]" * 100_000 + "}")
+    (folder / "agency.junk.draft.json").write_text("{not json")
+    again = open_app(data_dir, "enum01")  # a new login: the page lists and resumes drafts
+    assert not again.exception
+    assert any("2 interview(s) in progress could not be read back" in w for w in texts(again, "warning"))
+    assert again.session_state["_response_id_household"] == good.response_id  # the good draft came back
+    aside = data_dir / "drafts_aside" / "enum01"
+    assert sorted(p.name for p in aside.iterdir()) == ["agency.junk.draft.json", "household.deep.draft.json"]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in aside.iterdir()} == {0o600}
+    assert [d.response_id for d in drafts_of(data_dir)] == [good.response_id]
+    again.radio(key="lang").set_value("id").run()  # said once, not on every run
+    assert not any("disisihkan" in w for w in texts(again, "warning"))

@@ -42,11 +42,27 @@ _PER_INTERVIEW = ("_response_id_", "_started_", "_tried_", "_error_", "_receipt_
                   "_initial_", "_saved_")
 _CHECKED, _NOTICE, _EXPAND, _RERUN = "_drafts_checked", "_draft_notice", "_drafts_expanded", "_rerun_app"
 _RESTORED = "_draft_restored"
+_ASIDE = "_drafts_set_aside"  # file names of unreadable drafts moved aside, until the page says so
 log = logging.getLogger(__name__)
 
 
 def drafts() -> Drafts:
     return Drafts(data_dir())
+
+
+def listed(user: User) -> list[Draft]:
+    """The user's drafts; unreadable ones are set aside and noted for list_ui to say so."""
+    store = drafts()
+    try:
+        return store.list(user.name)
+    finally:
+        noted(store)
+
+
+def noted(store: Drafts) -> None:
+    """Remember the drafts `store` set aside, for the next list_ui."""
+    if store.set_aside_now:
+        st.session_state.setdefault(_ASIDE, []).extend(store.set_aside_now)
 
 
 def on_screen(inst: Instrument) -> tuple[str | None, int | None]:
@@ -102,6 +118,7 @@ def save(inst: Instrument, user: User, step_id: str, lang: str) -> tuple[str, di
     untouched = initial is not None and initial == (rid, values)
     try:
         if untouched and store.load(user.name, inst.id, rid) is None:
+            noted(store)
             state[f"_saved_{inst.id}"] = current  # nothing typed yet: no draft
             return None
         started = state.get(f"_started_{inst.id}")
@@ -201,7 +218,7 @@ def resume_after_login(user: User) -> None:
         return
     state[_CHECKED] = user.name
     try:
-        found = drafts().list(user.name)
+        found = listed(user)
     except (OSError, ValueError):
         log.exception("listing %s's drafts failed", user.name)
         return
@@ -221,17 +238,20 @@ def list_ui(inst: Instrument, user: User, lang: str) -> None:
         st.info(t(notice["key"], lang), icon=":material/delete:")
     rid, _ = on_screen(inst)
     try:
-        listed = [d for d in drafts().list(user.name) if (d.instrument, d.response_id) != (inst.id, rid)]
+        others = [d for d in listed(user) if (d.instrument, d.response_id) != (inst.id, rid)]
     except (OSError, ValueError):
         log.exception("listing %s's drafts failed", user.name)
-        return
-    if not listed:
+        others = []
+    aside = state.pop(_ASIDE, None)
+    if aside:
+        st.warning(t("drafts_set_aside", lang, n=len(aside)), icon=":material/folder_off:")
+    if not others:
         return
     now = drafts().clock()
-    with st.expander(t("drafts_title", lang, n=len(listed)), expanded=bool(state.pop(_EXPAND, False)),
+    with st.expander(t("drafts_title", lang, n=len(others)), expanded=bool(state.pop(_EXPAND, False)),
                      icon=":material/pending_actions:"):
         st.caption(t("drafts_pick", lang))
-        for n, draft in enumerate(listed):
+        for n, draft in enumerate(others):
             with st.container(border=True, key=f"draft_{n}"):
                 st.markdown(describe(draft, lang, now))
                 with st.container(horizontal=True):

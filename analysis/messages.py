@@ -37,6 +37,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{file} has more than {rows} rows. Check that it is the right file.",
         "id": "{file} berisi lebih dari {rows} baris. Periksa apakah berkasnya benar.",
     },
+    "file.too_many_columns": {
+        "en": "{file} has more than {columns} columns. Check that it is the right file.",
+        "id": "{file} berisi lebih dari {columns} kolom. Periksa apakah berkasnya benar.",
+    },
     "file.empty": {
         "en": "{file} has no rows. It needs one row per {unit}.",
         "id": "{file} tidak berisi baris. Berkas ini perlu satu baris per {unit}.",

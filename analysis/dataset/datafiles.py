@@ -24,7 +24,8 @@ calibration ``by`` a set of questions are the rows of its unit that fill exactly
 those columns; when there are none, the rows that fill more columns are summed over
 the others (so BPS's kecamatan x sex counts also give the kecamatan totals).
 
-Both files are bounded before they are parsed (``MAX_CSV_BYTES``, ``MAX_CSV_ROWS``), and so
+Both files are bounded before they are parsed (``MAX_CSV_BYTES``, ``MAX_CSV_ROWS``,
+``MAX_CSV_COLUMNS`` on any line), and so
 are their numbers: a selection probability is at least ``MIN_PROBABILITY`` (one in a
 million: a smaller one makes one household stand for millions, a typing error rather
 than a design), a count of PSUs or households at most ``MAX_COUNT``, a population
@@ -54,6 +55,7 @@ FRAME_NUMBERS = ("prob_psu", "prob_within", "households_in_psu", "psus_in_stratu
 PROBABILITIES = ("prob_psu", "prob_within")
 MAX_CSV_BYTES = 5_000_000  # a frame of every census block of a province is about 1 MB
 MAX_CSV_ROWS = 100_000
+MAX_CSV_COLUMNS = 100  # a frame has about ten; pandas takes minutes over a line of 400,000 fields
 MIN_PROBABILITY = 1e-6
 MAX_COUNT = 10_000_000  # households_in_psu, psus_in_stratum, households_sampled
 MAX_TOTAL = 1_000_000_000  # population.csv's totals (Indonesia has under 300 million people)
@@ -69,6 +71,9 @@ def parse_csv(content: bytes | str, file: str) -> tuple[pd.DataFrame | None, lis
     lines = content.count(b"\n" if isinstance(content, bytes) else "\n")
     if lines > MAX_CSV_ROWS + 1:  # the header, and a last line without a line break
         return None, [message("file.too_many_rows", file=file, rows=MAX_CSV_ROWS)]
+    newline, comma = (b"\n", b",") if isinstance(content, bytes) else ("\n", ",")
+    if max(line.count(comma) for line in content.split(newline)) >= MAX_CSV_COLUMNS:
+        return None, [message("file.too_many_columns", file=file, columns=MAX_CSV_COLUMNS)]
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
@@ -162,7 +167,7 @@ def check_frame(frame: pd.DataFrame, instrument, responses: pd.DataFrame | None 
         problems += _choice_problems(frame, FRAME_FILE, design.strata, instrument.question(design.strata))
     repeated = frame[keys].dropna().duplicated(keep=False)
     if repeated.any():
-        shown = frame.loc[repeated.index[repeated], keys].drop_duplicates().astype(str).agg("/".join, axis=1)
+        shown = _joined(frame.loc[repeated.index[repeated], keys].drop_duplicates())
         problems.append(message("file.duplicate", file=FRAME_FILE, what="PSU", values=listing(shown)))
     within = numbers(frame["prob_within"]) if "prob_within" in frame.columns else np.full(len(frame), np.nan)
     households = (numbers(frame["households_in_psu"]) if "households_in_psu" in frame.columns
@@ -175,6 +180,12 @@ def check_frame(frame: pd.DataFrame, instrument, responses: pd.DataFrame | None 
     return problems
 
 
+def _joined(table: pd.DataFrame) -> pd.Series:
+    """Each row's values as 'a/b', column-wise (a row-wise join takes seconds on a big upload)."""
+    columns = [table[c].astype(str) for c in table.columns]
+    return columns[0].str.cat(columns[1:], sep="/") if len(columns) > 1 else columns[0]
+
+
 def _unknown_psus(frame: pd.DataFrame, keys: list[str], responses: pd.DataFrame) -> list[Message]:
     present = [c for c in keys if c in responses.columns]
     if len(present) != len(keys):
@@ -185,7 +196,7 @@ def _unknown_psus(frame: pd.DataFrame, keys: list[str], responses: pd.DataFrame)
     unknown = sampled.get_indexer(at) < 0
     if not unknown.any():
         return []
-    shown = given[unknown].drop_duplicates().astype(str).agg("/".join, axis=1)
+    shown = _joined(given[unknown].drop_duplicates())
     return [message("frame.unknown_psu", count=int(unknown.sum()), values=listing(shown))]
 
 
@@ -220,7 +231,7 @@ def check_population(population: pd.DataFrame, instruments: Iterable) -> list[Me
     cells = population[["unit", *variables]].fillna("")
     repeated = cells.duplicated(keep=False).to_numpy()
     if repeated.any():
-        shown = cells[repeated].drop_duplicates().agg("/".join, axis=1)
+        shown = _joined(cells[repeated].drop_duplicates())
         problems.append(message("file.duplicate", file=POPULATION_FILE, what="cell", values=listing(shown)))
     return problems
 

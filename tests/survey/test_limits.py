@@ -166,3 +166,16 @@ def test_a_big_frame_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
     assert [p.code for p in problems] == ["file.too_many_rows"]
     assert "100,000" in problems[0].text("en") and "100.000" in problems[0].text("id")
     assert not (tmp_path / FRAME_FILE).exists()
+
+
+@pytest.mark.parametrize("content", [
+    ",".join(f"c{i}" for i in range(400_000)) + "\n",  # pandas took minutes over these
+    "kecamatan,psu,prob_psu,prob_within\nlaweyan,x,0.1,0.1" + ",1" * 2_000_000 + "\n",
+])
+def test_a_line_of_too_many_fields_is_refused_before_it_is_parsed(content, monkeypatch):
+    import analysis.dataset.datafiles as datafiles
+
+    monkeypatch.setattr(datafiles.pd, "read_csv", lambda *a, **k: pytest.fail("parsed"))
+    table, problems = parse_csv(content.encode(), FRAME_FILE)
+    assert table is None and [p.code for p in problems] == ["file.too_many_columns"]
+    assert "100" in problems[0].text("en") and "100" in problems[0].text("id")

@@ -24,9 +24,7 @@ def text_limit(question) -> int:
     """The most characters an answer to `question` may have."""
     if question.kind.free_text:
         return question.max_length or MAX_TEXT_LENGTH
-    if question.type == "geopoint":
-        return MAX_GEOPOINT_LENGTH
-    return MAX_TEXT_LENGTH
+    return question.kind.max_chars or MAX_TEXT_LENGTH  # a location needs far less
 
 
 def roster_limit(question) -> int:

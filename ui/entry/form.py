@@ -241,7 +241,7 @@ def _date(q: Question, key: str, lang: str, _context: dict) -> None:
 
 
 def _geopoint(q: Question, key: str, lang: str, _context: dict) -> None:
-    st.text_input(_label(q, lang), key=key, placeholder=t("geopoint_placeholder", lang))
+    st.text_input(_label(q, lang), key=key, placeholder=t("geopoint_placeholder", lang), max_chars=text_limit(q))
     gps.locate_ui(key, lang)
     gps.point_notes(key, lang)
 

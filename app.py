@@ -97,6 +97,7 @@ def main() -> None:
         return
     if user is not None:
         sidebar_ui(user, lang)
+        login.unrecorded_ui(lang)
     try:
         current.run()
     except Exception:  # script control (st.stop, st.rerun) is not an Exception and passes

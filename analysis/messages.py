@@ -29,6 +29,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{file} cannot be read as a CSV file ({detail}). Save it as CSV (UTF-8, comma-separated) and upload it again.",
         "id": "{file} tidak dapat dibaca sebagai berkas CSV ({detail}). Simpan sebagai CSV (UTF-8, dipisah koma) lalu unggah lagi.",
     },
+    "file.too_large": {
+        "en": "{file} is larger than {mb} MB; a sampling frame or a table of totals is far smaller. Check that it is the right file.",
+        "id": "{file} lebih besar dari {mb} MB; kerangka sampel atau tabel total jauh lebih kecil. Periksa apakah berkasnya benar.",
+    },
+    "file.too_many_rows": {
+        "en": "{file} has more than {rows} rows. Check that it is the right file.",
+        "id": "{file} berisi lebih dari {rows} baris. Periksa apakah berkasnya benar.",
+    },
+    "file.too_many_columns": {
+        "en": "{file} has more than {columns} columns. Check that it is the right file.",
+        "id": "{file} berisi lebih dari {columns} kolom. Periksa apakah berkasnya benar.",
+    },
     "file.empty": {
         "en": "{file} has no rows. It needs one row per {unit}.",
         "id": "{file} tidak berisi baris. Berkas ini perlu satu baris per {unit}.",
@@ -50,8 +62,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{file}: {column} tidak boleh negatif; baris {rows}.",
     },
     "file.probability": {
-        "en": "{file}: {column} is a selection probability and must be above 0 and at most 1; row(s) {rows}.",
-        "id": "{file}: {column} adalah peluang terpilih dan harus lebih dari 0 dan paling besar 1; baris {rows}.",
+        "en": "{file}: {column} is a selection probability and must be from 0.000001 (one in a million) to 1; row(s) {rows}.",
+        "id": "{file}: {column} adalah peluang terpilih dan harus dari 0,000001 (satu per sejuta) sampai 1; baris {rows}.",
+    },
+    "file.too_big": {
+        "en": "{file}: {column} is at most {max}; row(s) {rows}.",
+        "id": "{file}: {column} paling besar {max}; baris {rows}.",
     },
     "file.duplicate": {
         "en": "{file} lists the same {what} more than once: {values} (rows {rows}). Give each one row.",

@@ -108,6 +108,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Wrong user name or password.",
         "id": "Nama pengguna atau kata sandi salah.",
     },
+    "login_unrecorded": {
+        "en": "The server's disk is full, so this login could not be recorded in the audit log. Free space on the server (the data folder) or tell the administrator.",
+        "id": "Disk server penuh, sehingga login ini tidak dapat dicatat di log audit. Kosongkan ruang di server (folder data) atau beri tahu administrator.",
+    },
     "login_locked": {
         "en": "Too many wrong passwords: this account is locked for {minutes} minutes, until {until}. Try again then, or ask the administrator.",
         "id": "Terlalu banyak kata sandi salah: akun ini dikunci selama {minutes} menit, sampai pukul {until}. Coba lagi nanti, atau hubungi administrator.",
@@ -286,6 +290,18 @@ TEXT: dict[str, dict[str, str]] = {
     "draft_unsaved": {
         "en": "Your last change could not be kept as a draft on the server ({error}). It is still on this screen; tell the supervisor.",
         "id": "Perubahan terakhir tidak dapat disimpan sebagai draf di server ({error}). Isian masih ada di layar ini; beri tahu pengawas.",
+    },
+    "drafts_set_aside": {
+        "en": "{n} interview(s) in progress could not be read back (the draft file is damaged) and were set aside in the data folder's drafts_aside. They cannot be resumed here; tell the supervisor.",
+        "id": "{n} wawancara yang sedang berjalan tidak dapat dibaca kembali (berkas drafnya rusak) dan disisihkan ke folder drafts_aside di folder data. Wawancara itu tidak dapat dilanjutkan di sini; beri tahu pengawas.",
+    },
+    "draft_disk_full": {
+        "en": "The server's disk is full, so your last change could not be kept as a draft. Your answers are still on this screen; do not close it, and tell the supervisor.",
+        "id": "Disk server penuh, sehingga perubahan terakhir tidak dapat disimpan sebagai draf. Jawaban Anda masih ada di layar ini; jangan ditutup, dan beri tahu pengawas.",
+    },
+    "draft_too_large": {
+        "en": "This interview is too large to keep as a draft (over {bytes} kB): an answer is far longer than the form allows. It is still on this screen; shorten the long answer.",
+        "id": "Wawancara ini terlalu besar untuk disimpan sebagai draf (lebih dari {bytes} kB): ada jawaban yang jauh lebih panjang dari yang diizinkan formulir. Isian masih ada di layar ini; perpendek jawaban yang panjang itu.",
     },
     "gps_button": {"en": "Use my location", "id": "Pakai lokasi saya"},
     "gps_waiting": {

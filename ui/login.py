@@ -18,6 +18,8 @@ from ui import auth
 from ui.i18n import current_lang, t
 from ui.plain_text import plain_line
 
+_UNRECORDED = "_login_unrecorded"
+
 
 def account_error(exc: AccountError, lang: str) -> str:
     """An AccountError in the user's language."""
@@ -75,6 +77,7 @@ def login_page() -> None:
     result = auth.accounts().login(name, password)
     if result.ok:
         auth.log_in(result.account.name, result.account.role)
+        st.session_state[_UNRECORDED] = result.unrecorded
         st.rerun()
     elif result.outcome == "locked":
         st.error(t("login_locked", lang, until=_local_time(result.locked_until, lang), minutes=15),
@@ -83,3 +86,11 @@ def login_page() -> None:
         st.error(t("login_disabled", lang))
     else:
         st.error(t("login_wrong", lang))
+    if result.unrecorded:
+        st.warning(t("login_unrecorded", lang), icon=":material/storage:")
+
+
+def unrecorded_ui(lang: str) -> None:
+    """Once, on the first page after a login the full disk kept out of the audit log."""
+    if st.session_state.pop(_UNRECORDED, False):
+        st.warning(t("login_unrecorded", lang), icon=":material/storage:")

@@ -24,6 +24,13 @@ calibration ``by`` a set of questions are the rows of its unit that fill exactly
 those columns; when there are none, the rows that fill more columns are summed over
 the others (so BPS's kecamatan x sex counts also give the kecamatan totals).
 
+Both files are bounded before they are parsed (``MAX_CSV_BYTES``, ``MAX_CSV_ROWS``,
+``MAX_CSV_COLUMNS`` on any line), and so
+are their numbers: a selection probability is at least ``MIN_PROBABILITY`` (one in a
+million: a smaller one makes one household stand for millions, a typing error rather
+than a design), a count of PSUs or households at most ``MAX_COUNT``, a population
+total at most ``MAX_TOTAL``.
+
 ``check_frame`` / ``check_population`` return a list of :class:`analysis.messages.Message`
 (empty: fine); ``save_frame`` / ``save_population`` check uploaded bytes and replace
 the file atomically only when there is no problem, so a bad upload changes nothing.
@@ -46,10 +53,27 @@ FRAME_FILE = "frame.csv"
 POPULATION_FILE = "population.csv"
 FRAME_NUMBERS = ("prob_psu", "prob_within", "households_in_psu", "psus_in_stratum", "households_sampled")
 PROBABILITIES = ("prob_psu", "prob_within")
+MAX_CSV_BYTES = 5_000_000  # a frame of every census block of a province is about 1 MB
+MAX_CSV_ROWS = 100_000
+MAX_CSV_COLUMNS = 100  # a frame has about ten; pandas takes minutes over a line of 400,000 fields
+MIN_PROBABILITY = 1e-6
+MAX_COUNT = 10_000_000  # households_in_psu, psus_in_stratum, households_sampled
+MAX_TOTAL = 1_000_000_000  # population.csv's totals (Indonesia has under 300 million people)
 
 
 def parse_csv(content: bytes | str, file: str) -> tuple[pd.DataFrame | None, list[Message]]:
-    """CSV bytes -> a DataFrame of text (empty cells missing), or the problem."""
+    """CSV bytes -> a DataFrame of text (empty cells missing), or the problem.
+
+    Its size and its number of lines are checked first, before anything is decoded or parsed."""
+    size = len(content.encode("utf-8")) if isinstance(content, str) else len(content)
+    if size > MAX_CSV_BYTES:
+        return None, [message("file.too_large", file=file, mb=MAX_CSV_BYTES // 1_000_000)]
+    lines = content.count(b"\n" if isinstance(content, bytes) else "\n")
+    if lines > MAX_CSV_ROWS + 1:  # the header, and a last line without a line break
+        return None, [message("file.too_many_rows", file=file, rows=MAX_CSV_ROWS)]
+    newline, comma = (b"\n", b",") if isinstance(content, bytes) else ("\n", ",")
+    if max(line.count(comma) for line in content.split(newline)) >= MAX_CSV_COLUMNS:
+        return None, [message("file.too_many_columns", file=file, columns=MAX_CSV_COLUMNS)]
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
@@ -101,11 +125,17 @@ def _numeric_problems(table: pd.DataFrame, file: str, columns: Iterable[str]) ->
                                example=repr(text[bad].iloc[0])))
         known = ~np.isnan(values)
         if column in PROBABILITIES:
-            wrong = known & ~((values > 0) & (values <= 1))
+            wrong = known & ~((values >= MIN_PROBABILITY) & (values <= 1))
             if wrong.any():
                 out.append(message("file.probability", file=file, column=column, rows=_rows(wrong)))
-        elif (known & (values < 0)).any():
-            out.append(message("file.negative", file=file, column=column, rows=_rows(known & (values < 0))))
+            continue
+        negative = known & (values < 0)
+        if negative.any():
+            out.append(message("file.negative", file=file, column=column, rows=_rows(negative)))
+        limit = MAX_TOTAL if column == "total" else MAX_COUNT
+        too_big = known & (values > limit)
+        if too_big.any():
+            out.append(message("file.too_big", file=file, column=column, max=limit, rows=_rows(too_big)))
     return out
 
 
@@ -126,7 +156,7 @@ def _duplicates(cells: pd.DataFrame, file: str, what: str) -> list[Message]:
     repeated = complete & cells.astype(str).duplicated(keep=False).to_numpy(dtype=bool)
     if not repeated.any():
         return []
-    shown = cells[repeated].drop_duplicates().astype(str).agg("/".join, axis=1)
+    shown = _joined(cells[repeated].drop_duplicates())
     return [message("file.duplicate", file=file, what=what, values=listing(shown), rows=_rows(repeated))]
 
 
@@ -168,6 +198,12 @@ def check_frame(frame: pd.DataFrame, instrument, responses: pd.DataFrame | None 
     return problems
 
 
+def _joined(table: pd.DataFrame) -> pd.Series:
+    """Each row's values as 'a/b', column-wise (a row-wise join takes seconds on a big upload)."""
+    columns = [table[c].astype(str) for c in table.columns]
+    return columns[0].str.cat(columns[1:], sep="/") if len(columns) > 1 else columns[0]
+
+
 def _unknown_psus(frame: pd.DataFrame, keys: list[str], responses: pd.DataFrame) -> list[Message]:
     present = [c for c in keys if c in responses.columns]
     if len(present) != len(keys):
@@ -178,7 +214,7 @@ def _unknown_psus(frame: pd.DataFrame, keys: list[str], responses: pd.DataFrame)
     unknown = ~at.isin(sampled)   # isin, not get_indexer: a frame may repeat a PSU (reported too)
     if not unknown.any():
         return []
-    shown = given[unknown].drop_duplicates().astype(str).agg("/".join, axis=1)
+    shown = _joined(given[unknown].drop_duplicates())
     return [message("frame.unknown_psu", count=int(unknown.sum()), values=listing(shown))]
 
 

@@ -54,7 +54,7 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -131,6 +131,7 @@ class LoginResult:
     account: Account | None = None
     locked_until: float | None = None
     failures_left: int | None = None
+    unrecorded: bool = False  # a full disk: the attempt is not in the audit log (nor its count or time)
 
     @property
     def ok(self) -> bool:
@@ -357,20 +358,29 @@ class Accounts:
             key = None
         password = password if isinstance(password, str) and len(password) <= MAX_PASSWORD else ""
         dummy = dummy_hash(self.hasher)  # made at the process's first login, whatever the name
-        with self._locked() as users:
-            record = users.get(key) if key else None
-            if record is None:
-                result = self._check_unknown(name, password, dummy)
-            else:
-                result = self._check(key, record, password, dummy)
+        result = None
+        try:
+            with self._locked() as users:
+                record = users.get(key) if key else None
+                if record is None:
+                    result = self._check_unknown(name, password, dummy)
+                else:
+                    result = self._check(key, record, password, dummy)
+        except OSError:  # a full disk: the answer stands, only its count and time are not saved
+            if result is None:
+                raise
+            result = replace(result, unrecorded=True)
         shown = key or str(name)[:40]
-        if result.outcome == "ok":
-            self.audit.record("login", key, key)
-        elif result.outcome == "locked" and result.failures_left == 0:
-            self.audit.record("lockout", shown, shown, "locked", minutes=LOCKOUT_SECONDS // 60)
-        else:
-            self.audit.record("login_failed", shown, shown, "locked" if result.outcome == "locked" else "failed",
-                              reason=result.outcome)
+        try:
+            if result.outcome == "ok":
+                self.audit.record("login", key, key)
+            elif result.outcome == "locked" and result.failures_left == 0:
+                self.audit.record("lockout", shown, shown, "locked", minutes=LOCKOUT_SECONDS // 60)
+            else:
+                self.audit.record("login_failed", shown, shown, "locked" if result.outcome == "locked" else "failed",
+                                  reason=result.outcome)
+        except OSError:  # logging in must work on a full disk, so that the admin can see why
+            result = replace(result, unrecorded=True)
         return result
 
     def _check(self, key: str, record: dict, password: str, dummy: str) -> LoginResult:
@@ -398,7 +408,10 @@ class Accounts:
         self._verify(dummy, password)
         record["seen"] = now
         result = self._failed(record, now)
-        self._save_unknown(unknown)
+        try:
+            self._save_unknown(unknown)
+        except OSError:  # a full disk: the answer stands, its count is not saved
+            result = replace(result, unrecorded=True)
         return result
 
     def _still_locked(self, record: dict, now: float, dummy: str, password: str) -> LoginResult | None:

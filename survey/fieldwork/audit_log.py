@@ -8,16 +8,21 @@ One JSON object per line in ``<data folder>/audit.jsonl``::
 Each entry is written with a single ``write`` on a file opened for appending, under
 an exclusive ``flock`` (several app processes and command lines may write at once),
 and fsynced before ``record`` returns: an action that was reported as done is in
-the log. Nothing is ever rewritten or removed. A torn last line (a crash in the
-middle of a write) is skipped by readers and reported by ``unreadable_lines``.
+the log. The file holds whole lines only: a write that fails (a full disk) is cut
+off again before ``record`` raises, and a torn last line left by a crash is skipped
+by readers, reported by ``unreadable_lines`` and cut off (to the server log) before
+the next entry is appended, so it never swallows that entry. Nothing else is ever
+rewritten or removed.
 Secrets never reach this module: callers pass names and ids, never passwords.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any, Iterable
@@ -25,6 +30,7 @@ from typing import Any, Iterable
 AUDIT_FILE = "audit.jsonl"
 OUTCOMES = ("ok", "duplicate", "denied", "failed", "invalid", "conflict", "locked")
 MAX_TEXT = 300  # characters kept of any one text value
+log = logging.getLogger(__name__)
 
 # The actions the project records (others are allowed; these are the ones pages filter by).
 ACTIONS = (
@@ -73,19 +79,43 @@ class AuditLog:
             entry["detail"] = _clip(detail)
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
-                written = os.write(fd, line)
-                if written != len(line):  # a short write (disk full): do not leave half a line
-                    raise OSError(28, "the audit log could not be written completely")
-                os.fsync(fd)
+                end = self._whole_lines(fd)
+                try:
+                    written = os.write(fd, line)
+                    if written != len(line):  # a short write (disk full)
+                        raise OSError(errno.ENOSPC, "the audit log could not be written completely")
+                    os.fsync(fd)
+                except OSError:
+                    os.ftruncate(fd, end)  # no half line left behind (shrinking needs no space)
+                    raise
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
         return entry
+
+    def _whole_lines(self, fd: int) -> int:
+        """The file's size once a torn last line (a crash mid-write) is cut off, so the next
+        entry starts on a line of its own. Called under the lock."""
+        size = os.fstat(fd).st_size
+        if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+            return size
+        start = size
+        while start > 0:
+            start = max(0, start - 65536)
+            newline = os.pread(fd, size - start, start).rfind(b"\n")
+            if newline >= 0:
+                start += newline + 1
+                break
+        torn = os.pread(fd, min(size - start, 200), start)
+        log.warning("%s: cutting off a torn last line of %d bytes: %r", self.path, size - start, torn)
+        os.ftruncate(fd, start)
+        os.fsync(fd)
+        return start
 
     def _lines(self) -> Iterable[bytes]:
         try:

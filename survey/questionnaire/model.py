@@ -21,6 +21,7 @@ from survey.locale import LANGUAGES, pick
 from survey.questionnaire.analysis_defaults import AnalysisDefaults, parse_analysis
 from survey.questionnaire.expressions import Expression, ExpressionError, parse
 from survey.questionnaire.fieldwork_rules import FieldworkRules, parse_fieldwork
+from survey.questionnaire.limits import MAX_ROSTER, MAX_TEXT_LENGTH
 from survey.questionnaire.quality_rules import QualityRules, parse_quality
 from survey.questionnaire.sampling_design import SamplingDesign, parse_design
 from survey.questionnaire.types import QUESTION_TYPES, QuestionType
@@ -74,6 +75,8 @@ class Question:
     section: Mapping[str, str] | None = None
     appearance: str | None = None
     default: str | None = None  # TODAY or LAST_SAVED: the answer a new interview starts with
+    max_length: int | None = None  # a text's most characters (survey.questionnaire.limits caps it)
+    max_items: int | None = None  # a repeat's most items (survey.questionnaire.limits caps it)
     questions: tuple["Question", ...] = ()
 
     @property
@@ -257,7 +260,7 @@ class _Builder:
     _KNOWN = {
         "name", "type", "label", "hint", "required", "relevant", "constraint", "constraint_message",
         "min", "max", "choices", "choice_filter", "calculation", "repeat_count", "pii", "section",
-        "appearance", "questions", "end_if", "identifying", "default",
+        "appearance", "questions", "end_if", "identifying", "default", "max_length", "max_items",
     }
 
     def __init__(self, source: str, lists: dict[str, tuple[Choice, ...]]):
@@ -318,6 +321,13 @@ class _Builder:
                 if not kind.numeric or isinstance(raw[key], bool) or not isinstance(raw[key], (int, float)):
                     raise InstrumentError(src, name, f"'{key}' is a number and only for integer/decimal questions")
                 bounds[key] = raw[key]
+        for key, allowed, cap in (("max_length", kind.free_text, MAX_TEXT_LENGTH), ("max_items", kind.is_repeat, MAX_ROSTER)):
+            if raw.get(key) is not None:
+                value = raw[key]
+                if not allowed or isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= cap:
+                    what = "a text question" if key == "max_length" else "a repeat"
+                    raise InstrumentError(src, name, f"'{key}' is a whole number from 1 to {cap}, only for {what}")
+                bounds[key] = value
         return Question(
             name=name,
             type=qtype,

@@ -81,6 +81,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This number is too large to be stored; check it and enter a smaller one.",
         "id": "Angka ini terlalu besar untuk disimpan; periksa dan masukkan angka yang lebih kecil.",
     },
+    "range.date": {
+        "en": "Enter a date from {min} to {max}.",
+        "id": "Masukkan tanggal dari {min} sampai {max}.",
+    },
     "range.max": {
         "en": "Enter a value of at most {max}.",
         "id": "Masukkan nilai paling banyak {max}.",
@@ -97,6 +101,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The list should have {expected} entries (from the answer above), it has {actual}.",
         "id": "Daftar ini seharusnya berisi {expected} entri (sesuai jawaban di atas), sekarang {actual}.",
     },
+    "count.max": {
+        "en": "The list has {actual} entries; at most {limit} are allowed.",
+        "id": "Daftar ini berisi {actual} entri; paling banyak {limit} yang diperbolehkan.",
+    },
     "unknown": {
         "en": "This questionnaire has no question named '{name}'.",
         "id": "Kuesioner ini tidak memiliki pertanyaan bernama '{name}'.",
@@ -104,6 +112,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "form": {
         "en": "The answers must be a set of question names and values.",
         "id": "Jawaban harus berupa pasangan nama pertanyaan dan nilai.",
+    },
+    "form.size": {
+        "en": "Too many answers at once: at most {limit} question names and values.",
+        "id": "Terlalu banyak jawaban sekaligus: paling banyak {limit} nama pertanyaan dan nilai.",
     },
 }
 

@@ -37,6 +37,8 @@ from typing import Any, Callable
 import numpy as np
 import pyarrow as pa
 
+from survey.questionnaire.limits import MAX_GEOPOINT_LENGTH
+
 
 class CoercionError(ValueError):
     """An answer that cannot be read as its question's type."""
@@ -246,6 +248,7 @@ class QuestionType:
     widget: str | None = None  # the entry widget's name: ui.entry.form.WIDGETS maps it to a function
     answer_from_cell: Callable[[Any], Any] | None = None  # a stored cell (not missing) -> the answer
     shown_as: str | None = None  # one of SHOWN_AS: how the review page writes an answer
+    max_chars: int | None = None  # the most characters an answer as text needs (None: limits.MAX_TEXT_LENGTH)
 
     @property
     def stores_answer(self) -> bool:
@@ -288,7 +291,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {
         QuestionType(
             "geopoint", pa.string(), _to_geopoint, "nominal", stata_type="str", xlsform_type="geopoint",
             analysis_kind="text", export_kind="text", widget="location",
-            answer_from_cell=_stored_text, shown_as="text"),
+            answer_from_cell=_stored_text, shown_as="text", max_chars=MAX_GEOPOINT_LENGTH),
         QuestionType(
             "calculate", pa.string(), _to_text, "nominal", stata_type="str", xlsform_type="calculate",
             computed=True, analysis_kind="categorical", export_kind="text", widget="calculated_value",

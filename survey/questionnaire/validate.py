@@ -28,11 +28,18 @@ from typing import Any, Mapping
 
 from survey.locale import WIB
 from survey.questionnaire.expressions import evaluate, truthy
+from survey.questionnaire.limits import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_ANSWERS,
+    far_too_long,
+    roster_limit,
+    text_limit,
+)
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.problems import MESSAGES, Problem, problem, shown
 from survey.questionnaire.types import CoercionError, OutOfRange
 
-MAX_TEXT_LENGTH = 2000
 # Characters that show nothing on their own; text made only of these (and blanks) is unanswered.
 _INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"}
 
@@ -48,6 +55,8 @@ def clean(
     """(answers as stored: typed, calculated, non-relevant removed; problems)."""
     if not isinstance(answers, Mapping):
         return {}, [problem("", "form", lang)]
+    if len(answers) > MAX_ANSWERS:  # before walking them: each unknown one would be a problem
+        return {}, [problem("", "form.size", lang, limit=MAX_ANSWERS)]
     checker = _Checker(inst, lang, today or survey_today())
     known = {q.name for q in inst.questions}
     for key in answers:
@@ -93,15 +102,20 @@ class _Checker:
     def form(self, questions: tuple[Question, ...], raw: Mapping, outer: Mapping, prefix: str) -> dict[str, Any]:
         # Coerce first so that skip logic sees typed values of later questions too.
         values: dict[str, Any] = {}
-        bad_type: dict[str, str] = {}  # question name -> message key
+        bad_type: dict[str, tuple[str, dict]] = {}  # question name -> (message key, its values)
         for q in questions:
-            if q.kind.entered and not is_unanswered(raw.get(q.name)):
+            if not q.kind.entered:
+                continue
+            if far_too_long(q, raw.get(q.name)):  # before coercion walks megabytes
+                limited = isinstance(raw[q.name], str)
+                bad_type[q.name] = ("length", {"limit": text_limit(q)}) if limited else (_type_key(q), {})
+            elif not is_unanswered(raw.get(q.name)):
                 try:
                     values[q.name] = self._coerce(q, raw[q.name])
                 except OutOfRange:
-                    bad_type[q.name] = "range.stored"
+                    bad_type[q.name] = ("range.stored", {})
                 except CoercionError:
-                    bad_type[q.name] = f"type.{q.type}" if f"type.{q.type}" in MESSAGES else "type"
+                    bad_type[q.name] = (_type_key(q), {})
         cleaned: dict[str, Any] = {}
         ended = False  # a valid answer's end_if held: only identifying questions are asked after it
         for q in questions:
@@ -122,7 +136,8 @@ class _Checker:
             if not q.stores_answer:
                 continue
             if q.name in bad_type:
-                self.problems.append(problem(field, bad_type[q.name], self.lang))
+                key, details = bad_type[q.name]
+                self.problems.append(problem(field, key, self.lang, **details))
                 continue
             if q.name not in values:
                 if q.required:
@@ -138,6 +153,10 @@ class _Checker:
 
     def _repeat(self, q: Question, raw: Any, context: Mapping, field: str) -> list[dict[str, Any]]:
         items = [] if raw is None else raw
+        limit = roster_limit(q)
+        if isinstance(items, list) and len(items) > limit:  # refused before any member is looked at
+            self.problems.append(problem(field, "count.max", self.lang, limit=limit, actual=len(items)))
+            return []
         if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
             self.problems.append(problem(field, "type.repeat", self.lang))
             return []
@@ -173,8 +192,12 @@ class _Checker:
     def _check(self, q: Question, value: Any, context: Mapping, field: str) -> bool:
         """Range, length, choice and constraint checks; True when the answer is kept."""
         lang = self.lang
-        if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
-            self.problems.append(problem(field, "length", lang, limit=MAX_TEXT_LENGTH))
+        if isinstance(value, str) and len(value) > text_limit(q):
+            self.problems.append(problem(field, "length", lang, limit=text_limit(q)))
+            return False
+        if q.kind.is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
+            self.problems.append(problem(field, "range.date", lang, min=EARLIEST_DATE.isoformat(),
+                                         max=LATEST_DATE.isoformat()))
             return False
         if q.kind.numeric:
             low, high = q.min, q.max
@@ -201,6 +224,10 @@ class _Checker:
             self.problems.append(Problem(field, "constraint", q.text("constraint_message", lang)))
             return False
         return True
+
+
+def _type_key(q: Question) -> str:
+    return f"type.{q.type}" if f"type.{q.type}" in MESSAGES else "type"
 
 
 def filtered_choices(q: Question, answers: Mapping, today: dt.date | None = None) -> list[str]:

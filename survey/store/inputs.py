@@ -42,6 +42,8 @@ def check_note(note: Any) -> str | None:
         return None
     if not isinstance(note, str):
         raise ValueError(f"a note must be text, got {type(note).__name__}")
+    if len(note) > 2 * MAX_NOTE_LENGTH + 100:  # before any work on megabytes; the exact check is below
+        raise ValueError(f"a note is at most {MAX_NOTE_LENGTH} characters, this one has {len(note)}")
     note = note.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise ValueError(f"a note is at most {MAX_NOTE_LENGTH} characters, this one has {len(note)}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 
+import pytest
+
 from survey.fieldwork.audit_log import AUDIT_FILE, AuditLog
 from survey.locale import pick
 
@@ -75,3 +77,44 @@ def test_pick_falls_back_to_english_then_any():
     assert pick({"en": "Yes"}, "id") == "Yes"
     assert pick({"id": "Ya"}, "en") == "Ya"
     assert pick(None, "en") == ""
+
+
+def test_a_torn_last_line_is_cut_off_before_the_next_entry(tmp_path):
+    log = AuditLog(tmp_path)
+    log.record("login", "admin")
+    with open(tmp_path / AUDIT_FILE, "ab") as handle:
+        handle.write(b'{"time": "2026-')  # a crash in the middle of a write
+    log.record("logout", "admin")
+    assert [e["action"] for e in log.entries(newest_first=False)] == ["login", "logout"]
+    assert log.unreadable_lines() == 0
+
+
+def test_a_full_disk_leaves_no_half_line(tmp_path, monkeypatch):
+    import errno
+
+    import survey.fieldwork.audit_log as audit_log
+
+    log = AuditLog(tmp_path)
+    log.record("login", "admin")
+    real_write = audit_log.os.write
+
+    def half_then_full(fd, data):  # the disk fills up in the middle of the line
+        return real_write(fd, data[: len(data) // 2])
+
+    monkeypatch.setattr(audit_log.os, "write", half_then_full)
+    with pytest.raises(OSError) as caught:
+        log.record("submit", "enum01", "household/abc")
+    assert caught.value.errno == errno.ENOSPC
+    monkeypatch.setattr(audit_log.os, "write", real_write)
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(audit_log.os, "fsync", no_space)
+    with pytest.raises(OSError):
+        log.record("submit", "enum01", "household/def")
+    monkeypatch.undo()
+    log.record("logout", "admin")
+    assert [e["action"] for e in log.entries(newest_first=False)] == ["login", "logout"]
+    assert log.unreadable_lines() == 0
+    assert (tmp_path / AUDIT_FILE).read_bytes().endswith(b"\n")

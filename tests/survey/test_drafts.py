@@ -110,12 +110,64 @@ def test_the_location_carries_over(drafts):
     assert drafts.list("enum01") == []  # the carried location is not a draft
 
 
-def test_an_unreadable_file_is_skipped_and_kept(drafts, tmp_path):
+def test_an_unreadable_file_is_skipped_and_kept_aside(drafts, tmp_path):
     drafts.save(draft("r1"))
     broken = tmp_path / "drafts" / "enum01" / "household.r2.draft.json"
     broken.write_text("{not json")
     assert [d.response_id for d in drafts.list("enum01")] == ["r1"]
-    assert broken.exists()
+    assert not broken.exists()
+    assert (tmp_path / "drafts_aside" / "enum01" / broken.name).read_text() == "{not json"
+    assert drafts.set_aside_now == [broken.name]
+
+
+def nested(depth):
+    return '{"enumerator": "enum01", "instrument": "household", "response_id": "r2", "values": {"x": ' + \
+        "[" * depth + "]" * depth + "}}"
+
+
+@pytest.mark.parametrize("content, why", [
+    (nested(100_000), "too deep"),
+    (nested(50), "a value nested in lists"),
+    ('{"enumerator": "enum01", "instrument": "household", "response_id": "r2", "values": {"x": {"y": 1}}}', "a dict"),
+    ('["enum01", "household", "r2"]', "not an object"),
+    ('{"enumerator": "enum01", "instrument": "household", "response_id": 7}', "an id that is not text"),
+    ('{"enumerator": "enum01", "instrument": "household", "response_id": "r9"}', "another interview"),
+    ('{"enumerator": "enum01", "instrument": "household", "response_id": "r2", "saved_at": "soon"}', "a bad time"),
+    ('{"enumerator": "enum01", "instrument": "household", "response_id": "r2", "base_revision": "2"}', "bad base"),
+    ('{"enumerator": "enum01", "instrument": "household", "response_id": "r2", "values": {"x": "'
+     + "a" * 1_100_000 + '"}}', "too big"),
+    (b"\xff\xfe{}", "not UTF-8"),
+])
+def test_an_unreadable_draft_is_set_aside_owner_only_and_never_raises(drafts, tmp_path, content, why):
+    import stat
+
+    drafts.save(draft("r1"))
+    broken = tmp_path / "drafts" / "enum01" / "household.r2.draft.json"
+    broken.write_bytes(content if isinstance(content, bytes) else content.encode())
+    os.chmod(broken, 0o644)
+    assert [d.response_id for d in drafts.list("enum01")] == ["r1"], why
+    aside = tmp_path / "drafts_aside" / "enum01" / broken.name
+    assert aside.exists() and not broken.exists()
+    assert stat.S_IMODE(aside.stat().st_mode) == 0o600
+    assert stat.S_IMODE(aside.parent.stat().st_mode) == stat.S_IMODE(aside.parent.parent.stat().st_mode) == 0o700
+    assert drafts.load("enum01", "household", "r2") is None
+
+
+def test_a_second_unreadable_draft_of_the_same_name_does_not_replace_the_first(drafts, tmp_path):
+    broken = tmp_path / "drafts" / "enum01" / "household.r2.draft.json"
+    broken.parent.mkdir(parents=True)
+    for text in ("first", "second"):
+        broken.write_text(text)
+        assert drafts.load("enum01", "household", "r2") is None
+    folder = tmp_path / "drafts_aside" / "enum01"
+    assert sorted(p.read_text() for p in folder.iterdir()) == ["first", "second"]
+
+
+def test_a_carried_location_nested_too_deep_starts_the_next_interview_empty(drafts, tmp_path):
+    path = tmp_path / "drafts" / "enum01" / "household.carry.json"
+    path.parent.mkdir(parents=True)
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert drafts.carried("enum01", "household") == {}
 
 
 @pytest.mark.parametrize("enumerator, instrument, rid", [

@@ -309,3 +309,22 @@ def test_the_language_rides_in_the_address_so_a_reload_keeps_it(data_dir):
     forged.query_params["lang"] = "<script>"
     forged.run()
     assert headers(forged) == ["Log in"] and "lang" not in forged.query_params
+
+
+def test_login_works_on_a_full_disk_and_says_what_was_not_recorded(data_dir, monkeypatch):
+    from tests.survey.test_full_disk import fill_the_disk
+
+    password = make_user(data_dir, "admin", "admin")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    fill_the_disk(monkeypatch)
+    at.text_input(key="login_user").input("admin")
+    at.text_input(key="login_password").input("wrong-password-1")
+    at.button(key="login").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Wrong user name or password."]
+    assert any("disk is full" in w.value for w in at.warning)
+    login(at, "admin", password)
+    assert not at.exception
+    assert any("disk is full" in w.value and "audit log" in w.value for w in at.warning)
+    assert "admin" in page_names(at)

@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 
 from survey import ResponseStore
 from survey.fieldwork.drafts import STALE_DAYS, Draft, Drafts
@@ -270,3 +271,58 @@ def test_a_full_disk_keeps_the_answers_and_says_so(app, data_dir, monkeypatch):
     go_to(at, "visit_outcome").radio(key="visit_outcome").set_value("refused").run()
     assert any("could not be kept as a draft" in w or "tidak dapat disimpan sebagai draf" in w for w in texts(at, "warning"))
     assert at.radio(key="visit_outcome").value == "refused"  # still on screen
+
+
+def test_a_draft_over_the_cap_is_not_kept_and_the_form_says_so(app, data_dir, monkeypatch):
+    import survey.fieldwork.drafts as drafts_module
+
+    at = fill(app, "household", HALF, review=False)
+    [before] = drafts_of(data_dir)
+    size = len((data_dir / "drafts" / "enum01" / f"household.{before.response_id}.draft.json").read_bytes())
+    monkeypatch.setattr(drafts_module, "MAX_DRAFT_BYTES", size + 20)  # the form's own widgets stop far below 1 MB
+    go_to(at, "respondent_name").text_input(key="respondent_name").input("x" * 100).run()
+    assert any("too large to keep as a draft" in w for w in texts(at, "warning"))
+    assert at.text_input(key="respondent_name").value == "x" * 100  # still on screen
+    [after] = drafts_of(data_dir)
+    assert after.values["respondent_name"] == before.values["respondent_name"]  # the last good draft stays
+
+
+def test_a_full_disk_under_the_form_says_the_server_is_out_of_space_and_keeps_the_answers(app, data_dir):
+    from tests.survey.test_full_disk import fill_the_disk
+
+    at = fill(app, "household", HALF, review=False)
+    with pytest.MonkeyPatch.context() as disk:  # its own: undoing it must not undo the app's data folder
+        fill_the_disk(disk)
+        go_to(at, "respondent_name").text_input(key="respondent_name").input("Sri Wahyuni").run()
+        assert not at.exception
+        assert any("disk is full" in w and "could not be kept as a draft" in w for w in texts(at, "warning"))
+        fill(at, "household", {**SMALL, "respondent_name": "Sri Wahyuni"})
+        at.button(key="submit").click().run()
+        assert not at.exception
+        assert any("disk is full" in e for e in texts(at, "error"))
+        assert at.session_state["respondent_name"] == "Sri Wahyuni"  # the answers stay in the session
+    at.button(key="submit").click().run()
+    assert texts(at, "success")[0].startswith("Saved.")
+    assert ResponseStore(data_dir).read("household")["respondent_name"].tolist() == ["Sri Wahyuni"]
+
+
+def test_an_unreadable_draft_is_set_aside_and_the_entry_page_still_opens(app, data_dir):
+    import stat
+
+    fill(app, "household", HALF, review=False)
+    [good] = drafts_of(data_dir)
+    folder = data_dir / "drafts" / "enum01"
+    deep = folder / "household.deep.draft.json"
+    deep.write_text('{"enumerator": "enum01", "instrument": "household", "response_id": "deep", "values": '
+                    + "[" * 100_000 + "]" * 100_000 + "}")
+    (folder / "agency.junk.draft.json").write_text("{not json")
+    again = open_app(data_dir, "enum01")  # a new login: the page lists and resumes drafts
+    assert not again.exception
+    assert any("2 interview(s) in progress could not be read back" in w for w in texts(again, "warning"))
+    assert again.session_state["_response_id_household"] == good.response_id  # the good draft came back
+    aside = data_dir / "drafts_aside" / "enum01"
+    assert sorted(p.name for p in aside.iterdir()) == ["agency.junk.draft.json", "household.deep.draft.json"]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in aside.iterdir()} == {0o600}
+    assert [d.response_id for d in drafts_of(data_dir)] == [good.response_id]
+    again.radio(key="lang").set_value("id").run()  # said once, not on every run
+    assert not any("disisihkan" in w for w in texts(again, "warning"))

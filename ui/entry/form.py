@@ -17,8 +17,9 @@ from typing import Any, Callable
 import streamlit as st
 
 from survey.locale import idr
+from survey.questionnaire.limits import text_limit
 from survey.questionnaire.model import Instrument, Question
-from survey.questionnaire.validate import MAX_TEXT_LENGTH, clean, filtered_choices, is_relevant, is_unanswered
+from survey.questionnaire.validate import clean, filtered_choices, is_relevant, is_unanswered
 from ui.entry import gps
 from ui.entry.steps import MAX_REPEAT_ITEMS, FormStep, repeat_size
 from ui.i18n import t
@@ -219,7 +220,7 @@ def _label(q: Question, lang: str) -> str:
 
 def _text(q: Question, key: str, lang: str, _context: dict) -> None:
     widget = st.text_area if q.appearance == "multiline" else st.text_input
-    widget(_label(q, lang), key=key, max_chars=MAX_TEXT_LENGTH)
+    widget(_label(q, lang), key=key, max_chars=text_limit(q))
 
 
 def _integer(q: Question, key: str, lang: str, _context: dict) -> None:
@@ -241,7 +242,7 @@ def _date(q: Question, key: str, lang: str, _context: dict) -> None:
 
 
 def _geopoint(q: Question, key: str, lang: str, _context: dict) -> None:
-    st.text_input(_label(q, lang), key=key, placeholder=t("geopoint_placeholder", lang))
+    st.text_input(_label(q, lang), key=key, placeholder=t("geopoint_placeholder", lang), max_chars=text_limit(q))
     gps.locate_ui(key, lang)
     gps.point_notes(key, lang)
 

@@ -26,10 +26,11 @@ import uuid
 import streamlit as st
 
 from survey import load_instrument
-from survey.fieldwork.drafts import Draft, Drafts
+from survey.fieldwork.drafts import MAX_DRAFT_BYTES, Draft, Drafts, DraftTooLarge
 from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick, wib_time
 from survey.questionnaire.model import LAST_SAVED, TODAY, Instrument, InstrumentError
 from survey.questionnaire.validate import survey_today
+from survey.store.durable import is_full
 from ui.auth import User
 from ui.entry import form
 from ui.entry.correct import begin_correction, correction, end_correction
@@ -42,11 +43,27 @@ _PER_INTERVIEW = ("_response_id_", "_started_", "_tried_", "_error_", "_receipt_
                   "_initial_", "_saved_")
 _CHECKED, _NOTICE, _EXPAND, _RERUN = "_drafts_checked", "_draft_notice", "_drafts_expanded", "_rerun_app"
 _RESTORED = "_draft_restored"
+_ASIDE = "_drafts_set_aside"  # file names of unreadable drafts moved aside, until the page says so
 log = logging.getLogger(__name__)
 
 
 def drafts() -> Drafts:
     return Drafts(data_dir())
+
+
+def listed(user: User) -> list[Draft]:
+    """The user's drafts; unreadable ones are set aside and noted for list_ui to say so."""
+    store = drafts()
+    try:
+        return store.list(user.name)
+    finally:
+        noted(store)
+
+
+def noted(store: Drafts) -> None:
+    """Remember the drafts `store` set aside, for the next list_ui."""
+    if store.set_aside_now:
+        st.session_state.setdefault(_ASIDE, []).extend(store.set_aside_now)
 
 
 def on_screen(inst: Instrument) -> tuple[str | None, int | None]:
@@ -86,8 +103,9 @@ def defaults(inst: Instrument, user: User) -> dict:
     return form.values_from_draft(inst, out)
 
 
-def save(inst: Instrument, user: User, step_id: str, lang: str) -> str | None:
-    """Rewrite the draft when the answers or the step changed; an error text when it could not be."""
+def save(inst: Instrument, user: User, step_id: str, lang: str) -> tuple[str, dict] | None:
+    """Rewrite the draft when the answers or the step changed; (message key, its values) when it
+    could not be (the answers stay on screen and in the session either way)."""
     rid, base = on_screen(inst)
     if rid is None:
         return None
@@ -101,14 +119,20 @@ def save(inst: Instrument, user: User, step_id: str, lang: str) -> str | None:
     untouched = initial is not None and initial == (rid, values)
     try:
         if untouched and store.load(user.name, inst.id, rid) is None:
+            noted(store)
             state[f"_saved_{inst.id}"] = current  # nothing typed yet: no draft
             return None
         started = state.get(f"_started_{inst.id}")
         store.save(Draft(user.name, inst.id, rid, values=values, step=step_id, base_revision=base, lang=lang,
                          started_at=started.isoformat() if isinstance(started, dt.datetime) else None))
+    except DraftTooLarge:
+        log.warning("the draft of %s %s is too large to keep", inst.id, rid)
+        return ("draft_too_large", {"bytes": MAX_DRAFT_BYTES // 1000})
     except OSError as exc:  # a full disk must not stop the interview: it stays on screen
         log.exception("saving the draft of %s %s failed", inst.id, rid)
-        return exc.strerror or type(exc).__name__
+        if is_full(exc):
+            return ("draft_disk_full", {})
+        return ("draft_unsaved", {"error": exc.strerror or type(exc).__name__})
     state[f"_saved_{inst.id}"] = current
     return None
 
@@ -195,7 +219,7 @@ def resume_after_login(user: User) -> None:
         return
     state[_CHECKED] = user.name
     try:
-        found = drafts().list(user.name)
+        found = listed(user)
     except (OSError, ValueError):
         log.exception("listing %s's drafts failed", user.name)
         return
@@ -215,17 +239,20 @@ def list_ui(inst: Instrument, user: User, lang: str) -> None:
         st.info(t(notice["key"], lang), icon=":material/delete:")
     rid, _ = on_screen(inst)
     try:
-        listed = [d for d in drafts().list(user.name) if (d.instrument, d.response_id) != (inst.id, rid)]
+        others = [d for d in listed(user) if (d.instrument, d.response_id) != (inst.id, rid)]
     except (OSError, ValueError):
         log.exception("listing %s's drafts failed", user.name)
-        return
-    if not listed:
+        others = []
+    aside = state.pop(_ASIDE, None)
+    if aside:
+        st.warning(t("drafts_set_aside", lang, n=len(aside)), icon=":material/folder_off:")
+    if not others:
         return
     now = drafts().clock()
-    with st.expander(t("drafts_title", lang, n=len(listed)), expanded=bool(state.pop(_EXPAND, False)),
+    with st.expander(t("drafts_title", lang, n=len(others)), expanded=bool(state.pop(_EXPAND, False)),
                      icon=":material/pending_actions:"):
         st.caption(t("drafts_pick", lang))
-        for n, draft in enumerate(listed):
+        for n, draft in enumerate(others):
             with st.container(border=True, key=f"draft_{n}"):
                 st.markdown(describe(draft, lang, now))
                 with st.container(horizontal=True):

@@ -19,7 +19,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE, check_frame, parse_csv, save_frame, save_population
+from analysis.dataset.datafiles import (
+    FRAME_FILE,
+    MAX_CSV_BYTES,
+    POPULATION_FILE,
+    check_frame,
+    parse_csv,
+    save_frame,
+    save_population,
+)
 from survey.locale import WIB, number, pick
 from ui import auth
 from ui.i18n import current_lang, t
@@ -149,7 +157,8 @@ def file_ui(kind: str, user: auth.User, lang: str) -> None:
     name = FILES[kind]
     st.markdown(f"**{name}** · {t(f'design_{kind}_about', lang)}")
     st.caption(_file_state(Path(data_dir()) / name, lang))
-    st.file_uploader(t("design_upload", lang, file=name), type=["csv"], key=f"{PAGE}_{kind}_file")
+    st.file_uploader(t("design_upload", lang, file=name), type=["csv"], key=f"{PAGE}_{kind}_file",
+                     max_upload_size=MAX_CSV_BYTES // 1_000_000)  # the browser refuses more; parse_csv checks again
     st.button(t("design_save", lang, file=name), key=f"{PAGE}_{kind}_save", on_click=save, args=(kind, user),
               icon=":material/upload:")
     outcome = st.session_state.get(f"_{PAGE}_{kind}_outcome")

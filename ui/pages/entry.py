@@ -163,7 +163,9 @@ def questionnaire(inst: Instrument, lang: str, user: auth.User) -> None:
     form.remember_values(inst)
     trouble = interviews.save(inst, user, step.id, lang)
     if trouble:
-        st.warning(t("draft_unsaved", lang, error=plain_line(trouble)), icon=":material/cloud_off:")
+        key, values = trouble
+        st.warning(t(key, lang, **{name: plain_line(str(value)) for name, value in values.items()}),
+                   icon=":material/cloud_off:")
     interview_menu_ui(inst, lang)
 
 

@@ -182,6 +182,7 @@ TEXT: dict[str, dict[str, str]] = {
     "download_table_csv": {"en": "CSV", "id": "CSV"},
     "download_table_xlsx": {"en": "Excel", "id": "Excel"},
     "download_table_html": {"en": "Print (HTML)", "id": "Cetak (HTML)"},
+    "download_table_of": {"en": "Download: {title}", "id": "Unduh: {title}"},
     "store_table": {"en": "Table", "id": "Tabel"},
     "store_rows": {"en": "Rows (current revisions)", "id": "Baris (revisi terkini)"},
     "store_quarantined": {"en": "Files in quarantine", "id": "Berkas dikarantina"},

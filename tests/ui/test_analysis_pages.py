@@ -239,6 +239,25 @@ def test_indicator_numbers_are_analysis_s_with_a_breakdown(store_dir):
     assert "17.8.1" in shown(at)["SDG"].tolist()
 
 
+
+def test_long_labels_wrap_and_the_column_that_tells_rows_apart_stays_in_view(store_dir):
+    """The HH14 rows differ only at the end of their label, the agencies' table by its last column:
+    text too long for its column wraps (Streamlit 1.67 wraps once rows are taller than 4rem = 64 px)
+    and a table of several long columns fits a laptop's page (about 820 px beside the sidebar)."""
+    def layout(at, i):
+        table = at.dataframe[i]
+        return table.proto.row_height, {name: c["width"] for name, c in json.loads(table.proto.columns).items()
+                                        if name in table.value.columns}
+
+    for lang, label in (("en", "Indicator"), ("id", "Indikator")):
+        at = open_page(store_dir, "indicators", lang=lang)
+        row, widths = layout(at, 0)
+        assert shown(at)[label].str.len().max() * 6 > widths[label] >= 300 and row > 64
+        at.radio(key="indicators_section").set_value("stages").run()
+        row, widths = layout(at, 1)
+        assert row > 64 and sum(widths.values()) <= 800, widths
+        assert shown(at, 1).columns[-1] in widths and min(widths.values()) >= 56
+
 # ---- empty store -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("page", PAGES)
 def test_an_empty_store_says_how_to_get_data(data_dir, page):

@@ -87,7 +87,7 @@ def test_a_rejection_reaches_the_enumerator_who_corrects_it_back_into_the_queue(
     assert row["staff_count"] == AGENCY[0]["staff_count"] + 5
 
     sup = choose(review(data_dir), "mine-1")     # back in the queue, with what changed
-    changes = sup.dataframe[-1].value.set_index("Revision")
+    changes = sup.table[-1].value.set_index("Revision")   # a static table: "old → new" wraps, never cut
     assert changes.loc[3, "By"] == "enum01" and changes.loc[3, "Status"] == "submitted"
     assert changes.loc[2, "Comment"] == "Staff count looks wrong: ask the secretary"
     assert changes.loc[3, "Changed answers (old → new)"] == \

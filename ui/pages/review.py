@@ -352,8 +352,8 @@ def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datet
             with st.expander(name):
                 st.table(table, hide_index=True, border="horizontal")
     heading(t("review_revisions", lang))
-    st.dataframe(review_view.revisions_frame(inst, history, lang), hide_index=True, width="stretch",
-                 key="review_revisions_table")
+    with st.container(key="review_revisions_table"):   # static: "old → new" wraps instead of being cut
+        st.table(review_view.revisions_frame(inst, history, lang), hide_index=True, border="horizontal")
     correction_ui(inst, rid, revision, response.answers, user, lang)
 
 

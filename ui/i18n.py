@@ -49,6 +49,7 @@ TEXT: dict[str, dict[str, str]] = {
     "status_on_hold": {"en": "on hold", "id": "ditunda"},
     "col_time": {"en": "Time (WIB)", "id": "Waktu (WIB)"},
     "col_response": {"en": "Response ID", "id": "ID respons"},
+    "col_respondent": {"en": "Respondent", "id": "Responden"},
     "col_status": {"en": "Status", "id": "Status"},
     "col_instrument": {"en": "Questionnaire", "id": "Kuesioner"},
     # ---- pages and roles

@@ -18,7 +18,7 @@ from survey.locale import LANGUAGE_NAMES, LANGUAGES
 
 # ui.results.data_cache is imported with the login page, so an analysis page's first visit does not wait
 # for pandas, scipy and altair to load (about 2 s on a fresh server).
-from ui import auth, login  # noqa: F401
+from ui import auth, login, page_style  # noqa: F401
 from ui.i18n import current_lang, t
 from ui.pages import registry
 
@@ -78,6 +78,7 @@ def navigation(user: auth.User | None, lang: str):
 def main() -> None:
     restore_lang()
     st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="wide")
+    page_style.style()
     lang = language_ui()
     user = auth.refresh_session()
     current = navigation(user, lang)

@@ -205,6 +205,11 @@ def test_crosstab_percent_style_and_layer(store_dir):
     for style in ("stacked", "heatmap", "grouped"):
         at.radio(key="crosstab_style").set_value(style).run()
         assert not at.exception and charts(at)
+        if style == "heatmap":   # the column labels upright and whole, the questions across on several lines
+            spec = json.loads(charts(at)[0].proto.spec)
+            x = spec["layer"][0]["encoding"]["x"]
+            assert x["axis"]["labelAngle"] == -90 and x["axis"]["labelLimit"] >= 300 and isinstance(x["title"], list)
+            assert isinstance(spec["title"]["text"], list)
     at.radio(key="crosstab_percent").set_value("row").run()
     at.selectbox(key="crosstab_layer").set_value("head_sex").run()
     assert not at.exception

@@ -87,7 +87,10 @@ def test_a_rejection_reaches_the_enumerator_who_corrects_it_back_into_the_queue(
     assert row["staff_count"] == AGENCY[0]["staff_count"] + 5
 
     sup = choose(review(data_dir), "mine-1")     # back in the queue, with what changed
-    changes = sup.table[-1].value.set_index("Revision")   # a static table: "old → new" wraps, never cut
+    changes = sup.dataframe[-1].value.set_index("Revision")
+    # On a phone "old → new" shows beside the revision's number, wrapped (rows taller than 4rem), not cut.
+    drawn = sup.dataframe[-1].proto
+    assert list(drawn.column_order)[:2] == ["Revision", "Changed answers (old → new)"] and drawn.row_height > 64
     assert changes.loc[3, "By"] == "enum01" and changes.loc[3, "Status"] == "submitted"
     assert changes.loc[2, "Comment"] == "Staff count looks wrong: ask the secretary"
     assert changes.loc[3, "Changed answers (old → new)"] == \

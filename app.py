@@ -19,7 +19,7 @@ from survey.locale import LANGUAGE_NAMES, LANGUAGES
 
 # ui.results.data_cache is imported with the login page, so an analysis page's first visit does not wait
 # for pandas, scipy and altair to load (about 2 s on a fresh server).
-from ui import auth, login  # noqa: F401
+from ui import auth, login, page_style  # noqa: F401
 from ui.i18n import current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain_line
@@ -88,6 +88,7 @@ def accounts_damaged_ui(exc: AccountsDamaged, lang: str) -> None:
 def main() -> None:
     restore_lang()
     st.set_page_config(page_title=t("app_title", current_lang()), page_icon="📋", layout="wide")
+    page_style.style()
     lang = language_ui()
     try:
         user = auth.refresh_session()

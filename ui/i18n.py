@@ -49,6 +49,7 @@ TEXT: dict[str, dict[str, str]] = {
     "status_on_hold": {"en": "on hold", "id": "ditunda"},
     "col_time": {"en": "Time (WIB)", "id": "Waktu (WIB)"},
     "col_response": {"en": "Response ID", "id": "ID respons"},
+    "col_respondent": {"en": "Respondent", "id": "Responden"},
     "col_status": {"en": "Status", "id": "Status"},
     "col_instrument": {"en": "Questionnaire", "id": "Kuesioner"},
     # ---- pages and roles
@@ -194,6 +195,7 @@ TEXT: dict[str, dict[str, str]] = {
     "download_table_csv": {"en": "CSV", "id": "CSV"},
     "download_table_xlsx": {"en": "Excel", "id": "Excel"},
     "download_table_html": {"en": "Print (HTML)", "id": "Cetak (HTML)"},
+    "download_table_of": {"en": "Download: {title}", "id": "Unduh: {title}"},
     "store_table": {"en": "Table", "id": "Tabel"},
     "store_rows": {"en": "Rows (current revisions)", "id": "Baris (revisi terkini)"},
     "store_quarantined": {"en": "Files in quarantine", "id": "Berkas dikarantina"},

@@ -3,16 +3,19 @@
 Which answer makes a visit record a completed interview (the outcome question and
 its "completed" choice), how its other outcomes count for the response rates (AAPOR
 dispositions), which answer is the respondent's agreement (the consent question and
-its "yes" choice), and which question holds the interview's date. The analysis keeps
+its "yes" choice), which question holds the interview's date, and which answers tell an
+enumerator's interviews apart on a phone (``identify``: a name, an address). The analysis keeps
 only completed, consented interviews (analysis.dataset.dataset), the response rates
 sort every record by them (analysis.dataset.response_rates), the quality checks compare
 completed interviews (survey.fieldwork.quality) and the monitor counts a visit on its
-date (analysis.monitoring.progress). The format is documented in docs/instruments.md
+date (analysis.monitoring.progress) and "My submissions" lists each interview by its
+identifying answers (ui.entry.submissions). The format is documented in docs/instruments.md
 ("Fieldwork").
 
 Without a block every record is a completed interview, dated by its submission. The
 block is checked when the instrument loads (each question is a select_one of the main
-form, or a date for ``date``; each choice is one of its list), and it changes nothing
+form, or a date for ``date``, or for ``identify`` a question of the main form that
+stores an answer; each choice is one of its list), and it changes nothing
 that is stored, so editing it needs no new version.
 """
 
@@ -23,7 +26,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 DISPOSITIONS = ("refusal", "noncontact", "ineligible")   # of an outcome other than completed; the rest: other
-_KEYS = {"outcome", "consent", "date"}
+_KEYS = {"outcome", "consent", "date", "identify"}
 _OUTCOME_KEYS = {"question", "completed", *DISPOSITIONS}
 _CONSENT_KEYS = {"question", "agreed"}
 
@@ -38,6 +41,7 @@ class FieldworkRules:
     consent: str | None = None        # the select_one recording consent ...
     agreed: str | None = None         # ... and its choice for "yes"
     date: str | None = None           # the interview's date question
+    identify: tuple[str, ...] = ()    # the answers that tell interviews apart (the first ones given)
 
     @property
     def completion(self) -> tuple[tuple[str, str], ...]:
@@ -52,7 +56,7 @@ def parse_fieldwork(raw: Any, main: Mapping[str, Any], fail: Callable[[str], Exc
     if raw is None:
         return FieldworkRules()
     if not isinstance(raw, dict):
-        raise fail("'fieldwork' must be a mapping (outcome, consent, date)")
+        raise fail("'fieldwork' must be a mapping (outcome, consent, date, identify)")
     _known(raw, _KEYS, "fieldwork", fail)
     out: dict[str, Any] = {}
     if raw.get("outcome") is not None:
@@ -78,6 +82,13 @@ def parse_fieldwork(raw: Any, main: Mapping[str, Any], fail: Callable[[str], Exc
         if not isinstance(date, str) or date not in main or not main[date].kind.is_date:
             raise fail(f"fieldwork.date must name a date question of the main form, not {date!r}")
         out["date"] = date
+    identify = raw.get("identify")
+    if identify is not None:
+        if not isinstance(identify, list) or not identify or not all(
+                isinstance(n, str) and n in main and main[n].stores_answer for n in identify):
+            raise fail(f"fieldwork.identify lists questions of the main form, e.g. [respondent_name, address], "
+                       f"not {identify!r}")
+        out["identify"] = tuple(identify)
     return FieldworkRules(**out)
 
 

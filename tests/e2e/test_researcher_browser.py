@@ -26,6 +26,7 @@ from survey.fieldwork.accounts import Accounts
 from tests.support import browser as chromium
 from tests.support.analysis_store import copy_to
 from tests.support.browser import Server, require_chromium, widget
+from ui.pages import registry
 
 require_chromium()
 
@@ -195,4 +196,38 @@ def test_each_analysis_page_opens_from_the_sidebar_on_a_desktop_and_a_phone(serv
             open_page(page, title)
             expect(page.locator(f"[class*='st-key-{name}'][class*='_count']").first).to_be_visible()
             assert not page.get_by_test_id("stException").count()
+        page.context.close()
+
+
+TOOLBAR_BUTTONS = """toolbar => [...toolbar.querySelectorAll("button")].filter(b => b.checkVisibility())
+                                .map(b => b.getAttribute("aria-label"))"""
+
+
+def test_on_a_phone_the_picker_is_a_44_px_target_and_no_toolbar_offers_an_unaudited_download(server, browser):
+    """Every download is in the audit log: a table's toolbar has no CSV download and a chart's no
+    picture or spec (the pages' own buttons are audited); on a phone the table's toolbar, shown once
+    the table is touched, stays clear of the title above the table. In both languages."""
+    url, _ = server
+    for lang, language in (("en", "English"), ("id", "Bahasa Indonesia")):
+        page = new_page(browser, 390, 844)
+        log_in(page, url, "admin", language)
+        open_page(page, registry.title("entry", lang))
+        assert widget(page, "instrument").get_by_role("combobox").bounding_box()["height"] >= 44
+        open_page(page, registry.title("indicators", lang))
+        chromium.drawn(page)
+        table = page.get_by_test_id("stDataFrame").first
+        table.scroll_into_view_if_needed()
+        table.click(position={"x": 20, "y": 60})
+        toolbar = table.get_by_test_id("stElementToolbar")
+        expect(toolbar).to_be_visible()
+        shown = toolbar.evaluate(TOOLBAR_BUTTONS)
+        assert "Fullscreen" in shown and not [b for b in shown if b.startswith(("Download", "Copy"))], shown
+        above = table.locator("xpath=ancestor::*[@data-testid='stElementContainer'][1]/preceding-sibling::*[1]")
+        assert above.bounding_box()["y"] + above.bounding_box()["height"] <= toolbar.bounding_box()["y"] + 1
+        chart = page.get_by_test_id("stVegaLiteChart").first
+        chart.scroll_into_view_if_needed()
+        chart.hover()
+        buttons = page.locator("[data-testid='stFullScreenFrame']", has=chart).get_by_test_id("stElementToolbar")
+        shown = buttons.evaluate(TOOLBAR_BUTTONS)
+        assert "Fullscreen" in shown and not [b for b in shown if b.startswith(("Download", "Copy"))], shown
         page.context.close()

@@ -67,8 +67,10 @@ fieldwork:
   outcome: {question: outcome, completed: done, refusal: [refused], noncontact: [away], ineligible: [empty]}
   consent: {question: agree, agreed: "yes"}
   date: day
+  identify: [place, outcome]
 """)
     rules = inst.fieldwork
+    assert rules.identify == ("place", "outcome") and FieldworkRules().identify == ()
     assert (rules.outcome, rules.completed, rules.consent, rules.agreed, rules.date) == (
         "outcome", "done", "agree", "yes", "day")
     assert dict(rules.dispositions) == {"refused": "refusal", "away": "noncontact", "empty": "ineligible"}
@@ -89,6 +91,10 @@ fieldwork:
     ("fieldwork: {outcome: {question: outcome, completed: done, other: [away]}}", "unknown key"),
     ("fieldwork: {consent: {question: agree, agreed: true}}", "must be a choice of agree"),
     ("fieldwork: {date: place}", "date question of the main form"),
+    ("fieldwork: {identify: place}", "identify lists questions of the main form"),
+    ("fieldwork: {identify: []}", "identify lists questions of the main form"),
+    ("fieldwork: {identify: [sex]}", "identify lists questions of the main form"),
+    ("fieldwork: {identify: [people]}", "identify lists questions of the main form"),
 ])
 def test_a_broken_fieldwork_block_fails_at_load(block, says):
     with pytest.raises(InstrumentError, match=says):
@@ -127,4 +133,5 @@ def test_the_study_questionnaires_name_their_roles():
         inst = load_instrument(name)
         assert [q.name for q in inst.questions if q.default == TODAY] == ["interview_date"]
         assert inst.fieldwork.date == "interview_date" and inst.fieldwork.consent == "consent"
+        assert inst.fieldwork.identify and inst.fieldwork.identify[0] in ("respondent_name", "agency")
     assert load_instrument("agency").analysis.crosstab == CrosstabDefault("has_website", "has_intranet", "col")

@@ -205,6 +205,11 @@ def test_crosstab_percent_style_and_layer(store_dir):
     for style in ("stacked", "heatmap", "grouped"):
         at.radio(key="crosstab_style").set_value(style).run()
         assert not at.exception and charts(at)
+        if style == "heatmap":   # the column labels upright and whole, the questions across on several lines
+            spec = json.loads(charts(at)[0].proto.spec)
+            x = spec["layer"][0]["encoding"]["x"]
+            assert x["axis"]["labelAngle"] == -90 and x["axis"]["labelLimit"] >= 300 and isinstance(x["title"], list)
+            assert isinstance(spec["title"]["text"], list)
     at.radio(key="crosstab_percent").set_value("row").run()
     at.selectbox(key="crosstab_layer").set_value("head_sex").run()
     assert not at.exception
@@ -238,6 +243,25 @@ def test_indicator_numbers_are_analysis_s_with_a_breakdown(store_dir):
     same(individual_indicator_table(direct(store_dir), by="sex"), at)
     assert "17.8.1" in shown(at)["SDG"].tolist()
 
+
+
+def test_long_labels_wrap_and_the_column_that_tells_rows_apart_stays_in_view(store_dir):
+    """The HH14 rows differ only at the end of their label, the agencies' table by its last column:
+    text too long for its column wraps (Streamlit 1.67 wraps once rows are taller than 4rem = 64 px)
+    and a table of several long columns fits a laptop's page (about 820 px beside the sidebar)."""
+    def layout(at, i):
+        table = at.dataframe[i]
+        return table.proto.row_height, {name: c["width"] for name, c in json.loads(table.proto.columns).items()
+                                        if name in table.value.columns}
+
+    for lang, label in (("en", "Indicator"), ("id", "Indikator")):
+        at = open_page(store_dir, "indicators", lang=lang)
+        row, widths = layout(at, 0)
+        assert shown(at)[label].str.len().max() * 6 > widths[label] >= 300 and row > 64
+        at.radio(key="indicators_section").set_value("stages").run()
+        row, widths = layout(at, 1)
+        assert row > 64 and sum(widths.values()) <= 800, widths
+        assert shown(at, 1).columns[-1] in widths and min(widths.values()) >= 56
 
 # ---- empty store -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("page", PAGES)

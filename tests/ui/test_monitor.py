@@ -174,3 +174,15 @@ def test_a_rejection_in_the_review_leaves_the_explore_pages_n(store, data_dir):
     at.switch_page("ui/pages/explore.py").run()
     count = next(m.value for m in at.markdown if "responses, the last at" in m.value)
     assert count.strip("*").startswith(f"{n - 1} responses")
+
+
+def test_the_visits_chart_shows_every_outcome_whole_in_bahasa_indonesia():
+    """One legend entry a line, never cut ("Kosong atau tidak ditemukan" was, in half a phone's width)."""
+    import pandas as pd
+
+    from ui.supervision.monitor_charts import per_day_chart
+
+    days = pd.DataFrame({"day": pd.to_datetime(["2026-12-01"] * 5), "records": [3, 1, 1, 1, 1],
+                         "disposition": ["complete", "refusal", "noncontact", "other", "ineligible"]})
+    legend = per_day_chart(days, "id").to_dict()["encoding"]["color"]["legend"]
+    assert legend["labelLimit"] == 0 and legend["columns"] == 1

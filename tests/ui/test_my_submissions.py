@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from survey import ResponseStore
+from survey import ResponseStore, load_instrument
 from survey.locale import WIB
 from survey.simulate import generate
 from tests.support.app import go_to, open_app, submit
@@ -40,6 +40,28 @@ def test_only_the_logged_in_enumerators_rows_newest_first(data_dir):
     assert set(table["Status"]) == {"submitted"}
     assert [m.value for m in at.metric] == ["2", "2"]
 
+
+
+def test_each_interview_is_named_by_what_the_enumerator_typed_and_a_short_id(data_dir):
+    """On a phone only the start of a line shows: the respondent's name and address (the
+    questionnaire's fieldwork: identify) and the ID's first 8 characters come first."""
+    store = ResponseStore(data_dir)
+    households = [dict(a, respondent_name=name, address=address) for a, name, address in zip(
+        generate("household", 2, seed=5), ["Sri Wahyuni", "Budi O'Brien"], ["Jl. Kenanga 4", "Gg. Mawar 7"])]
+    ids = [store.submit("household", a, enumerator="enum01").response_id for a in households]
+    store.submit("agency", AGENCY[0], enumerator="enum01", response_id="agency-response-1")
+    at = open_app(data_dir, "enum01")
+    at.switch_page("ui/pages/my_submissions.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns[:2]) == ["Respondent", "Response ID"]
+    named = dict(zip(table["Response ID"], table["Respondent"]))
+    assert named[ids[0][:8]] == "Sri Wahyuni · Jl. Kenanga 4" and named[ids[1][:8]] == "Budi O'Brien · Gg. Mawar 7"
+    agency = load_instrument("agency")
+    assert named["agency-r"] == agency.question("agency").choices[AGENCY[0]["agency"]]["en"] + " · " + \
+        agency.question("respondent_role").choices[AGENCY[0]["respondent_role"]]["en"]
+    labels = at.selectbox(key="correct_choice")
+    assert labels.format_func(f"household/{ids[0]}").startswith(f"Sri Wahyuni · Jl. Kenanga 4 · {ids[0][:8]} · ")
 
 def test_the_window_is_today_and_the_last_seven_days(data_dir):
     store = seed_store(data_dir)

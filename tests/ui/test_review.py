@@ -74,7 +74,7 @@ def test_a_rejection_reaches_the_enumerator_who_corrects_it_back_into_the_queue(
     enum.switch_page("ui/pages/my_submissions.py").run()
     [notice] = [w for w in texts(enum, "warning") if "Staff count looks wrong" in w]
     assert "mine-1"[:8] in notice and "sup1" in notice
-    assert any(o.endswith("mine-1 · rejected") for o in enum.selectbox(key="correct_choice").options)
+    assert any(" mine-1 · " in o and o.endswith(" · rejected") for o in enum.selectbox(key="correct_choice").options)
     enum.selectbox(key="correct_choice").set_value("agency/mine-1")
     enum.button(key="correct_open").click().run()
     enum.switch_page("ui/pages/entry.py").run()
@@ -88,6 +88,9 @@ def test_a_rejection_reaches_the_enumerator_who_corrects_it_back_into_the_queue(
 
     sup = choose(review(data_dir), "mine-1")     # back in the queue, with what changed
     changes = sup.dataframe[-1].value.set_index("Revision")
+    # On a phone "old → new" shows beside the revision's number, wrapped (rows taller than 4rem), not cut.
+    drawn = sup.dataframe[-1].proto
+    assert list(drawn.column_order)[:2] == ["Revision", "Changed answers (old → new)"] and drawn.row_height > 64
     assert changes.loc[3, "By"] == "enum01" and changes.loc[3, "Status"] == "submitted"
     assert changes.loc[2, "Comment"] == "Staff count looks wrong: ask the secretary"
     assert changes.loc[3, "Changed answers (old → new)"] == \

@@ -30,7 +30,10 @@ _CSS = """
 .stMain [data-testid="stButton"] button, .stMain [data-testid="stPopover"] button,
 .stMain [data-testid="stExpander"] summary { min-height: 44px; }
 .stMain [data-testid="stTextInputRootElement"], .stMain [data-testid="stNumberInputContainer"],
-.stMain [data-testid="stDateInputField"], .stMain [data-testid="stSelectbox"] [role="group"] { height: 44px; min-height: 44px; }
+.stMain [data-testid="stDateInputField"] { height: 44px; min-height: 44px; }
+/* The select box's own field (its combobox), not only its frame, is the 44 px target. */
+.stMain [data-testid="stSelectbox"] [role="group"] { height: auto; min-height: 46px; }
+.stMain [data-testid="stSelectbox"] [role="combobox"] { min-height: 44px; }
 .stMain [data-testid="stMultiSelect"] [role="group"] { min-height: 44px; }
 .stMain [data-testid="stNumberInputStepDown"], .stMain [data-testid="stNumberInputStepUp"] { min-width: 44px; height: 100%; }
 .stMain [data-testid="stMultiSelectTagsContainer"] [data-tag] { height: auto; max-width: 100%; padding-top: 4px; padding-bottom: 4px; }

@@ -2,7 +2,9 @@
 
 ``my_submissions`` lists the last days' interviews; ``sent_back`` the ones a supervisor
 rejected, whenever they were submitted, with the reviewer's comment: they wait for a
-correction. Both are read through ui.results.data_cache's cache (keyed on the store's state), so a
+correction. Each row carries its ``identity``: the answers the questionnaire's
+``fieldwork: identify`` names (a respondent's name, an address), which :func:`identity_text`
+writes, so that on a phone the enumerator tells interviews apart. Both are read through ui.results.data_cache's cache (keyed on the store's state), so a
 rerun of the page with nothing new stored reads no file.
 """
 
@@ -12,17 +14,38 @@ import datetime as dt
 
 import pandas as pd
 
+from survey import load_instrument
 from survey.locale import WIB
 from ui.results import data_cache as data
 
 DAYS = 7
+SHOWN = 2         # identifying answers shown: the first two given
+SHORT_ID = 8      # characters of a response ID shown
+
+
+def _identities(store, name: str, rows: pd.DataFrame) -> list[dict]:
+    """Per row, {question: answer} of the questionnaire's identifying questions it answers."""
+    wanted = [q for q in load_instrument(name, store.instruments_dir).fieldwork.identify if q in rows.columns]
+    values = rows[wanted].astype(object).where(rows[wanted].notna(), None)
+    return [{q: v for q, v in zip(wanted, row) if v not in (None, "")} for row in values.itertuples(index=False)]
+
+
+def identity_text(instrument, identity: dict, lang: str) -> str:
+    """"Sri Wahyuni · Jl. Kenanga 4": the first identifying answers given, a choice by its label."""
+    shown = []
+    for name in instrument.fieldwork.identify:
+        if name in identity and len(shown) < SHOWN:
+            q = instrument.question(name)
+            labels = q.choices.get(str(identity[name])) if q.choices else None
+            shown.append(labels[lang] if labels else str(identity[name]))
+    return " · ".join(shown)
 
 
 def my_submissions(store, enumerator: str, today: dt.date, days: int = DAYS) -> pd.DataFrame:
     """One row per response of `enumerator` first submitted from `today - days` to today (WIB).
 
     Columns: submitted_at (first revision, WIB), instrument, response_id, revision,
-    status and note (of the current revision), newest first.
+    status, note and identity (of the current revision), newest first.
     """
     return data.cached("my_submissions", _listing, enumerator, today, days, store=store)
 
@@ -46,11 +69,13 @@ def _listing(store, enumerator: str, today: dt.date, days: int) -> pd.DataFrame:
             "revision": current.loc[first.index, "_revision"].astype(int).to_numpy(),
             "status": current.loc[first.index, "_status"].to_numpy(),
             "note": current.loc[first.index, "_note"].to_numpy(),
+            "identity": _identities(store, name, current.loc[first.index]),
         }).reset_index(drop=True))
     if not frames:
         frames = [pd.DataFrame({
             "submitted_at": pd.Series([], dtype=f"datetime64[us, {WIB.key}]"),
-            **{c: pd.Series([], dtype=object) for c in ("instrument", "response_id", "revision", "status", "note")},
+            **{c: pd.Series([], dtype=object) for c in ("instrument", "response_id", "revision", "status", "note",
+                                                        "identity")},
         })]
     rows = pd.concat(frames, ignore_index=True)
     since = today - dt.timedelta(days=days)
@@ -84,11 +109,13 @@ def _rejected(store, enumerator: str) -> pd.DataFrame:
             "status": "rejected",
             "note": mine["_note"].to_numpy(),
             "editor": mine["_editor"].astype(str).to_numpy(),
+            "identity": _identities(store, name, mine),
         }))
     if not frames:
         return pd.DataFrame({"submitted_at": pd.Series([], dtype=f"datetime64[us, {WIB.key}]"),
                              **{c: pd.Series([], dtype=object)
-                                for c in ("instrument", "response_id", "revision", "status", "note", "editor")}})
+                                for c in ("instrument", "response_id", "revision", "status", "note", "editor",
+                                          "identity")}})
     rows = pd.concat(frames, ignore_index=True)
     rows["submitted_at"] = pd.to_datetime(rows["submitted_at"], utc=True).dt.tz_convert(WIB)
     return rows.sort_values("submitted_at", kind="stable").reset_index(drop=True)

@@ -4,7 +4,9 @@ Only the logged-in user's own rows are read out of the store, newest first by th
 full time of submission (WIB), with their review status and the reviewer's comment.
 Interviews a supervisor sent back (rejected) are listed on top with the comment,
 whenever they were submitted. An interview no supervisor has reviewed yet, or one
-sent back, can be reopened for a correction; saved, it goes back to the review.
+sent back, can be reopened for a correction; saved, it goes back to the review. Each is
+named by its identifying answers (the respondent's name, the address: the questionnaire's
+``fieldwork: identify``) and its short ID first, which is what stays in view on a phone.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from survey import load_instrument
 from survey.locale import WIB
 from ui import auth
 from ui.entry.correct import CORRECTABLE, open_correction
-from ui.entry.submissions import DAYS, my_submissions, sent_back
+from ui.entry.submissions import DAYS, SHORT_ID, identity_text, my_submissions, sent_back
 from ui.i18n import current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain_line
@@ -33,13 +35,19 @@ def _title(instrument_id: str, lang: str) -> str:
     return load_instrument(instrument_id, get_store().instruments_dir).title[lang]
 
 
+def _who(r, lang: str) -> str:
+    """"Sri Wahyuni · Jl. Kenanga 4": what the enumerator typed that tells the interview apart."""
+    return identity_text(load_instrument(r.instrument, get_store().instruments_dir), r.identity, lang)
+
+
 def table_ui(rows: pd.DataFrame, lang: str) -> None:
     titles = {name: _title(name, lang) for name in rows["instrument"].unique()}
     st.dataframe(
         pd.DataFrame({
+            t("col_respondent", lang): [_who(r, lang) for r in rows.itertuples()],
+            t("col_response", lang): rows["response_id"].str[:SHORT_ID],
             t("col_time", lang): rows["submitted_at"].dt.strftime("%Y-%m-%d %H:%M"),
             t("col_instrument", lang): rows["instrument"].map(titles),
-            t("col_response", lang): rows["response_id"],
             t("col_revision", lang): rows["revision"],
             t("col_status", lang): rows["status"].map(lambda s: t(f"status_{s}", lang)),
             t("col_note", lang): rows["note"].fillna(""),
@@ -54,8 +62,10 @@ def sent_back_ui(back: pd.DataFrame, lang: str) -> None:
     st.caption(t("sent_back_intro", lang))
     for r in back.itertuples():
         note = plain_line(r.note) if isinstance(r.note, str) and r.note else t("sent_back_no_note", lang)
+        who = plain_line(_who(r, lang))
         st.warning(t("sent_back_item", lang, time=f"{r.submitted_at:%d-%m %H:%M}",
-                     instrument=_title(r.instrument, lang), rid=r.response_id[:8], note=note,
+                     instrument=_title(r.instrument, lang) + (f" · {who}" if who else ""),
+                     rid=r.response_id[:SHORT_ID], note=note,
                      editor=plain_line(r.editor)), icon=":material/undo:")
 
 
@@ -66,9 +76,11 @@ def correction_ui(rows: pd.DataFrame, user: auth.User, lang: str) -> None:
         st.caption(t("correct_none", lang))
         return
 
-    def label(r) -> str:
+    def label(r) -> str:   # what tells it apart first: a phone shows the beginning of the line
+        who = _who(r, lang)
         back = f" · {t('status_rejected', lang)}" if r.status == "rejected" else ""
-        return f"{r.submitted_at:%d-%m %H:%M} · {_title(r.instrument, lang)} · {r.response_id[:8]}{back}"
+        return (f"{who} · " if who else "") + \
+            f"{r.response_id[:SHORT_ID]} · {r.submitted_at:%d-%m %H:%M} · {_title(r.instrument, lang)}{back}"
 
     labels = {f"{r.instrument}/{r.response_id}": label(r) for r in open_ones.itertuples()}
     chosen = st.selectbox(t("correct_choose_open", lang), list(labels), format_func=labels.get, key="correct_choice")

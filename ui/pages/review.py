@@ -320,6 +320,24 @@ def correction_ui(inst: Instrument, rid: str, revision: int, answers: dict, user
 
 
 # ---- one interview ---------------------------------------------------------------------------
+# The answers a revision changed ("old → new", "; " between two: the table draws no line break)
+# come second, after its number, in a column a phone shows beside it, wrapped on rows as tall as
+# the longest needs (Streamlit 1.67 wraps a cell's text once rows are taller than 4rem).
+CHANGES_PIXELS, CHAR_PIXELS, LINE_PIXELS, MAX_LINES = 280, 7, 19, 12
+
+
+def revisions_ui(frame: pd.DataFrame) -> None:
+    number, changes = frame.columns[0], frame.columns[-1]
+    frame = frame.assign(**{changes: frame[changes].astype(str).str.replace("\n", "; ")})
+    per_line = (CHANGES_PIXELS - 16) // CHAR_PIXELS
+    lines = max((-(-len(text) // per_line) for text in frame[changes]), default=1)
+    row = 35 if lines == 1 else max(65, 8 + LINE_PIXELS * min(lines, MAX_LINES))
+    st.dataframe(frame, hide_index=True, width="stretch", key="review_revisions_table", row_height=row,
+                 height=35 + row * len(frame) + 3, column_order=[number, changes, *frame.columns[1:-1]],
+                 column_config={number: st.column_config.NumberColumn(width=56),
+                                changes: st.column_config.TextColumn(width=CHANGES_PIXELS)})
+
+
 def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datetime | None, user: auth.User,
                 lang: str) -> None:
     store = get_store()
@@ -353,8 +371,7 @@ def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datet
             with st.expander(name):
                 st.table(table, hide_index=True, border="horizontal")
     heading(t("review_revisions", lang))
-    st.dataframe(review_view.revisions_frame(inst, history, lang), hide_index=True, width="stretch",
-                 key="review_revisions_table")
+    revisions_ui(review_view.revisions_frame(inst, history, lang))
     correction_ui(inst, rid, revision, response.answers, user, lang)
 
 

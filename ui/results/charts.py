@@ -37,6 +37,7 @@ LINE = 15         # pixels per line of a wrapped category label
 PERCENT_TICKS = [0, 20, 40, 60, 80, 100]
 AXIS_EXTENT = 60  # pixels of the y axis of a histogram and its box plot, so their x axes line up
 LABEL_WIDTH = 30  # characters per line of a wrapped category label
+TITLE_WIDTH = 40  # characters per line of a wrapped axis title
 _WORDS = {
     "percent": {"en": "Percent", "id": "Persen"},
     "ci": {"en": "95% CI", "id": "SK 95%"},
@@ -66,6 +67,11 @@ def _word(key: str, lang: str) -> str:
 def _wrapped(text: str) -> str:
     """A long category label on several lines (the axis splits it at "\\n")."""
     return "\n".join(textwrap.wrap(str(text), LABEL_WIDTH)) or str(text)
+
+
+def _title_lines(text: str) -> list[str]:
+    """An axis title on lines of TITLE_WIDTH characters (a long question is cut at the chart's edge)."""
+    return textwrap.wrap(str(text), TITLE_WIDTH) or [str(text)]
 
 
 def _step(labels, per_label: float = 1.0) -> alt.Step:
@@ -245,18 +251,21 @@ def crosstab_chart(table: SummaryTable, lang: str, style: str = "grouped"):
     percent = table.stats.get("percent", "row")
     axis, parts = ("col", "row") if percent == "col" else ("row", "col")
     title = table.label("estimate", lang)
-    if style == "heatmap":
+    if style == "heatmap":   # upright column labels, titles on several lines: a phone shows them whole
+        frame["col"] = _labels(table, "col", lang)
         base = alt.Chart(frame).encode(
-            x=alt.X("col:N", sort=list(dict.fromkeys(frame["col"])), title=table.label("col", lang),
-                    axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelAngle=0)),
-            y=alt.Y("row:N", sort=list(dict.fromkeys(frame["row"])), title=table.label("row", lang),
+            x=alt.X("col:N", sort=list(dict.fromkeys(frame["col"])), title=_title_lines(table.label("col", lang)),
+                    axis=alt.Axis(labelAngle=-90, labelLimit=300, labelOverlap=False, titlePadding=8)),
+            y=alt.Y("row:N", sort=list(dict.fromkeys(frame["row"])), title=None,
                     axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=200)),
             tooltip=_tooltip(("row", " "), ("col", "  "), ("value", title), ("interval", _word("ci", lang)),
                              ("reliability", _word("reliability", lang))))
         cells = base.mark_rect().encode(color=alt.Color("estimate:Q", title=title, scale=alt.Scale(scheme="blues")))
         text = base.mark_text(fontSize=11).encode(
             text="value:N", color=alt.condition("datum.estimate > 50", alt.value("white"), alt.value("#222")))
-        chart = alt.layer(cells, text).properties(height=_step(frame["row"], 1.6))
+        # The rows' question above the cells, across: turned along a few rows' height it was cut.
+        chart = alt.layer(cells, text).properties(height=_step(frame["row"], 1.6), title=alt.TitleParams(
+            _title_lines(table.label("row", lang)), anchor="start", fontSize=12, fontWeight="normal"))
     elif style == "stacked":
         order = list(dict.fromkeys(frame[parts]))
         frame["order"] = frame[parts].map({p: i for i, p in enumerate(order)})

@@ -16,12 +16,14 @@ that builds the table, the file has the numbers as they are at the click.
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import streamlit as st
 
 from analysis.export import MEDIA_TYPES, TABLE_FORMATS, table_file, table_filename
 from analysis.tables.summary_table import SummaryTable
+from survey.locale import pick
 from ui import auth
 from ui.i18n import t
 from ui.store import get_store
@@ -30,7 +32,8 @@ ICONS = {"csv": ":material/csv:", "xlsx": ":material/table_view:", "html": ":mat
 
 
 def table_downloads(table: SummaryTable | Callable[[], SummaryTable], page: str, key: str, lang: str) -> None:
-    """The download buttons of ``table`` on ``page`` (widget keys ``<key>_csv``, ``_xlsx``, ``_html``).
+    """The download buttons of ``table`` on ``page`` (widget keys ``<key>_csv``, ``_xlsx``, ``_html``),
+    under a line naming the table.
 
     ``table`` may be a function that returns it: the file is then made from the table as it
     is when the button is pressed (a live page's latest numbers).
@@ -39,6 +42,9 @@ def table_downloads(table: SummaryTable | Callable[[], SummaryTable], page: str,
     now = build()
     user = auth.current_user()
     audit = get_store().audit
+    # Which table the buttons are for: a page may show two sets side by side (or, on a phone, one under the other).
+    title = re.sub(r"([\\`*_\[\]<>#|~$])", r"\\\1", pick(now.title, lang))   # a title is text, not markdown
+    st.caption(t("download_table_of", lang, title=title))
     columns = st.columns(len(TABLE_FORMATS))
     for column, fmt in zip(columns, TABLE_FORMATS):
         def data(fmt=fmt) -> bytes:

@@ -23,19 +23,46 @@ ROW_PIXELS = 35       # st.dataframe's row height
 MAX_ROWS_SHOWN = 25   # longer tables scroll; shorter ones show every row
 CHAR_PIXELS, COLUMN_PIXELS = 7, (56, 340)   # a column as wide as its longest value, within bounds
 PIN_PIXELS = 180      # the first column (a row's name) stays in view while the numbers scroll, if narrow
+# Text longer than its column wraps instead of being cut (the eleven HH14 rows differ only at the
+# end of their label): Streamlit 1.67 wraps a cell's text once the rows are taller than 4rem.
+# In a table wider than TABLE_PIXELS (a laptop's page), the columns wider than WIDE_PIXELS share what
+# the others leave, in proportion to their text and each at least WRAP_PIXELS wide, so that the last one (the stage
+# table's "Missing for the next stage") is not pushed out of view; the rows are as tall as the
+# longest text needs, up to MAX_LINES.
+TABLE_PIXELS, WIDE_PIXELS, WRAP_PIXELS, MAX_LINES = 740, 200, 130, 6
+LINE_PIXELS, WRAP_ROW_PIXELS = 19, 65
 
 
-def _column_widths(table: SummaryTable, frame: pd.DataFrame, lang: str) -> dict:
-    """Each column as wide as its values (a long header is cut; hovering shows it whole)."""
+def _longest(frame: pd.DataFrame, column) -> int:
+    return int(frame[column].astype(str).str.len().max()) if len(frame) else len(str(column))
+
+
+def _lines(chars: int, width: int) -> int:
+    """Lines a text of ``chars`` characters takes in a column ``width`` pixels wide (CHAR_PIXELS
+    is a little more than a character's width: words wrap whole)."""
+    return 1 if CHAR_PIXELS * chars + 24 <= width else -(-CHAR_PIXELS * chars // (width - 16))
+
+
+def table_layout(table: SummaryTable, frame: pd.DataFrame, lang: str) -> tuple[dict, int]:
+    """(column config, row height): each column as wide as its values, and text too long for its
+    column wrapped whole on taller rows. A long header is cut; hovering shows it whole."""
     first = frame.columns[0] if len(frame.columns) and table.keys and table.label(table.keys[0], lang) == \
         frame.columns[0] else None
-    config = {}
-    for column in frame.columns:
-        longest = int(frame[column].astype(str).str.len().max()) if len(frame) else len(column)
-        width = min(COLUMN_PIXELS[1], max(COLUMN_PIXELS[0], CHAR_PIXELS * max(longest, 4) + 24))
-        config[column] = st.column_config.Column(width=width, help=column if len(column) > longest else None,
-                                                 pinned=True if column == first and width <= PIN_PIXELS else None)
-    return config
+    longest = {column: _longest(frame, column) for column in frame.columns}
+    widths = {column: min(COLUMN_PIXELS[1], max(COLUMN_PIXELS[0], CHAR_PIXELS * max(chars, 4) + 24))
+              for column, chars in longest.items()}
+    wide = [column for column in frame.columns if widths[column] > WIDE_PIXELS]
+    if len(wide) > 1 and sum(widths.values()) > TABLE_PIXELS:
+        spare = TABLE_PIXELS - sum(width for column, width in widths.items() if column not in wide)
+        chars = sum(longest[column] for column in wide)
+        for column in wide:
+            widths[column] = max(WRAP_PIXELS, min(widths[column], spare * longest[column] // chars))
+    lines = min(MAX_LINES, max(_lines(longest[column], widths[column]) for column in frame.columns)) \
+        if len(frame.columns) else 1
+    config = {column: st.column_config.Column(
+        width=widths[column], help=column if len(column) > longest[column] else None,
+        pinned=True if column == first and widths[column] <= PIN_PIXELS else None) for column in frame.columns}
+    return config, ROW_PIXELS if lines == 1 else max(WRAP_ROW_PIXELS, 8 + LINE_PIXELS * lines)
 
 
 def count_ui(provenance: Provenance, key: str, lang: str) -> None:
@@ -67,9 +94,10 @@ def table_ui(table: SummaryTable, key: str, lang: str, title: bool = True, shown
     if title:
         st.markdown(f"**{pick(table.title, lang)}**" + (f" · {pick(table.subtitle, lang)}" if table.subtitle else ""))
     frame = table.to_frame(lang, formatted=True)
-    height = ROW_PIXELS * (min(len(frame), MAX_ROWS_SHOWN) + 1) + 3
+    config, row = table_layout(table, frame, lang)
+    height = ROW_PIXELS + row * min(len(frame), MAX_ROWS_SHOWN) + 3
     st.dataframe(frame, hide_index=True, width="stretch", height=height, key=f"{key}_table",
-                 column_config=_column_widths(table, frame, lang))
+                 column_config=config, row_height=row)
     for note in table.notes:
         if note not in shown:
             st.caption(pick(note, lang))

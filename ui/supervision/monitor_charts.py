@@ -23,12 +23,13 @@ def per_day_chart(days: pd.DataFrame, lang: str) -> alt.Chart:
         color=alt.Color("outcome:N", title=t("axis_outcome", lang),
                         scale=alt.Scale(domain=[labels[d] for d in DISPOSITIONS],
                                         range=[COLOURS[d] for d in DISPOSITIONS]),
-                        legend=alt.Legend(orient="bottom", columns=2)),
+                        # One entry a line: "Kosong atau tidak ditemukan" is cut in half a phone's width.
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("yearmonthdate(day):T", title=t("axis_day", lang), format="%d-%m-%Y"),
                  alt.Tooltip("outcome:N", title=t("axis_outcome", lang)),
                  alt.Tooltip("sum(records):Q", title=t("axis_visits", lang))],
-    ).properties(height=240)
+    ).properties(height=360)   # the chart's whole height: the bars keep about 200 px above the five-line legend
 
 
 def durations_chart(minutes: pd.Series, lang: str, limit: float | None = None, step: float = 5.0) -> alt.Chart:

@@ -184,7 +184,7 @@ def test_numbers_are_written_for_bahasa_indonesia(store_dir):
     at.selectbox(key="explore_question").set_value("has_internet").run()
     same(question_table(direct(store_dir, lang="id"), "has_internet"), at, lang="id")
     assert shown(at).iloc[0]["Estimasi"].endswith("%") and "," in shown(at).iloc[0]["Estimasi"]
-    assert count_line(at).startswith("120 respons, terakhir pukul ")
+    assert count_line(at).startswith("120 respons, terakhir pada ")
 
 
 # ---- crosstab --------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import streamlit as st
 
 from survey import load_instrument
 from survey.fieldwork.drafts import Draft, Drafts
-from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick, wib_time
+from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick, wib_datetime
 from survey.questionnaire.model import LAST_SAVED, TODAY, Instrument, InstrumentError
 from survey.questionnaire.validate import survey_today
 from ui.auth import User
@@ -297,10 +297,8 @@ def _set_lang(lang: str) -> None:
 
 
 def _when(epoch: float, lang: str) -> str:
-    """When a draft was saved: the clock time today, else the day too (14.05 WIB / 14:05 WIB)."""
-    moment = dt.datetime.fromtimestamp(epoch, WIB)
-    clock = wib_time(moment, lang)
-    return clock if moment.date() == survey_today() else f"{moment:%d-%m-%Y} {clock}"
+    """When a draft was saved: 7 Des 2026 14.05 WIB / 7 Dec 2026 14:05 WIB."""
+    return wib_datetime(dt.datetime.fromtimestamp(epoch, WIB), lang)
 
 
 def _parse_time(text: str | None) -> dt.datetime | None:

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE, check_frame, parse_csv, save_frame, save_population
-from survey.locale import WIB, number, pick
+from survey.locale import WIB, number, pick, wib_datetime
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
@@ -108,7 +108,7 @@ def _file_state(path: Path, lang: str) -> str:
         return t("design_file_missing", lang, file=path.name)
     frame, problems = parse_csv(path.read_bytes(), path.name)
     rows = len(frame) if frame is not None else 0
-    when = dt.datetime.fromtimestamp(path.stat().st_mtime, WIB).strftime("%Y-%m-%d %H:%M WIB")
+    when = wib_datetime(dt.datetime.fromtimestamp(path.stat().st_mtime, WIB), lang)
     return t("design_file_present", lang, file=path.name, rows=number(rows, lang, 0), when=when)
 
 

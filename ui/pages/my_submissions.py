@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from survey import load_instrument
-from survey.locale import WIB
+from survey.locale import WIB, wib_datetime, wib_stamps
 from ui import auth
 from ui.entry.correct import CORRECTABLE, open_correction
 from ui.entry.submissions import DAYS, my_submissions, sent_back
@@ -36,7 +36,7 @@ def table_ui(rows: pd.DataFrame, lang: str) -> None:
     titles = {name: _title(name, lang) for name in rows["instrument"].unique()}
     st.dataframe(
         pd.DataFrame({
-            t("col_time", lang): rows["submitted_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            t("col_time", lang): wib_stamps(rows["submitted_at"], lang),
             t("col_instrument", lang): rows["instrument"].map(titles),
             t("col_response", lang): rows["response_id"],
             t("col_revision", lang): rows["revision"],
@@ -53,7 +53,7 @@ def sent_back_ui(back: pd.DataFrame, lang: str) -> None:
     st.caption(t("sent_back_intro", lang))
     for r in back.itertuples():
         note = r.note if isinstance(r.note, str) and r.note else t("sent_back_no_note", lang)
-        st.warning(t("sent_back_item", lang, time=f"{r.submitted_at:%d-%m %H:%M}",
+        st.warning(t("sent_back_item", lang, time=wib_datetime(r.submitted_at, lang),
                      instrument=_title(r.instrument, lang), rid=r.response_id[:8], note=note,
                      editor=r.editor), icon=":material/undo:")
 
@@ -67,7 +67,7 @@ def correction_ui(rows: pd.DataFrame, user: auth.User, lang: str) -> None:
 
     def label(r) -> str:
         back = f" · {t('status_rejected', lang)}" if r.status == "rejected" else ""
-        return f"{r.submitted_at:%d-%m %H:%M} · {_title(r.instrument, lang)} · {r.response_id[:8]}{back}"
+        return f"{wib_datetime(r.submitted_at, lang)} · {_title(r.instrument, lang)} · {r.response_id[:8]}{back}"
 
     labels = {f"{r.instrument}/{r.response_id}": label(r) for r in open_ones.itertuples()}
     chosen = st.selectbox(t("correct_choose_open", lang), list(labels), format_func=labels.get, key="correct_choice")

@@ -98,8 +98,8 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
     return queue[keep.to_numpy(dtype=bool)]
 
 
-def _when(moment) -> str:
-    return formatting.wib_stamps([moment])[0]
+def _when(moment, lang: str) -> str:
+    return formatting.wib_datetime(moment, lang)
 
 
 def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
@@ -112,7 +112,7 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
     statuses = {s: t(f"status_{s}", lang) for s in STATUSES}
     flag_names = {f: t(f"flag_{f}", lang) for f in FLAGS}
     st.dataframe(pd.DataFrame({
-        t("col_time", lang): formatting.wib_stamps(shown["submitted_at"]),
+        t("col_time", lang): formatting.wib_stamps(shown["submitted_at"], lang),
         t("col_response", lang): shown["_response_id"].str[:8].to_numpy(),
         t("col_enumerator", lang): shown["_enumerator"].to_numpy(),
         **({inst.question(area).text("label", lang): shown["area"].map(lambda v: names.get(v, v)).to_numpy()}
@@ -141,7 +141,7 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
     flagged = rows["flags"].map(lambda f: f" · ⚑ {len(f)}" if f else "").to_numpy(dtype=object)
     labels = dict(zip(ids[listed], [
         f"{rid[:8]} · {who} · {when} · {statuses.get(status, status)}{flag}" for rid, who, when, status, flag in zip(
-            ids[listed], rows["_enumerator"], formatting.wib_stamps(rows["submitted_at"], "%d-%m %H:%M"), rows["_status"], flagged)]))
+            ids[listed], rows["_enumerator"], formatting.wib_stamps(rows["submitted_at"], lang), rows["_status"], flagged)]))
     return st.selectbox(t("review_choose", lang), list(labels), key="review_choice", format_func=labels.get)
 
 
@@ -329,7 +329,7 @@ def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datet
         st.warning(t("review_gone", lang))
         return
     revision = response.revision
-    st.markdown(t("review_meta", lang, enumerator=response.enumerator, time=_when(first),
+    st.markdown(t("review_meta", lang, enumerator=response.enumerator, time=_when(first, lang),
                   status=t(f"status_{response.status}", lang), revision=revision))
     if history[-1].note:
         st.caption(t("review_last_note", lang, editor=history[-1].editor, note=history[-1].note))

@@ -96,6 +96,18 @@ def test_explore_starts_on_the_questionnaires_question_and_shows_what_analysis_g
     assert any("No responses yet in 'Serengan'" in w.value for w in at.warning)   # the empty stratum
 
 
+@pytest.mark.parametrize("lang, note", [("en", "fixed by the weighting"), ("id", "ditetapkan oleh pembobotan")])
+def test_explore_says_the_weighting_fixes_the_kecamatan_instead_of_showing_zeros(store_dir, lang, note):
+    at = open_page(store_dir, "explore", lang=lang)
+    at.selectbox(key="explore_question").set_value("kecamatan").run()
+    table = shown(at)
+    answered = table[table.iloc[:, -1] != "0"]            # (Serengan has no household: its own warning)
+    se, ci, deff = (table.columns[i] for i in (2, 3, 5))
+    assert (answered[[se, ci, deff]] == "–").all().all() and not answered[se].str.contains("0").any()
+    assert any(note in c.value for c in at.caption)
+    same(question_table(direct(store_dir, lang=lang), "kecamatan"), at, lang=lang)
+
+
 def test_explore_a_number_gets_a_histogram_and_the_same_numbers(store_dir):
     at = open_page(store_dir, "explore")
     at.selectbox(key="explore_question").set_value("income_monthly").run()

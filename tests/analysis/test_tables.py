@@ -18,7 +18,7 @@ from analysis.indicators.sections import (
     stage_table,
 )
 from analysis.tables.question_tables import crosstab_table, question_table, rao_scott_sentence
-from analysis.tables.summary_table import Column, SummaryTable, reliability
+from analysis.tables.summary_table import MIN_RESPONDENTS, Column, SummaryTable, reliability
 from survey import ResponseStore, load_instrument
 from survey.simulate import main as simulate
 
@@ -231,5 +231,7 @@ def test_stage_ladder_city_stage_and_leadership(store):
     assert city.data["agencies"].sum() == 20
     lead = leadership_table(civil)
     direct = leadership_summary(civil)
-    assert lead.data["estimate"].tolist() == pytest.approx(direct["estimate"].tolist())
+    enough = direct["n"] >= MIN_RESPONDENTS         # the others are marked too few, without numbers
+    assert lead.data["estimate"][enough].tolist() == pytest.approx(direct["estimate"][enough].tolist())
+    assert lead.data["estimate"][~enough].isna().all() and set(lead.data["reliability"][~enough]) <= {"too_few"}
     assert lead.value_label("by", "(all)", "id") == "Semua" and "alpha" in lead.columns

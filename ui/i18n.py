@@ -261,6 +261,13 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Your interview in progress is back as you left it (saved {time}).",
         "id": "Wawancara yang sedang berjalan kembali seperti saat ditinggalkan (tersimpan {time}).",
     },
+    "draft_started_in": {
+        "en": "This draft was started in {language}.",
+        "id": "Draf ini dimulai dalam {language}.",
+    },
+    "draft_switch_lang": {"en": "Switch to {language}", "id": "Ganti ke {language}"},
+    "language_en": {"en": "English", "id": "bahasa Inggris"},      # a language named inside a sentence
+    "language_id": {"en": "Indonesian", "id": "bahasa Indonesia"},
     "drafts_title": {"en": "Interviews in progress ({n})", "id": "Wawancara yang sedang berjalan ({n})"},
     "drafts_pick": {
         "en": "Continue one of these; the one on screen stays saved too.",

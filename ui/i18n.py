@@ -504,6 +504,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "population totals to calibrate the weights to (e.g. BPS's kecamatan × sex counts).",
         "id": "total populasi untuk kalibrasi bobot (mis. jumlah kecamatan × jenis kelamin dari BPS).",
     },
+    "upload_button": {"en": "Choose a file", "id": "Pilih berkas"},
+    "upload_limit": {"en": "CSV, up to {mb} MB, or drop the file here", "id": "CSV, paling besar {mb} MB, atau letakkan berkasnya di sini"},
     "design_file_missing": {
         "en": "{file} is not in the data folder yet.",
         "id": "{file} belum ada di folder data.",

@@ -135,9 +135,9 @@ def audit_ui(lang: str) -> None:
     frame = audit_frame(log.entries())
     a, b, c = st.columns(3)
     users = a.multiselect(t("audit_user", lang), sorted(frame["user"].dropna().astype(str).unique()),
-                          key="audit_users")
+                          key="audit_users", placeholder=t("filter_all", lang))
     actions = b.multiselect(t("audit_action", lang), sorted(set(ACTIONS) | set(frame["action"].astype(str))),
-                            key="audit_actions")
+                            key="audit_actions", placeholder=t("filter_all", lang))
     text = c.text_input(t("audit_search", lang), key="audit_search", max_chars=100)
     shown = frame
     if users:

@@ -20,8 +20,9 @@ import pandas as pd
 import streamlit as st
 
 from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE, check_frame, parse_csv, save_frame, save_population
+from analysis.messages import unit_texts
 from survey.locale import WIB, number, pick, wib_datetime
-from ui import auth
+from ui import auth, uploader
 from ui.i18n import current_lang, t
 from ui.pages import registry
 from ui.results import data_cache as data
@@ -49,7 +50,7 @@ def _rule(inst, rule, lang: str) -> str:
     if rule is None:
         return "–"
     by = " × ".join(_label(inst, name, lang) for name in rule.by)
-    return t(f"design_{rule.method}", lang, unit=rule.unit, by=by)
+    return t(f"design_{rule.method}", lang, unit=unit_texts(rule.unit), by=by)
 
 
 def design_block(inst, lang: str) -> pd.DataFrame:
@@ -175,6 +176,7 @@ def page() -> None:
                   f"{PAGE}_totals": lambda: data.table("totals", view)}, PAGE, lang)
     st.divider()
     st.subheader(t("design_files_title", lang))
+    uploader.style(lang)    # Streamlit's "Upload" and "200MB per file" in the user's language
     for kind in FILES:
         file_ui(kind, user, lang)
 

@@ -75,9 +75,9 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
     st.session_state.setdefault("review_status", list(WAITING))
     left, right = st.columns(2)
     statuses = left.multiselect(t("review_status", lang), list(STATUSES), key="review_status",
-                                format_func=lambda s: t(f"status_{s}", lang))
+                                format_func=lambda s: t(f"status_{s}", lang), placeholder=t("choose_many", lang))
     people = right.multiselect(t("review_enumerator", lang), sorted(queue["_enumerator"].dropna().unique()),
-                               key="review_enumerator")
+                               key="review_enumerator", placeholder=t("filter_all", lang))
     left, right = st.columns(2)
     places = []
     if area is not None:
@@ -85,9 +85,9 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
         stored = set(queue["area"].dropna().unique())
         present = [c for c in choices if c in stored]
         places = left.multiselect(inst.question(area).text("label", lang), present, key="review_area",
-                                  format_func=lambda c: choices[c][lang])
+                                  format_func=lambda c: choices[c][lang], placeholder=t("filter_all", lang))
     flags = right.multiselect(t("review_flag", lang), list(FLAGS), key="review_flag",
-                              format_func=lambda f: t(f"flag_{f}", lang))
+                              format_func=lambda f: t(f"flag_{f}", lang), placeholder=t("filter_all", lang))
     keep = queue["_status"].isin(statuses)
     if people:
         keep &= queue["_enumerator"].isin(people)
@@ -247,7 +247,7 @@ def _value_widget(q: Question, current, key: str, lang: str) -> None:
                      format_func=lambda c: t("review_fix_empty", lang) if c is None else q.choices[c][lang])
     elif q.kind.choices == "many":
         st.multiselect(label, list(q.choices), default=[c for c in (current or []) if c in q.choices], key=key,
-                       format_func=lambda c: q.choices[c][lang])
+                       format_func=lambda c: q.choices[c][lang], placeholder=t("choose_many", lang))
     elif q.kind.is_date:
         st.date_input(label, value=current, key=key, format="YYYY-MM-DD")
     else:   # numbers too: typed as text, so that any value reaches the validation and its message

@@ -324,6 +324,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The location is imprecise (± {metres} m). Try again outside if you can.",
         "id": "Lokasi kurang tepat (± {metres} m). Coba lagi di luar ruangan bila bisa.",
     },
+    "offline_page": {
+        "en": "The connection to the server is lost. Keep this page open: it reconnects by itself. If it does not, reload the page and log in again.",
+        "id": "Koneksi ke server terputus. Biarkan halaman ini terbuka: koneksi tersambung lagi dengan sendirinya. Bila tidak, muat ulang halaman dan masuk lagi.",
+    },
     "offline": {
         "en": "The connection to the server is lost. Everything up to your last change is saved on the server. Keep this page open: it reconnects by itself, then carry on. If it does not, reload the page and log in again: the interview comes back where you left it.",
         "id": "Koneksi ke server terputus. Semua isian sampai perubahan terakhir sudah tersimpan di server. Biarkan halaman ini terbuka: koneksi tersambung lagi dengan sendirinya, lalu lanjutkan. Bila tidak, muat ulang halaman dan masuk lagi: wawancara kembali ke posisi terakhir.",

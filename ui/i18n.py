@@ -635,7 +635,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "precision_target": {
         "en": "Target margin of error: ±{moe} percentage points (the design block's target_moe). {misses} of {rows} will miss it.",
-        "id": "Sasaran margin of error: ±{moe} poin persentase (target_moe di blok desain). {misses} dari {rows} tidak akan mencapainya.",
+        "id": "Sasaran batas galat (margin of error): ±{moe} poin persentase (target_moe di blok desain). {misses} dari {rows} tidak akan mencapainya.",
     },
     "precision_no_target": {
         "en": "The design block sets no target_moe, so nothing is marked.",

@@ -19,7 +19,7 @@ from survey.locale import LANGUAGE_NAMES, LANGUAGES
 
 # ui.results.data_cache is imported with the login page, so an analysis page's first visit does not wait
 # for pandas, scipy and altair to load (about 2 s on a fresh server).
-from ui import auth, login, page_style  # noqa: F401
+from ui import auth, connection, login, page_style  # noqa: F401
 from ui.i18n import current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain_line
@@ -99,6 +99,8 @@ def main() -> None:
     if user is not None:
         sidebar_ui(user, lang)
         login.unrecorded_ui(lang)
+    # one message when the server is gone, ours, in the user's language (Streamlit's English one hidden)
+    connection.watch(t("offline" if current.url_path == "entry" else "offline_page", lang))
     try:
         current.run()
     except Exception:  # script control (st.stop, st.rerun) is not an Exception and passes

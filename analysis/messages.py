@@ -202,6 +202,21 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# What population totals and frame rows count, named in each language (a design's ``unit:``
+# and the files' rows): "total rumah tangga", never "total household" in an Indonesian sentence.
+UNITS = {
+    "household": {"en": "household", "id": "rumah tangga"},
+    "person": {"en": "person", "id": "orang"},
+    "PSU": {"en": "PSU", "id": "PSU"},
+    "cell": {"en": "cell", "id": "sel"},
+}
+
+
+def unit_texts(unit: str) -> dict[str, str]:
+    """A unit's name ``{lang: text}``; a unit the catalogue lacks keeps its own name."""
+    return dict(UNITS.get(unit, {lang: unit for lang in LANGUAGES}))
+
+
 def _localised(value: Any) -> Any:
     """A whole number written for each language ({lang: "1.234"}); other values as given."""
     if isinstance(value, int) and not isinstance(value, bool):

@@ -17,6 +17,11 @@ Formats, one helper for tables, charts' labels, pages and files:
   ``45,2%``, ``Rp1.234.500``, ``14.05 WIB``, ``1 Juli 2024`` (PUEBI, as BPS publishes).
 * English (``en``): ``1,234.5``, ``45.2%``, ``IDR 1,234,500``, ``14:05 WIB``, ``1 July 2024``.
 
+A moment a person reads is written with its date, the month as a word and the zone:
+``7 Des 2026 03.58 WIB`` (id), ``7 Dec 2026 03:58 WIB`` (en), never ``07-12 03:58`` (7 December
+or 12 July?); a day alone is ``7 Des 2026``.  UTC appears only in files made for machines,
+and is labelled there.
+
 Rupiah is written one way, by :func:`idr` (its symbol, :data:`CURRENCY`, also makes the
 spreadsheet and chart formats).  Whether a number is money is the questionnaire's
 ``appearance: rupiah`` (``Question.money``), never guessed from a label.
@@ -83,6 +88,10 @@ _MONTHS = {
            "Oktober", "November", "Desember"),
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"),
+}
+_SHORT_MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
 
 
@@ -168,26 +177,66 @@ def interval(low: Any, high: Any, kind: str, lang: str, decimals: int | None = N
     return f"{value(low, kind, lang, decimals)}–{value(high, kind, lang, decimals)}"
 
 
+def _clock(lang: str) -> str:
+    return "%H.%M" if lang == "id" else "%H:%M"
+
+
+def _in_wib(moment: Any):
+    """A moment as a WIB timestamp; one without a time zone is taken as UTC, as the store keeps times."""
+    import pandas as pd
+
+    stamp = pd.Timestamp(moment)
+    return (stamp if stamp.tzinfo is not None else stamp.tz_localize("UTC")).tz_convert(WIB)
+
+
 def wib_time(moment: Any, lang: str) -> str:
     """The clock time in Western Indonesian Time: ``14.05 WIB`` (id) or ``14:05 WIB`` (en).
 
     A timestamp without a time zone is taken as UTC, as the store keeps times."""
-    import pandas as pd
-
     if _missing(moment):
         return MISSING
-    stamp = pd.Timestamp(moment)
-    local = (stamp if stamp.tzinfo is not None else stamp.tz_localize("UTC")).tz_convert(WIB)
-    return f"{local.hour:02d}{'.' if lang == 'id' else ':'}{local.minute:02d} WIB"
+    return f"{_in_wib(moment).strftime(_clock(lang))} WIB"
 
 
-def wib_stamps(moments: Any, fmt: str = "%Y-%m-%d %H:%M") -> np.ndarray:
-    """A column of UTC moments as WIB date-times (``2026-12-02 06:40``), all at once; missing ones
-    as :data:`MISSING`. A queue of interviews holds thousands."""
+def short_date(day: Any, lang: str) -> str:
+    """A day that cannot be misread: ``7 Des 2026`` (id) or ``7 Dec 2026`` (en); a timestamp
+    with a time zone is read in WIB."""
     import pandas as pd
 
-    wib = pd.to_datetime(pd.Series(moments), utc=True).dt.tz_convert(WIB).dt.strftime(fmt)
-    return wib.astype(object).where(wib.notna(), MISSING).to_numpy(dtype=object)
+    if _missing(day):
+        return MISSING
+    stamp = pd.Timestamp(day)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(WIB)
+    return f"{stamp.day} {_SHORT_MONTHS.get(lang, _SHORT_MONTHS['en'])[stamp.month - 1]} {stamp.year}"
+
+
+def short_months(lang: str) -> tuple[str, ...]:
+    """The months' short names (Jan ... Des / Dec), as :func:`short_date` writes them."""
+    return _SHORT_MONTHS.get(lang, _SHORT_MONTHS["en"])
+
+
+def wib_datetime(moment: Any, lang: str, seconds: bool = False) -> str:
+    """A moment as a person reads it: ``7 Des 2026 03.58 WIB`` (id), ``7 Dec 2026 03:58 WIB`` (en).
+
+    A timestamp without a time zone is taken as UTC, as the store keeps times."""
+    if _missing(moment):
+        return MISSING
+    return wib_stamps([moment], lang, seconds)[0]
+
+
+def wib_stamps(moments: Any, lang: str, seconds: bool = False) -> np.ndarray:
+    """A column of moments written as :func:`wib_datetime` writes one, all at once (a queue of
+    interviews holds thousands); naive ones are UTC; missing ones are :data:`MISSING`."""
+    import pandas as pd
+
+    wib = pd.to_datetime(pd.Series(moments, dtype=object), utc=True, format="mixed").dt.tz_convert(WIB)
+    months = pd.Series(_SHORT_MONTHS.get(lang, _SHORT_MONTHS["en"]), index=range(1, 13))
+    clock = _clock(lang) + ((".%S" if lang == "id" else ":%S") if seconds else "")
+    day, month, year = (part.astype("Int64") for part in (wib.dt.day, wib.dt.month, wib.dt.year))
+    written = (day.astype("string") + " " + month.map(months).astype("string") + " "
+               + year.astype("string") + " " + wib.dt.strftime(clock).astype("string") + " WIB")
+    return written.astype(object).where(wib.notna(), MISSING).to_numpy(dtype=object)
 
 
 def date(day: Any, lang: str) -> str:

@@ -275,6 +275,13 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Your interview in progress is back as you left it (saved {time}).",
         "id": "Wawancara yang sedang berjalan kembali seperti saat ditinggalkan (tersimpan {time}).",
     },
+    "draft_started_in": {
+        "en": "This draft was started in {language}.",
+        "id": "Draf ini dimulai dalam {language}.",
+    },
+    "draft_switch_lang": {"en": "Switch to {language}", "id": "Ganti ke {language}"},
+    "language_en": {"en": "English", "id": "bahasa Inggris"},      # a language named inside a sentence
+    "language_id": {"en": "Indonesian", "id": "bahasa Indonesia"},
     "drafts_title": {"en": "Interviews in progress ({n})", "id": "Wawancara yang sedang berjalan ({n})"},
     "drafts_pick": {
         "en": "Continue one of these; the one on screen stays saved too.",
@@ -342,6 +349,10 @@ TEXT: dict[str, dict[str, str]] = {
     "gps_poor": {
         "en": "The location is imprecise (± {metres} m). Try again outside if you can.",
         "id": "Lokasi kurang tepat (± {metres} m). Coba lagi di luar ruangan bila bisa.",
+    },
+    "offline_page": {
+        "en": "The connection to the server is lost. Keep this page open: it reconnects by itself. If it does not, reload the page and log in again.",
+        "id": "Koneksi ke server terputus. Biarkan halaman ini terbuka: koneksi tersambung lagi dengan sendirinya. Bila tidak, muat ulang halaman dan masuk lagi.",
     },
     "offline": {
         "en": "The connection to the server is lost. Everything up to your last change is saved on the server. Keep this page open: it reconnects by itself, then carry on. If it does not, reload the page and log in again: the interview comes back where you left it.",
@@ -523,6 +534,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "population totals to calibrate the weights to (e.g. BPS's kecamatan × sex counts).",
         "id": "total populasi untuk kalibrasi bobot (mis. jumlah kecamatan × jenis kelamin dari BPS).",
     },
+    "upload_button": {"en": "Choose a file", "id": "Pilih berkas"},
+    "upload_limit": {"en": "CSV, up to {mb} MB, or drop the file here", "id": "CSV, paling besar {mb} MB, atau letakkan berkasnya di sini"},
     "design_file_missing": {
         "en": "{file} is not in the data folder yet.",
         "id": "{file} belum ada di folder data.",
@@ -654,7 +667,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "precision_target": {
         "en": "Target margin of error: ±{moe} percentage points (the design block's target_moe). {misses} of {rows} will miss it.",
-        "id": "Sasaran margin of error: ±{moe} poin persentase (target_moe di blok desain). {misses} dari {rows} tidak akan mencapainya.",
+        "id": "Sasaran batas galat (margin of error): ±{moe} poin persentase (target_moe di blok desain). {misses} dari {rows} tidak akan mencapainya.",
     },
     "precision_no_target": {
         "en": "The design block sets no target_moe, so nothing is marked.",

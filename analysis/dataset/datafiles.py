@@ -46,7 +46,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from analysis.messages import Message, listing, message
+from analysis.messages import Message, listing, message, unit_texts
 from survey.store.durable import replace_bytes
 
 FRAME_FILE = "frame.csv"
@@ -166,7 +166,7 @@ def check_frame(frame: pd.DataFrame, instrument, responses: pd.DataFrame | None 
     design = instrument.design
     keys = [c for c in (design.strata, design.psu) if c is not None]
     if len(frame) == 0:
-        return [message("file.empty", file=FRAME_FILE, unit="PSU")]
+        return [message("file.empty", file=FRAME_FILE, unit=unit_texts("PSU"))]
     absent = [c for c in (*keys, "prob_psu") if c not in frame.columns]
     if "prob_within" not in frame.columns and "households_in_psu" not in frame.columns:
         absent.append("prob_within / households_in_psu")
@@ -221,7 +221,7 @@ def _unknown_psus(frame: pd.DataFrame, keys: list[str], responses: pd.DataFrame)
 def check_population(population: pd.DataFrame, instruments: Iterable) -> list[Message]:
     """Problems of a population-totals table whose columns are questions of ``instruments``."""
     if len(population) == 0:
-        return [message("file.empty", file=POPULATION_FILE, unit="cell")]
+        return [message("file.empty", file=POPULATION_FILE, unit=unit_texts("cell"))]
     absent = [c for c in ("unit", "total") if c not in population.columns]
     if absent:
         return [message("file.columns", file=POPULATION_FILE, columns=", ".join(absent),

@@ -36,7 +36,7 @@ from analysis.dataset.datafiles import numbers, population_totals
 from analysis.dataset.response_rates import nonresponse_adjustment
 from analysis.estimation.survey_design import SurveyDesign
 from analysis.estimation.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
-from analysis.messages import Message, listing, message
+from analysis.messages import Message, listing, message, unit_texts
 from survey.locale import LANGUAGES
 
 
@@ -162,7 +162,7 @@ def calibrate(design: SurveyDesign, rule, population: pd.DataFrame | None, varia
     if rule is None:
         return Calibrated(design, texts)
     by_text = {lang_: " × ".join(variables[v].label(lang_) for v in rule.by) for lang_ in LANGUAGES}
-    where = dict(unit=rule.unit, by=by_text)
+    where = dict(unit=unit_texts(rule.unit), by=by_text)
     cells = _labelled_totals(population, rule, variables, lang)
     if cells is None:
         return Calibrated(design, texts, (message("design.no_population", **where),))

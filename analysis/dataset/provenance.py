@@ -15,7 +15,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from analysis.messages import Message
-from survey.locale import number, pick, wib_time
+from survey.locale import number, pick, wib_datetime
 
 _PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
@@ -51,15 +51,15 @@ class Provenance:
     in_filter: int | None = None              # responses in the filters' domain (None: no filter)
 
     def sentence(self, lang: str) -> str:
-        """"1,234 responses, the last at 14:05 WIB" (with the filter's count when one is in force),
+        """"1,234 responses, the last at 7 Dec 2026 14:05 WIB" (with the filter's count when one is in force),
         or that there are none yet."""
         n = number(self.responses, lang, 0)
         if self.last_submitted_at is None:
             return "Belum ada respons" if lang == "id" else "No responses yet"
-        at = wib_time(self.last_submitted_at, lang)
+        at = wib_datetime(self.last_submitted_at, lang)
         if lang == "id":
             inside = "" if self.in_filter is None else f" ({number(self.in_filter, lang, 0)} dalam filter)"
-            return f"{n} respons{inside}, terakhir pukul {at}"
+            return f"{n} respons{inside}, terakhir pada {at}"
         inside = "" if self.in_filter is None else f" ({number(self.in_filter, lang, 0)} in the filter)"
         return f"{n} responses{inside}, the last at {at}"
 

@@ -27,8 +27,10 @@ import pandas as pd
 from analysis.indicators import egov
 from analysis.indicators import itu as indicators
 from analysis.tables.summary_table import (
+    MIN_RESPONDENTS,
     RELIABILITY_LABELS,
     RELIABILITY_NOTE,
+    TOO_FEW_NOTE,
     Column,
     SummaryTable,
     estimate_columns,
@@ -177,7 +179,8 @@ def city_stage_table(agencies) -> SummaryTable:
 
 def leadership_table(civil_servants, by: str | None = "agency", level: float = 0.95) -> SummaryTable:
     """The leadership index per ``by`` group and overall ("(all)"), with Cronbach's alpha."""
-    summary = with_reliability(egov.leadership_summary(civil_servants, by=by, level=level)).assign(kind="number")
+    summary = with_reliability(egov.leadership_summary(civil_servants, by=by, level=level),
+                               MIN_RESPONDENTS).assign(kind="number")
     columns = {}
     value_labels = {"reliability": RELIABILITY_LABELS}
     if by:
@@ -188,7 +191,7 @@ def leadership_table(civil_servants, by: str | None = "agency", level: float = 0
     columns.update(estimate_columns(level))
     columns["alpha"] = Column({"id": "Alfa Cronbach", "en": "Cronbach's alpha"}, "ratio")
     return SummaryTable(summary, _TITLES["leadership"], columns, value_labels=value_labels,
-                        notes=(_NOTES["alpha"], RELIABILITY_NOTE), provenance=civil_servants.provenance,
+                        notes=(_NOTES["alpha"], RELIABILITY_NOTE, TOO_FEW_NOTE), provenance=civil_servants.provenance,
                         kind="leadership", keys=("by",) if by else (), stats={"by": by, "level": level})
 
 

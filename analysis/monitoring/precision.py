@@ -139,14 +139,14 @@ def _names(table, question: str) -> np.ndarray:
     return np.where(codes >= 0, names[np.maximum(codes, 0)], "")[table.design.in_subset]
 
 
-_TITLE = {"id": "Pelacak presisi: margin of error sekarang dan pada ukuran sampel target",
+_TITLE = {"id": "Pelacak presisi: batas galat (margin of error) sekarang dan pada ukuran sampel target",
           "en": "Precision tracker: margin of error now and at the target sample size"}
 _NOTE = {
     "en": "Margin of error (MOE) = t × SE, 95%, in percentage points. Projected at the target: "
           "t(df at the target) × √(deff × p(1 − p) / n_target), n_target = n × households sampled (frame) / "
           "households completed now; the estimate and design effect are taken as they are now. Non-response makes "
           "the final n smaller.",
-    "id": "Margin of error (MOE) = t × galat baku, 95%, dalam poin persentase. Proyeksi pada target: "
+    "id": "Batas galat (margin of error, MOE) = t × galat baku, 95%, dalam poin persentase. Proyeksi pada target: "
           "t(df pada target) × √(efek desain × p(1 − p) / n_target), n_target = n × rumah tangga dalam sampel "
           "(kerangka) / rumah tangga selesai sekarang; estimasi dan efek desain dianggap tetap. Nonrespons membuat "
           "n akhir lebih kecil.",

@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.estimation.contingency import crosstab
 from analysis.estimation.estimates import mean, proportion, quantile, shares
+from analysis.tables.calibrated import without_sampling_error
 from analysis.tables.summary_table import (
     RELIABILITY_LABELS,
     RELIABILITY_NOTE,
@@ -124,7 +125,9 @@ def question_table(data, question: str, by: str | None = None, level: float = 0.
         return empty_table(title, columns, notes, data.provenance, "estimates", keys, stats, value_labels, subtitle)
     build = {"categorical": _shares, "multiple": _options, "number": _numbers}[var.kind]
     frame = build(table, var, by, by_var, level, ci_method)
+    frame, fixed = without_sampling_error(frame, table.design, {v.name: v.labels for v in (var, by_var) if v})
     frame = with_reliability(frame)
+    notes = (fixed, *notes) if fixed else notes
     order = [c for c in dict.fromkeys([*keys, *columns, "df", "kind"]) if c in frame.columns]
     return SummaryTable(frame[order], title, columns, value_labels=value_labels, notes=notes,
                         provenance=data.provenance, subtitle=subtitle, kind="estimates", stats=stats, keys=keys)
@@ -293,8 +296,10 @@ def crosstab_table(data, row: str, col: str, layer: str | None = None, percent: 
             said["warning"] = {lang: prefix[lang] + small[lang] for lang in LANGUAGES}
         tests.append({"layer": name, **test, **said})
         notes += [text for text in said.values() if text is not None]
-    frame = with_reliability(pd.concat(parts, ignore_index=True))
-    notes.append(RELIABILITY_NOTE)
+    frame, fixed = without_sampling_error(pd.concat(parts, ignore_index=True), table.design,
+                                          {v.name: v.labels for v in (lvar, rvar, cvar) if v is not None})
+    frame = with_reliability(frame)
+    notes = ([fixed] if fixed else []) + notes + [RELIABILITY_NOTE]
     order = [*keys, *[c for c in columns if c not in keys], "count_se", "expected", "df", "kind"]
     return SummaryTable(frame[order], title, columns, value_labels=value_labels, notes=notes,
                         provenance=data.provenance, kind="crosstab", stats={**stats, "tests": tuple(tests)},

@@ -42,14 +42,23 @@ from survey.locale import LANGUAGES, pick
 
 Texts = Mapping[str, str]
 
-RELIABILITY = ("reliable", "caution", "unreliable")
+RELIABILITY = ("reliable", "caution", "unreliable", "too_few")
 RELIABILITY_LABELS: Mapping[str, Texts] = MappingProxyType({
     "reliable": {"id": "Andal", "en": "Reliable"},
     "caution": {"id": "Hati-hati", "en": "Use with caution"},
     "unreliable": {"id": "Tidak andal", "en": "Unreliable"},
+    "too_few": {"id": "Terlalu sedikit responden", "en": "Too few respondents"},
     "": {"id": "–", "en": "–"},
 })
-RELIABILITY_MARKS = MappingProxyType({"reliable": "", "caution": "*", "unreliable": "**", "": ""})
+RELIABILITY_MARKS = MappingProxyType({"reliable": "", "caution": "*", "unreliable": "**", "too_few": "", "": ""})
+# A group's estimate from fewer respondents is not shown: one or two answers give no usable
+# SE (one gives 0, an interval of one point) and could be read back to the people who gave them.
+MIN_RESPONDENTS = 3
+TOO_FEW_NOTE: Texts = MappingProxyType({
+    "en": f"Too few respondents: a group with fewer than {MIN_RESPONDENTS} has no estimate (–), not a zero.",
+    "id": f"Terlalu sedikit responden: kelompok dengan kurang dari {MIN_RESPONDENTS} responden tidak diberi "
+          "estimasi (–), bukan nol.",
+})
 RELIABILITY_NOTE: Texts = MappingProxyType({
     "en": "Reliability (BPS): relative standard error (RSE = SE / estimate) up to 25% reliable; "
           "25-50% use with caution (*); above 50% unreliable (**). No RSE where the estimate is 0.",
@@ -255,9 +264,19 @@ def reliability(estimate, se) -> tuple[np.ndarray, np.ndarray]:
     return rse, flag.astype(object)
 
 
-def with_reliability(frame: pd.DataFrame) -> pd.DataFrame:
+def with_reliability(frame: pd.DataFrame, min_respondents: int | None = None) -> pd.DataFrame:
+    """``frame`` with its RSE and BPS's flag; with ``min_respondents``, rows of fewer respondents
+    (``n``) lose their numbers and are flagged "too_few" (see :data:`MIN_RESPONDENTS`)."""
     rse, flag = reliability(frame["estimate"], frame["se"])
-    return frame.assign(rse=rse, reliability=flag)
+    out = frame.assign(rse=rse, reliability=flag)
+    if min_respondents is None:
+        return out
+    few = pd.to_numeric(out["n"], errors="coerce").to_numpy(dtype=float) < min_respondents
+    numbers = [c for c in ("estimate", "se", "ci_low", "ci_high", "deff", "rse", "alpha") if c in out]
+    for column in numbers:
+        out[column] = out[column].astype(float).mask(few)
+    out["reliability"] = np.where(few, "too_few", out["reliability"].to_numpy(dtype=object))
+    return out
 
 
 def estimate_columns(level: float = 0.95) -> dict[str, Column]:

@@ -144,6 +144,19 @@ def test_codebook_exports_are_audited_and_checked(tmp_path):
         ("sup1", "codebook/agency", "ok", "html"), ("sup1", "codebook/agency", "invalid", "pdf")]
 
 
+@pytest.mark.parametrize("lang, zone", [("en", r"\d{1,2} [A-Z][a-z]{2} 20\d\d \d\d:\d\d WIB"),
+                                        ("id", r"\d{1,2} [A-Z][a-z]{2} 20\d\d \d\d\.\d\d WIB")])
+def test_the_codebook_says_when_it_was_made_in_wib_as_every_page_does(lang, zone):
+    """Not UTC (which no other page a person reads shows), and not 2026-12-07 (day or month first?)."""
+    book = openpyxl.load_workbook(io.BytesIO(codebook(load_instrument("agency"), "xlsx", user="t", audit=None,
+                                                      lang=lang)))
+    about = dict(book[text("codebook", lang)].iter_rows(values_only=True))
+    assert re.fullmatch(zone, about[text("made", lang)])
+    page = codebook(load_instrument("agency"), "html", user="t", audit=None, lang=lang).decode()
+    made = re.search(f"{text('made', lang)} ([^<]+)</p>", page).group(1)
+    assert re.fullmatch(zone, made)      # (the stored times are UTC, and their labels say so)
+
+
 def test_the_weights_are_documented_with_how_the_design_made_them():
     made = {"household": {"id": "Bobot dasar dari frame.csv", "en": "Base weights from frame.csv"},
             "household_members": {"id": "Bobot rumah tangganya", "en": "The household's weight"}}

@@ -47,6 +47,19 @@ def test_times_and_dates_in_wib():
 
 def test_wib_stamps_are_utc_moments_in_western_indonesian_time():
     moments = [pd.Timestamp("2026-12-01 23:40", tz="UTC"), None, pd.Timestamp("2026-12-01 10:05")]
-    assert list(f.wib_stamps(moments)) == ["2026-12-02 06:40", f.MISSING, "2026-12-01 17:05"]
-    assert list(f.wib_stamps(moments[:1], "%d-%m %H:%M")) == ["02-12 06:40"]
-    assert list(f.wib_stamps([])) == []
+    assert list(f.wib_stamps(moments, "en")) == ["2 Dec 2026 06:40 WIB", f.MISSING, "1 Dec 2026 17:05 WIB"]
+    assert list(f.wib_stamps(moments, "id")) == ["2 Des 2026 06.40 WIB", f.MISSING, "1 Des 2026 17.05 WIB"]
+    assert list(f.wib_stamps(moments[:1], "en", seconds=True)) == ["2 Dec 2026 06:40:00 WIB"]
+    assert list(f.wib_stamps([], "en")) == []
+
+
+def test_a_moment_reads_the_same_way_in_either_order_of_day_and_month():
+    """7 Dec, never "07-12" (7 December or 12 July?); the zone always said."""
+    moment = pd.Timestamp("2026-12-06T20:58:00Z")              # already 7 December in WIB
+    assert f.wib_datetime(moment, "id") == "7 Des 2026 03.58 WIB"
+    assert f.wib_datetime(moment, "en") == "7 Dec 2026 03:58 WIB"
+    assert f.wib_datetime(dt.datetime(2026, 8, 17, 3, 0, tzinfo=f.WIB), "id") == "17 Agu 2026 03.00 WIB"
+    assert f.wib_datetime("2026-12-06T20:58:00Z", "en") == "7 Dec 2026 03:58 WIB"   # the audit log's text
+    assert f.wib_datetime(None, "en") == f.MISSING
+    assert f.short_date(moment, "id") == "7 Des 2026" and f.short_date(dt.date(2026, 5, 1), "en") == "1 May 2026"
+    assert f.short_date(dt.date(2026, 5, 1), "id") == "1 Mei 2026"

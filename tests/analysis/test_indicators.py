@@ -528,6 +528,24 @@ def test_leadership_summary_per_agency_and_overall():
     assert overall["ci_low"] < overall["estimate"] < overall["ci_high"]
 
 
+def test_an_agency_with_one_respondent_is_marked_too_few_never_a_zero():
+    from analysis.indicators.sections import leadership_table
+
+    cs = pd.DataFrame({"_response_id": list("abcde"), "agency": ["setda"] * 4 + ["dinkes"]})
+    for item in LEADERSHIP_ITEMS:
+        cs[item] = ["5", "3", "4", "2", "1"]          # dinkes' one civil servant: index 0
+    table = leadership_table(dataset(cs, instrument=CIVIL_SERVANT, design=SRS))
+    rows = table.data.set_index("by")
+    assert rows.loc["dinkes", ["estimate", "se", "ci_low", "ci_high", "alpha"]].isna().all()
+    assert rows.loc["dinkes", "reliability"] == "too_few" and rows.loc["dinkes", "n"] == 1
+    assert rows.loc["setda", "estimate"] == pytest.approx(62.5) and rows.loc["setda", "reliability"] != "too_few"
+    shown = table.to_frame("id", formatted=True).set_index("Perangkat daerah (OPD) tempat bekerja")
+    dinkes = shown.loc[CIVIL_SERVANT.question("agency").choices["dinkes"]["id"]]
+    assert dinkes["Estimasi"] == "–" and dinkes["Keandalan"] == "Terlalu sedikit responden"
+    assert any("Too few respondents" in note["en"] for note in table.notes)
+    assert rows.loc["(all)", "estimate"] == pytest.approx(50.0)     # still in the overall index
+
+
 # ---- end to end on a simulated sample ------------------------------------------------------
 
 def test_all_indicators_on_a_simulated_sample_from_the_store(tmp_path):

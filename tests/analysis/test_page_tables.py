@@ -139,3 +139,21 @@ def test_an_undefined_number_is_written_as_a_dash():
     from survey import locale as formatting
     assert [formatting.number(x, "en") for x in (float("inf"), -float("inf"), float("nan"))] == ["–"] * 3
     assert formatting.value(float("inf"), "ratio", "id") == "–" and formatting.number(1.5, "id") == "1,5"
+
+
+def test_a_calibration_variables_shares_are_marked_fixed_not_given_a_zero_se(households):
+    """The kecamatan (post-stratified: its shares are the population's) has no SE, interval or
+    design effect to show: blank, with a note; a share within other groups keeps its own."""
+    table = question_table(households, "kecamatan")
+    answered = table.data[table.data["count"] > 0]
+    assert answered[["se", "ci_low", "ci_high", "deff", "rse"]].isna().all().all()
+    assert answered["estimate"].gt(0).all() and set(answered["reliability"]) == {""}
+    assert "fixed by the weighting" in table.notes[0]["en"] and "ditetapkan oleh pembobotan" in table.notes[0]["id"]
+    assert set(table.to_frame("en", formatted=True).loc[answered.index, "SE"]) == {"–"}
+    members = question_table(households, "sex", by="kecamatan")      # members: kecamatan x sex cells
+    assert members.data["se"].isna().all() and "“Sex” · “District (kecamatan)”" in members.notes[0]["en"]
+    among = question_table(households, "kecamatan", by="has_computer")   # not fixed: estimated
+    assert among.data.loc[among.data["count"] > 0, "se"].gt(0).all()
+    assert not any("fixed by the weighting" in note["en"] for note in among.notes)
+    crossed = crosstab_table(households, "has_computer", "kecamatan", percent="row")
+    assert crossed.data["se"].notna().any() and not any("fixed" in note["en"] for note in crossed.notes)

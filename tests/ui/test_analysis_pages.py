@@ -20,7 +20,7 @@ from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore, load_instrument
 from tests.support.analysis_store import copy_to
-from tests.support.app import count_line, make_unusable, open_app, open_page, same, shown
+from tests.support.app import count_line, make_unusable, open_page, same, shown
 
 PAGES = ("explore", "crosstab", "indicators", "design")
 
@@ -94,6 +94,18 @@ def test_explore_starts_on_the_questionnaires_question_and_shows_what_analysis_g
     assert at.selectbox(key="explore_question").value == "has_internet"
     same(question_table(direct(store_dir), "has_internet"), at)
     assert any("No responses yet in 'Serengan'" in w.value for w in at.warning)   # the empty stratum
+
+
+@pytest.mark.parametrize("lang, note", [("en", "fixed by the weighting"), ("id", "ditetapkan oleh pembobotan")])
+def test_explore_says_the_weighting_fixes_the_kecamatan_instead_of_showing_zeros(store_dir, lang, note):
+    at = open_page(store_dir, "explore", lang=lang)
+    at.selectbox(key="explore_question").set_value("kecamatan").run()
+    table = shown(at)
+    answered = table[table.iloc[:, -1] != "0"]            # (Serengan has no household: its own warning)
+    se, ci, deff = (table.columns[i] for i in (2, 3, 5))
+    assert (answered[[se, ci, deff]] == "–").all().all() and not answered[se].str.contains("0").any()
+    assert any(note in c.value for c in at.caption)
+    same(question_table(direct(store_dir, lang=lang), "kecamatan"), at, lang=lang)
 
 
 def test_explore_a_number_gets_a_histogram_and_the_same_numbers(store_dir):
@@ -184,7 +196,7 @@ def test_numbers_are_written_for_bahasa_indonesia(store_dir):
     at.selectbox(key="explore_question").set_value("has_internet").run()
     same(question_table(direct(store_dir, lang="id"), "has_internet"), at, lang="id")
     assert shown(at).iloc[0]["Estimasi"].endswith("%") and "," in shown(at).iloc[0]["Estimasi"]
-    assert count_line(at).startswith("120 respons, terakhir pukul ")
+    assert count_line(at).startswith("120 respons, terakhir pada ")
 
 
 # ---- crosstab --------------------------------------------------------------------------------------

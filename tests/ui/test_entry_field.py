@@ -34,6 +34,18 @@ def texts(at, kind):
     return [e.value for e in getattr(at, kind)]
 
 
+def test_a_draft_in_the_other_language_says_which_language_it_was_started_in(app, data_dir):
+    fill(app, "household", HALF, lang="en", review=False)
+    again = open_app(data_dir, "enum01")
+    again.radio(key="lang").set_value("id").run()
+    assert not again.exception
+    back = next(s for s in texts(again, "success") if "kembali seperti saat ditinggalkan" in s)
+    assert back.endswith("Draf ini dimulai dalam bahasa Inggris.")
+    assert again.button(key="draft_lang").label == "Ganti ke bahasa Inggris"
+    again.button(key="draft_lang").click().run()
+    assert again.session_state["lang"] == "en" and not [b for b in again.button if b.key == "draft_lang"]
+
+
 def test_a_half_filled_household_comes_back_in_a_new_session_of_the_same_login(app, data_dir):
     at = fill(app, "household", HALF, lang="id", review=False)
     where = (subheader(at), progress(at))
@@ -44,8 +56,9 @@ def test_a_half_filled_household_comes_back_in_a_new_session_of_the_same_login(a
     again = open_app(data_dir, "enum01")  # a reload: a new session, logged in again (in English)
     assert (subheader(again), progress(again)) == ("Household ICT access", where[1].replace("Bagian", "Section")
                                                    .replace(" dari ", " of "))
-    assert any("is back as you left it" in s for s in texts(again, "success"))
-    assert again.button(key="draft_lang").label == "Bahasa Indonesia"  # the language it was typed in
+    back = next(s for s in texts(again, "success") if "is back as you left it" in s)
+    assert back.endswith("This draft was started in Indonesian.")     # the language it was typed in
+    assert again.button(key="draft_lang").label == "Switch to Indonesian"
     assert again.radio(key="has_internet").value == "yes"
     assert go_to(again, "respondent_name").text_input(key="respondent_name").value == "Nur'aini Rahmawati"
     assert again.session_state["_response_id_household"] == draft.response_id

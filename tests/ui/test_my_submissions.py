@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from survey import ResponseStore, load_instrument
 from survey.locale import WIB
@@ -62,6 +63,18 @@ def test_each_interview_is_named_by_what_the_enumerator_typed_and_a_short_id(dat
         agency.question("respondent_role").choices[AGENCY[0]["respondent_role"]]["en"]
     labels = at.selectbox(key="correct_choice")
     assert labels.format_func(f"household/{ids[0]}").startswith(f"Sri Wahyuni · Jl. Kenanga 4 · {ids[0][:8]} · ")
+
+def test_times_read_with_the_month_as_a_word_and_the_zone(data_dir):
+    """"7 Des 2026 03.58 WIB", never "07-12 03:58" (7 December or 12 July?)."""
+    seed_store(data_dir)
+    at = open_app(data_dir, "enum01")
+    at.radio(key="lang").set_value("id").run()
+    at.switch_page("ui/pages/my_submissions.py").run()
+    stamp = r"\d{1,2} (Jan|Feb|Mar|Apr|Mei|Jun|Jul|Agu|Sep|Okt|Nov|Des) 20\d\d \d\d\.\d\d WIB"
+    assert all(re.fullmatch(stamp, when) for when in at.dataframe[0].value["Waktu (WIB)"])
+    label = at.selectbox(key="correct_choice").options[0]     # AppTest lists what the user reads
+    assert re.search(" · " + stamp + " · ", label), label
+
 
 def test_the_window_is_today_and_the_last_seven_days(data_dir):
     store = seed_store(data_dir)

@@ -215,7 +215,8 @@ def _render_question(q: Question, key: str, lang: str, context: dict, problems: 
 
 
 def _label(q: Question, lang: str) -> str:
-    return q.text("label", lang) + (" \\*" if q.required else "")
+    # a plain " *": an escaped "\\*" reaches screen readers as a backslash (the aria-label is the raw text)
+    return q.text("label", lang) + (" *" if q.required else "")
 
 
 def _text(q: Question, key: str, lang: str, _context: dict) -> None:

@@ -27,7 +27,7 @@ import streamlit as st
 
 from survey import load_instrument
 from survey.fieldwork.drafts import MAX_DRAFT_BYTES, Draft, Drafts, DraftTooLarge
-from survey.locale import LANGUAGE_NAMES, LANGUAGES, WIB, pick, wib_time
+from survey.locale import LANGUAGES, WIB, pick, wib_datetime
 from survey.questionnaire.model import LAST_SAVED, TODAY, Instrument, InstrumentError
 from survey.questionnaire.validate import survey_today
 from survey.store.durable import is_full
@@ -274,11 +274,16 @@ def restored_ui(inst: Instrument, step_id: str, lang: str) -> None:
         del state[_RESTORED]
         return
     notice["shown"] = True
-    st.success(t("draft_restored", lang, time=_when(notice["saved_at"], lang)), icon=":material/restore:")
+    restored = t("draft_restored", lang, time=_when(notice["saved_at"], lang))
     other = notice.get("lang")
-    if other in LANGUAGES and other != lang:
-        st.button(LANGUAGE_NAMES[other], key="draft_lang", icon=":material/translate:", on_click=_set_lang,
-                  args=(other,))
+    if other not in LANGUAGES or other == lang:
+        st.success(restored, icon=":material/restore:")
+        return
+    # typed in the other language: say so, so that the button offering it is not a riddle
+    language = t(f"language_{other}", lang)
+    st.success(f"{restored} {t('draft_started_in', lang, language=language)}", icon=":material/restore:")
+    st.button(t("draft_switch_lang", lang, language=language), key="draft_lang", icon=":material/translate:",
+              on_click=_set_lang, args=(other,))
 
 
 def describe(draft: Draft, lang: str, now: float) -> str:
@@ -325,10 +330,8 @@ def _set_lang(lang: str) -> None:
 
 
 def _when(epoch: float, lang: str) -> str:
-    """When a draft was saved: the clock time today, else the day too (14.05 WIB / 14:05 WIB)."""
-    moment = dt.datetime.fromtimestamp(epoch, WIB)
-    clock = wib_time(moment, lang)
-    return clock if moment.date() == survey_today() else f"{moment:%d-%m-%Y} {clock}"
+    """When a draft was saved: 7 Des 2026 14.05 WIB / 7 Dec 2026 14:05 WIB."""
+    return wib_datetime(dt.datetime.fromtimestamp(epoch, WIB), lang)
 
 
 def _parse_time(text: str | None) -> dt.datetime | None:

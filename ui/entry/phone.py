@@ -6,20 +6,14 @@ width. The CSS below keeps every tap target at least 44 px high (Apple's and
 Google's guideline), stacks radio groups of three or more options on screens
 narrower than 640 px, and lets chips wrap whole words.
 
-When the connection to the server drops, Streamlit greys the page under an English
-dialog. A small script checks the server's health endpoint (same origin, nothing
-from the internet) and, while it cannot be reached, shows an explanation in the
-user's language above everything: what was typed up to the last change is saved
-as a draft on the server, and the interview comes back after a reload and login.
+When the connection to the server drops, the banner of ui.connection says, in the
+user's language, that what was typed up to the last change is saved as a draft on the
+server, and that the interview comes back after a reload and login.
 """
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
-
-from ui.i18n import t
 
 _CSS = """
 <style>
@@ -46,55 +40,11 @@ _CSS = """
   .stMain h2 { font-size: 1.15rem; }
   .stMain h3 { font-size: 1.4rem; }
 }
-#survey-offline {
-  position: fixed; left: 0; right: 0; top: 0; z-index: 1000010; display: none;
-  padding: 0.75rem 1rem; background: #fff4e5; color: #5f3b00; border-bottom: 2px solid #f0a020;
-  font: inherit; font-size: 1rem; line-height: 1.4; box-shadow: 0 2px 8px rgba(0, 0, 0, 0.2);
-}
 </style>
 """
 
-_WATCH = """
-<span id="survey-offline-text" hidden data-text="%s"></span>
-<script>
-(() => {
-  // The banner lives on the document body, outside the app, so that Streamlit's greying of a stale page leaves it readable.
-  const source = document.querySelector("#survey-offline-text");
-  if (source) window.__surveyOfflineText = source.dataset.text;
-  let banner = document.querySelector("#survey-offline");
-  if (!banner) {
-    banner = document.createElement("div");
-    banner.id = "survey-offline";
-    banner.setAttribute("role", "alert");
-    document.body.appendChild(banner);
-  }
-  banner.textContent = window.__surveyOfflineText;
-  if (window.__surveyOfflineWatch) return;
-  window.__surveyOfflineWatch = true;
-  const health = new URL("_stcore/health", document.baseURI).href;
-  let failures = 0;
-  const show = (down) => {
-    const node = document.querySelector("#survey-offline");
-    if (node) node.style.display = down ? "block" : "none";
-  };
-  const check = async () => {
-    try {
-      const reply = await fetch(health, { cache: "no-store" });
-      failures = reply.ok ? 0 : failures + 1;
-    } catch (error) {
-      failures += 1;
-    }
-    show(failures >= 2 || !navigator.onLine);
-  };
-  window.addEventListener("offline", () => show(true));
-  window.addEventListener("online", check);
-  setInterval(check, 3000);
-})();
-</script>
-"""
 
 
 def style(lang: str) -> None:
-    """The phone CSS and the connection watcher, in the user's language."""
+    """The phone CSS (the connection banner, ui.connection, is drawn by app.py on every page)."""
     st.html(_CSS)
-    st.html(_WATCH % html.escape(t("offline", lang), quote=True), unsafe_allow_javascript=True)

@@ -14,7 +14,7 @@ import streamlit as st
 from survey import InstrumentError
 from survey.fieldwork.accounts import MIN_PASSWORD, ROLES, Account, AccountError
 from survey.fieldwork.audit_log import ACTIONS, AuditLog
-from survey.locale import WIB
+from survey.locale import MISSING, WIB, wib_datetime, wib_stamps
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.login import account_error
@@ -26,17 +26,15 @@ from ui.supervision.audit_view import audit_csv, audit_frame
 AUDIT_SHOWN = 2000  # newest entries shown on screen; the download has them all
 
 
-def _when(iso: str | None) -> str:
-    if not iso:
-        return "–"
-    return pd.Timestamp(iso).tz_convert(WIB).strftime("%Y-%m-%d %H:%M")
+def _when(iso: str | None, lang: str) -> str:
+    return wib_datetime(iso, lang) if iso else MISSING
 
 
 def _state(account: Account, lang: str, now: float) -> str:
     if account.disabled:
         return t("state_disabled", lang)
     if account.locked_until and account.locked_until > now:
-        until = dt.datetime.fromtimestamp(account.locked_until, WIB).strftime("%H:%M")
+        until = wib_datetime(dt.datetime.fromtimestamp(account.locked_until, WIB), lang)
         return t("state_locked", lang, until=until)
     return t("state_active", lang)
 
@@ -55,8 +53,8 @@ def accounts_ui(user: auth.User, lang: str) -> None:
         t("username", lang): [a.name for a in listed],
         t("role", lang): [t(f"role_{a.role}", lang) for a in listed],
         t("state", lang): [_state(a, lang, now) for a in listed],
-        t("last_login", lang): [_when(a.last_login) for a in listed],
-        t("created", lang): [_when(a.created) for a in listed],
+        t("last_login", lang): [_when(a.last_login, lang) for a in listed],
+        t("created", lang): [_when(a.created, lang) for a in listed],
     }), hide_index=True, width="stretch", key="accounts_table")
     left, right = st.columns(2)
     with left:
@@ -138,9 +136,9 @@ def audit_ui(lang: str) -> None:
     frame = audit_frame(log.entries())
     a, b, c = st.columns(3)
     users = a.multiselect(t("audit_user", lang), sorted(frame["user"].dropna().astype(str).unique()),
-                          key="audit_users")
+                          key="audit_users", placeholder=t("filter_all", lang))
     actions = b.multiselect(t("audit_action", lang), sorted(set(ACTIONS) | set(frame["action"].astype(str))),
-                            key="audit_actions")
+                            key="audit_actions", placeholder=t("filter_all", lang))
     text = c.text_input(t("audit_search", lang), key="audit_search", max_chars=100)
     shown = frame
     if users:
@@ -152,7 +150,7 @@ def audit_ui(lang: str) -> None:
         hay = shown[["user", "object", "detail", "outcome"]].astype(str).agg(" ".join, axis=1).str.lower()
         shown = shown[hay.str.contains(needle, regex=False)]
     st.caption(t("audit_count", lang, shown=min(len(shown), AUDIT_SHOWN), total=len(frame)))
-    view = shown.head(AUDIT_SHOWN).assign(time=shown["time"].head(AUDIT_SHOWN).dt.strftime("%Y-%m-%d %H:%M:%S"))
+    view = shown.head(AUDIT_SHOWN).assign(time=wib_stamps(shown["time"].head(AUDIT_SHOWN), lang, seconds=True))
     st.dataframe(view.rename(columns={c: t(f"audit_col_{c}", lang) for c in view.columns}),
                  hide_index=True, width="stretch", key="audit_table")
     st.download_button(t("download_csv", lang), auth.guarded("admin", lambda: audit_csv(shown)),

@@ -28,8 +28,9 @@ from analysis.dataset.datafiles import (
     save_frame,
     save_population,
 )
-from survey.locale import WIB, number, pick
-from ui import auth
+from analysis.messages import unit_texts
+from survey.locale import WIB, number, pick, wib_datetime
+from ui import auth, uploader
 from ui.i18n import current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain_line
@@ -58,7 +59,7 @@ def _rule(inst, rule, lang: str) -> str:
     if rule is None:
         return "–"
     by = " × ".join(_label(inst, name, lang) for name in rule.by)
-    return t(f"design_{rule.method}", lang, unit=rule.unit, by=by)
+    return t(f"design_{rule.method}", lang, unit=unit_texts(rule.unit), by=by)
 
 
 def design_block(inst, lang: str) -> pd.DataFrame:
@@ -117,7 +118,7 @@ def _file_state(path: Path, lang: str) -> str:
         return t("design_file_missing", lang, file=path.name)
     frame, problems = parse_csv(path.read_bytes(), path.name)
     rows = len(frame) if frame is not None else 0
-    when = dt.datetime.fromtimestamp(path.stat().st_mtime, WIB).strftime("%Y-%m-%d %H:%M WIB")
+    when = wib_datetime(dt.datetime.fromtimestamp(path.stat().st_mtime, WIB), lang)
     return t("design_file_present", lang, file=path.name, rows=number(rows, lang, 0), when=when)
 
 
@@ -185,6 +186,7 @@ def page() -> None:
                   f"{PAGE}_totals": lambda: data.table("totals", view)}, PAGE, lang)
     st.divider()
     st.subheader(t("design_files_title", lang))
+    uploader.style(lang)    # Streamlit's "Upload" and "200MB per file" in the user's language
     for kind in FILES:
         file_ui(kind, user, lang)
 

@@ -26,7 +26,7 @@ import logging
 import streamlit as st
 
 from survey import ConflictError, Problem, ValidationError, load_instrument
-from survey.locale import WIB
+from survey.locale import wib_datetime
 from survey.questionnaire.model import Instrument
 from survey.questionnaire.validate import clean, end_question
 from ui import auth
@@ -207,7 +207,7 @@ def correction_banner(fixed: dict, lang: str) -> None:
 def receipt_ui(inst: Instrument, lang: str, receipt, enumerator: str) -> None:
     text = "saved_again" if receipt.duplicate else ("corrected" if receipt.revision > 1 else "saved")
     st.success(t(text, lang, rid=receipt.response_id, revision=receipt.revision), icon=":material/check_circle:")
-    when = receipt.submitted_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+    when = wib_datetime(receipt.submitted_at, lang)
     st.caption(t("receipt_detail", lang, instrument=inst.title[lang], time=when, enumerator=plain_line(enumerator)))
     st.button(t("new_interview", lang), key="new_interview", type="primary", on_click=new_interview, args=(inst,))
 

@@ -158,8 +158,7 @@ def progress_ui(snap: Snapshot, inst, lang: str) -> None:
 def _when(moment, lang: str) -> str:
     if moment is None or pd.isna(moment):
         return formatting.MISSING
-    local = pd.Timestamp(moment).tz_convert(formatting.WIB)
-    return f"{local:%d-%m} {formatting.wib_time(local, lang).removesuffix(' WIB')}"
+    return formatting.wib_datetime(moment, lang)
 
 
 def rates_ui(snap: Snapshot, inst, lang: str) -> None:

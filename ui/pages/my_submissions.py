@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from survey import load_instrument
-from survey.locale import WIB
+from survey.locale import WIB, wib_datetime, wib_stamps
 from ui import auth
 from ui.entry.correct import CORRECTABLE, open_correction
 from ui.entry.submissions import DAYS, SHORT_ID, identity_text, my_submissions, sent_back
@@ -46,7 +46,7 @@ def table_ui(rows: pd.DataFrame, lang: str) -> None:
         pd.DataFrame({
             t("col_respondent", lang): [_who(r, lang) for r in rows.itertuples()],
             t("col_response", lang): rows["response_id"].str[:SHORT_ID],
-            t("col_time", lang): rows["submitted_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            t("col_time", lang): wib_stamps(rows["submitted_at"], lang),
             t("col_instrument", lang): rows["instrument"].map(titles),
             t("col_revision", lang): rows["revision"],
             t("col_status", lang): rows["status"].map(lambda s: t(f"status_{s}", lang)),
@@ -63,7 +63,7 @@ def sent_back_ui(back: pd.DataFrame, lang: str) -> None:
     for r in back.itertuples():
         note = plain_line(r.note) if isinstance(r.note, str) and r.note else t("sent_back_no_note", lang)
         who = plain_line(_who(r, lang))
-        st.warning(t("sent_back_item", lang, time=f"{r.submitted_at:%d-%m %H:%M}",
+        st.warning(t("sent_back_item", lang, time=wib_datetime(r.submitted_at, lang),
                      instrument=_title(r.instrument, lang) + (f" · {who}" if who else ""),
                      rid=r.response_id[:SHORT_ID], note=note,
                      editor=plain_line(r.editor)), icon=":material/undo:")
@@ -80,7 +80,7 @@ def correction_ui(rows: pd.DataFrame, user: auth.User, lang: str) -> None:
         who = _who(r, lang)
         back = f" · {t('status_rejected', lang)}" if r.status == "rejected" else ""
         return (f"{who} · " if who else "") + \
-            f"{r.response_id[:SHORT_ID]} · {r.submitted_at:%d-%m %H:%M} · {_title(r.instrument, lang)}{back}"
+            f"{r.response_id[:SHORT_ID]} · {wib_datetime(r.submitted_at, lang)} · {_title(r.instrument, lang)}{back}"
 
     labels = {f"{r.instrument}/{r.response_id}": label(r) for r in open_ones.itertuples()}
     chosen = st.selectbox(t("correct_choose_open", lang), list(labels), format_func=labels.get, key="correct_choice")

@@ -76,9 +76,9 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
     st.session_state.setdefault("review_status", list(WAITING))
     left, right = st.columns(2)
     statuses = left.multiselect(t("review_status", lang), list(STATUSES), key="review_status",
-                                format_func=lambda s: t(f"status_{s}", lang))
+                                format_func=lambda s: t(f"status_{s}", lang), placeholder=t("choose_many", lang))
     people = right.multiselect(t("review_enumerator", lang), sorted(queue["_enumerator"].dropna().unique()),
-                               key="review_enumerator")
+                               key="review_enumerator", placeholder=t("filter_all", lang))
     left, right = st.columns(2)
     places = []
     if area is not None:
@@ -86,9 +86,9 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
         stored = set(queue["area"].dropna().unique())
         present = [c for c in choices if c in stored]
         places = left.multiselect(inst.question(area).text("label", lang), present, key="review_area",
-                                  format_func=lambda c: choices[c][lang])
+                                  format_func=lambda c: choices[c][lang], placeholder=t("filter_all", lang))
     flags = right.multiselect(t("review_flag", lang), list(FLAGS), key="review_flag",
-                              format_func=lambda f: t(f"flag_{f}", lang))
+                              format_func=lambda f: t(f"flag_{f}", lang), placeholder=t("filter_all", lang))
     keep = queue["_status"].isin(statuses)
     if people:
         keep &= queue["_enumerator"].isin(people)
@@ -99,8 +99,8 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
     return queue[keep.to_numpy(dtype=bool)]
 
 
-def _when(moment) -> str:
-    return formatting.wib_stamps([moment])[0]
+def _when(moment, lang: str) -> str:
+    return formatting.wib_datetime(moment, lang)
 
 
 def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
@@ -113,7 +113,7 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
     statuses = {s: t(f"status_{s}", lang) for s in STATUSES}
     flag_names = {f: t(f"flag_{f}", lang) for f in FLAGS}
     st.dataframe(pd.DataFrame({
-        t("col_time", lang): formatting.wib_stamps(shown["submitted_at"]),
+        t("col_time", lang): formatting.wib_stamps(shown["submitted_at"], lang),
         t("col_response", lang): shown["_response_id"].str[:8].to_numpy(),
         t("col_enumerator", lang): shown["_enumerator"].to_numpy(),
         **({inst.question(area).text("label", lang): shown["area"].map(lambda v: names.get(v, v)).to_numpy()}
@@ -142,7 +142,7 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
     flagged = rows["flags"].map(lambda f: f" · ⚑ {len(f)}" if f else "").to_numpy(dtype=object)
     labels = dict(zip(ids[listed], [
         f"{rid[:8]} · {who} · {when} · {statuses.get(status, status)}{flag}" for rid, who, when, status, flag in zip(
-            ids[listed], rows["_enumerator"], formatting.wib_stamps(rows["submitted_at"], "%d-%m %H:%M"), rows["_status"], flagged)]))
+            ids[listed], rows["_enumerator"], formatting.wib_stamps(rows["submitted_at"], lang), rows["_status"], flagged)]))
     return st.selectbox(t("review_choose", lang), list(labels), key="review_choice", format_func=labels.get)
 
 
@@ -248,7 +248,7 @@ def _value_widget(q: Question, current, key: str, lang: str) -> None:
                      format_func=lambda c: t("review_fix_empty", lang) if c is None else q.choices[c][lang])
     elif q.kind.choices == "many":
         st.multiselect(label, list(q.choices), default=[c for c in (current or []) if c in q.choices], key=key,
-                       format_func=lambda c: q.choices[c][lang])
+                       format_func=lambda c: q.choices[c][lang], placeholder=t("choose_many", lang))
     elif q.kind.is_date:
         st.date_input(label, value=current, key=key, format="YYYY-MM-DD")
     else:   # numbers too: typed as text, so that any value reaches the validation and its message
@@ -348,7 +348,7 @@ def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datet
         st.warning(t("review_gone", lang))
         return
     revision = response.revision
-    st.markdown(t("review_meta", lang, enumerator=plain_line(response.enumerator), time=_when(first),
+    st.markdown(t("review_meta", lang, enumerator=plain_line(response.enumerator), time=_when(first, lang),
                   status=t(f"status_{response.status}", lang), revision=revision))
     if history[-1].note:
         st.caption(t("review_last_note", lang, editor=plain_line(history[-1].editor), note=plain(history[-1].note)))

@@ -99,6 +99,9 @@ def _texts(table: SummaryTable, lang: str) -> pd.DataFrame:
         "ci_high": pd.to_numeric(data.get("ci_high"), errors="coerce") if "ci_high" in data else np.nan,
     })
     out["value"] = [formatting.value(v, k, lang) for v, k in zip(out["estimate"], kinds)]
+    # where the value's text goes: after the interval, or the bar when there is none (a share the
+    # weighting fixes has no interval: analysis.tables.calibrated)
+    out["label_at"] = out["ci_high"].fillna(out["estimate"])
     out["interval"] = [formatting.interval(lo, hi, k, lang) for lo, hi, k in zip(out["ci_low"], out["ci_high"], kinds)]
     out["n"] = [formatting.number(v, lang, 0) for v in data["n"]] if "n" in data else ""
     out["reliability"] = _labels(table, "reliability", lang) if "reliability" in data else ""
@@ -132,7 +135,7 @@ def _bars(frame: pd.DataFrame, lang: str, category: str, group: str | None, titl
     bars = base.mark_bar(opacity=0.85).encode(x=x, **colour)
     errors = base.mark_rule(color="#333", strokeWidth=1.5).encode(x="ci_low:Q", x2="ci_high:Q")
     values = base.mark_text(align="left", dx=4, fontSize=11, color="#333").encode(
-        x=alt.X("ci_high:Q"), text="value:N")
+        x=alt.X("label_at:Q"), text="value:N")
     per_category = frame[group].nunique() if group else 1
     return alt.layer(bars, errors, values).properties(height=_step(order, max(1.0, 0.6 * per_category)))
 

@@ -20,7 +20,8 @@ def audit_frame(entries: list[dict]) -> pd.DataFrame:
 def audit_csv(frame: pd.DataFrame) -> str:
     """The audit table as CSV; user names, objects and details a spreadsheet could run as
     formulas (a failed login's typed name is anyone's text) get a leading apostrophe."""
-    cells = frame.assign(time=frame["time"].dt.strftime("%Y-%m-%d %H:%M:%S"))
+    # a spreadsheet's sortable time, its zone in the header (the log itself keeps UTC)
+    cells = frame.assign(time=frame["time"].dt.strftime("%Y-%m-%d %H:%M:%S")).rename(columns={"time": "time_wib"})
     for column in ("user", "action", "object", "outcome", "detail"):
         cells[column] = csv_text_column(cells[column].fillna(""))
     return cells.to_csv(index=False)

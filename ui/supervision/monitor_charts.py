@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from analysis.dataset.response_rates import DISPOSITIONS
+from survey.locale import short_date, short_months
 from ui.i18n import t
 
 COLOURS = {"complete": "#2e7d32", "refusal": "#c62828", "noncontact": "#f9a825", "other": "#6d4c41",
@@ -16,9 +17,12 @@ def per_day_chart(days: pd.DataFrame, lang: str) -> alt.Chart:
     """Stacked bars: one per day, one colour per visit outcome (completed at the bottom)."""
     labels = {d: t(f"disp_{d}", lang) for d in DISPOSITIONS}
     data = days.assign(outcome=days["disposition"].map(labels), order=days["disposition"].map(
-        {d: i for i, d in enumerate(DISPOSITIONS)}))
+        {d: i for i, d in enumerate(DISPOSITIONS)}), when=[short_date(d, lang) for d in days["day"]])
+    # "7 Des", never "07-12" (7 December or 12 July?); month names in the page's language
+    months = "[" + ",".join(f"'{m}'" for m in short_months(lang)) + "]"
+    axis = alt.Axis(labelExpr=f"date(datum.value) + ' ' + {months}[month(datum.value)]", labelAngle=0)
     return alt.Chart(data).mark_bar().encode(
-        x=alt.X("yearmonthdate(day):T", title=t("axis_day", lang), axis=alt.Axis(format="%d-%m", labelAngle=0)),
+        x=alt.X("yearmonthdate(day):T", title=t("axis_day", lang), axis=axis),
         y=alt.Y("sum(records):Q", title=t("axis_visits", lang), axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("outcome:N", title=t("axis_outcome", lang),
                         scale=alt.Scale(domain=[labels[d] for d in DISPOSITIONS],
@@ -26,7 +30,7 @@ def per_day_chart(days: pd.DataFrame, lang: str) -> alt.Chart:
                         # One entry a line: "Kosong atau tidak ditemukan" is cut in half a phone's width.
                         legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
         order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("yearmonthdate(day):T", title=t("axis_day", lang), format="%d-%m-%Y"),
+        tooltip=[alt.Tooltip("when:N", title=t("axis_day", lang)),
                  alt.Tooltip("outcome:N", title=t("axis_outcome", lang)),
                  alt.Tooltip("sum(records):Q", title=t("axis_visits", lang))],
     ).properties(height=360)   # the chart's whole height: the bars keep about 200 px above the five-line legend

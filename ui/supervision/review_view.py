@@ -127,7 +127,7 @@ def revisions_frame(inst: Instrument, history: list[Revision], lang: str) -> pd.
     return pd.DataFrame({
         t("col_revision", lang): [r.revision for r in history],
         t("col_editor", lang): [r.editor for r in history],
-        t("col_time", lang): formatting.wib_stamps([r.submitted_at for r in history]),
+        t("col_time", lang): formatting.wib_stamps([r.submitted_at for r in history], lang),
         t("col_status", lang): [t(f"status_{r.status}", lang) for r in history],
         t("col_note", lang): [r.note or "" for r in history],
         t("col_changes", lang): [change_lines(r) for r in history],

@@ -10,7 +10,7 @@ import datetime as dt
 from html import escape
 
 from analysis.export.codebook.entries import COLUMNS, Entry, WeightTexts, choice_lists, entries, row, text, values_text
-from survey.locale import pick
+from survey.locale import pick, wib_datetime
 from survey.questionnaire.model import Instrument
 
 INLINE_VALUES = 15  # value lists longer than this are shown in the choice lists section only
@@ -54,7 +54,7 @@ def _cell(key: str, values: dict[str, str], entry: Entry, lang: str) -> str:
 def render(inst: Instrument, lang: str, weights: WeightTexts = False) -> str:
     tables = entries(inst, weights)
     title = f"{text('codebook', lang)}: {pick(inst.title, lang)}"
-    made = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    made = wib_datetime(dt.datetime.now(dt.timezone.utc), lang)
     out = [
         "<!DOCTYPE html>", f'<html lang="{escape(lang)}">', "<head>", '<meta charset="utf-8">',
         f"<title>{escape(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",

@@ -8,7 +8,7 @@ import datetime as dt
 
 from analysis.export.codebook.entries import COLUMNS, WeightTexts, choice_lists, entries, row, text
 from analysis.export.safe_cells import XlsxCells
-from survey.locale import pick
+from survey.locale import pick, wib_datetime
 from survey.questionnaire.model import Instrument
 
 
@@ -20,7 +20,7 @@ def render(inst: Instrument, lang: str, weights: WeightTexts = False) -> bytes:
     info = [
         (text("instrument", lang), f"{inst.id}: {pick(inst.title, lang)}"),
         (text("version", lang), str(inst.version)),
-        (text("made", lang), dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        (text("made", lang), wib_datetime(dt.datetime.now(dt.timezone.utc), lang)),
         (text("pii", lang), text("pii_rule", lang)),
         (text("names", lang), text("names_rule", lang)),
         (text("table", lang), text("weight_rule", lang)),

@@ -123,7 +123,7 @@ def compact_table(
                         quarantine.move(folder, name, bad[path])
         else:
             raise RuntimeError(f"table {folder.name}: compaction could not read its inputs")
-        _finish(folder, main, inputs)
+        _finish(folder, main, inputs, quarantine=quarantine)
         return len(inputs)
 
 
@@ -160,7 +160,7 @@ def _recover(folder: Path, main: bool, quarantine: Quarantine | None) -> None:
     journal = read_journal(folder, main)
     if journal is not None and (folder / journal.part).exists():
         inputs = _contained(folder, journal.part, journal.inputs, _MAIN_KEY if main else _REPEAT_KEY)
-        _finish(folder, main, inputs, keep_journal=True)
+        _finish(folder, main, inputs, keep_journal=True, quarantine=quarantine)
     if journal is None or journal.ignored:
         why = "names files that are not this table's: " + ", ".join(journal.ignored[:5]) if journal else "not a journal"
         if quarantine is not None and quarantine.move(folder, JOURNAL, why) is not None:
@@ -324,15 +324,25 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _finish(folder: Path, main: bool, inputs: list[str], keep_journal: bool = False) -> None:
+def marker_folder(folder: Path, quarantine: Quarantine | None) -> Path:
+    """The table's `_committed/` folder, made when missing; anything else by that name is moved to quarantine."""
+    committed = folder / COMMITTED
+    if committed.is_dir():
+        return committed
+    if os.path.lexists(committed):  # a file (or a link) where the marker folder belongs
+        (quarantine or Quarantine(None)).move(folder, COMMITTED, "not the marker folder")
+    committed.mkdir(exist_ok=True)
+    fsync_dir(folder)
+    return committed
+
+
+def _finish(folder: Path, main: bool, inputs: list[str], keep_journal: bool = False,
+            quarantine: Quarantine | None = None) -> None:
     """After the part is published: markers, then delete the inputs, then the journal."""
     if main:
         keys = [f"{m['rid']}__r{m['rev']}" for m in map(MAIN_FILE.fullmatch, inputs) if m]
         if keys:
-            committed = folder / COMMITTED
-            if not committed.is_dir():
-                committed.mkdir(exist_ok=True)
-                fsync_dir(folder)
+            committed = marker_folder(folder, quarantine)
             for key in keys:
                 os.close(os.open(committed / key, os.O_WRONLY | os.O_CREAT, 0o644))
             fsync_dir(committed)

@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from survey.command_line import CommandError, add_data_option, data_dir
 from survey.questionnaire.model import InstrumentError
-from survey.store.compaction import table_lock
+from survey.store.compaction import marker_folder, table_lock
 from survey.store.durable import TEMP, fsync_dir
 from survey.store.layout import COMMITTED, HIDDEN, JOURNAL, KNOWN, LOCK, MAIN_FILE, REPEAT_FILE, scan
 from survey.store.reading import connect, file_problem, listing
@@ -172,6 +172,9 @@ def _check_markers(store, folder: Path, table: str, readable: list[str], found) 
         in_parts = {f"{rid}__r{rev}" for rid, rev in rows}
     committed = folder / COMMITTED
     markers = set(os.listdir(committed)) if committed.is_dir() else set()
+    if os.path.lexists(committed) and not committed.is_dir():
+        found("marker", COMMITTED, "a file where the marker folder belongs",
+              lambda: marker_folder(folder, store.quarantine).is_dir())
     for key in sorted(markers - in_parts):
         if key.startswith(HIDDEN):
             continue
@@ -186,7 +189,7 @@ def _check_markers(store, folder: Path, table: str, readable: list[str], found) 
     missing = sorted(in_parts - markers)
     if missing:
         def write_markers():
-            committed.mkdir(exist_ok=True)
+            marker_folder(folder, store.quarantine)
             for key in missing:
                 if MAIN_FILE.fullmatch(f"{key}.parquet"):
                     os.close(os.open(committed / key, os.O_WRONLY | os.O_CREAT, 0o644))

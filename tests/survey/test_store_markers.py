@@ -1,0 +1,83 @@
+"""Markers, copies and quarantine under accidents (issue 19, items 5-8): a stray or lost
+`_committed` marker, a file where the marker folder belongs, a quarantined household part.
+Each on a real Parquet store in tmp_path; nothing acknowledged is lost or shown twice."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+
+from survey.store.integrity import check_store
+from survey.store.response_store import ResponseStore
+
+FORM = """
+id: hh
+version: 1
+title: {id: Rumah tangga, en: Household}
+questions:
+  - {name: head_name, type: text, label: {id: Nama, en: Name}}
+  - {name: hh_size, type: integer, label: {id: Jumlah, en: Size}}
+  - name: members
+    type: repeat
+    label: {id: Anggota, en: Members}
+    questions:
+      - {name: m_name, type: text, label: {id: Nama, en: Name}}
+"""
+
+
+def make_store(tmp_path: Path, **kwargs) -> ResponseStore:
+    folder = tmp_path / "instruments"
+    folder.mkdir(exist_ok=True)
+    (folder / "hh.yaml").write_text(FORM, encoding="utf-8")
+    return ResponseStore(tmp_path / "data", instruments_dir=folder, **{"compact_threshold": 10**6, **kwargs})
+
+
+def household(name: str, size: int) -> dict:
+    return {"head_name": name, "hh_size": size, "members": [{"m_name": f"{name}-{k}"} for k in range(size)]}
+
+
+def fill(store: ResponseStore, ids) -> None:
+    for i in ids:
+        store.submit("hh", household(f"head{i}", i % 3 + 1), enumerator="enum01", response_id=f"r{i}")
+
+
+def folder(store: ResponseStore, table: str) -> Path:
+    return store.table_folder(table)
+
+
+def quarantined(store: ResponseStore, table: str) -> list[str]:
+    box = folder(store, table) / "_quarantine"
+    return sorted(p.name for p in box.iterdir()) if box.is_dir() else []
+
+
+def small_files(store: ResponseStore, table: str) -> list[str]:
+    return sorted(p.name for p in folder(store, table).glob("*.parquet") if not p.name.startswith("part-"))
+
+
+def roster_of(store: ResponseStore, rid: str) -> list[str]:
+    members = store.read("hh_members")
+    return sorted(members.loc[members["_response_id"] == rid, "m_name"])
+
+
+# ----------------------------------------------------------------------------- item 8: a file named _committed
+
+
+def test_a_file_in_place_of_the_marker_folder_is_quarantined_by_compaction_and_repair(tmp_path):
+    store = make_store(tmp_path)
+    fill(store, range(3))
+    main = folder(store, "hh")
+    (main / "_committed").write_text("intruder")
+    assert store.compact()["hh"] == 3
+    assert (main / "_committed").is_dir() and sorted(p.name for p in (main / "_committed").iterdir()) == [
+        "r0__r1", "r1__r1", "r2__r1"]
+    assert (main / "_quarantine" / "_committed").read_text() == "intruder"
+
+    shutil.rmtree(main / "_committed")
+    (main / "_committed").write_text("again")
+    report = check_store(store.root, store.instruments_dir, repair=True)
+    assert report.sound and any(f.name == "_committed" for f in report.findings)
+    assert (main / "_committed" / "r1__r1").exists()
+    assert len([n for n in quarantined(store, "hh") if n.startswith("_committed")]) == 2
+    assert sorted(store.read("hh")["_response_id"]) == ["r0", "r1", "r2"]
+    assert check_store(store.root, store.instruments_dir).sound

@@ -3,9 +3,11 @@
 Compaction (one per table at a time: ``flock`` on ``.lock``) writes the journal,
 merges small files and small parts into one ``part-<uuid>.parquet`` (temp, fsync,
 rename, folder fsync), writes the markers, deletes the merged files, then the
-journal. An interrupted compaction is finished (or undone) by the next one, which
-checks the journal's names and that the part holds the rows it is to replace; old
-temp files and repeat files of submissions that never committed are collected.
+journal. An input is deleted only when the part, read back, holds every one of its
+rows; a second copy of a row goes to quarantine instead, and a household and its
+members always come from the same copy. An interrupted compaction is finished by
+the next one, which checks the journal's names and reads the part back the same
+way; old temp files and repeat files of submissions that never committed are collected.
 Files that cannot be read are quarantined (survey.store.quarantine), never merged.
 
 Readers (survey.store.reading) rely on the journal and the markers to read each row
@@ -72,8 +74,10 @@ def compact_table(
     table's own, are moved to quarantine (with `quarantine`) and never merged.
     `schemas`: {table: expected schema}, to tell files with foreign columns.
 
-    What is never read again (merged duplicates, lost races, old temps) is deleted
-    first, so that a full disk gets space back before the merge needs some.
+    Old temp files are deleted first, so that a full disk gets space back before
+    the merge needs some. A file is deleted only when every one of its rows was
+    read back from the merged part; a second copy of a row (a marker that was
+    lost, a writer stopped before removing its losing file) goes to quarantine.
     """
     with table_lock(folder, wait) as locked:
         if not locked:
@@ -86,15 +90,17 @@ def compact_table(
                 quarantine.move(folder, name, "not a file of this table")
         orphans: list[tuple[str, str, int]] = []
         if main:
-            merge_names, drop = _main_inputs(folder, found.small)
+            merge_names, aside = _main_inputs(folder, found.small, quarantine, schemas)
         else:
-            merge_names, drop, orphans = _repeat_inputs(folder, found.small, parent, orphan_seconds, quarantine, schemas)
-        drop += [p.name for p in old_temps(folder, orphan_seconds)]
+            merge_names, aside, orphans = _repeat_inputs(folder, found.small, parent, orphan_seconds, quarantine, schemas)
+        for name, why in aside:  # never deleted: rows no part will hold
+            _set_aside(folder, name, why, quarantine)
+        drop = [p.name for p in old_temps(folder, orphan_seconds)]
         for name in drop:
             unlink(folder / name)
         for name, rid, rev in orphans:
             _collect_orphan(folder, name, folder.parent / parent, rid, rev, quarantine)
-        if drop or orphans:
+        if drop or orphans or aside:
             fsync_dir(folder)
         small_parts = _small_parts(folder, found.parts, part_bytes)
         inputs = merge_names + (small_parts if merge_names or len(small_parts) > 1 else [])
@@ -106,7 +112,7 @@ def compact_table(
             if not inputs:
                 return 0
             try:
-                merge(folder, inputs, key)
+                part = merge(folder, inputs, key)
                 break
             except duckdb.Error as exc:
                 if is_full(exc):
@@ -123,7 +129,10 @@ def compact_table(
                         quarantine.move(folder, name, bad[path])
         else:
             raise RuntimeError(f"table {folder.name}: compaction could not read its inputs")
-        _finish(folder, main, inputs, quarantine=quarantine)
+        held = _contained(folder, part, inputs)
+        if held is None:  # the journal stays: readers read the part, the next compaction finishes it
+            return 0
+        _finish(folder, main, inputs, quarantine=quarantine, held=held)
         return len(inputs)
 
 
@@ -159,8 +168,13 @@ def _recover(folder: Path, main: bool, quarantine: Quarantine | None) -> None:
         return
     journal = read_journal(folder, main)
     if journal is not None and (folder / journal.part).exists():
-        inputs = _contained(folder, journal.part, journal.inputs, _MAIN_KEY if main else _REPEAT_KEY)
-        _finish(folder, main, inputs, keep_journal=True, quarantine=quarantine)
+        inputs = [n for n in journal.inputs if (folder / n).exists() and n != journal.part]
+        held = _contained(folder, journal.part, inputs)
+        if held is None:  # cannot tell yet: the journal stays, so readers keep reading the part only
+            return
+        # the others stay where they are: an only copy is read again once the journal is
+        # gone, a second copy is set aside by the compaction that follows
+        _finish(folder, main, held, keep_journal=True, quarantine=quarantine)
     if journal is None or journal.ignored:
         why = "names files that are not this table's: " + ", ".join(journal.ignored[:5]) if journal else "not a journal"
         if quarantine is not None and quarantine.move(folder, JOURNAL, why) is not None:
@@ -170,51 +184,92 @@ def _recover(folder: Path, main: bool, quarantine: Quarantine | None) -> None:
     fsync_dir(folder)
 
 
-def _contained(folder: Path, part: str, inputs: list[str], key: str) -> list[str]:
-    """The inputs (still present) all of whose rows are in `part`: those may be deleted."""
+def _contained(folder: Path, part: str, inputs: list[str]) -> list[str] | None:
+    """The inputs every row of which `part` holds, read back from the disk (None: cannot tell).
+
+    Rows are compared whole (a hash of every column, read together so that their
+    types are unified), so a second copy of a row that the merge left out is
+    never taken for merged.
+    """
     present = [n for n in inputs if (folder / n).exists() and n != part]
     if not present:
         return []
-    on = " AND ".join(f"p.{k} = s.{k}" for k in key.split(", "))
     con = connect()
     try:
         missing = con.execute(
-            "SELECT DISTINCT s.filename FROM read_parquet($inputs, union_by_name = true, filename = true) s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM read_parquet($part, union_by_name = true) p WHERE {on})",
-            {"inputs": [str(folder / n) for n in present], "part": [str(folder / part)]},
+            "WITH r AS (SELECT filename AS __file, hash(*COLUMNS(* EXCLUDE (filename))) AS __row "
+            "FROM read_parquet($files, union_by_name = true, filename = true)) "
+            "SELECT DISTINCT s.__file FROM r s WHERE s.__file <> $part "
+            "AND NOT EXISTS (SELECT 1 FROM r p WHERE p.__file = $part AND p.__row = s.__row)",
+            {"files": [str(folder / n) for n in present] + [str(folder / part)], "part": str(folder / part)},
         ).fetchall()
     except duckdb.Error:
-        log.warning("could not check the interrupted compaction of %s; its inputs are kept", folder.name)
-        return []
+        log.warning("could not read back the compaction of %s; its inputs are kept", folder.name)
+        return None
     finally:
         con.close()
     lacking = {Path(row[0]).name for row in missing}
     return [n for n in present if n not in lacking]
 
 
-def _main_inputs(folder: Path, small: list[str]) -> tuple[list[str], list[str]]:
-    """(to merge, to delete) among a main table's small files."""
-    merge_names, drop = [], []
-    for name in small:
-        m = MAIN_FILE.fullmatch(name)
-        if not m:
-            continue
-        if marker(folder, m["rid"], int(m["rev"])).exists():
-            drop.append(name)  # already in a part; or a losing duplicate
+def _set_aside(folder: Path, name: str, why: str, quarantine: Quarantine | None) -> None:
+    """Move a file whose rows no part is to hold to quarantine (kept in place without one)."""
+    if quarantine is not None:
+        quarantine.move(folder, name, why)
+    else:
+        log.warning("kept %s/%s: %s", folder.name, name, why)
+
+
+def _held(folder: Path, pairs: set[tuple[str, int]], main: bool,
+          quarantine: Quarantine | None, schemas: Mapping[str, pa.Schema] | None) -> set[tuple[str, int]]:
+    """The (response, revision) pairs among `pairs` that a part of this table already holds."""
+    if not pairs:
+        return set()
+    rids = sorted({rid for rid, _ in pairs})
+
+    def build(listings):
+        parts = listings[folder.name].parts
+        if not parts:
+            return None
+        return ("SELECT DISTINCT _response_id, _revision FROM read_parquet($parts, union_by_name = true) "
+                "WHERE _response_id IN (SELECT unnest($rids))"), {"parts": parts, "rids": rids}
+
+    rows = query(folder.parent, build, {folder.name: main}, quarantine, schemas)
+    found = set() if rows is None else {(r["_response_id"], r["_revision"]) for r in rows.to_pylist()}
+    return found & pairs
+
+
+def _main_inputs(folder: Path, small: list[str], quarantine: Quarantine | None,
+                 schemas: Mapping[str, pa.Schema] | None) -> tuple[list[str], list[tuple[str, str]]]:
+    """(to merge, to set aside with why) among a main table's small files.
+
+    A small file whose (response, revision) a part already holds is a second copy
+    (a writer that lost the race and was stopped before removing its file, or a
+    copy stored while a marker was lost): it goes to quarantine, never into a
+    part. Every other one is merged, whether or not a marker says it is in a part
+    (a stray marker must not make compaction delete the only copy).
+    """
+    files = {name: (m["rid"], int(m["rev"])) for name in small if (m := MAIN_FILE.fullmatch(name))}
+    held = _held(folder, set(files.values()), True, quarantine, schemas)
+    merge_names, aside = [], []
+    for name, pair in sorted(files.items()):
+        if pair in held:
+            aside.append((name, "a second copy of a row that a part holds"))
         else:
             merge_names.append(name)
-    return merge_names, drop
+    return merge_names, aside
 
 
 def _repeat_inputs(
     folder: Path, small: list[str], parent: str, orphan_seconds: float,
     quarantine: Quarantine | None, schemas: Mapping[str, pa.Schema] | None,
 ) -> tuple[list[str], list[str], list[tuple[str, str, int]]]:
-    """(to merge, to delete, orphans) among a repeat table's small files.
+    """(to merge, to set aside with why, orphans) among a repeat table's small files.
 
     A file is merged when its (response, revision, token) is committed in the
-    parent's main table, deleted when another token won that (response, revision),
-    and an orphan (rid, rev given) when it never committed and is older than
+    parent's main table (the first stored copy, when there are two) and no part
+    holds rows of that (response, revision) yet; set aside when another copy
+    is the one kept, and an orphan (rid, rev given) when it never committed and is older than
     `orphan_seconds` -- see _collect_orphan for why it is not simply deleted.
     """
     files = {}
@@ -236,23 +291,28 @@ def _repeat_inputs(
 
         rows = query(folder.parent, build, {parent: True}, quarantine, schemas)
         if rows is not None:
-            for row in rows.to_pylist():
-                committed[(row["_response_id"], row["_revision"])] = row["tok"]
+            for row in rows.to_pylist():  # two copies of a row: the first stored is the one kept
+                pair = (row["_response_id"], row["_revision"])
+                committed[pair] = min(row["tok"], committed.get(pair, row["tok"]))
+    held = _held(folder, {(rid, rev) for rid, rev, tok in files.values() if committed.get((rid, rev)) == tok},
+                 False, quarantine, schemas)
     cutoff = time.time() - orphan_seconds
-    merge_names, drop, orphans = [], [], []
+    merge_names, aside, orphans = [], [], []
     for name, (rid, rev, tok) in sorted(files.items()):
         owner = committed.get((rid, rev))
-        if owner == tok:
+        if owner == tok and (rid, rev) in held:
+            aside.append((name, "a second roster of a household whose roster a part holds"))
+        elif owner == tok:
             merge_names.append(name)
-        elif owner is not None:
-            drop.append(name)  # lost the race for this (rid, rev): never visible
+        elif owner is not None:  # another copy of its household is the one kept: never visible
+            aside.append((name, "the roster of a household copy that is not the one kept"))
         else:
             try:  # not committed (yet): an in-flight submission, or a crash's leftover
                 if (folder / name).stat().st_mtime < cutoff:
                     orphans.append((name, rid, rev))
             except FileNotFoundError:
                 pass
-    return merge_names, drop, orphans
+    return merge_names, aside, orphans
 
 
 def _collect_orphan(folder: Path, name: str, parent: Path, rid: str, rev: int, quarantine: Quarantine | None) -> None:
@@ -301,10 +361,16 @@ def merge(folder: Path, names: list[str], key: str) -> str:
     part = f"{PART}{uuid.uuid4().hex}.parquet"
     replace_with_json(folder / JOURNAL, {"part": part, "inputs": names})
     tmp = temp_path(folder, ".parquet")
+    # Each (response, revision) is taken from one file only, so a household and its
+    # members never come from two copies: the first stored copy for a main table,
+    # one file for a repeat table (whose rows do not carry the copy's time).
+    first = "arg_min(filename, _submitted_at)" if key == _MAIN_KEY else "min(filename)"
     con = connect()
     try:
         con.execute(
-            f"COPY (SELECT * FROM read_parquet($files, union_by_name = true) "
+            f"COPY (WITH s AS (SELECT * FROM read_parquet($files, union_by_name = true, filename = true)), "
+            f"src AS (SELECT _response_id, _revision, {first} AS filename FROM s GROUP BY ALL) "
+            f"SELECT s.* EXCLUDE (filename) FROM s SEMI JOIN src USING (_response_id, _revision, filename) "
             f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1) TO {_sql_text(str(tmp))} (FORMAT parquet)",
             {"files": [str(folder / n) for n in names]},
         )
@@ -337,8 +403,13 @@ def marker_folder(folder: Path, quarantine: Quarantine | None) -> Path:
 
 
 def _finish(folder: Path, main: bool, inputs: list[str], keep_journal: bool = False,
-            quarantine: Quarantine | None = None) -> None:
-    """After the part is published: markers, then delete the inputs, then the journal."""
+            quarantine: Quarantine | None = None, held: list[str] | None = None) -> None:
+    """After the part is published: markers, then the inputs, then the journal.
+
+    Only the inputs in `held` (every row read back from the part) are deleted;
+    the others (a copy the merge left out) go to quarantine.
+    """
+    held = inputs if held is None else held
     if main:
         keys = [f"{m['rid']}__r{m['rev']}" for m in map(MAIN_FILE.fullmatch, inputs) if m]
         if keys:
@@ -347,7 +418,10 @@ def _finish(folder: Path, main: bool, inputs: list[str], keep_journal: bool = Fa
                 os.close(os.open(committed / key, os.O_WRONLY | os.O_CREAT, 0o644))
             fsync_dir(committed)
     for name in inputs:
-        unlink(folder / name)
+        if name in held:
+            unlink(folder / name)
+        else:
+            _set_aside(folder, name, "rows that the merged part does not hold (another copy was kept)", quarantine)
     fsync_dir(folder)
     if not keep_journal:
         unlink(folder / JOURNAL)

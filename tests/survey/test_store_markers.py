@@ -7,9 +7,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from survey.store.integrity import check_store
 from survey.store.response_store import ResponseStore
+
 
 FORM = """
 id: hh
@@ -58,6 +61,38 @@ def small_files(store: ResponseStore, table: str) -> list[str]:
 def roster_of(store: ResponseStore, rid: str) -> list[str]:
     members = store.read("hh_members")
     return sorted(members.loc[members["_response_id"] == rid, "m_name"])
+
+
+# ----------------------------------------------------------------------------- item 5: a stray marker
+
+
+def test_a_stray_marker_never_makes_compaction_delete_the_only_copy(tmp_path):
+    store = make_store(tmp_path)
+    fill(store, range(2))
+    store.compact()
+    fill(store, [2])
+    main = folder(store, "hh")
+    (main / "_committed" / "r2__r1").touch()  # a marker whose row no part holds
+    store.compact()
+    assert sorted(store.read("hh")["_response_id"]) == ["r0", "r1", "r2"]
+    assert roster_of(store, "r2") == ["head2-0", "head2-1", "head2-2"]
+    assert small_files(store, "hh") == [] and quarantined(store, "hh") == []
+
+
+def test_a_marked_file_whose_row_a_part_holds_goes_to_quarantine_not_away(tmp_path):
+    store = make_store(tmp_path)
+    fill(store, range(2))
+    store.compact()
+    main = folder(store, "hh")
+    (part,) = main.glob("part-*.parquet")
+    rows = pq.read_table(part).to_pylist()
+    other = [dict(r, head_name="another copy") for r in rows if r["_response_id"] == "r0"]
+
+    pq.write_table(pa.Table.from_pylist(other, schema=pq.read_schema(part)), main / "r0__r1.parquet")
+    store.compact()
+    assert store.read("hh").set_index("_response_id")["head_name"].to_dict() == {"r0": "head0", "r1": "head1"}
+    assert quarantined(store, "hh") == ["r0__r1.parquet"]
+    assert pq.read_table(main / "_quarantine" / "r0__r1.parquet").column("head_name").to_pylist() == ["another copy"]
 
 
 # ----------------------------------------------------------------------------- item 8: a file named _committed

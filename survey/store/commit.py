@@ -39,7 +39,7 @@ from survey.questionnaire.model import Instrument
 from survey.questionnaire.schema import table_schemas
 from survey.store.durable import fsync_dir, storage_error, unlink, write_parquet_temp
 from survey.store.frames import replace_columns
-from survey.store.layout import marker
+from survey.store.layout import COMMITTED, marker
 from survey.store.reading import READ_ATTEMPTS
 from survey.store.receipts import ConflictError, Receipt
 
@@ -76,14 +76,21 @@ class Commit:
         return Receipt(rid, inst.id, rev, at, tuple(table_schemas(inst)), duplicate=duplicate)
 
     def _original(self, inst: Instrument, rid: str, rev: int) -> dt.datetime | None:
-        """`_submitted_at` of the stored (rid, rev), or None when it is not (yet) visible."""
+        """`_submitted_at` of the stored (rid, rev) (the first copy), or None when it is not (yet) visible."""
+        return self._first_elsewhere(inst, rid, rev, None)
+
+    def _first_elsewhere(self, inst: Instrument, rid: str, rev: int, token: int | None) -> dt.datetime | None:
+        """`_submitted_at` of the first stored copy of (rid, rev) stored before `token`, or None.
+
+        Parts and small files are read, not markers; `token` None: any copy.
+        """
         rows = self._main_rows(inst.id, True, rid=rid)
         if rows is None:
             return None
-        for row in rows.select(["_revision", "_submitted_at"]).to_pylist():
-            if row["_revision"] == rev:
-                return _from_us(_to_us(row["_submitted_at"]))
-        return None
+        times = [_to_us(row["_submitted_at"]) for row in rows.select(["_revision", "_submitted_at"]).to_pylist()
+                 if row["_revision"] == rev]
+        earlier = [us for us in times if token is None or us < token]
+        return _from_us(min(earlier)) if earlier else None
 
     def _write(self, inst: Instrument, rid: str, rev: int, build, conflict: bool) -> Receipt:
         """Publish one revision: repeat files, then the main file as the commit point.
@@ -116,17 +123,19 @@ class Commit:
         final = main_folder / f"{rid}__r{rev}.parquet"
         if won:
             fsync_dir(main_folder)
-            if marker(main_folder, rid, rev).exists():
-                # The name was free because compaction already merged this (rid, rev)
-                # away -- or merged *our* file in the meantime.
-                original = self._original(inst, rid, rev)
-                if original is None or _to_us(original) != token:
-                    try:
-                        if os.path.samestat(os.stat(final), stat):
-                            unlink(final)
-                    except FileNotFoundError:
-                        pass
-                    won = False
+            # A marker alone does not decide: the first stored copy of (rid, rev) is
+            # the one kept, wherever it is (a part whose marker was lost, too).
+            if self._first_elsewhere(inst, rid, rev, token) is not None:
+                try:
+                    if os.path.samestat(os.stat(final), stat):
+                        unlink(final)
+                except FileNotFoundError:
+                    pass
+                won = False
+            elif marker(main_folder, rid, rev).exists() and self._original(inst, rid, rev) is None:
+                # a marker of a row that no part holds: it would hide ours
+                self.quarantine.move(main_folder / COMMITTED, f"{rid}__r{rev}", "marker without a row",
+                                     table_folder=main_folder)
         if won:
             # Committed: a repeat file collected in the last moments is written again.
             self._keep_repeats(rid, rev, token, repeats)

@@ -95,6 +95,40 @@ def test_a_marked_file_whose_row_a_part_holds_goes_to_quarantine_not_away(tmp_pa
     assert pq.read_table(main / "_quarantine" / "r0__r1.parquet").column("head_name").to_pylist() == ["another copy"]
 
 
+# ----------------------------------------------------------------------------- item 6: a lost marker
+
+
+def test_a_lost_marker_never_lets_a_resubmission_store_a_second_copy(tmp_path):
+    store = make_store(tmp_path)
+    first = store.submit("hh", household("six", 6), enumerator="enum01", response_id="x1")
+    store.compact()
+    shutil.rmtree(folder(store, "hh") / "_committed")  # every marker lost
+    again = store.submit("hh", household("one", 1), enumerator="enum01", response_id="x1")
+    assert again.duplicate and again == first
+    for _ in range(2):
+        df = store.read("hh")
+        assert df["_response_id"].tolist() == ["x1"] and df["hh_size"].tolist() == [6]
+        assert roster_of(store, "x1") == [f"six-{k}" for k in range(6)]
+        store.compact()
+
+
+def test_compaction_never_mixes_the_rosters_of_two_copies(tmp_path, monkeypatch):
+    store = make_store(tmp_path)
+    store.submit("hh", household("six", 6), enumerator="enum01", response_id="x1")
+    store.compact()
+    shutil.rmtree(folder(store, "hh") / "_committed")
+    monkeypatch.setattr(store, "_first_elsewhere", lambda *a, **k: None)  # as an older store would: a second copy
+    second = store.submit("hh", household("one", 1), enumerator="enum01", response_id="x1")
+    assert not second.duplicate
+    monkeypatch.undo()
+    for _ in range(2):
+        store.compact()
+        df = store.read("hh")
+        assert df["hh_size"].tolist() == [6]  # the first copy, with its own roster
+        assert roster_of(store, "x1") == [f"six-{k}" for k in range(6)]
+    assert quarantined(store, "hh") == ["x1__r1.parquet"]
+
+
 # ----------------------------------------------------------------------------- item 8: a file named _committed
 
 

@@ -104,6 +104,9 @@ def compact_table(
             fsync_dir(folder)
         small_parts = _small_parts(folder, found.parts, part_bytes)
         inputs = merge_names + (small_parts if merge_names or len(small_parts) > 1 else [])
+        orphaned = {} if main else orphan_rows(folder, parent, quarantine, schemas)
+        inputs += [n for n in sorted(orphaned) if n not in inputs]  # merged again without those rows
+        leave_out = sorted({pair for pairs in orphaned.values() for pair in pairs})
         if not inputs:
             return 0
         key = _MAIN_KEY if main else _REPEAT_KEY
@@ -112,7 +115,7 @@ def compact_table(
             if not inputs:
                 return 0
             try:
-                part = merge(folder, inputs, key)
+                part = merge(folder, inputs, key, leave_out)
                 break
             except duckdb.Error as exc:
                 if is_full(exc):
@@ -132,7 +135,8 @@ def compact_table(
         held = _contained(folder, part, inputs)
         if held is None:  # the journal stays: readers read the part, the next compaction finishes it
             return 0
-        _finish(folder, main, inputs, quarantine=quarantine, held=held)
+        why = {n: f"{len(orphaned[n])} roster row(s) whose household is not readable" for n in orphaned}
+        _finish(folder, main, inputs, quarantine=quarantine, held=held, why=why)
         return len(inputs)
 
 
@@ -340,6 +344,33 @@ def _collect_orphan(folder: Path, name: str, parent: Path, rid: str, rev: int, q
         unlink(hidden)
 
 
+def orphan_rows(folder: Path, parent: str, quarantine: Quarantine | None = None,
+                schemas: Mapping[str, pa.Schema] | None = None) -> dict[str, list[tuple[str, int]]]:
+    """{part name: (response, revision) pairs} of a repeat table's parts whose household row is not readable.
+
+    Rows in parts belong to a committed household; when that household's file was
+    quarantined, its members must go too, or they would be shown without it (and
+    doubled by a resubmission of the household).
+    """
+    table = folder.name
+
+    def build(listings):
+        parts, mains = listings[table].parts, listings[parent].files
+        if not parts:
+            return None
+        rows = "SELECT DISTINCT filename, _response_id, _revision FROM read_parquet($parts, union_by_name = true, filename = true) r"
+        if not mains:
+            return rows, {"parts": parts}
+        return (f"{rows} WHERE NOT EXISTS (SELECT 1 FROM read_parquet($mains, union_by_name = true) m "
+                "WHERE m._response_id = r._response_id AND m._revision = r._revision)"), {"parts": parts, "mains": mains}
+
+    found = query(folder.parent, build, {parent: True, table: False}, quarantine, schemas)
+    out: dict[str, list[tuple[str, int]]] = {}
+    for row in [] if found is None else found.to_pylist():
+        out.setdefault(Path(row["filename"]).name, []).append((row["_response_id"], row["_revision"]))
+    return out
+
+
 def _small_parts(folder: Path, parts: list[str], part_bytes: int) -> list[str]:
     out = []
     for name in parts:
@@ -351,12 +382,14 @@ def _small_parts(folder: Path, parts: list[str], part_bytes: int) -> list[str]:
     return out
 
 
-def merge(folder: Path, names: list[str], key: str) -> str:
+def merge(folder: Path, names: list[str], key: str, leave_out: list[tuple[str, int]] | None = None) -> str:
     """Write the deduplicated union of `names` as a new part; return its name.
 
     Journal first (so readers know a part and its sources may both be visible,
     and an interrupted compaction can be finished), then temp, fsync, rename,
     folder fsync. A merge that fails leaves neither its temp file nor its journal.
+    `leave_out`: (response, revision) pairs whose rows are not merged (roster rows
+    whose household is not readable; the files holding them go to quarantine).
     """
     part = f"{PART}{uuid.uuid4().hex}.parquet"
     replace_with_json(folder / JOURNAL, {"part": part, "inputs": names})
@@ -368,11 +401,14 @@ def merge(folder: Path, names: list[str], key: str) -> str:
     con = connect()
     try:
         con.execute(
-            f"COPY (WITH s AS (SELECT * FROM read_parquet($files, union_by_name = true, filename = true)), "
+            f"COPY (WITH s AS (SELECT * FROM read_parquet($files, union_by_name = true, filename = true) "
+            f"ANTI JOIN (SELECT unnest($rids) AS _response_id, unnest($revs) AS _revision) x "
+            f"USING (_response_id, _revision)), "
             f"src AS (SELECT _response_id, _revision, {first} AS filename FROM s GROUP BY ALL) "
             f"SELECT s.* EXCLUDE (filename) FROM s SEMI JOIN src USING (_response_id, _revision, filename) "
             f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1) TO {_sql_text(str(tmp))} (FORMAT parquet)",
-            {"files": [str(folder / n) for n in names]},
+            {"files": [str(folder / n) for n in names], "rids": [rid for rid, _ in leave_out or []],
+             "revs": [rev for _, rev in leave_out or []]},
         )
         fsync_file(tmp)
         os.rename(tmp, folder / part)
@@ -403,7 +439,8 @@ def marker_folder(folder: Path, quarantine: Quarantine | None) -> Path:
 
 
 def _finish(folder: Path, main: bool, inputs: list[str], keep_journal: bool = False,
-            quarantine: Quarantine | None = None, held: list[str] | None = None) -> None:
+            quarantine: Quarantine | None = None, held: list[str] | None = None,
+            why: Mapping[str, str] | None = None) -> None:
     """After the part is published: markers, then the inputs, then the journal.
 
     Only the inputs in `held` (every row read back from the part) are deleted;
@@ -421,7 +458,8 @@ def _finish(folder: Path, main: bool, inputs: list[str], keep_journal: bool = Fa
         if name in held:
             unlink(folder / name)
         else:
-            _set_aside(folder, name, "rows that the merged part does not hold (another copy was kept)", quarantine)
+            reason = (why or {}).get(name, "rows that the merged part does not hold (another copy was kept)")
+            _set_aside(folder, name, reason, quarantine)
     fsync_dir(folder)
     if not keep_journal:
         unlink(folder / JOURNAL)

@@ -9,7 +9,8 @@ running compaction is never mistaken for damage; writers keep writing) and repor
 - foreign: ``.parquet`` names that fit none of the table's patterns (a sync tool's copy)
 - corrupt: files that cannot be read, or whose columns are not the table's
 - orphaned: repeat files whose household never committed, and temp files, older
-  than ``orphan_seconds`` (younger ones may belong to a submission in progress)
+  than ``orphan_seconds`` (younger ones may belong to a submission in progress);
+  roster rows in parts whose household row is not readable (its file quarantined)
 - marker: a ``_committed`` marker whose row no part holds (it would hide that row's
   file and refuse its resubmission), or a row in a part without its marker (a
   resubmission could store it twice)
@@ -37,7 +38,7 @@ import pyarrow as pa
 
 from survey.command_line import CommandError, add_data_option, data_dir
 from survey.questionnaire.model import InstrumentError
-from survey.store.compaction import marker_folder, table_lock
+from survey.store.compaction import marker_folder, orphan_rows, table_lock
 from survey.store.durable import TEMP, fsync_dir
 from survey.store.layout import COMMITTED, HIDDEN, JOURNAL, KNOWN, LOCK, MAIN_FILE, REPEAT_FILE, scan
 from survey.store.reading import connect, file_problem, listing
@@ -76,6 +77,7 @@ def check_store(root: str | os.PathLike, instruments_dir: str | os.PathLike | No
     if not root.is_dir():
         raise CommandError(f"there is no data folder at {root}")
     store = ResponseStore(root, instruments_dir=instruments_dir)
+    store.quarantine.moved = None  # no background compaction: the check reports and repairs each table itself
     if orphan_seconds is None:
         orphan_seconds = store.orphan_seconds
     report = Report()
@@ -101,6 +103,8 @@ def check_store(root: str | os.PathLike, instruments_dir: str | os.PathLike | No
             if repair:
                 store.compact(table)
             report.findings.append(Finding("journal", table, JOURNAL, "an interrupted compaction", repair))
+        if not main:
+            _check_roster_rows(store, report, table, instrument_id, schemas, repair)
     return report
 
 
@@ -222,6 +226,25 @@ def _check_orphans(store, folder: Path, table: str, parent: str, readable: list[
         key = (m["rid"], int(m["rev"]), int(m["tok"]))
         if key not in committed and _mtime(folder / name) < cutoff:
             found("orphaned", name, f"its {parent} row was never stored", quarantine(name, "orphaned repeat file"))
+
+
+def _check_roster_rows(store, report: Report, table: str, parent: str, schemas, repair: bool) -> None:
+    """Rows in a repeat table's parts whose household row is not readable (its file was quarantined).
+
+    Readers leave them out; repair compacts the table, which merges the part again without
+    them and moves the part to quarantine (compaction takes the table's lock, so not under it).
+    """
+    folder = store.table_folder(table)
+    orphaned = orphan_rows(folder, parent, None, schemas)
+    if not orphaned:
+        return
+    left = orphaned
+    if repair:
+        store.compact(table)
+        left = orphan_rows(folder, parent, None, schemas)
+    for name, pairs in sorted(orphaned.items()):
+        detail = f"{len(pairs)} roster row(s) whose {parent} row is not readable (not read; quarantined by --repair)"
+        report.findings.append(Finding("orphaned", table, name, detail, repair and name not in left))
 
 
 def _mtime(path: Path) -> float:

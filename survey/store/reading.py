@@ -262,8 +262,9 @@ def repeat_rows(
 ) -> pa.Table | None:
     """Repeat-table rows of committed revisions (current ones unless `history`), unsorted.
 
-    `main`: the main table the repeat table belongs to. Rows in parts always
-    belong to a committed revision. A small file counts only when the main table
+    `main`: the main table the repeat table belongs to. Rows in parts belong to a
+    committed revision, and count while its household row is readable (not
+    quarantined; compaction then quarantines them too). A small file counts only when the main table
     has its (response, revision) with its token (the `_submitted_at` in its
     name): that leaves out a losing duplicate's rows and those of a submission
     that crashed before its main file was published.
@@ -277,9 +278,13 @@ def repeat_rows(
         params = {"parents": parents.files, **({"rid": rid} if rid is not None else {})}
         src = "read_parquet($parents, union_by_name = true)"
         branches = []
-        if listing.parts:
+        if listing.parts:  # only with their household: a quarantined household's members are not read
             params["parts"] = listing.parts
-            branches.append(f"SELECT * FROM read_parquet($parts, union_by_name = true) {where}")
+            branches.append(
+                f"SELECT p.* FROM (SELECT * FROM read_parquet($parts, union_by_name = true) {where}) p "
+                f"SEMI JOIN (SELECT _response_id, _revision FROM {src} {where}) m "
+                "ON p._response_id = m._response_id AND p._revision = m._revision"
+            )
         if listing.small:
             params["small"] = listing.small
             branches.append(

@@ -107,7 +107,8 @@ class ResponseStore(Catalogue, Writing, Commit):
         self.orphan_seconds = orphan_seconds
         self._known_folders: set[str] = set()
         self.audit = AuditLog(self.root) if audit else None
-        self.quarantine = Quarantine(self.audit)
+        self.quarantine = Quarantine(self.audit, moved=self._after_quarantine)
+        self._due: set[str] = set()  # tables to compact at once (roster rows of a quarantined household)
         # the questionnaire side (survey.store.catalogue)
         self.versions = VersionRegistry(self.root)
         self._sources: dict[str, tuple[tuple, Any]] = {}  # id -> (file stat, (Instrument, bytes) or error)
@@ -223,8 +224,24 @@ class ResponseStore(Catalogue, Writing, Commit):
 
     def _compact_if_due(self, table: str) -> None:
         instrument_id, main, _ = self.table_owner(table)
-        if len(scan(self.table_folder(table), main).small) > self.compact_threshold:
-            self.compact(table, wait=False)
+        due = table in self._due
+        if due or len(scan(self.table_folder(table), main).small) > self.compact_threshold:
+            self._due.discard(table)
+            self.compact(table, wait=due)  # a sweep that is due waits for a running compaction
+
+    def _after_quarantine(self, folder, name: str) -> None:
+        """A household file went to quarantine: its members in the roster parts are set aside
+        soon after (compaction of the repeat tables), before a resubmission could pair with them."""
+        if folder.parent != self.responses or not name.endswith(".parquet"):
+            return
+        try:
+            instrument_id, main, schemas = self.table_owner(folder.name)
+        except ValueError:
+            return
+        if main:
+            repeats = [t for t in schemas if t != instrument_id]
+            self._due.update(repeats)
+            self._compactor.request(repeats)
 
     def wait_for_compaction(self, timeout: float | None = None) -> bool:
         """Wait until the background compactions requested by this store's writes have run.

@@ -13,7 +13,6 @@ import pyarrow.parquet as pq
 from survey.store.integrity import check_store
 from survey.store.response_store import ResponseStore
 
-
 FORM = """
 id: hh
 version: 1
@@ -129,6 +128,42 @@ def test_compaction_never_mixes_the_rosters_of_two_copies(tmp_path, monkeypatch)
     assert quarantined(store, "hh") == ["x1__r1.parquet"]
 
 
+# ----------------------------------------------------------------------------- item 7: a quarantined household part
+
+
+def test_members_of_a_quarantined_household_part_are_not_read_and_a_resubmission_is_not_doubled(tmp_path):
+    store = make_store(tmp_path)
+    fill(store, range(4))
+    store.compact()
+    fill(store, [4])
+    (part,) = folder(store, "hh").glob("part-*.parquet")
+    part.write_bytes(part.read_bytes()[:100])  # the household part is damaged
+    assert store.read("hh")["_response_id"].tolist() == ["r4"]
+    assert sorted(set(store.read("hh_members")["_response_id"])) == ["r4"]
+    assert store.count("hh_members") == 2
+
+    report = check_store(store.root, store.instruments_dir, repair=True)
+    assert report.sound
+    assert any(name.startswith("part-") for name in quarantined(store, "hh_members"))  # set aside with it
+    store.submit("hh", household("head1", 2), enumerator="enum01", response_id="r1")
+    assert roster_of(store, "r1") == ["head1-0", "head1-1"]
+    store.compact()
+    assert roster_of(store, "r1") == ["head1-0", "head1-1"] and store.count("hh_members") == 4
+
+
+def test_members_of_a_household_part_quarantined_by_a_reader_are_set_aside_before_a_resubmission(tmp_path):
+    store = make_store(tmp_path)
+    fill(store, range(3))
+    store.compact()
+    (part,) = folder(store, "hh").glob("part-*.parquet")
+    part.write_bytes(b"")
+    assert store.count("hh") == 0  # the reader quarantines the part...
+    assert store.wait_for_compaction(60)  # ...and the roster rows follow it
+    assert any(name.startswith("part-") for name in quarantined(store, "hh_members"))
+    store.submit("hh", household("head2", 3), enumerator="enum01", response_id="r2")
+    assert roster_of(store, "r2") == ["head2-0", "head2-1", "head2-2"]
+
+
 # ----------------------------------------------------------------------------- item 8: a file named _committed
 
 
@@ -150,3 +185,4 @@ def test_a_file_in_place_of_the_marker_folder_is_quarantined_by_compaction_and_r
     assert len([n for n in quarantined(store, "hh") if n.startswith("_committed")]) == 2
     assert sorted(store.read("hh")["_response_id"]) == ["r0", "r1", "r2"]
     assert check_store(store.root, store.instruments_dir).sound
+

@@ -355,9 +355,12 @@ def orphan_rows(folder: Path, parent: str, quarantine: Quarantine | None = None,
     table = folder.name
 
     def build(listings):
-        parts, mains = listings[table].parts, listings[parent].files
+        parts = listings[table].parts
         if not parts:
             return None
+        # a household file hidden by a stray marker is stored all the same: its members are not orphans
+        marked = [str(folder.parent / parent / n) for n in scan(folder.parent / parent, True).small]
+        mains = sorted(set(listings[parent].files) | set(marked))
         rows = "SELECT DISTINCT filename, _response_id, _revision FROM read_parquet($parts, union_by_name = true, filename = true) r"
         if not mains:
             return rows, {"parts": parts}

@@ -94,6 +94,18 @@ def test_a_marked_file_whose_row_a_part_holds_goes_to_quarantine_not_away(tmp_pa
     assert pq.read_table(main / "_quarantine" / "r0__r1.parquet").column("head_name").to_pylist() == ["another copy"]
 
 
+def test_a_stray_marker_never_sets_the_roster_of_its_household_aside(tmp_path):
+    store = make_store(tmp_path)
+    fill(store, [0])
+    store.compact("hh_members")  # the roster is in a part, the household still in its own file
+    (folder(store, "hh") / "_committed").mkdir()
+    (folder(store, "hh") / "_committed" / "r0__r1").touch()
+    store.compact("hh_members")
+    store.compact("hh")
+    assert store.read("hh")["_response_id"].tolist() == ["r0"] and roster_of(store, "r0") == ["head0-0"]
+    assert quarantined(store, "hh_members") == []
+
+
 # ----------------------------------------------------------------------------- item 6: a lost marker
 
 

@@ -6,10 +6,12 @@ with a token (the submission's ``_submitted_at`` in microseconds). The commit
 point is the main table's file, published by an atomic exclusive create,
 ``os.link(temp, "<rid>__r<rev>.parquet")``: ``FileExistsError`` means this
 (response, revision) is already stored (a duplicate submit, or a revision
-conflict). After a successful link the writer checks the ``_committed`` marker:
-compaction writes it durably *before* deleting the small file, so a link that
-succeeded only because the file had been compacted away finds the marker,
-removes its own file and returns the original receipt. A repeat row counts only
+conflict). After a successful link, and before acknowledging, the writer reads
+what the table holds (parts and small files): a link that succeeded only because
+the file had been compacted away (or because its ``_committed`` marker was lost)
+finds an earlier copy of (rid, rev), removes its own file and returns the original
+receipt. A marker alone never decides: one whose row no part holds is moved to
+quarantine, so that it does not hide the new file. A repeat row counts only
 when its (response, revision, token) matches a committed main row, so a crash
 between the two writes leaves nothing visible.
 

@@ -52,7 +52,7 @@ from survey.store.layout import (
     scan,
 )
 from survey.store.quarantine import Quarantine
-from survey.store.reading import READ_ATTEMPTS, Listing, connect, find_unreadable, query
+from survey.store.reading import READ_ATTEMPTS, Listing, connect, file_problem, find_unreadable, query
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,8 @@ def compact_table(
         if main:
             merge_names, aside = _main_inputs(folder, found.small, quarantine, schemas)
         else:
-            merge_names, aside, orphans = _repeat_inputs(folder, found.small, parent, orphan_seconds, quarantine, schemas)
+            merge_names, aside, orphans = _repeat_inputs(folder, found.small, parent, orphan_seconds,
+                                                         quarantine, schemas)
         for name, why in aside:  # never deleted: rows no part will hold
             _set_aside(folder, name, why, quarantine)
         drop = [p.name for p in old_temps(folder, orphan_seconds)]
@@ -359,18 +360,32 @@ def orphan_rows(folder: Path, parent: str, quarantine: Quarantine | None = None,
         if not parts:
             return None
         # a household file hidden by a stray marker is stored all the same: its members are not orphans
-        marked = [str(folder.parent / parent / n) for n in scan(folder.parent / parent, True).small]
-        mains = sorted(set(listings[parent].files) | set(marked))
-        rows = "SELECT DISTINCT filename, _response_id, _revision FROM read_parquet($parts, union_by_name = true, filename = true) r"
+        mains = listings[parent].files + _marked(folder.parent / parent, listings[parent].files)
+        rows = ("SELECT DISTINCT filename, _response_id, _revision "
+                "FROM read_parquet($parts, union_by_name = true, filename = true) r")
         if not mains:
             return rows, {"parts": parts}
-        return (f"{rows} WHERE NOT EXISTS (SELECT 1 FROM read_parquet($mains, union_by_name = true) m "
-                "WHERE m._response_id = r._response_id AND m._revision = r._revision)"), {"parts": parts, "mains": mains}
+        sql = (f"{rows} WHERE NOT EXISTS (SELECT 1 FROM read_parquet($mains, union_by_name = true) m "
+               "WHERE m._response_id = r._response_id AND m._revision = r._revision)")
+        return sql, {"parts": parts, "mains": mains}
 
     found = query(folder.parent, build, {parent: True, table: False}, quarantine, schemas)
     out: dict[str, list[tuple[str, int]]] = {}
     for row in [] if found is None else found.to_pylist():
         out.setdefault(Path(row["filename"]).name, []).append((row["_response_id"], row["_revision"]))
+    return out
+
+
+def _marked(folder: Path, listed: list[str]) -> list[str]:
+    """Readable small files of a main table that readers leave out because of a marker."""
+    out = []
+    for name in scan(folder, True).small:
+        path = str(folder / name)
+        m = MAIN_FILE.fullmatch(name)
+        if path in listed or not m or not marker(folder, m["rid"], int(m["rev"])).exists():
+            continue
+        if file_problem(path, full=False) is None:  # a damaged one is left to the check
+            out.append(path)
     return out
 
 

@@ -143,7 +143,8 @@ def versions(root: Path, registry: VersionRegistry) -> list[Finding]:
             where = f"{instrument_id}/{stem}"
             version = stored.get(stem)
             if version is None:
-                out.append(Finding("version", VERSIONS, f"{where}.json", "the record of a stored version does not parse"))
+                out.append(Finding("version", VERSIONS, f"{where}.json",
+                                   "the record of a stored version does not parse"))
                 continue
             try:
                 registry.load(version)

@@ -1,9 +1,10 @@
 """Submit latency, one interview after another: ``python -m survey.store.submit_bench``.
 
-    python -m survey.store.submit_bench --households 20000 --out DIR [--seed 1]
+    python -m survey.store.submit_bench --households 20000 --out DIR [--seed 1] [--existing]
 
 Submits simulated households (survey.simulate.generate) one by one into a new store
-at DIR, as a field team does over weeks, and prints the latency of each submit()
+at DIR (``--existing``: into the store already there, for example one filled by
+``python -m survey.simulate --bulk``), as a field team does over weeks, and prints the latency of each submit()
 (median, p99, max, in seconds) by thousands stored; compaction runs as the store
 runs it (after every 64 small files). The store is left in DIR.
 """
@@ -25,15 +26,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--households", type=int, default=20000)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--existing", action="store_true", help="add to the store already in --out")
     args = parser.parse_args(argv)
-    if args.out.exists() and any(args.out.iterdir()):
+    if not args.existing and args.out.exists() and any(args.out.iterdir()):
         parser.error(f"{args.out} is not empty")
     store = ResponseStore(args.out, audit=False)
     answers = generate("household", args.households, seed=args.seed)
     times: list[float] = []
     for i, one in enumerate(answers):
         start = time.perf_counter()
-        store.submit("household", one, enumerator=f"enum{i % 20:02d}", response_id=f"h{i:07d}")
+        store.submit("household", one, enumerator=f"enum{i % 20:02d}", response_id=f"bench-{args.seed}-{i:07d}")
         times.append(time.perf_counter() - start)
     waited = getattr(store, "wait_for_compaction", lambda: True)()
 

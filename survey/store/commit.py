@@ -42,7 +42,7 @@ from survey.questionnaire.schema import table_schemas
 from survey.store.durable import fsync_dir, storage_error, unlink, write_parquet_temp
 from survey.store.frames import replace_columns
 from survey.store.layout import COMMITTED, marker
-from survey.store.reading import READ_ATTEMPTS
+from survey.store.reading import READ_ATTEMPTS, query
 from survey.store.receipts import ConflictError, Receipt
 
 log = logging.getLogger(__name__)
@@ -86,11 +86,15 @@ class Commit:
 
         Parts and small files are read, not markers; `token` None: any copy.
         """
-        rows = self._main_rows(inst.id, True, rid=rid)
-        if rows is None:
-            return None
-        times = [_to_us(row["_submitted_at"]) for row in rows.select(["_revision", "_submitted_at"]).to_pylist()
-                 if row["_revision"] == rev]
+        def build(listings):
+            files = listings[inst.id].files
+            if not files:
+                return None
+            return ("SELECT epoch_us(_submitted_at) AS us FROM read_parquet($files, union_by_name = true) "
+                    "WHERE _response_id = $rid AND _revision = $rev"), {"files": files, "rid": rid, "rev": rev}
+
+        rows = query(self.responses, build, {inst.id: True}, self.quarantine, self._reading(inst.id)[1])
+        times = [] if rows is None else rows.column("us").to_pylist()
         earlier = [us for us in times if token is None or us < token]
         return _from_us(min(earlier)) if earlier else None
 

@@ -32,9 +32,8 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
-import pandas as pd
 import pyarrow as pa
 
 from survey.questionnaire.model import Instrument
@@ -64,12 +63,6 @@ def _now_us() -> int:
 def _from_us(us: int) -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)
 
-
-def _to_us(value: Any) -> int:
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 class Commit:
     """ResponseStore's commit protocol: _write and its steps (see the module docstring)."""

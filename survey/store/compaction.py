@@ -175,11 +175,13 @@ def _recover(folder: Path, main: bool, quarantine: Quarantine | None) -> None:
     if journal is not None and (folder / journal.part).exists():
         inputs = [n for n in journal.inputs if (folder / n).exists() and n != journal.part]
         held = _contained(folder, journal.part, inputs)
-        if held is None:  # cannot tell yet: the journal stays, so readers keep reading the part only
+        keys = _contained(folder, journal.part, inputs, _MAIN_KEY if main else _REPEAT_KEY)
+        if held is None or keys is None:  # cannot tell yet: the journal stays, so readers read the part only
             return
-        # the others stay where they are: an only copy is read again once the journal is
-        # gone, a second copy is set aside by the compaction that follows
-        _finish(folder, main, held, keep_journal=True, quarantine=quarantine)
+        # An input whose every key the part holds, but not every row, is a copy the merge
+        # left out (quarantine); one with keys the part lacks is an only copy: it stays.
+        copies = [n for n in keys if n not in held]
+        _finish(folder, main, held + copies, keep_journal=True, quarantine=quarantine, held=held)
     if journal is None or journal.ignored:
         why = "names files that are not this table's: " + ", ".join(journal.ignored[:5]) if journal else "not a journal"
         if quarantine is not None and quarantine.move(folder, JOURNAL, why) is not None:
@@ -189,12 +191,12 @@ def _recover(folder: Path, main: bool, quarantine: Quarantine | None) -> None:
     fsync_dir(folder)
 
 
-def _contained(folder: Path, part: str, inputs: list[str]) -> list[str] | None:
+def _contained(folder: Path, part: str, inputs: list[str], key: str | None = None) -> list[str] | None:
     """The inputs every row of which `part` holds, read back from the disk (None: cannot tell).
 
     Rows are compared whole (a hash of every column, read together so that their
     types are unified), so a second copy of a row that the merge left out is
-    never taken for merged.
+    never taken for merged; with `key` (column names), only those columns.
     """
     present = [n for n in inputs if (folder / n).exists() and n != part]
     if not present:
@@ -202,7 +204,7 @@ def _contained(folder: Path, part: str, inputs: list[str]) -> list[str] | None:
     con = connect()
     try:
         missing = con.execute(
-            "WITH r AS (SELECT filename AS __file, hash(*COLUMNS(* EXCLUDE (filename))) AS __row "
+            f"WITH r AS (SELECT filename AS __file, hash({key or '*COLUMNS(* EXCLUDE (filename))'}) AS __row "
             "FROM read_parquet($files, union_by_name = true, filename = true)) "
             "SELECT DISTINCT s.__file FROM r s WHERE s.__file <> $part "
             "AND NOT EXISTS (SELECT 1 FROM r p WHERE p.__file = $part AND p.__row = s.__row)",

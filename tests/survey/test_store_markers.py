@@ -5,11 +5,13 @@ Each on a real Parquet store in tmp_path; nothing acknowledged is lost or shown 
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from survey.store.compaction import merge
 from survey.store.integrity import check_store
 from survey.store.response_store import ResponseStore
 
@@ -138,6 +140,23 @@ def test_compaction_never_mixes_the_rosters_of_two_copies(tmp_path, monkeypatch)
         assert df["hh_size"].tolist() == [6]  # the first copy, with its own roster
         assert roster_of(store, "x1") == [f"six-{k}" for k in range(6)]
     assert quarantined(store, "hh") == ["x1__r1.parquet"]
+
+
+def test_an_interrupted_compaction_sets_a_copy_it_left_out_aside(tmp_path):
+    store = make_store(tmp_path, part_bytes=1)  # every part counts as large: none is merged again
+    first = store.submit("hh", household("six", 6), enumerator="enum01", response_id="x1")
+    store.compact("hh")
+    main = folder(store, "hh")
+    (part_a,) = main.glob("part-*.parquet")
+    copy = pq.read_table(part_a).to_pylist()
+    copy[0].update(head_name="a later copy", hh_size=1, _submitted_at=first.submitted_at.replace(year=2099))
+    part_b = main / f"part-{uuid.uuid4().hex}.parquet"
+    pq.write_table(pa.Table.from_pylist(copy, schema=pq.read_schema(part_a)), part_b)
+    merge(main, [part_a.name, part_b.name], "_response_id, _revision")  # then the compactor is killed
+    store.compact("hh")
+    df = store.read("hh")
+    assert df["_response_id"].tolist() == ["x1"] and df["hh_size"].tolist() == [6]
+    assert quarantined(store, "hh") == [part_b.name]
 
 
 # ----------------------------------------------------------------------------- item 7: a quarantined household part

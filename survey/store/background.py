@@ -3,7 +3,8 @@
 Each ResponseStore has one Compactor: a daemon thread, started when a submit asks
 for compaction and gone after a few idle seconds, that compacts the requested
 tables one at a time (the table lock in survey.store.compaction still keeps one
-compaction per table across threads and processes). ``wait()`` lets a caller
+compaction per table across threads and processes), on one core at a lower
+priority, so that the submissions it runs beside keep the rest of the machine. ``wait()`` lets a caller
 (a test, a bulk load, a script about to exit) wait until nothing is pending.
 
 Compaction is crash-safe, so a process that dies (or exits) in the middle of one
@@ -15,9 +16,12 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import weakref
 from typing import Callable, Iterable
+
+from survey.store.reading import one_core_for_this_thread
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,7 @@ class Compactor:
             return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
 
     def _loop(self) -> None:
+        _yield_to_requests()
         while True:
             with self._cond:
                 if not self._pending and not self._cond.wait_for(lambda: self._pending, IDLE_SECONDS):
@@ -71,6 +76,15 @@ class Compactor:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
+
+
+def _yield_to_requests() -> None:
+    """This thread compacts on one core at a lower priority than the submissions beside it."""
+    one_core_for_this_thread()
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # Linux: a thread's own nice value
+    except (AttributeError, OSError):
+        pass
 
 
 @atexit.register

@@ -35,20 +35,29 @@ from survey.store.quarantine import Quarantine
 READ_ATTEMPTS = 50
 
 
-_duck: dict[int, duckdb.DuckDBPyConnection] = {}
+_duck: dict[tuple[int, bool], duckdb.DuckDBPyConnection] = {}
 _duck_lock = threading.Lock()
+_thread = threading.local()
+
+
+def one_core_for_this_thread() -> None:
+    """DuckDB work of the calling thread runs on one core (background compaction: the
+    other cores stay free for the submissions and pages it runs beside)."""
+    _thread.one_core = True
 
 
 def connect() -> duckdb.DuckDBPyConnection:
     """A fresh cursor on this process's in-memory DuckDB database (nothing is stored in it).
 
     Opening a database costs tens of milliseconds, a cursor next to nothing; each
-    call gets its own cursor, so threads never share one.
+    call gets its own cursor, so threads never share one. A thread that asked for
+    one core (one_core_for_this_thread) gets a database of its own with one thread.
     """
+    key = (os.getpid(), getattr(_thread, "one_core", False))
     with _duck_lock:
-        db = _duck.get(os.getpid())
+        db = _duck.get(key)
         if db is None:
-            db = _duck[os.getpid()] = duckdb.connect()
+            db = _duck[key] = duckdb.connect(config={"threads": 1} if key[1] else {})
             db.execute("SET GLOBAL TimeZone = 'UTC'")
         return db.cursor()
 

@@ -148,12 +148,20 @@ class Commit:
                 original = self._original(inst, rid, rev)
                 if original is not None:
                     break
+                if attempt == 0:
+                    self._unhide(main_folder, rid, rev)
                 time.sleep(0.01)
             if original is None:
                 raise RuntimeError(f"{rid}: stored, but its row cannot be read")
             return self._receipt(inst, rid, rev, original, duplicate=True)
         self._auto_compact([main, *repeats])
         return self._receipt(inst, rid, rev, at)
+
+    def _unhide(self, folder: Path, rid: str, rev: int) -> None:
+        """The stored file of (rid, rev) is not read: a marker of a row that no part holds hides
+        it. The marker goes to quarantine (a compaction merges that file later all the same)."""
+        if (folder / f"{rid}__r{rev}.parquet").exists() and marker(folder, rid, rev).exists():
+            self.quarantine.move(folder / COMMITTED, f"{rid}__r{rev}", "marker without a row", table_folder=folder)
 
     def _repeat_path(self, name: str, rid: str, rev: int, token: int) -> Path:
         return self.table_folder(name) / f"{rid}__r{rev}__t{token}.parquet"

@@ -108,6 +108,17 @@ def test_a_stray_marker_never_sets_the_roster_of_its_household_aside(tmp_path):
     assert quarantined(store, "hh_members") == []
 
 
+def test_a_resubmission_of_a_file_hidden_by_a_stray_marker_gets_its_receipt(tmp_path):
+    store = make_store(tmp_path)
+    first = store.submit("hh", household("three", 3), enumerator="enum01", response_id="x1")
+    (folder(store, "hh") / "_committed").mkdir()
+    (folder(store, "hh") / "_committed" / "x1__r1").touch()  # hides the only copy from readers
+    again = store.submit("hh", household("three", 3), enumerator="enum01", response_id="x1")
+    assert again.duplicate and again == first
+    assert store.read("hh")["_response_id"].tolist() == ["x1"] and len(roster_of(store, "x1")) == 3
+    assert quarantined(store, "hh") == ["_committed-x1__r1"]
+
+
 # ----------------------------------------------------------------------------- item 6: a lost marker
 
 

@@ -79,8 +79,11 @@ class Commit:
 
         Parts and small files are read, not markers; `token` None: any copy.
         """
-        def build(listings):
-            files = listings[inst.id].files
+        own = f"{rid}__r{rev}.parquet"
+
+        def build(listings):  # parts, and the one small file that can hold (rid, rev): its own name
+            found = listings[inst.id]
+            files = found.parts + [f for f in found.small if os.path.basename(f) == own]
             if not files:
                 return None
             return ("SELECT epoch_us(_submitted_at) AS us FROM read_parquet($files, union_by_name = true) "

@@ -11,11 +11,13 @@
     durable         crash-safe file primitives (temp, fsync, publish, unlink)
     reading         DuckDB reads that see each (response, revision) once
     compaction      merging small files into parts, recovering from a crash
+    background      compaction after the acknowledgement, in a thread of its own
     quarantine      files a table cannot use, moved aside and reported
     frames          Arrow rows sorted, shaped to a schema, converted to pandas
     revisions       a response's revisions and what each changed
     stored_answers  a stored response read back as the answers that produced it
     integrity       ``python -m survey.check``: stray, corrupt and orphaned files
+    submit_bench    ``python -m survey.store.submit_bench``: submit latency while the store grows
     backups         ``python -m survey.backup``: consistent snapshots while writers write
 """
 

@@ -6,10 +6,12 @@ with a token (the submission's ``_submitted_at`` in microseconds). The commit
 point is the main table's file, published by an atomic exclusive create,
 ``os.link(temp, "<rid>__r<rev>.parquet")``: ``FileExistsError`` means this
 (response, revision) is already stored (a duplicate submit, or a revision
-conflict). After a successful link the writer checks the ``_committed`` marker:
-compaction writes it durably *before* deleting the small file, so a link that
-succeeded only because the file had been compacted away finds the marker,
-removes its own file and returns the original receipt. A repeat row counts only
+conflict). After a successful link, and before acknowledging, the writer reads
+what the table holds (parts and small files): a link that succeeded only because
+the file had been compacted away (or because its ``_committed`` marker was lost)
+finds an earlier copy of (rid, rev), removes its own file and returns the original
+receipt. A marker alone never decides: one whose row no part holds is moved to
+quarantine, so that it does not hide the new file. A repeat row counts only
 when its (response, revision, token) matches a committed main row, so a crash
 between the two writes leaves nothing visible.
 
@@ -30,17 +32,16 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
-import pandas as pd
 import pyarrow as pa
 
 from survey.questionnaire.model import Instrument
 from survey.questionnaire.schema import table_schemas
 from survey.store.durable import fsync_dir, storage_error, unlink, write_parquet_temp
 from survey.store.frames import replace_columns
-from survey.store.layout import marker
-from survey.store.reading import READ_ATTEMPTS
+from survey.store.layout import COMMITTED, marker
+from survey.store.reading import READ_ATTEMPTS, query
 from survey.store.receipts import ConflictError, Receipt
 
 log = logging.getLogger(__name__)
@@ -63,12 +64,6 @@ def _from_us(us: int) -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)
 
 
-def _to_us(value: Any) -> int:
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-
 class Commit:
     """ResponseStore's commit protocol: _write and its steps (see the module docstring)."""
 
@@ -76,14 +71,28 @@ class Commit:
         return Receipt(rid, inst.id, rev, at, tuple(table_schemas(inst)), duplicate=duplicate)
 
     def _original(self, inst: Instrument, rid: str, rev: int) -> dt.datetime | None:
-        """`_submitted_at` of the stored (rid, rev), or None when it is not (yet) visible."""
-        rows = self._main_rows(inst.id, True, rid=rid)
-        if rows is None:
-            return None
-        for row in rows.select(["_revision", "_submitted_at"]).to_pylist():
-            if row["_revision"] == rev:
-                return _from_us(_to_us(row["_submitted_at"]))
-        return None
+        """`_submitted_at` of the stored (rid, rev) (the first copy), or None when it is not (yet) visible."""
+        return self._first_elsewhere(inst, rid, rev, None)
+
+    def _first_elsewhere(self, inst: Instrument, rid: str, rev: int, token: int | None) -> dt.datetime | None:
+        """`_submitted_at` of the first stored copy of (rid, rev) stored before `token`, or None.
+
+        Parts and small files are read, not markers; `token` None: any copy.
+        """
+        own = f"{rid}__r{rev}.parquet"
+
+        def build(listings):  # parts, and the one small file that can hold (rid, rev): its own name
+            found = listings[inst.id]
+            files = found.parts + [f for f in found.small if os.path.basename(f) == own]
+            if not files:
+                return None
+            return ("SELECT epoch_us(_submitted_at) AS us FROM read_parquet($files, union_by_name = true) "
+                    "WHERE _response_id = $rid AND _revision = $rev"), {"files": files, "rid": rid, "rev": rev}
+
+        rows = query(self.responses, build, {inst.id: True}, self.quarantine, self._reading(inst.id)[1])
+        times = [] if rows is None else rows.column("us").to_pylist()
+        earlier = [us for us in times if token is None or us < token]
+        return _from_us(min(earlier)) if earlier else None
 
     def _write(self, inst: Instrument, rid: str, rev: int, build, conflict: bool,
                at: dt.datetime | None = None) -> Receipt:
@@ -120,17 +129,19 @@ class Commit:
         final = main_folder / f"{rid}__r{rev}.parquet"
         if won:
             fsync_dir(main_folder)
-            if marker(main_folder, rid, rev).exists():
-                # The name was free because compaction already merged this (rid, rev)
-                # away -- or merged *our* file in the meantime.
-                original = self._original(inst, rid, rev)
-                if original is None or _to_us(original) != token:
-                    try:
-                        if os.path.samestat(os.stat(final), stat):
-                            unlink(final)
-                    except FileNotFoundError:
-                        pass
-                    won = False
+            # A marker alone does not decide: the first stored copy of (rid, rev) is
+            # the one kept, wherever it is (a part whose marker was lost, too).
+            if self._first_elsewhere(inst, rid, rev, token) is not None:
+                try:
+                    if os.path.samestat(os.stat(final), stat):
+                        unlink(final)
+                except FileNotFoundError:
+                    pass
+                won = False
+            elif marker(main_folder, rid, rev).exists() and self._original(inst, rid, rev) is None:
+                # a marker of a row that no part holds: it would hide ours
+                self.quarantine.move(main_folder / COMMITTED, f"{rid}__r{rev}", "marker without a row",
+                                     table_folder=main_folder)
         if won:
             # Committed: a repeat file collected in the last moments is written again.
             self._keep_repeats(rid, rev, token, repeats)
@@ -144,12 +155,20 @@ class Commit:
                 original = self._original(inst, rid, rev)
                 if original is not None:
                     break
+                if attempt == 0:
+                    self._unhide(main_folder, rid, rev)
                 time.sleep(0.01)
             if original is None:
                 raise RuntimeError(f"{rid}: stored, but its row cannot be read")
             return self._receipt(inst, rid, rev, original, duplicate=True)
         self._auto_compact([main, *repeats])
         return self._receipt(inst, rid, rev, at)
+
+    def _unhide(self, folder: Path, rid: str, rev: int) -> None:
+        """The stored file of (rid, rev) is not read: a marker of a row that no part holds hides
+        it. The marker goes to quarantine (a compaction merges that file later all the same)."""
+        if (folder / f"{rid}__r{rev}.parquet").exists() and marker(folder, rid, rev).exists():
+            self.quarantine.move(folder / COMMITTED, f"{rid}__r{rev}", "marker without a row", table_folder=folder)
 
     def _repeat_path(self, name: str, rid: str, rev: int, token: int) -> Path:
         return self.table_folder(name) / f"{rid}__r{rev}__t{token}.parquet"

@@ -9,17 +9,23 @@ running compaction is never mistaken for damage; writers keep writing) and repor
 - foreign: ``.parquet`` names that fit none of the table's patterns (a sync tool's copy)
 - corrupt: files that cannot be read, or whose columns are not the table's
 - orphaned: repeat files whose household never committed, and temp files, older
-  than ``orphan_seconds`` (younger ones may belong to a submission in progress)
+  than ``orphan_seconds`` (younger ones may belong to a submission in progress);
+  roster rows in parts whose household row is not readable (its file quarantined)
 - marker: a ``_committed`` marker whose row no part holds (it would hide that row's
   file and refuse its resubmission), or a row in a part without its marker (a
   resubmission could store it twice)
 - journal: an interrupted compaction
 - instrument: a questionnaire file that does not load, or that the store refuses
+- the rest of the data folder (survey.store.folder_health): files in quarantine, with
+  the reason the audit log gives (a warning), the accounts file (readable, parsable,
+  not empty), drafts (a warning for each unreadable one), the audit log (a warning for
+  lines that are not whole entries), stored questionnaire versions (each parses)
 
 ``--repair`` moves stray, foreign, corrupt and orphaned files and wrong markers to
 the table's ``_quarantine/`` (audit action ``quarantine``), writes missing markers
 and finishes interrupted compactions. Nothing is deleted. Exit status 0 when the
-store is sound (or everything found was repaired), 1 otherwise.
+store is sound (or everything found was repaired; warnings are printed but do not
+change it), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -37,23 +43,12 @@ import pyarrow as pa
 
 from survey.command_line import CommandError, add_data_option, data_dir
 from survey.questionnaire.model import InstrumentError
-from survey.store.compaction import table_lock
+from survey.store import folder_health
+from survey.store.compaction import marker_folder, orphan_rows, table_lock
 from survey.store.durable import TEMP, fsync_dir
+from survey.store.folder_health import Finding
 from survey.store.layout import COMMITTED, HIDDEN, JOURNAL, KNOWN, LOCK, MAIN_FILE, REPEAT_FILE, scan
 from survey.store.reading import connect, file_problem, listing
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str  # stray | foreign | corrupt | orphaned | marker | journal | instrument
-    table: str
-    name: str
-    detail: str
-    repaired: bool = False
-
-    def __str__(self) -> str:
-        where = f"{self.table}/{self.name}" if self.name else self.table
-        return f"{self.kind:<10} {where}: {self.detail}" + (" (repaired)" if self.repaired else "")
 
 
 @dataclass
@@ -64,7 +59,12 @@ class Report:
 
     @property
     def sound(self) -> bool:
-        return all(f.repaired for f in self.findings)
+        """Nothing wrong is left (warnings aside)."""
+        return all(f.repaired or f.warning for f in self.findings)
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.warning]
 
 
 def check_store(root: str | os.PathLike, instruments_dir: str | os.PathLike | None = None,
@@ -76,9 +76,12 @@ def check_store(root: str | os.PathLike, instruments_dir: str | os.PathLike | No
     if not root.is_dir():
         raise CommandError(f"there is no data folder at {root}")
     store = ResponseStore(root, instruments_dir=instruments_dir)
+    store.quarantine.moved = None  # no background compaction: the check reports and repairs each table itself
     if orphan_seconds is None:
         orphan_seconds = store.orphan_seconds
     report = Report()
+    # what sat in quarantine before this run (what --repair moves now is reported as repaired)
+    report.findings += folder_health.quarantined(root, store.table_folders())
     bad: dict[str, set[str]] = {}  # table -> names found unreadable (left out of the orphan check)
     for path in sorted(store.instruments_dir.glob("*.yaml")):
         try:
@@ -101,6 +104,12 @@ def check_store(root: str | os.PathLike, instruments_dir: str | os.PathLike | No
             if repair:
                 store.compact(table)
             report.findings.append(Finding("journal", table, JOURNAL, "an interrupted compaction", repair))
+        if not main:
+            _check_roster_rows(store, report, table, instrument_id, schemas, repair)
+    report.findings += folder_health.versions(root, store.versions)
+    report.findings += folder_health.accounts(root)
+    report.findings += folder_health.drafts(root)
+    report.findings += folder_health.audit_log(root)
     return report
 
 
@@ -172,6 +181,9 @@ def _check_markers(store, folder: Path, table: str, readable: list[str], found) 
         in_parts = {f"{rid}__r{rev}" for rid, rev in rows}
     committed = folder / COMMITTED
     markers = set(os.listdir(committed)) if committed.is_dir() else set()
+    if os.path.lexists(committed) and not committed.is_dir():
+        found("marker", COMMITTED, "a file where the marker folder belongs",
+              lambda: marker_folder(folder, store.quarantine).is_dir())
     for key in sorted(markers - in_parts):
         if key.startswith(HIDDEN):
             continue
@@ -186,7 +198,7 @@ def _check_markers(store, folder: Path, table: str, readable: list[str], found) 
     missing = sorted(in_parts - markers)
     if missing:
         def write_markers():
-            committed.mkdir(exist_ok=True)
+            marker_folder(folder, store.quarantine)
             for key in missing:
                 if MAIN_FILE.fullmatch(f"{key}.parquet"):
                     os.close(os.open(committed / key, os.O_WRONLY | os.O_CREAT, 0o644))
@@ -221,6 +233,25 @@ def _check_orphans(store, folder: Path, table: str, parent: str, readable: list[
             found("orphaned", name, f"its {parent} row was never stored", quarantine(name, "orphaned repeat file"))
 
 
+def _check_roster_rows(store, report: Report, table: str, parent: str, schemas, repair: bool) -> None:
+    """Rows in a repeat table's parts whose household row is not readable (its file was quarantined).
+
+    Readers leave them out; repair compacts the table, which merges the part again without
+    them and moves the part to quarantine (compaction takes the table's lock, so not under it).
+    """
+    folder = store.table_folder(table)
+    orphaned = orphan_rows(folder, parent, None, schemas)
+    if not orphaned:
+        return
+    left = orphaned
+    if repair:
+        store.compact(table)
+        left = orphan_rows(folder, parent, None, schemas)
+    for name, pairs in sorted(orphaned.items()):
+        detail = f"{len(pairs)} roster row(s) whose {parent} row is not readable (not read; quarantined by --repair)"
+        report.findings.append(Finding("orphaned", table, name, detail, repair and name not in left))
+
+
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
@@ -239,8 +270,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for finding in report.findings:
         print(finding)
     tables = ", ".join(f"{t} {report.files[t]} files {report.rows[t]} rows" for t in report.files) or "no tables"
-    problems = sum(not f.repaired for f in report.findings)
-    verdict = "sound" if not report.findings else ("repaired" if report.sound else f"{problems} problem(s)")
+    problems = sum(not (f.repaired or f.warning) for f in report.findings)
+    repaired = any(f.repaired for f in report.findings)
+    verdict = f"{problems} problem(s)" if problems else ("repaired" if repaired else "sound")
+    if report.warnings:  # never "sound" alone while something waits for a look
+        verdict += f", {len(report.warnings)} warning(s) (files in quarantine or damaged outside the tables)"
     print(f"{root}: {verdict}; {tables}")
     if problems and not args.repair:
         print("run again with --repair to quarantine what is wrong (nothing is deleted)")

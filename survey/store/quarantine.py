@@ -17,6 +17,7 @@ import logging
 import os
 import uuid
 from pathlib import Path
+from typing import Callable
 
 from survey.fieldwork.audit_log import AuditLog
 from survey.store.durable import fsync_dir
@@ -28,8 +29,9 @@ log = logging.getLogger(__name__)
 class Quarantine:
     """Moves files of table folders into their ``_quarantine/`` and reports each move."""
 
-    def __init__(self, audit: AuditLog | None):
+    def __init__(self, audit: AuditLog | None, moved: Callable[[Path, str], None] | None = None):
         self.audit = audit
+        self.moved = moved  # told of each move: (table folder, name)
 
     def move(self, folder: Path, name: str, reason: str, table_folder: Path | None = None) -> Path | None:
         """Move `folder/name` into the table's `_quarantine/`; None when it is already gone.
@@ -57,6 +59,11 @@ class Quarantine:
             log.exception("could not quarantine %s", source)
             return None
         self._report(table.name, name if table_folder is None else kept, reason, target)
+        if self.moved is not None:
+            try:
+                self.moved(table, name)
+            except Exception:  # the move is done; what follows it can happen later
+                log.exception("after quarantining %s", source)
         return target
 
     def _report(self, table: str, name: str, reason: str, target: Path) -> None:

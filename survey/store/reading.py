@@ -35,20 +35,29 @@ from survey.store.quarantine import Quarantine
 READ_ATTEMPTS = 50
 
 
-_duck: dict[int, duckdb.DuckDBPyConnection] = {}
+_duck: dict[tuple[int, bool], duckdb.DuckDBPyConnection] = {}
 _duck_lock = threading.Lock()
+_thread = threading.local()
+
+
+def one_core_for_this_thread() -> None:
+    """DuckDB work of the calling thread runs on one core (background compaction: the
+    other cores stay free for the submissions and pages it runs beside)."""
+    _thread.one_core = True
 
 
 def connect() -> duckdb.DuckDBPyConnection:
     """A fresh cursor on this process's in-memory DuckDB database (nothing is stored in it).
 
     Opening a database costs tens of milliseconds, a cursor next to nothing; each
-    call gets its own cursor, so threads never share one.
+    call gets its own cursor, so threads never share one. A thread that asked for
+    one core (one_core_for_this_thread) gets a database of its own with one thread.
     """
+    key = (os.getpid(), getattr(_thread, "one_core", False))
     with _duck_lock:
-        db = _duck.get(os.getpid())
+        db = _duck.get(key)
         if db is None:
-            db = _duck[os.getpid()] = duckdb.connect()
+            db = _duck[key] = duckdb.connect(config={"threads": 1} if key[1] else {})
             db.execute("SET GLOBAL TimeZone = 'UTC'")
         return db.cursor()
 
@@ -262,8 +271,9 @@ def repeat_rows(
 ) -> pa.Table | None:
     """Repeat-table rows of committed revisions (current ones unless `history`), unsorted.
 
-    `main`: the main table the repeat table belongs to. Rows in parts always
-    belong to a committed revision. A small file counts only when the main table
+    `main`: the main table the repeat table belongs to. Rows in parts belong to a
+    committed revision, and count while its household row is readable (not
+    quarantined; compaction then quarantines them too). A small file counts only when the main table
     has its (response, revision) with its token (the `_submitted_at` in its
     name): that leaves out a losing duplicate's rows and those of a submission
     that crashed before its main file was published.
@@ -277,9 +287,13 @@ def repeat_rows(
         params = {"parents": parents.files, **({"rid": rid} if rid is not None else {})}
         src = "read_parquet($parents, union_by_name = true)"
         branches = []
-        if listing.parts:
+        if listing.parts:  # only with their household: a quarantined household's members are not read
             params["parts"] = listing.parts
-            branches.append(f"SELECT * FROM read_parquet($parts, union_by_name = true) {where}")
+            branches.append(
+                f"SELECT p.* FROM (SELECT * FROM read_parquet($parts, union_by_name = true) {where}) p "
+                f"SEMI JOIN (SELECT _response_id, _revision FROM {src} {where}) m "
+                "ON p._response_id = m._response_id AND p._revision = m._revision"
+            )
         if listing.small:
             params["small"] = listing.small
             branches.append(

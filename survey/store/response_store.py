@@ -51,6 +51,7 @@ from survey.fieldwork.audit_log import AuditLog
 from survey.questionnaire.model import INSTRUMENT_DIR, Instrument
 from survey.questionnaire.schema import STATUSES
 from survey.store import quarantine as _quarantine
+from survey.store.background import Compactor
 from survey.store.catalogue import Catalogue
 from survey.store.commit import Commit
 from survey.store.compaction import compact_table
@@ -79,10 +80,12 @@ class ResponseStore(Catalogue, Writing, Commit):
     package's survey/instruments); the attribute is always the folder in use, so
     that everything listing or loading questionnaires for this store looks there
     (instrument_ids()). `compact_threshold`: after a submit, a table
-    with more small files than this is compacted (without waiting if another
-    compactor is busy). `part_bytes`: parts smaller than this are merged again by
+    with more small files than this is compacted in the background (skipped
+    while another compactor is busy with it). `part_bytes`: parts smaller than this are merged again by
     later compactions. `orphan_seconds`: temp files and repeat files of submissions
     that never committed are deleted by compaction once they are this old.
+    A submit never waits for compaction: it is requested after the acknowledgement
+    and runs in a background thread (wait_for_compaction() waits for it).
     `audit`: record every stored submission, revision and review decision in the
     data folder's audit log (survey.fieldwork.audit_log); False for bulk loads and benchmarks.
     """
@@ -104,7 +107,8 @@ class ResponseStore(Catalogue, Writing, Commit):
         self.orphan_seconds = orphan_seconds
         self._known_folders: set[str] = set()
         self.audit = AuditLog(self.root) if audit else None
-        self.quarantine = Quarantine(self.audit)
+        self.quarantine = Quarantine(self.audit, moved=self._after_quarantine)
+        self._due: set[str] = set()  # tables to compact at once (roster rows of a quarantined household)
         # the questionnaire side (survey.store.catalogue)
         self.versions = VersionRegistry(self.root)
         self._sources: dict[str, tuple[tuple, Any]] = {}  # id -> (file stat, (Instrument, bytes) or error)
@@ -112,6 +116,7 @@ class ResponseStore(Catalogue, Writing, Commit):
         self._reading_cache: dict[tuple, tuple[Instrument, dict[str, pa.Schema]]] = {}
         self._kept: set[tuple[str, str]] = set()  # (instrument id, sha256) with a stored copy
         self._lock = threading.Lock()
+        self._compactor = Compactor(self._compact_if_due)
 
     def __repr__(self) -> str:
         return f"ResponseStore({str(self.root)!r})"
@@ -216,13 +221,36 @@ class ResponseStore(Catalogue, Writing, Commit):
     # ------------------------------------------------------------------ compaction
 
     def _auto_compact(self, tables: list[str]) -> None:
-        main = tables[0]
-        for table in tables:
-            if len(scan(self.table_folder(table), table == main).small) > self.compact_threshold:
-                try:
-                    self.compact(table, wait=False)
-                except Exception:  # the submission is stored; compaction can run later
-                    log.exception("compaction of %s failed", table)
+        """After an acknowledged write: compaction of `tables` in the background (survey.store.background)."""
+        self._compactor.request(tables)
+
+    def _compact_if_due(self, table: str) -> None:
+        instrument_id, main, _ = self.table_owner(table)
+        due = table in self._due
+        if due or len(scan(self.table_folder(table), main).small) > self.compact_threshold:
+            self._due.discard(table)
+            self.compact(table, wait=due)  # a sweep that is due waits for a running compaction
+
+    def _after_quarantine(self, folder, name: str) -> None:
+        """A household file went to quarantine: its members in the roster parts are set aside
+        soon after (compaction of the repeat tables), before a resubmission could pair with them."""
+        if folder.parent != self.responses or not name.endswith(".parquet"):
+            return
+        try:
+            instrument_id, main, schemas = self.table_owner(folder.name)
+        except ValueError:
+            return
+        if main:
+            repeats = [t for t in schemas if t != instrument_id]
+            self._due.update(repeats)
+            self._compactor.request(repeats)
+
+    def wait_for_compaction(self, timeout: float | None = None) -> bool:
+        """Wait until the background compactions requested by this store's writes have run.
+
+        False when `timeout` (seconds) passed first. compact() compacts at once instead.
+        """
+        return self._compactor.wait(timeout)
 
     def compact(self, table: str | None = None, wait: bool = True) -> dict[str, int]:
         """Merge small files into parts. Returns {table: number of files merged}.

@@ -242,6 +242,20 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"a draft cannot keep a {type(value).__name__}")
 
 
+def why_unreadable(path: Path) -> str | None:
+    """Why the draft file `path` could not be read back (None: it is a whole draft of the interview
+    its name says). Read-only, for checks: the entry page's reader sets such a file aside instead."""
+    try:
+        draft = _read(path)
+    except Unreadable as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot be opened ({exc.strerror or type(exc).__name__})"
+    if path.name != f"{draft.instrument}.{draft.response_id}{_SUFFIX}" or path.parent.name != draft.enumerator:
+        return "it names another interview than its file name"
+    return None
+
+
 class Unreadable(ValueError):
     """A draft file that is not a draft: why, in a few words."""
 

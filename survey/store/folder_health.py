@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from survey.fieldwork.accounts import ACCOUNTS_DIR, USERS_FILE, Accounts
+from survey.fieldwork.accounts import ACCOUNTS_DIR, USERS_FILE, Accounts, AccountsDamaged
 from survey.fieldwork.audit_log import AUDIT_FILE, AuditLog
-from survey.fieldwork.drafts import Drafts
+from survey.fieldwork.drafts import ASIDE_DIR, why_unreadable
 from survey.store.layout import QUARANTINE
 from survey.store.versions import VERSIONS, VersionRegistry
 
@@ -75,6 +75,8 @@ def accounts(root: Path) -> list[Finding]:
         return []
     try:
         listed = Accounts(root).list()
+    except AccountsDamaged as exc:  # the app refuses it too, with the same reason
+        return [Finding("accounts", ACCOUNTS_DIR, USERS_FILE, f"damaged ({exc.reason}); restore it from a backup")]
     except Exception as exc:  # whatever a damaged file makes the reader raise
         return [Finding("accounts", ACCOUNTS_DIR, USERS_FILE,
                         f"cannot be read ({type(exc).__name__}: {_why(exc)[:120]}); restore it from a backup")]
@@ -84,36 +86,42 @@ def accounts(root: Path) -> list[Finding]:
 
 
 def drafts(root: Path) -> list[Finding]:
-    """Every draft file readable by the entry page (a warning for each one that is not)."""
-    folder = root / "drafts"
-    reader = Drafts(root)
+    """Every draft file readable by the entry page, and every draft the page set aside (warnings).
+
+    Read-only: the entry page's own reader moves an unreadable draft aside, a check must not."""
     out = []
-    try:
-        people = sorted(e for e in os.scandir(folder) if e.is_dir() and not e.name.startswith("."))
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    for person in people:
+    for person in _folders(root / "drafts"):
         for entry in sorted(os.scandir(person.path), key=lambda e: e.name):
             name = f"{person.name}/{entry.name}"
             if entry.name.startswith("."):
                 continue
-            m = _DRAFT.fullmatch(entry.name)
-            try:
-                if m:
-                    ok = reader.load(person.name, m["instrument"], m["rid"]) is not None
-                elif _CARRY.fullmatch(entry.name):
-                    ok = isinstance(json.loads(Path(entry.path).read_text(encoding="utf-8")), dict)
-                else:
-                    out.append(Finding("drafts", "drafts", name, "not a draft file", warning=True))
-                    continue
-            except Exception as exc:  # a draft nested too deep, a file that is not text, ...
-                ok, why = False, f"{type(exc).__name__}: {_why(exc)[:100]}"
+            if _DRAFT.fullmatch(entry.name):
+                why = why_unreadable(Path(entry.path))
+            elif _CARRY.fullmatch(entry.name):
+                try:
+                    why = None if isinstance(json.loads(Path(entry.path).read_text(encoding="utf-8")), dict) \
+                        else "not a whole location"
+                except Exception as exc:  # a file that is not text, nested too deep, ...
+                    why = f"{type(exc).__name__}: {_why(exc)[:100]}"
             else:
-                why = "not a whole draft"
-            if not ok:
+                out.append(Finding("drafts", "drafts", name, "not a draft file", warning=True))
+                continue
+            if why is not None:
                 out.append(Finding("drafts", "drafts", name, f"cannot be read ({why}); the interview in it is lost",
                                    warning=True))
+    for person in _folders(root / ASIDE_DIR):
+        for entry in sorted(os.scandir(person.path), key=lambda e: e.name):
+            out.append(Finding("drafts", ASIDE_DIR, f"{person.name}/{entry.name}",
+                               "an unreadable draft the entry page set aside", warning=True))
     return out
+
+
+def _folders(folder: Path) -> list[os.DirEntry]:
+    try:
+        return sorted((e for e in os.scandir(folder) if e.is_dir() and not e.name.startswith(".")),
+                      key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def audit_log(root: Path) -> list[Finding]:

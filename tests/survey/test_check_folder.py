@@ -52,7 +52,8 @@ def test_accounts_drafts_audit_log_and_stored_versions_are_checked(tmp_path, cap
     assert main(["--data", str(root)]) == 1
     out = capsys.readouterr().out
     assert "users.json" in out and "hh.r9.draft.json" in out and "audit.jsonl" in out and version.name in out
+    assert (drafts / "hh.r9.draft.json").exists()  # a check reads; only the entry page sets a draft aside
 
     (root / "accounts" / "users.json").write_text('{"users": {}}')  # emptied
     assert [f.detail for f in check_store(root, store.instruments_dir).findings if f.kind == "accounts"] == [
-        "holds no account; restore it from a backup"]
+        "damaged (no account in it); restore it from a backup"]

@@ -64,6 +64,12 @@ def _from_us(us: int) -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)
 
 
+def _to_us(moment: dt.datetime) -> int:
+    """Epoch microseconds of an aware datetime (a simulated submission time)."""
+    delta = moment - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
 class Commit:
     """ResponseStore's commit protocol: _write and its steps (see the module docstring)."""
 

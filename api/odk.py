@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -213,11 +214,13 @@ async def _parts(request: Request, raw: bytes) -> tuple[bytes | None, dict[str, 
     """(xml_submission_file's bytes, {file name: bytes} of the other files) of the multipart body."""
     async def replay():
         yield raw
-        yield b""
 
-    copy = Request(request.scope, replay)
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        return None, {}
     try:
-        form = await copy.form(max_files=MAX_FORM_FIELDS, max_fields=MAX_FORM_FIELDS)
+        form = await MultiPartParser(request.headers, replay(), max_files=MAX_FORM_FIELDS,
+                                     max_fields=MAX_FORM_FIELDS, max_part_size=MAX_BODY).parse()
     except Exception:  # a truncated or malformed multipart body (several exception types)
         return None, {}
     body, attachments = None, {}

@@ -103,3 +103,8 @@ def answers(inst: Instrument, instance: Instance) -> dict[str, Any]:
     out: dict[str, Any] = {}
     _read_level(instance.root, inst.questions, out)
     return out
+
+
+def read(inst: Instrument, body: bytes) -> dict[str, Any]:
+    """answers(inst, parse(body)): the answers of an instance as text (a fixed inbox entry)."""
+    return answers(inst, parse(body))

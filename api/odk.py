@@ -206,7 +206,8 @@ async def submission(request: Request) -> Response:
         return _message(request, 503, "odk_unavailable")
     result = "duplicate" if outcome.duplicate else "ok" if outcome.status == 201 else "invalid"
     _audit("odk_submission", user, f"{outcome.instrument or '?'}/{outcome.response_id or outcome.inbox_id}", result,
-           status=outcome.status, revision=outcome.revision, inbox=outcome.inbox_id, reason=outcome.detail or None)
+           status=outcome.status, revision=outcome.revision, inbox=outcome.inbox_id, reason=outcome.detail or None,
+           instance_id=outcome.instance_id)
     return _message(request, outcome.status, outcome.key, outcome.detail)
 
 

@@ -16,7 +16,7 @@ that nothing a phone sends is lost. The result says which HTTP status and messag
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -41,7 +41,7 @@ class Outcome:
     revision: int | None = None
     inbox_id: str | None = None
     duplicate: bool = False
-    audit: dict = field(default_factory=dict)
+    instance_id: str | None = None  # the instanceID as sent (the response id is derived from it)
 
 
 def reason_of(problems) -> str:
@@ -56,7 +56,7 @@ def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes]) -> 
     def keep(status: int, key: str, reason: str, parsed=None, instrument=None, **ids) -> Outcome:
         instance_id = parsed.instance_id if parsed else None
         entry = inbox.keep(instrument, user, body, reason, instance_id, dict(attachments), **ids)
-        return Outcome(status, key, reason, instrument=instrument, inbox_id=entry)
+        return Outcome(status, key, reason, instrument=instrument, inbox_id=entry, instance_id=instance_id)
 
     try:
         parsed = xml_instance.parse(body)
@@ -83,16 +83,17 @@ def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes]) -> 
         else:
             receipt = _revise(store, inst.id, parsed.instance_id, old, answers, user)
             if receipt is None:
-                return Outcome(201, "odk_stored", instrument=inst.id, response_id=old, duplicate=True)
+                return Outcome(201, "odk_stored", instrument=inst.id, response_id=old, duplicate=True,
+                               instance_id=parsed.instance_id)
     except ValidationError as exc:
         return keep(202, "odk_kept", reason_of(exc.problems), parsed, **ids)
     except UnknownResponse:
-        return keep(202, "odk_kept", f"an edit of response {old}, which is not stored", parsed, **ids)
+        return keep(202, "odk_kept", f"an edit of {parsed.deprecated_id} (response {old}), which is not stored", parsed, **ids)
     except IncompatibleInstrument as exc:
         return keep(202, "odk_kept", str(exc), parsed, **ids)
     _store_attachments(store.root, inst.id, receipt.response_id, attachments)
     return Outcome(201, "odk_stored", instrument=inst.id, response_id=receipt.response_id,
-                   revision=receipt.revision, duplicate=receipt.duplicate)
+                   revision=receipt.revision, duplicate=receipt.duplicate, instance_id=parsed.instance_id)
 
 
 def _known_version(store, instrument_id: str, version: str | None) -> bool:

@@ -30,6 +30,8 @@ from survey.simulate import generate
 from tests.support.browser import ROOT, Server
 from tests.support.odk import instance, multipart
 
+# no Chromium, but a real `streamlit run` server: left out of the quick run (-m "not browser") like the others
+pytestmark = pytest.mark.browser
 PASSWORD = "Kampung-offline-2026"
 FORMS = "{http://openrosa.org/xforms/xformsList}"
 

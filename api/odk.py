@@ -17,6 +17,8 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import threading
+from contextlib import asynccontextmanager
 from xml.sax.saxutils import escape
 
 from starlette.concurrency import run_in_threadpool
@@ -121,6 +123,21 @@ def _base(request: Request) -> str:
     scheme = request.headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
     host = request.headers.get("x-forwarded-host", request.headers.get("host", request.url.netloc))
     return f"{scheme}://{host.split(',')[0].strip()}/odk"
+
+
+def _warm_up() -> None:
+    """Make the XForms once at start: the first request would otherwise wait for the analysis package and
+    pyxform to load (about 6 s on a fresh server), the time a phone on a weak signal may give up in."""
+    try:
+        _forms(_store())
+    except Exception:  # a broken questionnaire is logged where it is offered; nothing is lost by waiting
+        log.exception("the XForms could not be made in advance")
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    threading.Thread(target=_warm_up, name="odk-warm-up", daemon=True).start()
+    yield
 
 
 def _forms(store: ResponseStore) -> list:

@@ -9,6 +9,8 @@ supervisor fixes and accepts it, or discards it with a note. Layout, in the data
     inbox/<entry id>/attachments/<n>   the files sent beside it
     inbox/<entry id>/decision.json     written once: accepted or discarded, by whom, when
 
+The inbox and each entry are the owner's only (0700 folders, 0600 files), as the store's data.
+
 An entry is built in a hidden temp folder and published by one rename, so a reader sees
 it whole or not at all. An entry of a known instance id is named by that id (a hash of
 it), so a resend of the same submission finds the first entry instead of adding another.
@@ -88,10 +90,11 @@ class Inbox:
         final = self.folder / entry_id
         if final.exists():
             return entry_id
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         tmp = self.folder / f".tmp-{uuid.uuid4().hex}"
         try:
-            (tmp / "attachments").mkdir(parents=True)
+            tmp.mkdir(mode=0o700)
+            (tmp / "attachments").mkdir(mode=0o700)
             names = {}
             for name, data in (attachments or {}).items():
                 safe = safe_attachment_name(name)
@@ -172,7 +175,7 @@ class Inbox:
     def _decide(self, entry_id: str, decision: dict) -> None:
         path = self._path(entry_id)
         data = json.dumps({**decision, "at": _now()}, ensure_ascii=False).encode("utf-8")
-        if not write_bytes_exclusive(path / "decision.json", data):
+        if not write_bytes_exclusive(path / "decision.json", data):  # inside the private entry folder
             raise InboxError(f"inbox entry {entry_id} was already decided")
 
     def _waiting(self, entry_id: str) -> dict:
@@ -222,11 +225,19 @@ class Inbox:
         AuditLog(self.root).record(action, user=user, object=f"inbox/{entry_id}", **detail)
 
 
+def private_folder(folder: Path) -> None:
+    """`folder` (and its parents) made if missing, and only its owner's: it holds interviews as sent."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        os.chmod(folder, 0o700)
+
+
 def _write(path: Path, data: bytes) -> None:
-    with open(path, "xb") as handle:
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
 
 
-__all__ = ["INBOX_DIR", "Inbox", "InboxError", "entry_id_for", "safe_attachment_name"]
+__all__ = ["INBOX_DIR", "Inbox", "InboxError", "entry_id_for", "private_folder", "safe_attachment_name"]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Mapping
 
 from survey.odk import instance as xml_instance
-from survey.odk.inbox import Inbox, entry_id_for, safe_attachment_name
+from survey.odk.inbox import Inbox, entry_id_for, private_folder, safe_attachment_name
 from survey.questionnaire.problems import ValidationError
 from survey.store.durable import replace_bytes, unlink, write_bytes_exclusive
 from survey.store.receipts import UnknownResponse
@@ -106,8 +106,9 @@ def _known_version(store, instrument_id: str, version: str | None) -> bool:
 def _revise(store, instrument_id: str, instance_id: str, old: str, answers, user: str):
     """The edit as `old`'s next revision, once: a marker named by the edit's instanceID is claimed first
     (a resend, even one racing the first, finds it and stores nothing: None), and given back on failure."""
+    private_folder(Path(store.root) / "odk")
     folder = Path(store.root) / EDITS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)
     marker = folder / entry_id_for(instance_id)
     if not write_bytes_exclusive(marker, json.dumps({"instance_id": instance_id, "revises": old}).encode()):
         return None
@@ -119,9 +120,12 @@ def _revise(store, instrument_id: str, instance_id: str, old: str, answers, user
 
 
 def _store_attachments(root, instrument_id: str, response_id: str, attachments: Mapping[str, bytes]) -> None:
+    if not attachments:
+        return
+    private_folder(Path(root) / "odk")  # photos of people and homes: the owner's only, as the answers
     folder = Path(root) / ATTACHMENTS_DIR / instrument_id / response_id
     for name, data in attachments.items():
-        replace_bytes(folder / safe_attachment_name(name), bytes(data))
+        replace_bytes(folder / safe_attachment_name(name), bytes(data), mode=0o600)
 
 
 # The phone shows these (OpenRosa <message>); {detail} is the reason kept with the submission.

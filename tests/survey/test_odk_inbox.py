@@ -50,3 +50,29 @@ def test_accept_stores_fixed_answers_under_the_entrys_id(tmp_path):
     assert receipt.response_id == "abc"
     assert store.read("household")["_enumerator"].tolist() == ["enum01"]
     assert inbox.list() == []
+
+
+def test_the_inbox_and_the_attachments_are_the_owners_only(tmp_path):
+    import os
+    import stat
+    import uuid as uuid_module
+
+    from analysis.export.xlsform.xform import xform
+    from survey import load_instrument
+    from survey.odk.receive import receive
+    from tests.support.odk import instance
+
+    old = os.umask(0o022)
+    try:
+        store = ResponseStore(tmp_path)
+        Inbox(tmp_path).keep("household", "enum01", b"<x", "not XML", None, {"face.jpg": b"JPEG"})
+        body = instance(xform(load_instrument("agency")).xml, generate("agency", n=1, seed=1)[0],
+                        f"uuid:{uuid_module.uuid4()}")
+        assert receive(store, "enum01", body, {"sign.jpg": b"JPEG"}).status == 201
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "inbox", tmp_path / "odk"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    entry = next(p for p in (tmp_path / "inbox").iterdir())
+    assert {stat.S_IMODE(p.stat().st_mode) for p in entry.rglob("*") if p.is_file()} == {0o600}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "odk").rglob("*.jpg")} == {0o600}

@@ -572,6 +572,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No interviews yet for this questionnaire. Enumerators enter them on the entry page; for a demonstration, load a simulated field team: python -m survey.simulate --households 500 --outcomes --bad 3 --out data",
         "id": "Belum ada wawancara untuk kuesioner ini. Pencacah mengisinya di halaman isian; untuk demonstrasi, muat tim lapangan simulasi: python -m survey.simulate --households 500 --outcomes --bad 3 --out data",
     },
+    "monitor_inbox": {
+        "en": "{n} submission(s) from ODK Collect wait in the inbox: see the review page.",
+        "id": "{n} kiriman dari ODK Collect menunggu di kotak masuk: lihat halaman pemeriksaan.",
+    },
     "monitor_failed": {
         "en": "The monitor cannot read the store right now; it tries again at the next refresh. The log says why.",
         "id": "Pemantauan belum dapat membaca data; dicoba lagi pada pembaruan berikutnya. Log mencatat penyebabnya.",
@@ -748,6 +752,30 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "“{value}” bukan jawaban yang valid untuk pertanyaan ini ({detail}).",
     },
     "review_fix_default_note": {"en": "corrected in review", "id": "diperbaiki saat pemeriksaan"},
+    # ---- the ODK inbox on the review page (issue 17)
+    "inbox_title": {"en": "ODK inbox: {n} submission(s) waiting", "id": "Kotak masuk ODK: {n} kiriman menunggu"},
+    "inbox_help": {
+        "en": "Sent from ODK Collect or KoboCollect (or imported) but not stored: each with its reason. Fix the XML and accept it (checked like any submission, stored under the enumerator who sent it), or discard it with a note.",
+        "id": "Dikirim dari ODK Collect atau KoboCollect (atau diimpor) tetapi belum tersimpan, masing-masing dengan alasannya. Perbaiki XML-nya lalu terima (diperiksa seperti kiriman lain, disimpan atas nama pencacah pengirimnya), atau buang dengan catatan.",
+    },
+    "inbox_choose": {"en": "Submission", "id": "Kiriman"},
+    "inbox_reason": {"en": "Reason: {reason}", "id": "Alasan: {reason}"},
+    "inbox_xml": {"en": "The submission (XForm instance)", "id": "Kiriman (instans XForm)"},
+    "inbox_too_large": {
+        "en": "This submission is {n} bytes, too large to edit here; it stays in the inbox folder.",
+        "id": "Kiriman ini {n} byte, terlalu besar untuk diedit di sini; tetap tersimpan di folder kotak masuk.",
+    },
+    "inbox_accept": {"en": "Accept and store", "id": "Terima dan simpan"},
+    "inbox_note": {"en": "Why discard it (required)", "id": "Alasan membuang (wajib)"},
+    "inbox_discard": {"en": "Discard", "id": "Buang"},
+    "inbox_accepted": {"en": "Accepted and stored:", "id": "Diterima dan tersimpan:"},
+    "inbox_discarded": {"en": "Discarded; the note is in the audit log.", "id": "Dibuang; catatannya ada di log audit."},
+    "inbox_need_note": {"en": "Write why it is discarded first.", "id": "Tulis dulu alasan membuangnya."},
+    "inbox_problems": {
+        "en": "The submission is still not valid, so nothing was stored:",
+        "id": "Kiriman masih tidak valid, sehingga tidak ada yang disimpan:",
+    },
+    "inbox_failed": {"en": "Nothing was stored:", "id": "Tidak ada yang disimpan:"},
     "review_open_failed": {
         "en": "This interview cannot be shown right now; the log says why.",
         "id": "Wawancara ini belum dapat ditampilkan; log mencatat penyebabnya.",

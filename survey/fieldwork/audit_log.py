@@ -37,6 +37,7 @@ ACTIONS = (
     "setup", "login", "login_failed", "lockout", "logout", "session_expired",
     "account_create", "account_password", "account_role", "account_disable", "account_enable", "account_unlock",
     "submit", "revise", "review", "export", "quarantine", "design",
+    "odk_request", "odk_form_list", "odk_form", "odk_submission", "inbox_accept", "inbox_discard",
 )
 
 

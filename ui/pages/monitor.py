@@ -22,6 +22,7 @@ from analysis.dataset.response_rates import response_rate_table
 from analysis.monitoring.precision import precision_summary
 from survey import locale as formatting
 from survey.fieldwork.quality import FLAGS
+from survey.odk.inbox import Inbox
 from survey.questionnaire.schema import STATUSES
 from ui import auth
 from ui.i18n import current_lang, t
@@ -304,11 +305,19 @@ def monitor_ui(instrument_id: str, lang: str) -> None:
         precision_ui(snap, inst, lang)
 
 
+def inbox_count_ui(lang: str) -> None:
+    """The submissions from ODK Collect waiting in the inbox (survey.odk.inbox), when there are any."""
+    waiting = Inbox(get_store().root).count()
+    if waiting:
+        st.warning(t("monitor_inbox", lang, n=_count(waiting, lang)), icon=":material/move_to_inbox:")
+
+
 def page() -> None:
     auth.gate("monitor")
     st.set_page_config(layout="wide")   # tables of many columns: the whole width of a desktop screen
     lang = current_lang()
     st.header(registry.title("monitor", lang), anchor=False)
+    inbox_count_ui(lang)
     instrument_id = choose_ui(lang)
     if instrument_id is not None:
         monitor_ui(instrument_id, lang)

@@ -36,6 +36,7 @@ from ui.pages import registry
 from ui.plain_text import plain, plain_line
 from ui.store import get_store, usable_instruments
 from ui.supervision import review_view
+from ui.supervision.inbox_view import inbox_ui
 from ui.supervision.monitor_data import area_question
 from ui.supervision.monitor_data import queue as review_queue
 from ui.supervision.review_view import OPEN_IN_REVIEW
@@ -380,6 +381,7 @@ def page() -> None:
     st.set_page_config(layout="wide")   # tables of many columns: the whole width of a desktop screen
     lang = current_lang()
     st.header(registry.title("review", lang), anchor=False)
+    inbox_ui(user, lang)   # what ODK Collect sent that could not be stored, while anything waits
     sent = st.session_state.pop(OPEN_IN_REVIEW, None)
     if sent is not None and sent.get("instrument") in get_store().instrument_ids():
         st.session_state["review_instrument"] = sent["instrument"]

@@ -126,14 +126,14 @@ class _Form:
                     self.note("unsupported", sheet_name, 1, column,
                               f"the language '{language}' is not one of ours "
                               f"({', '.join(LANGUAGE_NAMES[x] for x in LANGUAGES)}): its texts are left out")
-                elif key == "label" and lang:
-                    found.add(lang)
-        if len(found) == 1:
-            (only,) = found
-            other = [LANGUAGE_NAMES[x] for x in LANGUAGES if x != only]
-            self.note("warning", "survey", 1, None, f"the form is in {LANGUAGE_NAMES[only]} only: its texts are "
-                      f"copied into {', '.join(other)}; translate them")
-        return found
+                elif key == "label" and lang is not None:
+                    found.add(lang)  # "": a plain label column in a language the settings do not name
+        ours = found & set(LANGUAGES)
+        if found and len(ours) < len(LANGUAGES):
+            named = f"{LANGUAGE_NAMES[next(iter(ours))]} only" if ours else "one language"
+            self.note("warning", "survey", 1, None, f"the form is in {named}: its texts are copied into "
+                      f"{' and '.join(LANGUAGE_NAMES[x] for x in LANGUAGES if x not in ours)}; translate them")
+        return ours
 
     def texts(self, sheet: str, row: Row, key: str) -> dict[str, str] | None:
         """{lang: text} of the row's `key` columns; a missing language gets the other's text."""
@@ -214,7 +214,8 @@ class _Form:
         try:
             return translate(text, self.names, choice_columns=choice_columns)
         except Untranslatable as exc:
-            self.note("unsupported", "survey", row.number, column, f"{text!r}: {exc}; left out")
+            whole = " with the question" if column == "calculation" else ""
+            self.note("unsupported", "survey", row.number, column, f"{text!r}: {exc}; left out{whole}")
             return None
 
 
@@ -430,9 +431,10 @@ class _Survey:
                     value = None
             if value:
                 question[key] = value
-        if qtype == "calculate" and "calculation" not in question:
-            self.note("unsupported", row, "calculation", f"the calculate '{cells['name']}' has no calculation we "
-                      "support: left out")
+        if qtype == "calculate" and "calculation" not in question:  # an untranslatable one is listed already
+            if cells.get("calculation") is None:
+                self.note("unsupported", row, "calculation", f"the calculate '{cells['name']}' has no calculation: "
+                          "left out")
             return None
         self._appearance(row, question, qtype)
         self._default(row, question, qtype, main and entered)

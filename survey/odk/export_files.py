@@ -27,6 +27,10 @@ import openpyxl
 
 INSTANCE_COLUMNS = ("KEY", "meta-instanceID", "meta/instanceID", "instanceID", "_uuid")
 SUBMITTER_COLUMNS = ("SubmitterName", "_submitted_by")
+# Central's own columns: never a question's, whatever the questionnaire names its questions
+CENTRAL_COLUMNS = frozenset({"SubmissionDate", "SubmitterID", "SubmitterName", "AttachmentsPresent",
+                             "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion",
+                             "KEY", "PARENT_KEY"})
 MAX_EXPORT_BYTES = 512 * 1024 * 1024  # an export bigger than this is refused before it is unpacked
 
 

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 
 from survey.fieldwork.accounts import Accounts
 from survey.odk.export_files import (
+    CENTRAL_COLUMNS,
     INSTANCE_COLUMNS,
     SUBMITTER_COLUMNS,
     Record,
@@ -59,9 +60,9 @@ class _Columns:
         self.loose = {_key(name): name for name in self.questions}
 
     def question(self, header: str) -> Question | None:
-        if header.startswith("_") or header in ("KEY", "PARENT_KEY"):
-            return None
         segments = [s for s in re.split(r"[/-]", header) if s]
+        if header.startswith("_") or header in CENTRAL_COLUMNS or segments[:1] == ["meta"]:
+            return None  # Kobo's _uuid, _index ..., Central's columns, the form's meta group
         if len(segments) > 1 and self._named(segments[-2]) and self._named(segments[-2]).kind.choices == "many":
             return None  # Kobo's and Central's 0/1 column of one choice (q/choice): the q column has it all
         return self._named(header) or (self._named(segments[-1]) if segments else None)

@@ -75,7 +75,7 @@ class Imported:
 
     def yaml_text(self, source: str = "") -> str:
         head = f"# Imported from the XLSForm {source} by python -m survey.xlsform import.\n" if source else ""
-        notes = "".join(f"# {f}\n" for f in self.findings)
+        notes = "".join("# " + " ".join(str(f).split()) + "\n" for f in self.findings)  # one line each
         body = yaml.safe_dump(self.data, allow_unicode=True, sort_keys=False, width=120)
         return head + notes + body
 
@@ -268,6 +268,7 @@ class _Survey:
         self.groups: list[str | None] = []  # each open group's relevance (ours), None when it has none
         self.stack: list[str] = []  # "group" / "repeat" / "skip"
         self.skipping: tuple[int, list[str]] | None = None  # a nested repeat: (its row, names left out)
+        self.taken: set[str] = set()  # question names given so far
 
     def note(self, kind, row, column, message):
         self.form.note(kind, "survey", row.number, column, message)
@@ -378,6 +379,10 @@ class _Survey:
             self.note("unsupported", row, "name", "a question without a name: left out")
             return None
         name = form.names[cells["name"]]
+        if name in self.taken:
+            self.note("unsupported", row, "name", f"the name '{cells['name']}' is used twice: this row is left out")
+            return None
+        self.taken.add(name)
         entered = QUESTION_TYPES[qtype].entered
         main = not level.repeat
         question: dict[str, Any] = {"name": name, "type": qtype}

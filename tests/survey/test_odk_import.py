@@ -218,3 +218,28 @@ def test_the_command_prints_the_summary_as_json(account, household, capsys):
     assert json.loads(capsys.readouterr().out) == {"added": 2, "present": 0, "inbox": 0}
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out) == {"added": 0, "present": 2, "inbox": 0}
+
+
+def test_a_kobo_csv_export_with_semicolons_and_labels_is_read(account, household):
+    """Kobo's CSV (';' separated, no repeats), exported with labels instead of names for a choice."""
+    root = account
+    inst = load_instrument("agency")
+    answers = generate("agency", n=2, seed=4)
+    paths = _groups(inst)
+    rows = []
+    for i, a in enumerate(answers, start=1):
+        cells = _cells(inst, inst.questions, a, lambda n: paths.get(n, []), "/", kobo=True)
+        rows.append({**cells, "_uuid": f"kobo-{i}", "_submitted_by": "enum07", "_index": i, "Status": "x"})
+    header, q = next((h, q) for q in inst.questions for h in rows[0]
+                     if q.kind.choices == "one" and h.split("/")[-1] == q.name and rows[0][h])
+    rows[0][header] = q.choices[rows[0][header]]["en"]  # a label where the name belongs
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(dict.fromkeys(k for r in rows for k in r)), delimiter=";")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+    export = root / "agency.csv"
+    export.write_text(out.getvalue(), encoding="utf-8")
+    assert import_export(root, inst, export).as_dict() == {"added": 2, "present": 0, "inbox": 0}
+    df = ResponseStore(root).read("agency").set_index("_response_id")
+    assert df.loc["kobo-1", q.name] == answers[0][q.name]
+    assert set(df["_enumerator"]) == {"enum07"}

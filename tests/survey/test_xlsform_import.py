@@ -187,3 +187,22 @@ def test_the_command_writes_a_questionnaire_that_loads_and_keeps_an_existing_one
     assert "# unsupported: survey row 7" in (out / "hand.yaml").read_text()
     with pytest.raises(CommandError, match="exists"):
         main(["import", str(form), "--id", "hand", "--out", str(out)])
+
+
+def test_plain_label_columns_are_the_default_language_and_a_name_twice_is_listed(tmp_path):
+    form = _write(tmp_path / "plain.xlsx", {
+        "survey": [["type", "name", "label", "label::English (en)", "relevant"],
+                   ["begin group", "g", "Kelompok", "Group"],
+                   ["integer", "age", "Umur", "Age"],
+                   ["text", "age", "Umur lagi", "Age again"],
+                   ["end group"],
+                   ["note", "bye", "Terima kasih\nbanyak", "Thank you", "${age} > 1\nand ${age} < 3 or"]],
+        "settings": [["form_id", "default_language"], ["plain", "Bahasa Indonesia (id)"]],
+    })
+    imported = import_xlsform(form)
+    assert [(f.row, f.column) for f in imported.unsupported] == [(4, "name"), (6, "relevant")]
+    inst = imported.instrument()
+    assert dict(inst.question("age").label) == {"id": "Umur", "en": "Age"}
+    assert dict(inst.question("age").section) == {"id": "Kelompok", "en": "Group"}
+    assert inst.question("age").type == "integer" and inst.question("bye").relevant is None
+    assert all(line.startswith("#") or not line.startswith(" #") for line in imported.yaml_text("p.xlsx").splitlines())

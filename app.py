@@ -1,5 +1,7 @@
 """The survey app: log in, then the pages of the logged-in user's role.
 
+The same port serves the OpenRosa server for ODK Collect under /odk/ (api/odk.py).
+
 The pages are the rows of ui/pages/registry.py (module, roles, icon, title), in its
 order: the navigation holds those of the logged-in user's role. Before login it holds
 only the first-run set-up (while no account exists) or the login page, so no other
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from api.odk import ROUTES as ODK_ROUTES
 from survey.fieldwork.accounts import ACCOUNTS_DIR, RESTORE_COMMAND, USERS_FILE, AccountsDamaged
 from survey.locale import LANGUAGE_NAMES, LANGUAGES
 
@@ -108,4 +111,10 @@ def main() -> None:
         st.error(t("page_failed", lang), icon=":material/error:")
 
 
-main()
+# `streamlit run app.py` serves this App: the pages and, beside them, the OpenRosa routes under /odk/.
+# The page code runs only inside a Streamlit run, so that importing this file (st.App's discovery)
+# draws nothing, while AppTest.from_file("app.py") still renders the pages.
+app = st.App(__file__, routes=ODK_ROUTES)
+
+if st.runtime.exists():
+    main()

@@ -3,7 +3,8 @@
 Each submission's cells are mapped through the questionnaire (a header names its question with or
 without its group path; select_multiple as space-separated names, a choice's label read as its
 name; a date's day; a geopoint from its one column or Central's four), then stored by
-ResponseStore.submit under the instance id (``uuid:`` dropped), so a second import of the same
+ResponseStore.submit under the instance id as a phone's submission is (survey.odk.instance.response_id_for:
+``uuid:`` dropped), so a second import of the same
 file stores nothing again. A submission that fails validation, or cannot be read, is kept whole
 in the inbox (survey.odk.inbox) with its reason. The enumerator is the export's submitter when it
 names an account of ours, else the importing name (``--enumerator``, default "import").
@@ -29,23 +30,16 @@ from survey.odk.export_files import (
     repeat_index,
 )
 from survey.odk.inbox import Inbox, entry_id_for
+from survey.odk.instance import response_id_for
+from survey.odk.receive import reason_of
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.problems import ValidationError
 from survey.store.receipts import UnknownResponse
 from survey.store.response_store import ResponseStore
 
 DEFAULT_ENUMERATOR = "import"
-_SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_BARE_UUID = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}")
 _GEO_PARTS = {"latitude": 0, "longitude": 1, "altitude": 2, "accuracy": 3, "precision": 3}
-
-
-def response_id_for(instance_id: str) -> str:
-    """The response id of an instanceID: its uuid without ``uuid:``; any other id a safe hash of it."""
-    bare = instance_id.strip()
-    bare = bare[5:] if bare.lower().startswith("uuid:") else bare
-    if _SAFE_ID.fullmatch(bare):
-        return bare
-    return "i-" + hashlib.sha256(instance_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _key(name: str) -> str:
@@ -171,6 +165,8 @@ class _Importer:
     def one(self, record: Record) -> None:
         enumerator = self.submitter(record)
         instance_id = record.first(INSTANCE_COLUMNS)
+        if instance_id and _BARE_UUID.fullmatch(instance_id):  # Kobo's _uuid: the instanceID a phone sends
+            instance_id = f"uuid:{instance_id}"
         if instance_id is None:  # named by its content, so a second import finds the same entry
             digest = hashlib.sha256(self.body(record)).hexdigest()[:32]
             self.keep(record, f"row:{digest}", enumerator, "no instance id (KEY, meta/instanceID or _uuid)", None)
@@ -183,8 +179,7 @@ class _Importer:
             if self._stored(rid):
                 self.summary.present += 1
                 return
-            reason = "; ".join(f"{p.field}: {p.code}" for p in exc.problems)
-            self.keep(record, instance_id, enumerator, reason, rid)
+            self.keep(record, instance_id, enumerator, reason_of(exc.problems), rid)
             return
         except ValueError as exc:  # a questionnaire the store cannot take (IncompatibleInstrument), a bad value
             self.keep(record, instance_id, enumerator, str(exc), rid)

@@ -21,7 +21,6 @@ def add_import_command(sub) -> None:
                      help="the enumerator of rows whose submitter is no account of ours (default: %(default)s)")
     imp.add_argument("--format", choices=("text", "json"), default="text")
     add_data_option(imp, sub=True)
-    imp.set_defaults(run=run_import)
 
 
 def run_import(args: argparse.Namespace) -> int:

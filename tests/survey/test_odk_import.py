@@ -16,8 +16,9 @@ from analysis.export.xlsform.xlsform import sheets
 from survey import ResponseStore
 from survey.fieldwork.accounts import Accounts
 from survey.odk.__main__ import main
-from survey.odk.export_import import import_export, response_id_for
+from survey.odk.export_import import import_export
 from survey.odk.inbox import Inbox
+from survey.odk.instance import response_id_for
 from survey.questionnaire.model import load_instrument
 from survey.simulate import generate
 
@@ -229,7 +230,8 @@ def test_a_kobo_csv_export_with_semicolons_and_labels_is_read(account, household
     rows = []
     for i, a in enumerate(answers, start=1):
         cells = _cells(inst, inst.questions, a, lambda n: paths.get(n, []), "/", kobo=True)
-        rows.append({**cells, "_uuid": f"kobo-{i}", "_submitted_by": "enum07", "_index": i, "Status": "x"})
+        bare = "kobo-1" if i == 1 else "ABCDEF01-0000-4000-8000-000000000002"  # Kobo's _uuid, no 'uuid:'
+        rows.append({**cells, "_uuid": bare, "_submitted_by": "enum07", "_index": i, "Status": "x"})
     header, q = next((h, q) for q in inst.questions for h in rows[0]
                      if q.kind.choices == "one" and h.split("/")[-1] == q.name and rows[0][h])
     rows[0][header] = q.choices[rows[0][header]]["en"]  # a label where the name belongs
@@ -242,4 +244,6 @@ def test_a_kobo_csv_export_with_semicolons_and_labels_is_read(account, household
     assert import_export(root, inst, export).as_dict() == {"added": 2, "present": 0, "inbox": 0}
     df = ResponseStore(root).read("agency").set_index("_response_id")
     assert df.loc["kobo-1", q.name] == answers[0][q.name]
+    # the id a phone's submission of that instance gets (uuid:ABCDEF01-...): one response, however it came
+    assert response_id_for("uuid:ABCDEF01-0000-4000-8000-000000000002") in df.index
     assert set(df["_enumerator"]) == {"enum07"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from pyxform.xls2xform import convert
 
 from analysis.export.xlsform.xlsform import xlsform
 from survey.command_line import CommandError
@@ -87,14 +88,17 @@ CHOICES = [
     ["city", "solo", "Surakarta", "Surakarta", "jateng"],
     ["city", "yogya", "Yogyakarta", "Yogyakarta", "diy"],
 ]
-SETTINGS = [["form_title", "form_id", "version", "instance_name"], ["Test form", "Test-Form", "2024031501", "x"]]
+SETTINGS = [["form_title", "form_id", "version", "instance_name", "allow_choice_duplicates"],
+            ["Test form", "Test-Form", "2024031501", "x", "yes"]]
 
 
 def test_a_hand_written_form_comes_with_every_left_out_feature_at_its_row(tmp_path):
     form = _write(tmp_path / "hand.xlsx", {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
+    convert(str(form), validate=False)  # a form pyxform (ODK, Kobo) takes as it is
     imported = import_xlsform(form)
     assert [(f.sheet, f.row, f.column) for f in imported.unsupported] == [
         ("settings", 2, "instance_name"),
+        ("settings", 2, "allow_choice_duplicates"),
         ("survey", 1, "label::French (fr)"),
         ("survey", 2, "type"),               # start: ODK's own metadata
         ("survey", 6, "appearance"),         # minimal

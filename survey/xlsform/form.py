@@ -269,6 +269,7 @@ class _Survey:
         self.stack: list[str] = []  # "group" / "repeat" / "skip"
         self.skipping: tuple[int, list[str]] | None = None  # a nested repeat: (its row, names left out)
         self.taken: set[str] = set()  # question names given so far
+        self.rows: dict[str, Row] = {}  # our question name -> its row
 
     def note(self, kind, row, column, message):
         self.form.note(kind, "survey", row.number, column, message)
@@ -383,6 +384,7 @@ class _Survey:
             self.note("unsupported", row, "name", f"the name '{cells['name']}' is used twice: this row is left out")
             return None
         self.taken.add(name)
+        self.rows[name] = row
         entered = QUESTION_TYPES[qtype].entered
         main = not level.repeat
         question: dict[str, Any] = {"name": name, "type": qtype}
@@ -520,6 +522,33 @@ class _Survey:
                       "for a date and the question's own last-saved answer): left out")
 
 
+_EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count", "end_if")
+
+
+def _prune(survey: _Survey, questions: list[dict]) -> None:
+    """Take out the expressions that name a question left out (an image, a nested repeat's ...), and a
+    calculate whose calculation goes with them, until every reference is to a question we keep."""
+    while True:
+        everything = [q for top in questions for q in (top, *top.get("questions", ()))]
+        kept = {q["name"] for q in everything}
+        changed = False
+        for q in everything:
+            for key in _EXPRESSION_KEYS:
+                if key in q and (missing := sorted(parse(q[key]).references - kept)):
+                    survey.note("unsupported", survey.rows[q["name"]], key, f"{q[key]!r} names question(s) left "
+                                f"out ({', '.join(missing)}): left out")
+                    del q[key]
+                    if key == "constraint":
+                        q.pop("constraint_message", None)
+                    changed = True
+        for level in [questions] + [top["questions"] for top in questions if "questions" in top]:
+            for q in [q for q in level if q["type"] == "calculate" and "calculation" not in q]:
+                level.remove(q)
+                changed = True
+        if not changed:
+            return
+
+
 def _settings(form: _Form, instrument_id: str | None) -> dict[str, Any]:
     row = form.settings
     cells = row.cells
@@ -554,7 +583,9 @@ def import_xlsform(path: Path | str, instrument_id: str | None = None) -> Import
     form.collect_names(sheets["survey"].rows)
     form.collect_choices()
     head = _settings(form, instrument_id)
-    questions = _Survey(form).run(sheets["survey"].rows)
+    survey = _Survey(form)
+    questions = survey.run(sheets["survey"].rows)
+    _prune(survey, questions)
     used = {q.get("choices") for q in questions} | {i.get("choices") for q in questions for i in q.get("questions", ())}
     lists = {name: options for name, options in form.lists.items() if name in used}
     for name in form.lists.keys() - used:

@@ -75,6 +75,8 @@ SURVEY = [
     ["end_repeat"],                                                                               # 20
     ["end_repeat"],                                                                               # 21
     ["select_one yes_no", "consent", "Consent?", "Setuju?"],                                      # 22
+    ["text", "caption", "Caption", "Keterangan", None, None, None, "${photo} != ''"],             # 23
+    ["calculate", "has_photo", None, None, None, None, None, None, None, None, None, "${photo} != ''"],  # 24
 ]
 CHOICES = [
     ["list_name", "name", "label::English (en)", "label::Indonesian (id)", "state", "image"],
@@ -108,6 +110,8 @@ def test_a_hand_written_form_comes_with_every_left_out_feature_at_its_row(tmp_pa
         ("survey", 11, "type"),              # or_other
         ("survey", 15, "guidance_hint"),
         ("survey", 18, "type"),              # a repeat inside a repeat
+        ("survey", 23, "relevant"),          # names the image left out
+        ("survey", 24, "calculation"),       # so does this calculate: left out with it
         ("choices", 5, "image"),
         ("choices", 6, "name"),              # tv twice
     ]
@@ -118,7 +122,8 @@ def test_a_hand_written_form_comes_with_every_left_out_feature_at_its_row(tmp_pa
     inst = imported.instrument()
     assert (inst.id, inst.version) == ("test_form", 2024031501)
     assert [q.name for q in inst.all_questions()] == [
-        "age", "adult_q", "media", "phone", "visit_date", "state", "city", "n", "member", "member_name", "consent"]
+        "age", "adult_q", "media", "phone", "visit_date", "state", "city", "n", "member", "member_name", "consent",
+        "caption"]
     age = inst.question("age")
     assert dict(age.label) == {"id": "Umur", "en": "Age"} and dict(age.section) == {"id": "Rumah tangga", "en": "Household"}
     assert age.hint["id"] == "In years"  # no Indonesian hint: the English one, listed to translate

@@ -1,4 +1,6 @@
-"""`python -m survey.odk inbox [--data DIR] [--format text|json]`: what waits in the ODK inbox.
+"""`python -m survey.odk inbox [--data DIR] [--format text|json]`: what waits in the ODK inbox;
+`python -m survey.odk import EXPORT --instrument ID ...`: an ODK Central or Kobo export in
+(survey.odk.import_cli).
 
 The inbox (survey.odk.inbox) holds the submissions that could not be stored as they came,
 each with its reason; a supervisor accepts or discards them on the review page. JSON is
@@ -12,6 +14,7 @@ import json
 from typing import Sequence
 
 from survey.command_line import add_data_option, data_dir
+from survey.odk.import_cli import add_import_command, run_import
 from survey.odk.inbox import Inbox
 
 
@@ -22,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     inbox = commands.add_parser("inbox", help="list the submissions waiting in the inbox")
     add_data_option(inbox, sub=True)
     inbox.add_argument("--format", choices=("text", "json"), default="text")
+    add_import_command(commands)
     return parser
 
 
@@ -39,4 +43,4 @@ def inbox_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"inbox": inbox_command}[args.command](args)
+    return {"inbox": inbox_command, "import": run_import}[args.command](args)

@@ -58,7 +58,7 @@ def _days_left(cert: dict | None, der: bytes | None) -> int | None:
         if cert and cert.get("notAfter"):
             expires = dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), dt.timezone.utc)
         elif der:
-            from cryptography import x509     # optional: the expiry of a certificate that did not verify
+            from cryptography import x509  # optional: the expiry of a certificate that did not verify
             expires = x509.load_der_x509_certificate(der).not_valid_after_utc
         else:
             return None

@@ -95,7 +95,9 @@ class _Parser(HTMLParser):
             self._size += len(piece)
 
     def _close_link(self):
-        if self._link is not None:
+        if self._link is not None and len(self.page.links) >= MAX_LINKS:
+            self._link = None
+        if self._link is not None and len(self.page.links) < MAX_LINKS:
             self.page.links.append((self._link[0], " ".join(self._link[1].split())))
             self._link = None
 

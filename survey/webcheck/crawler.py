@@ -52,6 +52,8 @@ class _Site:
         self.errors: list[str] = []
         self.host = ""
         self.port = 0
+        self.answered = False            # some request got an HTTP answer (robots.txt included)
+        self.unreadable_robots = False
 
     def in_scope(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -72,8 +74,10 @@ class _Site:
         unreachable or failing robots.txt mean stay out."""
         rules = robotparser.RobotFileParser(origin + "/robots.txt")
         response = self.fetcher.get(origin + "/robots.txt")
+        self.answered = self.answered or response.status is not None
         if response.error or response.status is None or response.status >= 500 or response.status in (401, 403):
             rules.disallow_all = True
+            self.unreadable_robots = True
             self.errors.append(f"{origin}/robots.txt: could not be read "
                                f"({response.error or response.status}); the site was not crawled")
         elif response.status >= 300:
@@ -138,7 +142,7 @@ def check_site(url: str, limits: Limits = Limits(), cafile: str | None = None,
     while queue and snapshot["pages_visited"] < limits.max_pages and fetcher.requests < limits.max_requests:
         page_url = queue.popleft()
         if not site.allowed(page_url):
-            if first:
+            if first and not site.unreadable_robots:
                 site.errors.append(f"{page_url}: disallowed by robots.txt; not fetched")
             first = False
             continue
@@ -172,6 +176,7 @@ def check_site(url: str, limits: Limits = Limits(), cafile: str | None = None,
             if link and link not in queued and site.in_scope(link) and not is_document(link):
                 queued.add(link)
                 queue.append(link)
+    snapshot["reachable"] = snapshot["reachable"] or site.answered
     found_dates += _sitemap_dates(site)
     snapshot["newest_date"] = (lambda d: d.isoformat() if d else None)(dates.newest(found_dates, now.date()))
     snapshot.update(documents=sorted(found["documents"])[:200], contacts=sorted(found["contacts"]),

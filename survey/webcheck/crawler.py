@@ -56,6 +56,7 @@ class _Site:
         self.unreadable_robots = False
 
     def in_scope(self, url: str) -> bool:
+        """Same host name, and the same port (or http's and https' usual ones: 80 and 443)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() != self.host:
             return False
@@ -177,6 +178,8 @@ def check_site(url: str, limits: Limits = Limits(), cafile: str | None = None,
                 queued.add(link)
                 queue.append(link)
     snapshot["reachable"] = snapshot["reachable"] or site.answered
+    if start.scheme == "https" and snapshot["reachable"] and site.port == 443:
+        snapshot["http_redirects_to_https"] = _http_redirects(site)
     found_dates += _sitemap_dates(site)
     snapshot["newest_date"] = (lambda d: d.isoformat() if d else None)(dates.newest(found_dates, now.date()))
     snapshot.update(documents=sorted(found["documents"])[:200], contacts=sorted(found["contacts"]),
@@ -206,6 +209,20 @@ def _first_response(snapshot: dict, response: Response | None, hops: list[Respon
                 snapshot["errors"].append(f"{r.url}: the certificate does not verify "
                                           f"({r.certificate.get('reason') or 'untrusted'})")
             break
+
+
+def _http_redirects(site: _Site, http_port: int = 80) -> bool | None:
+    """Does http://host/ send visitors to HTTPS?  (Asked of a site given as https://, on its usual
+    ports only: for another port the plain-HTTP one is unknown.)"""
+    url = f"http://{site.host}{'' if http_port == 80 else f':{http_port}'}/"
+    if site.fetcher.requests >= site.limits.max_requests or not site.allowed(url):
+        return None
+    response = site.fetcher.get(url, read_body=False)
+    if response.status is None:
+        return False
+    target = urljoin(url, response.location or "")
+    return response.location is not None and urlsplit(target).scheme == "https" and \
+        (urlsplit(target).hostname or "").lower() == site.host
 
 
 def _sitemap_dates(site: _Site) -> list[dt.date]:

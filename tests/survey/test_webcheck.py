@@ -149,6 +149,17 @@ def test_http_redirects_to_https_with_a_trusted_certificate(sites, tmp_path):
     assert secure.paths() == ["/robots.txt", "/", "/sitemap.xml"]
 
 
+def test_an_https_site_is_asked_whether_plain_http_sends_visitors_to_https(sites):
+    from survey.webcheck.crawler import _http_redirects, _Site
+    from survey.webcheck.fetching import Fetcher
+    for location, expected in (("https://127.0.0.1/", True), ("http://127.0.0.1:9/other", False)):
+        plain = sites({"/robots.txt": Route("", status=404), "/": Route("", status=301, headers={"Location": location})})
+        site = _Site(Fetcher(delay=0, timeout=2), FAST)
+        site.host, site.port = "127.0.0.1", 443
+        assert _http_redirects(site, http_port=plain.port) is expected
+        assert plain.paths() == ["/robots.txt", "/"]
+
+
 def test_a_self_signed_certificate_is_reported_and_the_site_still_read(sites, tmp_path):
     secure = sites({"/robots.txt": Route("", status=404), "/": Route(html('<a href="mailto:a@b.go.id">m</a>'))},
                    tls=True, cert_dir=tmp_path / "tls")

@@ -27,12 +27,11 @@ import pandas as pd
 
 from analysis.indicators import egov
 from analysis.tables.summary_table import Column, SummaryTable
+from survey.webcheck.findings import TWO_WAY, UPDATED_WITHIN_DAYS
 
 __all__ = ["UPDATED_WITHIN_DAYS", "criterion_found", "evidence_frame", "evidence_table", "history_table",
            "latest_snapshots", "site_stage", "site_table"]
 
-UPDATED_WITHIN_DAYS = 90
-TWO_WAY = ("email", "form", "sms", "whatsapp")
 _YES_NO = {"yes": {"id": "Ya", "en": "Yes"}, "no": {"id": "Tidak", "en": "No"},
            "not_checked": {"id": "Belum diperiksa", "en": "Not checked"}}
 _SHORT = {   # the criterion as a disagreement names it

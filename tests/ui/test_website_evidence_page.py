@@ -86,3 +86,36 @@ def test_a_supervisor_sees_the_evidence_but_cannot_start_a_check(data_dir, agenc
     assert not at.exception, at.exception
     assert "menyatakan kontak dua arah: ya; tidak ditemukan di 1 halaman" in " ".join(w.value for w in at.warning)
     assert not [b for b in at.button if b.key == "indicators_webcheck"]
+
+
+def test_the_check_runs_in_the_background_and_the_page_shows_its_progress(data_dir, monkeypatch):
+    """A site that answers after 3 s: the click returns at once, with the progress on the page."""
+    from ui.results import website_evidence
+    monkeypatch.setattr(website_evidence, "LIMITS", Limits(max_pages=2, delay=0, timeout=10))
+    slow = Site({"/robots.txt": Route("", status=404, hang=3), "/": Route(html("<p>lambat</p>"))})
+    try:
+        first, second = generate("agency", n=2, seed=5)     # the page needs two agencies (one PSU has no variance)
+        first.update(agency="dlh", has_website="yes", website_url=slow.url("/"), update_frequency="weekly", **YES)
+        second.update(agency="dinsos", has_website="no")
+        for key in [k for k in second if k in YES or k in ("website_url", "update_frequency", "online_payment",
+                                                           "online_transactions", "integrated_services",
+                                                           "monthly_visitors")]:
+            del second[key]
+        for answers in (first, second):
+            ResponseStore(data_dir).submit("agency", answers, enumerator="enum01")
+        at = open_page(data_dir, "indicators", lang="id")
+        at.radio(key="indicators_section").set_value("stages").run()
+        at.button(key="indicators_webcheck").click().run()
+        assert not at.exception, at.exception
+        run = runs.background_run(data_dir)
+        assert not run.finished
+        progress = at.get("progress")
+        assert progress and ("Memeriksa" in progress[0].proto.text or "Memulai" in progress[0].proto.text)
+        assert not [b for b in at.button if b.key == "indicators_webcheck"]     # one run at a time
+        deadline = time.monotonic() + 60
+        while not run.finished and time.monotonic() < deadline:
+            time.sleep(0.1)
+        at.run()
+        assert any("1 situs web diperiksa." in s.value for s in at.success)
+    finally:
+        slow.close()

@@ -66,6 +66,9 @@ def test_an_administrator_checks_the_websites_and_sees_the_disagreements(data_di
     assert list(row[["Agency says", "Found on the website", "What was found"]].iloc[0]) == ["Yes", "Yes", "1 documents"]
     sites = next(d.value for d in at.dataframe if "Stage found" in d.value.columns)
     assert set(sites["Stage found"]) == {"Emerging"} and set(sites["Stage answered"]) == {"Interactive"}
+    keys = [b.key for b in at.get("download_button")]
+    assert {"indicators_webcheck_evidence_csv", "indicators_webcheck_sites_xlsx", "indicators_webcheck_history_html"} \
+        <= set(keys)
     # no form sent, no document fetched, robots.txt first
     for site in agency_sites.values():
         assert site.paths()[0] == "/robots.txt" and "/a.pdf" not in site.paths()

@@ -132,6 +132,8 @@ def page() -> None:
     if key == "stages":
         website_evidence.webcheck_ui(lang)
     downloads_ui(tables(section, by, lang), PAGE, lang)
+    if key == "stages":
+        downloads_ui(website_evidence.evidence_tables(tables(section, by, lang)[f"{PAGE}_stages"]), PAGE, lang)
     prefetch(section, lang)
 
 

@@ -4,6 +4,8 @@ page stays usable, its progress redrawn every second until the run ends."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
 from analysis.indicators import website_evidence as evidence
@@ -42,6 +44,21 @@ def evidence_ui(stages: SummaryTable, lang: str) -> None:
     table_ui(evidence.site_table(stored, stages.data, agency_labels), f"{KEY}_sites", lang)
     with st.expander(pick(evidence.history_table(stored).title, lang)):
         table_ui(evidence.history_table(stored, agency_labels), f"{KEY}_history", lang, title=False)
+
+
+def evidence_tables(stages: Callable[[], SummaryTable | None]) -> dict[str, Callable[[], SummaryTable | None]]:
+    """The websites' tables for the page's downloads (key -> how to build it; None without a check)."""
+    def build(kind: str) -> SummaryTable | None:
+        stored, table = snapshots.read_all(data_dir()), stages()
+        if not stored or table is None:
+            return None
+        labels = table.value_labels.get("agency", {})
+        if kind == "evidence":
+            return evidence.evidence_table(table.data, stored, labels)
+        return evidence.site_table(stored, table.data, labels) if kind == "sites" else \
+            evidence.history_table(stored, labels)
+
+    return {f"{KEY}_{kind}": (lambda kind=kind: build(kind)) for kind in ("evidence", "sites", "history")}
 
 
 def webcheck_ui(lang: str) -> None:

@@ -478,6 +478,33 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The median agency's stage: the highest stage more than half of the {n} agencies have reached.",
         "id": "Tahap perangkat daerah median: tahap tertinggi yang dicapai lebih dari separuh dari {n} perangkat daerah.",
     },
+    "website_evidence": {"en": "The agencies' websites", "id": "Situs web perangkat daerah"},
+    "website_none": {
+        "en": "No website has been checked yet: an administrator starts the check here, or on the server: "
+              "python -m survey.webcheck",
+        "id": "Belum ada situs web yang diperiksa: administrator memulai pemeriksaan di sini, atau di server: "
+              "python -m survey.webcheck",
+    },
+    "website_disagreements": {
+        "en": "{n} answer(s) and websites disagree:",
+        "id": "{n} jawaban tidak sesuai dengan situs web:",
+    },
+    "website_agree": {"en": "Every answer checked agrees with its website.",
+                      "id": "Semua jawaban yang diperiksa sesuai dengan situs webnya."},
+    "webcheck_run": {"en": "Check the agencies' websites now", "id": "Periksa situs web perangkat daerah sekarang"},
+    "webcheck_help": {
+        "en": "Visits each agency's website address (at most 30 pages each, robots.txt respected, one request a "
+              "second) in the background; the page stays usable.",
+        "id": "Mengunjungi alamat situs web setiap perangkat daerah (paling banyak 30 halaman per situs, robots.txt "
+              "dipatuhi, satu permintaan per detik) di latar belakang; halaman tetap dapat dipakai.",
+    },
+    "webcheck_running": {"en": "Checking {url} ({done} of {total} websites)",
+                         "id": "Memeriksa {url} ({done} dari {total} situs web)"},
+    "webcheck_starting": {"en": "Starting the website check", "id": "Memulai pemeriksaan situs web"},
+    "webcheck_done": {"en": "{n} website(s) checked.", "id": "{n} situs web diperiksa."},
+    "webcheck_no_addresses": {"en": "No agency has given a website address yet.",
+                              "id": "Belum ada perangkat daerah yang memberikan alamat situs web."},
+    "webcheck_failed": {"en": "The website check stopped: {error}", "id": "Pemeriksaan situs web berhenti: {error}"},
     "leadership_index": {"en": "Leadership commitment index (0-100), all", "id": "Indeks komitmen pimpinan (0-100), semua"},
     "cronbach_alpha": {"en": "Cronbach's alpha", "id": "Alfa Cronbach"},
     "cronbach_help": {

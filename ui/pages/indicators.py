@@ -4,8 +4,10 @@ One section at a time (so a page is ready quickly with 100,000 households): the
 household and individual ICT indicators (ITU codes, with the SDG indicator each one
 measures: 4.4.1, 5.b.1, 17.6.1, 17.8.1), the e-government indicators, each agency
 on the ladder Emerging -> Seamless with the criteria it meets and misses and the
-city's stage, and the leadership commitment index with Cronbach's alpha.  Each has
-its interval, a breakdown selector where it splits, and its downloads.
+city's stage, beside what each agency's website shows (survey.webcheck's snapshots, the
+disagreements flagged; administrators check the sites again with a button), and the leadership
+commitment index with Cronbach's alpha.  Each has its interval, a breakdown selector where it
+splits, and its downloads.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
-from ui.results import charts
+from ui.results import charts, website_evidence
 from ui.results import data_cache as data
 from ui.results.data_cache import View
 from ui.results.live import live
@@ -78,6 +80,7 @@ def stages_ui(city, stages, lang: str) -> None:
     table_ui(city, f"{PAGE}_city", lang)
     chart_ui(charts.ladder_chart(stages, city.stats["city_stage"], lang), f"{PAGE}_stages")
     table_ui(stages, f"{PAGE}_stages", lang)
+    website_evidence.evidence_ui(stages, lang)
 
 
 def leadership_ui(table, lang: str) -> None:
@@ -126,7 +129,11 @@ def page() -> None:
         return
     by = breakdown_ui(section, lang)
     results(key, by, lang)
+    if key == "stages":
+        website_evidence.webcheck_ui(lang)
     downloads_ui(tables(section, by, lang), PAGE, lang)
+    if key == "stages":
+        downloads_ui(website_evidence.evidence_tables(tables(section, by, lang)[f"{PAGE}_stages"]), PAGE, lang)
     prefetch(section, lang)
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.indicators import egov
 from analysis.tables.summary_table import Column, SummaryTable
+from survey.locale import LANGUAGES
 from survey.webcheck.findings import TWO_WAY, UPDATED_WITHIN_DAYS
 
 __all__ = ["UPDATED_WITHIN_DAYS", "criterion_found", "evidence_frame", "evidence_table", "history_table",
@@ -171,7 +172,7 @@ def evidence_frame(stages: pd.DataFrame, snapshots: Sequence[Mapping]) -> pd.Dat
 def _keyed(frame: pd.DataFrame, column: str) -> tuple[list[str], dict]:
     """Per-row texts as keys and the value labels that write them (a SummaryTable holds plain values)."""
     keys = [f"{column}:{i}" for i in range(len(frame))]
-    return keys, {k: dict(v) if v else {"id": "", "en": ""} for k, v in zip(keys, frame[column])}
+    return keys, {k: dict(v) if v else dict.fromkeys(LANGUAGES, "") for k, v in zip(keys, frame[column])}
 
 
 def evidence_table(stages: pd.DataFrame, snapshots: Sequence[Mapping],

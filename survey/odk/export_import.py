@@ -72,7 +72,7 @@ class _Columns:
         if not m:
             return None
         q = self.question(m["name"]) or self._named(m["name"].lstrip("_"))
-        return (q, _GEO_PARTS[m["part"].lower()]) if q is not None and q.type == "geopoint" else None
+        return (q, _GEO_PARTS[m["part"].lower()]) if q is not None and q.kind.widget == "location" else None
 
 
 def _value(q: Question, value: Any) -> Any:

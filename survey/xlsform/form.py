@@ -401,7 +401,7 @@ class _Survey:
         if required is None:
             self.note("unsupported", row, "required", f"a conditional required ({cells['required']!r}) is not "
                       "supported: the question is optional")
-        elif required and (entered or qtype == "repeat"):
+        elif required and (entered or QUESTION_TYPES[qtype].is_repeat):
             question["required"] = True
         elif required:
             self.note("unsupported", row, "required", f"a {qtype} cannot be required: left out")
@@ -423,8 +423,8 @@ class _Survey:
         for key in ("calculation", "choice_filter", "repeat_count"):
             if cells.get(key) is None:
                 continue
-            allowed = {"calculation": qtype == "calculate", "choice_filter": bool(list_name),
-                       "repeat_count": qtype == "repeat"}[key]
+            allowed = {"calculation": QUESTION_TYPES[qtype].computed, "choice_filter": bool(list_name),
+                       "repeat_count": QUESTION_TYPES[qtype].is_repeat}[key]
             if not allowed:
                 self.note("unsupported", row, key, f"{key} on a {qtype} is not supported: left out")
                 continue
@@ -438,7 +438,7 @@ class _Survey:
                     value = None
             if value:
                 question[key] = value
-        if qtype == "calculate" and "calculation" not in question:  # an untranslatable one is listed already
+        if QUESTION_TYPES[qtype].computed and "calculation" not in question:  # an untranslatable one is listed already
             if cells.get("calculation") is None:
                 self.note("unsupported", row, "calculation", f"the calculate '{cells['name']}' has no calculation: "
                           "left out")

@@ -105,6 +105,8 @@ def _tables(con, start, end) -> dict[str, pd.DataFrame]:
                (SELECT min(day) FROM r) AS first_day, (SELECT max(day) FROM r) AS last_day""")
     for column in ("requests", "pageviews", "visits", "visitors_daily_sum", "bot_requests"):
         summary[column] = summary[column].astype("int64")
+    for column in ("first_day", "last_day"):   # datetime.date (None when empty), as the period's bounds
+        summary[column] = pd.Series([_day(v) for v in summary[column]], dtype=object)
     for frame in (by_month, *shares.values(), by_device, documents):
         for column in frame.columns:
             if column in ("requests", "pageviews", "visits", "visitors", "bot_requests"):
@@ -148,7 +150,12 @@ def _shares(frame: pd.DataFrame, key: str) -> dict[str, float]:
     return {str(k): float(v) for k, v in zip(frame[key], frame["share"])}
 
 
-def _iso(value) -> str | None:
+def _day(value) -> date | None:
     if value is None or (not isinstance(value, date) and pd.isna(value)):
         return None
-    return pd.Timestamp(value).date().isoformat()
+    return pd.Timestamp(value).date()
+
+
+def _iso(value) -> str | None:
+    day = _day(value)
+    return None if day is None else day.isoformat()

@@ -1,0 +1,259 @@
+"""Import access logs into the traffic store: parse, enrich, key, and store each line once.
+
+The idempotency key of a line is its host, the SHA-256 of its bytes and which repeat of that
+identical line it is within its file: importing a file twice, or a rotated log that overlaps the
+previous one, adds nothing, while a line genuinely logged twice counts twice. Repeats are counted
+within a sliding window of six hours of log time (identical lines carry the same second), so the
+memory of a ten-million-line file stays bounded.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import io
+import re
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Iterable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from survey.traffic import enrich, formats, storage
+
+WIB_SECONDS = 7 * 3600
+REPEAT_WINDOW = 6 * 3600
+MAX_EXAMPLES = 5
+_HOST = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
+
+SCHEMA = pa.schema([
+    ("host", pa.string()), ("ts", pa.timestamp("s", tz="UTC")), ("day", pa.date32()), ("month", pa.string()),
+    ("method", pa.string()), ("path", pa.string()), ("status", pa.int16()), ("bytes", pa.int64()),
+    ("kind", pa.string()), ("is_pageview", pa.bool_()), ("visitor", pa.string()), ("country", pa.string()),
+    ("device", pa.string()), ("ua_bot", pa.bool_()), ("line_key", pa.string()),
+])
+
+
+@dataclass
+class ImportResult:
+    format: str | None
+    added: int = 0
+    present: int = 0
+    bad: int = 0
+    bad_examples: list[tuple[str, int, str, str]] = field(default_factory=list)
+    refused: str | None = None
+    hosts: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.refused:
+            return f"refused: {self.refused}"
+        return (f"format {self.format}; added {self.added} request(s), {self.present} already stored, "
+                f"{self.bad} bad line(s); hosts: {', '.join(self.hosts) or '-'}")
+
+
+def host_from_name(name: str) -> str | None:
+    """`surakarta.go.id-access.log.2.gz` -> `surakarta.go.id` (one log per host)."""
+    stem = Path(name).name.lower()
+    stem = re.split(r"[-_.]?(access|ssl_access|ssl)?[-_.]?log", stem)[0]
+    return stem if "." in stem and re.match(_HOST, stem) else None
+
+
+def clean_host(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = re.sub(r":\d+$", "", text.strip().lower()).rstrip(".")
+    return text if re.match(_HOST, text) else None
+
+
+class _Repeats:
+    """Which repeat of an identical line each line is, within its file (bounded memory)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[bytes, tuple[int, int]] = {}
+        self.latest = 0
+
+    def index(self, digests: list[bytes], seconds: list[int]) -> list[int]:
+        out = []
+        seen = self.seen
+        for digest, second in zip(digests, seconds):
+            count = seen.get(digest, (0, 0))[0]
+            seen[digest] = (count + 1, second)
+            out.append(count)
+        if seconds:
+            self.latest = max(self.latest, max(seconds))
+        if len(seen) > 2_000_000:
+            cutoff = self.latest - REPEAT_WINDOW
+            self.seen = {d: v for d, v in seen.items() if v[1] >= cutoff}
+        return out
+
+
+def _enrich(chunk: formats.Chunk, raw: list[bytes], first: int, host: str | None, salt: bytes,
+            repeats: _Repeats) -> pa.Table:
+    t = {name: chunk.table.column(name).combine_chunks() for name in chunk.table.column_names}
+    vhost = pc.utf8_lower(pc.replace_substring_regex(pc.fill_null(t["vhost"], ""), r":\d+$", ""))
+    vhost = pc.if_else(pc.match_substring_regex(vhost, _HOST), vhost, None)
+    hosts = pc.fill_null(pc.coalesce(vhost, pa.scalar(host, pa.string())), "unknown") if host else \
+        pc.fill_null(vhost, "unknown")
+    ts = t["time"]
+    seconds = pc.cast(ts, pa.int64())
+    wib = pc.cast(pc.add(seconds, WIB_SECONDS), pa.timestamp("s"))
+    day = pc.cast(wib, pa.date32())
+    path = enrich.path_of(pc.fill_null(t["target"], "-"))
+    kind = enrich.kinds(path)
+    method = pc.utf8_upper(pc.fill_null(t["method"], "-"))
+    device, bot = enrich.devices(t["ua"])
+    numbers = t["n"].to_pylist()
+    digests = [hashlib.sha256(raw[n - first]).digest() for n in numbers]
+    repeat = repeats.index(digests, seconds.to_pylist())
+    keys = pc.binary_join_element_wise(hosts, pa.array([d.hex() for d in digests], pa.string()),
+                                       pc.cast(pa.array(repeat, pa.int64()), pa.string()), ":")
+    return pa.table({
+        "host": hosts, "ts": ts, "day": day, "month": pc.strftime(wib, "%Y-%m"),
+        "method": method, "path": path, "status": t["status"], "bytes": t["bytes"],
+        "kind": kind, "is_pageview": enrich.pageviews(method, t["status"], kind),
+        "visitor": enrich.visitors(t["ip"], t["ua"], salt), "country": enrich.countries(t["ip"]),
+        "device": device, "ua_bot": bot, "line_key": keys,
+    }, schema=SCHEMA)
+
+
+def _stage_log(name: str, handle: IO[bytes], fmt: str | None, host: str | None, salt: bytes,
+               staging: Path, result: ImportResult) -> tuple[str | None, int]:
+    """Parse one log into part files under `staging`; (format, lines kept)."""
+    kept = 0
+    first = 0
+    repeats = _Repeats()
+    host = clean_host(host) or host_from_name(name)
+    for raw in formats.line_blocks(handle):
+        text = [line.decode("utf-8", "replace") for line in raw]
+        if fmt is None:
+            fmt = formats.detect(text[:50], name)
+            if fmt is None or fmt in formats.EXPORT_FORMATS:
+                return fmt, 0
+        chunk = formats.parse_lines(text, fmt, first)
+        result.bad += len(chunk.bad)
+        for n, reason in chunk.bad[:MAX_EXAMPLES - len(result.bad_examples)]:
+            result.bad_examples.append((name, n + 1, reason, enrich.mask_ip(text[n - first])[:300]))
+        if chunk.table.num_rows:
+            table = _enrich(chunk, raw, first, host, salt, repeats)
+            pq.write_table(table, staging / f"raw-{uuid.uuid4().hex}.parquet")
+            kept += table.num_rows
+        first += len(raw)
+    return fmt, kept
+
+
+def import_files(root: Path, files: list[Path], format: str | None = None, host: str | None = None,
+                 *, user: str | None = None) -> ImportResult:
+    """Import log files (plain or gzip) into `<root>/traffic/`."""
+    sources = [(Path(f).name, Path(f)) for f in files]
+    return _import(Path(root), sources, format, host, user)
+
+
+def import_bytes(root: Path, name: str, data: bytes, format: str | None = None, host: str | None = None,
+                 *, user: str | None = None) -> ImportResult:
+    """Import one uploaded file (its name only informs the host and the messages)."""
+    return _import(Path(root), [(name, data)], format, host, user)
+
+
+def _open(source: Path | bytes) -> IO[bytes]:
+    if isinstance(source, bytes):
+        handle = io.BufferedReader(io.BytesIO(source))  # type: ignore[arg-type]
+        if source[:2] == b"\x1f\x8b":
+            import gzip
+            return gzip.GzipFile(fileobj=handle)  # type: ignore[return-value]
+        return handle
+    return formats.open_text(source)
+
+
+def _import(root: Path, sources: Iterable[tuple[str, Path | bytes]], fmt: str | None, host: str | None,
+            user: str | None) -> ImportResult:
+    if fmt is not None and fmt not in formats.FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: one of {', '.join(formats.FORMATS)}")
+    sources = list(sources)
+    result = ImportResult(format=fmt)
+    if not sources:
+        result.refused = "no file given"
+        return result
+    with storage.import_lock(root):
+        salt = storage.salt(root)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=storage.folder(root)))
+        try:
+            found = []
+            for name, source in sources:
+                with _open(source) as handle:
+                    file_fmt, kept = _stage_file(name, handle, fmt, host, salt, staging, result)
+                found.append(file_fmt)
+                if kept == 0:
+                    what = f"format {file_fmt}" if file_fmt else "no known format (combined, vhost_combined, " \
+                        "json, matomo, ga4)"
+                    result.refused = (f"{name}: no line could be read ({what}); nothing was imported. "
+                                      "Check the file, or name its format with --format.")
+                    result.format = fmt or file_fmt
+                    return result
+            result.format = fmt or ("+".join(sorted(set(found))) if len(set(found)) > 1 else found[0])
+            _store(root, staging, result)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        storage.append_history(root, {
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "files": [name for name, _ in sources], "format": result.format, "added": result.added,
+            "present": result.present, "bad": result.bad, "user": user or _user(),
+        })
+    return result
+
+
+def _stage_file(name: str, handle: IO[bytes], fmt: str | None, host: str | None, salt: bytes,
+                staging: Path, result: ImportResult) -> tuple[str | None, int]:
+    if fmt in formats.EXPORT_FORMATS:
+        from survey.traffic import exports
+        return exports.stage(name, handle, fmt, host, salt, staging, result)
+    peek = handle.peek(4096)[:4096] if hasattr(handle, "peek") else b""
+    if fmt is None and peek:
+        guess = formats.detect(peek.decode("utf-8", "replace").splitlines()[:50], name)
+        if guess in formats.EXPORT_FORMATS:
+            from survey.traffic import exports
+            return exports.stage(name, handle, guess, host, salt, staging, result)
+    return _stage_log(name, handle, fmt, host, salt, staging, result)
+
+
+def _store(root: Path, staging: Path, result: ImportResult) -> None:
+    """Keep the staged lines not stored yet (one of each key), and publish them as new parts."""
+    con = storage.connect()
+    con.execute(f"SET temp_directory='{staging / 'spill'}'")
+    con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet('{staging}/raw-*.parquet')")
+    scope = con.execute("SELECT list(DISTINCT host), list(DISTINCT month), count(*) FROM staged").fetchone()
+    hosts, months, total = scope
+    if storage.parts(root):
+        # hosts are [a-z0-9.-] and months YYYY-MM (checked at parse): safe as literals, and they prune partitions
+        con.execute(f"CREATE VIEW stored AS SELECT host, line_key FROM {storage.source(root)} "
+                    f"WHERE host IN ({_literals(hosts)}) AND month IN ({_literals(months)})")
+    else:
+        con.execute("CREATE VIEW stored AS SELECT NULL::VARCHAR AS host, NULL::VARCHAR AS line_key WHERE false")
+    con.execute("""CREATE TABLE fresh AS
+        SELECT * FROM staged ANTI JOIN stored USING (host, line_key)
+        QUALIFY row_number() OVER (PARTITION BY line_key ORDER BY ts) = 1""")
+    result.added = con.execute("SELECT count(*) FROM fresh").fetchone()[0]
+    result.present = total - result.added
+    result.hosts = sorted(hosts)
+    if result.added:
+        out = staging / "out"
+        con.execute(f"COPY (SELECT * FROM fresh ORDER BY host, month, ts) TO '{out}' (FORMAT parquet, "
+                    "PARTITION_BY (host, month), FILENAME_PATTERN 'part-{uuid}', COMPRESSION zstd)")
+        storage.publish(out, root)
+    con.close()
+
+
+def _literals(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"

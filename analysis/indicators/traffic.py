@@ -190,17 +190,17 @@ def _summary(frames: Mapping[str, pd.DataFrame], persons: float | None, period: 
             ("pageviews", value("pageviews"), "count"), ("visits", value("visits"), "count"),
             ("visitors_daily_sum", value("visitors_daily_sum"), "count")]
     mean = float(months["visitors"].mean()) if len(months) else np.nan
-    rows.append(("visitors_month_mean", mean, "number"))
+    rows.append(("visitors_month_mean", mean, "count"))
     notes = ["visitor", "pageview", "bots", "nat", "daily_sum"]
     if persons:
         rows.append(("visitors_population", 100 * mean / persons, "percent"))
     notes.append("population" if persons else "no_population")
     frame = pd.DataFrame(rows, columns=["measure", "value", "kind"])
     columns = {"measure": Column({"id": "Ukuran", "en": "Measure"}), "value": Column({"id": "Nilai", "en": "Value"},
-                                                                                      "row", 0)}
+                                                                                      "row")}
     return SummaryTable(frame, _TITLES["summary"], columns, value_labels={"measure": _MEASURES},
                         notes=_notes(notes, persons), subtitle=_subtitle(period), kind="traffic", keys=("measure",),
-                        stats={"persons": persons, "visitors_month_mean": mean})
+                        stats={"persons": persons, "visitors_month_mean": mean, "period": period})
 
 
 def traffic_summary_tables(frames: Mapping[str, pd.DataFrame], persons: float | None = None) -> dict[str, SummaryTable]:

@@ -508,15 +508,16 @@ TEXT: dict[str, dict[str, str]] = {
                              "id": "Tidak ada permintaan pada periode ini untuk situs ini."},
     "traffic_pageviews": {"en": "Page views", "id": "Tampilan halaman"},
     "traffic_visits": {"en": "Visits", "id": "Kunjungan"},
-    "traffic_visitors_month": {"en": "Visitors per month (average)", "id": "Pengunjung per bulan (rata-rata)"},
+    "traffic_visitors_month": {"en": "Visitors per month", "id": "Pengunjung per bulan"},
     "traffic_visitors_help": {
-        "en": "Devices and browsers, not people; {share} of the {persons} residents in population.csv, but many "
-              "visitors are not from the city.",
-        "id": "Perangkat dan peramban, bukan orang; {share} dari {persons} penduduk menurut population.csv, tetapi "
-              "banyak pengunjung bukan dari kota.",
+        "en": "The average over the period's months. Devices and browsers, not people; {share} of the {persons} "
+              "residents in population.csv, but many visitors are not from the city.",
+        "id": "Rata-rata atas bulan-bulan dalam periode. Perangkat dan peramban, bukan orang; {share} dari {persons} "
+              "penduduk menurut population.csv, tetapi banyak pengunjung bukan dari kota.",
     },
-    "traffic_visitors_help_plain": {"en": "Devices and browsers, not people.",
-                                    "id": "Perangkat dan peramban, bukan orang."},
+    "traffic_visitors_help_plain": {"en": "The average over the period's months. Devices and browsers, not people.",
+                                    "id": "Rata-rata atas bulan-bulan dalam periode. Perangkat dan peramban, bukan "
+                                          "orang."},
     "traffic_bot_requests": {"en": "Bot requests (left out)", "id": "Permintaan bot (tidak dihitung)"},
     "traffic_study_title": {
         "en": "The study's table: visitors per month, visitors by country, the most visited hosts",
@@ -527,6 +528,7 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Dari pemerintahan elektronik ke pemerintahan bergerak: perangkat per bulan",
     },
     "traffic_documents_title": {"en": "Downloads (the Interactive stage)", "id": "Unduhan (tahap Interactive)"},
+    "traffic_summary_title": {"en": "All counts, with what they mean", "id": "Semua hitungan, beserta artinya"},
     "traffic_import_title": {"en": "Import access logs", "id": "Impor log akses"},
     "traffic_import_about": {
         "en": "Apache/Nginx access logs (combined, vhost_combined; plain or .gz), JSON lines logs, Matomo's visits "

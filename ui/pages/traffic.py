@@ -92,7 +92,6 @@ def _shown(table, key: str, lang: str, chart=None) -> None:
 
 def results_ui(tables: dict, lang: str) -> None:
     metrics_ui(tables, lang)
-    _shown(tables["summary"], "summary", lang)
     st.subheader(t("traffic_study_title", lang))
     _shown(tables["by_month"], "by_month", lang, charts.visitors_chart(tables["by_month"], lang))
     _shown(tables["by_country"], "by_country", lang, charts.traffic_shares_chart(tables["by_country"], "country", lang))
@@ -101,6 +100,8 @@ def results_ui(tables: dict, lang: str) -> None:
     _shown(tables["by_device"], "by_device", lang, charts.device_chart(tables["by_device"], lang))
     st.subheader(t("traffic_documents_title", lang))
     _shown(tables["top_documents"], "top_documents", lang)
+    st.subheader(t("traffic_summary_title", lang))
+    _shown(tables["summary"], "summary", lang)
 
 
 # ---- the admin's import ----------------------------------------------------------------------------------
@@ -196,8 +197,9 @@ def page() -> None:
         st.info(t("traffic_none", lang), icon=":material/info:")
     else:
         start, end, host = filters_ui(overall, lang)
-        with st.spinner(t("computing", lang)):
-            tables = _tables(root, start, end, host, state)
+        first, last = overall["summary"].stats["period"]
+        with st.spinner(t("computing", lang)):   # the whole period is the overall tables' key: computed once
+            tables = _tables(root, None if start == first else start, None if end == last else end, host, state)
         if tables["summary"].stats["period"] is None:
             st.info(t("traffic_empty_period", lang), icon=":material/filter_alt_off:")
         else:

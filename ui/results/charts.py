@@ -435,4 +435,6 @@ def device_chart(by_device: SummaryTable, lang: str):
                          ("value", title)))
     lines = base.mark_line(point=True, strokeWidth=2.5)
     values = base.mark_text(dy=-10, fontSize=11).encode(text="value:N")
-    return _finish(alt.layer(lines, values).properties(height=260), lang)
+    # the legend at the right: one at the bottom squeezed the lines' fixed height to a strip (Streamlit 1.67)
+    return _finish(alt.layer(lines, values).properties(height=260), lang).configure_legend(
+        orient="right", columns=1, labelLimit=160, title=None)

@@ -57,7 +57,8 @@ class ImportResult:
     def summary(self) -> str:
         if self.refused:
             return f"refused: {self.refused}"
-        return (f"format {self.format}; added {self.added} request(s), {self.present} already stored, "
+        unit = "aggregated row(s) (kept apart from the requests)" if self.format == "ga4" else "request(s)"
+        return (f"format {self.format}; added {self.added} {unit}, {self.present} already stored, "
                 f"{self.bad} bad line(s); hosts: {', '.join(self.hosts) or '-'}")
 
 
@@ -174,7 +175,11 @@ def _import(root: Path, sources: Iterable[tuple[str, Path | bytes]], fmt: str | 
                     result.format = fmt or file_fmt
                     return result
             result.format = fmt or ("+".join(sorted(set(found))) if len(set(found)) > 1 else found[0])
-            _store(root, staging, result, len(sources))
+            if any(staging.glob("raw-*.parquet")):
+                _store(root, staging, result, len(sources))
+            if any(staging.glob("ga4-*.parquet")):
+                from survey.traffic import exports
+                exports.publish_ga4(staging, root, result)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         storage.append_history(root, {
@@ -227,7 +232,7 @@ def _store(root: Path, staging: Path, result: ImportResult, files: int) -> None:
     con.close()
     result.added = int(written[0]) if written else 0
     result.present = total - result.added
-    result.hosts = sorted(hosts)
+    result.hosts = sorted(set(result.hosts) | set(hosts))
     if result.added:
         storage.publish(out, root)
 

@@ -19,7 +19,7 @@ AGENTS = [
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 ]
 PATHS = ["/", "/berita/{n}", "/layanan", "/assets/app.css", "/assets/app.js", "/img/{n}.jpg",
-         "/docs/perda-{n}.pdf", "/robots.txt", "/search?q={n}"]
+         "/docs/perda-{n}.pdf", "/search?q={n}"]
 
 
 def generate(path: Path, lines: int, seed: int = 1) -> None:

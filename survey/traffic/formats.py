@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 LOG_FORMATS = ("combined", "vhost_combined", "json")
 EXPORT_FORMATS = ("matomo", "ga4")
 FORMATS = LOG_FORMATS + EXPORT_FORMATS
-CHUNK_BYTES = 16 << 20   # ~100,000 lines a chunk: memory stays bounded whatever the file's size
+CHUNK_BYTES = 8 << 20   # ~40,000 lines a chunk: memory stays bounded whatever the file's size
 
 _COMBINED = (r'(?P<ip>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}) '
              r'(?P<bytes>\d+|-)(?: "(?:[^"\\]|\\.)*" "(?P<ua>(?:[^"\\]|\\.)*)")?')
@@ -170,6 +170,8 @@ def _duck() -> duckdb.DuckDBPyConnection:
         con = _local.con = duckdb.connect()
         con.execute("SET threads=2")
         con.execute("SET TimeZone='UTC'")
+        con.execute("SET enable_progress_bar=false")
+        con.execute("SET memory_limit='256MB'")
     return con
 
 

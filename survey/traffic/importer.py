@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from survey.traffic import enrich, formats, storage
 
 WIB_SECONDS = 7 * 3600
-DUCKDB_MEMORY = "1GB"
+DUCKDB_MEMORY = "500MB"
 MAX_EXAMPLES = 5
 _HOST = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
 
@@ -159,6 +159,8 @@ def _import(root: Path, sources: Iterable[tuple[str, Path | bytes]], fmt: str | 
         result.refused = "no file given"
         return result
     with storage.import_lock(root):
+        for stale in storage.folder(root).glob(".staging-*"):   # left by an import that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         salt = storage.salt(root)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=storage.folder(root)))
         try:
@@ -210,11 +212,16 @@ def _store(root: Path, staging: Path, result: ImportResult, files: int) -> None:
     con.execute(f"SET temp_directory='{staging / 'spill'}'")
     con.execute(f"SET memory_limit='{DUCKDB_MEMORY}'")
     con.execute("SET preserve_insertion_order=false")
+    staged = f"read_parquet('{staging}/raw-*.parquet')"
+    # Repeats are rare: number only the lines whose hash occurs twice in a file (a small set from a
+    # spilling aggregate), so no operator has to hold every staged row at once.
+    con.execute(f"""CREATE TEMP TABLE repeats AS
+        SELECT file_no, n, row_number() OVER (PARTITION BY file_no, digest ORDER BY n) - 1 AS rep
+        FROM {staged} SEMI JOIN (SELECT file_no, digest FROM {staged} GROUP BY ALL HAVING count(*) > 1)
+        USING (file_no, digest)""")
     con.execute(f"""CREATE VIEW keyed AS
-        SELECT * EXCLUDE (digest, file_no, n),
-               host || ':' || digest || ':' || (row_number() OVER (PARTITION BY file_no, host, digest ORDER BY n) - 1)
-               AS line_key
-        FROM read_parquet('{staging}/raw-*.parquet')""")
+        SELECT s.* EXCLUDE (digest, file_no, n, rep), host || ':' || digest || ':' || coalesce(rep, 0) AS line_key
+        FROM (SELECT * FROM {staged} LEFT JOIN repeats USING (file_no, n)) s""")
     hosts, months, total = con.execute(f"SELECT list(DISTINCT host), list(DISTINCT month), count(*) "
                                        f"FROM read_parquet('{staging}/raw-*.parquet')").fetchone()
     if storage.parts(root):

@@ -141,3 +141,14 @@ def test_no_raw_address_anywhere_in_the_data_folder_and_it_is_private(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
     for folder in [p for p in (data / "traffic").rglob("*") if p.is_dir()] + [data / "traffic"]:
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_what_a_killed_import_left_is_cleared_by_the_next(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(traffic_log.text())
+    data = tmp_path / "data"
+    stale = data / "traffic" / ".staging-killed"
+    stale.mkdir(parents=True)
+    (stale / "raw-x.parquet").write_bytes(b"half")
+    assert import_files(data, [log]).added == 37
+    assert not stale.exists()

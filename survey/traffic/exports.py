@@ -111,7 +111,7 @@ def _stage_matomo(name, text, host, salt, staging, result, file_no) -> int:
             out["country"].append(country or "ZZ")
             out["device"].append(device)
             out["ua_bot"].append(False)
-            out["digest"].append(hashlib.sha256(f"{lines[number]}\0{k}".encode()).hexdigest())
+            out["digest"].append(hashlib.sha256(f"{salt.hex()}{lines[number]}\0{k}".encode()).hexdigest())
             out["file_no"].append(file_no)
             out["n"].append(number)
     if not out["host"]:

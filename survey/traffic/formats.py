@@ -107,8 +107,11 @@ def detect(first_lines: list[str], name: str = "") -> str | None:
     return best
 
 
-def parse_lines(lines: list[str], fmt: str, first: int) -> Chunk:
+def parse_lines(lines: list[str], fmt: str, first: int, secret: str = "") -> Chunk:
     """Lines (already decoded) of a log format -> a Chunk; `first` is the first line's index.
+
+    The line's hash is SHA-256 of the store's secret followed by the line: a plain hash of a line
+    could be undone by trying the 4 billion IPv4 addresses with the rest of the line.
 
     Which lines are in the format is decided by the full pattern without captures (RE2 without
     submatches: fast); the fields of the usual shape (7 pieces between quotes) are cut with splits
@@ -116,7 +119,7 @@ def parse_lines(lines: list[str], fmt: str, first: int) -> Chunk:
     through the capturing pattern, several times slower per line. Each line's SHA-256 (the
     idempotency key's hash) is taken in the same pass."""
     if fmt == "json":
-        return _parse_json(lines, first)
+        return _parse_json(lines, first, secret)
     lead = 1 if fmt == "vhost_combined" else 0
     names = (["vhost"] if lead else []) + ["ip", "time", "request", "status", "bytes", "ua"]
     lines_table = pa.table({"n": pa.array(range(first, first + len(lines)), pa.int64()),
@@ -131,7 +134,7 @@ def parse_lines(lines: list[str], fmt: str, first: int) -> Chunk:
             u AS (SELECT *, ok AND len(parts) = 7 AND len(pre) = {6 + lead} AS usual FROM p),
             x AS (SELECT *, CASE WHEN ok AND NOT usual THEN regexp_extract(line, $pattern, {names!r}) END AS rx
                   FROM u),
-            f AS (SELECT n, ok, sha256(line) AS digest, {{
+            f AS (SELECT n, ok, sha256($secret || line) AS digest, {{
                     'vhost': {"CASE WHEN usual THEN pre[1] ELSE rx.vhost END" if lead else "NULL::VARCHAR"},
                     'ip': CASE WHEN usual THEN pre[{1 + lead}] ELSE rx.ip END,
                     'time': CASE WHEN usual THEN substr(pre[{4 + lead}], 2) || ' ' || rtrim(pre[{5 + lead}], ']')
@@ -146,7 +149,7 @@ def parse_lines(lines: list[str], fmt: str, first: int) -> Chunk:
                    CASE WHEN well_formed THEN split_part(f.request, ' ', 2) END AS target,
                    TRY_CAST(f.status AS SMALLINT) AS status, TRY_CAST(f.bytes AS BIGINT) AS bytes,
                    coalesce(f.ua, '') AS ua, regexp_replace(f.vhost, ':[0-9]+$', '') AS vhost
-            FROM r ORDER BY n""", params={"pattern": PATTERNS[fmt], "request": _REQUEST}).to_arrow_table()
+            FROM r ORDER BY n""", params={"pattern": PATTERNS[fmt], "request": _REQUEST, "secret": secret}).to_arrow_table()
     finally:
         con.unregister("chunk_lines")
     ok = table["ok"]
@@ -200,7 +203,7 @@ def _finish(kept: pa.Table, bad: list[tuple[int, str]]) -> Chunk:
     return Chunk(table.filter(timed), bad)
 
 
-def _parse_json(lines: list[str], first: int) -> Chunk:
+def _parse_json(lines: list[str], first: int, secret: str) -> Chunk:
     rows: dict[str, list] = {name: [] for name in JSON_FIELDS}
     matched = []
     for line in lines:
@@ -227,7 +230,8 @@ def _parse_json(lines: list[str], first: int) -> Chunk:
     fields["bytes"] = pc.fill_null(fields["bytes"], "-")
     ok = pc.fill_null(pc.and_(pa.array(matched), pc.and_(has_request, status_ok)), False)
     numbers = pa.array(range(first, first + len(lines)), pa.int64())
-    fields["digest"] = pa.array([hashlib.sha256(line.encode("utf-8")).hexdigest() for line in lines], pa.string())
+    fields["digest"] = pa.array([hashlib.sha256((secret + line).encode("utf-8")).hexdigest()
+                                  for line in lines], pa.string())
     bad = [(n, "not a JSON log record (no request or status)") for n in pc.filter(numbers, pc.invert(ok)).to_pylist()]
     return _finish(pa.table({"n": numbers, **fields}).filter(ok), bad)
 

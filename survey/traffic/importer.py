@@ -114,7 +114,7 @@ def _stage_log(name: str, handle: IO[bytes], fmt: str | None, host: str | None, 
             fmt = formats.detect(text[:50], name)
             if fmt is None or fmt in formats.EXPORT_FORMATS:
                 return fmt, 0
-        chunk = formats.parse_lines(text, fmt, first)
+        chunk = formats.parse_lines(text, fmt, first, salt.hex())
         result.bad += len(chunk.bad)
         for n, reason in chunk.bad[:MAX_EXAMPLES - len(result.bad_examples)]:
             result.bad_examples.append((name, n + 1, reason, enrich.mask_ip(text[n - first])[:300]))

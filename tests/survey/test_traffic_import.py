@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import stat
 import subprocess
 import sys
 
+import pyarrow.parquet as pq
 import pytest
 
 from survey.command_line import CommandError
@@ -152,3 +154,13 @@ def test_what_a_killed_import_left_is_cleared_by_the_next(tmp_path):
     (stale / "raw-x.parquet").write_bytes(b"half")
     assert import_files(data, [log]).added == 37
     assert not stale.exists()
+
+
+def test_the_line_hash_is_keyed_so_it_cannot_be_reversed_by_trying_addresses(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(traffic_log.text())
+    data = tmp_path / "data"
+    import_files(data, [log])
+    keys = set(pq.read_table(next((data / "traffic" / "requests").rglob("*.parquet")))["line_key"].to_pylist())
+    plain = {hashlib.sha256(line.encode()).hexdigest() for line in traffic_log.lines()}
+    assert keys and not any(key.split(":")[1] in plain for key in keys)

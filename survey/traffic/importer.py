@@ -2,15 +2,17 @@
 
 The idempotency key of a line is its host, the SHA-256 of its bytes and which repeat of that
 identical line it is within its file: importing a file twice, or a rotated log that overlaps the
-previous one, adds nothing, while a line genuinely logged twice counts twice. Repeats are counted
-within a sliding window of six hours of log time (identical lines carry the same second), so the
-memory of a ten-million-line file stays bounded.
+previous one, adds nothing, while a line genuinely logged twice counts twice.
+
+Memory stays bounded whatever the size of the files: lines are parsed and enriched a block at a
+time (pyarrow, one lookup per distinct address or user agent) into staged Parquet parts without
+the addresses; the repeat numbers, the check against the stored keys and the partitioned write
+are one DuckDB statement over those parts, which spills to disk past its memory limit.
 """
 
 from __future__ import annotations
 
 import getpass
-import hashlib
 import io
 import re
 import shutil
@@ -28,7 +30,7 @@ import pyarrow.parquet as pq
 from survey.traffic import enrich, formats, storage
 
 WIB_SECONDS = 7 * 3600
-REPEAT_WINDOW = 6 * 3600
+DUCKDB_MEMORY = "500MB"
 MAX_EXAMPLES = 5
 _HOST = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
 
@@ -38,6 +40,8 @@ SCHEMA = pa.schema([
     ("kind", pa.string()), ("is_pageview", pa.bool_()), ("visitor", pa.string()), ("country", pa.string()),
     ("device", pa.string()), ("ua_bot", pa.bool_()), ("line_key", pa.string()),
 ])
+STAGED = pa.schema([f for f in SCHEMA if f.name != "line_key"]
+                   + [("digest", pa.string()), ("file_no", pa.int32()), ("n", pa.int64())])
 
 
 @dataclass
@@ -53,7 +57,8 @@ class ImportResult:
     def summary(self) -> str:
         if self.refused:
             return f"refused: {self.refused}"
-        return (f"format {self.format}; added {self.added} request(s), {self.present} already stored, "
+        unit = "aggregated row(s) (kept apart from the requests)" if self.format == "ga4" else "request(s)"
+        return (f"format {self.format}; added {self.added} {unit}, {self.present} already stored, "
                 f"{self.bad} bad line(s); hosts: {', '.join(self.hosts) or '-'}")
 
 
@@ -71,30 +76,9 @@ def clean_host(text: str | None) -> str | None:
     return text if re.match(_HOST, text) else None
 
 
-class _Repeats:
-    """Which repeat of an identical line each line is, within its file (bounded memory)."""
-
-    def __init__(self) -> None:
-        self.seen: dict[bytes, tuple[int, int]] = {}
-        self.latest = 0
-
-    def index(self, digests: list[bytes], seconds: list[int]) -> list[int]:
-        out = []
-        seen = self.seen
-        for digest, second in zip(digests, seconds):
-            count = seen.get(digest, (0, 0))[0]
-            seen[digest] = (count + 1, second)
-            out.append(count)
-        if seconds:
-            self.latest = max(self.latest, max(seconds))
-        if len(seen) > 2_000_000:
-            cutoff = self.latest - REPEAT_WINDOW
-            self.seen = {d: v for d, v in seen.items() if v[1] >= cutoff}
-        return out
-
-
-def _enrich(chunk: formats.Chunk, raw: list[bytes], first: int, host: str | None, salt: bytes,
-            repeats: _Repeats) -> pa.Table:
+def _enrich(chunk: formats.Chunk, host: str | None, salt: bytes, file_no: int) -> pa.Table:
+    """The stored columns but the key, plus what makes the key in `_store`: the line's SHA-256,
+    its file's number and its line number."""
     t = {name: chunk.table.column(name).combine_chunks() for name in chunk.table.column_names}
     vhost = pc.utf8_lower(pc.replace_substring_regex(pc.fill_null(t["vhost"], ""), r":\d+$", ""))
     vhost = pc.if_else(pc.match_substring_regex(vhost, _HOST), vhost, None)
@@ -108,42 +92,37 @@ def _enrich(chunk: formats.Chunk, raw: list[bytes], first: int, host: str | None
     kind = enrich.kinds(path)
     method = pc.utf8_upper(pc.fill_null(t["method"], "-"))
     device, bot = enrich.devices(t["ua"])
-    numbers = t["n"].to_pylist()
-    digests = [hashlib.sha256(raw[n - first]).digest() for n in numbers]
-    repeat = repeats.index(digests, seconds.to_pylist())
-    keys = pc.binary_join_element_wise(hosts, pa.array([d.hex() for d in digests], pa.string()),
-                                       pc.cast(pa.array(repeat, pa.int64()), pa.string()), ":")
+    digests = t["digest"]
     return pa.table({
         "host": hosts, "ts": ts, "day": day, "month": pc.strftime(wib, "%Y-%m"),
         "method": method, "path": path, "status": t["status"], "bytes": t["bytes"],
         "kind": kind, "is_pageview": enrich.pageviews(method, t["status"], kind),
         "visitor": enrich.visitors(t["ip"], t["ua"], salt), "country": enrich.countries(t["ip"]),
-        "device": device, "ua_bot": bot, "line_key": keys,
-    }, schema=SCHEMA)
+        "device": device, "ua_bot": bot, "digest": digests,
+        "file_no": pa.nulls(len(digests), pa.int32()).fill_null(file_no), "n": t["n"],
+    }, schema=STAGED)
 
 
 def _stage_log(name: str, handle: IO[bytes], fmt: str | None, host: str | None, salt: bytes,
-               staging: Path, result: ImportResult) -> tuple[str | None, int]:
+               staging: Path, result: ImportResult, file_no: int) -> tuple[str | None, int]:
     """Parse one log into part files under `staging`; (format, lines kept)."""
     kept = 0
     first = 0
-    repeats = _Repeats()
     host = clean_host(host) or host_from_name(name)
-    for raw in formats.line_blocks(handle):
-        text = [line.decode("utf-8", "replace") for line in raw]
+    for text in formats.line_blocks(handle):
         if fmt is None:
             fmt = formats.detect(text[:50], name)
             if fmt is None or fmt in formats.EXPORT_FORMATS:
                 return fmt, 0
-        chunk = formats.parse_lines(text, fmt, first)
+        chunk = formats.parse_lines(text, fmt, first, salt.hex())
         result.bad += len(chunk.bad)
         for n, reason in chunk.bad[:MAX_EXAMPLES - len(result.bad_examples)]:
             result.bad_examples.append((name, n + 1, reason, enrich.mask_ip(text[n - first])[:300]))
         if chunk.table.num_rows:
-            table = _enrich(chunk, raw, first, host, salt, repeats)
+            table = _enrich(chunk, host, salt, file_no)
             pq.write_table(table, staging / f"raw-{uuid.uuid4().hex}.parquet")
             kept += table.num_rows
-        first += len(raw)
+        first += len(text)
     return fmt, kept
 
 
@@ -180,13 +159,15 @@ def _import(root: Path, sources: Iterable[tuple[str, Path | bytes]], fmt: str | 
         result.refused = "no file given"
         return result
     with storage.import_lock(root):
+        for stale in storage.folder(root).glob(".staging-*"):   # left by an import that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         salt = storage.salt(root)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=storage.folder(root)))
         try:
             found = []
-            for name, source in sources:
+            for file_no, (name, source) in enumerate(sources):
                 with _open(source) as handle:
-                    file_fmt, kept = _stage_file(name, handle, fmt, host, salt, staging, result)
+                    file_fmt, kept = _stage_file(name, handle, fmt, host, salt, staging, result, file_no)
                 found.append(file_fmt)
                 if kept == 0:
                     what = f"format {file_fmt}" if file_fmt else "no known format (combined, vhost_combined, " \
@@ -196,7 +177,11 @@ def _import(root: Path, sources: Iterable[tuple[str, Path | bytes]], fmt: str | 
                     result.format = fmt or file_fmt
                     return result
             result.format = fmt or ("+".join(sorted(set(found))) if len(set(found)) > 1 else found[0])
-            _store(root, staging, result)
+            if any(staging.glob("raw-*.parquet")):
+                _store(root, staging, result, len(sources))
+            if any(staging.glob("ga4-*.parquet")):
+                from survey.traffic import exports
+                exports.publish_ga4(staging, root, result)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         storage.append_history(root, {
@@ -208,44 +193,55 @@ def _import(root: Path, sources: Iterable[tuple[str, Path | bytes]], fmt: str | 
 
 
 def _stage_file(name: str, handle: IO[bytes], fmt: str | None, host: str | None, salt: bytes,
-                staging: Path, result: ImportResult) -> tuple[str | None, int]:
+                staging: Path, result: ImportResult, file_no: int) -> tuple[str | None, int]:
     if fmt in formats.EXPORT_FORMATS:
         from survey.traffic import exports
-        return exports.stage(name, handle, fmt, host, salt, staging, result)
+        return exports.stage(name, handle, fmt, host, salt, staging, result, file_no)
     peek = handle.peek(4096)[:4096] if hasattr(handle, "peek") else b""
     if fmt is None and peek:
         guess = formats.detect(peek.decode("utf-8", "replace").splitlines()[:50], name)
         if guess in formats.EXPORT_FORMATS:
             from survey.traffic import exports
-            return exports.stage(name, handle, guess, host, salt, staging, result)
-    return _stage_log(name, handle, fmt, host, salt, staging, result)
+            return exports.stage(name, handle, guess, host, salt, staging, result, file_no)
+    return _stage_log(name, handle, fmt, host, salt, staging, result, file_no)
 
 
-def _store(root: Path, staging: Path, result: ImportResult) -> None:
-    """Keep the staged lines not stored yet (one of each key), and publish them as new parts."""
+def _store(root: Path, staging: Path, result: ImportResult, files: int) -> None:
+    """Key the staged lines, keep those not stored yet (one of each key), publish them as new parts."""
     con = storage.connect()
     con.execute(f"SET temp_directory='{staging / 'spill'}'")
-    con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet('{staging}/raw-*.parquet')")
-    scope = con.execute("SELECT list(DISTINCT host), list(DISTINCT month), count(*) FROM staged").fetchone()
-    hosts, months, total = scope
+    con.execute(f"SET memory_limit='{DUCKDB_MEMORY}'")
+    con.execute("SET preserve_insertion_order=false")
+    staged = f"read_parquet('{staging}/raw-*.parquet')"
+    # Repeats are rare: number only the lines whose hash occurs twice in a file (a small set from a
+    # spilling aggregate), so no operator has to hold every staged row at once.
+    con.execute(f"""CREATE TEMP TABLE repeats AS
+        SELECT file_no, n, row_number() OVER (PARTITION BY file_no, digest ORDER BY n) - 1 AS rep
+        FROM {staged} SEMI JOIN (SELECT file_no, digest FROM {staged} GROUP BY ALL HAVING count(*) > 1)
+        USING (file_no, digest)""")
+    con.execute(f"""CREATE VIEW keyed AS
+        SELECT s.* EXCLUDE (digest, file_no, n, rep), host || ':' || digest || ':' || coalesce(rep, 0) AS line_key
+        FROM (SELECT * FROM {staged} LEFT JOIN repeats USING (file_no, n)) s""")
+    hosts, months, total = con.execute(f"SELECT list(DISTINCT host), list(DISTINCT month), count(*) "
+                                       f"FROM read_parquet('{staging}/raw-*.parquet')").fetchone()
     if storage.parts(root):
         # hosts are [a-z0-9.-] and months YYYY-MM (checked at parse): safe as literals, and they prune partitions
         con.execute(f"CREATE VIEW stored AS SELECT host, line_key FROM {storage.source(root)} "
                     f"WHERE host IN ({_literals(hosts)}) AND month IN ({_literals(months)})")
+        fresh = "SELECT * FROM keyed ANTI JOIN stored USING (host, line_key)"
     else:
-        con.execute("CREATE VIEW stored AS SELECT NULL::VARCHAR AS host, NULL::VARCHAR AS line_key WHERE false")
-    con.execute("""CREATE TABLE fresh AS
-        SELECT * FROM staged ANTI JOIN stored USING (host, line_key)
-        QUALIFY row_number() OVER (PARTITION BY line_key ORDER BY ts) = 1""")
-    result.added = con.execute("SELECT count(*) FROM fresh").fetchone()[0]
-    result.present = total - result.added
-    result.hosts = sorted(hosts)
-    if result.added:
-        out = staging / "out"
-        con.execute(f"COPY (SELECT * FROM fresh ORDER BY host, month, ts) TO '{out}' (FORMAT parquet, "
-                    "PARTITION_BY (host, month), FILENAME_PATTERN 'part-{uuid}', COMPRESSION zstd)")
-        storage.publish(out, root)
+        fresh = "SELECT * FROM keyed"
+    if files > 1:   # overlapping files in one import: each key once
+        fresh += " QUALIFY row_number() OVER (PARTITION BY line_key ORDER BY ts) = 1"
+    out = staging / "out"
+    written = con.execute(f"COPY ({fresh}) TO '{out}' (FORMAT parquet, PARTITION_BY (host, month), "
+                          "FILENAME_PATTERN 'part-{uuid}', COMPRESSION zstd)").fetchone()
     con.close()
+    result.added = int(written[0]) if written else 0
+    result.present = total - result.added
+    result.hosts = sorted(set(result.hosts) | set(hosts))
+    if result.added:
+        storage.publish(out, root)
 
 
 def _literals(values: list[str]) -> str:

@@ -128,6 +128,8 @@ def traffic_report(root: Path, start: date | None = None, end: date | None = Non
     finally:
         con.close()
     s = tables["summary"].iloc[0]
+    from survey.traffic.exports import analytics_totals  # GA4's aggregated rows, never mixed in
+    analytics = analytics_totals(Path(root))
     first = start or bounds[0]
     last = end or bounds[1]
     return {
@@ -143,6 +145,7 @@ def traffic_report(root: Path, start: date | None = None, end: date | None = Non
         "by_device": {d: float(dict(devices).get(d, 0.0)) for d in DEVICES},
         "top_documents": [{"path": p, "host": h, "requests": int(n)} for h, p, n in
                           tables["top_documents"].head(TOP_DOCUMENTS).itertuples(index=False)],
+        **({"analytics": analytics} if analytics else {}),
     }
 
 

@@ -112,6 +112,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     con.execute("SET threads=2")
+    con.execute("SET enable_progress_bar=false")   # a command's output is its report, not a bar
     return con
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import stat
 import subprocess
 import sys
 
+import pyarrow.parquet as pq
 import pytest
 
 from survey.command_line import CommandError
@@ -141,3 +143,24 @@ def test_no_raw_address_anywhere_in_the_data_folder_and_it_is_private(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
     for folder in [p for p in (data / "traffic").rglob("*") if p.is_dir()] + [data / "traffic"]:
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_what_a_killed_import_left_is_cleared_by_the_next(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(traffic_log.text())
+    data = tmp_path / "data"
+    stale = data / "traffic" / ".staging-killed"
+    stale.mkdir(parents=True)
+    (stale / "raw-x.parquet").write_bytes(b"half")
+    assert import_files(data, [log]).added == 37
+    assert not stale.exists()
+
+
+def test_the_line_hash_is_keyed_so_it_cannot_be_reversed_by_trying_addresses(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(traffic_log.text())
+    data = tmp_path / "data"
+    import_files(data, [log])
+    keys = set(pq.read_table(next((data / "traffic" / "requests").rglob("*.parquet")))["line_key"].to_pylist())
+    plain = {hashlib.sha256(line.encode()).hexdigest() for line in traffic_log.lines()}
+    assert keys and not any(key.split(":")[1] in plain for key in keys)

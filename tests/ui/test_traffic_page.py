@@ -15,6 +15,7 @@ from survey.fieldwork.audit_log import AuditLog
 from survey.simulate.sampling import write_population
 from survey.simulate.traffic_logs import traffic_lines
 from tests.support.app import open_page, same
+from tests.ui.test_indonesian_pages import english_on
 
 
 def _log(days: int, seed: int, start=dt.date(2026, 9, 20)) -> bytes:
@@ -150,6 +151,7 @@ def test_the_page_in_indonesian(store_dir):
     assert "bukan orang" in captions and "NAT" in captions
     assert [m.label for m in at.metric][:3] == ["Tampilan halaman", "Kunjungan", "Pengunjung per bulan"]
     assert "bukan orang" in at.metric[2].help and "660.997 penduduk" in at.metric[2].help
+    assert english_on(at) == []   # no English placeholder or uploader text (tests/ui/test_indonesian_pages.py)
 
 
 def test_the_mobile_share_chart_has_every_month_and_its_legend_beside_it(traffic_store):

@@ -11,7 +11,6 @@ sees what each import added (``import_history``).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +24,7 @@ from ui.i18n import current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain_line
 from ui.results import charts
+from ui.results import data_cache as data
 from ui.results.downloads import table_downloads
 from ui.results.result_view import chart_ui, table_ui
 from ui.store import data_dir, get_store
@@ -34,18 +34,20 @@ FORMATS = (None, "combined", "vhost_combined", "json", "matomo", "ga4")
 _OUTCOME = f"_{PAGE}_outcome"
 
 
-def _state(root: str) -> tuple:
-    """What the stored traffic is now: every import appends a line to the history file."""
-    try:
-        stat = os.stat(Path(root) / "traffic" / "imports.jsonl")
-    except OSError:
+def _state(history: pd.DataFrame) -> tuple:
+    """What the stored traffic is now: every import that stored anything is a row of the history."""
+    if history.empty:
         return ()
-    return stat.st_mtime_ns, stat.st_size
+    return len(history), str(history["at"].iloc[-1]), int(history["added"].sum())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+def _compute(store, start: dt.date | None, end: dt.date | None, host: str | None, state: tuple) -> dict:
+    return indicators.traffic_tables(store.root, start, end, host)
+
+
 def _tables(root: str, start: dt.date | None, end: dt.date | None, host: str | None, state: tuple) -> dict:
-    return indicators.traffic_tables(root, start, end, host)
+    """The tables, cached on the traffic's state (and by data_cache on population.csv's: the population share)."""
+    return data.cached("traffic", _compute, start, end, host, state)
 
 
 def filters_ui(overall: dict, lang: str) -> tuple[dt.date, dt.date, str | None]:
@@ -149,9 +151,8 @@ def outcome_ui(lang: str) -> None:
                      hide_index=True, width="stretch", key=f"{PAGE}_bad_examples")
 
 
-def history_ui(lang: str) -> None:
+def history_ui(history: pd.DataFrame, lang: str) -> None:
     st.markdown(f"**{t('traffic_history_title', lang)}**")
-    history = traffic.import_history(Path(data_dir()))
     if history.empty:
         st.caption(t("traffic_history_none", lang))
         return
@@ -168,7 +169,7 @@ def history_ui(lang: str) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", key=f"{PAGE}_history")
 
 
-def import_ui(user: auth.User, lang: str) -> None:
+def import_ui(user: auth.User, history: pd.DataFrame, lang: str) -> None:
     st.divider()
     st.subheader(t("traffic_import_title", lang))
     st.caption(t("traffic_import_about", lang))
@@ -181,7 +182,7 @@ def import_ui(user: auth.User, lang: str) -> None:
     st.button(t("traffic_import", lang), key=f"{PAGE}_import", on_click=import_file, args=(user,),
               icon=":material/upload:")
     outcome_ui(lang)
-    history_ui(lang)
+    history_ui(history, lang)
 
 
 def page() -> None:
@@ -190,7 +191,8 @@ def page() -> None:
     st.header(registry.title(PAGE, lang))
     st.info(t("traffic_privacy", lang), icon=":material/shield_lock:")
     root = str(data_dir())
-    state = _state(root)
+    history = traffic.import_history(Path(root))
+    state = _state(history)
     with st.spinner(t("computing", lang)):
         overall = _tables(root, None, None, None, state)
     if overall["summary"].stats["period"] is None:
@@ -205,7 +207,7 @@ def page() -> None:
         else:
             results_ui(tables, lang)
     if user.role == "admin":
-        import_ui(user, lang)
+        import_ui(user, history, lang)
 
 
 page()

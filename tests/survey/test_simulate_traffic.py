@@ -144,3 +144,26 @@ def test_command_line_writes_one_combined_file_per_host(tmp_path):
 def test_command_line_without_anything_to_simulate_is_an_error(tmp_path):
     with pytest.raises(SystemExit):
         main(["--out", str(tmp_path)])
+
+
+def test_the_importer_reads_them_as_designed(tmp_path):
+    """survey.traffic imports both layouts without a bad line, finds each host (from the vhost field or from a
+    per-host file's name), and counts the study's shares; a second import adds nothing."""
+    from survey import traffic
+
+    logs, store = tmp_path / "logs", tmp_path / "store"
+    main(["--traffic-days", "14", "--traffic-visits", "150", "--traffic-format", "combined", "--out", str(logs)])
+    files = sorted(logs.iterdir())
+    result = traffic.import_files(store, files)
+    assert result.bad == 0 and not result.refused and result.added == sum(
+        len(gzip.open(f, "rt").readlines()) for f in files)
+    assert "unknown" not in result.hosts and len(result.hosts) == len(HOSTS)
+    tables = traffic.traffic_tables(store)
+    hosts = dict(zip(tables["by_host"]["host"], tables["by_host"]["share"]))
+    assert hosts["surakarta.go.id"] == pytest.approx(0.81, abs=0.04)
+    countries = dict(zip(tables["by_country"]["country"], tables["by_country"]["share"]))
+    assert countries["ID"] == pytest.approx(0.80, abs=0.05)
+    devices = tables["by_device"].groupby("device")["pageviews"].sum()
+    assert devices["mobile"] == devices.max() and devices["tablet"] > 0
+    assert 0 < tables["summary"]["bot_requests"].iloc[0] < tables["summary"]["requests"].iloc[0] / 2
+    assert traffic.import_files(store, files).added == 0

@@ -559,6 +559,12 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "{file} ditolak dan tidak ada yang diimpor: tidak ada baris yang terbaca. Periksa berkasnya, atau "
               "pilih formatnya.",
     },
+    "traffic_failed": {
+        "en": "The import could not be finished ({error}). Once the server is fixed, import the same file again: "
+              "it adds only what is missing.",
+        "id": "Impor tidak dapat diselesaikan ({error}). Setelah server diperbaiki, impor lagi berkas yang sama: "
+              "hanya yang belum ada yang ditambahkan.",
+    },
     "traffic_bad_examples": {"en": "Bad lines (examples; addresses masked)",
                              "id": "Baris rusak (contoh; alamat disamarkan)"},
     "traffic_line": {"en": "Line", "id": "Baris"},

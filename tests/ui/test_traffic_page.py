@@ -165,3 +165,13 @@ def test_the_mobile_share_chart_has_every_month_and_its_legend_beside_it(traffic
     mobile = [row for row in data if row["device"] == "Mobile phone"]
     assert [row["month"] for row in mobile] == ["2026-09", "2026-10"]
     assert all(50 < row["share"] < 80 for row in mobile)
+
+
+def test_an_import_the_disk_stops_is_a_message_not_a_crash(store_dir, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(traffic, "import_bytes", full)
+    at = open_page(store_dir, "traffic", role="admin")
+    _upload(at, "access.log", _log(1, 3, start=dt.date(2026, 10, 20)))
+    assert "could not be finished (No space left on device)" in at.error[0].value

@@ -118,8 +118,12 @@ def import_file(user: auth.User) -> None:
         state[_OUTCOME] = {"none": True}
         return
     host = (state.get(f"{PAGE}_host_name") or "").strip() or None
-    result = traffic.import_bytes(Path(data_dir()), uploaded.name, uploaded.getvalue(),
-                                  format=state.get(f"{PAGE}_format"), host=host, user=user.name)
+    try:
+        result = traffic.import_bytes(Path(data_dir()), uploaded.name, uploaded.getvalue(),
+                                      format=state.get(f"{PAGE}_format"), host=host, user=user.name)
+    except OSError as exc:   # a full disk, a folder it may not write: importing the file again adds only the rest
+        state[_OUTCOME] = {"failed": str(exc.strerror or exc)}
+        return
     store = get_store()
     if store.audit is not None:
         store.audit.record("traffic_import", user.name, uploaded.name, "refused" if result.refused else "ok",
@@ -135,6 +139,9 @@ def outcome_ui(lang: str) -> None:
         return
     if outcome.get("none"):
         st.warning(t("traffic_choose_file", lang), icon=":material/upload_file:")
+        return
+    if outcome.get("failed"):
+        st.error(t("traffic_failed", lang, error=plain_line(outcome["failed"])), icon=":material/error:")
         return
     name = plain_line(outcome["file"])   # a file name is the uploader's text, not markdown
     if outcome["refused"]:

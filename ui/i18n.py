@@ -511,6 +511,100 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "How consistently the six leadership items measure one thing; 0.7 or more is usually taken as acceptable.",
         "id": "Seberapa konsisten enam butir kepemimpinan mengukur satu hal; 0,7 atau lebih umumnya dianggap memadai.",
     },
+    # ---- website traffic (issue 16)
+    "traffic_privacy": {
+        "en": "Privacy: raw IP addresses are never stored. Each request keeps only a keyed hash of the address and "
+              "the browser (salted per data folder), its country and its device class; bad-line examples are shown "
+              "with the addresses masked. IP addresses are personal data under Indonesia's personal data "
+              "protection law (UU 27/2022).",
+        "id": "Privasi: alamat IP mentah tidak pernah disimpan. Setiap permintaan hanya menyimpan hash berkunci dari "
+              "alamat dan peramban (dengan salt per folder data), negaranya dan kelas perangkatnya; contoh baris "
+              "rusak ditampilkan dengan alamat disamarkan. Alamat IP adalah data pribadi menurut UU 27/2022 tentang "
+              "Pelindungan Data Pribadi.",
+    },
+    "traffic_none": {
+        "en": "No web server logs have been imported yet. An administrator imports them below or with "
+              "python -m survey.traffic import FILE...",
+        "id": "Belum ada log server web yang diimpor. Administrator mengimpornya di bawah ini atau dengan "
+              "python -m survey.traffic import FILE...",
+    },
+    "traffic_period": {"en": "Period (WIB days)", "id": "Periode (hari WIB)"},
+    "traffic_host": {"en": "Host", "id": "Situs"},
+    "traffic_all_hosts": {"en": "All hosts", "id": "Semua situs"},
+    "traffic_empty_period": {"en": "No request in this period for this host.",
+                             "id": "Tidak ada permintaan pada periode ini untuk situs ini."},
+    "traffic_pageviews": {"en": "Page views", "id": "Tampilan halaman"},
+    "traffic_visits": {"en": "Visits", "id": "Kunjungan"},
+    "traffic_visitors_month": {"en": "Visitors per month", "id": "Pengunjung per bulan"},
+    "traffic_visitors_help": {
+        "en": "The average over the period's months. Devices and browsers, not people; {share} of the {persons} "
+              "residents in population.csv, but many visitors are not from the city.",
+        "id": "Rata-rata atas bulan-bulan dalam periode. Perangkat dan peramban, bukan orang; {share} dari {persons} "
+              "penduduk menurut population.csv, tetapi banyak pengunjung bukan dari kota.",
+    },
+    "traffic_visitors_help_plain": {"en": "The average over the period's months. Devices and browsers, not people.",
+                                    "id": "Rata-rata atas bulan-bulan dalam periode. Perangkat dan peramban, bukan "
+                                          "orang."},
+    "traffic_bot_requests": {"en": "Bot requests (left out)", "id": "Permintaan bot (tidak dihitung)"},
+    "traffic_study_title": {
+        "en": "The study's table: visitors per month, visitors by country, the most visited hosts",
+        "id": "Tabel studi: pengunjung per bulan, pengunjung menurut negara, situs yang paling banyak dikunjungi",
+    },
+    "traffic_mobile_title": {
+        "en": "From electronic to mobile government: devices month by month",
+        "id": "Dari pemerintahan elektronik ke pemerintahan bergerak: perangkat per bulan",
+    },
+    "traffic_documents_title": {"en": "Downloads (the Interactive stage)", "id": "Unduhan (tahap Interactive)"},
+    "traffic_summary_title": {"en": "All counts, with what they mean", "id": "Semua hitungan, beserta artinya"},
+    "traffic_import_title": {"en": "Import access logs", "id": "Impor log akses"},
+    "traffic_import_about": {
+        "en": "Apache/Nginx access logs (combined, vhost_combined; plain or .gz), JSON lines logs, Matomo's visits "
+              "export or a GA4 CSV export. The format is detected; a file imported twice, or a rotated log that "
+              "overlaps the previous one, adds nothing. Logs of more than a few hundred megabytes: python -m "
+              "survey.traffic import on the server.",
+        "id": "Log akses Apache/Nginx (combined, vhost_combined; biasa atau .gz), log JSON lines, ekspor kunjungan "
+              "Matomo atau ekspor CSV GA4. Formatnya dikenali otomatis; berkas yang diimpor dua kali, atau log "
+              "rotasi yang tumpang tindih dengan sebelumnya, tidak menambah apa pun. Log lebih dari beberapa ratus "
+              "megabita: python -m survey.traffic import di server.",
+    },
+    "traffic_file": {"en": "A log file", "id": "Berkas log"},
+    "traffic_format": {"en": "Format", "id": "Format"},
+    "traffic_format_auto": {"en": "Detect it", "id": "Kenali otomatis"},
+    "traffic_host_name": {
+        "en": "Host, for a log without the host in its lines or its name (optional)",
+        "id": "Situs, untuk log tanpa nama situs di baris atau nama berkasnya (opsional)",
+    },
+    "traffic_import": {"en": "Import", "id": "Impor"},
+    "traffic_choose_file": {"en": "Choose a log file first.", "id": "Pilih berkas log terlebih dahulu."},
+    "traffic_imported": {
+        "en": "{file} ({format}): {added} request(s) added, {present} already stored, {bad} bad line(s).",
+        "id": "{file} ({format}): {added} permintaan ditambahkan, {present} sudah tersimpan, {bad} baris rusak.",
+    },
+    "traffic_refused": {
+        "en": "{file} was refused and nothing was imported: no line could be read. Check the file, or choose its "
+              "format.",
+        "id": "{file} ditolak dan tidak ada yang diimpor: tidak ada baris yang terbaca. Periksa berkasnya, atau "
+              "pilih formatnya.",
+    },
+    "traffic_failed": {
+        "en": "The import could not be finished ({error}). Once the server is fixed, import the same file again: "
+              "it adds only what is missing.",
+        "id": "Impor tidak dapat diselesaikan ({error}). Setelah server diperbaiki, impor lagi berkas yang sama: "
+              "hanya yang belum ada yang ditambahkan.",
+    },
+    "traffic_bad_examples": {"en": "Bad lines (examples; addresses masked)",
+                             "id": "Baris rusak (contoh; alamat disamarkan)"},
+    "traffic_line": {"en": "Line", "id": "Baris"},
+    "traffic_reason": {"en": "Reason", "id": "Alasan"},
+    "traffic_text": {"en": "Text", "id": "Teks"},
+    "traffic_history_title": {"en": "What each import added", "id": "Yang ditambahkan setiap impor"},
+    "traffic_history_none": {"en": "No import yet.", "id": "Belum ada impor."},
+    "traffic_at": {"en": "When", "id": "Waktu"},
+    "traffic_files": {"en": "Files", "id": "Berkas"},
+    "traffic_added": {"en": "Added", "id": "Ditambahkan"},
+    "traffic_present": {"en": "Already stored", "id": "Sudah tersimpan"},
+    "traffic_bad": {"en": "Bad lines", "id": "Baris rusak"},
+    "traffic_user": {"en": "By", "id": "Oleh"},
     # ---- sampling design
     "design_in_force_title": {"en": "The design in force", "id": "Desain yang berlaku"},
     "design_weights_of": {"en": "Weights ({table}): {weights}", "id": "Bobot ({table}): {weights}"},

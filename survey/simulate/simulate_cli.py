@@ -24,6 +24,14 @@ did not write is never replaced.
 ``--bulk`` (benchmarks and demos) writes the same sample straight into a new store as
 compacted parts (``survey.simulate.bulk``) instead of submitting it interview by
 interview: minutes instead of hours for 100,000 households.
+
+``--traffic-days N`` writes N days of the city's web server access logs into ``--out``
+(``survey.simulate.traffic_logs``; no interviews needed): ``access.log.gz`` in Apache's
+``vhost_combined`` format, or with ``--traffic-format combined`` one ``<host>.access.log.gz``
+per host; ``--traffic-visits`` sets the human visits per day (about 15 lines each, bots
+included), ``--traffic-start`` the first day, ``--traffic-plain`` leaves them uncompressed.
+
+    python -m survey.simulate --traffic-days 90 --out demo-logs
 """
 
 from __future__ import annotations
@@ -73,8 +81,9 @@ def _government_enumerator(i: int) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m survey.simulate",
                                      description="A realistic synthetic sample for demos, tests and benchmarks.")
-    parser.add_argument("--households", type=int, required=True, help="number of households sampled")
-    parser.add_argument("--out", type=Path, required=True, help="store folder (ResponseStore root)")
+    parser.add_argument("--households", type=int, default=0, help="number of households sampled")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="store folder (ResponseStore root); the access logs of --traffic-days go there too")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--civil-servants", type=int, default=0)
     parser.add_argument("--agencies", type=int, default=0)
@@ -86,7 +95,30 @@ def _parser() -> argparse.ArgumentParser:
                         help="wait this long between submissions (a field team filling the store)")
     parser.add_argument("--bulk", action="store_true",
                         help="write compacted parts directly into a new store (benchmarks and demos)")
+    traffic = parser.add_argument_group("website traffic (raw access logs of the city's hosts)")
+    traffic.add_argument("--traffic-days", type=int, default=0, metavar="N", help="days of access logs to write")
+    traffic.add_argument("--traffic-start", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                         help="the first day of the logs (default 2026-09-01, so a seed gives the same logs)")
+    traffic.add_argument("--traffic-visits", type=int, default=None, metavar="N",
+                         help="human visits per day on average (default 1000)")
+    traffic.add_argument("--traffic-format", choices=("vhost_combined", "combined"), default="vhost_combined",
+                         help="one vhost_combined file, or one combined file per host")
+    traffic.add_argument("--traffic-plain", action="store_true", help="write .log files, not .log.gz")
     return parser
+
+
+def _write_traffic(args) -> None:
+    from survey.simulate.traffic_logs import TRAFFIC_START, VISITS_PER_DAY, write_traffic_logs
+
+    started = time.perf_counter()
+    counts = write_traffic_logs(args.out, args.traffic_days, args.seed, args.traffic_start or TRAFFIC_START,
+                                VISITS_PER_DAY if args.traffic_visits is None else args.traffic_visits,
+                                args.traffic_format, compress=not args.traffic_plain)
+    for path, n in counts.items():
+        print(f"traffic: {n} lines -> {path}")
+    print(f"traffic: {args.traffic_days} days, {sum(counts.values())} lines "
+          f"({time.perf_counter() - started:.1f} s); import with: python -m survey.traffic import "
+          f"{' '.join(str(p) for p in counts)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,6 +128,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--bad and --pace must not be negative")
     if args.bulk and args.pace:
         parser.error("--pace submits interviews one by one; it does not go with --bulk")
+    if args.households < 0 or args.traffic_days < 0 or (args.traffic_visits or 0) < 0:
+        parser.error("--households, --traffic-days and --traffic-visits must not be negative")
+    if not (args.households or args.civil_servants or args.agencies or args.traffic_days):
+        parser.error("nothing to simulate: give --households, --civil-servants, --agencies or --traffic-days")
+    if args.traffic_days:
+        _write_traffic(args)
+        if not (args.households or args.civil_servants or args.agencies):
+            return 0
 
     # Imported here: the store is heavy, and the package imports this module for `main`.
     from survey.simulate import generate

@@ -7,7 +7,8 @@ and three bad interviews, civil servants and agencies) in a temporary data folde
 ``streamlit run`` and photographed in Debian's headless Chromium: the entry page on a phone
 (``entry-phone.png``, 390x844) and, on a laptop's screen drawn 1000 pixels wide, the
 fieldwork monitor's precision tab (``monitor.png``), the review queue (``review.png``), a
-cross-tabulation (``crosstab.png``) and the indicators (``indicators.png``). Each picture is
+cross-tabulation (``crosstab.png``), the indicators (``indicators.png``) and, from 90 days of
+simulated web server logs imported by ``survey.traffic``, the website traffic (``traffic.png``). Each picture is
 taken once the app has settled and its charts are drawn; a page that shows an error stops
 the command.
 """
@@ -24,11 +25,13 @@ from playwright.sync_api import expect, sync_playwright
 
 from survey.fieldwork.accounts import Accounts
 from survey.simulate import main as simulate
+from survey.traffic import import_files
 from tests.support.browser import CHROMIUM, ROOT, Server, drawn, launch, new_page, settle, widget
 
 PASSWORDS = {"admin": "admin-pass-123", "enum01": "field-password-1"}
 SIMULATION = ["--households", "300", "--civil-servants", "60", "--agencies", "20", "--outcomes", "--bad", "3",
               "--seed", "1", "--bulk"]
+TRAFFIC = ["--traffic-days", "90", "--traffic-visits", "300", "--seed", "1"]
 PHONE = (390, 844)
 # A laptop's screen (1250 CSS pixels wide) drawn at 0.8: pictures 1000 pixels wide.
 WIDTH, SCALE = 1250, 0.8
@@ -38,6 +41,7 @@ DESKTOP = {
     "review": ("Review interviews", 1464, None),
     "crosstab": ("Cross-tabulation", 1464, None),
     "indicators": ("Indicators", 1366, None),
+    "traffic": ("Website traffic", 1700, None),
 }
 
 
@@ -92,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="survey-screenshots-") as folder:
         data = Path(folder) / "store"
         simulate([*SIMULATION, "--out", str(data)])
+        simulate([*TRAFFIC, "--out", str(Path(folder) / "logs")])
+        import_files(data, [Path(folder) / "logs" / "access.log.gz"], user="admin")
         accounts = Accounts(data)
         accounts.add("admin", "admin", PASSWORDS["admin"])
         accounts.add("enum01", "enumerator", PASSWORDS["enum01"])

@@ -47,6 +47,8 @@ PAGES: tuple[RegisteredPage, ...] = (
           {"id": "Tabulasi silang", "en": "Cross-tabulation"}),
     _page("indicators", {"supervisor", "admin"}, ":material/speed:",
           {"id": "Indikator", "en": "Indicators"}),
+    _page("traffic", {"supervisor", "admin"}, ":material/language:",
+          {"id": "Lalu lintas situs web", "en": "Website traffic"}),
     _page("design", {"admin"}, ":material/tune:",
           {"id": "Desain sampel", "en": "Sampling design"}),
     _page("export", {"supervisor", "admin"}, ":material/download:",

@@ -373,3 +373,68 @@ def leadership_chart(table: SummaryTable, lang: str):
     overall = _wrapped(table.value_label("by", egov.ALL, lang)) if "by" in table.keys else None
     return _finish(_bars(frame[keep].reset_index(drop=True), lang, "group", None, _word("index", lang),
                          highlight=overall), lang)
+
+
+# ---- the website-traffic page's tables (analysis.indicators.traffic) -----------------------------------
+_TRAFFIC_WORDS = {
+    "visitors": {"en": "Visitors (distinct in the month)", "id": "Pengunjung (berbeda dalam bulan)"},
+    "share": {"en": "Percent of page views", "id": "Persen tampilan halaman"},
+    "device": {"en": "Device", "id": "Perangkat"},
+    "month": {"en": "Month", "id": "Bulan"},
+}
+
+
+def traffic_shares_chart(table: SummaryTable, category: str, lang: str):
+    """Bars of a traffic table's shares of page views (by country, by host), the page views in the tooltip."""
+    if len(table) == 0:
+        return None
+    data = table.data
+    frame = pd.DataFrame({"category": [_wrapped(x) for x in _labels(table, category, lang)],
+                          "estimate": data["share"].astype(float), "ci_low": np.nan, "ci_high": np.nan})
+    frame["label_at"] = frame["estimate"]
+    frame["value"] = [formatting.percent(v, lang) for v in frame["estimate"]]
+    frame["interval"] = formatting.MISSING
+    frame["n"] = [formatting.number(v, lang, 0) for v in data["pageviews"]]
+    frame["reliability"] = ""
+    title = formatting.text(_TRAFFIC_WORDS, "share", lang)
+    return _finish(_bars(frame, lang, "category", None, title), lang)
+
+
+def visitors_chart(by_month: SummaryTable, lang: str):
+    """Visitors per month as columns, each with its number."""
+    if len(by_month) == 0:
+        return None
+    frame = by_month.data[["month", "visitors"]].assign(
+        value=lambda f: [formatting.number(v, lang, 0) for v in f["visitors"]])
+    title = formatting.text(_TRAFFIC_WORDS, "visitors", lang)
+    base = alt.Chart(frame).encode(
+        x=alt.X("month:O", title=formatting.text(_TRAFFIC_WORDS, "month", lang), axis=alt.Axis(labelAngle=0)),
+        tooltip=_tooltip(("month", " "), ("value", title)))
+    bars = base.mark_bar(color="#2b7bd0", opacity=0.85).encode(y=alt.Y("visitors:Q", title=_title_lines(title)))
+    values = base.mark_text(dy=-6, fontSize=11, color="#333").encode(y="visitors:Q", text="value:N")
+    return _finish(alt.layer(bars, values).properties(height=240), lang)
+
+
+def device_chart(by_device: SummaryTable, lang: str):
+    """Each device class's share of page views month by month: the mobile line is the study's "from electronic
+    to mobile government" evidence."""
+    if len(by_device) == 0:
+        return None
+    data = by_device.data
+    frame = pd.DataFrame({"month": data["month"], "device": _labels(by_device, "device", lang),
+                          "share": data["share"].astype(float)})
+    frame["value"] = [formatting.percent(v, lang) for v in frame["share"]]
+    devices = list(dict.fromkeys(frame["device"]))
+    title = formatting.text(_TRAFFIC_WORDS, "share", lang)
+    base = alt.Chart(frame).encode(
+        x=alt.X("month:O", title=formatting.text(_TRAFFIC_WORDS, "month", lang), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("share:Q", title=_title_lines(title), scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=PERCENT_TICKS)),
+        color=alt.Color("device:N", sort=devices, title=formatting.text(_TRAFFIC_WORDS, "device", lang)),
+        tooltip=_tooltip(("month", " "), ("device", formatting.text(_TRAFFIC_WORDS, "device", lang)),
+                         ("value", title)))
+    lines = base.mark_line(point=True, strokeWidth=2.5)
+    values = base.mark_text(dy=-10, fontSize=11).encode(text="value:N")
+    # the legend at the right: one at the bottom squeezed the lines' fixed height to a strip (Streamlit 1.67)
+    return _finish(alt.layer(lines, values).properties(height=260), lang).configure_legend(
+        orient="right", columns=1, labelLimit=160, title=None)

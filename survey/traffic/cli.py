@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
+import duckdb
+
 from survey.command_line import CommandError, add_data_option, data_dir
 from survey.traffic import formats
 
@@ -55,7 +57,10 @@ def _import(root: Path, args) -> int:
     for path in args.files:
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-    result = import_files(root, args.files, format=args.format, host=args.host)
+    try:
+        result = import_files(root, args.files, format=args.format, host=args.host)
+    except duckdb.Error as exc:   # e.g. out of memory or disk while writing: nothing was stored
+        raise CommandError(f"the import stopped, nothing was stored: {str(exc).splitlines()[0]}") from None
     if result.refused:
         raise CommandError(result.refused)
     print(result.summary())

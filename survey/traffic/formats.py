@@ -175,6 +175,7 @@ def _duck() -> duckdb.DuckDBPyConnection:
         con.execute("SET TimeZone='UTC'")
         con.execute("SET enable_progress_bar=false")
         con.execute("SET memory_limit='256MB'")
+        con.execute("SET temp_directory=''")   # never spill: these rows still hold the addresses
     return con
 
 

@@ -212,6 +212,9 @@ def _store(root: Path, staging: Path, result: ImportResult, files: int) -> None:
     con.execute(f"SET temp_directory='{staging / 'spill'}'")
     con.execute(f"SET memory_limit='{DUCKDB_MEMORY}'")
     con.execute("SET preserve_insertion_order=false")
+    # the partitioned write buffers rows per open partition (default 524,288 each): flush sooner
+    con.execute("SET partitioned_write_flush_threshold=65536")
+    con.execute("SET partitioned_write_max_open_files=32")
     staged = f"read_parquet('{staging}/raw-*.parquet')"
     # Repeats are rare: number only the lines whose hash occurs twice in a file (a small set from a
     # spilling aggregate), so no operator has to hold every staged row at once.

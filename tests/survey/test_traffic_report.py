@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from survey.command_line import CommandError
 from survey.traffic import import_files, traffic_report, traffic_tables
 from survey.traffic.cli import main
 from tests.support import traffic_log
@@ -66,3 +67,23 @@ def test_an_empty_store_reports_zeros(tmp_path):
     report = traffic_report(tmp_path)
     assert report["requests"] == 0 and report["period"] == [None, None] and report["by_country"] == {}
     assert traffic_tables(tmp_path)["by_month"].empty
+
+
+def test_the_report_command_for_one_host_and_a_wrong_period(store, capsys):
+    assert main(["report", "--data", str(store), "--host", traffic_log.B]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["requests"], report["pageviews"], report["by_device"]["tablet"]) == (4, 1, 1.0)
+    with pytest.raises(CommandError, match="--from is after --to"):
+        main(["report", "--data", str(store), "--from", "2024-10-11", "--to", "2024-10-10"])
+
+
+def test_ipv6_visitors_have_a_country_and_leave_no_address(tmp_path):
+    log = tmp_path / "surakarta.go.id.log"
+    log.write_text(traffic_log.line("", "2001:448a:1::1", "10/Oct/2024:10:00:00 +0700", "GET / HTTP/1.1", 200,
+                                    traffic_log.IPHONE, vhost=False) + "\n")
+    data = tmp_path / "data"
+    assert import_files(data, [log]).added == 1
+    report = traffic_report(data)
+    assert report["by_country"] == {"ID": 1.0} and report["by_host"] == {"surakarta.go.id": 1.0}
+    for path in data.rglob("*.parquet"):
+        assert b"2001:448a:1::1" not in path.read_bytes()

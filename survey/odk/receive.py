@@ -24,6 +24,7 @@ from survey.odk import instance as xml_instance
 from survey.odk.inbox import Inbox, entry_id_for, private_folder, safe_attachment_name
 from survey.questionnaire.problems import ValidationError
 from survey.store.durable import replace_bytes, unlink, write_bytes_exclusive
+from survey.store.inputs import check_instance_id
 from survey.store.receipts import UnknownResponse
 from survey.store.versions import IncompatibleInstrument
 
@@ -64,6 +65,10 @@ def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes]) -> 
         return keep(400, "odk_unparseable", str(exc))
     if not parsed.instance_id:
         return keep(400, "odk_unparseable", "no meta/instanceID", parsed)
+    try:
+        check_instance_id(parsed.instance_id)  # it is stored as sent, in _instance_id
+    except ValueError as exc:
+        return keep(400, "odk_unparseable", f"meta/instanceID: {exc}", parsed)
     if parsed.form_id not in store.instrument_ids():
         return keep(400, "odk_unknown_form", f"this server has no form {parsed.form_id!r}", parsed)
     rid = xml_instance.response_id_for(parsed.instance_id)
@@ -79,7 +84,7 @@ def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes]) -> 
     answers = xml_instance.answers(inst, parsed)
     try:
         if old is None:
-            receipt = store.submit(inst.id, answers, enumerator=user, response_id=rid)
+            receipt = store.submit(inst.id, answers, enumerator=user, response_id=rid, instance_id=parsed.instance_id)
         else:
             receipt = _revise(store, inst.id, parsed.instance_id, old, answers, user)
             if receipt is None:
@@ -113,7 +118,7 @@ def _revise(store, instrument_id: str, instance_id: str, old: str, answers, user
     if not write_bytes_exclusive(marker, json.dumps({"instance_id": instance_id, "revises": old}).encode()):
         return None
     try:
-        return store.revise(instrument_id, old, answers, editor=user, note="ODK Collect edit")
+        return store.revise(instrument_id, old, answers, editor=user, note="ODK Collect edit", instance_id=instance_id)
     except BaseException:
         unlink(marker)
         raise

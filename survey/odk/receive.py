@@ -148,6 +148,8 @@ MESSAGES = {
     "odk_locked": {"id": "Akun dikunci sementara setelah terlalu banyak kata sandi salah.",
                    "en": "The account is locked for a while after too many wrong passwords."},
     "odk_forbidden": {"id": "Akun ini tidak boleh mengirim formulir.", "en": "This account may not send forms."},
+    "odk_anonymous_off": {"id": "Formulir ini hanya menerima kiriman dengan akun.",
+                          "en": "This form takes submissions from an account only."},
     "odk_no_file": {"id": "Kiriman tanpa xml_submission_file (disimpan untuk supervisor).",
                     "en": "A submission without xml_submission_file (kept for a supervisor)."},
     "odk_unavailable": {"id": "Server tidak dapat menyimpan sekarang; kirim ulang nanti.",

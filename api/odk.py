@@ -271,7 +271,7 @@ async def submission(request: Request, public: bool = False) -> Response:
         _audit("odk_submission", user, what, "invalid", status=400, inbox=entry)
         return _message(request, 400, "odk_no_file")
     try:
-        outcome = await run_in_threadpool(receive, store, user, body, attachments)
+        outcome = await run_in_threadpool(receive, store, user, body, attachments, not open_forms)
     except StorageFull:
         _audit("odk_submission", user, what, "failed", status=503, reason="disk full")
         return _message(request, 503, "odk_unavailable")

@@ -50,8 +50,11 @@ def reason_of(problems) -> str:
     return "; ".join(f"{p.field}: {p.code} ({p.message})" for p in problems)[:2000]
 
 
-def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes]) -> Outcome:
-    """Store one submission (`body`: the xml_submission_file) for `user`, or keep it in the inbox."""
+def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes], may_edit: bool = True) -> Outcome:
+    """Store one submission (`body`: the xml_submission_file) for `user`, or keep it in the inbox.
+
+    `may_edit=False` (a submission without an account): an edit (deprecatedID) is not applied but
+    kept for review, since anyone could otherwise overwrite a stored response by naming it."""
     inbox = Inbox(store.root, store=store)
 
     def keep(status: int, key: str, reason: str, parsed=None, instrument=None, **ids) -> Outcome:
@@ -81,6 +84,8 @@ def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes]) -> 
     if parsed.version != str(inst.version) and not _known_version(store, inst.id, parsed.version):
         return keep(202, "odk_kept", f"questionnaire version {parsed.version!r} is not one this server knows "
                                      f"(now {inst.version})", parsed, **ids)
+    if old is not None and not may_edit:
+        return keep(202, "odk_kept", f"an edit of {parsed.deprecated_id} sent without an account", parsed, **ids)
     answers = xml_instance.answers(inst, parsed)
     try:
         if old is None:

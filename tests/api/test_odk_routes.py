@@ -119,3 +119,22 @@ def test_the_setting_is_the_owners_only_and_audited(tmp_path):
     assert anonymous_forms(tmp_path) == frozenset()  # a damaged file opens nothing
     entries = [(e["action"], e["object"], e["outcome"]) for e in AuditLog(tmp_path).entries()]
     assert entries.count(("odk_anonymous", "agency", "on")) == 1
+
+
+def test_an_edit_sent_without_an_account_is_kept_for_review_not_applied(client, tmp_path):
+    from analysis.export.xlsform.xform import xform
+    from survey import load_instrument
+    from survey.simulate import generate
+    from tests.support.odk import instance, multipart
+
+    set_anonymous(tmp_path, "agency", True, by="admin")
+    form, answers = xform(load_instrument("agency")).xml, generate("agency", n=2, seed=9)
+    first = multipart(instance(form, answers[0], "uuid:cccc-0001"))
+    assert client.post("/odk/submission", auth=("enum01", PASSWORD), **first).status_code == 201
+    edit = multipart(instance(form, answers[1], "uuid:dddd-0002", deprecated_id="uuid:cccc-0001"))
+    answer = client.post("/odk/public/submission", **edit)
+    assert answer.status_code == 202 and "without an account" in answer.text
+    history = ResponseStore(tmp_path).history("agency", "cccc-0001")
+    assert history["_revision"].tolist() == [1] and history["_enumerator"].tolist() == ["enum01"]
+    waiting = Inbox(tmp_path).list()
+    assert len(waiting) == 1 and Inbox(tmp_path).get(waiting[0]["id"])["revises"] == "cccc-0001"

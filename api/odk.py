@@ -4,12 +4,20 @@
     GET  /odk/forms/<id>.xml    the XForm (our XLSForm export through pyxform)
     HEAD /odk/submission        204 with X-OpenRosa-Accept-Content-Length
     POST /odk/submission        multipart: xml_submission_file and attachments (survey.odk.receive)
+    /odk/public/...             the same three for phones without an account (anonymous questionnaires only)
 
 Every request is authenticated with the app's own accounts (HTTP Basic; Collect sends the
 password only after a 401 with a Basic challenge) through Accounts.login, so the login
 page's lockout counts wrong passwords here too, and each request with its result is in
 the audit log. The work is survey/ code run in a worker thread: this module only reads the
 request and writes the answer.
+
+Anonymous submission (off unless an admin turns it on per questionnaire, survey.odk.settings):
+a request without credentials may download such a questionnaire and submit it (enumerator
+"anonymous"). /odk/formList itself stays behind the login: Collect sends credentials only
+after a 401, so an open list would show an enumerator's phone the anonymous forms alone. A
+phone without an account uses the server URL https://HOST/odk/public instead, whose formList
+lists only the anonymous questionnaires and never asks for a password.
 """
 
 from __future__ import annotations
@@ -32,7 +40,9 @@ from survey.command_line import default_data_dir
 from survey.fieldwork.accounts import ROLES, Accounts
 from survey.fieldwork.audit_log import AuditLog
 from survey.locale import LANGUAGES, text
+from survey.odk import instance as xml_instance
 from survey.odk.receive import MESSAGES, receive
+from survey.odk.settings import ANONYMOUS, anonymous_forms
 from survey.store.durable import StorageFull
 from survey.store.response_store import ResponseStore
 
@@ -146,26 +156,49 @@ def _forms(store: ResponseStore) -> list:
     return [xform(inst) for inst in _usable(store)]
 
 
-async def form_list(request: Request) -> Response:
-    user, refused = await _login(request, "odk/formList")
-    if refused:
-        return refused
+def _anonymous() -> frozenset[str]:
+    return anonymous_forms(_store().root)
+
+
+def _no_credentials(request: Request) -> bool:
+    # wrong or malformed credentials still go through the login (and its lockout)
+    return "authorization" not in request.headers
+
+
+async def form_list(request: Request, public: bool = False) -> Response:
+    what = "odk/public/formList" if public else "odk/formList"
+    if public:
+        user = ANONYMOUS
+    else:
+        user, refused = await _login(request, what)
+        if refused:
+            return refused
     forms = await run_in_threadpool(_forms, _store())
-    base = _base(request)
+    if public:
+        open_forms = _anonymous()
+        forms = [f for f in forms if f.form_id in open_forms]
+    base = _base(request) + ("/public" if public else "")
     items = "".join(
         f"<xform><formID>{escape(f.form_id)}</formID><name>{escape(f.title)}</name>"
         f"<version>{escape(f.version)}</version><hash>md5:{f.md5}</hash>"
         f"<downloadUrl>{escape(base)}/forms/{escape(f.form_id)}.xml</downloadUrl></xform>" for f in forms)
-    _audit("odk_form_list", user, "odk/formList", "ok", status=200, forms=[f.form_id for f in forms])
+    _audit("odk_form_list", user, what, "ok", status=200, forms=[f.form_id for f in forms])
     return Response(f'<?xml version="1.0" encoding="UTF-8"?><xforms xmlns="http://openrosa.org/xforms/xformsList">'
                     f"{items}</xforms>", 200, headers=_headers(), media_type="text/xml; charset=utf-8")
 
 
-async def form_download(request: Request) -> Response:
+async def form_download(request: Request, public: bool = False) -> Response:
     form_id = request.path_params["form_id"]
-    user, refused = await _login(request, f"odk/forms/{form_id[:64]}")
-    if refused:
-        return refused
+    anonymous = (public or _no_credentials(request)) and form_id in _anonymous()
+    if anonymous:
+        user = ANONYMOUS
+    elif public:  # the public list names anonymous forms only; any other is not there
+        _audit("odk_form", ANONYMOUS, f"odk/public/forms/{form_id[:64]}", "failed", status=404)
+        return Response("no such form", 404, headers=_headers(), media_type="text/plain")
+    else:
+        user, refused = await _login(request, f"odk/forms/{form_id[:64]}")
+        if refused:
+            return refused
     found = [f for f in await run_in_threadpool(_forms, _store()) if f.form_id == form_id]
     if not found:
         _audit("odk_form", user, f"odk/forms/{form_id[:64]}", "failed", status=404)
@@ -185,8 +218,15 @@ async def _read_limited(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-async def submission(request: Request) -> Response:
-    what = "odk/submission"
+def _form_id(body: bytes | None) -> str | None:
+    try:
+        return xml_instance.parse(body).form_id if body is not None else None
+    except xml_instance.InstanceError:
+        return None
+
+
+async def submission(request: Request, public: bool = False) -> Response:
+    what = "odk/public/submission" if public else "odk/submission"
     try:
         length = int(request.headers.get("content-length", "0"))
     except ValueError:
@@ -194,9 +234,16 @@ async def submission(request: Request) -> Response:
     if request.method == "POST" and length > MAX_BODY:  # refused from the header, before anything is read
         _audit("odk_submission", None, what, "denied", status=413, bytes=length)
         return _message(request, 413, "odk_too_large", str(MAX_BODY), extra={"Connection": "close"})
-    user, refused = await _login(request, what)
-    if refused:
-        return refused
+    open_forms = _anonymous() if public or _no_credentials(request) else frozenset()
+    if open_forms:  # which form it is shows only in the body: checked once that is read, below
+        user = ANONYMOUS
+    elif public:
+        _audit("odk_submission", ANONYMOUS, what, "denied", status=403, reason="no anonymous questionnaire")
+        return _message(request, 403, "odk_anonymous_off")
+    else:
+        user, refused = await _login(request, what)
+        if refused:
+            return refused
     if request.method == "HEAD":
         _audit("odk_request", user, what, "ok", status=204, method="HEAD")
         return Response(status_code=204, headers=_headers())
@@ -209,6 +256,13 @@ async def submission(request: Request) -> Response:
         _audit("odk_submission", user, what, "denied", status=413)
         return _message(request, 413, "odk_too_large", str(MAX_BODY), extra={"Connection": "close"})
     body, attachments = await _parts(request, raw)
+    if open_forms and (form_id := await run_in_threadpool(_form_id, body)) not in open_forms:
+        # without an account only an anonymous questionnaire is taken; nothing else is kept
+        if public:
+            _audit("odk_submission", ANONYMOUS, what, "denied", status=403, form=form_id)
+            return _message(request, 403, "odk_anonymous_off")
+        _audit("odk_request", None, what, "denied", status=401, reason="no credentials", form=form_id)
+        return _message(request, 401, "odk_login", extra=_CHALLENGE)
     store = _store()
     if body is None:  # no xml_submission_file (or a body that is no multipart at all): kept whole
         from survey.odk.inbox import Inbox
@@ -217,14 +271,14 @@ async def submission(request: Request) -> Response:
         _audit("odk_submission", user, what, "invalid", status=400, inbox=entry)
         return _message(request, 400, "odk_no_file")
     try:
-        outcome = await run_in_threadpool(receive, store, user, body, attachments)
+        outcome = await run_in_threadpool(receive, store, user, body, attachments, not open_forms)
     except StorageFull:
         _audit("odk_submission", user, what, "failed", status=503, reason="disk full")
         return _message(request, 503, "odk_unavailable")
     result = "duplicate" if outcome.duplicate else "ok" if outcome.status == 201 else "invalid"
     _audit("odk_submission", user, f"{outcome.instrument or '?'}/{outcome.response_id or outcome.inbox_id}", result,
            status=outcome.status, revision=outcome.revision, inbox=outcome.inbox_id, reason=outcome.detail or None,
-           instance_id=outcome.instance_id)
+           instance_id=outcome.instance_id, anonymous=bool(open_forms) or None)
     return _message(request, outcome.status, outcome.key, outcome.detail)
 
 
@@ -254,8 +308,24 @@ async def _parts(request: Request, raw: bytes) -> tuple[bytes | None, dict[str, 
     return body, attachments
 
 
+async def public_form_list(request: Request) -> Response:
+    return await form_list(request, public=True)
+
+
+async def public_form_download(request: Request) -> Response:
+    return await form_download(request, public=True)
+
+
+async def public_submission(request: Request) -> Response:
+    return await submission(request, public=True)
+
+
 ROUTES = [
     Route("/odk/formList", form_list, methods=["GET"]),
     Route("/odk/forms/{form_id}.xml", form_download, methods=["GET"]),
     Route("/odk/submission", submission, methods=["HEAD", "POST"]),
+    # the server URL https://HOST/odk/public: the anonymous questionnaires only, no account
+    Route("/odk/public/formList", public_form_list, methods=["GET"]),
+    Route("/odk/public/forms/{form_id}.xml", public_form_download, methods=["GET"]),
+    Route("/odk/public/submission", public_submission, methods=["HEAD", "POST"]),
 ]

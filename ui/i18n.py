@@ -165,6 +165,7 @@ TEXT: dict[str, dict[str, str]] = {
     "tab_accounts": {"en": "Accounts", "id": "Akun"},
     "tab_audit": {"en": "Audit log", "id": "Log audit"},
     "tab_store": {"en": "Data store", "id": "Penyimpanan data"},
+    "tab_odk": {"en": "ODK Collect", "id": "ODK Collect"},
     "role": {"en": "Role", "id": "Peran"},
     "state": {"en": "State", "id": "Keadaan"},
     "state_active": {"en": "active", "id": "aktif"},
@@ -206,6 +207,15 @@ TEXT: dict[str, dict[str, str]] = {
     "store_version_now": {"en": "Version of the file", "id": "Versi berkas"},
     "store_versions_kept": {"en": "Versions kept by the store", "id": "Versi yang disimpan"},
     "store_version_problem": {"en": "Problem", "id": "Masalah"},
+    "odk_anonymous_help": {
+        "en": "Anonymous submission: a questionnaire switched on here can be downloaded and sent from ODK Collect or KoboCollect without an account (server URL https://HOST/odk/public; the enumerator is recorded as “anonymous”). Everything else still needs an account. Every change is in the audit log.",
+        "id": "Kiriman anonim: kuesioner yang diaktifkan di sini dapat diunduh dan dikirim dari ODK Collect atau KoboCollect tanpa akun (URL server https://HOST/odk/public; pencacah dicatat sebagai “anonymous”). Selain itu tetap perlu akun. Setiap perubahan tercatat di log audit.",
+    },
+    "odk_anonymous_toggle": {"en": "Anonymous submission: {title} ({id})", "id": "Kiriman anonim: {title} ({id})"},
+    "odk_anonymous_now_on": {"en": "Anonymous submission of {id} is on.", "id": "Kiriman anonim {id} aktif."},
+    "odk_anonymous_now_off": {"en": "Anonymous submission of {id} is off.", "id": "Kiriman anonim {id} nonaktif."},
+    "odk_anonymous_failed": {"en": "The setting could not be saved: {error}",
+                             "id": "Pengaturan tidak dapat disimpan: {error}"},
     # ---- my submissions and corrections
     "col_revision": {"en": "Revision", "id": "Revisi"},
     "col_note": {"en": "Comment", "id": "Catatan"},

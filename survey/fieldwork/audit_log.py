@@ -37,7 +37,8 @@ ACTIONS = (
     "setup", "login", "login_failed", "lockout", "logout", "session_expired",
     "account_create", "account_password", "account_role", "account_disable", "account_enable", "account_unlock",
     "submit", "revise", "review", "export", "quarantine", "design",
-    "odk_request", "odk_form_list", "odk_form", "odk_submission", "inbox_accept", "inbox_discard",
+    "odk_request", "odk_form_list", "odk_form", "odk_submission", "odk_anonymous", "inbox_accept",
+    "inbox_discard",
 )
 
 

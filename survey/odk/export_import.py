@@ -34,6 +34,7 @@ from survey.odk.instance import response_id_for
 from survey.odk.receive import reason_of
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.problems import ValidationError
+from survey.store.inputs import check_instance_id
 from survey.store.receipts import UnknownResponse
 from survey.store.response_store import ResponseStore
 
@@ -171,10 +172,16 @@ class _Importer:
             digest = hashlib.sha256(self.body(record)).hexdigest()[:32]
             self.keep(record, f"row:{digest}", enumerator, "no instance id (KEY, meta/instanceID or _uuid)", None)
             return
+        try:
+            check_instance_id(instance_id)  # stored as read, in _instance_id
+        except ValueError as exc:
+            self.keep(record, instance_id, enumerator, str(exc), None)
+            return
         rid = response_id_for(instance_id)
         answers = record_answers(self.inst, record)
         try:
-            receipt = self.store.submit(self.inst.id, answers, enumerator=enumerator, response_id=rid)
+            receipt = self.store.submit(self.inst.id, answers, enumerator=enumerator, response_id=rid,
+                                        instance_id=instance_id)
         except ValidationError as exc:
             if self._stored(rid):
                 self.summary.present += 1

@@ -201,12 +201,14 @@ class Inbox:
         if not instrument:
             raise InboxError("name the questionnaire these answers belong to")
         store = self.store()
+        # the instanceID the response id was derived from (an entry without one has no true instanceID)
+        instance_id = entry.get("instance_id") if entry.get("response_id") else None
         if entry.get("revises"):
             receipt = store.revise(instrument, entry["revises"], answers, editor=by,
-                                   note=f"ODK edit accepted from the inbox ({entry_id})")
+                                   note=f"ODK edit accepted from the inbox ({entry_id})", instance_id=instance_id)
         else:
             receipt = store.submit(instrument, answers, enumerator=entry.get("enumerator") or by,
-                                   response_id=entry.get("response_id"))
+                                   response_id=entry.get("response_id"), instance_id=instance_id)
         self._decide(entry_id, {"status": "accepted", "by": by, "response_id": receipt.response_id,
                                 "instrument": instrument})
         self._audit("inbox_accept", by, entry_id, response=f"{instrument}/{receipt.response_id}")

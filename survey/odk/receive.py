@@ -24,6 +24,7 @@ from survey.odk import instance as xml_instance
 from survey.odk.inbox import Inbox, entry_id_for, private_folder, safe_attachment_name
 from survey.questionnaire.problems import ValidationError
 from survey.store.durable import replace_bytes, unlink, write_bytes_exclusive
+from survey.store.inputs import check_instance_id
 from survey.store.receipts import UnknownResponse
 from survey.store.versions import IncompatibleInstrument
 
@@ -49,8 +50,11 @@ def reason_of(problems) -> str:
     return "; ".join(f"{p.field}: {p.code} ({p.message})" for p in problems)[:2000]
 
 
-def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes]) -> Outcome:
-    """Store one submission (`body`: the xml_submission_file) for `user`, or keep it in the inbox."""
+def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes], may_edit: bool = True) -> Outcome:
+    """Store one submission (`body`: the xml_submission_file) for `user`, or keep it in the inbox.
+
+    `may_edit=False` (a submission without an account): an edit (deprecatedID) is not applied but
+    kept for review, since anyone could otherwise overwrite a stored response by naming it."""
     inbox = Inbox(store.root, store=store)
 
     def keep(status: int, key: str, reason: str, parsed=None, instrument=None, **ids) -> Outcome:
@@ -64,6 +68,10 @@ def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes]) -> 
         return keep(400, "odk_unparseable", str(exc))
     if not parsed.instance_id:
         return keep(400, "odk_unparseable", "no meta/instanceID", parsed)
+    try:
+        check_instance_id(parsed.instance_id)  # it is stored as sent, in _instance_id
+    except ValueError as exc:
+        return keep(400, "odk_unparseable", f"meta/instanceID: {exc}", parsed)
     if parsed.form_id not in store.instrument_ids():
         return keep(400, "odk_unknown_form", f"this server has no form {parsed.form_id!r}", parsed)
     rid = xml_instance.response_id_for(parsed.instance_id)
@@ -76,10 +84,12 @@ def receive(store, user: str, body: bytes, attachments: Mapping[str, bytes]) -> 
     if parsed.version != str(inst.version) and not _known_version(store, inst.id, parsed.version):
         return keep(202, "odk_kept", f"questionnaire version {parsed.version!r} is not one this server knows "
                                      f"(now {inst.version})", parsed, **ids)
+    if old is not None and not may_edit:
+        return keep(202, "odk_kept", f"an edit of {parsed.deprecated_id} sent without an account", parsed, **ids)
     answers = xml_instance.answers(inst, parsed)
     try:
         if old is None:
-            receipt = store.submit(inst.id, answers, enumerator=user, response_id=rid)
+            receipt = store.submit(inst.id, answers, enumerator=user, response_id=rid, instance_id=parsed.instance_id)
         else:
             receipt = _revise(store, inst.id, parsed.instance_id, old, answers, user)
             if receipt is None:
@@ -113,7 +123,7 @@ def _revise(store, instrument_id: str, instance_id: str, old: str, answers, user
     if not write_bytes_exclusive(marker, json.dumps({"instance_id": instance_id, "revises": old}).encode()):
         return None
     try:
-        return store.revise(instrument_id, old, answers, editor=user, note="ODK Collect edit")
+        return store.revise(instrument_id, old, answers, editor=user, note="ODK Collect edit", instance_id=instance_id)
     except BaseException:
         unlink(marker)
         raise
@@ -143,6 +153,8 @@ MESSAGES = {
     "odk_locked": {"id": "Akun dikunci sementara setelah terlalu banyak kata sandi salah.",
                    "en": "The account is locked for a while after too many wrong passwords."},
     "odk_forbidden": {"id": "Akun ini tidak boleh mengirim formulir.", "en": "This account may not send forms."},
+    "odk_anonymous_off": {"id": "Formulir ini hanya menerima kiriman dengan akun.",
+                          "en": "This form takes submissions from an account only."},
     "odk_no_file": {"id": "Kiriman tanpa xml_submission_file (disimpan untuk supervisor).",
                     "en": "A submission without xml_submission_file (kept for a supervisor)."},
     "odk_unavailable": {"id": "Server tidak dapat menyimpan sekarang; kirim ulang nanti.",

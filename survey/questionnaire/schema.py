@@ -40,6 +40,9 @@ MAIN_METADATA: tuple[pa.Field, ...] = (
     pa.field("_revision", pa.int32()),
     pa.field("_editor", pa.string()),
     pa.field("_note", pa.string()),
+    # the instanceID as ODK Collect or an ODK/Kobo export sent it (the response id is derived from it);
+    # null for the entry form's answers and in files stored before the column existed (read as null)
+    pa.field("_instance_id", pa.string()),
 )
 REPEAT_METADATA: tuple[pa.Field, ...] = (
     pa.field("_response_id", pa.string()),

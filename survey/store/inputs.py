@@ -22,6 +22,7 @@ NAME = re.compile(r"[a-z][a-z0-9_]*")  # instrument ids and table names
 MAX_ID_LENGTH = 64  # instrument ids: they name folders and files
 MAX_TABLE_LENGTH = 128  # table names (instrument id + repeat name): folder names
 MAX_NOTE_LENGTH = 2000
+MAX_INSTANCE_ID_LENGTH = 1000
 _EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 
 
@@ -51,6 +52,18 @@ def check_note(note: Any) -> str | None:
         if char != "\n" and (unicodedata.category(char) == "Cc" or "\ud800" <= char <= "\udfff"):
             raise ValueError(f"a note cannot contain the control character U+{ord(char):04X}")
     return note or None
+
+
+def check_instance_id(value: Any) -> str | None:
+    """An ODK instanceID as stored in ``_instance_id`` (None for none), or ValueError: printable text
+    of at most MAX_INSTANCE_ID_LENGTH characters, kept exactly as sent."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("an instance id must be non-empty text")
+    if len(value) > MAX_INSTANCE_ID_LENGTH or not value.isprintable():
+        raise ValueError(f"an instance id is at most {MAX_INSTANCE_ID_LENGTH} printable characters, got {value[:70]!r}")
+    return value
 
 
 def check_started_at(value: Any) -> dt.datetime | None:

@@ -26,7 +26,14 @@ from survey.questionnaire.problems import ValidationError
 from survey.questionnaire.schema import STATUSES, table_schemas, to_tables
 from survey.questionnaire.validate import clean
 from survey.store.frames import arrange, replace_columns
-from survey.store.inputs import check_note, check_person, check_response_id, check_revision, check_started_at
+from survey.store.inputs import (
+    check_instance_id,
+    check_note,
+    check_person,
+    check_response_id,
+    check_revision,
+    check_started_at,
+)
 from survey.store.layout import marker
 from survey.store.receipts import ConflictError, Receipt, UnknownResponse
 
@@ -46,12 +53,14 @@ class Writing:
         started_at: dt.datetime | None = None,
         *,
         submitted_at: dt.datetime | None = None,
+        instance_id: str | None = None,
     ) -> Receipt:
         """Validate and store a new response (revision 1); a repeated id is a no-op.
 
         ``submitted_at`` (as ``started_at``: aware, or naive UTC) records a submission
         time other than now, for the simulator's field hours; one before ``started_at`` is
-        refused.
+        refused. ``instance_id``: the ODK instanceID the answers came with (kept in ``_instance_id``;
+        None for the entry form's).
 
         Raises ValidationError (nothing written) for invalid answers, ValueError for
         invalid arguments, IncompatibleInstrument when the questionnaire file changed
@@ -64,6 +73,7 @@ class Writing:
         if lang not in LANGUAGES:
             raise ValueError(f"lang must be one of {LANGUAGES}")
         started_at = check_started_at(started_at)
+        instance_id = check_instance_id(instance_id)
         if submitted_at is not None:
             submitted_at = check_started_at(submitted_at)
             if started_at is not None and submitted_at < started_at:
@@ -90,6 +100,7 @@ class Writing:
             "_revision": 1,
             "_editor": enumerator,
             "_note": None,
+            "_instance_id": instance_id,
         }
         receipt = self._write(inst, rid, 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=False,
                               at=submitted_at)
@@ -105,6 +116,8 @@ class Writing:
         note: str = "",
         base_revision: int | None = None,
         status: str | None = None,
+        *,
+        instance_id: str | None = None,
     ) -> Receipt:
         """Store edited answers (all of them, roster included) as the next revision.
 
@@ -115,9 +128,11 @@ class Writing:
         ConflictError when `base_revision` is given and is not the current revision,
         or when another writer stored the next revision first. ValueError for a note
         that is not short printable text (see check_note), a bad base_revision or an
-        unknown status.
+        unknown status. ``instance_id``: the instanceID of an edit made in ODK Collect; without it the
+        revision keeps the current one (a supervisor's fix of a Collect submission still came from it).
         """
         rid = check_response_id(response_id)
+        instance_id = check_instance_id(instance_id)
         editor = check_person(editor, "editor")
         note = check_note(note)
         base_revision = check_revision(base_revision)
@@ -144,6 +159,7 @@ class Writing:
             "_revision": rev + 1,
             "_editor": editor,
             "_note": note,
+            "_instance_id": current.get("_instance_id") if instance_id is None else instance_id,
         }
         receipt = self._write(inst, rid, rev + 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=True)
         changed = {} if status is None or status == current.get("_status") else {"status": status}

@@ -72,7 +72,7 @@ FORM_V2 = (
 
 MAIN_META = [
     "_response_id", "_instrument", "_instrument_version", "_enumerator", "_started_at", "_submitted_at",
-    "_lang", "_status", "_revision", "_editor", "_note",
+    "_lang", "_status", "_revision", "_editor", "_note", "_instance_id",
 ]
 V1_QUESTIONS = ["head_name", "hh_size", "income", "has_tv", "devices", "visit_date", "location", "double_size"]
 MEMBER_COLUMNS = ["_response_id", "_revision", "_member_index", "m_name", "age", "sex"]

@@ -151,3 +151,23 @@ def test_the_store_tab_lists_the_questionnaires_of_the_stores_own_folder(data_di
     assert list(versions.index) == ["pilot"]
     assert versions.loc["pilot", "Versions kept by the store"] == "2"
     assert versions.loc["pilot", "Problem"] == ""
+
+
+def test_the_admin_turns_anonymous_odk_submission_on_and_off_per_questionnaire(data_dir):
+    from survey.odk.settings import anonymous_forms, set_anonymous
+
+    at = admin_page(data_dir)
+    toggles = {w.key: w for w in at.toggle if w.key.startswith("odk_anonymous_")}
+    assert set(toggles) >= {"odk_anonymous_agency", "odk_anonymous_household"}
+    assert not any(w.value for w in toggles.values())  # off until an admin turns it on
+    at.toggle(key="odk_anonymous_agency").set_value(True).run()
+    assert not at.exception and anonymous_forms(data_dir) == {"agency"}
+    assert at.success[0].value == "Anonymous submission of agency is on."
+    set_anonymous(data_dir, "household", True, by="admin2")  # another admin, elsewhere
+    at.run()  # the page shows the file, and a rerun changes nothing
+    assert at.toggle(key="odk_anonymous_household").value and anonymous_forms(data_dir) == {"agency", "household"}
+    at.toggle(key="odk_anonymous_agency").set_value(False).run()
+    assert anonymous_forms(data_dir) == {"household"}
+    changes = [(e["user"], e["object"], e["outcome"]) for e in AuditLog(data_dir).entries()
+               if e["action"] == "odk_anonymous"]
+    assert changes == [("admin", "agency", "off"), ("admin2", "household", "on"), ("admin", "agency", "on")]

@@ -1,4 +1,5 @@
-"""Administration: accounts (create, role, password, disable) and the audit log.
+"""Administration: accounts (create, role, password, disable), the audit log, the data store, and
+which questionnaires ODK Collect may send without an account.
 
 Every change goes through survey.fieldwork.accounts, which checks it (user names, password
 length, never removing the last administrator) and records it in the audit log.
@@ -15,6 +16,7 @@ from survey import InstrumentError
 from survey.fieldwork.accounts import MIN_PASSWORD, ROLES, Account, AccountError
 from survey.fieldwork.audit_log import ACTIONS, AuditLog
 from survey.locale import MISSING, WIB, wib_datetime, wib_stamps
+from survey.odk.settings import anonymous_forms, set_anonymous
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.login import account_error
@@ -183,17 +185,56 @@ def store_ui(lang: str) -> None:
     st.dataframe(pd.DataFrame(versions), hide_index=True, width="stretch", key="versions_table")
 
 
+_ODK_FLASH = "_admin_odk_flash"
+
+
+def odk_ui(lang: str) -> None:
+    """One switch per questionnaire: anonymous submission from ODK Collect (off until turned on)."""
+    flash = st.session_state.pop(_ODK_FLASH, None)
+    if flash:
+        (st.success if flash[0] else st.error)(flash[1])
+    st.caption(t("odk_anonymous_help", lang))
+    store, root = get_store(), data_dir()
+    on = anonymous_forms(root)
+    for instrument_id in store.instrument_ids():
+        try:
+            title = store.instrument(instrument_id).title[lang]
+        except (InstrumentError, KeyError):
+            title = instrument_id
+        key = f"odk_anonymous_{instrument_id}"
+        st.session_state[key] = instrument_id in on  # the file decides (another admin may have changed it)
+        st.toggle(t("odk_anonymous_toggle", lang, title=plain_line(title), id=instrument_id), key=key,
+                  on_change=_set_anonymous, args=(instrument_id, lang))
+
+
+def _set_anonymous(instrument_id: str, lang: str) -> None:
+    user = auth.current_user()
+    if not auth.allowed("admin", user):  # the session ended or lost the role since the page was drawn
+        return
+    wanted = bool(st.session_state.get(f"odk_anonymous_{instrument_id}"))
+    try:
+        set_anonymous(data_dir(), instrument_id, wanted, by=user.name)
+    except (OSError, ValueError) as exc:
+        st.session_state[_ODK_FLASH] = (False, t("odk_anonymous_failed", lang, error=plain_line(str(exc))))
+        return
+    done = "odk_anonymous_now_on" if wanted else "odk_anonymous_now_off"
+    st.session_state[_ODK_FLASH] = (True, t(done, lang, id=instrument_id))
+
+
 def page() -> None:
     user = auth.gate("admin")
     lang = current_lang()
     st.header(registry.title("admin", lang))
-    accounts_tab, audit_tab, store_tab = st.tabs([t("tab_accounts", lang), t("tab_audit", lang), t("tab_store", lang)])
+    accounts_tab, audit_tab, store_tab, odk_tab = st.tabs(
+        [t("tab_accounts", lang), t("tab_audit", lang), t("tab_store", lang), t("tab_odk", lang)])
     with accounts_tab:
         accounts_ui(user, lang)
     with audit_tab:
         audit_ui(lang)
     with store_tab:
         store_ui(lang)
+    with odk_tab:
+        odk_ui(lang)
 
 
 page()

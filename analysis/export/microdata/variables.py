@@ -48,7 +48,8 @@ _STATUS_LABELS = {
     "on_hold": {"id": "Ditunda", "en": "On hold"},
 }
 # Metadata columns kept in exports (the review workflow's _editor and _note stay out:
-# free text about the review, not about the respondent).
+# free text about the review, not about the respondent; so does _instance_id, the ODK
+# instanceID that _response_id is derived from, which only the server's own checks need).
 MAIN_METADATA: tuple[tuple[str, str, Texts], ...] = (
     ("_response_id", "text", {"id": "ID respons (UUID)", "en": "Response id (UUID)"}),
     ("_instrument_version", "integer", {"id": "Versi kuesioner", "en": "Questionnaire version"}),

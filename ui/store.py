@@ -9,8 +9,8 @@ import streamlit as st
 
 from survey import Instrument, ResponseStore
 from survey.command_line import default_data_dir
-from survey.webhooks import worker as webhooks_worker
 from survey.locale import texts
+from survey.webhooks import worker as webhooks_worker
 from ui.i18n import TEXT, t
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ derived from (type, questionnaire, record, revision), so recording one twice is 
 each (endpoint, event) delivery is created once: the same event is never delivered twice as new.
 """
 
-from survey.webhooks.endpoints import EVENTS, Endpoint, Endpoints, EndpointError
+from survey.webhooks.endpoints import EVENTS, Endpoint, EndpointError, Endpoints
 from survey.webhooks.events import record_change, record_event
 
 __all__ = ["EVENTS", "Endpoint", "Endpoints", "EndpointError", "record_change", "record_event"]

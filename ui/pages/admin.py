@@ -1,4 +1,4 @@
-"""Administration: accounts (create, role, password, disable) and the audit log.
+"""Administration: accounts (create, role, password, disable), the audit log, the store and webhooks.
 
 Every change goes through survey.fieldwork.accounts, which checks it (user names, password
 length, never removing the last administrator) and records it in the audit log.
@@ -22,6 +22,7 @@ from ui.pages import registry
 from ui.plain_text import plain_line
 from ui.store import data_dir, get_store
 from ui.supervision.audit_view import audit_csv, audit_frame
+from ui.supervision.webhooks_view import webhooks_ui
 
 AUDIT_SHOWN = 2000  # newest entries shown on screen; the download has them all
 
@@ -187,13 +188,16 @@ def page() -> None:
     user = auth.gate("admin")
     lang = current_lang()
     st.header(registry.title("admin", lang))
-    accounts_tab, audit_tab, store_tab = st.tabs([t("tab_accounts", lang), t("tab_audit", lang), t("tab_store", lang)])
+    accounts_tab, audit_tab, store_tab, hooks_tab = st.tabs(
+        [t("tab_accounts", lang), t("tab_audit", lang), t("tab_store", lang), t("tab_webhooks", lang)])
     with accounts_tab:
         accounts_ui(user, lang)
     with audit_tab:
         audit_ui(lang)
     with store_tab:
         store_ui(lang)
+    with hooks_tab:
+        webhooks_ui(lang, get_store().instrument_ids())
 
 
 page()

@@ -8,9 +8,7 @@ import hmac
 import json
 import os
 import stat
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,50 +17,11 @@ from survey.odk.inbox import Inbox
 from survey.simulate import generate
 from survey.webhooks import EndpointError, Endpoints, delivery, events
 from survey.webhooks import worker as worker_module
+from tests.support.webhook_receiver import Receiver
 
 AGENCY = generate("agency", 1, seed=4)[0]
 CIVIL = {**generate("civil_servant", 1, seed=4)[0], "respondent_name": "Siti Rahayu"}
 T0 = time.time()  # the scheduling clock starts at the real now; later passes add to it
-
-
-class Receiver:
-    """An HTTP server in a thread answering POSTs by script: "ok", "500", "slow" (longer than the
-    client's timeout), "redirect"; every request kept (headers, body)."""
-
-    def __init__(self):
-        self.script: list[str] = []
-        self.seen: list[tuple[dict, bytes]] = []
-        self.release = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.seen.append((dict(self.headers), body))
-                mode = receiver.script.pop(0) if receiver.script else "ok"
-                if mode == "slow":
-                    receiver.release.wait(5)  # the client gave up long before
-                    return
-                if mode == "redirect":
-                    self.send_response(307)
-                    self.send_header("Location", "file:///etc/passwd")
-                    self.end_headers()
-                    return
-                self.send_response(500 if mode == "500" else 200)
-                self.end_headers()
-                self.wfile.write(b"x" * (1 << 20))  # a big body: read only so far
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,7 +64,12 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float = TIMEOU
         conn.request("POST", path, body=body, headers={**headers, "Content-Type": "application/json",
                                                         "User-Agent": USER_AGENT, "Connection": "close"})
         response = conn.getresponse()
-        response.read(MAX_RESPONSE_BYTES)
+        deadline, left = time.monotonic() + timeout, MAX_RESPONSE_BYTES
+        while left > 0 and time.monotonic() < deadline:  # a body dripped slowly is cut off too
+            chunk = response.read(min(left, 8192))
+            if not chunk:
+                break
+            left -= len(chunk)
         return response.status, "" if 200 <= response.status < 300 else f"HTTP {response.status}"
     except (socket.timeout, TimeoutError):
         return None, "timeout"
@@ -177,9 +183,11 @@ def deliveries(root: str | Path, endpoint_id: str) -> list[dict]:
 
 def send_again(root: str | Path, endpoint_id: str, event: str, now: float) -> None:
     """Deliver `event` to the endpoint again soon (same event id), with a new day of retries."""
+    if "/" in event or "/" in endpoint_id or event.startswith("."):
+        raise LookupError(event)
     path = folder(root) / DELIVERIES / endpoint_id / f"{event}.json"
     state = _read(path)
-    if state is None or "/" in event:
+    if state is None:
         raise LookupError(event)
     state.update(status="pending", first_at=now, next_at=now, error="")
     replace_with_json(path, state)

@@ -180,3 +180,14 @@ def test_only_http_urls_and_some_event(tmp_path):
             Endpoints(tmp_path).add(url, ["submission.created"])
     with pytest.raises(EndpointError):
         Endpoints(tmp_path).add("https://example.org/hook", [])
+
+
+def test_the_deliver_command_sends_what_is_due(store, receiver, capsys):
+    from survey.webhooks.__main__ import main
+
+    register(store.root, receiver.url)
+    store.submit("agency", AGENCY, enumerator="enum01", response_id="a-1")
+    assert main(["deliver", "--data", str(store.root)]) == 0
+    assert capsys.readouterr().out.strip() == "delivered=1"
+    assert main(["deliver", "--data", str(store.root)]) == 0
+    assert capsys.readouterr().out.strip() == "nothing due" and len(receiver.seen) == 1

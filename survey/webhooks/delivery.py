@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from survey.store.durable import replace_with_json, unlink, write_bytes_exclusive
-from survey.webhooks.endpoints import Endpoint, Endpoints, folder
+from survey.webhooks.endpoints import Endpoint, Endpoints, folder, private_dir
 from survey.webhooks.events import EVENTS_DIR, QUEUE
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def fan_out(root: Path, now: float) -> int:
     if not queue.is_dir():
         return 0
     endpoints = Endpoints(root).list()
-    (base / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
+    private_dir(base / EVENTS_DIR)
     made = 0
     for path in sorted(queue.glob("*.json")):
         event = _read(path)
@@ -110,10 +110,10 @@ def fan_out(root: Path, now: float) -> int:
         for endpoint in endpoints:
             if endpoint.wants(event):
                 target = base / DELIVERIES / endpoint.id
-                target.mkdir(parents=True, exist_ok=True)
+                private_dir(target)
                 state = {"event": event["id"], "type": event["type"], "status": "pending", "attempts": 0,
                          "created": now, "first_at": now, "next_at": now, "last_at": None, "code": None, "error": ""}
-                made += write_bytes_exclusive(target / path.name, json.dumps(state).encode("utf-8"))
+                made += write_bytes_exclusive(target / path.name, json.dumps(state).encode("utf-8"), mode=0o600)
         os.replace(path, base / EVENTS_DIR / path.name)
     return made
 
@@ -136,7 +136,7 @@ def attempt(root: Path, endpoint: Endpoint, state_path: Path, now: float, timeou
             state.update(status="failed", next_at=None)
         else:
             state.update(status="pending", next_at=now + retry_delay(state["attempts"]))
-    replace_with_json(state_path, state)
+    replace_with_json(state_path, state, mode=0o600)
     return state
 
 
@@ -190,7 +190,7 @@ def send_again(root: str | Path, endpoint_id: str, event: str, now: float) -> No
     if state is None:
         raise LookupError(event)
     state.update(status="pending", first_at=now, next_at=now, error="")
-    replace_with_json(path, state)
+    replace_with_json(path, state, mode=0o600)
 
 
 def remove_endpoint(root: str | Path, endpoint_id: str) -> None:

@@ -54,6 +54,17 @@ def folder(root: str | Path) -> Path:
     return Path(root) / FOLDER
 
 
+def private_dir(path: Path) -> Path:
+    """`path` made if missing, only its owner's (0700), as the webhooks folder above it: events
+    may carry records, endpoints.json the secrets."""
+    if path.name != FOLDER:
+        private_dir(path.parent)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
 class Endpoints:
     """The endpoints of the data folder `root`."""
 
@@ -91,5 +102,5 @@ class Endpoints:
         self._save([e for e in self.list() if e.id != endpoint_id])
 
     def _save(self, endpoints: list[Endpoint]) -> None:
-        folder(self.root).mkdir(parents=True, exist_ok=True)
+        private_dir(folder(self.root))
         replace_with_json(self.path, [{**asdict(e), "events": list(e.events)} for e in endpoints], mode=0o600)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from survey.store.durable import replace_with_json, write_bytes_exclusive
-from survey.webhooks.endpoints import Endpoints, folder
+from survey.webhooks.endpoints import Endpoints, folder, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,9 @@ def record_event(root: str | Path, event: dict) -> bool:
     base = folder(root)
     if (base / EVENTS_DIR / f"{event['id']}.json").exists():
         return False
-    (base / QUEUE).mkdir(parents=True, exist_ok=True)
-    created = write_bytes_exclusive(base / QUEUE / f"{event['id']}.json", json.dumps(event, default=str).encode("utf-8"))
+    private_dir(base / QUEUE)
+    created = write_bytes_exclusive(base / QUEUE / f"{event['id']}.json",
+                                    json.dumps(event, default=str).encode("utf-8"), mode=0o600)
     if created:
         for wake in list(_listeners):
             wake(root)
@@ -148,7 +149,7 @@ def recover(root: str | Path, store: Any) -> int:
                      "revision": rev, "status": status, "note": row.get("_note") if _present(row.get("_note")) else None,
                      "record": deidentified(inst, {k: v for k, v in answers.items() if _present(v)})}
             found += record_event(root, event)
-    replace_with_json(mark, {"until": started})
+    replace_with_json(mark, {"until": started}, mode=0o600)
     return found
 
 

@@ -191,3 +191,20 @@ def test_the_deliver_command_sends_what_is_due(store, receiver, capsys):
     assert capsys.readouterr().out.strip() == "delivered=1"
     assert main(["deliver", "--data", str(store.root)]) == 0
     assert capsys.readouterr().out.strip() == "nothing due" and len(receiver.seen) == 1
+
+
+def test_the_webhooks_folder_is_the_owners_only(store, receiver):
+    old = os.umask(0o022)
+    try:
+        register(store.root, receiver.url, include_record=True)
+        store.submit("agency", AGENCY, enumerator="enum01", response_id="a-1")
+        receiver.script = ["500"]
+        deliver(store.root, T0)  # a queued event, an event kept for retries, a delivery state
+        events.recover(store.root, store)
+    finally:
+        os.umask(old)
+    found = list((store.root / "webhooks").rglob("*"))
+    assert {p.relative_to(store.root / "webhooks").parts[0] for p in found} >= {"queue", "events", "deliveries",
+                                                                                  "endpoints.json"}
+    exposed = [str(p) for p in [store.root / "webhooks", *found] if os.stat(p).st_mode & 0o077]
+    assert exposed == []

@@ -29,7 +29,6 @@ from survey.store.frames import arrange, replace_columns
 from survey.store.inputs import check_note, check_person, check_response_id, check_revision, check_started_at
 from survey.store.layout import marker
 from survey.store.receipts import ConflictError, Receipt, UnknownResponse
-from survey.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +217,8 @@ class Writing:
         worker to start (survey.webhooks.events.recover)."""
         if receipt.duplicate:
             return
+        from survey.webhooks import events as webhook_events  # here: survey.webhooks imports survey.store
+
         try:
             webhook_events.record_change(self.root, action, inst, receipt, status, note, answers)
         except Exception:

@@ -7,7 +7,8 @@ the event's id (``X-Survey-Event-Id``), which a receiver can use to ignore a rep
 A failed attempt is retried after 30 s, 1 min, 2 min, ... (at most an hour apart) for a day,
 then the delivery is "failed" until an admin sends it again.
 
-A pass holds a lock file, so the app's worker and a cron run never POST the same delivery at
+Each pending delivery also has an empty marker in ``pending/``, so that a pass and the worker's
+"when next" read the pending ones only, not every delivery ever made. A pass holds a lock file, so the app's worker and a cron run never POST the same delivery at
 once. Times come from `now` (a test passes its own clock; nothing here sleeps).
 """
 
@@ -34,6 +35,7 @@ from survey.webhooks.events import EVENTS_DIR, QUEUE
 log = logging.getLogger(__name__)
 
 DELIVERIES = "deliveries"
+PENDING = "pending"  # an empty file <endpoint>.<event> per pending delivery: a pass reads only these
 TIMEOUT_SECONDS = 10.0
 FIRST_RETRY_SECONDS = 30.0
 MAX_RETRY_SECONDS = 3600.0
@@ -113,7 +115,11 @@ def fan_out(root: Path, now: float) -> int:
                 private_dir(target)
                 state = {"event": event["id"], "type": event["type"], "status": "pending", "attempts": 0,
                          "created": now, "first_at": now, "next_at": now, "last_at": None, "code": None, "error": ""}
-                made += write_bytes_exclusive(target / path.name, json.dumps(state).encode("utf-8"), mode=0o600)
+                if write_bytes_exclusive(target / path.name, json.dumps(state).encode("utf-8"), mode=0o600):
+                    made += 1
+                elif (_read(target / path.name) or {}).get("status") != "pending":
+                    continue  # fanned out before a crash cut this pass short, and sent since
+                _mark(base, endpoint.id, event["id"])
         os.replace(path, base / EVENTS_DIR / path.name)
     return made
 
@@ -137,7 +143,22 @@ def attempt(root: Path, endpoint: Endpoint, state_path: Path, now: float, timeou
         else:
             state.update(status="pending", next_at=now + retry_delay(state["attempts"]))
     replace_with_json(state_path, state, mode=0o600)
+    if state["status"] != "pending":
+        unlink(folder(root) / PENDING / f"{endpoint.id}.{state_path.stem}")
     return state
+
+
+def _mark(base: Path, endpoint_id: str, event: str) -> None:
+    """A pending delivery's marker, written after its state (so a marker never hides a state)."""
+    write_bytes_exclusive(private_dir(base / PENDING) / f"{endpoint_id}.{event}", b"", mode=0o600)
+
+
+def _pending(base: Path) -> list[tuple[str, str, Path]]:
+    """(endpoint id, event id, marker) of every pending delivery."""
+    if not (base / PENDING).is_dir():
+        return []
+    return [(*entry.name.split(".", 1), Path(entry.path)) for entry in os.scandir(base / PENDING)
+            if "." in entry.name and not entry.name.startswith(".")]
 
 
 def deliver(root: str | Path, now: float, timeout: float = TIMEOUT_SECONDS) -> dict[str, int]:
@@ -152,12 +173,15 @@ def deliver(root: str | Path, now: float, timeout: float = TIMEOUT_SECONDS) -> d
             return {}
         fan_out(root, now)
         counts: dict[str, int] = {}
-        for endpoint in Endpoints(root).list():
-            for path in sorted((base / DELIVERIES / endpoint.id).glob("*.json")):
-                state = _read(path)
-                if state and state.get("status") == "pending" and state.get("next_at", 0) <= now:
-                    outcome = attempt(root, endpoint, path, now, timeout)["status"]
-                    counts[outcome] = counts.get(outcome, 0) + 1
+        endpoints = {e.id: e for e in Endpoints(root).list()}
+        for endpoint_id, event, marker in sorted(_pending(base)):
+            path = base / DELIVERIES / endpoint_id / f"{event}.json"
+            state = _read(path)
+            if endpoint_id not in endpoints or not state or state.get("status") != "pending":
+                unlink(marker)  # a removed endpoint, or a crash between a state and its marker
+            elif state.get("next_at", 0) <= now:
+                outcome = attempt(root, endpoints[endpoint_id], path, now, timeout)["status"]
+                counts[outcome] = counts.get(outcome, 0) + 1
         return counts
 
 
@@ -166,8 +190,8 @@ def next_due(root: str | Path) -> float | None:
     base = folder(root)
     if any((base / QUEUE).glob("*.json")):
         return 0.0
-    due = [s["next_at"] for s in (_read(p) for p in base.glob(f"{DELIVERIES}/*/*.json"))
-           if s and s.get("status") == "pending" and s.get("next_at") is not None]
+    states = (_read(base / DELIVERIES / endpoint_id / f"{event}.json") for endpoint_id, event, _ in _pending(base))
+    due = [s["next_at"] for s in states if s and s.get("status") == "pending" and s.get("next_at") is not None]
     return min(due, default=None)
 
 
@@ -191,12 +215,16 @@ def send_again(root: str | Path, endpoint_id: str, event: str, now: float) -> No
         raise LookupError(event)
     state.update(status="pending", first_at=now, next_at=now, error="")
     replace_with_json(path, state, mode=0o600)
+    _mark(folder(root), endpoint_id, event)
 
 
 def remove_endpoint(root: str | Path, endpoint_id: str) -> None:
     Endpoints(root).remove(endpoint_id)
     for path in (folder(root) / DELIVERIES / endpoint_id).glob("*.json"):
         unlink(path)
+    for marked, _, marker in _pending(folder(root)):
+        if marked == endpoint_id:
+            unlink(marker)
 
 
 class _pass_lock:

@@ -8,7 +8,10 @@ import hmac
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -67,6 +70,7 @@ def test_a_submit_is_signed_and_delivered_once_with_its_event_id(store, receiver
     assert len(receiver.seen) == 1
     [entry] = delivery.deliveries(store.root, endpoint.id)
     assert (entry["status"], entry["code"], entry["attempts"]) == ("delivered", 200, 1)
+    assert list((store.root / "webhooks" / "pending").iterdir()) == []  # passes read pending ones only
 
 
 def test_review_decision_and_revision_carry_status_and_note(store, receiver):
@@ -182,15 +186,14 @@ def test_only_http_urls_and_some_event(tmp_path):
         Endpoints(tmp_path).add("https://example.org/hook", [])
 
 
-def test_the_deliver_command_sends_what_is_due(store, receiver, capsys):
-    from survey.webhooks.__main__ import main
-
+def test_the_deliver_command_sends_what_is_due(store, receiver):
     register(store.root, receiver.url)
     store.submit("agency", AGENCY, enumerator="enum01", response_id="a-1")
-    assert main(["deliver", "--data", str(store.root)]) == 0
-    assert capsys.readouterr().out.strip() == "delivered=1"
-    assert main(["deliver", "--data", str(store.root)]) == 0
-    assert capsys.readouterr().out.strip() == "nothing due" and len(receiver.seen) == 1
+    command = [sys.executable, "-m", "survey.webhooks", "deliver", "--data", str(store.root)]
+    root = Path(__file__).resolve().parents[2]
+    assert subprocess.run(command, capture_output=True, text=True, cwd=root).stdout.strip() == "delivered=1"
+    assert subprocess.run(command, capture_output=True, text=True, cwd=root).stdout.strip() == "nothing due"
+    assert len(receiver.seen) == 1
 
 
 def test_the_webhooks_folder_is_the_owners_only(store, receiver):

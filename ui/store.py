@@ -10,6 +10,7 @@ import streamlit as st
 from survey import Instrument, ResponseStore
 from survey.command_line import default_data_dir
 from survey.locale import texts
+from survey.webhooks import worker as webhooks_worker
 from ui.i18n import TEXT, t
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,9 @@ def data_dir() -> Path:
 
 @st.cache_resource
 def _store(root: str) -> ResponseStore:
-    return ResponseStore(root)
+    store = ResponseStore(root)
+    webhooks_worker.start(root, store)  # once per data folder: webhooks go out beside the requests
+    return store
 
 
 def get_store() -> ResponseStore:

@@ -8,11 +8,15 @@ recorded as ``invalid``, one the user's role may not make as ``denied``, a crash
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from typing import Any, Iterator
 
 from analysis.export.errors import ExportDenied, ExportError
 from survey.fieldwork.audit_log import AuditLog
+from survey.webhooks.events import export_event
+
+logger = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -33,3 +37,7 @@ def recorded(log: AuditLog | None, user: str, what: str, **detail: Any) -> Itera
         raise
     if log is not None:
         log.record("export", user, object=what, outcome="ok", **detail, **extra)
+        try:  # recorded: the export is made; its webhook goes out later (survey.webhooks)
+            export_event(log.root, user, what, {**detail, **extra})
+        except Exception:
+            logger.exception("the webhook event of an export of %s could not be queued", what)

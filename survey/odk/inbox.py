@@ -32,6 +32,7 @@ import datetime as dt
 import errno
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -40,6 +41,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from survey.store.durable import fsync_dir, write_bytes_exclusive
+from survey.webhooks.events import inbox_event
+
+log = logging.getLogger(__name__)
 
 INBOX_DIR = "inbox"
 _ENTRY_ID = re.compile(r"[a-z0-9-]{1,64}")
@@ -120,6 +124,10 @@ class Inbox:
             fsync_dir(self.folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        try:  # kept: the phone may be told so; the webhook goes out later (survey.webhooks)
+            inbox_event(self.root, entry_id, instrument, reason, response_id)
+        except Exception:
+            log.exception("the webhook event of inbox entry %s could not be queued", entry_id)
         return entry_id
 
     # ------------------------------------------------------------------ reading

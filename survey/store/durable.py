@@ -119,12 +119,13 @@ def replace_with_json(path: Path, data: Any, mode: int = 0o666) -> None:
     replace_bytes(path, json.dumps(data).encode("utf-8"), mode=mode)
 
 
-def write_bytes_exclusive(path: Path, data: bytes) -> bool:
-    """Publish `data` durably as `path` unless it exists; True when this call created it."""
+def write_bytes_exclusive(path: Path, data: bytes, mode: int = 0o666) -> bool:
+    """Publish `data` durably as `path` unless it exists; True when this call created it.
+    `mode` (before the umask) as in :func:`replace_bytes`."""
     folder = path.parent
     tmp = temp_path(folder, path.suffix)
     try:
-        with open(tmp, "xb") as handle:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

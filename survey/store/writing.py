@@ -105,6 +105,7 @@ class Writing:
         receipt = self._write(inst, rid, 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=False,
                               at=submitted_at)
         self._audit("submit", enumerator, receipt)
+        self._announce("submit", inst, receipt, "submitted", None, cleaned)
         return receipt
 
     def revise(
@@ -164,6 +165,7 @@ class Writing:
         receipt = self._write(inst, rid, rev + 1, lambda at: to_tables(inst, cleaned, {**metadata, "_submitted_at": at}), conflict=True)
         changed = {} if status is None or status == current.get("_status") else {"status": status}
         self._audit("revise", editor, receipt, **changed)
+        self._announce("revise", inst, receipt, metadata["_status"], note, cleaned)
         return receipt
 
     def set_status(
@@ -207,6 +209,9 @@ class Writing:
 
         receipt = self._write(inst, rid, rev + 1, build, conflict=True)
         self._audit("review", editor, receipt, status=status)
+        answers = {q.name: v for q in inst.questions if not q.kind.is_repeat
+                   and (v := current.column(q.name)[0].as_py() if q.name in current.column_names else None) is not None}
+        self._announce("review", inst, receipt, status, note, answers)
         return receipt
 
     def _audit(self, action: str, user: str, receipt: Receipt, **detail: Any) -> None:
@@ -219,6 +224,21 @@ class Writing:
                               "duplicate" if receipt.duplicate else "ok", revision=receipt.revision, **detail)
         except OSError:
             log.exception("the audit log could not record %s of %s", action, receipt.response_id)
+
+    def _announce(self, action: str, inst: Instrument, receipt: Receipt, status: str | None, note: str | None,
+                  answers: Mapping[str, Any]) -> None:
+        """The webhook event of a stored revision, queued in the data folder before the call returns
+        (survey.webhooks: sent later by a worker). A retried submit (duplicate) is no new event. The
+        data is stored already: an event that cannot be written is logged, and recovered by the next
+        worker to start (survey.webhooks.events.recover)."""
+        if receipt.duplicate:
+            return
+        from survey.webhooks import events as webhook_events  # here: survey.webhooks imports survey.store
+
+        try:
+            webhook_events.record_change(self.root, action, inst, receipt, status, note, answers)
+        except Exception:
+            log.exception("the webhook event of %s %s could not be queued", action, receipt.response_id)
 
     def _stored(self, table: str, rid: str, rev: int) -> bool:
         folder = self.table_folder(table)

@@ -171,3 +171,36 @@ def test_the_admin_turns_anonymous_odk_submission_on_and_off_per_questionnaire(d
     changes = [(e["user"], e["object"], e["outcome"]) for e in AuditLog(data_dir).entries()
                if e["action"] == "odk_anonymous"]
     assert changes == [("admin", "agency", "off"), ("admin2", "household", "on"), ("admin", "agency", "on")]
+
+
+def test_the_admin_registers_a_webhook_sees_its_secret_once_and_the_delivery_log(data_dir):
+    from survey import ResponseStore
+    from survey.simulate import generate
+    from survey.webhooks import Endpoints, delivery
+    from tests.support.webhook_receiver import Receiver
+
+    receiver = Receiver()
+    try:
+        at = admin_page(data_dir)
+        at.text_input(key="webhook_url").input("ftp://example.org/x")
+        at.button(key="webhook_add").click().run()
+        assert at.error[0].value.startswith("Give an http:// or https:// URL")
+        at.text_input(key="webhook_url").input(receiver.url)
+        at.multiselect(key="webhook_events").set_value(["submission.created"])
+        at.button(key="webhook_add").click().run()
+        assert not at.exception
+        [endpoint] = Endpoints(data_dir).list()
+        assert at.code[0].value == endpoint.secret and "registered. Its secret" in at.success[0].value
+        ResponseStore(data_dir).submit("agency", generate("agency", 1, seed=4)[0], enumerator="enum01",
+                                       response_id="a-1")
+        delivery.deliver(data_dir, __import__("time").time())  # the app's worker may have sent it already
+        at.run()
+        assert not at.code  # the secret is not shown again
+        log = at.dataframe[-1].value  # the last table: the webhook delivery log
+        assert log["Status"].tolist() == ["delivered"] and log["Response"].tolist() == ["200"]
+        assert log["Attempts"].tolist() == [1] and log["Event"].tolist() == ["submission.created"]
+        at.button(key="webhook_send_again").click().run()
+        assert at.success[0].value.startswith("It will be sent again")
+        assert delivery.deliveries(data_dir, endpoint.id)[0]["status"] in ("pending", "delivered")
+    finally:
+        receiver.close()

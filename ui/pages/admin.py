@@ -1,5 +1,5 @@
-"""Administration: accounts (create, role, password, disable), the audit log, the data store, and
-which questionnaires ODK Collect may send without an account.
+"""Administration: accounts (create, role, password, disable), the audit log, the data store,
+which questionnaires ODK Collect may send without an account, and webhooks.
 
 Every change goes through survey.fieldwork.accounts, which checks it (user names, password
 length, never removing the last administrator) and records it in the audit log.
@@ -24,6 +24,7 @@ from ui.pages import registry
 from ui.plain_text import plain_line
 from ui.store import data_dir, get_store
 from ui.supervision.audit_view import audit_csv, audit_frame
+from ui.supervision.webhooks_view import webhooks_ui
 
 AUDIT_SHOWN = 2000  # newest entries shown on screen; the download has them all
 
@@ -225,8 +226,9 @@ def page() -> None:
     user = auth.gate("admin")
     lang = current_lang()
     st.header(registry.title("admin", lang))
-    accounts_tab, audit_tab, store_tab, odk_tab = st.tabs(
-        [t("tab_accounts", lang), t("tab_audit", lang), t("tab_store", lang), t("tab_odk", lang)])
+    accounts_tab, audit_tab, store_tab, odk_tab, hooks_tab = st.tabs(
+        [t("tab_accounts", lang), t("tab_audit", lang), t("tab_store", lang), t("tab_odk", lang),
+         t("tab_webhooks", lang)])
     with accounts_tab:
         accounts_ui(user, lang)
     with audit_tab:
@@ -235,6 +237,8 @@ def page() -> None:
         store_ui(lang)
     with odk_tab:
         odk_ui(lang)
+    with hooks_tab:
+        webhooks_ui(lang, get_store().instrument_ids())
 
 
 page()

@@ -16,6 +16,7 @@ from survey.fieldwork.accounts import MIN_PASSWORD, ROLES, Account, AccountError
 from survey.fieldwork.audit_log import ACTIONS, AuditLog
 from survey.locale import MISSING, WIB, wib_datetime, wib_stamps
 from ui import auth
+from ui.api_tokens import all_tokens_ui
 from ui.i18n import current_lang, t
 from ui.login import account_error
 from ui.pages import registry
@@ -190,6 +191,7 @@ def page() -> None:
     accounts_tab, audit_tab, store_tab = st.tabs([t("tab_accounts", lang), t("tab_audit", lang), t("tab_store", lang)])
     with accounts_tab:
         accounts_ui(user, lang)
+        all_tokens_ui(user, lang)
     with audit_tab:
         audit_ui(lang)
     with store_tab:

@@ -245,8 +245,9 @@ def test_every_request_is_in_the_audit_log(data, client):
     assert denied["outcome"] == "denied" and denied["user"] is None
 
 
-def test_the_openapi_description_names_the_routes(client):
+def test_the_openapi_description_names_the_routes(data, client):
     spec = client.get("/api/v1/openapi.json").json()
+    assert api_entries(data)[-1]["object"] == "api/v1/openapi.json"
     assert {"/api/v1/tables", "/api/v1/tables/{table}"} <= set(spec["paths"])
     names = {p["name"] for p in spec["paths"]["/api/v1/tables/{table}"]["get"]["parameters"]}
     assert {"format", "since", "status", "limit", "cursor", "labels", "identified"} <= names

@@ -23,14 +23,12 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import json
 import logging
 import math
 import threading
 import time
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -222,65 +220,6 @@ def _page(owner: str, table: str, opts: dict) -> tuple[pa.Table, str | None]:
     return rows.slice(0, limit), snapshots.cursor(snap, limit)
 
 
-def _json_value(value):
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
-def _json_body(rows: pa.Table, next_cursor: str | None) -> bytes:
-    return json.dumps({"rows": rows.to_pylist(), "next_cursor": next_cursor}, default=_json_value,
-                      ensure_ascii=False, allow_nan=False).encode("utf-8")
-
-
-def _csv_chunks(rows: pa.Table):
-    from analysis.export.safe_cells import csv_text_column
-
-    yield "\ufeff".encode()  # Excel then reads UTF-8; pandas and readr skip it
-    first = True
-    for batch in rows.to_batches(max_chunksize=BATCH):
-        frame = batch.to_pandas()
-        for name, field in zip(batch.schema.names, batch.schema):
-            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-                frame[name] = csv_text_column(frame[name])  # a cell Excel would run as a formula
-            elif pa.types.is_timestamp(field.type):
-                frame[name] = frame[name].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        yield frame.to_csv(index=False, header=first, lineterminator="\r\n").encode("utf-8")
-        first = False
-    if first:
-        yield (",".join(rows.schema.names) + "\r\n").encode("utf-8")
-
-
-class _Sink:
-    """A file Parquet writes into, emptied after each row group."""
-
-    def __init__(self):
-        self.parts: list[bytes] = []
-        self.closed = False
-
-    def write(self, data) -> int:
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        out, self.parts = b"".join(self.parts), []
-        return out
-
-
-def _parquet_chunks(rows: pa.Table):
-    sink = _Sink()
-    with pq.ParquetWriter(pa.PythonFile(sink, mode="w"), rows.schema) as writer:
-        for batch in rows.to_batches(max_chunksize=BATCH):
-            writer.write_batch(batch)
-            yield sink.take()
-    yield sink.take()
-
-
 async def table_rows(request: Request) -> Response:
     table = request.path_params["table"]
     what = f"api/v1/tables/{table[:80]}"
@@ -299,14 +238,16 @@ async def table_rows(request: Request) -> Response:
     _audit(account.name, what, "ok", status=200, token=token_id, rows=rows.num_rows, format=opts["format"],
            identified=opts["identified"], since=request.query_params.get("since"), status_filter=opts["statuses"] or None,
            page=bool(opts["cursor"]), more=next_cursor is not None)
+    from analysis.export.microdata.feed_files import csv_chunks, json_page, parquet_chunks  # loaded by _page
+
     headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
     fmt = opts["format"]
     if fmt == "json":
-        body = await run_in_threadpool(_json_body, rows, next_cursor)
+        body = await run_in_threadpool(json_page, rows, next_cursor)
         return Response(body, 200, headers=headers, media_type=FORMATS["json"])
     name = f"{table}.{fmt}"
     headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    chunks = _csv_chunks(rows) if fmt == "csv" else _parquet_chunks(rows)
+    chunks = csv_chunks(rows, BATCH) if fmt == "csv" else parquet_chunks(rows, BATCH)
     return StreamingResponse(chunks, 200, headers=headers, media_type=FORMATS[fmt])
 
 

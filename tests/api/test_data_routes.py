@@ -257,3 +257,15 @@ def test_a_naive_since_is_utc(data, client):
     token = ApiTokens(data).create("sup01")
     future = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
     assert client.get(f"/api/v1/tables/household?since={future}", headers=bearer(token)).json()["rows"] == []
+
+
+def test_parquet_and_csv_are_written_in_batches(data):
+    from analysis.export.microdata.feed_files import csv_chunks, parquet_chunks
+
+    rows = FEED.feed_table(ResponseStore(data, audit=False), "household_members")
+    parts = [p for p in parquet_chunks(rows, batch=100) if p]
+    assert len(parts) > rows.num_rows // 100  # handed on row group by row group, not built whole
+    whole = pd.read_parquet(io.BytesIO(b"".join(parts)))
+    assert len(whole) == rows.num_rows and list(whole.columns) == rows.schema.names
+    csv = list(csv_chunks(rows, batch=100))
+    assert len(csv) > rows.num_rows // 100 and len(pd.read_csv(io.BytesIO(b"".join(csv)))) == rows.num_rows

@@ -43,6 +43,15 @@ def _create(user: auth.User, lang: str) -> None:
         st.session_state[_PROBLEM] = account_error(exc, lang)
 
 
+def _revoke(change, lang: str) -> None:
+    try:
+        change()
+    except AccountError as exc:  # a damaged tokens file: said, not written over
+        st.error(account_error(exc, lang))
+        return
+    st.rerun()
+
+
 def own_tokens_ui(user: auth.User, lang: str) -> None:
     """Create, list and revoke the logged-in account's tokens (supervisors and admins)."""
     st.subheader(t("api_tokens", lang))
@@ -66,8 +75,7 @@ def own_tokens_ui(user: auth.User, lang: str) -> None:
     pick = st.selectbox(t("api_token_pick", lang), [x.id for x in mine], key="api_token_pick",
                         format_func=lambda i: next(f"{plain_line(x.label) or '–'} ({i})" for x in mine if x.id == i))
     if st.button(t("api_token_revoke", lang), key="api_token_revoke") and pick:
-        _tokens().revoke(pick, by=user.name, account=user.name)
-        st.rerun()
+        _revoke(lambda: _tokens().revoke(pick, by=user.name, account=user.name), lang)
 
 
 def all_tokens_ui(user: auth.User, lang: str) -> None:
@@ -82,5 +90,4 @@ def all_tokens_ui(user: auth.User, lang: str) -> None:
                         format_func=lambda i: next(f"{plain_line(x.account)}: {plain_line(x.label) or '–'} ({i})"
                                                    for x in everyone if x.id == i))
     if st.button(t("api_token_revoke", lang), key="api_token_admin_revoke") and pick:
-        _tokens().revoke(pick, by=user.name)
-        st.rerun()
+        _revoke(lambda: _tokens().revoke(pick, by=user.name), lang)

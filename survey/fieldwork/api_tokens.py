@@ -57,14 +57,21 @@ class ApiTokens:
         self.accounts = Accounts(self.root)
         self.audit = AuditLog(self.root)
 
-    def _load(self) -> dict[str, dict]:
-        """{token hash: record}; an unreadable file holds no working token (nobody gets in by it)."""
+    def _load(self, strict: bool = False) -> dict[str, dict]:
+        """{token hash: record}. An unreadable file holds no working token (nobody gets in by it);
+        `strict` (before a change) refuses to write over it instead, so that it can be looked at."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return {}
+        except (OSError, ValueError):
+            data = None
         tokens = data.get("tokens") if isinstance(data, dict) else None
-        return tokens if isinstance(tokens, dict) else {}
+        if isinstance(tokens, dict):
+            return tokens
+        if strict:
+            raise AccountError("damaged", f"{self.path} cannot be read; move it away to start a new one.")
+        return {}
 
     @contextmanager
     def _locked(self) -> Iterator[dict[str, dict]]:
@@ -72,7 +79,7 @@ class ApiTokens:
         fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)  # the accounts' own lock
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            tokens = self._load()
+            tokens = self._load(strict=True)
             yield tokens
             text = json.dumps({"format": 1, "tokens": tokens}, indent=1, sort_keys=True)
             replace_bytes(self.path, text.encode("utf-8"), mode=0o600)

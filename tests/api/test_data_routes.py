@@ -269,3 +269,13 @@ def test_parquet_and_csv_are_written_in_batches(data):
     assert len(whole) == rows.num_rows and list(whole.columns) == rows.schema.names
     csv = list(csv_chunks(rows, batch=100))
     assert len(csv) > rows.num_rows // 100 and len(pd.read_csv(io.BytesIO(b"".join(csv)))) == rows.num_rows
+
+
+def test_a_damaged_token_file_lets_nobody_in_and_is_not_written_over(data, client):
+    token = ApiTokens(data).create("sup01")
+    path = data / "accounts" / "api_tokens.json"
+    path.write_text("{not json")
+    assert client.get("/api/v1/tables", headers=bearer(token)).status_code == 401
+    with pytest.raises(AccountError):
+        ApiTokens(data).create("sup01")
+    assert path.read_text() == "{not json"

@@ -6,8 +6,8 @@ JSON beside it saying whose it is and of which table. A cursor is ``<id>.<offset
 pages read only their row groups of that file, never the store, so a table changing between
 pages neither repeats nor skips rows. Snapshots live at least SNAPSHOT_SECONDS (the contract
 says a cursor stays valid for an hour); older ones are removed when a new one is made.
-The folder is ``$SURVEY_API_SNAPSHOTS``, else ``survey-api-snapshots`` in the system's temp
-folder (outside the data folder: copies, not data to back up), mode 0700.
+The folder is ``$SURVEY_API_SNAPSHOTS``, else ``survey-api-snapshots-<uid>`` in the system's temp
+folder (outside the data folder: copies, not data to back up), mode 0700, files 0600.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ class CursorInvalid(ValueError):
 
 
 def folder() -> Path:
-    path = Path(os.environ.get("SURVEY_API_SNAPSHOTS") or Path(tempfile.gettempdir()) / "survey-api-snapshots")
+    default = Path(tempfile.gettempdir()) / f"survey-api-snapshots-{os.getuid()}"
+    path = Path(os.environ.get("SURVEY_API_SNAPSHOTS") or default)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)  # rows (identified ones too): the server's user only; fails on another's folder
     return path
 
 
@@ -54,6 +56,7 @@ def make(table: pa.Table, *, owner: str, name: str, page: int) -> str:
     snap = secrets.token_hex(16)
     temp = where / f".{snap}.parquet"
     pq.write_table(table, temp, row_group_size=max(1, page))
+    os.chmod(temp, 0o600)
     os.replace(temp, where / f"{snap}.parquet")
     (where / f"{snap}.json").write_text(json.dumps({"owner": owner, "table": name, "rows": table.num_rows,
                                                     "created": time.time()}), encoding="utf-8")

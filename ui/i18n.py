@@ -430,6 +430,22 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Berkas tanpa identitas: data pribadi tidak disertakan (berkas beridentitas hanya untuk administrator).",
     },
     "export_download": {"en": "Download {name}", "id": "Unduh {name}"},
+    "api_tokens": {"en": "API tokens", "id": "Token API"},
+    "api_tokens_intro": {
+        "en": "A token lets Excel, Power BI, R or a script fetch the tables from /api/v1/ with your role (de-identified unless an administrator asks for identified rows). Send it as 'Authorization: Bearer TOKEN', or as the password when a tool asks for a user name and password. Every request is in the audit log.",
+        "id": "Token memungkinkan Excel, Power BI, R atau skrip mengambil tabel dari /api/v1/ dengan peran Anda (tanpa identitas kecuali administrator meminta baris beridentitas). Kirim sebagai 'Authorization: Bearer TOKEN', atau sebagai kata sandi bila alat meminta nama pengguna dan kata sandi. Setiap permintaan dicatat di log audit.",
+    },
+    "api_tokens_all": {"en": "API tokens of every account", "id": "Token API semua akun"},
+    "api_tokens_none": {"en": "No API token yet.", "id": "Belum ada token API."},
+    "api_token_label": {"en": "What the token is for (e.g. Power BI)", "id": "Kegunaan token (mis. Power BI)"},
+    "api_token_create": {"en": "Create a token", "id": "Buat token"},
+    "api_token_created": {"en": "Created", "id": "Dibuat"},
+    "api_token_shown_once": {
+        "en": "Copy the token now: it is shown only this once (only its hash is kept).",
+        "id": "Salin token sekarang: token hanya ditampilkan sekali ini (hanya hash-nya yang disimpan).",
+    },
+    "api_token_pick": {"en": "Token", "id": "Token"},
+    "api_token_revoke": {"en": "Revoke the token", "id": "Cabut token"},
     "export_building": {"en": "Building the file…", "id": "Membuat berkas…"},
     "export_done": {
         "en": "{name} ({size} bytes) was built and recorded in the audit log.",

@@ -36,6 +36,7 @@ Command line (``python -m survey.users --help``)::
     python -m survey.users disable NAME | enable NAME
     python -m survey.users unlock NAME
     python -m survey.users list
+    python -m survey.users token NAME [--name LABEL]   (a data API token, printed alone; not for enumerators)
 
 Each takes ``--data DIR`` (default ``$SURVEY_DATA_DIR``, else ``data/``) in any position.
 """
@@ -472,6 +473,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_parser(command, parents=[data], help=text).add_argument("name")
     sub.add_parser("unlock", parents=[data], help="lift a lockout after too many wrong passwords").add_argument("name")
     sub.add_parser("list", parents=[data], help="list the accounts (no hashes)")
+    token = sub.add_parser("token", parents=[data], help="create a data API token (printed once, alone)")
+    token.add_argument("name")
+    token.add_argument("--name", dest="label", default="", metavar="LABEL", help="what the token is for")
     return parser
 
 
@@ -494,6 +498,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command in ("disable", "enable"):
             accounts.set_disabled(args.name, args.command == "disable", by=who)
             print(f"{check_username(args.name)} {args.command}d")
+        elif args.command == "token":
+            from survey.fieldwork.api_tokens import ApiTokens  # (it imports this module)
+
+            print(ApiTokens(accounts.root).create(args.name, args.label, by=who))
         elif args.command == "unlock":
             accounts.unlock(args.name, by=who)
             print(f"{check_username(args.name)} unlocked")

@@ -18,6 +18,7 @@ from survey.fieldwork.audit_log import ACTIONS, AuditLog
 from survey.locale import MISSING, WIB, wib_datetime, wib_stamps
 from survey.odk.settings import anonymous_forms, set_anonymous
 from ui import auth
+from ui.api_tokens import all_tokens_ui
 from ui.i18n import current_lang, t
 from ui.login import account_error
 from ui.pages import registry
@@ -231,6 +232,7 @@ def page() -> None:
          t("tab_webhooks", lang)])
     with accounts_tab:
         accounts_ui(user, lang)
+        all_tokens_ui(user, lang)
     with audit_tab:
         audit_ui(lang)
     with store_tab:

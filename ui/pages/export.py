@@ -36,6 +36,7 @@ from survey.fieldwork.audit_log import AuditLog
 from survey.locale import LANGUAGE_NAMES, pick
 from survey.questionnaire.model import InstrumentError
 from ui import auth
+from ui.api_tokens import own_tokens_ui
 from ui.i18n import TEXT, current_lang, t
 from ui.pages import registry
 from ui.store import get_store, unusable_texts, usable_instruments_ui
@@ -214,6 +215,8 @@ def page() -> None:
         xlsform_ui(store, instruments, lang)
     with st.container(border=True):
         report_ui(store, file_lang, lang)
+    with st.container(border=True):
+        own_tokens_ui(user, lang)
 
 
 page()

@@ -147,3 +147,12 @@ def test_a_repeated_request_is_a_cache_read_until_a_new_submission(data, client,
     assert after["tables"][0]["provenance"]["responses"] == first["tables"][0]["provenance"]["responses"] + 1
     entries = [e for e in AuditLog(data).entries(newest_first=False) if e["action"] == "api_request"]
     assert [e["object"] for e in entries] == ["api/v1/estimates"] * 3 and all(e["outcome"] == "ok" for e in entries)
+
+
+def test_the_openapi_description_names_the_estimates(data, client):
+    spec = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/estimates", "/api/v1/indicators"} <= set(spec["paths"])
+    names = {p["name"] for p in spec["paths"]["/api/v1/estimates"]["get"]["parameters"]}
+    assert {"instrument", "question", "by", "lang", "format"} <= names
+    sets = next(p for p in spec["paths"]["/api/v1/indicators"]["get"]["parameters"] if p["name"] == "set")
+    assert {"household", "individual", "egov", "stages", "traffic"} <= set(sets["schema"]["enum"])

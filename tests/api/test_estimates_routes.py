@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
 import io
 import math
 
@@ -15,14 +17,16 @@ import api.data
 from analysis import results_cache
 from analysis.dataset.dataset import load_dataset
 from analysis.indicators.sections import section_of
+from analysis.indicators.traffic import traffic_tables
 from analysis.tables.question_tables import question_table
 from api.data import ROUTES
 from api.estimates import ROUTES as ESTIMATE_ROUTES
-from survey import ResponseStore
+from survey import ResponseStore, traffic
 from survey.fieldwork.api_tokens import ApiTokens
 from survey.fieldwork.audit_log import AuditLog
 from survey.questionnaire.schema import COUNTED_STATUSES
 from survey.simulate.households import iter_household_answers
+from survey.simulate.traffic_logs import traffic_lines
 from tests.support.analysis_store import copy_to
 from tests.support.hashing import cheap_accounts as accounts_of
 
@@ -156,3 +160,24 @@ def test_the_openapi_description_names_the_estimates(data, client):
     assert {"instrument", "question", "by", "lang", "format"} <= names
     sets = next(p for p in spec["paths"]["/api/v1/indicators"]["get"]["parameters"] if p["name"] == "set")
     assert {"household", "individual", "egov", "stages", "traffic"} <= set(sets["schema"]["enum"])
+
+
+def _import_log(root, days: int, seed: int, start: dt.date) -> None:
+    lines = traffic_lines(days, seed, start, visits_per_day=5)
+    log = root.parent / f"access-{seed}.log.gz"
+    log.write_bytes(gzip.compress("".join(f"{host}:443 {line}\n" for host, line in lines).encode()))
+    assert traffic.import_files(root, [log], user="importer").added
+
+
+def test_the_traffic_set_is_the_traffic_pages_tables_and_follows_an_import(data, client, auth):
+    _import_log(data, 3, 4, dt.date(2026, 9, 20))
+    body = client.get("/api/v1/indicators?set=traffic&lang=en", headers=auth).json()
+    expected = traffic_tables(data)
+    assert [t["name"] for t in body["tables"]] == list(expected)
+    summary = body["tables"][0]
+    assert len(summary["rows"]) == len(expected["summary"])
+    assert client.get("/api/v1/indicators?set=traffic&lang=en", headers=auth).json() == body
+    _import_log(data, 2, 5, dt.date(2026, 10, 5))   # new requests stored: the cache no longer answers
+    after = client.get("/api/v1/indicators?set=traffic&table=by_month&lang=en", headers=auth).json()
+    months = traffic_tables(data)["by_month"]
+    assert len(after["tables"][0]["rows"]) == len(months) > len(expected["by_month"])

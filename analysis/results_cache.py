@@ -5,7 +5,9 @@ store's ``state_token()`` (a digest of each table folder's file names) plus the 
 and size of the questionnaires, ``frame.csv`` and ``population.csv`` (the design files). So a
 dashboard polling every minute costs one listing per table folder while nothing changed; a new
 submission, a review, an upload or an edited design changes the token and the next request
-computes again. ui/results/data_cache.py keys its ``st.cache_data`` on the same token.
+computes again. ui/results/data_cache.py keys its ``st.cache_data`` on the same token, and builds
+the tables of an unfiltered, weighted view through :func:`result`: a table a page has shown is a
+cache read for the API, and the other way round.
 
 Two small LRUs, thread-safe (the API answers from a thread pool): Datasets (large) and the
 results built from them (small). Cached objects are shared, not copied: SummaryTables are
@@ -91,14 +93,17 @@ def dataset(store, instrument_id: str, lang: str, token: tuple | None = None):
     return DATASETS.get(key, lambda: load_dataset(store, instrument_id, lang=lang, statuses=COUNTED_STATUSES))
 
 
-def result(builder: Callable, store, instruments: tuple[str, ...], lang: str, **options) -> Any:
+def result(builder: Callable, store, instruments: tuple[str, ...], lang: str, *, _token: tuple | None = None,
+           _load: Callable[[str], Any] | None = None, **options) -> Any:
     """``builder(*datasets, **options)`` on the instruments' Datasets in ``lang``, cached under the
-    builder's qualified name, the arguments and the store's :func:`data_token`."""
-    token = data_token(store)
+    builder's qualified name, the arguments and the store's :func:`data_token`.  ``_load(instrument)``
+    gives a Dataset in place of this module's (the pages pass their own cache's copy)."""
+    token = data_token(store) if _token is None else _token
     key = (_name(builder), str(store.root), token, tuple(instruments), lang, tuple(sorted(options.items())))
 
     def compute():
-        return builder(*(dataset(store, name, lang, token) for name in instruments), **options)
+        load = _load or (lambda name: dataset(store, name, lang, token))
+        return builder(*(load(name) for name in instruments), **options)
     return RESULTS.get(key, compute)
 
 

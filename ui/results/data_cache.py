@@ -32,6 +32,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from analysis import results_cache
 from analysis.dataset.dataset import Dataset, load_dataset
 from analysis.dataset.provenance import Provenance
 from analysis.indicators.sections import SECTIONS
@@ -126,9 +127,16 @@ TABLES: Mapping[str, Callable] = {
 
 
 def _build(store, token: tuple, what: str, views: tuple[View, ...], options: tuple):
-    datasets = [view.apply(_dataset(str(store.root), token, view.instrument, view.lang, _store=store))
-                for view in views]
-    return TABLES[what](*datasets, **dict(options))
+    def load(view: View) -> Dataset:
+        return view.apply(_dataset(str(store.root), token, view.instrument, view.lang, _store=store))
+
+    langs = {view.lang for view in views}
+    if len(langs) == 1 and all(view == View(view.instrument, view.lang) for view in views):
+        # the whole weighted data, as the data API asks for: built once for both (analysis.results_cache)
+        by_name = {view.instrument: view for view in views}
+        return results_cache.result(TABLES[what], store, tuple(by_name), langs.pop(), _token=token,
+                                    _load=lambda name: load(by_name[name]), **dict(options))
+    return TABLES[what](*[load(view) for view in views], **dict(options))
 
 
 def table(what: str, views: View | Iterable[View], store=None, **options):

@@ -65,6 +65,15 @@ class LRU:
                 self._items.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable, default: Any = None) -> Any:
+        """The cached value (counted as a hit), or ``default`` without computing anything."""
+        with self._lock:
+            if key not in self._items:
+                return default
+            self._items.move_to_end(key)
+            self.hits += 1
+            return self._items[key]
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -93,18 +102,31 @@ def dataset(store, instrument_id: str, lang: str, token: tuple | None = None):
     return DATASETS.get(key, lambda: load_dataset(store, instrument_id, lang=lang, statuses=COUNTED_STATUSES))
 
 
+def _key(builder: Callable, store, token: tuple, instruments: tuple[str, ...], lang: str, options: dict) -> tuple:
+    return _name(builder), str(store.root), token, tuple(instruments), lang, tuple(sorted(options.items()))
+
+
 def result(builder: Callable, store, instruments: tuple[str, ...], lang: str, *, _token: tuple | None = None,
            _load: Callable[[str], Any] | None = None, **options) -> Any:
     """``builder(*datasets, **options)`` on the instruments' Datasets in ``lang``, cached under the
     builder's qualified name, the arguments and the store's :func:`data_token`.  ``_load(instrument)``
     gives a Dataset in place of this module's (the pages pass their own cache's copy)."""
     token = data_token(store) if _token is None else _token
-    key = (_name(builder), str(store.root), token, tuple(instruments), lang, tuple(sorted(options.items())))
 
     def compute():
         load = _load or (lambda name: dataset(store, name, lang, token))
         return builder(*(load(name) for name in instruments), **options)
-    return RESULTS.get(key, compute)
+    return RESULTS.get(_key(builder, store, token, instruments, lang, options), compute)
+
+
+ABSENT = object()
+
+
+def cached_result(builder: Callable, store, instruments: tuple[str, ...], lang: str, *, _token: tuple | None = None,
+                  **options) -> Any:
+    """What :func:`result` would return if it is cached, else ``ABSENT`` (nothing is computed)."""
+    token = data_token(store) if _token is None else _token
+    return RESULTS.peek(_key(builder, store, token, instruments, lang, options), ABSENT)
 
 
 def clear() -> None:

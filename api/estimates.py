@@ -78,17 +78,27 @@ def _question_table(store, instrument: str, question: str, by: str | None, lang:
     from analysis import results_cache
     from analysis.tables.question_tables import question_table
 
-    data = results_cache.dataset(store, instrument, lang)
+    token = results_cache.data_token(store)
+    found = results_cache.cached_result(question_table, store, (instrument,), lang, _token=token,
+                                        question=question, by=by)
+    if found is not results_cache.ABSENT:   # only checked names are cached (by a page or a request below)
+        return found
+    data = results_cache.dataset(store, instrument, lang, token)
     questions = [q.name for q in data.questions()]
     if question not in questions:
         raise Refused(404, "unknown", name="question", value=question[:80], valid=", ".join(questions))
     if by is not None:
-        table = data.table_of(question)
-        breakdowns = [name for name, v in table.variables.items()
-                      if v.kind == "categorical" and not v.question.pii and name != question]
-        if by not in breakdowns:
-            raise Refused(400, "unknown", name="by", value=by[:80], valid=", ".join(breakdowns))
-    return results_cache.result(question_table, store, (instrument,), lang, question=question, by=by)
+        breakdowns = _breakdowns(data.table_of(question), None)
+        if by not in breakdowns or by == question:
+            raise Refused(400, "unknown", name="by", value=by[:80],
+                          valid=", ".join(b for b in breakdowns if b != question))
+    return results_cache.result(question_table, store, (instrument,), lang, _token=token, question=question, by=by)
+
+
+def _breakdowns(table, only: tuple | None) -> list[str]:
+    """The choice questions a page offers as breakdowns of ``table`` (personal data left out)."""
+    return [name for name, v in (table.variables.items() if table is not None else ())
+            if v.kind == "categorical" and not v.question.pii and (only is None or name in only)]
 
 
 def _traffic(root: str) -> dict:
@@ -110,20 +120,20 @@ def _indicator_tables(store, key: str, by: str | None, lang: str) -> dict:
         cache_key = ("traffic", str(store.root), parts, results_cache.data_token(store))
         return results_cache.RESULTS.get(cache_key, lambda: _traffic(str(store.root)))
     section = section_of(key)
-    if by is not None:
-        if section.breakdown is None:
-            raise Refused(400, "bad_parameter", name="by", detail=f"the set {key} has no breakdown")
-        data = results_cache.dataset(store, section.instruments[0], lang)
-        table = data.tables.get(section.breakdown)
-        valid = [name for name, v in (table.variables.items() if table is not None else ())
-                 if v.kind == "categorical" and not v.question.pii
-                 and (section.by_questions is None or name in section.by_questions)]
-        if by not in valid:
-            raise Refused(400, "unknown", name="by", value=by[:80], valid=", ".join(valid))
-    options = {"by": by} if section.breakdown is not None else {}
+    if by is not None and section.breakdown is None:
+        raise Refused(400, "bad_parameter", name="by", detail=f"the set {key} has no breakdown")
     for instrument in section.instruments:
         _instrument(store, instrument)
-    return {t.name: results_cache.result(t.build, store, section.instruments, lang, **options)
+    options = {"by": by} if section.breakdown is not None else {}
+    token = results_cache.data_token(store)
+    found = {t.name: results_cache.cached_result(t.build, store, section.instruments, lang,
+                                                 _token=token, **options) for t in section.tables}
+    if by is not None and any(t is results_cache.ABSENT for t in found.values()):
+        data = results_cache.dataset(store, section.instruments[0], lang, token)
+        valid = _breakdowns(data.tables.get(section.breakdown), section.by_questions)
+        if by not in valid:
+            raise Refused(400, "unknown", name="by", value=by[:80], valid=", ".join(valid))
+    return {t.name: results_cache.result(t.build, store, section.instruments, lang, _token=token, **options)
             for t in section.tables}
 
 

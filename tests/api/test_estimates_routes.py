@@ -181,3 +181,18 @@ def test_the_traffic_set_is_the_traffic_pages_tables_and_follows_an_import(data,
     after = client.get("/api/v1/indicators?set=traffic&table=by_month&lang=en", headers=auth).json()
     months = traffic_tables(data)["by_month"]
     assert len(after["tables"][0]["rows"]) == len(months) > len(expected["by_month"])
+
+
+def test_a_table_a_page_has_shown_is_served_without_loading_data(data, client, auth):
+    from ui.results import data_cache
+
+    shown = data_cache.table("question", data_cache.View("household", "en"), store=ResponseStore(data),
+                             question="has_internet", by="kecamatan")
+    loaded = results_cache.DATASETS.misses
+    got = client.get("/api/v1/estimates?instrument=household&question=has_internet&by=kecamatan&lang=en",
+                     headers=auth).json()
+    assert results_cache.DATASETS.misses == loaded   # no Dataset of the API's own: a cache read
+    assert [r["estimate"] for r in got["tables"][0]["rows"]] == pytest.approx(shown.data["estimate"].tolist(),
+                                                                           nan_ok=True)
+    assert client.get("/api/v1/estimates?instrument=household&question=has_internet&by=has_internet",
+                      headers=auth).status_code == 400

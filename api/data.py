@@ -60,6 +60,13 @@ MESSAGES = {
     "not_found": {"id": "Tabel {table!r} tidak ada. Lihat /api/v1/tables.",
                   "en": "There is no table {table!r}. See /api/v1/tables."},
     "bad_parameter": {"id": "Parameter {name} tidak sah: {detail}", "en": "Invalid parameter {name}: {detail}"},
+    # the estimates (api/estimates.py)
+    "unknown": {"id": "{name} {value!r} tidak ada; pilihan yang sah: {valid}",
+                "en": "There is no {name} {value!r}; valid values: {valid}"},
+    "unusable": {"id": "Kuesioner {name} belum dapat dipakai: {detail}",
+                 "en": "The questionnaire {name} cannot be used yet: {detail}"},
+    "no_data_yet": {"id": "Belum ada data yang dapat dipakai untuk indikator {name}.",
+                    "en": "There are no usable data for the indicators {name} yet."},
     "bad_cursor": {"id": "Cursor tidak sah atau kedaluwarsa; mulai lagi tanpa cursor.",
                    "en": "The cursor is invalid or expired; start again without a cursor."},
     "server_error": {"id": "Kesalahan server; sudah dicatat.", "en": "Server error; it has been logged."},

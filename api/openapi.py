@@ -17,6 +17,20 @@ def _query(name: str, description: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
+_ESTIMATE_PARAMETERS = [
+    _query("lang", "Labels and notes in this language (default id)", {"type": "string", "enum": ["id", "en"]}),
+    _query("format", "json (default) or csv", {"type": "string", "enum": ["json", "csv"]}),
+]
+_ESTIMATE_RESPONSES = {
+    "200": {"description": "The tables (cached on the store's state)", "content": {
+        "application/json": {"schema": {"type": "object", "properties": {
+            "lang": {"type": "string"},
+            "tables": {"type": "array", "items": {"$ref": "#/components/schemas/SummaryTable"}}}}},
+        "text/csv": {"schema": {"type": "string"}}}},
+    "404": {**_ERROR, "description": "No such instrument, question, set or table (the message names the valid ones)"},
+    **_ERRORS,
+}
+
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {
@@ -67,6 +81,33 @@ OPENAPI = {
                 "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
             }}, "404": {**_ERROR, "description": "No such table"}, **_ERRORS},
         }},
+        "/api/v1/estimates": {"get": {
+            "summary": "One question's design-based estimates, as the Explore page shows them",
+            "operationId": "estimates",
+            "parameters": [
+                {**_query("instrument", "A questionnaire, e.g. household", {"type": "string"}), "required": True},
+                {**_query("question", "A question with estimates (choices, numbers), e.g. has_internet",
+                          {"type": "string"}), "required": True},
+                _query("by", "A choice question of the same table to break the estimates down by, e.g. kecamatan",
+                       {"type": "string"}),
+                *_ESTIMATE_PARAMETERS,
+            ],
+            "responses": _ESTIMATE_RESPONSES,
+        }},
+        "/api/v1/indicators": {"get": {
+            "summary": "An indicator set, as the Indicators page shows it",
+            "operationId": "indicators",
+            "parameters": [
+                {**_query("set", "The set (stage is accepted for stages)", {"type": "string", "enum": [
+                    "household", "individual", "egov", "stages", "leadership", "traffic"]}), "required": True},
+                _query("by", "A breakdown the set offers (household, individual, egov, leadership)", {"type": "string"}),
+                _query("table", "One table of the set (e.g. city of stages); CSV holds one table, by default the first",
+                       {"type": "string"}),
+                *_ESTIMATE_PARAMETERS,
+            ],
+            "responses": {**_ESTIMATE_RESPONSES,
+                          "409": {**_ERROR, "description": "The set's questionnaires have no usable data yet"}},
+        }},
         "/api/v1/openapi.json": {"get": {"summary": "This description", "operationId": "openapi", "security": [],
                                          "responses": {"200": {"description": "OpenAPI 3.1"}}}},
     },
@@ -82,6 +123,16 @@ OPENAPI = {
             "Table": {"type": "object", "properties": {
                 "table": {"type": "string"}, "instrument": {"type": "string"}, "rows": {"type": "integer"},
                 "columns": {"type": "array", "items": {"type": "string"}}}},
+            "SummaryTable": {"type": "object", "properties": {
+                "name": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string"},
+                "keys": {"type": "array", "items": {"type": "string"}},
+                "columns": {"type": "array", "items": {"type": "object"}},
+                "rows": {"type": "array", "items": {"type": "object", "description":
+                         "keys, estimate, se, ci_low, ci_high, n, deff, rse, reliability; <column>_label beside "
+                         "labelled columns"}},
+                "notes": {"type": "array", "items": {"type": "string"}},
+                "provenance": {"type": ["object", "null"], "description": "The design in force, weights, counts"},
+                "data_as_of": {"type": ["string", "null"], "format": "date-time"}}},
             "Rows": {"type": "object", "required": ["rows", "next_cursor"], "properties": {
                 "rows": {"type": "array", "items": {"type": "object", "description": "One record; key `_response_id`"}},
                 "next_cursor": {"type": ["string", "null"]}}},

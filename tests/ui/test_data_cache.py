@@ -71,3 +71,23 @@ def test_a_view_applies_filters_then_the_weights(analysis_store):
     seen = view.apply(full)
     assert seen.provenance.in_filter == 30 and not seen.provenance.weighted
     assert data.View("household", "en").apply(full) is full
+
+
+def test_a_table_the_page_built_is_a_cache_read_for_the_data_api(tmp_path, analysis_store, monkeypatch):
+    from analysis import results_cache
+    from analysis.tables.question_tables import question_table
+
+    store = ResponseStore(copy_to(analysis_store, tmp_path / "store"), audit=False)
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return question_table(*args, **kwargs)
+    counted.__qualname__, counted.__module__ = question_table.__qualname__, question_table.__module__
+    monkeypatch.setitem(data.TABLES, "question", counted)
+    shown = data.table("question", data.View("household", "en"), store=store, question="has_internet", by=None)
+    served = results_cache.result(counted, store, ("household",), "en", question="has_internet", by=None)
+    assert len(calls) == 1 and served.data.equals(shown.data)
+    filtered = data.View("household", "en", weighted=False)    # a page's own view: not the API's table
+    data.table("question", filtered, store=store, question="has_internet", by=None)
+    assert len(calls) == 2

@@ -26,17 +26,17 @@ import logging
 import threading
 import types
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE
+from analysis import results_cache
 from analysis.dataset.dataset import Dataset, load_dataset
 from analysis.dataset.provenance import Provenance
 from analysis.indicators.sections import SECTIONS
+from analysis.results_cache import data_token  # the key shared with the data API's cache
 from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from analysis.tables.weighting_tables import totals_table, weights_table
@@ -55,19 +55,6 @@ def _readonly(contents: dict) -> types.MappingProxyType:
 
 
 copyreg.pickle(types.MappingProxyType, lambda mapping: (_readonly, (dict(mapping),)))
-
-
-def data_token(store) -> tuple:
-    """What every result depends on besides its options (see the module docstring)."""
-    files = []
-    root = Path(store.root)
-    for path in [*sorted(store.instruments_dir.glob("*.yaml")), root / FRAME_FILE, root / POPULATION_FILE]:
-        try:
-            stat = path.stat()
-            files.append((path.name, stat.st_mtime_ns, stat.st_size))
-        except FileNotFoundError:
-            files.append((path.name, None, None))
-    return store.state_token(), tuple(files)
 
 
 @dataclass(frozen=True)
@@ -140,9 +127,16 @@ TABLES: Mapping[str, Callable] = {
 
 
 def _build(store, token: tuple, what: str, views: tuple[View, ...], options: tuple):
-    datasets = [view.apply(_dataset(str(store.root), token, view.instrument, view.lang, _store=store))
-                for view in views]
-    return TABLES[what](*datasets, **dict(options))
+    def load(view: View) -> Dataset:
+        return view.apply(_dataset(str(store.root), token, view.instrument, view.lang, _store=store))
+
+    langs = {view.lang for view in views}
+    if len(langs) == 1 and all(view == View(view.instrument, view.lang) for view in views):
+        # the whole weighted data, as the data API asks for: built once for both (analysis.results_cache)
+        by_name = {view.instrument: view for view in views}
+        return results_cache.result(TABLES[what], store, tuple(by_name), langs.pop(), _token=token,
+                                    _load=lambda name: load(by_name[name]), **dict(options))
+    return TABLES[what](*[load(view) for view in views], **dict(options))
 
 
 def table(what: str, views: View | Iterable[View], store=None, **options):

@@ -4,6 +4,7 @@
     GET /odata/v4/$metadata        CSDL XML: an entity type per table, property names = column names,
                                    Edm types from the questionnaire's, labels as Core.Description
     GET /odata/v4/<table>          rows: $top $skip $count=true $select $filter $orderby ($format=json)
+    GET /odata/v4/<table>/$count   the number of rows passing $filter, as plain text (Power BI's row count)
 
 The same token, rate limit, audit log and JSON errors as the REST rows (api/data.py): Bearer, or Basic
 with the token as the password (what Excel and Power BI ask for). Rows are de-identified (the REST
@@ -233,6 +234,20 @@ def _answer(rows: pa.Table, opts: dict) -> tuple[pa.Table, int]:
     return rows, matching
 
 
+def _rows(table: str) -> pa.Table:
+    from analysis.export import ExportError
+    from analysis.export.microdata.feed import feed_table
+
+    try:
+        return feed_table(_store(), table)
+    except ExportError:
+        raise Refused(404, "not_found", table=table[:80]) from None
+
+
+def _matching(table: str, opts: dict) -> int:
+    return _answer(_rows(table), {**opts, "top": None, "skip": None, "select": None, "orderby": None})[1]
+
+
 def _page(owner: str, table: str, opts: dict, page: int) -> tuple[pa.Table, int | None, str | None]:
     """(this page's rows, the count or None, the next skiptoken or None)."""
     name = f"odata:{table}"  # a REST cursor is not an OData skiptoken, nor the other way round
@@ -248,14 +263,7 @@ def _page(owner: str, table: str, opts: dict, page: int) -> tuple[pa.Table, int 
         rows = snapshots.read(snap, offset, page)
         end = offset + rows.num_rows
         return rows, count, _token(snap, end, count) if end < total else None
-    from analysis.export import ExportError
-    from analysis.export.microdata.feed import feed_table
-
-    try:
-        rows = feed_table(_store(), table)
-    except ExportError:
-        raise Refused(404, "not_found", table=table[:80]) from None
-    rows, matching = _answer(rows, opts)
+    rows, matching = _answer(_rows(table), opts)
     count = matching if opts["count"] else None
     if rows.num_rows <= page:
         return rows, count, None
@@ -301,9 +309,26 @@ async def entity_set(request: Request) -> Response:
     return Response(encoded, 200, headers=headers, media_type=JSON_TYPE)
 
 
+async def count(request: Request) -> Response:
+    table = request.path_params["table"]
+    what = f"odata/v4/{table[:80]}/$count"
+    account, token_id = await data._account(request, what)
+    try:
+        opts = _options(request)
+        if opts["skiptoken"]:
+            raise FilterError("$skiptoken is not for $count")
+        matching = await run_in_threadpool(_matching, table, opts)
+    except FilterError as exc:
+        raise _refuse(account, what, token_id, str(exc)) from None
+    data._audit(account.name, what, "ok", status=200, token=token_id, rows=matching, format="odata",
+                filter=request.query_params.get("$filter"))
+    return Response(str(matching), 200, media_type="text/plain")
+
+
 ROUTES = [
     Route("/odata/v4", _guarded(service), methods=["GET"]),
     Route("/odata/v4/", _guarded(service), methods=["GET"]),
     Route("/odata/v4/$metadata", _guarded(metadata), methods=["GET"]),
+    Route("/odata/v4/{table}/$count", _guarded(count), methods=["GET"]),
     Route("/odata/v4/{table}", _guarded(entity_set), methods=["GET"]),
 ]

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 import api.data
+import api.odata
 from api.odata import ROUTES
 from api.odata_filter import FilterError, parse_filter
 from survey import ResponseStore
@@ -172,6 +173,19 @@ def test_the_filter_parser_alone():
             parse_filter(bad)
 
 
+def test_count_segment_as_plain_text(client, token, data):
+    frame = ResponseStore(data, audit=False).read("household")
+    kecamatan = frame["kecamatan"].iloc[0]
+    answer = get(client, "/odata/v4/household/$count", token)
+    assert answer.status_code == 200 and answer.text == str(len(frame))
+    assert answer.headers["content-type"].startswith("text/plain") and answer.headers["OData-Version"] == "4.0"
+    filtered = get(client, f"/odata/v4/household/$count?$filter=kecamatan eq '{kecamatan}'", token)
+    assert filtered.text == str((frame["kecamatan"] == kecamatan).sum())
+    assert get(client, "/odata/v4/household/$count?$filter=contains(kecamatan,'a')", token).status_code == 400
+    assert client.get("/odata/v4/household/$count").status_code == 401
+    assert get(client, "/odata/v4/no_such/$count", token).status_code == 404
+
+
 def test_orderby(client, token):
     rows = get(client, "/odata/v4/household?$orderby=_submitted_at desc&$top=20", token).json()["value"]
     stamps = [r["_submitted_at"] for r in rows]
@@ -244,11 +258,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_python_odata_reads_the_feed_from_a_real_server(data, token):
+def test_python_odata_reads_the_feed_from_a_real_server(data, token, monkeypatch):
     odata = pytest.importorskip("odata", reason="python-odata (requirements.txt) is not installed")
     import requests
     import uvicorn
 
+    monkeypatch.setattr(api.odata, "DEFAULT_PAGE", 9)  # so the client follows nextLinks
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(Starlette(routes=ROUTES), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 import api.data
 import api.odata
+from api.data import ROUTES as REST
 from api.odata import ROUTES
 from api.odata_filter import FilterError, parse_filter
 from survey import ResponseStore
@@ -244,7 +245,7 @@ def test_maxpagesize_is_honoured_with_a_filter_kept_across_pages(big):
         assert [len(p.json()["value"]) for p in pages[:-1]] == [7] * (len(pages) - 1) and len(pages) > 2
         assert [r["_response_id"] for r in rows] and {r["_response_id"] for r in rows} == wanted
         assert len(rows) == len(wanted) and all(set(r) == {"_response_id"} for r in rows)
-        # a REST cursor is not a skiptoken (nor of another account's snapshot)
+        # a skiptoken is good for its own entity set only
         link = pages[0].json()["@odata.nextLink"]
         other = ApiTokens(big).create("sup01")
         assert client.get(link.replace("/household?", "/household_members?"), auth=("x", other)).status_code == 400
@@ -291,3 +292,17 @@ def test_python_odata_reads_the_feed_from_a_real_server(data, token, monkeypatch
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_a_skiptoken_is_neither_a_rest_cursor_nor_another_accounts(data, client, token):
+    accounts_of(data).add("sup02", "supervisor", "Kampung-offline-2026")
+    other = ApiTokens(data).create("sup02")
+    link = get(client, "/odata/v4/household", token, Prefer="odata.maxpagesize=5").json()["@odata.nextLink"]
+    assert get(client, link, token).status_code == 200
+    assert get(client, link, other).status_code == 400  # sup02 may not read sup01's snapshot
+    with TestClient(Starlette(routes=[*REST, *ROUTES])) as both:
+        rest = both.get("/api/v1/tables/household?limit=5", auth=("x", token)).json()["next_cursor"]
+        assert rest and get(both, f"/odata/v4/household?$skiptoken={rest}", token).status_code == 400
+        odata_token = link.split("$skiptoken=")[1]
+        assert both.get(f"/api/v1/tables/household?cursor={odata_token.split('-')[0]}",
+                        auth=("x", token)).status_code == 400

@@ -169,6 +169,9 @@ def test_the_filter_parser_alone():
     assert parse_filter("a eq 'it''s'")[2].value == "it's"
     assert parse_filter("(a eq 1) or b lt 2 and c gt 3")[0] == "or"  # and binds tighter
     assert parse_filter("a eq 2026-01-01T00:00:00+07:00")[2].value.utcoffset() == dt.timedelta(hours=7)
+    # .NET (Power BI) writes seven digits of fractions
+    assert parse_filter("a gt 2026-01-01T00:00:00.1234567Z")[2].value == dt.datetime(
+        2026, 1, 1, 0, 0, 0, 123456, tzinfo=dt.timezone.utc)
     for bad in ("a add 1", "a eq", "eq 1", "a eq b", "1 eq 2", "substringof('x', a)", "a eq 'open"):
         with pytest.raises(FilterError):
             parse_filter(bad)

@@ -18,6 +18,7 @@ import streamlit as st
 
 from api.data import ROUTES as DATA_ROUTES
 from api.estimates import ROUTES as ESTIMATE_ROUTES
+from api.odata import ROUTES as ODATA_ROUTES
 from api.odk import ROUTES as ODK_ROUTES
 from api.odk import lifespan as odk_lifespan
 from survey.fieldwork.accounts import ACCOUNTS_DIR, RESTORE_COMMAND, USERS_FILE, AccountsDamaged
@@ -114,10 +115,11 @@ def main() -> None:
         st.error(t("page_failed", lang), icon=":material/error:")
 
 
-# `streamlit run app.py` serves this App: the pages and, beside them, the OpenRosa routes under /odk/.
-# The page code runs only inside a Streamlit run, so that importing this file (st.App's discovery)
-# draws nothing, while AppTest.from_file("app.py") still renders the pages.
-app = st.App(__file__, routes=[*ODK_ROUTES, *DATA_ROUTES, *ESTIMATE_ROUTES], lifespan=odk_lifespan)
+# `streamlit run app.py` serves this App: the pages and, beside them, the OpenRosa routes under /odk/
+# and the data API under /api/v1/ and /odata/v4/. The page code runs only inside a Streamlit run, so
+# that importing this file (st.App's discovery) draws nothing, while AppTest.from_file("app.py") still
+# renders the pages.
+app = st.App(__file__, routes=[*ODK_ROUTES, *DATA_ROUTES, *ESTIMATE_ROUTES, *ODATA_ROUTES], lifespan=odk_lifespan)
 
 if st.runtime.exists():
     main()

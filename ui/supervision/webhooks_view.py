@@ -64,7 +64,8 @@ def register_ui(root, lang: str, questionnaires: list[str]) -> None:
     with st.form("webhook_form", clear_on_submit=False):
         st.subheader(t("webhook_new", lang))
         url = st.text_input(t("webhook_url", lang), key="webhook_url", max_chars=2000, help=t("webhook_url_help", lang))
-        events = st.multiselect(t("webhook_events", lang), EVENTS, default=list(EVENTS[:3]), key="webhook_events")
+        events = st.multiselect(t("webhook_events", lang), EVENTS, default=list(EVENTS[:3]), key="webhook_events",
+                                placeholder=t("choose_many", lang))
         questionnaire = st.selectbox(t("webhook_questionnaire", lang), ["", *questionnaires], key="webhook_questionnaire",
                                      format_func=lambda q: q or t("filter_all", lang))
         record = st.checkbox(t("webhook_include_record", lang), key="webhook_include_record")

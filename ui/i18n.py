@@ -866,8 +866,8 @@ TEXT: dict[str, dict[str, str]] = {
     "review_queue_empty": {"en": "No interview matches these filters.", "id": "Tidak ada wawancara yang cocok dengan filter ini."},
     "review_choose": {"en": "Interview to review", "id": "Wawancara yang diperiksa"},
     "review_meta": {
-        "en": "By **{enumerator}**, first submitted {time} WIB · status **{status}** · revision {revision}",
-        "id": "Oleh **{enumerator}**, pertama dikirim {time} WIB · status **{status}** · revisi {revision}",
+        "en": "By **{enumerator}**, first submitted {time} · status **{status}** · revision {revision}",
+        "id": "Oleh **{enumerator}**, pertama dikirim {time} · status **{status}** · revisi {revision}",
     },
     "review_last_note": {"en": "Last comment ({editor}): {note}", "id": "Catatan terakhir ({editor}): {note}"},
     "review_no_flags": {"en": "No quality flag.", "id": "Tidak ada tanda kualitas."},

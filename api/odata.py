@@ -5,6 +5,7 @@
                                    Edm types from the questionnaire's, labels as Core.Description
     GET /odata/v4/<table>          rows: $top $skip $count=true $select $filter $orderby ($format=json)
     GET /odata/v4/<table>/$count   the number of rows passing $filter, as plain text (Power BI's row count)
+    GET /odata/v4/Indicators       the indicator sets' estimates with their CIs, a row each (api/odata_indicators.py)
 
 The same token, rate limit, audit log and JSON errors as the REST rows (api/data.py): Bearer, or Basic
 with the token as the password (what Excel and Power BI ask for). Rows are de-identified (the REST
@@ -31,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api import data, snapshots
+from api import data, odata_indicators, snapshots
 from api.data import Refused
 from api.odata_filter import FilterError, filter_columns, mask, parse_filter, parse_orderby
 from api.odk import _lang, _store
@@ -139,8 +140,22 @@ def _entity_type(store, table: str, lang: str) -> str:
     return "\n".join([*lines, "</EntityType>"])
 
 
+def _indicator_type(lang: str) -> str:
+    """The Indicators set's entity type: a fixed schema (api/odata_indicators.py)."""
+    ind = odata_indicators
+    lines = [f"<EntityType Name={quoteattr(ind.NAME)}>", "<Key>",
+             *(f"<PropertyRef Name={quoteattr(k)}/>" for k in ind.KEYS), "</Key>"]
+    for field in ind.SCHEMA:
+        nullable = ' Nullable="false"' if field.name in ind.KEYS else ""
+        lines += [f"<Property Name={quoteattr(field.name)} Type=\"{edm_type(field.type)}\"{nullable}>",
+                  f"<Annotation Term=\"Core.Description\" String={quoteattr(pick(ind.DESCRIPTIONS[field.name], lang))}/>",
+                  "</Property>"]
+    return "\n".join([*lines, "</EntityType>"])
+
+
 def metadata_xml(store, tables: list[str], lang: str) -> str:
-    types = "\n".join(_entity_type(store, t, lang) for t in tables)
+    types = "\n".join(_entity_type(store, t, lang) if t != odata_indicators.NAME else _indicator_type(lang)
+                      for t in tables)
     sets = "\n".join(f"<EntitySet Name={quoteattr(t)} EntityType={quoteattr(f'{NAMESPACE}.{t}')}/>" for t in tables)
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
@@ -162,7 +177,7 @@ def metadata_xml(store, tables: list[str], lang: str) -> str:
 def _table_names(store) -> list[str]:
     from analysis.export.microdata.feed import feed_tables
 
-    return [t["table"] for t in feed_tables(store)]
+    return [*(t["table"] for t in feed_tables(store)), odata_indicators.NAME]
 
 
 # ---------------------------------------------------------------------- routes
@@ -211,7 +226,7 @@ def _options(request: Request) -> dict:
             "count": count == "true", "filter": parse_filter(q["$filter"]) if q.get("$filter") else None,
             "select": [s.strip() for s in q["$select"].split(",")] if q.get("$select") else None,
             "orderby": q.get("$orderby") or None, "skiptoken": q.get("$skiptoken") or None,
-            "page": min(MAX_PAGE, max(1, int(found.group(1)))) if found else None}
+            "page": min(MAX_PAGE, max(1, int(found.group(1)))) if found else None, "lang": _lang(request)}
 
 
 def _answer(rows: pa.Table, opts: dict) -> tuple[pa.Table, int]:
@@ -234,10 +249,12 @@ def _answer(rows: pa.Table, opts: dict) -> tuple[pa.Table, int]:
     return rows, matching
 
 
-def _rows(table: str) -> pa.Table:
+def _rows(table: str, lang: str = "id") -> pa.Table:
     from analysis.export import ExportError
     from analysis.export.microdata.feed import feed_table
 
+    if table == odata_indicators.NAME:  # labels in the request's language, so a page per language
+        return odata_indicators.indicator_rows(_store(), lang)
     try:
         return feed_table(_store(), table)
     except ExportError:
@@ -245,7 +262,7 @@ def _rows(table: str) -> pa.Table:
 
 
 def _matching(table: str, opts: dict) -> int:
-    return _answer(_rows(table), {**opts, "top": None, "skip": None, "select": None, "orderby": None})[1]
+    return _answer(_rows(table, opts["lang"]), {**opts, "top": None, "skip": None, "select": None, "orderby": None})[1]
 
 
 def _page(owner: str, table: str, opts: dict, page: int) -> tuple[pa.Table, int | None, str | None]:
@@ -263,7 +280,7 @@ def _page(owner: str, table: str, opts: dict, page: int) -> tuple[pa.Table, int 
         rows = snapshots.read(snap, offset, page)
         end = offset + rows.num_rows
         return rows, count, _token(snap, end, count) if end < total else None
-    rows, matching = _answer(_rows(table), opts)
+    rows, matching = _answer(_rows(table, opts["lang"]), opts)
     count = matching if opts["count"] else None
     if rows.num_rows <= page:
         return rows, count, None

@@ -309,3 +309,72 @@ def test_a_skiptoken_is_neither_a_rest_cursor_nor_another_accounts(data, client,
         odata_token = link.split("$skiptoken=")[1]
         assert both.get(f"/api/v1/tables/household?cursor={odata_token.split('-')[0]}",
                         auth=("x", token)).status_code == 400
+
+
+# ---------------------------------------------------------------------- the Indicators entity set
+
+@pytest.fixture
+def both(data):
+    from analysis import results_cache
+    from api.estimates import ROUTES as ESTIMATES
+
+    results_cache.clear()
+    with TestClient(Starlette(routes=[*ROUTES, *ESTIMATES])) as c:
+        yield c
+
+
+def test_indicators_equal_the_rest_json_of_the_same_set(both, token):
+    rest = both.get("/api/v1/indicators?set=household&lang=en", auth=("x", token)).json()
+    answer = get(both, "/odata/v4/Indicators?$filter=set eq 'household'&$count=true", token,
+                 **{"Accept-Language": "en"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["@odata.context"] == "http://testserver/odata/v4/$metadata#Indicators"
+    rows = body["value"]
+    expected = [(t["name"], i, r) for t in rest["tables"] for i, r in enumerate(t["rows"])]
+    assert body["@odata.count"] == len(rows) == len(expected) > 3 and {r["set"] for r in rows} == {"household"}
+    for got, (name, index, want) in zip(rows, expected):
+        assert got["id"] == f"household/{name}/{index}" and got["table"] == name
+        for column in ("estimate", "se", "ci_low", "ci_high", "n", "deff", "rse", "reliability"):
+            assert got[column] == (pytest.approx(want[column], rel=1e-12) if isinstance(want[column], float)
+                                   else want[column]), column
+        assert got["label"] == got["level"] == want["indicator_label"] and got["group"] == "Indicator"
+    as_of = pd.Timestamp(rows[0]["data_as_of"])
+    assert as_of == pd.Timestamp(rest["tables"][0]["data_as_of"]).tz_convert("UTC")
+    indonesian = get(both, "/odata/v4/Indicators?$filter=set eq 'household'&$top=1", token).json()["value"][0]
+    assert indonesian["estimate"] == rows[0]["estimate"] and indonesian["group"] == "Indikator"
+
+
+def test_indicators_take_the_query_options_of_the_other_sets(client, token):
+    whole = get(client, "/odata/v4/Indicators?$count=true", token).json()
+    sets = {r["set"] for r in whole["value"]}
+    assert {"household", "individual", "stages"} <= sets and whole["@odata.count"] == len(whole["value"])
+    page = get(client, "/odata/v4/Indicators?$skip=2&$top=3&$select=id,estimate,ci_low,ci_high", token).json()
+    assert [r["id"] for r in page["value"]] == [r["id"] for r in whole["value"][2:5]]
+    assert all(set(r) == {"id", "estimate", "ci_low", "ci_high"} for r in page["value"])
+    first = whole["value"][0]
+    level = get(client, f"/odata/v4/Indicators?$filter=table eq '{first['table']}' and level eq '{first['level']}'",
+                token).json()["value"]
+    assert [r["id"] for r in level] == [first["id"]]
+    counted = get(client, "/odata/v4/Indicators/$count?$filter=set eq 'stages'", token)
+    assert int(counted.text) == sum(r["set"] == "stages" for r in whole["value"]) > 0
+    assert get(client, "/odata/v4/Indicators?$filter=nope eq 1", token).status_code == 400
+    assert client.get("/odata/v4/Indicators", headers=POWER_BI).status_code == 401
+    assert client.get("/odata/v4/Indicators/$count", headers=POWER_BI).status_code == 401
+
+
+def test_indicators_in_the_service_document_and_metadata(client, token):
+    assert "Indicators" in [s["name"] for s in get(client, "/odata/v4/", token).json()["value"]]
+    answer = get(client, "/odata/v4/$metadata", token, **{"Accept-Language": "en"})
+    schema = ET.fromstring(answer.content).find(f".//{EDM}Schema")
+    sets = {s.get("Name"): s.get("EntityType") for s in schema.find(f"{EDM}EntityContainer")}
+    assert sets["Indicators"] == "Survey.Indicators"
+    kind = next(t for t in schema.findall(f"{EDM}EntityType") if t.get("Name") == "Indicators")
+    assert [k.get("Name") for k in kind.find(f"{EDM}Key")] == ["id"]
+    props = {p.get("Name"): p for p in kind.findall(f"{EDM}Property")}
+    types = {"id": "Edm.String", "set": "Edm.String", "level": "Edm.String", "estimate": "Edm.Double",
+             "ci_low": "Edm.Double", "n": "Edm.Int64", "data_as_of": "Edm.DateTimeOffset"}
+    assert {k: props[k].get("Type") for k in types} == types
+    assert props["ci_high"].find(f"{EDM}Annotation").get("String") == "95% confidence interval, upper"
+    rows = get(client, "/odata/v4/Indicators?$top=2", token).json()["value"]
+    assert set(rows[0]) == set(props)

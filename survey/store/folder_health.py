@@ -69,19 +69,18 @@ def quarantined(root: Path, tables: list[str]) -> list[Finding]:
 
 
 def accounts(root: Path) -> list[Finding]:
-    """The accounts file: readable, parsable, with at least one account (absent: the app's first run)."""
+    """The accounts file: readable, parsable, with at least one account (absent: the app's first run).
+    The accounts' own reader decides what is sound, as the app does: AccountsDamaged names why not."""
     path = root / ACCOUNTS_DIR / USERS_FILE
     if not os.path.lexists(path):
         return []
     try:
-        listed = Accounts(root).list()
+        Accounts(root).list()
     except AccountsDamaged as exc:  # the app refuses it too, with the same reason
         return [Finding("accounts", ACCOUNTS_DIR, USERS_FILE, f"damaged ({exc.reason}); restore it from a backup")]
     except Exception as exc:  # whatever a damaged file makes the reader raise
         return [Finding("accounts", ACCOUNTS_DIR, USERS_FILE,
                         f"cannot be read ({type(exc).__name__}: {_why(exc)[:120]}); restore it from a backup")]
-    if not listed:
-        return [Finding("accounts", ACCOUNTS_DIR, USERS_FILE, "holds no account; restore it from a backup")]
     return []
 
 

@@ -17,8 +17,8 @@ from survey import ResponseStore
 from survey.fieldwork.accounts import AccountError, main
 from survey.fieldwork.api_tokens import ApiTokens, token_hash
 from survey.fieldwork.audit_log import AuditLog
-from survey.simulate import main as simulate
 from tests.support.analysis_store import copy_to
+from tests.support.api import PASSWORD, served
 from tests.support.hashing import cheap_accounts as accounts_of
 
 FEED = importlib.import_module("analysis.export.microdata.feed")  # (the package's `microdata` is a function)
@@ -26,13 +26,10 @@ FEED = importlib.import_module("analysis.export.microdata.feed")  # (the package
 
 @pytest.fixture
 def data(analysis_store, tmp_path, monkeypatch):
-    root = copy_to(analysis_store, tmp_path / "store")
-    monkeypatch.setenv("SURVEY_DATA_DIR", str(root))
-    monkeypatch.setenv("SURVEY_API_SNAPSHOTS", str(tmp_path / "snapshots"))
-    monkeypatch.setattr(api.data, "BUCKETS", api.data._Buckets())
+    root = served(copy_to(analysis_store, tmp_path / "store"), tmp_path, monkeypatch)
     accounts = accounts_of(root)
-    for name, role in (("boss", "admin"), ("sup01", "supervisor"), ("enum01", "enumerator")):
-        accounts.add(name, role, "Kampung-offline-2026")
+    for name, role in (("boss", "admin"), ("enum01", "enumerator")):
+        accounts.add(name, role, PASSWORD)
     return root
 
 
@@ -151,18 +148,6 @@ def test_labels_in_a_language(data, client):
     assert {r["has_internet"] for r in plain} <= {"yes", "no", None}
     assert {r["has_internet"] for r in english} <= {"Yes", "No", None}
 
-
-@pytest.fixture
-def big(tmp_path, monkeypatch):
-    """A simulated store with more than 1,000 roster rows."""
-    root = tmp_path / "big"
-    simulate(["--households", "300", "--civil-servants", "2", "--agencies", "1", "--seed", "3", "--bulk",
-              "--out", str(root)])
-    monkeypatch.setenv("SURVEY_DATA_DIR", str(root))
-    monkeypatch.setenv("SURVEY_API_SNAPSHOTS", str(tmp_path / "snapshots"))
-    monkeypatch.setattr(api.data, "BUCKETS", api.data._Buckets())
-    accounts_of(root).add("sup01", "supervisor", "Kampung-offline-2026")
-    return root
 
 
 def test_a_cursor_pages_through_a_snapshot_of_more_than_1000_rows(big, monkeypatch):

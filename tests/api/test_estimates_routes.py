@@ -13,7 +13,6 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-import api.data
 from analysis import results_cache
 from analysis.dataset.dataset import load_dataset
 from analysis.indicators.sections import section_of
@@ -28,18 +27,13 @@ from survey.questionnaire.schema import COUNTED_STATUSES
 from survey.simulate.households import iter_household_answers
 from survey.simulate.traffic_logs import traffic_lines
 from tests.support.analysis_store import copy_to
-from tests.support.hashing import cheap_accounts as accounts_of
+from tests.support.api import served
 
 
 @pytest.fixture
 def data(analysis_store, tmp_path, monkeypatch):
-    root = copy_to(analysis_store, tmp_path / "store")
-    monkeypatch.setenv("SURVEY_DATA_DIR", str(root))
-    monkeypatch.setenv("SURVEY_API_SNAPSHOTS", str(tmp_path / "snapshots"))
-    monkeypatch.setattr(api.data, "BUCKETS", api.data._Buckets())
     results_cache.clear()
-    accounts_of(root).add("sup01", "supervisor", "Kampung-offline-2026")
-    return root
+    return served(copy_to(analysis_store, tmp_path / "store"), tmp_path, monkeypatch)
 
 
 @pytest.fixture

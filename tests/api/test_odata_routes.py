@@ -22,8 +22,8 @@ from api.odata_filter import FilterError, parse_filter
 from survey import ResponseStore
 from survey.fieldwork.api_tokens import ApiTokens
 from survey.fieldwork.audit_log import AuditLog
-from survey.simulate import main as simulate
 from tests.support.analysis_store import copy_to
+from tests.support.api import PASSWORD, served
 from tests.support.hashing import cheap_accounts as accounts_of
 
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
@@ -35,12 +35,7 @@ POWER_BI = {"Accept": "application/json;odata.metadata=minimal", "OData-Version"
 
 @pytest.fixture
 def data(analysis_store, tmp_path, monkeypatch):
-    root = copy_to(analysis_store, tmp_path / "store")
-    monkeypatch.setenv("SURVEY_DATA_DIR", str(root))
-    monkeypatch.setenv("SURVEY_API_SNAPSHOTS", str(tmp_path / "snapshots"))
-    monkeypatch.setattr(api.data, "BUCKETS", api.data._Buckets())
-    accounts_of(root).add("sup01", "supervisor", "Kampung-offline-2026")
-    return root
+    return served(copy_to(analysis_store, tmp_path / "store"), tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -198,17 +193,6 @@ def test_orderby(client, token):
 
 # ---------------------------------------------------------------------- server-driven paging
 
-@pytest.fixture
-def big(tmp_path, monkeypatch):
-    root = tmp_path / "big"
-    simulate(["--households", "300", "--civil-servants", "2", "--agencies", "1", "--seed", "3", "--bulk",
-              "--out", str(root)])
-    monkeypatch.setenv("SURVEY_DATA_DIR", str(root))
-    monkeypatch.setenv("SURVEY_API_SNAPSHOTS", str(tmp_path / "snapshots"))
-    monkeypatch.setattr(api.data, "BUCKETS", api.data._Buckets())
-    accounts_of(root).add("sup01", "supervisor", "Kampung-offline-2026")
-    return root
-
 
 def follow(client, url, token, **headers) -> tuple[list[dict], list[dict]]:
     pages, rows = [], []
@@ -298,7 +282,7 @@ def test_python_odata_reads_the_feed_from_a_real_server(data, token, monkeypatch
 
 
 def test_a_skiptoken_is_neither_a_rest_cursor_nor_another_accounts(data, client, token):
-    accounts_of(data).add("sup02", "supervisor", "Kampung-offline-2026")
+    accounts_of(data).add("sup02", "supervisor", PASSWORD)
     other = ApiTokens(data).create("sup02")
     link = get(client, "/odata/v4/household", token, Prefer="odata.maxpagesize=5").json()["@odata.nextLink"]
     assert get(client, link, token).status_code == 200

@@ -583,9 +583,15 @@ TEXT: dict[str, dict[str, str]] = {
               "Pelindungan Data Pribadi.",
     },
     "traffic_none": {
-        "en": "No web server logs have been imported yet. An administrator imports them below or with "
+        "en": "No web server logs have been imported yet. Import them below or with "
               "python -m survey.traffic import FILE...",
-        "id": "Belum ada log server web yang diimpor. Administrator mengimpornya di bawah ini atau dengan "
+        "id": "Belum ada log server web yang diimpor. Impor di bawah ini atau dengan "
+              "python -m survey.traffic import FILE...",
+    },
+    "traffic_none_ask_admin": {
+        "en": "No web server logs have been imported yet. An administrator imports them on this page or with "
+              "python -m survey.traffic import FILE...",
+        "id": "Belum ada log server web yang diimpor. Administrator mengimpornya di halaman ini atau dengan "
               "python -m survey.traffic import FILE...",
     },
     "traffic_period": {"en": "Period (WIB days)", "id": "Periode (hari WIB)"},

@@ -138,6 +138,14 @@ def test_an_empty_data_folder_says_how_to_import(data_dir):
     assert "No web server logs have been imported yet" in at.info[1].value
     assert not at.dataframe and not at.get("vega_lite_chart")
     assert "No import yet." in [c.value for c in at.caption]
+    assert "Import them below" in at.info[1].value
+
+
+def test_an_empty_data_folder_tells_a_supervisor_who_imports(data_dir):
+    """A supervisor has no upload below: the page names who imports, not a place that is not there."""
+    at = open_page(data_dir, "traffic", role="supervisor")
+    assert "An administrator imports them on this page" in at.info[1].value
+    assert "traffic_import" not in [b.key for b in at.button]
 
 
 def test_the_page_in_indonesian(store_dir):

@@ -203,7 +203,7 @@ def page() -> None:
     with st.spinner(t("computing", lang)):
         overall = _tables(root, None, None, None, state)
     if overall["summary"].stats["period"] is None:
-        st.info(t("traffic_none", lang), icon=":material/info:")
+        st.info(t("traffic_none" if user.role == "admin" else "traffic_none_ask_admin", lang), icon=":material/info:")
     else:
         start, end, host = filters_ui(overall, lang)
         first, last = overall["summary"].stats["period"]

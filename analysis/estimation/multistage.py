@@ -34,6 +34,7 @@ from functools import cached_property
 import numpy as np
 
 from analysis.estimation.calibration import CalibrationFit, Reduced
+from analysis.estimation.codes import dense
 from analysis.estimation.taylor import _CELLS, CERTAINTY, TaylorVariance
 
 
@@ -174,20 +175,52 @@ class MultistageVariance:
 
     def _stage_parts(self, s: int, totals: np.ndarray):
         """Stage s's centred cluster totals (C, K) and each cluster's weight in the sum (C,)."""
-        st, ff = self.stages[s], self.fpc_factor[s]
-        cl = np.add.reduceat(totals, st.cluster_start, axis=0)
+        st = self.stages[s]
+        cl = totals if len(st.cluster_start) == len(totals) else np.add.reduceat(totals, st.cluster_start, axis=0)
         centre = ~((self.lonely_psu == "adjust") & (st.n == 1))
         means = np.add.reduceat(cl, st.stratum_start, axis=0) / st.n[:, None]
         centred = cl - (means * centre[:, None])[st.cluster_stratum]
+        return centred, self._weight(s)[st.cluster_stratum]
+
+    def _sparse_variance(self, infl: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+        """Each stage's sum over strata of scale * sum_c (t_cg - c_h mean_hg)^2, from the clusters
+        with rows in domain g; a stratum's other clusters have t_cg = 0 and add (c_h mean_hg)^2
+        each.  Memory grows with the rows, not with clusters x domains."""
+        ok = group >= 0
+        x, g = infl[ok], group[ok]
+        out = np.zeros(n_groups)
+        for s, st in enumerate(self.stages):
+            n_clusters = len(st.cluster_stratum)
+            pairs, at = dense(st.row_cluster[ok] * n_groups + g, n_clusters * n_groups)
+            t = np.bincount(at, weights=x, minlength=len(pairs))
+            h = st.cluster_stratum[pairs // n_groups]
+            cells, cell = dense(h * n_groups + pairs % n_groups, st.n_strata * n_groups)
+            hc = cells // n_groups
+            n_h = st.n[hc]
+            centre = ~((self.lonely_psu == "adjust") & (n_h == 1))
+            mean_c = np.where(centre, np.bincount(cell, weights=t, minlength=len(cells)) / n_h, 0.0)
+            inside = np.bincount(cell, weights=(t - mean_c[cell]) ** 2, minlength=len(cells))
+            absent = n_h - np.bincount(cell, minlength=len(cells))
+            out += np.bincount(cells % n_groups, weights=self._weight(s)[hc] * (inside + absent * mean_c ** 2),
+                               minlength=n_groups)
+        return out
+
+    def _weight(self, s: int) -> np.ndarray:
+        """(H_s,) each stratum's weight in the sum: (1 - f) n/(n - 1) (n = 1: 1 - f; certainty: 0)
+        times the sampling fractions of the strata above."""
+        n, ff = self.stages[s].n, self.fpc_factor[s]
         with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(st.n > 1, ff * st.n / (st.n - 1), ff)
-        scale = np.where(ff < CERTAINTY, 0.0, scale) * self.multiplier[s]
-        return centred, scale[st.cluster_stratum]
+            scale = np.where(n > 1, ff * n / (n - 1), ff)
+        return np.where(ff < CERTAINTY, 0.0, scale) * self.multiplier[s]
+
+    def _na_strata(self, s: int) -> np.ndarray:
+        """Strata of stage s whose variance R reports as NA ("average" lonely units)."""
+        return (self.lonely_psu == "average") & self.lonely(s)
 
     def _average(self, s: int, present: np.ndarray) -> np.ndarray | None:
         """(H_s, K) factor nstrat/nokstrat of each stratum's cluster above (R's ``onestage``),
         from the strata present (H_s, K); None when no stratum of stage s is an "average" NA."""
-        na = (self.lonely_psu == "average") & self.lonely(s)
+        na = self._na_strata(s)
         if not na.any():
             return None
         st = self.stages[s]
@@ -219,11 +252,11 @@ class MultistageVariance:
         v = np.zeros(K)
         for s in range(self.n_stages):
             centred, weight = self._stage_parts(s, totals)
-            per_cluster = weight[:, None] * centred * centred
             factor = self._average(s, self._present(s, rows, group, n_groups, columns))
             if factor is None:
-                v += per_cluster.sum(axis=0)
+                v += np.einsum("c,ck,ck->k", weight, centred, centred)
             else:   # NaN (R: NA) where a cluster above has strata but none with a variance
+                per_cluster = weight[:, None] * centred * centred
                 per_stratum = np.add.reduceat(per_cluster, self.stages[s].stratum_start, axis=0)
                 v += (per_stratum * factor).sum(axis=0)
         return v
@@ -242,7 +275,12 @@ class MultistageVariance:
 
     def variance(self, infl: np.ndarray, rows: np.ndarray, group: np.ndarray | None = None,
                  n_groups: int = 1) -> np.ndarray:
-        """Variance of one estimator per domain (chunks of domains, as TaylorVariance.variance)."""
+        """Variance of one estimator per domain.  Without calibration or "average" lonely units,
+        from the (cluster, domain) pairs that have rows (:meth:`_sparse_variance`); else from
+        the unit x domain totals, in chunks of domains as TaylorVariance.variance."""
+        if not self.calibration and not any(self._na_strata(s).any() for s in range(self.n_stages)):
+            g = np.zeros(len(infl), dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
+            return self._sparse_variance(infl, g, n_groups)
         if group is None:
             return self.totals_variance(self.totals(infl), rows)
         step = max(1, _CELLS // max(self.n_units, 1))

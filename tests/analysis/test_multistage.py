@@ -122,3 +122,18 @@ def test_three_stages_as_r(lonely):
     by = mean(d, "y", by="head_sex")
     assert by.head_sex.tolist() == expected["by_sex"]["domains"]
     assert by.se.tolist() == pytest.approx(expected["by_sex"]["se"], rel=1e-6)
+
+
+@pytest.mark.parametrize("lonely", ["adjust", "remove"])
+def test_domain_variances_from_pairs_equal_the_unit_totals_ones(lonely):
+    """variance() sums over the (cluster, domain) pairs with rows; totals_variance() over every unit."""
+    d = two_stage(lonely_psu=lonely)
+    v = d._taylor
+    rng = np.random.default_rng(5)
+    infl = rng.normal(size=len(d)) * d.weights
+    group = rng.integers(-1, 6, size=len(d))
+    rows = np.ones(len(d), dtype=bool)
+    pairs = v.variance(infl, rows, group, 6)
+    units = v.totals_variance(v.totals(infl, group, 6), rows, group, 6)
+    assert pairs == pytest.approx(units, rel=1e-10)
+    assert v.variance(infl, rows)[0] == pytest.approx(v.totals_variance(v.totals(infl), rows)[0], rel=1e-10)

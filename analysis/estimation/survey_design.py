@@ -106,6 +106,13 @@ def _stage_codes(df: pd.DataFrame, col: str | None, role: str, s: int) -> np.nda
     return factor_codes(values)[0]
 
 
+def _first_values(col: pd.Series, codes: np.ndarray, n_codes: int) -> pd.Index:
+    """The value of ``col`` at the first row of each code."""
+    first = np.empty(n_codes, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return pd.Index(col.to_numpy()[first])
+
+
 def _fpc_are_counts(df: pd.DataFrame, fpcs: list[str]) -> bool:
     """R's as.fpc: population sizes when any value is > 1, then every value must be >= 1."""
     values = {col: _fpc_values(df, col) for col in fpcs}
@@ -151,7 +158,8 @@ def _popsize(df, fpc, stratum, n_psu, labels, strata, counts: bool | None = None
     else:
         with np.errstate(divide="ignore"):
             pop = n_h / val
-    where = f" of {strata!r}" if strata and not strata.startswith("stage ") else (f" at {strata}" if strata else "")
+    later = bool(strata) and strata.startswith("stage ")   # a later stage: strata within the clusters above
+    where = f" at {strata}" if later else (f" of {strata!r}" if strata else "")
     per_stratum = pd.Series(pop).groupby(stratum).nunique()
     if (per_stratum > 1).any():
         h = int(per_stratum.index[np.argmax(per_stratum.to_numpy() > 1)])
@@ -164,7 +172,7 @@ def _popsize(df, fpc, stratum, n_psu, labels, strata, counts: bool | None = None
         h = int(stratum[np.argmax(too_big)])
         raise DesignError(
             f"fpc column {fpc!r} implies more than 100% sampling in stratum "
-            f"{_fmt(labels[h])}{where}: the population has fewer PSUs ({pop[too_big][0]:g}) "
+            f"{_fmt(labels[h])}{where}: the population has fewer {'units' if later else 'PSUs'} ({pop[too_big][0]:g}) "
             f"than the sample ({n_psu[h]}) - {_rows(df.index, too_big)}. Check the fpc values.")
     out = np.empty(len(n_psu))
     out[stratum] = pop
@@ -253,7 +261,9 @@ class SurveyDesign:
                 raise DesignError(f"fpc gives {len(fpcs)} column(s) for a design of {len(psus)} stages "
                                   f"(psu={psus}); give one fpc column per stage, as R's fpc=~N1+N2.")
             counts = _fpc_are_counts(df, fpcs)
-            labels = [self._strata_labels] + [pd.RangeIndex(st.n_strata) for st in stages[1:]]
+            # a later stage's strata lie within a cluster above: name them by that cluster's id
+            labels = [self._strata_labels] + [_first_values(df[col], st.row_stratum, st.n_strata)
+                                              for col, st in zip(psus, stages[1:])]
             popsize = [_popsize(df, col, st.row_stratum, st.n, lab, f"stage {s + 1}", counts=counts)
                        for s, (col, st, lab) in enumerate(zip(fpcs, stages, labels))]
             from_fpc = np.prod([(p / st.n)[st.row_stratum] for p, st in zip(popsize, stages)], axis=0)

@@ -94,6 +94,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "There is no sampling frame (frame.csv) in the data folder, so the estimates are unweighted: every response counts the same. Upload the frame on the design page.",
         "id": "Belum ada kerangka sampel (frame.csv) di folder data, sehingga estimasi tidak berbobot: setiap respons dihitung sama. Unggah kerangka di halaman desain.",
     },
+    "design.one_stage": {
+        "en": "The design has two stages, but frame.csv does not give {columns} for every sampled PSU, so the variance uses the first stage only (PSUs, with replacement). Add those columns to the frame for the two-stage variance.",
+        "id": "Desain memiliki dua tahap, tetapi frame.csv tidak memuat {columns} untuk setiap PSU terpilih, sehingga varians hanya memakai tahap pertama (PSU, dengan pengembalian). Tambahkan kolom itu ke kerangka untuk varians dua tahap.",
+    },
     "design.frame_failed": {
         "en": "The weights could not be made from frame.csv, so the estimates are unweighted: {detail}",
         "id": "Bobot tidak dapat dibuat dari frame.csv, sehingga estimasi tidak berbobot: {detail}",
@@ -142,6 +146,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "text.stratified_cluster": {
         "en": "Stratified cluster sample (strata: {strata}; PSU: {psu})",
         "id": "Sampel klaster berstrata (strata: {strata}; PSU: {psu})",
+    },
+    "text.two_stage": {
+        "en": "Two-stage sample: {psu} within {strata}, then households within each; finite population correction at both stages",
+        "id": "Sampel dua tahap: {psu} dalam {strata}, lalu rumah tangga di dalamnya; koreksi populasi terhingga pada kedua tahap",
+    },
+    "text.two_stage_unstratified": {
+        "en": "Two-stage sample: {psu}, then households within each; finite population correction at both stages",
+        "id": "Sampel dua tahap: {psu}, lalu rumah tangga di dalamnya; koreksi populasi terhingga pada kedua tahap",
     },
     "text.census": {
         "en": "Census: every {unit} once (its latest response)",

@@ -680,6 +680,19 @@ TEXT: dict[str, dict[str, str]] = {
     "design_psu": {"en": "Primary sampling units (PSU)", "id": "Unit sampel primer (PSU)"},
     "design_fpc": {"en": "Finite population correction", "id": "Koreksi populasi terhingga"},
     "design_fpc_counts": {"en": "from the population counts", "id": "dari jumlah populasi"},
+    "design_fpc_stages": {"en": "at both stages, from frame.csv", "id": "pada kedua tahap, dari frame.csv"},
+    "design_stages": {"en": "Stages of sampling", "id": "Tahap penarikan sampel"},
+    "design_stages_one": {
+        "en": "one: {units} (the variance of the PSU totals, R's ultimate cluster)",
+        "id": "satu: {units} (varians dari total PSU, ultimate cluster R)",
+    },
+    "design_stages_two": {
+        "en": "two: {units}, then households; fpc at both stages (frame.csv: psus_in_stratum, "
+              "households_in_psu), variance by R's svyrecvar recursion",
+        "id": "dua: {units}, lalu rumah tangga; koreksi populasi terhingga pada kedua tahap (frame.csv: "
+              "psus_in_stratum, households_in_psu), varians dengan rekursi svyrecvar R",
+    },
+    "design_within": {"en": "{psu} within {strata}", "id": "{psu} dalam {strata}"},
     "design_lonely": {"en": "A stratum with one PSU", "id": "Stratum dengan satu PSU"},
     "lonely_fail": {"en": "an error (R: fail)", "id": "galat (R: fail)"},
     "lonely_adjust": {"en": "centred at the grand mean (R: adjust)", "id": "dipusatkan pada rata-rata umum (R: adjust)"},

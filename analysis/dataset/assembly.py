@@ -25,16 +25,25 @@ from analysis.messages import Message, message
 from survey.locale import LANGUAGES, pick, texts
 from survey.questionnaire.analysis_defaults import HEAD_PREFIX
 
+STAGE_FPC = ("_fpc1", "_fpc2")   # the two stages' population sizes (frame.csv), R's fpc=~N1+N2
 
-def design_of(frame: pd.DataFrame, spec, psu: str | None, fpc: str | None, notes: list[Message]) -> SurveyDesign:
-    """The SurveyDesign of a frame; a design the data cannot support falls back to an
-    unclustered one with the same weights, and a note that says why."""
+
+def design_of(frame: pd.DataFrame, spec, psu, fpc, notes: list[Message]) -> SurveyDesign:
+    """The SurveyDesign of a frame; a design the data cannot support falls back (a two-stage
+    one to its first stage, then to an unclustered one with the same weights), and a note says why."""
     try:
         return SurveyDesign(frame, weights="_weight", strata=spec.strata, psu=psu, fpc=fpc,
                             lonely_psu=spec.lonely_psu, nest=True)
     except DesignError as exc:
         notes.append(Message("design.invalid", {lang: str(exc) for lang in LANGUAGES}))
+        if isinstance(psu, list):
+            return design_of(frame, spec, psu[0], None, notes)
         return SurveyDesign(frame, weights="_weight")
+
+
+def _two_stage(psu: str) -> tuple[list[str], list[str]]:
+    """R's id=~psu+household, fpc=~N1+N2: the response (or a member's household) is the second stage."""
+    return [psu, "_response_id"], list(STAGE_FPC)
 
 
 def main_table(inst, spec, raw, base, population, lang, notes) -> TableData:
@@ -49,13 +58,17 @@ def main_table(inst, spec, raw, base, population, lang, notes) -> TableData:
     if base.fpc is not None:
         frame["_fpc"] = base.fpc
         fpc = "_fpc"
+    psu = spec.psu
+    if base.stage_fpc:
+        frame = frame.assign(**dict(zip(STAGE_FPC, base.stage_fpc)))
+        psu, fpc = _two_stage(spec.psu)
     if base.weights is not None:
         frame["_weight"] = base.weights
     elif spec.census is not None:   # a census (or partial one): N / n, R's weights from the fpc
         frame["_weight"] = base.fpc / len(frame)
     else:
         frame["_weight"] = 1.0
-    design = design_of(frame, spec, spec.psu, fpc, notes)
+    design = design_of(frame, spec, psu, fpc, notes)
     cal = design_weights.calibrate(design, spec.calibrate, population, variables, base.texts, lang)
     notes += cal.notes
     weighting += (cal.result,) if cal.result is not None else ()
@@ -88,8 +101,11 @@ def repeat_table(inst, spec, repeat, name, stored, raw, main: TableData, populat
     if "_fpc" in household.columns:
         extra["_fpc"] = household["_fpc"].to_numpy()[position]
         fpc = "_fpc"
-    frame = frame.assign(**extra)
     psu = spec.psu or "_response_id"   # without PSUs the household is the members' cluster
+    if isinstance(main.design.columns["psu"], list):   # two stages: members are clustered in their household
+        extra.update({c: household[c].to_numpy()[position] for c in STAGE_FPC})
+        psu, fpc = _two_stage(spec.psu)
+    frame = frame.assign(**extra)
     design = design_of(frame, spec, psu, fpc, notes)
     all_vars = {**{c: main.variables[c] for c in inherited if c in main.variables}, **variables}
     cal = design_weights.calibrate(design, rule, population, all_vars, own_texts, lang)
@@ -181,6 +197,9 @@ def design_text(inst, spec, main: TableData) -> dict[str, str]:
         return message("text.census", unit=unit).texts
     strata = {lang: label(spec.strata, lang) for lang in LANGUAGES} if spec.strata else None
     psu = {lang: label(spec.psu, lang) for lang in LANGUAGES} if spec.psu else None
+    if main.design is not None and isinstance(main.design.columns["psu"], list):
+        return (message("text.two_stage", strata=strata, psu=psu) if strata else
+                message("text.two_stage_unstratified", psu=psu)).texts
     if strata and psu:
         texts = message("text.stratified_cluster", strata=strata, psu=psu).texts
     elif strata:

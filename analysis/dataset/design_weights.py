@@ -11,6 +11,9 @@
   (sampling without replacement within the agency, Lohr ch. 3).  ``staff_count``
   counts civil servants and contract staff alike, so the weights estimate totals of
   all staff; shares are unaffected when the two groups answer alike.
+* ``stages: 2`` with ``base: frame``: the frame's ``psus_in_stratum`` and ``households_in_psu``
+  are the population sizes of the two stages (R's ``fpc=~N1+N2``), so the design's variance is
+  R's two-stage recursion; a frame without them (or with a gap) gives the one-stage design, and a note.
 * ``census``: no weights of its own; the population size is the number of choices of
   the census question (R's ``fpc``), so estimates have no sampling error once every
   unit has answered, and a partial census is a sample without replacement.
@@ -26,7 +29,7 @@ weights, and a :class:`analysis.messages.Message` that says so and what to do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
@@ -48,6 +51,10 @@ class BaseWeights:
     texts: Mapping[str, str]            # {lang: how the weights were made}
     notes: tuple[Message, ...] = ()
     result: WeightingResult | None = None
+    stage_fpc: tuple[np.ndarray, ...] = ()   # two-stage: (PSUs in the stratum, households in the PSU) per row
+
+
+STAGE_COLUMNS = ("psus_in_stratum", "households_in_psu")
 
 
 def base(inst, spec, raw: pd.DataFrame, frame: pd.DataFrame | None,
@@ -88,9 +95,25 @@ def _from_frame(inst, spec, raw: pd.DataFrame, frame: pd.DataFrame | None,
                               stratum=spec.strata)
     except (ValueError, KeyError) as exc:
         return _unweighted("reason.frame_failed", message("design.frame_failed", detail=str(exc)))
+    stage_fpc, notes = _stage_fpc(spec, raw, table, keys)
     if records is None:
-        return BaseWeights(result.weights.to_numpy(), None, "frame", message("weights.frame").texts, (), result)
-    return _adjusted(inst, spec, raw, records, frame, table, keys, result)
+        made = BaseWeights(result.weights.to_numpy(), None, "frame", message("weights.frame").texts, (), result)
+    else:
+        made = _adjusted(inst, spec, raw, records, frame, table, keys, result)
+    return replace(made, stage_fpc=stage_fpc, notes=made.notes + notes)
+
+
+def _stage_fpc(spec, raw: pd.DataFrame, table: pd.DataFrame, keys: list[str]):
+    """Each row's population sizes of the two stages from the frame (``stages: 2``), or ()
+    with a note when the frame does not give them for every sampled PSU."""
+    if spec.stages < 2:
+        return (), ()
+    missing = [c for c in STAGE_COLUMNS if c not in table.columns]
+    at = pd.MultiIndex.from_frame(table[keys].astype(str)).get_indexer(pd.MultiIndex.from_frame(raw[keys].astype(str)))
+    sizes = [] if missing else [numbers(table[c])[at] for c in STAGE_COLUMNS]
+    if missing or (at < 0).any() or any(np.isnan(v).any() or (v <= 0).any() for v in sizes):
+        return (), (message("design.one_stage", columns=" / ".join(STAGE_COLUMNS)),)
+    return tuple(sizes), ()
 
 
 def _adjusted(inst, spec, raw, records, frame, table, keys, result: WeightingResult) -> BaseWeights:

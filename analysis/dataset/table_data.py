@@ -73,6 +73,6 @@ class TableData:
         c = self.design.columns
         equal = SurveyDesign(self.design.data.assign(_equal_weight=1.0), weights="_equal_weight",
                              strata=c["strata"], psu=c["psu"], fpc=c["fpc"], lonely_psu=self.design.lonely_psu,
-                             nest=c["nest"])
+                             nest=c["nest"], ultimate_cluster=c["ultimate_cluster"])
         texts = message("weights.unweighted", reason=message("reason.switch").texts).texts
         return replace(self, design=equal.subset(self.design.in_subset), weights_text=texts, weighting=())

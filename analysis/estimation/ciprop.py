@@ -62,7 +62,7 @@ def ci_beta(p, var, n_obs, n_rows, level, df):
     alpha = 1 - level
     n_rows = np.asarray(n_rows, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = np.where(var > 0, p * (1 - p) / var, n_obs)
+        n_eff = np.where((var > 0) | np.isnan(var), p * (1 - p) / var, n_obs)   # R: NaN stays NaN
         n_eff = n_eff * (stats.t.ppf(alpha / 2, n_rows - 1)
                          / stats.t.ppf(alpha / 2, np.asarray(df, dtype=float))) ** 2
         low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)

@@ -3,7 +3,9 @@
 The design mirrors R's ``survey::svydesign(ids=~psu, strata=~strata,
 weights=~weight, fpc=~fpc)`` for single-stage (ultimate cluster) designs, the
 form described in Lumley (2010) *Complex Surveys*, ch. 2-3, and Lohr
-*Sampling: Design and Analysis*, ch. 5-7.  Everything the variance estimator
+*Sampling: Design and Analysis*, ch. 5-7, and ``svydesign(ids=~psu+ssu,
+fpc=~N1+N2)`` for multistage ones (lists of columns, one per stage; the variance
+is R's recursion, :mod:`analysis.estimation.multistage`).  Everything the variance estimator
 needs is computed once here, as integer codes and per-stratum arrays:
 
 * ``weights`` - sampling weights (1 for every row when none are given, as
@@ -34,12 +36,15 @@ this class answers with its :class:`analysis.estimation.taylor.TaylorVariance`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
 from analysis.estimation.calibration import CalibrationFit
 from analysis.estimation.codes import dense, factor_codes
+from analysis.estimation.multistage import MultistageVariance, nest
 from analysis.estimation.taylor import TaylorVariance
 
 LONELY_PSU_OPTIONS = ("fail", "adjust", "average", "remove")
@@ -63,56 +68,226 @@ def _rows(index: pd.Index, mask: np.ndarray, shown: int = 5) -> str:
     return f"{len(hits)} {noun} (index {labels}{more})"
 
 
-class SurveyDesign:
-    """A single-stage stratified cluster design, as R's ``svydesign``.
+Columns = str | Sequence[str] | None
 
-    ``weights``, ``strata``, ``psu`` and ``fpc`` are column names of ``df`` or
+
+def _as_list(value: Columns, role: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    out = list(value)
+    if not out or not all(isinstance(c, str) for c in out):
+        raise DesignError(f"{role} must be a column name or a list of column names, one per stage, not {value!r}")
+    return out
+
+
+def _stage_columns(psu: Columns, strata: Columns, fpc: Columns):
+    """The design columns as lists per stage (R: id=~psu+ssu, strata=~s1+s2, fpc=~N1+N2)."""
+    psus, stratas, fpcs = _as_list(psu, "psu"), _as_list(strata, "strata"), _as_list(fpc, "fpc")
+    stages = max(len(psus), 1)
+    for role, cols in (("strata", stratas), ("fpc", fpcs)):
+        if len(cols) > stages:
+            raise DesignError(f"{role} gives {len(cols)} columns {cols} for a design of {stages} stage(s) "
+                              f"(psu={psu!r}); give at most one column per stage.")
+    return psus, stratas, fpcs
+
+
+def _stage_codes(df: pd.DataFrame, col: str | None, role: str, s: int) -> np.ndarray:
+    """Codes of a later stage's strata or ids (0 everywhere for no strata)."""
+    if col is None:
+        return np.zeros(len(df), dtype=np.int64)
+    values = df[col]
+    missing = values.isna().to_numpy()
+    if missing.any():
+        raise DesignError(
+            f"{role.capitalize()} column {col!r} (stage {s + 1}) is missing for {_rows(df.index, missing)}; "
+            "every row needs a value - fill it in or drop those rows before building the design.")
+    return factor_codes(values)[0]
+
+
+def _first_values(col: pd.Series, codes: np.ndarray, n_codes: int) -> pd.Index:
+    """The value of ``col`` at the first row of each code."""
+    first = np.empty(n_codes, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return pd.Index(col.to_numpy()[first])
+
+
+def _fpc_are_counts(df: pd.DataFrame, fpcs: list[str]) -> bool:
+    """R's as.fpc: population sizes when any value is > 1, then every value must be >= 1."""
+    values = {col: _fpc_values(df, col) for col in fpcs}
+    if not any((v > 1).any() for v in values.values()):
+        return False
+    for col, v in values.items():
+        small = v < 1
+        if small.any():
+            raise DesignError(
+                f"fpc mixes population sizes (> 1) with sampling fractions (< 1): column {col!r} is below 1 "
+                f"for {_rows(df.index, small)}. Use one convention for every stage (R: 'Must have all "
+                "fpc>=1 or all fpc<=1').")
+    return True
+
+
+def _fpc_values(df: pd.DataFrame, fpc: str) -> np.ndarray:
+    col = df[fpc]
+    if not ptypes.is_numeric_dtype(col.dtype) or ptypes.is_bool_dtype(col.dtype):
+        raise DesignError(f"fpc column {fpc!r} must be numeric, not {col.dtype}.")
+    val = col.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(val) | (val < 0)
+    if bad.any():
+        raise DesignError(
+            f"fpc column {fpc!r} is missing, negative or not finite for {_rows(df.index, bad)}; "
+            "give a sampling fraction (<= 1) or the number of PSUs in the stratum's population.")
+    return val
+
+
+def _popsize(df, fpc, stratum, n_psu, labels, strata, counts: bool | None = None):
+    """Population number of units per stratum (None without fpc), checked as R's as.fpc.
+
+    ``stratum``: per-row codes; ``n_psu``: sampled units per stratum; ``strata`` names
+    the strata in messages (a column, or "stage 2"); ``counts`` says whether the values
+    are population sizes (None: decide from this column alone)."""
+    if fpc is None:
+        return None
+    val = _fpc_values(df, fpc)
+    n_h = n_psu[stratum]
+    if counts is None:
+        counts = _fpc_are_counts(df, [fpc])
+    if counts:   # population sizes: all must be >= 1
+        pop = val
+    else:
+        with np.errstate(divide="ignore"):
+            pop = n_h / val
+    later = bool(strata) and strata.startswith("stage ")   # a later stage: strata within the clusters above
+    where = f" at {strata}" if later else (f" of {strata!r}" if strata else "")
+    per_stratum = pd.Series(pop).groupby(stratum).nunique()
+    if (per_stratum > 1).any():
+        h = int(per_stratum.index[np.argmax(per_stratum.to_numpy() > 1)])
+        raise DesignError(
+            f"fpc column {fpc!r} is not constant within stratum {_fmt(labels[h])}{where} "
+            f"({_rows(df.index, stratum == h)}); the fpc describes the whole stratum, so give "
+            "every row of a stratum the same value.")
+    too_big = pop < n_h
+    if too_big.any():
+        h = int(stratum[np.argmax(too_big)])
+        raise DesignError(
+            f"fpc column {fpc!r} implies more than 100% sampling in stratum "
+            f"{_fmt(labels[h])}{where}: the population has fewer {'units' if later else 'PSUs'} ({pop[too_big][0]:g}) "
+            f"than the sample ({n_psu[h]}) - {_rows(df.index, too_big)}. Check the fpc values.")
+    out = np.empty(len(n_psu))
+    out[stratum] = pop
+    return out
+
+
+class SurveyDesign:
+    """A stratified cluster design, one stage or several, as R's ``svydesign``.
+
+    ``weights`` is a column name or None; ``strata``, ``psu`` and ``fpc`` are column names,
+    or lists of one column per stage (R's ``id=~psu+ssu, strata=~s1+s2, fpc=~N1+N2``), or
     None.  ``nest=True`` makes PSU ids unique within strata (R's ``nest=TRUE``);
-    without it the same PSU id in two strata is an error.  Implements
+    without it the same PSU id in two strata is an error.  With several stages and an
+    fpc for each, the variance is R's recursion over the stages
+    (:mod:`analysis.estimation.multistage`); ``ultimate_cluster=True`` keeps the first
+    stage only (R's ``options(survey.ultimate.cluster=TRUE)``).  Implements
     :class:`analysis.estimation.variance.VarianceDesign`.
     """
 
     __slots__ = ("_data", "_columns", "_w", "_strata_labels", "_taylor", "_domain", "_degf", "__weakref__")
 
-    def __init__(self, df: pd.DataFrame, weights: str | None = None, strata: str | None = None,
-                 psu: str | None = None, fpc: str | None = None, lonely_psu: str = "fail",
-                 nest: bool = False):
+    def __init__(self, df: pd.DataFrame, weights: str | None = None, strata: Columns = None,
+                 psu: Columns = None, fpc: Columns = None, lonely_psu: str = "fail",
+                 nest: bool = False, ultimate_cluster: bool = False):
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"df must be a pandas DataFrame, not {type(df).__name__}")
         if lonely_psu not in LONELY_PSU_OPTIONS:
             raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, not {lonely_psu!r}")
-        for role, col in (("weights", weights), ("strata", strata), ("psu", psu), ("fpc", fpc)):
-            if col is not None and col not in df.columns:
-                raise DesignError(f"{role} column {col!r} is not in the data; columns are {list(df.columns)}")
+        psus, stratas, fpcs = _stage_columns(psu, strata, fpc)
+        for role, cols in (("weights", [weights]), ("strata", stratas), ("psu", psus), ("fpc", fpcs)):
+            for col in cols:
+                if col is not None and col not in df.columns:
+                    raise DesignError(f"{role} column {col!r} is not in the data; columns are {list(df.columns)}")
         if len(df) == 0:
             raise DesignError("The data has no rows, so there is nothing to estimate; "
                               "collect or load responses first.")
         n = len(df)
         self._data = df.copy(deep=False)
-        self._columns = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc, "nest": nest}
+        self._columns = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc, "nest": nest,
+                         "ultimate_cluster": ultimate_cluster}
+        strata1, psu1, fpc1 = (stratas or [None])[0], (psus or [None])[0], (fpcs or [None])[0]
 
-        stratum, self._strata_labels = self._stratum_codes(df, strata)
-        psu_key = self._psu_key(df, psu, strata, stratum, nest)
+        stratum, self._strata_labels = self._stratum_codes(df, strata1)
+        psu_key = self._psu_key(df, psu1, strata1, stratum, nest)
         # PSU codes sorted by (stratum, psu): the PSUs of a stratum are contiguous.
         n_key = int(psu_key.max()) + 1
         uniq, psu_code = dense(stratum * n_key + psu_key, len(self._strata_labels) * n_key)
         psu_stratum = uniq // n_key
         n_strata = len(self._strata_labels)
         n_psu = np.bincount(psu_stratum, minlength=n_strata)
-        popsize = self._popsize(df, fpc, strata, stratum, n_psu)
-        fpc_factor = np.ones(n_strata) if popsize is None else np.where(
-            np.isinf(popsize), 1.0, (popsize - n_psu) / popsize)
+        if len(psus) > 1:
+            self._taylor, from_fpc = self._stages(df, stratum, psu_code, psus, stratas, fpcs, lonely_psu,
+                                                  ultimate_cluster)
+        else:
+            popsize = _popsize(df, fpc1, stratum, n_psu, self._strata_labels, strata1)
+            fpc_factor = np.ones(n_strata) if popsize is None else np.where(
+                np.isinf(popsize), 1.0, (popsize - n_psu) / popsize)
+            from_fpc = None if popsize is None else (popsize / n_psu)[stratum]
+            self._taylor = TaylorVariance(stratum, psu_code, psu_stratum, n_psu, fpc_factor, lonely_psu)
         if weights is None:
-            w = np.ones(n) if popsize is None else (popsize / n_psu)[stratum]
+            w = np.ones(n) if from_fpc is None else from_fpc
         else:
             w = self._weights(df, weights)
-        self._taylor = TaylorVariance(stratum, psu_code, psu_stratum, n_psu, fpc_factor, lonely_psu)
-        self._check_lonely(df, strata)
+        self._check_lonely(df, strata1)
         self._w = w
         self._domain = np.ones(n, dtype=bool)
         for arr in (self._w, self._domain):
             arr.flags.writeable = False
         self._degf = self._count_degf()
+
+    def _stages(self, df, stratum, psu_code, psus, stratas, fpcs, lonely_psu, ultimate_cluster):
+        """The variance of a multistage design (R's ``svydesign(id=~psu+ssu, fpc=~N1+N2)``) and
+        the weights its fpc implies (product over stages of N/n; None without fpc).
+
+        Later stages' ids are nested in the clusters above and their strata in the clusters
+        above (R's ``interaction``); stage s uses strata column min(s, len(strata)); without
+        fpc, or with ``ultimate_cluster``, the variance is the first stage's (R's recursion
+        needs every stage's fpc; ``options(survey.ultimate.cluster=TRUE)``)."""
+        keys = [(stratum, psu_code)]
+        for s, col in enumerate(psus[1:], start=1):
+            strata_col = stratas[min(s, len(stratas) - 1)] if stratas else None
+            keys.append((_stage_codes(df, strata_col, "strata", s), _stage_codes(df, col, "psu", s)))
+        unit, stages = nest(keys)
+        if fpcs:
+            if len(fpcs) != len(psus):
+                raise DesignError(f"fpc gives {len(fpcs)} column(s) for a design of {len(psus)} stages "
+                                  f"(psu={psus}); give one fpc column per stage, as R's fpc=~N1+N2.")
+            counts = _fpc_are_counts(df, fpcs)
+            # a later stage's strata lie within a cluster above: name them by that cluster's id
+            labels = [self._strata_labels] + [_first_values(df[col], st.row_stratum, st.n_strata)
+                                              for col, st in zip(psus, stages[1:])]
+            popsize = [_popsize(df, col, st.row_stratum, st.n, lab, f"stage {s + 1}", counts=counts)
+                       for s, (col, st, lab) in enumerate(zip(fpcs, stages, labels))]
+            from_fpc = np.prod([(p / st.n)[st.row_stratum] for p, st in zip(popsize, stages)], axis=0)
+        else:
+            popsize, from_fpc = [np.full(st.n_strata, np.inf) for st in stages], None
+        variance = MultistageVariance(unit, stages, popsize, lonely_psu)
+        if not fpcs or ultimate_cluster:
+            variance = variance.first
+        elif lonely_psu == "fail":
+            self._check_lonely_stages(df, variance, psus)
+        return variance, from_fpc
+
+    @staticmethod
+    def _check_lonely_stages(df, variance: MultistageVariance, psus):
+        """R's onestrat stops on a lonely unit at any stage with survey.lonely.psu="fail"."""
+        for s in range(1, variance.n_stages):
+            lonely = np.flatnonzero(variance.lonely(s))
+            if lonely.size:
+                rows = _rows(df.index, np.isin(variance.stages[s].row_stratum, lonely))
+                raise DesignError(
+                    f"A {psus[s - 1]!r} unit has only one {psus[s]!r} sampled at stage {s + 1} ({rows}) and "
+                    "its fpc says it is not the only one, so its variance cannot be estimated. Pass "
+                    "lonely_psu='adjust', 'average' or 'remove' (as R's survey.lonely.psu), or "
+                    "ultimate_cluster=True to use the first stage only.")
 
     # ---- construction checks -------------------------------------------------
     @staticmethod
@@ -153,49 +328,6 @@ class SurveyDesign:
                 f"({_rows(df.index, np.isin(key, bad))}). PSU ids must be nested in strata: "
                 "fix the ids, or pass nest=True if the same id in different strata means different PSUs.")
         return key
-
-    def _popsize(self, df, fpc, strata, stratum, n_psu):
-        """Population number of PSUs per stratum (None without fpc), checked as R's as.fpc."""
-        if fpc is None:
-            return None
-        col = df[fpc]
-        if not ptypes.is_numeric_dtype(col.dtype) or ptypes.is_bool_dtype(col.dtype):
-            raise DesignError(f"fpc column {fpc!r} must be numeric, not {col.dtype}.")
-        val = col.to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isfinite(val) | (val < 0)
-        if bad.any():
-            raise DesignError(
-                f"fpc column {fpc!r} is missing, negative or not finite for {_rows(df.index, bad)}; "
-                "give a sampling fraction (<= 1) or the number of PSUs in the stratum's population.")
-        n_h = n_psu[stratum]
-        if (val > 1).any():  # population sizes: all must be >= 1
-            small = val < 1
-            if small.any():
-                raise DesignError(
-                    f"fpc column {fpc!r} mixes population sizes (> 1) with sampling fractions (< 1): "
-                    f"{_rows(df.index, small)} are below 1. Use one convention for every row.")
-            pop = val
-        else:
-            with np.errstate(divide="ignore"):
-                pop = n_h / val
-        where = f" of {strata!r}" if strata else ""
-        per_stratum = pd.Series(pop).groupby(stratum).nunique()
-        if (per_stratum > 1).any():
-            h = int(per_stratum.index[np.argmax(per_stratum.to_numpy() > 1)])
-            raise DesignError(
-                f"fpc column {fpc!r} is not constant within stratum {_fmt(self._strata_labels[h])}{where} "
-                f"({_rows(df.index, stratum == h)}); the fpc describes the whole stratum, so give "
-                "every row of a stratum the same value.")
-        too_big = pop < n_h
-        if too_big.any():
-            h = int(stratum[np.argmax(too_big)])
-            raise DesignError(
-                f"fpc column {fpc!r} implies more than 100% sampling in stratum "
-                f"{_fmt(self._strata_labels[h])}{where}: the population has fewer PSUs ({pop[too_big][0]:g}) "
-                f"than the sample ({n_psu[h]}) - {_rows(df.index, too_big)}. Check the fpc values.")
-        out = np.empty(len(n_psu))
-        out[stratum] = pop
-        return out
 
     @staticmethod
     def _weights(df, weights):
@@ -249,7 +381,8 @@ class SurveyDesign:
 
     @property
     def columns(self) -> dict:
-        """The design columns as given: weights, strata, psu, fpc, nest."""
+        """The design columns as given: weights, strata, psu, fpc (a name, a list per stage, or None),
+        nest and ultimate_cluster; ``SurveyDesign(df, **columns)`` rebuilds the design."""
         return dict(self._columns)
 
     @property
@@ -308,7 +441,9 @@ class SurveyDesign:
         Values are arrays or Series of one value per row (a Series by position); the
         design's own columns (weights, strata, PSU, fpc) cannot be replaced this way.
         """
-        fixed = {c for c in self._columns.values() if isinstance(c, str)}
+        c = self._columns
+        fixed = {name for role in ("weights", "strata", "psu", "fpc")
+                 for name in ([c[role]] if isinstance(c[role], str) else c[role] or [])}
         clash = sorted(fixed & set(columns))
         if clash:
             raise ValueError(f"update() cannot replace the design columns {clash}; build a new design.")
@@ -358,4 +493,5 @@ class SurveyDesign:
         return (f"SurveyDesign(n={len(self)}, strata={t.n_strata}, psus={t.n_psus}, "
                 f"degf={self.degf}, weights={c['weights']!r}, strata_col={c['strata']!r}, "
                 f"psu={c['psu']!r}, fpc={c['fpc']!r}, lonely_psu={t.lonely_psu!r}"
+                + (", ultimate_cluster=True" if c["ultimate_cluster"] else "")
                 + "".join(f", {cal.method}={list(cal.variables)}" for cal in t.calibration) + ")")

@@ -1,7 +1,9 @@
 """The sampling design of an instrument: its YAML ``design:`` block -> a frozen SamplingDesign.
 
 The block names the questions that carry the design (strata, PSU, fpc), how a stratum
-with a single PSU is handled, and how the weights are made; ``analysis.dataset.dataset``
+with a single PSU is handled, how the weights are made, and whether the variance has
+two stages (``stages: 2``: PSUs, then the units within them, both stages' population
+sizes from frame.csv); ``analysis.dataset.dataset``
 turns it into a ``SurveyDesign``. The format is documented in docs/instruments.md
 ("Sampling design"). Everything that can be checked from the instrument alone is
 checked when it is loaded (names exist and are stored, options are known, the parts
@@ -21,7 +23,8 @@ from typing import Any, Callable, Mapping
 LONELY_PSU = ("fail", "adjust", "average", "remove")   # R's survey.lonely.psu
 BASE_WEIGHTS = ("none", "frame", "counts")
 CALIBRATION_METHODS = ("poststratify", "rake")
-_DESIGN_KEYS = {"strata", "psu", "fpc", "lonely_psu", "weights", "repeats", "census", "target_moe"}
+_DESIGN_KEYS = {"strata", "psu", "fpc", "lonely_psu", "weights", "repeats", "census", "target_moe", "stages"}
+STAGES = (1, 2)   # 2: PSUs, then the units within them, each stage with its fpc from frame.csv
 _WEIGHT_KEYS = {"base", "counts", "fpc", "calibrate"}
 _CALIBRATE_KEYS = {"method", "by", "unit"}
 
@@ -58,6 +61,7 @@ class SamplingDesign:
     repeats: Mapping[str, Calibration] = field(default_factory=lambda: MappingProxyType({}))
     census: str | None = None
     target_moe: float | None = None             # percentage points
+    stages: int = 1                             # 2: PSUs then units, fpc of both stages from frame.csv
 
     @property
     def weighted(self) -> bool:
@@ -105,10 +109,16 @@ def parse_design(raw: Any, source: str, main: Mapping[str, Any], repeats: Mappin
     if counts_fpc and fpc is not None:
         raise fail("give design.fpc or design.weights.fpc, not both")
     calibrate = _calibration(weights.get("calibrate"), "design.weights.calibrate", main, fail)
+    stages = raw.get("stages", 1)
+    if isinstance(stages, bool) or stages not in STAGES:
+        raise fail(f"design.stages must be 1 or 2, not {stages!r}")
+    if stages == 2 and (base != "frame" or fpc is not None):
+        raise fail("design.stages 2 takes both stages' population sizes from frame.csv (psus_in_stratum, "
+                   "households_in_psu): it needs weights.base 'frame' and no design.fpc")
     return SamplingDesign(
         strata=strata, psu=psu, fpc=fpc, lonely_psu=lonely, base=base, counts=counts, counts_fpc=counts_fpc,
         calibrate=calibrate, repeats=_repeats(raw.get("repeats"), main, repeats, fail), census=census,
-        target_moe=_target(raw.get("target_moe"), fail))
+        target_moe=_target(raw.get("target_moe"), fail), stages=stages)
 
 
 def _known(raw: dict, keys: set[str], where: str, fail) -> None:

@@ -6,7 +6,10 @@ Design and Analysis*, ch. 6): strata are the 5 kecamatan; stage 1 draws census b
 proportion to their households; stage 2 draws about 10 households per PSU, again by
 simple random sampling. `sample_frame()` gives each sampled PSU's selection
 probabilities, so the base weight of a household is 1 / (prob_psu * prob_within);
-`write_frame()` saves them as CSV. `population_counts()` are the population totals a
+`write_frame()` saves them as CSV, with each stage's population size
+(``psus_in_stratum`` census blocks in the kecamatan, ``households_in_psu`` households in
+the block): the finite population corrections of the household design's two-stage
+variance (R's ``fpc=~N1+N2``). `population_counts()` are the population totals a
 statistics office would publish for calibration (households per kecamatan: the whole
 frame's; persons per kecamatan and sex: households times the simulator's mean
 household size and share of men), written by `write_population()` as population.csv.

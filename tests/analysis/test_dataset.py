@@ -69,7 +69,7 @@ def test_members_carry_their_households_design_and_weight(households):
     assert (frame["psu"].to_numpy() == main["psu"].to_numpy()[at]).all()
     assert (frame["kecamatan"].astype(str).to_numpy() == main["kecamatan"].astype(str).to_numpy()[at]).all()
     assert np.allclose(frame["_household_weight"], households.main.design.weights[at])
-    assert members.design.columns["psu"] == "psu" and members.design.columns["strata"] == "kecamatan"
+    assert members.design.columns["psu"] == ["psu", "_response_id"] and members.design.columns["strata"] == "kecamatan"
 
 
 def test_the_head_of_households_answers_are_household_columns(households):
@@ -211,7 +211,8 @@ def test_provenance(sample, households):
     assert p.last_submitted_at == raw["_submitted_at"].max()
     assert p.instrument == "household" and p.instrument_version == HOUSEHOLD.version and p.data_versions == (HOUSEHOLD.version,)
     assert p.project_version == "0.1.0"
-    assert p.design["en"] == "Stratified cluster sample (strata: District (kecamatan); PSU: Census block (PSU) code)"
+    assert p.design["en"] == ("Two-stage sample: Census block (PSU) code within District (kecamatan), then households "
+                             "within each; finite population correction at both stages")
     assert "dipascastratifikasi" in p.weights["household"]["id"]
     assert p.sentence("en").startswith("300 responses, the last at ") and p.sentence("en").endswith(" WIB")
     assert re.search(r"terakhir pada \d{1,2} \w{3} \d{4} \d\d\.\d\d WIB$", p.sentence("id"))   # 30 Agu 2024 17.25 WIB
@@ -251,7 +252,7 @@ def test_the_unweighted_switch(households):
     flat = households.unweighted()
     assert not flat.provenance.weighted and flat.weighted is False
     assert (flat.main.design.weights == 1).all() and not flat.main.design.calibration
-    assert flat.main.design.columns["psu"] == "psu"
+    assert flat.main.design.columns["psu"] == ["psu", "_response_id"]
     assert "switch" in flat.provenance.weights["household"]["en"]
     weighted = proportion(households.main.design, "has_internet").estimate[0]
     unweighted = proportion(flat.main.design, "has_internet").estimate[0]

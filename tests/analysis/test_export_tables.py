@@ -103,7 +103,7 @@ def test_the_xlsx_has_title_labels_numbers_formats_marks_and_notes(tables):
     texts = [c.value for c in sheet["A"] if isinstance(c.value, str)]
     notes = texts[texts.index("Catatan") + 1:]
     assert RELIABILITY_NOTE["id"] in notes
-    assert any(line.startswith("Desain: Sampel klaster berstrata") for line in notes)
+    assert any(line.startswith("Desain: Sampel dua tahap") for line in notes)
     assert any(line.startswith("Bobot (household): Bobot dasar dari frame.csv") for line in notes)
     assert any(line.startswith("Data per ") and "150 respons dalam analisis" in line for line in notes)
     assert any("versi proyek" in line for line in notes)

@@ -164,7 +164,7 @@ def test_the_weighted_switch_changes_the_numbers_and_names_the_design(store_dir)
     at.selectbox(key="explore_question").set_value("has_computer").run()
     weighted = shown(at)
     design = next(c.value for c in at.caption if c.value.startswith("Design: "))
-    assert "Stratified cluster sample" in design and "post-stratified" in design
+    assert "Two-stage sample" in design and "post-stratified" in design
     at.toggle(key="explore_weighted").set_value(False).run()
     assert not shown(at).equals(weighted)
     same(question_table(direct(store_dir).unweighted(), "has_computer"), at)

@@ -61,6 +61,31 @@ def test_the_design_in_force_and_the_weighting_summary_are_analysis_s(store_dir)
 
 
 
+@pytest.mark.parametrize("lang, stages, in_force", [
+    ("en", "two: Census block (PSU) code (psu) within District (kecamatan), then households; fpc at both stages",
+     "**Two-stage sample: Census block (PSU) code within District (kecamatan), then households within each; "
+     "finite population correction at both stages**"),
+    ("id", "dua: Kode blok sensus (PSU) (psu) dalam Kecamatan (kecamatan), lalu rumah tangga; koreksi populasi",
+     "**Sampel dua tahap: Kode blok sensus (PSU) dalam Kecamatan, lalu rumah tangga di dalamnya; "
+     "koreksi populasi terhingga pada kedua tahap**"),
+])
+def test_the_page_names_the_two_stage_design_in_force(store_dir, lang, stages, in_force):
+    at = open_page(store_dir, "design", lang=lang)
+    block = shown(at, 0).set_index(shown(at, 0).columns[0]).iloc[:, 0]
+    assert block.iloc[2].startswith(stages)
+    assert in_force in [m.value for m in at.markdown]
+
+
+def test_a_frame_without_the_stage_sizes_gives_the_one_stage_design_and_says_why(store_dir):
+    at = upload(open_page(store_dir, "design"), "frame",
+                frame_csv(store_dir, lambda f: f.drop(columns=["psus_in_stratum"])))
+    assert at.success and not at.error
+    markdown = [m.value for m in at.markdown]
+    assert any(m.startswith("**Stratified cluster sample") for m in markdown)
+    assert any("does not give psus_in_stratum / households_in_psu" in as_read(m) for m in markdown + [
+        c.value for c in at.caption] + [w.value for w in at.warning] + [i.value for i in at.info])
+
+
 @pytest.mark.parametrize("lang, word", [("en", "Download"), ("id", "Unduh")])
 def test_each_set_of_download_buttons_names_its_table(store_dir, lang, word):
     """Two sets of CSV/Excel/Print buttons side by side: each under a line naming its table."""

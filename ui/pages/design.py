@@ -1,7 +1,9 @@
 """Sampling design (admin): the design in force per questionnaire, its files, the weighting summary.
 
-The design comes from each questionnaire's ``design:`` block (strata, PSU, fpc,
-lonely-PSU rule, how the weights are made); the weights also need the data
+The design comes from each questionnaire's ``design:`` block (strata, PSU, one or two
+stages, fpc, lonely-PSU rule, how the weights are made); the line above the block names
+the design in force (a two-stage design falls back to one stage when frame.csv lacks the
+stage sizes, and its note says so); the weights also need the data
 folder's ``frame.csv`` (sampled PSUs and their selection probabilities) and
 ``population.csv`` (totals to calibrate to).  An uploaded file is checked with
 ``analysis.dataset.datafiles`` (unknown PSUs, missing strata, negative or non-numeric
@@ -62,12 +64,24 @@ def _rule(inst, rule, lang: str) -> str:
     return t(f"design_{rule.method}", lang, unit=unit_texts(rule.unit), by=by)
 
 
+def _stages(inst, spec, lang: str) -> str:
+    """How many stages the variance has: one (PSUs) or two (PSUs, then households)."""
+    if spec.psu is None:
+        return "–"
+    units = _label(inst, spec.psu, lang)
+    if spec.strata:
+        units = t("design_within", lang, psu=units, strata=_label(inst, spec.strata, lang))
+    return t(f"design_stages_{'two' if spec.stages == 2 else 'one'}", lang, units=units)
+
+
 def design_block(inst, lang: str) -> pd.DataFrame:
     """The questionnaire's design block in words."""
     spec = inst.design
     rows = [(t("design_strata", lang), _label(inst, spec.strata, lang)),
             (t("design_psu", lang), _label(inst, spec.psu, lang)),
+            (t("design_stages", lang), _stages(inst, spec, lang)),
             (t("design_fpc", lang), _label(inst, spec.fpc, lang) if spec.fpc else
+             t("design_fpc_stages", lang) if spec.stages == 2 else
              (t("design_fpc_counts", lang) if spec.counts_fpc else "–")),
             (t("design_lonely", lang), t(f"lonely_{spec.lonely_psu}", lang)),
             (t("design_base", lang), t(f"base_{spec.base}", lang, instrument=spec.counts.instrument,

@@ -76,7 +76,8 @@ def anchor(request):
 
 
 def close(actual, expected, rel=REL):
-    assert np.asarray(actual, dtype=float) == pytest.approx(np.asarray(expected, dtype=float), rel=rel)
+    actual, expected = np.ravel(np.asarray(actual, dtype=float)), np.ravel(np.asarray(expected, dtype=float))
+    assert actual == pytest.approx(expected, rel=rel)
 
 
 def test_design_weights_scale_and_degf(anchor):
@@ -232,3 +233,17 @@ def test_update_and_subset_keep_the_replicates():
         d.update(pw=d.column("pw"))
     with pytest.raises(ValueError, match="Calibrate the whole design"):
         poststratify(d.subset(d.column("stype").to_numpy() == "E"), None, STYPE, "stype")
+
+
+def test_hadamard_matrices_are_rs():
+    from analysis.estimation.replicate_hadamard import hadamard
+    for n, rows in json.loads((ANCHORS / "hadamard.r_survey.json").read_text()).items():
+        expected = np.array([[int(c) for c in row] for row in rows])
+        assert np.array_equal(hadamard(int(n)), expected), n
+
+
+def test_deff_as_r(anchor):
+    d, r = anchor
+    close(mean(d, "api00", deff=True).deff, r["mean"]["deff"])
+    close(total(d, "enroll", deff=True).deff, r["total"]["deff"])
+    close(mean(d, "api00", by="comp.imp", deff=True).deff, r["by_mean"]["deff"])

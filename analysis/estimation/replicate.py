@@ -345,7 +345,9 @@ def as_replicate(design, method: str = "JK1", replicates: int | None = None, fay
 
     JK1 (unstratified designs), JKn, BRR and Fay (stratified) are deterministic and R's;
     the bootstraps draw ``replicates`` (default 50) with numpy's generator and ``seed``.
-    The first-stage fpc is used as R does (JK1, JKn, bootstrap; not BRR/Fay).
+    The first-stage fpc is used as R does (JK1, JKn, bootstrap; not BRR/Fay).  A calibrated
+    design (``poststratify``/``rake``) has every replicate calibrated to the same totals
+    (:func:`recalibrated`), as R's ``postStratify``/``rake`` of the replicate design.
     """
     if method not in AS_REPLICATE:
         raise ValueError(f"method must be one of {AS_REPLICATE}, not {method!r}")
@@ -381,10 +383,31 @@ def as_replicate(design, method: str = "JK1", replicates: int | None = None, fay
         made = _rw.subbootstrap(strata, psu, replicates or 50, seed)
     w = np.asarray(design.weights, dtype=float)
     rep = made.multipliers * w[:, None]
+    for fit in getattr(design, "calibration", ()):
+        rep = np.column_stack([recalibrated(rep[:, r], fit) for r in range(rep.shape[1])])
     out = ReplicateDesign.from_arrays(df, w, rep, method, made.scale, made.rscales, False,
                                       fay_rho if method == "Fay" else None,
                                       {"weights": cols.get("weights"), "replicate_weights": []})
     return out.subset(design.in_subset) if not design.in_subset.all() else out
+
+
+def recalibrated(w: np.ndarray, fit, tol: float = 1e-10, max_iter: int = 1000) -> np.ndarray:
+    """Replicate weights ``w`` calibrated to the totals the design's calibration ``fit`` met
+    (a post-stratification: its cells' totals; a raking: each margin's), as R's
+    ``postStratify``/``rake`` of a replicate design do.  Starting from the calibrated
+    weights times the replicate factors gives R's weights for one post-stratification or
+    raking (both are invariant to a start within the same cells); for several in a row,
+    an approximation."""
+    targets = [np.bincount(s.cells, weights=s.v, minlength=s.n_cells) for s in fit.steps]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(1 if fit.method == "poststratify" else max_iter):
+            for s, target in zip(fit.steps, targets):
+                w = w * np.nan_to_num(target / np.bincount(s.cells, weights=w, minlength=s.n_cells))[s.cells]
+            gaps = [np.abs(np.bincount(s.cells, weights=w, minlength=s.n_cells) - t) / np.maximum(t, 1e-300)
+                    for s, t in zip(fit.steps, targets)]
+            if max(g.max() for g in gaps) <= tol:
+                break
+    return w
 
 
 def _popsize(df, fpc, strata, psu) -> np.ndarray | None:

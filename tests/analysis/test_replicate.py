@@ -247,3 +247,14 @@ def test_deff_as_r(anchor):
     close(mean(d, "api00", deff=True).deff, r["mean"]["deff"])
     close(total(d, "enroll", deff=True).deff, r["total"]["deff"])
     close(mean(d, "api00", by="comp.imp", deff=True).deff, r["by_mean"]["deff"])
+
+
+@pytest.mark.parametrize("name", ["apiclus1.JK1.poststratify", "apiclus1.JK1.rake"])
+def test_as_replicate_of_a_calibrated_design_calibrates_every_replicate(name):
+    """A calibrated SurveyDesign as JK1 = R's as.svrepdesign, then postStratify/rake of the replicates."""
+    base = SurveyDesign(api("apiclus1.csv"), weights="pw", psu="dnum", fpc="fpc")
+    calibrated = (poststratify(base, None, STYPE, "stype") if name.endswith("poststratify")
+                  else rake(base, None, {"stype": STYPE, "sch.wide": SCH_WIDE}, tol=1e-13)).design
+    d, r = calibrated.as_replicate("JK1"), reference(name)
+    close(d.replicate_weights.sum(axis=0), r["repweights_colsums"], 1e-9)
+    close([mean(d, "api00").se[0], total(d, "enroll").se[0]], [r["mean"]["se"], r["total"]["se"]])

@@ -351,8 +351,8 @@ def as_replicate(design, method: str = "JK1", replicates: int | None = None, fay
     """
     if method not in AS_REPLICATE:
         raise ValueError(f"method must be one of {AS_REPLICATE}, not {method!r}")
-    cols = design.columns
-    df = design.data
+    cols = {k: (v[0] if isinstance(v, (list, tuple)) and v else v) for k, v in design.columns.items()}
+    df = design.data   # a multistage design: R's as.svrepdesign uses the first stage (cluster[, 1])
     strata_col, psu_col = cols.get("strata"), cols.get("psu")
     strata = df[strata_col].to_numpy() if strata_col else np.zeros(len(df), dtype=np.int64)
     if psu_col is None:

@@ -258,3 +258,15 @@ def test_as_replicate_of_a_calibrated_design_calibrates_every_replicate(name):
     d, r = calibrated.as_replicate("JK1"), reference(name)
     close(d.replicate_weights.sum(axis=0), r["repweights_colsums"], 1e-9)
     close([mean(d, "api00").se[0], total(d, "enroll").se[0]], [r["mean"]["se"], r["total"]["se"]])
+
+
+def test_domain_quantiles(anchor):
+    """svyby(~api00, ~stype, svyquantile): each domain's Woodruff SE with its own degf (NaN when
+    the interval for the share leaves [0, 1], as R)."""
+    d, r = anchor
+    out = quantile(d, "api00", 0.5, by="stype")
+    close(out.estimate, r["by_median"]["estimate"])
+    expected = np.array([np.nan if s == "NaN" else s for s in r["by_median"]["se"]], dtype=float)
+    assert np.array_equal(np.isnan(out.se.to_numpy()), np.isnan(expected))
+    close(out.se[~np.isnan(expected)], expected[~np.isnan(expected)])
+    assert out.df.tolist() == r["by_median"]["degf"]

@@ -263,23 +263,31 @@ class ReplicateDesign:
 
 def qr_rank(a: np.ndarray, tol: float = RANK_TOL) -> int:
     """Rank as R's ``qr(a, tol)`` (LINPACK dqrdc2): a column whose residual norm, after the
-    columns kept before it, is below ``tol`` times its own norm does not count."""
+    columns kept before it, is below ``tol`` times its own norm does not count.  (Computed
+    on the distinct rows up to scale: the same rank; the tolerance then applies to those.)"""
     a = np.asarray(a, dtype=float)
+    norms = np.linalg.norm(a, axis=1)
+    a = a[norms > 0]
     if a.size == 0:
         return 0
-    q = np.linalg.qr(a, mode="r") if a.shape[0] > 4 * a.shape[1] else None
-    if q is not None:   # same column space, R x R: Gram-Schmidt on the small triangle
-        a = q
-    basis = np.empty((a.shape[0], 0))
+    # Rows that are multiples of one another (a PSU's rows: its multipliers times each row's
+    # weight) add nothing to the rank: keep one of each, so the QR is PSUs x replicates.
+    probes = np.random.default_rng(0).uniform(0.5, 1.5, (a.shape[1], 3))   # rows compared by 3 projections
+    keys = pd.DataFrame(np.round((a / norms[norms > 0, None]) @ probes, 9))
+    a = a[~keys.duplicated().to_numpy()]
+    if a.shape[0] > a.shape[1]:   # same column space, R x R: Gram-Schmidt on the small triangle
+        a = np.linalg.qr(a, mode="r")
+    basis = np.empty((a.shape[0], min(a.shape)))
     rank = 0
     for j in range(a.shape[1]):
         col = a[:, j]
         norm = np.linalg.norm(col)
-        rest = col - basis @ (basis.T @ col)
-        rest -= basis @ (basis.T @ rest)
+        b = basis[:, :rank]
+        rest = col - b @ (b.T @ col)
+        rest -= b @ (b.T @ rest)
         rest_norm = np.linalg.norm(rest)
-        if norm > 0 and rest_norm >= tol * norm:
-            basis = np.column_stack([basis, rest / rest_norm])
+        if norm > 0 and rest_norm >= tol * norm and rank < basis.shape[1]:
+            basis[:, rank] = rest / rest_norm
             rank += 1
     return rank
 

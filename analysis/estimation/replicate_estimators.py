@@ -23,7 +23,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special, stats
+from scipy import linalg, sparse, special, stats
 
 from analysis.estimation import ciprop as _ciprop
 from analysis.estimation import contingency as _ct
@@ -245,7 +245,8 @@ def _refit(X, y, w, family, start, epsilon=1e-8, maxit=25) -> np.ndarray:
         d_mu = family.mu_eta(eta)
         z = eta + (y - mu) / d_mu
         root_w = np.sqrt(w * d_mu ** 2 / family.variance(mu))
-        beta = np.linalg.lstsq(X[good] * root_w[good, None], (z * root_w)[good], rcond=None)[0]
+        q, r = np.linalg.qr(X[good] * root_w[good, None])   # R's glm.fit: a QR least-squares step
+        beta = linalg.solve_triangular(r, q.T @ (z * root_w)[good])
         eta = X @ beta
         mu = family.linkinv(eta)
         dev = family.dev_resids(y, mu, w).sum()

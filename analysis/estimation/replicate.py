@@ -348,11 +348,12 @@ AS_REPLICATE = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap")
 
 
 def as_replicate(design, method: str = "JK1", replicates: int | None = None, fay_rho: float | None = None,
-                 seed=None) -> ReplicateDesign:
+                 seed=None, mse: bool = False) -> ReplicateDesign:
     """A ``SurveyDesign`` as a replicate design, as R's ``as.svrepdesign(design, type=...)``.
 
     JK1 (unstratified designs), JKn, BRR and Fay (stratified) are deterministic and R's;
     the bootstraps draw ``replicates`` (default 50) with numpy's generator and ``seed``.
+    ``mse=True`` centres the replicates on the full-sample estimate (R's ``mse=TRUE``).
     The first-stage fpc is used as R does (JK1, JKn, bootstrap; not BRR/Fay).  A calibrated
     design (``poststratify``/``rake``) has every replicate calibrated to the same totals
     (:func:`recalibrated`), as R's ``postStratify``/``rake`` of the replicate design.
@@ -393,7 +394,7 @@ def as_replicate(design, method: str = "JK1", replicates: int | None = None, fay
     rep = made.multipliers * w[:, None]
     for fit in getattr(design, "calibration", ()):
         rep = np.column_stack([recalibrated(rep[:, r], fit) for r in range(rep.shape[1])])
-    out = ReplicateDesign.from_arrays(df, w, rep, method, made.scale, made.rscales, False,
+    out = ReplicateDesign.from_arrays(df, w, rep, method, made.scale, made.rscales, mse,
                                       fay_rho if method == "Fay" else None,
                                       {"weights": cols.get("weights"), "replicate_weights": []})
     return out.subset(design.in_subset) if not design.in_subset.all() else out

@@ -270,3 +270,11 @@ def test_domain_quantiles(anchor):
     assert np.array_equal(np.isnan(out.se.to_numpy()), np.isnan(expected))
     close(out.se[~np.isnan(expected)], expected[~np.isnan(expected)])
     assert out.df.tolist() == r["by_median"]["degf"]
+
+
+def test_as_replicate_mse_centres_on_the_full_sample():
+    """R: as.svrepdesign(..., mse=TRUE) is the given-weights design with mse=TRUE."""
+    base = SurveyDesign(api("apiclus1.csv"), weights="pw", psu="dnum", fpc="fpc")
+    d, r = base.as_replicate("JK1", mse=True), reference("apiclus1.given_mse")
+    assert d.mse
+    close([mean(d, "api00").se[0], total(d, "enroll").se[0]], [r["mean"]["se"], r["total"]["se"]])

@@ -278,3 +278,16 @@ def test_as_replicate_mse_centres_on_the_full_sample():
     d, r = base.as_replicate("JK1", mse=True), reference("apiclus1.given_mse")
     assert d.mse
     close([mean(d, "api00").se[0], total(d, "enroll").se[0]], [r["mean"]["se"], r["total"]["se"]])
+
+
+@pytest.mark.parametrize("method", ["BRR", "Fay", "JKn"])
+def test_scd_numeric_strata_and_fpc(method):
+    """R's scd: numeric stratum ids, 2 PSUs per stratum, fpc 5 (JKn uses it; BRR/Fay drop it as R)."""
+    r = reference("scd")[method]
+    d = SurveyDesign(api("scd.csv").assign(fpc=5), strata="ESA", psu="ambulance", fpc="fpc",
+                     nest=True).as_replicate(method, fay_rho=0.3 if method == "Fay" else None)
+    assert d.degf == r["degf"]
+    close([d.scale, *d.rscales], [r["scale"], *r["rscales"]])
+    out = pd.concat([mean(d, "arrests"), mean(d, "alive")])
+    close(out.estimate, r["estimate"])
+    close(out.se, r["se"])

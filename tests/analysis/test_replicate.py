@@ -291,3 +291,19 @@ def test_scd_numeric_strata_and_fpc(method):
     out = pd.concat([mean(d, "arrests"), mean(d, "alive")])
     close(out.estimate, r["estimate"])
     close(out.se, r["se"])
+
+
+def test_the_variance_protocol_gives_replicate_variances_of_influence_values():
+    """Code that only has influence values (VarianceDesign) gets the linearised replicate variance:
+    exact for a total, whose replicate estimates are linear in the weights."""
+    d = jk1()
+    y = d.column("enroll").to_numpy(dtype=float)
+    rows = ~np.isnan(y)
+    infl = np.where(rows, d.weights * np.nan_to_num(y), 0.0)
+    se = total(d, "enroll").se[0]
+    assert np.sqrt(d.variance(infl, rows)[0]) == pytest.approx(se, rel=1e-12)
+    group = np.where(rows, (d.column("stype").to_numpy() == "E").astype(int), -1)
+    by = total(d.update(e=d.column("stype").to_numpy() == "E"), "enroll", by="e")
+    assert np.sqrt(d.variance(infl, rows, group, 2)) == pytest.approx(by.se.to_numpy(), rel=1e-12)
+    cov = d.totals_covariance(d.totals(infl, group, 2), rows)
+    assert np.sqrt(np.diag(cov)) == pytest.approx(by.se.to_numpy(), rel=1e-12)

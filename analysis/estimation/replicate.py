@@ -47,8 +47,9 @@ class ReplicateDesign:
 
     ``replicate_weights`` is a list of column names or a regular expression matched
     against the column names (R: ``grep(repweights, names(data))``); the columns hold
-    the replicates' analysis weights (``combined.weights=TRUE``).  ``weights=None``
-    means equal weights.  Implements :class:`analysis.estimation.variance.VarianceDesign`.
+    the replicates' analysis weights (``combined.weights=TRUE``), or with
+    ``combined_weights=False`` multipliers of ``weights`` (R then guesses a JK1 scale and
+    JKn rscales from them, as here).  ``weights=None`` means equal weights.  Implements :class:`analysis.estimation.variance.VarianceDesign`.
     """
 
     __slots__ = ("_data", "_w", "_rep", "_scale", "_rscales", "_mse", "_method", "_rho",
@@ -56,7 +57,7 @@ class ReplicateDesign:
 
     def __init__(self, df: pd.DataFrame, weights: str | None = "pw", replicate_weights=None,
                  method: str = "other", scale: float | None = None, rscales=None, mse: bool = False,
-                 fay_rho: float | None = None):
+                 fay_rho: float | None = None, combined_weights: bool = True):
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"df must be a pandas DataFrame, not {type(df).__name__}")
         if method not in METHODS:
@@ -64,6 +65,12 @@ class ReplicateDesign:
         names = _replicate_columns(df, replicate_weights)
         rep = _numbers(df, names, "replicate weights")
         w = np.ones(len(df)) if weights is None else _numbers(df, [weights], "weights")[:, 0]
+        if not combined_weights:   # R: the columns are multipliers of the weights; scales guessed from them
+            if method == "JK1" and scale is None:
+                scale = 1.0 / rep[:, 0].max()
+            if method == "JKn" and rscales is None:
+                rscales = 1.0 / rep.max(axis=0)
+            rep = rep * w[:, None]
         scale, rscales = default_scales(method, rep.shape[1], scale, rscales, fay_rho)
         self._init(df, w, rep, scale, rscales, mse, method, fay_rho,
                    {"weights": weights, "replicate_weights": names})

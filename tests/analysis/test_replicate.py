@@ -307,3 +307,16 @@ def test_the_variance_protocol_gives_replicate_variances_of_influence_values():
     assert np.sqrt(d.variance(infl, rows, group, 2)) == pytest.approx(by.se.to_numpy(), rel=1e-12)
     cov = d.totals_covariance(d.totals(infl, group, 2), rows)
     assert np.sqrt(np.diag(cov)) == pytest.approx(by.se.to_numpy(), rel=1e-12)
+
+
+def test_replicate_multipliers_instead_of_combined_weights():
+    """R: svrepdesign(..., combined.weights=FALSE) takes multipliers and guesses JK1's scale from them."""
+    d = given()
+    df = d.data
+    cols = [c for c in df.columns if c.startswith("rw")]
+    multipliers = df[cols].to_numpy() / df[["pw"]].to_numpy()
+    m = ReplicateDesign(df.assign(**{c: multipliers[:, i] for i, c in enumerate(cols)}), weights="pw",
+                        replicate_weights=cols, method="JK1", combined_weights=False)
+    assert m.scale == pytest.approx(14 / 15)
+    assert np.allclose(m.replicate_weights, d.replicate_weights)
+    assert mean(m, "api00").se[0] == pytest.approx(mean(d, "api00").se[0] * np.sqrt(14 / 15 / d.scale), rel=1e-12)

@@ -429,6 +429,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Files are de-identified: personal data are left out (identified files are for administrators).",
         "id": "Berkas tanpa identitas: data pribadi tidak disertakan (berkas beridentitas hanya untuk administrator).",
     },
+    "export_replicate": {"en": "Design variables in the file", "id": "Variabel desain dalam berkas"},
+    "export_replicate_none": {"en": "Strata and PSU (as collected)", "id": "Strata dan PSU (seperti dikumpulkan)"},
+    "export_replicate_method": {"en": "Replicate weights ({method}) instead of strata and PSU",
+                                "id": "Bobot replikasi ({method}) sebagai ganti strata dan PSU"},
+    "export_replicate_help": {
+        "en": "Statistics offices publish replicate weights instead of the PSU and strata codes, which can point to small areas. The file then carries repw_01, repw_02, ...; the codebook (made with the same choice) gives the method, scale and R's svrepdesign call. Only for de-identified files.",
+        "id": "Kantor statistik menerbitkan bobot replikasi sebagai ganti kode PSU dan strata, yang dapat menunjuk wilayah kecil. Berkas lalu memuat repw_01, repw_02, ...; buku kode (dibuat dengan pilihan yang sama) memuat metode, scale dan perintah svrepdesign di R. Hanya untuk berkas tanpa identitas.",
+    },
     "export_download": {"en": "Download {name}", "id": "Unduh {name}"},
     "api_tokens": {"en": "API tokens", "id": "Token API"},
     "api_tokens_intro": {

@@ -61,6 +61,9 @@ class CrossTab:
 
 def crosstab(d: VarianceDesign, row: str, col: str, na_rm: bool = True) -> CrossTab:
     """Weighted two-way table of ``row`` x ``col`` with SEs, percentages and tests."""
+    if hasattr(d, "replicate_weights"):   # re-estimated in every replicate, as R's svyrep methods
+        from analysis.estimation import replicate_estimators as rep
+        return rep.crosstab(d, row, col, na_rm)
     rv, cv = categorical(d, row), categorical(d, col)
     nr, nc = len(rv.levels), len(cv.levels)
     inside = d.in_subset

@@ -72,6 +72,9 @@ def total(d: VarianceDesign, var: str, by=None, deff: bool = False, na_rm: bool 
 def ratio(d: VarianceDesign, numerator: str, denominator: str, by=None, deff: bool = False,
           na_rm: bool = True, level: float = 0.95, df: float | None = None) -> pd.DataFrame:
     """Ratio of two population totals (R's ``svyratio``); rows missing either are dropped."""
+    if hasattr(d, "replicate_weights"):   # re-estimated in every replicate, as R's svyrep methods
+        from analysis.estimation import replicate_estimators as rep
+        return rep.ratio(d, numerator, denominator, by, deff, na_rm, level, df)
     y = variable(d, numerator, numeric_only=True)
     x = variable(d, denominator, numeric_only=True)
     dom = domains(d, by)
@@ -128,6 +131,9 @@ def shares(d: VarianceDesign, columns, by=None, ci_method: str = "logit", level:
 
 def _proportions(d, X, missing, levels, by, ci_method, level, df, deff) -> pd.DataFrame:
     """Shares of the columns of X (n, L) within domains, with svyciprop intervals."""
+    if hasattr(d, "replicate_weights"):   # re-estimated in every replicate, as R's svyrep methods
+        from analysis.estimation import replicate_estimators as rep
+        return rep.proportions(d, X, missing, levels, by, ci_method, level, df, deff)
     if ci_method not in _ciprop.METHODS:
         raise ValueError(f"ci_method must be one of {_ciprop.METHODS}, not {ci_method!r}")
     dom = domains(d, by)
@@ -164,6 +170,9 @@ def quantile(d: VarianceDesign, var: str, probs, by=None, level: float = 0.95,
     with ``by=``, ``svyby`` does this within each domain's own design.  The SE is
     R's ``diff(ci) / (2 * qt(1 - alpha/2, df))`` with that df.  ``df=`` overrides.
     """
+    if hasattr(d, "replicate_weights"):   # re-estimated in every replicate, as R's svyrep methods
+        from analysis.estimation import replicate_estimators as rep
+        return rep.quantile(d, var, probs, by, level, df)
     x = variable(d, var, numeric_only=True)
     probs = np.atleast_1d(np.asarray(probs, dtype=float))
     if ((probs < 0) | (probs > 1)).any():
@@ -275,6 +284,9 @@ def _deff(d, X, g, k, valid, v, kind):
 
 
 def _linear(d, name, by, kind, deff, na_rm, level, df):
+    if hasattr(d, "replicate_weights"):   # re-estimated in every replicate, as R's svyrep methods
+        from analysis.estimation import replicate_estimators as rep
+        return rep.linear(d, name, by, kind, deff, na_rm, level, df)
     v = variable(d, name)
     dom = domains(d, by)
     X = v.indicators()

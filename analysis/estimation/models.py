@@ -130,6 +130,9 @@ def _estimable(x: np.ndarray, w: np.ndarray, tol: float = 1e-11) -> np.ndarray:
 
 
 def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.DataFrame:
+    if hasattr(d, "replicate_weights"):   # re-estimated in every replicate, as R's svyrep methods
+        from analysis.estimation import replicate_estimators as rep
+        return rep.svyglm(d, formula, kind, level)
     y, X, used = _matrices(d, formula, kind)
     w = d.weights[used]
     w = w / d.weights[d.in_subset].mean()

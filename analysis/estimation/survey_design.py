@@ -470,6 +470,13 @@ class SurveyDesign:
         new._degf = new._count_degf()
         return new
 
+    def as_replicate(self, method: str = "JK1", replicates: int | None = None, fay_rho: float | None = None,
+                     seed=None, mse: bool = False):
+        """This design with replicate weights (R's ``as.svrepdesign``): see
+        :func:`analysis.estimation.replicate.as_replicate`."""
+        from analysis.estimation.replicate import as_replicate  # replicate imports nothing of this module
+        return as_replicate(self, method, replicates, fay_rho, seed, mse)
+
     def subset(self, mask) -> "SurveyDesign":
         """The design restricted to a subpopulation (R's ``subset(design, ...)``).
 

@@ -22,6 +22,12 @@ totals once and derives every standard error and the Rao-Scott covariance from t
 ``rows`` (and ``group``) passed with totals say which subset each estimate is computed
 on.  A Taylor design needs this only for lonely_psu="average" (R counts the strata
 present in the subset); another design may ignore it.
+
+A replicate design (:class:`analysis.estimation.replicate.ReplicateDesign`) answers these
+members with linearised replicate variances, exact only for estimators linear in the
+weights (totals).  R's ``svyrep`` methods instead re-estimate a mean, a ratio or a model in
+every replicate, so the public estimators hand a replicate design (one with
+``replicate_weights``) to :mod:`analysis.estimation.replicate_estimators`, which does that.
 """
 
 from __future__ import annotations

@@ -42,7 +42,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.estimation import replicate_calibration
 from analysis.estimation.calibration import poststratification, raking
+from analysis.estimation.replicate import ReplicateDesign
 from analysis.estimation.survey_design import DesignError, SurveyDesign
 
 __all__ = ["ConvergenceError", "WeightingResult", "base_weights", "poststratify", "rake"]
@@ -153,6 +155,8 @@ def poststratify(data: pd.DataFrame | SurveyDesign, weights: Weights,
     keyed by level (one ``by`` column) or level tuples (several). ``.design`` is the
     post-stratified design (R's ``postStratify``).
     """
+    if isinstance(data, ReplicateDesign):   # the full sample and every replicate, as R
+        return replicate_calibration.poststratify(data, weights, targets, by)
     by = [by] if isinstance(by, str) else list(by)
     df, base = _unpack(data, weights)
     w0 = _start(df, base, weights)
@@ -181,6 +185,8 @@ def rake(data: pd.DataFrame | SurveyDesign, weights: Weights,
         raise ValueError("rake needs at least one margin: {column: {level: total, ...}, ...}.")
     if max_iter < 1:
         raise ValueError("max_iter must be at least 1.")
+    if isinstance(data, ReplicateDesign):   # the full sample and every replicate, as R
+        return replicate_calibration.rake(data, weights, margins, max_iter, tol)
     df, base = _unpack(data, weights)
     w0 = _start(df, base, weights)
     specs = [(name, *_match_cells(df, [name], m, f"rake margin {name!r}")) for name, m in margins.items()]

@@ -1,13 +1,13 @@
 """The command line for scripted exports.
 
     python -m analysis.export microdata --table household|household_members|civil_servant|agency \\
-        --format csv|parquet|sav|dta|xlsx [--identified] [--lang id|en] --out FILE
-    python -m analysis.export codebook --instrument ID --format xlsx|html [--lang id|en] --out FILE
+        --format csv|parquet|sav|dta|xlsx [--identified] [--lang id|en] [--replicate JKn|JK1|BRR|bootstrap] --out FILE
+    python -m analysis.export codebook --instrument ID --format xlsx|html [--lang id|en] [--replicate ...] --out FILE
     python -m analysis.export xlsform --instrument ID --out FILE
     python -m analysis.export indicators --format xlsx|html [--lang id|en] --out FILE
 
 Microdata carry the design's weights (weights.py) and the codebook says how they were
-made; the indicator report holds every indicator table the data allow (report.py).
+made; ``--replicate`` puts replicate weights in place of the strata and PSU (replicates.py); the indicator report holds every indicator table the data allow (report.py).
 Every subcommand takes ``--data DIR`` (default ``$SURVEY_DATA_DIR``, else the project's
 ``data/``) in any position. The command line runs with the rights of whoever can read
 the data folder, so ``--identified`` works here (in the app only admins may); each
@@ -32,6 +32,7 @@ from analysis.export.codebook.codebook import CODEBOOK_FORMATS, codebook, weight
 from analysis.export.errors import ExportError
 from analysis.export.files import write_file
 from analysis.export.microdata.labelled import MICRODATA_FORMATS, microdata
+from analysis.export.microdata.replicates import REPLICATE_METHODS, design_replicates
 from analysis.export.report import REPORT_FORMATS, indicator_report
 from analysis.export.xlsform.xlsform import xlsform
 from survey.command_line import add_data_option, data_dir
@@ -66,25 +67,34 @@ def _add_microdata(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", required=True, choices=MICRODATA_FORMATS)
     parser.add_argument("--identified", action="store_true", help="keep the fields flagged pii (names, phone, GPS)")
     parser.add_argument("--lang", default="en", choices=LANGUAGES, help="language of labels (default en)")
+    _add_replicate(parser)
     _add_out(parser)
+
+
+def _add_replicate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replicate", choices=REPLICATE_METHODS, default=None,
+                        help="replicate weights instead of strata and PSU (de-identified files)")
 
 
 def _run_microdata(run: Run) -> bytes:
     a = run.args
-    return microdata(run.store(), a.table, a.format, user=run.user, lang=a.lang, identified=a.identified, weights=True)
+    return microdata(run.store(), a.table, a.format, user=run.user, lang=a.lang, identified=a.identified, weights=True,
+                     replicate=a.replicate)
 
 
 def _add_codebook(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instrument", required=True, help=f"one of {', '.join(list_instruments())}")
     parser.add_argument("--format", required=True, choices=CODEBOOK_FORMATS)
     parser.add_argument("--lang", default="en", choices=LANGUAGES, help="language of headings (default en)")
+    _add_replicate(parser)
     _add_out(parser)
 
 
 def _run_codebook(run: Run) -> bytes:
     inst = run.instrument()
+    replicates = design_replicates(run.store(), inst.id, run.args.replicate) if run.args.replicate else None
     return codebook(inst, run.args.format, user=run.user, audit=AuditLog(run.data), lang=run.args.lang,
-                    weights=weight_texts(run.store(), inst.id))
+                    weights=weight_texts(run.store(), inst.id), replicates=replicates)
 
 
 def _add_xlsform(parser: argparse.ArgumentParser) -> None:

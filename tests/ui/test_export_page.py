@@ -180,3 +180,31 @@ def test_a_questionnaire_the_store_cannot_use_is_named_and_the_others_export(dat
         build(at, "export_report", deferred)
     click(at, "export_report")
     assert "civil_servant" in at.error[0].value and not at.exception
+
+
+def test_replicate_weights_replace_strata_and_psu(data, deferred, tmp_path):
+    at = export_page(data, "sup1", "supervisor")
+    at.selectbox(key="export_format").set_value("sav").run()
+    assert at.selectbox(key="export_replicate").value is None
+    at.selectbox(key="export_replicate").set_value("JKn").run()
+    assert not at.exception, at.exception
+    columns = set(_sav(build(at, "export_microdata", deferred), tmp_path))
+    assert "repw_01" in columns and "weight" in columns and not {"psu", "kecamatan"} & columns
+    at.selectbox(key="codebook_format").set_value("xlsx").run()
+    book = openpyxl.load_workbook(io.BytesIO(build(at, "export_codebook", deferred)))
+    rows = list(book["Variable"].iter_rows(values_only=True))
+    roles = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert any(r["Design role"] == "replicate" and "svrepdesign" in r["Calculation"] for r in roles)
+    assert [e[1:] for e in exports(data)][0] == ("household", "ok", False)
+    entry = [e for e in AuditLog(data).entries(newest_first=False) if e["action"] == "export"][0]
+    assert entry["detail"]["replicate"] == "JKn"
+
+
+def test_an_identified_file_keeps_strata_and_psu(data, deferred, tmp_path):
+    at = export_page(data, "admin", "admin")
+    at.selectbox(key="export_format").set_value("sav").run()
+    at.selectbox(key="export_replicate").set_value("JKn").run()
+    at.checkbox(key="export_identified").check().run()
+    assert at.selectbox(key="export_replicate").proto.disabled
+    columns = set(_sav(build(at, "export_microdata", deferred), tmp_path))
+    assert {"psu", "kecamatan"} <= columns and "repw_01" not in columns

@@ -30,6 +30,7 @@ from analysis.export import (
     weight_texts,
     xlsform,
 )
+from analysis.export.microdata.replicates import REPLICATE_METHODS, design_replicates
 from survey import Instrument
 from survey import locale as formatting
 from survey.fieldwork.audit_log import AuditLog
@@ -145,14 +146,25 @@ def microdata_ui(user: auth.User, store, instruments: dict[str, Instrument], fil
     identified = st.session_state.get("export_identified") is True
     if identified and user.role == "admin":
         st.warning(t("export_identified_warning", lang), icon=":material/shield_person:")
+    replicate = replicate_ui(identified, lang)
     reader = auth.session_user()
 
     def build() -> bytes:
         who = reader()
         return microdata(store, table, fmt, user=who.name, lang=file_lang, identified=identified, weights=True,
-                         identified_allowed=who.role == "admin")
+                         identified_allowed=who.role == "admin", replicate=replicate)
 
     download_ui("export_microdata", build, export_filename(table, fmt, identified, file_lang), fmt, lang)
+
+
+def replicate_ui(identified: bool, lang: str) -> str | None:
+    """The design variables of a de-identified file: strata and PSU, or replicate weights."""
+    options = [None, *REPLICATE_METHODS]
+    choice = st.selectbox(t("export_replicate", lang), options, key="export_replicate", disabled=identified,
+                          format_func=lambda m: t("export_replicate_none", lang) if m is None
+                          else t("export_replicate_method", lang, method=m),
+                          help=t("export_replicate_help", lang))
+    return None if identified else choice
 
 
 def codebook_ui(store, instruments: dict[str, Instrument], file_lang: str, lang: str) -> None:
@@ -163,10 +175,12 @@ def codebook_ui(store, instruments: dict[str, Instrument], file_lang: str, lang:
     fmt = right.selectbox(t("export_format", lang), CODEBOOK_FORMATS, key="codebook_format",
                           format_func=FORMAT_NAMES.get)
     reader = auth.session_user()
+    replicate = st.session_state.get("export_replicate")   # the microdata's choice, documented
 
     def build() -> bytes:
         return codebook(store.instrument(instrument_id), fmt, user=reader().name, audit=AuditLog(store.root),
-                        lang=file_lang, weights=weight_texts(store, instrument_id))
+                        lang=file_lang, weights=weight_texts(store, instrument_id),
+                        replicates=design_replicates(store, instrument_id, replicate) if replicate else None)
 
     download_ui("export_codebook", build, export_filename(f"codebook_{instrument_id}", fmt, None, file_lang), fmt,
                 lang)

@@ -51,8 +51,8 @@ def _cell(key: str, values: dict[str, str], entry: Entry, lang: str) -> str:
     return f"<td{css}>{escape(value)}</td>"
 
 
-def render(inst: Instrument, lang: str, weights: WeightTexts = False) -> str:
-    tables = entries(inst, weights)
+def render(inst: Instrument, lang: str, weights: WeightTexts = False, replicates=None) -> str:
+    tables = entries(inst, weights, replicates)
     title = f"{text('codebook', lang)}: {pick(inst.title, lang)}"
     made = wib_datetime(dt.datetime.now(dt.timezone.utc), lang)
     out = [

@@ -12,7 +12,7 @@ from survey.locale import pick, wib_datetime
 from survey.questionnaire.model import Instrument
 
 
-def render(inst: Instrument, lang: str, weights: WeightTexts = False) -> bytes:
+def render(inst: Instrument, lang: str, weights: WeightTexts = False, replicates=None) -> bytes:
     cells = XlsxCells()
     about = cells.sheet(text("codebook", lang))
     about.set_column(0, 0, 24)
@@ -30,7 +30,7 @@ def render(inst: Instrument, lang: str, weights: WeightTexts = False) -> bytes:
     for r, (key, value) in enumerate(info):
         cells.text(about, r, 0, key, cells.bold)
         cells.text(about, r, 1, value, cells.wrap)
-    tables = entries(inst, weights)
+    tables = entries(inst, weights, replicates)
     sheet = cells.sheet(text("variable", lang))
     cells.header(sheet, 0, [text("table", lang)] + [text(c, lang) for c in COLUMNS])
     widths = {"variable": 24, "question": 20, "label_id": 40, "label_en": 40, "values": 40, "relevant": 30,

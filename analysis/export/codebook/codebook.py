@@ -28,17 +28,19 @@ def weight_texts(store, instrument_id: str) -> dict[str, dict[str, str]]:
 
 
 def codebook(inst: Instrument, fmt: str, *, user: str, audit: AuditLog | None, lang: str = "en",
-             weights: WeightTexts = False) -> bytes:
+             weights: WeightTexts = False, replicates=None) -> bytes:
     """The codebook of `inst` as XLSX or HTML (interface texts in `lang`; labels in both
     languages). `weights`: document the weight variables too (True), with how each
-    table's were made ({table: {lang: text}}, see weight_texts). Recorded in `audit`."""
+    table's were made ({table: {lang: text}}, see weight_texts). `replicates`: {table:
+    TableReplicates} (microdata/replicates.py) when the files carry replicate weights
+    instead of strata and PSUs: their method, scale and rscales. Recorded in `audit`."""
     detail = {"format": fmt, "lang": lang, "identified": False}
     with recorded(audit, user, f"codebook/{inst.id}", **detail) as done:
         check_option(fmt, CODEBOOK_FORMATS, {"id": "Format", "en": "format"})
         check_option(lang, LANGUAGES, {"id": "Bahasa", "en": "language"})
         if fmt == "xlsx":
-            data = codebook_xlsx.render(inst, lang, weights)
+            data = codebook_xlsx.render(inst, lang, weights, replicates)
         else:
-            data = codebook_html.render(inst, lang, weights).encode("utf-8")
+            data = codebook_html.render(inst, lang, weights, replicates).encode("utf-8")
         done.update(bytes=len(data))
     return data

@@ -141,14 +141,18 @@ def _about(v: Variable, table: str, inst: Instrument, weights: WeightTexts) -> M
     return weights.get(inst.id if v.column == HOUSEHOLD_WEIGHT else table)
 
 
-def entries(inst: Instrument, weights: WeightTexts = False) -> dict[str, list[Entry]]:
-    """{table: its codebook rows}, pii variables included (and flagged)."""
+def entries(inst: Instrument, weights: WeightTexts = False, replicates: Mapping | None = None) -> dict[str, list[Entry]]:
+    """{table: its codebook rows}, pii variables included (and flagged). ``replicates``:
+    {table: TableReplicates} when the files carry replicate weights instead of strata and PSUs."""
     roles = design_roles(inst)
     out = {}
     for table in (inst.id, *(inst.table_name(r) for r in inst.repeats)):
-        variables = table_variables(inst, table, weight=bool(weights))
+        reps = (replicates or {}).get(table)
+        variables = table_variables(inst, table, weight=bool(weights), replicates=tuple(reps.names) if reps else (),
+                                    replicate_label=reps.texts() if reps else None)
         out[table] = [Entry(table, v, roles.get(v.column, "") if v.question is not None else
-                            ("weight" if v.origin == "weight" else ""), _about(v, table, inst, weights))
+                            (v.origin if v.origin in ("weight", "replicate") else ""),
+                            reps.texts() if v.origin == "replicate" else _about(v, table, inst, weights))
                       for v in variables]
     return out
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.export.errors import ExportError
+from analysis.export.microdata.replicates import TableReplicates, row_replicates
 from analysis.export.microdata.variables import (
     Variable,
     design_questions,
@@ -139,17 +140,24 @@ def _column(v: Variable, values: pd.Series, selections: dict) -> pd.Series:
     return pd.Series(pd.array(flags, dtype="Int8"), index=values.index).mask(codes < 0)
 
 
-def microdata_frame(store, table: str, identified: bool = False, weights: Weights = None) -> Microdata:
+def microdata_frame(store, table: str, identified: bool = False, weights: Weights = None,
+                    replicates: TableReplicates | None = None) -> Microdata:
     """One store table as exported: its variables and a frame whose columns are their names.
 
     `identified=False` leaves out every variable of a pii question. `weights` (see
     table_weights): ``True`` for the design's weights, a TableWeights, or response id
-    -> weight; adds ``weight`` (and a repeat table's ``household_weight``).
+    -> weight; adds ``weight`` (and a repeat table's ``household_weight``). `replicates`:
+    replicate weights carried instead of the design's strata, PSU and fpc (replicates.py).
     """
     inst, repeat = table_owner(store, table)
     weights = table_weights(store, inst, table, weights)
     rows = _rows(store, inst, repeat, table, weights)
-    variables = table_variables(inst, table, weight=weights is not None)
+    names = ()
+    if replicates is not None:
+        rows = rows.assign(**row_replicates(rows, replicates, repeat is not None))
+        names = tuple(replicates.names)
+    variables = table_variables(inst, table, weight=weights is not None, replicates=names,
+                                replicate_label=None if replicates is None else replicates.texts())
     selections = {}
     found: dict[str, set[str]] = {}
     for v in variables:

@@ -163,20 +163,29 @@ def _metadata(column: str, kind: str, label: Texts) -> Variable:
     return Variable(column, column, kind, MappingProxyType(dict(label)), codes=codes, origin="metadata")
 
 
-def table_variables(inst: Instrument, table: str, weight: bool = False) -> list[Variable]:
-    """Every variable of `table` (pii included), with export names, in file order."""
+def table_variables(inst: Instrument, table: str, weight: bool = False,
+                    replicates: tuple[str, ...] = (), replicate_label: Texts | None = None) -> list[Variable]:
+    """Every variable of `table` (pii included), with export names, in file order.
+
+    ``replicates``: the replicate weight columns a de-identified file carries INSTEAD of
+    the design's strata, PSU and fpc variables (microdata/replicates.py), after the weights."""
     repeat = table_of(inst, table)
+    design = set(design_questions(inst)) if replicates else set()
     out = [_metadata(*m) for m in (MAIN_METADATA if repeat is None else REPEAT_METADATA)]
     if repeat is not None:
         for name in design_questions(inst):
-            out.extend(_question_variables(inst.question(name), origin="parent"))
+            if name not in design:
+                out.extend(_question_variables(inst.question(name), origin="parent"))
     if weight and repeat is None:
         out.append(Variable(WEIGHT, WEIGHT, "decimal", WEIGHT_LABEL, origin="weight"))
     elif weight:
         out.append(Variable(HOUSEHOLD_WEIGHT, HOUSEHOLD_WEIGHT, "decimal", HOUSEHOLD_WEIGHT_LABEL, origin="weight"))
         out.append(Variable(WEIGHT, WEIGHT, "decimal", ROW_WEIGHT_LABEL, origin="weight"))
+    out.extend(Variable(name, name, "decimal", MappingProxyType(dict(replicate_label or {})), origin="replicate")
+               for name in replicates)
     for q in (inst.questions if repeat is None else repeat.questions):
-        out.extend(_question_variables(q))
+        if q.name not in design:
+            out.extend(_question_variables(q))
     return named(out)
 
 

@@ -12,13 +12,14 @@ from analysis.estimation.estimates import mean, proportion, quantile, ratio, sha
 from analysis.estimation.greg import calibrate
 from analysis.estimation.models import linear, logistic
 from analysis.estimation.survey_design import DesignError, SurveyDesign
+from analysis.estimation.ttest import ttest
 from analysis.estimation.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
 from analysis.tables.question_tables import crosstab_table, question_table
 from analysis.tables.summary_table import SummaryTable
 
 __all__ = [
     "SurveyDesign", "DesignError", "mean", "total", "ratio", "proportion", "shares", "quantile",
-    "crosstab", "logistic", "linear",
+    "crosstab", "logistic", "linear", "ttest",
     "base_weights", "poststratify", "rake", "calibrate", "WeightingResult", "ConvergenceError",
     "Dataset", "build_dataset", "load_dataset", "SummaryTable", "question_table", "crosstab_table",
 ]

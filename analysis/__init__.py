@@ -11,6 +11,7 @@ from analysis.estimation.contingency import crosstab
 from analysis.estimation.estimates import mean, proportion, quantile, ratio, shares, total
 from analysis.estimation.greg import calibrate
 from analysis.estimation.models import linear, logistic
+from analysis.estimation.ordinal import ordinal_logistic
 from analysis.estimation.survey_design import DesignError, SurveyDesign
 from analysis.estimation.ttest import ttest
 from analysis.estimation.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
@@ -19,7 +20,7 @@ from analysis.tables.summary_table import SummaryTable
 
 __all__ = [
     "SurveyDesign", "DesignError", "mean", "total", "ratio", "proportion", "shares", "quantile",
-    "crosstab", "logistic", "linear", "ttest",
+    "crosstab", "logistic", "linear", "ttest", "ordinal_logistic",
     "base_weights", "poststratify", "rake", "calibrate", "WeightingResult", "ConvergenceError",
     "Dataset", "build_dataset", "load_dataset", "SummaryTable", "question_table", "crosstab_table",
 ]

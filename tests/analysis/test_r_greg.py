@@ -33,7 +33,10 @@ def api(name):
 @pytest.fixture(params=list(R["calibrate"]), scope="module")
 def calibrated(request):
     c = R["calibrate"][request.param]
-    result = calibrate(api(c["design"]), None, {v: POP[v] for v in c["variables"]}, calfun=c["calfun"],
+    design = api(c["design"])
+    if c.get("poststratified_first"):   # a regression step after a post-stratification's cells
+        design = poststratify(design, None, POP[c["poststratified_first"]], c["poststratified_first"]).design
+    result = calibrate(design, None, {v: POP[v] for v in c["variables"]}, calfun=c["calfun"],
                        bounds=c["bounds"], epsilon=1e-12 if request.param in TIGHT else 1e-7)
     return result, c
 

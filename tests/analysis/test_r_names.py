@@ -37,3 +37,13 @@ def test_dotted_names_in_logistic_and_ordinal_models(clus1):
                                           labels=["low", "mid", "high", "top"]))
     olr = ordinal_logistic(SurveyDesign(df, weights="pw", psu="dnum", fpc="fpc"), "api_cat ~ meals + sch.wide")
     assert olr.term.tolist() == ["meals", "sch.wideYes", "low|mid", "mid|high", "high|top"]
+
+
+def test_acs46_as_r():
+    """acs.46 is missing for high schools: their rows go, and stype keeps E and M (stypeM only)."""
+    r = json.loads((ANCHORS / "greg_tests.r_survey.json").read_text())["names_acs46"]
+    d = SurveyDesign(pd.read_csv(ANCHORS / "apiclus1_svyolr.csv"), weights="pw", psu="dnum", fpc="fpc")
+    out = linear(d, r["formula"])
+    assert out.term_r.tolist() == r["terms"]
+    assert out.coef.to_numpy() == pytest.approx(r["coef"], rel=1e-6)
+    assert out.se.to_numpy() == pytest.approx(r["se"], rel=1e-6)

@@ -53,3 +53,17 @@ def test_a_two_level_response_is_refused():
     d = clus1()
     with pytest.raises(ValueError, match="3 or more levels"):
         ordinal_logistic(d, "sch.wide ~ ell")
+
+
+def test_svyolr_help_example():
+    """R's ?svyolr: svyolr(mealcat ~ avg.ed + mobility + stype, dclus1) with mealcat = cut(meals,
+    c(0, 25, 50, 75, 100)) (schools with no meals fall outside the cut: missing, left out)."""
+    df = pd.read_csv(ANCHORS / "apiclus1_svyolr.csv")
+    df["mealcat"] = pd.cut(df["meals"], [0, 25, 50, 75, 100],
+                           labels=["(0,25]", "(25,50]", "(50,75]", "(75,100]"])
+    out = ordinal_logistic(SurveyDesign(df, weights="pw", psu="dnum", fpc="fpc"),
+                           "mealcat ~ avg.ed + mobility + stype")
+    r = R["clus1_mealcat"]
+    assert out.term.tolist() == r["term"]
+    assert out.coef.to_numpy() == pytest.approx(r["coef"], rel=1e-4)
+    assert out.se.to_numpy() == pytest.approx(r["se"], rel=1e-4)

@@ -136,6 +136,8 @@ def _key(level):
     """A level as a dict key that matches across numpy and Python scalars and text."""
     if isinstance(level, np.generic):
         level = level.item()
+    if isinstance(level, float) and level.is_integer():   # a 0/1 column read as floats: 1.0 is 1
+        level = int(level)
     return str(level)
 
 

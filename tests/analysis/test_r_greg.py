@@ -104,3 +104,12 @@ def test_unreachable_totals_do_not_converge():
 def test_a_level_without_a_total_is_named():
     with pytest.raises(ValueError, match="levels \\['M'\\] of 'stype'"):
         calibrate(api("apiclus1"), None, {"stype": {"E": 4421, "H": 755}})
+
+
+def test_numeric_codes_as_categories():
+    """A 0/1 column (floats in the data, ints in the totals) calibrates as a two-level factor."""
+    df = pd.read_csv(ANCHORS / "apiclus1.csv").assign(yes=lambda t: (t["sch.wide"] == "Yes").astype(float))
+    d = SurveyDesign(df, weights="pw", psu="dnum", fpc="fpc")
+    by_code = calibrate(d, None, {"yes": {0: POP["sch.wide"]["No"], 1: POP["sch.wide"]["Yes"]}})
+    by_text = calibrate(d, None, {"sch.wide": POP["sch.wide"]})
+    close(by_code.weights, by_text.weights, rel=1e-12)

@@ -127,13 +127,6 @@ def _rowsum(s, values: np.ndarray, ok: np.ndarray, g: np.ndarray, n_groups: int)
     return np.bincount(idx, weights=values, minlength=s.n_cells * n_groups + 1)[:-1].reshape(s.n_cells, n_groups)
 
 
-def _indicators(s) -> np.ndarray:
-    """(n, n_cells) the step's design matrix: X, or the cell indicators."""
-    if isinstance(s, RegressionStep):
-        return s.x
-    return (s.cells[:, None] == np.arange(s.n_cells)[None, :]).astype(float)
-
-
 def _solve(s, current: np.ndarray) -> np.ndarray:
     if isinstance(s, RegressionStep):
         return s.denom_inv @ current
@@ -161,10 +154,17 @@ class Reduced:
 
     @staticmethod
     def _cross(s, t) -> np.ndarray:
+        uv = s.u * t.v
         if isinstance(s, CalibrationStep) and isinstance(t, CalibrationStep):
             idx = s.cells * t.n_cells + t.cells
-            return np.bincount(idx, weights=s.u * t.v, minlength=s.n_cells * t.n_cells).reshape(s.n_cells, t.n_cells)
-        return _indicators(s).T @ (_indicators(t) * (s.u * t.v)[:, None])
+            return np.bincount(idx, weights=uv, minlength=s.n_cells * t.n_cells).reshape(s.n_cells, t.n_cells)
+        if isinstance(s, RegressionStep) and isinstance(t, RegressionStep):
+            return s.x.T @ (t.x * uv[:, None])
+        if isinstance(s, CalibrationStep):   # cells x columns of X, without an n x cells matrix
+            return np.column_stack([np.bincount(s.cells, weights=uv * t.x[:, j], minlength=s.n_cells)
+                                    for j in range(t.n_cells)])
+        return np.vstack([np.bincount(t.cells, weights=uv * s.x[:, j], minlength=t.n_cells)
+                          for j in range(s.n_cells)])
 
     def adjust(self, totals: np.ndarray, infl: np.ndarray, group: np.ndarray | None, n_groups: int) -> np.ndarray:
         """PSU totals (P, K) of the calibration residuals of ``infl`` (grouped as in psu_totals)."""

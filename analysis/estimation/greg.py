@@ -231,11 +231,14 @@ def grake(x: np.ndarray, w0: np.ndarray, totals: np.ndarray, calfun: str = "line
     return (g * scale if scale is not None else g), iteration
 
 
-def calibrated_weights(df: pd.DataFrame, w0: np.ndarray, population: Mapping, calfun: str = "linear",
-                       bounds=None, epsilon: float = 1e-7, max_iter: int = 50):
-    """The weights-level step: (new weights, g, CalibrationMatrix, iterations) for starting ``w0``.
+def calibrated_weights(df: pd.DataFrame | SurveyDesign, w0: np.ndarray, population: Mapping,
+                       calfun: str = "linear", bounds=None, epsilon: float = 1e-7, max_iter: int = 50):
+    """The weights-level step: (new weights, g, CalibrationMatrix, iterations) for starting ``w0``
+    on the rows of ``df`` (a DataFrame, or a design's data).
 
     A replicate design can call it once per replicate with that replicate's weights."""
+    if isinstance(df, SurveyDesign):
+        df = df.data
     if calfun not in CALFUNS:
         raise ValueError(f"calfun must be one of {CALFUNS}, not {calfun!r}.")
     lo, hi = (-np.inf, np.inf) if bounds is None else (float(bounds[0]), float(bounds[1]))

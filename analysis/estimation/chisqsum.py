@@ -327,8 +327,11 @@ def saddle(x: float, lam) -> float:
         lmin = -len(lam) / (2 * x)
     lmax = np.min(1 / (2 * lam[lam > 0])) * 0.99999
     # R's uniroot(tol = 1e-8) is Brent's zeroin with tolerance 2 eps |b| + tol / 2, as brentq's
-    zeta = optimize.brentq(lambda z: kprime0(z) - x, lmin, lmax, xtol=1e-8, rtol=4 * np.finfo(float).eps,
-                           maxiter=1000)
+    try:
+        zeta = optimize.brentq(lambda z: kprime0(z) - x, lmin, lmax, xtol=1e-8, rtol=4 * np.finfo(float).eps,
+                               maxiter=1000)
+    except ValueError:   # no sign change (R's uniroot stops with an error): no saddlepoint value
+        return np.nan
     w = np.sign(zeta) * np.sqrt(2 * (zeta * x - k0(zeta)))
     v = zeta * np.sqrt(kpprime0(zeta))
     if abs(zeta) < 1e-4:
@@ -340,6 +343,8 @@ def pfsum(x: float, a, ddf: float, method: str) -> float:
     """R survey's ``pFsum(x, rep(1, length(a)), a, ddf, lower.tail = FALSE, method)`` for
     method "integration" (Davies) or "saddlepoint"; ``ddf`` finite."""
     a = np.asarray(a, dtype=float)
+    if not (ddf > 0 and np.isfinite(x) and np.isfinite(a).all()):   # no design df: no test
+        return np.nan
     if method == "integration":
         lam = np.append(a, -x / ddf)
         h = np.append(np.ones(len(a), dtype=int), int(ddf))

@@ -194,7 +194,10 @@ def _wald(d, cells, per_unit, complete, r, c, nu):
            + (row_tot[rows] * col_tot[cols] / n ** 2)[:, None])
     v = jac @ d.totals_covariance(per_unit, complete) @ jac.T
     use = (rows > 0) & (cols > 0)
-    stat = float(y[use] @ np.linalg.solve(v[np.ix_(use, use)], y[use]))
+    try:
+        stat = float(y[use] @ np.linalg.solve(v[np.ix_(use, use)], y[use]))
+    except np.linalg.LinAlgError:   # a singular covariance (R: solve() fails): no Wald test
+        stat = np.nan
     ndf = (r - 1) * (c - 1)
     wald = stat / ndf
     adj_ddf = nu - ndf + 1

@@ -128,3 +128,14 @@ def test_missing_values_with_na_rm_false_make_every_test_nan():
     ct = crosstab(SurveyDesign(df, weights="pw", psu="dnum", fpc="fpc"), row, col, na_rm=False)
     for attr in ("wald", "adj_wald", "lincom", "saddlepoint"):
         assert np.isnan(getattr(ct, attr).p_value)
+
+
+def test_a_singular_wald_covariance_gives_nan_not_an_error():
+    """A 3x3 table from three PSUs: the 4 contrasts' covariance has rank 2 at most, so R's
+    solve() fails; here the Wald tests are NaN and the others stand."""
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"a": rng.choice(list("xyz"), 90), "b": rng.choice(list("pqr"), 90),
+                       "psu": np.repeat([1, 2, 3], 30), "w": rng.uniform(1, 3, 90)})
+    ct = crosstab(SurveyDesign(df, weights="w", psu="psu"), "a", "b")
+    assert np.isnan(ct.wald.statistic) and np.isnan(ct.adj_wald.p_value)
+    assert np.isfinite(ct.rao_scott[0]) and np.isfinite(ct.saddlepoint.statistic)

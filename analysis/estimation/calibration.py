@@ -13,6 +13,12 @@ error removes from the influence values what the calibration fixed, as R's
   ``for (i in 1:10) for (margin) x <- x - psw * ave(x / psw, margin)``, with ``psw``
   the weights after that margin's step (``ave`` is the unweighted cell mean).
 
+* ``calibrate`` (GREG, raking or logit calibration; a ``greg_calibration`` of stage 0):
+  ``x <- qr.resid(qr(X * sqrt(oldw)), x / (g * sqrt(oldw))) * g * sqrt(oldw)``, i.e.
+  ``x <- x - neww * X %*% solve(X' diag(oldw) X, X' (x / g))``: the residual of the
+  influence values from their weighted regression on the calibration variables
+  (Deville & Särndal 1992; Lumley 2010 sec. 7.4), whatever the calibration function.
+
 Several calibrations apply in the order they were made (R's ``design$postStrata``).
 
 Each sweep is ``x <- x - v * a[cell]`` with ``a = rowsum(u * x, cell) / D``, linear in
@@ -21,6 +27,8 @@ Each sweep is ``x <- x - v * a[cell]`` with ``a = rowsum(u * x, cell) / D``, lin
 are ``rowsum(u_s * x0) - sum_t B_st @ A_t`` where ``B_st[c, c'] = sum of u_s * v_t`` over
 rows in cell ``c`` of step s and ``c'`` of step t; the PSU totals at the end are
 ``T0 - sum_t W_t @ A_t`` with ``W_t[p, c]`` the PSU's sum of ``v_t`` in cell ``c``.
+A regression step is the same with the design matrix ``X`` in place of the cell indicators
+and ``solve(X' diag(oldw) X, .)`` in place of the division by ``D``.
 The matrices depend on the design only and are computed once; an estimate costs one
 bincount per step on top of its PSU totals, and domains (grouped influence values)
 work the same way, so nothing of size rows x domains is ever held.
@@ -47,16 +55,31 @@ class CalibrationStep:
 
 
 @dataclass(frozen=True, eq=False)
-class CalibrationFit:
-    """A post-stratification (one step, one sweep) or a raking (a step per margin, 10 sweeps)."""
+class RegressionStep:
+    """One sweep ``x <- x - v * X @ (solve(D) @ X' (u * x))`` (R's greg_calibration, stage 0)."""
 
-    method: str            # "poststratify" | "rake"
+    x: np.ndarray          # (n, p) the calibration design matrix (R's model.matrix)
+    v: np.ndarray          # (n,) the weights after calibration
+    u: np.ndarray          # (n,) 1 / g, the old weights over the new
+    denom_inv: np.ndarray  # (p, p) pseudo-inverse of X' diag(oldw) X (qr.resid copes with rank deficiency)
+
+    @property
+    def n_cells(self) -> int:
+        return self.x.shape[1]
+
+
+@dataclass(frozen=True, eq=False)
+class CalibrationFit:
+    """A post-stratification (one step, one sweep), a raking (a step per margin, 10 sweeps)
+    or a GREG calibration (one regression step, one sweep)."""
+
+    method: str            # "poststratify" | "rake" | "calibrate"
     variables: tuple[str, ...]
-    steps: tuple[CalibrationStep, ...]
+    steps: tuple[CalibrationStep | RegressionStep, ...]
 
     @property
     def sweeps(self) -> int:
-        return 1 if self.method == "poststratify" else RAKE_SWEEPS
+        return RAKE_SWEEPS if self.method == "rake" else 1
 
 
 def poststratification(cells: np.ndarray, n_cells: int, old: np.ndarray, new: np.ndarray,
@@ -81,6 +104,36 @@ def raking(margins: list[tuple[np.ndarray, int, np.ndarray]], variables: tuple[s
     return CalibrationFit("rake", variables, tuple(steps))
 
 
+def regression(x: np.ndarray, old: np.ndarray, new: np.ndarray, g: np.ndarray,
+               variables: tuple[str, ...]) -> CalibrationFit:
+    """R's greg_calibration of ``calibrate``: design matrix, weights before and after, g = new / old."""
+    x = np.asarray(x, dtype=float)
+    denom = x.T @ (x * old[:, None])
+    with np.errstate(divide="ignore"):
+        u = 1.0 / g
+    step = RegressionStep(x, np.asarray(new, dtype=float), u, np.linalg.pinv(denom, rcond=1e-12))
+    return CalibrationFit("calibrate", variables, (step,))
+
+
+def _rowsum(s, values: np.ndarray, ok: np.ndarray, g: np.ndarray, n_groups: int) -> np.ndarray:
+    """(n_cells, n_groups) sums of ``values`` over the rows of each cell (or X column) and group."""
+    if isinstance(s, RegressionStep):
+        out = np.empty((s.n_cells, n_groups))
+        idx = np.where(ok, g, n_groups)
+        for j in range(s.n_cells):
+            out[j] = np.bincount(idx, weights=s.x[:, j] * values, minlength=n_groups + 1)[:-1]
+        return out
+    idx = np.where(ok, s.cells * n_groups + g, s.n_cells * n_groups)
+    return np.bincount(idx, weights=values, minlength=s.n_cells * n_groups + 1)[:-1].reshape(s.n_cells, n_groups)
+
+
+def _solve(s, current: np.ndarray) -> np.ndarray:
+    if isinstance(s, RegressionStep):
+        return s.denom_inv @ current
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(s.denom[:, None] > 0, current / s.denom[:, None], 0.0)
+
+
 class Reduced:
     """The design-only matrices of a sequence of calibrations (see the module docstring)."""
 
@@ -89,14 +142,29 @@ class Reduced:
         index = {id(s): i for i, s in enumerate(self.steps)}
         self.sequence = [index[id(s)] for cal in calibrations for _ in range(cal.sweeps) for s in cal.steps]
         self.cross = [[self._cross(s, t) for t in self.steps] for s in self.steps]
-        self.psu_weights = [
-            np.bincount(psu * t.n_cells + t.cells, weights=t.v, minlength=n_psu * t.n_cells)
-            .reshape(n_psu, t.n_cells) for t in self.steps]
+        self.psu_weights = [self._psu_weights(t, psu, n_psu) for t in self.steps]
 
     @staticmethod
-    def _cross(s: CalibrationStep, t: CalibrationStep) -> np.ndarray:
-        idx = s.cells * t.n_cells + t.cells
-        return np.bincount(idx, weights=s.u * t.v, minlength=s.n_cells * t.n_cells).reshape(s.n_cells, t.n_cells)
+    def _psu_weights(t, psu: np.ndarray, n_psu: int) -> np.ndarray:
+        if isinstance(t, RegressionStep):
+            return np.column_stack([np.bincount(psu, weights=t.v * t.x[:, j], minlength=n_psu)
+                                    for j in range(t.n_cells)])
+        return np.bincount(psu * t.n_cells + t.cells, weights=t.v, minlength=n_psu * t.n_cells) \
+            .reshape(n_psu, t.n_cells)
+
+    @staticmethod
+    def _cross(s, t) -> np.ndarray:
+        uv = s.u * t.v
+        if isinstance(s, CalibrationStep) and isinstance(t, CalibrationStep):
+            idx = s.cells * t.n_cells + t.cells
+            return np.bincount(idx, weights=uv, minlength=s.n_cells * t.n_cells).reshape(s.n_cells, t.n_cells)
+        if isinstance(s, RegressionStep) and isinstance(t, RegressionStep):
+            return s.x.T @ (t.x * uv[:, None])
+        if isinstance(s, CalibrationStep):   # cells x columns of X, without an n x cells matrix
+            return np.column_stack([np.bincount(s.cells, weights=uv * t.x[:, j], minlength=s.n_cells)
+                                    for j in range(t.n_cells)])
+        return np.vstack([np.bincount(t.cells, weights=uv * s.x[:, j], minlength=t.n_cells)
+                          for j in range(s.n_cells)])
 
     def adjust(self, totals: np.ndarray, infl: np.ndarray, group: np.ndarray | None, n_groups: int) -> np.ndarray:
         """PSU totals (P, K) of the calibration residuals of ``infl`` (grouped as in psu_totals)."""
@@ -105,15 +173,11 @@ class Reduced:
         else:
             ok, g = group >= 0, group
         x = np.where(ok, infl, 0.0)
-        start = []
-        for s in self.steps:   # rows of no group go to a last, dropped cell
-            idx = np.where(ok, s.cells * n_groups + g, s.n_cells * n_groups)
-            start.append(np.bincount(idx, weights=s.u * x, minlength=s.n_cells * n_groups + 1)[:-1]
-                         .reshape(s.n_cells, n_groups))
+        # rows of no group go to a last, dropped cell
+        start = [_rowsum(s, s.u * x, ok, g, n_groups) for s in self.steps]
         acc = [np.zeros((s.n_cells, n_groups)) for s in self.steps]
         for i in self.sequence:
             s = self.steps[i]
             current = start[i] - sum(self.cross[i][t] @ acc[t] for t in range(len(self.steps)))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                acc[i] = acc[i] + np.where(s.denom[:, None] > 0, current / s.denom[:, None], 0.0)
+            acc[i] = acc[i] + _solve(s, current)
         return totals - sum(w @ a for w, a in zip(self.psu_weights, acc))

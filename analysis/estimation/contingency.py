@@ -9,6 +9,16 @@ Reproduces R's ``svytable`` and ``svychisq`` (survey 4.1):
 * ``chisq`` is ``svychisq(statistic="Chisq")``: the same X^2 (R reports it
   unadjusted) with the p-value of X^2 / mean(diag(Delta)) on (r-1)(c-1) df,
   the first-order Rao-Scott correction.
+* ``wald`` and ``adj_wald`` are ``svychisq(statistic="Wald" | "adjWald")``: the Wald
+  test (Koch et al. 1975) of the interaction contrasts ``N_ij - N_i. N_.j / N`` (rows and
+  columns after the first) with the covariance of the cell, margin and grand totals;
+  F on ((r-1)(c-1), degf), or the adjusted F on degf - (r-1)(c-1) + 1 denominator df.
+* ``lincom`` and ``saddlepoint`` are ``svychisq(statistic="lincom" | "saddlepoint")``: X^2
+  referred to its asymptotic distribution, ``sum(delta_i chi2_1) / (chi2_ddf / ddf)``
+  with delta the eigenvalues of Delta and ddf = d0 * degf, by Davies' algorithm (R:
+  CompQuadForm) or by survey's saddlepoint approximation (:mod:`analysis.estimation.chisqsum`).
+  Each of the four is a :class:`ChisqTest` (``statistic``, ``parameter``, ``p_value`` as
+  R prints them; ``parameter`` is None for lincom and saddlepoint, as R).
 * ``pearson``: the unweighted table's ordinary chi-square
   (``scipy.stats.chi2_contingency(correction=False)``).
 * ``cramers_v`` = sqrt(X^2_RS / (n (min(r, c) - 1))) with X^2_RS = X^2 /
@@ -34,10 +44,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.estimation.chisqsum import pfsum
 from analysis.estimation.design_variables import categorical
 from analysis.estimation.variance import VarianceDesign
 
 _NAN3, _NAN4 = (np.nan,) * 3, (np.nan,) * 4
+
+
+@dataclass(frozen=True)
+class ChisqTest:
+    """One of svychisq's statistics, as R's htest prints it."""
+
+    statistic: float
+    parameter: tuple | None   # (ndf, ddf) for Wald and adjWald; None for lincom and saddlepoint
+    p_value: float
+
+
+_NAN_TEST = ChisqTest(np.nan, None, np.nan)
+_NO_OTHERS = {"wald": _NAN_TEST, "adj_wald": _NAN_TEST, "lincom": _NAN_TEST, "saddlepoint": _NAN_TEST}
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,10 @@ class CrossTab:
     pearson: tuple     # (X^2, df, p_value), unweighted
     cramers_v: float
     n: pd.DataFrame    # unweighted counts
+    wald: ChisqTest = _NAN_TEST          # svychisq(statistic="Wald")
+    adj_wald: ChisqTest = _NAN_TEST      # svychisq(statistic="adjWald")
+    lincom: ChisqTest = _NAN_TEST        # svychisq(statistic="lincom"), Davies' algorithm
+    saddlepoint: ChisqTest = _NAN_TEST   # svychisq(statistic="saddlepoint")
 
 
 def crosstab(d: VarianceDesign, row: str, col: str, na_rm: bool = True) -> CrossTab:
@@ -90,16 +118,16 @@ def crosstab(d: VarianceDesign, row: str, col: str, na_rm: bool = True) -> Cross
         cov = d.totals_covariance(shares_unit, complete)
         row_p, row_var = _domain_shares(d, per_unit, counts, nr, nc, "row", complete, in_rows)
         col_p, col_var = _domain_shares(d, per_unit, counts, nr, nc, "col", complete, in_cols)
-        tests = _tests(d, counts, total_p, cov, nr, nc, int(inside.sum()))
+        tests = _tests(d, counts, total_p, cov, nr, nc, int(inside.sum()), per_unit, complete)
         if has_missing and not na_rm:
-            tests = (_NAN4, _NAN3, np.nan)
+            tests = (_NAN4, _NAN3, np.nan, _na_tests(tests[3]))
         return CrossTab(
             counts=frame(counts), counts_se=frame(np.sqrt(d.totals_variance(per_unit, complete))),
             row_percent=frame(100 * row_p), row_percent_se=frame(100 * np.sqrt(row_var)),
             col_percent=frame(100 * col_p), col_percent_se=frame(100 * np.sqrt(col_var)),
             total_percent=frame(100 * total_p), total_percent_se=frame(100 * np.sqrt(np.diag(cov))),
             rao_scott=tests[0], chisq=tests[1], pearson=_unweighted(n_cells, nr, nc),
-            cramers_v=tests[2], n=frame(n_cells))
+            cramers_v=tests[2], n=frame(n_cells), **tests[3])
 
 
 def _domain_shares(d, per_unit, counts, nr, nc, within, rows, domains):
@@ -122,13 +150,13 @@ def _domain_shares(d, per_unit, counts, nr, nc, within, rows, domains):
                                             domain_of_cell)
 
 
-def _tests(d, counts, share, cov, nr, nc, n_rows):
-    """Rao-Scott F and chi-square (R's svychisq) and Cramer's V."""
+def _tests(d, counts, share, cov, nr, nc, n_rows, per_unit, complete):
+    """Rao-Scott F and chi-square, R's other svychisq statistics and Cramer's V."""
     table = counts.reshape(nc, nr).T
     keep_r, keep_c = table.sum(axis=1) > 0, table.sum(axis=0) > 0
     r, c = int(keep_r.sum()), int(keep_c.sum())
     if r < 2 or c < 2:
-        return _NAN4, _NAN3, np.nan
+        return _NAN4, _NAN3, np.nan, _NO_OTHERS
     used = (keep_r[:, None] & keep_c[None, :]).T.ravel()   # cell order: rows fastest
     p, V = share[used], cov[np.ix_(used, used)]
     C = _interaction_contrasts(r, c)
@@ -138,7 +166,7 @@ def _tests(d, counts, share, cov, nr, nc, n_rows):
     delta = np.linalg.solve(denom, numr)
     tr, tr2 = np.trace(delta), np.trace(delta @ delta)
     if not tr > 1e-8 * len(delta):   # no design variance in the contrasts (e.g. a diagonal table)
-        return _NAN4, _NAN3, np.nan
+        return _NAN4, _NAN3, np.nan, _NO_OTHERS
     d0 = tr ** 2 / tr2
     x2 = _pearson(table[np.ix_(keep_r, keep_c)] * n_rows / counts.sum())
     nu = d.degf
@@ -147,7 +175,43 @@ def _tests(d, counts, share, cov, nr, nc, n_rows):
     rao_scott = (float(f_stat), float(d0), float(d0 * nu), float(stats.f.sf(f_stat, d0, d0 * nu)))
     chisq = (x2, dof, float(stats.chi2.sf(x2 / np.mean(np.diag(delta)), dof)))
     cramers_v = float(np.sqrt(x2 / np.mean(np.diag(delta)) / (n_rows * (min(r, c) - 1))))
-    return rao_scott, chisq, cramers_v
+    wald, adj_wald = _wald(d, counts[used], per_unit[:, used], complete, r, c, nu)
+    eigen = np.linalg.eigvals(delta).real
+    others = {"wald": wald, "adj_wald": adj_wald,
+              "lincom": ChisqTest(x2, None, float(pfsum(x2, eigen, d0 * nu, "integration"))),
+              "saddlepoint": ChisqTest(x2, None, float(pfsum(x2, eigen, d0 * nu, "saddlepoint")))}
+    return rao_scott, chisq, cramers_v, others
+
+
+def _wald(d, cells, per_unit, complete, r, c, nu):
+    """R's svychisq Wald and adjWald: the interaction contrasts N_ij - N_i. N_.j / N (i, j > 0)
+    with the delta-method covariance of the cell, row, column and grand totals."""
+    rows, cols = np.tile(np.arange(r), c), np.repeat(np.arange(c), r)    # cell order: rows fastest
+    row_tot = np.bincount(rows, weights=cells, minlength=r)
+    col_tot = np.bincount(cols, weights=cells, minlength=c)
+    n = cells.sum()
+    y = cells - row_tot[rows] * col_tot[cols] / n
+    # d y / d cells through the margins: y_ij depends on N_ij, N_i., N_.j and N
+    jac = (np.eye(r * c) - (rows[:, None] == rows[None, :]) * (col_tot[cols] / n)[:, None]
+           - (cols[:, None] == cols[None, :]) * (row_tot[rows] / n)[:, None]
+           + (row_tot[rows] * col_tot[cols] / n ** 2)[:, None])
+    v = jac @ d.totals_covariance(per_unit, complete) @ jac.T
+    use = (rows > 0) & (cols > 0)
+    try:
+        stat = float(y[use] @ np.linalg.solve(v[np.ix_(use, use)], y[use]))
+    except np.linalg.LinAlgError:   # a singular covariance (R: solve() fails): no Wald test
+        stat = np.nan
+    ndf = (r - 1) * (c - 1)
+    wald = stat / ndf
+    adj_ddf = nu - ndf + 1
+    adj = stat * adj_ddf / (ndf * nu)
+    return (ChisqTest(wald, (ndf, nu), float(stats.f.sf(wald, ndf, nu))),
+            ChisqTest(adj, (ndf, adj_ddf), float(stats.f.sf(adj, ndf, adj_ddf))))
+
+
+def _na_tests(others):
+    """R with na.rm=FALSE and missing values: statistics and p-values NA, Wald's df kept."""
+    return {k: ChisqTest(np.nan, t.parameter, np.nan) for k, t in others.items()}
 
 
 def _interaction_contrasts(r, c):

@@ -35,7 +35,8 @@ n`` (+ ``deff`` on request), reproducing R's ``survey`` 4.1 (``svymean``,
 * ``deff`` is R's default: the variance over the variance under simple random
   sampling without replacement of the same size (Kish).  When the weights sum
   to less than the sample size, a mean's deff is NaN (R: NA) while a total's or
-  ratio's is negative, as R computes it.
+  ratio's is negative, as R computes it.  ``mean``/``total`` with ``deff="replace"``
+  divide by the with-replacement SRS variance instead (R's ``deff="replace"``).
 * ``n`` is the number of non-missing observations behind each estimate.  A
   domain (or subpopulation) with no observations gives a row with NaN estimate
   and n = 0; a ``by=`` column missing in every row is a ValueError.
@@ -57,13 +58,13 @@ from analysis.estimation.qrule import qrule_math, sorted_cumweights
 from analysis.estimation.variance import VarianceDesign
 
 
-def mean(d: VarianceDesign, var: str, by=None, deff: bool = False, na_rm: bool = True,
+def mean(d: VarianceDesign, var: str, by=None, deff: bool | str = False, na_rm: bool = True,
          level: float = 0.95, df: float | None = None) -> pd.DataFrame:
     """Population mean of ``var`` (a categorical gives one row per level: the shares)."""
     return _linear(d, var, by, "mean", deff, na_rm, level, df)
 
 
-def total(d: VarianceDesign, var: str, by=None, deff: bool = False, na_rm: bool = True,
+def total(d: VarianceDesign, var: str, by=None, deff: bool | str = False, na_rm: bool = True,
           level: float = 0.95, df: float | None = None) -> pd.DataFrame:
     """Population total of ``var`` (a categorical gives one row per level: the counts)."""
     return _linear(d, var, by, "total", deff, na_rm, level, df)
@@ -267,8 +268,11 @@ def _totals(d, X, g, k, valid):
     return _sums(d, X, g, k, valid), var.reshape(k, X.shape[1])
 
 
-def _deff(d, X, g, k, valid, v, kind):
+def _deff(d, X, g, k, valid, v, kind, replace=False):
     """R's deff: v over the SRS-without-replacement variance, from svyvar (n/(n-1) weighted).
+
+    ``replace`` (R's ``deff="replace"``): over the with-replacement SRS variance instead,
+    ``svyvar / nobs`` for a mean and ``svyvar * sum(w)^2 / nobs`` for a total, never NA.
 
     svymean: NA when the weights sum to less than nobs (``if(psum<nobs) vsrs<-NA*v``);
     svytotal (and svyratio, via ``deff(svytotal(r, design, deff=TRUE))``) has no such
@@ -279,6 +283,8 @@ def _deff(d, X, g, k, valid, v, kind):
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = _sums(d, X, g, k, valid) / wsum
         s2 = _sums(d, (X - centre[np.maximum(g, 0)]) ** 2, g, k, valid) / wsum * nobs / (nobs - 1)
+        if replace:
+            return v / (s2 / nobs * (wsum ** 2 if kind == "total" else 1))
         vsrs = s2 * (wsum - nobs) / (wsum * nobs) * (wsum ** 2 if kind == "total" else 1)
         return v / vsrs if kind == "total" else np.where(wsum >= nobs, v / vsrs, np.nan)
 
@@ -296,7 +302,7 @@ def _linear(d, name, by, kind, deff, na_rm, level, df):
         est, var, n, _ = _means(d, X, g, k, valid)
     else:
         (est, var), n = _totals(d, X, g, k, valid), np.bincount(g[valid], minlength=k)
-    extra = {"deff": _deff(d, X, g, k, valid, var, kind)} if deff else {}
+    extra = {"deff": _deff(d, X, g, k, valid, var, kind, deff == "replace")} if deff else {}
     return _table(dom, v.levels, est, var, n, bad, level, _df(d, df), extra)
 
 

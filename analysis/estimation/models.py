@@ -22,8 +22,10 @@ Formulas are patsy formulas; ``log``, ``exp`` and ``sqrt`` work unprefixed as
 in R, and ``np.`` is available.  Text columns become factors with sorted
 levels (as R's ``factor``); pandas Categoricals keep their category order, so
 the first category is the reference.  Rows of the result follow the formula
-(intercept first, then terms as written); ``term_r`` gives R's coefficient
-names, e.g. "(Intercept)", "head_sexfemale", "log(income_monthly)".
+(intercept first, then terms by degree as R orders them: main effects as written, then
+interactions); ``term_r`` gives R's coefficient names, e.g. "(Intercept)", "head_sexfemale",
+"log(income_monthly)", "head_age:head_sexfemale", "acs.46" (a name with a dot may be
+written bare, as in R, or as patsy's ``Q("acs.46")``).
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def _estimable(x: np.ndarray, w: np.ndarray, tol: float = 1e-11) -> np.ndarray:
 
 
 def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.DataFrame:
+    formula = _quote_names(formula, d.column_names)  # acs.46 as R writes it
     if hasattr(d, "replicate_weights"):   # re-estimated in every replicate, as R's svyrep methods
         from analysis.estimation import replicate_estimators as rep
         return rep.svyglm(d, formula, kind, level)
@@ -226,11 +229,22 @@ def _dmatrices(formula: str, data: pd.DataFrame):
 
 
 def _formula_order(formula: str, info) -> list:
-    """Column names with terms in written order (patsy groups categorical terms first)."""
+    """Column names in R's order: terms by degree (main effects, then two-way interactions...),
+    as written within a degree (R's terms(keep.order = FALSE)); patsy groups categorical terms first."""
     written = patsy.ModelDesc.from_formula(formula).rhs_termlist
     slices = info.term_slices
     order = [t for t in written if t in slices] + [t for t in slices if t not in written]
+    order = sorted(order, key=lambda t: len(t.factors))   # stable: written order within a degree
     return [name for t in order for name in info.column_names[slices[t]]]
+
+
+def _quote_names(formula: str, columns) -> str:
+    """R-style formulas name columns such as ``acs.46`` bare; patsy needs ``Q("acs.46")``."""
+    for name in sorted((str(c) for c in columns), key=len, reverse=True):
+        if name.isidentifier() or not re.fullmatch(r"[A-Za-z.][\w.]*", name) or name not in formula:
+            continue
+        formula = re.sub(rf"(?<![\w.'\"]){re.escape(name)}(?![\w.'\"(])", f"Q({name!r})", formula)
+    return formula
 
 
 def _response(y_df: pd.DataFrame, kind: str, formula: str) -> np.ndarray:
@@ -250,6 +264,7 @@ def _r_name(name: str) -> str:
     """patsy column name -> R's coefficient name."""
     if name == "Intercept":
         return "(Intercept)"
+    name = re.sub(r"""Q\((['"])(.*?)\1\)""", r"\2", name)   # Q("acs.46") -> acs.46
     name = re.sub(r"\[T\.(.*?)\]", r"\1", name)
     name = re.sub(r"\[(.*?)\]", r"\1", name)
     return re.sub(r"\bnp\.", "", name)

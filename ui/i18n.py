@@ -474,6 +474,18 @@ TEXT: dict[str, dict[str, str]] = {
     "question": {"en": "Question", "id": "Pertanyaan"},
     "breakdown": {"en": "Break down by", "id": "Rinci menurut"},
     "breakdown_none": {"en": "(no breakdown)", "id": "(tanpa rincian)"},
+    "model_header": {"en": "Regression model", "id": "Model regresi"},
+    "model_intro": {
+        "en": "Fit a linear model (a number as outcome) or a logistic model (a choice as outcome) weighted by the design, on the responses in the filters.",
+        "id": "Pasang model linear (hasil berupa angka) atau model logistik (hasil berupa pilihan) berbobot desain, pada respons dalam filter.",
+    },
+    "model_outcome": {"en": "Outcome", "id": "Variabel hasil"},
+    "model_outcome_none": {"en": "(no model)", "id": "(tanpa model)"},
+    "model_choice": {"en": "Modelled answer (logistic: this answer = 1)", "id": "Jawaban yang dimodelkan (logistik: jawaban ini = 1)"},
+    "model_predictors": {"en": "Predictors", "id": "Variabel penjelas"},
+    "model_predictors_placeholder": {"en": "Choose one or more questions", "id": "Pilih satu pertanyaan atau lebih"},
+    "model_choose_predictors": {"en": "Choose at least one predictor to fit the model.", "id": "Pilih sedikitnya satu variabel penjelas untuk memasang model."},
+    "model_failed": {"en": "The model cannot be fitted: {detail}", "id": "Model tidak dapat dipasang: {detail}"},
     "weighted": {"en": "Weighted estimates", "id": "Estimasi berbobot"},
     "weighted_help": {
         "en": "Off: every response counts the same (same strata and clusters), to compare with the weighted estimates.",

@@ -6,7 +6,8 @@ weighted / unweighted switch, which names the design in force.  The results redr
 themselves while the page is open (``ui.results.live``) and are computed again only when
 the store changed (``ui.results.data_cache``).  Choices: the fitting chart (bars with confidence
 intervals; one bar per option for a select_multiple); numbers: a histogram, a box
-plot and the mean with its interval.
+plot and the mean with its interval.  Below them, a design-based linear or logistic model
+(``ui.results.model_form``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ui.results import data_cache as data
 from ui.results.choices import filters_ui, instrument_ui, weighted_ui
 from ui.results.data_cache import View
 from ui.results.live import live
+from ui.results.model_form import model_ui
 from ui.results.result_view import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
 
 PAGE = "explore"
@@ -95,7 +97,11 @@ def page() -> None:
     kind = facets.question(question).kind if question else None
     view = View(instrument, lang, weighted, **filters)
     results(view, question, by, kind)
-    downloads_ui(tables(view, question, by, kind), PAGE, lang)
+    model = model_ui(view, facets, lang)   # design-based regression (issue 18, item 5)
+    downloads = tables(view, question, by, kind)
+    if model is not None:
+        downloads["explore_model"] = model
+    downloads_ui(downloads, PAGE, lang)
 
 
 page()

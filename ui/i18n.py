@@ -733,6 +733,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "population totals to calibrate the weights to (e.g. BPS's kecamatan × sex counts).",
         "id": "total populasi untuk kalibrasi bobot (mis. jumlah kecamatan × jenis kelamin dari BPS).",
     },
+    "design_kelurahan_about": {
+        "en": "one row per kelurahan with numbers known for every kelurahan (population, households, share with electricity... from the census or Podes): the auxiliaries of the kelurahan estimates' small-area model.",
+        "id": "satu baris per kelurahan dengan angka yang diketahui untuk setiap kelurahan (penduduk, rumah tangga, persentase berlistrik... dari sensus atau Podes): variabel pendukung model area kecil untuk estimasi kelurahan.",
+    },
     "upload_button": {"en": "Choose a file", "id": "Pilih berkas"},
     "upload_limit": {"en": "CSV, up to {mb} MB, or drop the file here", "id": "CSV, paling besar {mb} MB, atau letakkan berkasnya di sini"},
     "design_file_missing": {

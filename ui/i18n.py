@@ -474,6 +474,13 @@ TEXT: dict[str, dict[str, str]] = {
     "question": {"en": "Question", "id": "Pertanyaan"},
     "breakdown": {"en": "Break down by", "id": "Rinci menurut"},
     "breakdown_none": {"en": "(no breakdown)", "id": "(tanpa rincian)"},
+    "by_kelurahan_model": {"en": "Kelurahan (model-based)", "id": "Kelurahan (berbasis model)"},
+    "kelurahan_benchmark": {"en": "Benchmark to the city", "id": "Benchmark ke kota"},
+    "kelurahan_benchmark_help": {
+        "en": "Scale the model-based estimates so that their average, weighted by households, equals the city's direct estimate.",
+        "id": "Skalakan estimasi berbasis model agar rata-ratanya, berbobot rumah tangga, sama dengan estimasi langsung kota.",
+    },
+    "kelurahan_indicator": {"en": "Indicator", "id": "Indikator"},
     "model_header": {"en": "Regression model", "id": "Model regresi"},
     "model_intro": {
         "en": "Fit a linear model (a number as outcome) or a logistic model (a choice as outcome) weighted by the design, on the responses in the filters.",

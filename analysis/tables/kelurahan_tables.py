@@ -77,9 +77,11 @@ def _direct(table, question: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 def kelurahan_table(data, question: str, areas: pd.DataFrame | None, method: str = "REML",
-                    benchmark: bool = False, level: float = 0.95) -> SummaryTable:
+                    benchmark: bool = False, level: float = 0.95, choices: tuple[str, ...] | None = None
+                    ) -> SummaryTable:
     """The direct and model-based estimates of ``question`` by kelurahan (see the module docstring).
 
+    ``choices``: a choice question's choices shown (default: all; an indicator shows ("yes",)).
     ``areas``: kelurahan.csv as :func:`analysis.dataset.datafiles.area_auxiliaries` reads it (None:
     no file, so direct rows only and a note saying how to add it)."""
     table = data.table_of(question)
@@ -103,7 +105,7 @@ def kelurahan_table(data, question: str, areas: pd.DataFrame | None, method: str
     keys = tuple(c for c in ("by", "choice", "method") if c in columns)
     title = {lang: f"{pick(var.labels, lang)} · {'menurut kelurahan' if lang == 'id' else 'by kelurahan'}"
              for lang in LANGUAGES}
-    stats = {"question": question, "method": method, "benchmark": benchmark, "level": level}
+    stats = {"question": question, "method": method, "benchmark": benchmark, "level": level, "choices": choices}
     if table.design is None or table.n == 0:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, "kind"]})
         return SummaryTable(empty, title, columns, notes=(RELIABILITY_NOTE,), provenance=data.provenance,
@@ -115,6 +117,10 @@ def kelurahan_table(data, question: str, areas: pd.DataFrame | None, method: str
     answered = table.design.in_subset & table.frame[question].notna().to_numpy() & (area_codes >= 0)
     psus = _psus(table, answered, area_names)
     by, city = _direct(table, question, var.kind)
+    if choices is not None and var.kind == "categorical":
+        labels = dict(zip(var.choices, var.choice_labels(table.lang)))
+        wanted = [labels[c] for c in choices if c in labels]
+        by, city = by[by["choice"].astype(object).isin(wanted)], city[city["choice"].astype(object).isin(wanted)]
     by["by"] = by.pop(AREA).astype(object).map(lambda v: names.get(v, v))
     if var.kind == "categorical":
         back = dict(zip(var.choice_labels(table.lang), var.choices))

@@ -116,3 +116,11 @@ def test_a_model_that_cannot_be_fitted_says_why_and_keeps_the_direct_rows(sample
     assert set(table.data["method"]) == {"direct"}
     assert "The model could not be fitted" in table.notes[0]["en"]
     assert "cannot fit 5 coefficients" in table.notes[0]["en"]
+
+
+def test_an_indicator_shows_its_own_choice_only(sample):
+    data, areas = sample
+    table = kelurahan_table(data, "has_internet", areas, choices=("yes",))
+    assert set(table.data["choice"]) == {"yes"}
+    full = kelurahan_table(data, "has_internet", areas)
+    assert table.data.equals(full.data[full.data["choice"] == "yes"].reset_index(drop=True))

@@ -77,33 +77,3 @@ def test_in_indonesian_the_form_speaks_indonesian(store_dir):
     assert model_shown(at)["Suku"].tolist()[0] == "Konstanta"
     assert any(c.value.startswith("Model logistik berbobot desain") for c in at.caption)
 
-
-# ---- by kelurahan (model-based), issue 18 item 4 -----------------------------------------------
-def test_kelurahan_model_based_rows_beside_the_direct_ones(store_dir):
-    from analysis.dataset.datafiles import area_auxiliaries
-    from analysis.tables.kelurahan_tables import kelurahan_table
-    from survey.simulate.sampling import write_kelurahan
-
-    write_kelurahan(store_dir / "kelurahan.csv")
-    at = open_page(store_dir, "explore")
-    at.selectbox(key="explore_question").set_value("has_internet").run()
-    assert "Kelurahan (model-based)" in at.selectbox(key="explore_by").options   # options as shown
-    at.selectbox(key="explore_by").set_value("@kelurahan_model").run()
-    assert not at.exception and not at.error
-    expected = kelurahan_table(load_dataset(ResponseStore(store_dir, audit=False), "household"), "has_internet",
-                               area_auxiliaries(store_dir))
-    shown = at.dataframe[0].value.reset_index(drop=True)
-    assert shown.equals(expected.to_frame("en", formatted=True))
-    assert {"Direct", "Model-based"} <= set(shown["Estimate type"])
-    assert any(c.value.startswith("Model-based: Fay-Herriot area-level model") for c in at.caption)
-    at.toggle(key="explore_benchmark").set_value(True).run()
-    assert any("Benchmarked (ratio) to the city's direct estimate" in c.value for c in at.caption)
-    assert "explore_csv" in [b.key for b in at.get("download_button")]
-
-
-def test_without_kelurahan_csv_the_page_says_how_to_get_model_rows(store_dir):
-    at = open_page(store_dir, "explore", lang="id")
-    at.selectbox(key="explore_question").set_value("has_internet").run()
-    at.selectbox(key="explore_by").set_value("@kelurahan_model").run()
-    assert not at.exception
-    assert any(c.value.startswith("Tanpa baris berbasis model: unggah kelurahan.csv") for c in at.caption)

@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.dataset.datafiles import AREA, area_auxiliaries
+from analysis.indicators.itu import HOUSEHOLD_INDICATORS
 from analysis.tables.kelurahan_tables import kelurahan_table
 from analysis.tables.summary_table import SummaryTable
 from ui.i18n import t
@@ -40,6 +41,26 @@ def _build(store, view: View, question: str, choices: tuple | None, benchmark: b
 def kelurahan_table_of(view: View, question: str, choices: tuple | None = None,
                        benchmark: bool = False) -> SummaryTable:
     return data.cached("kelurahan_model", _build, view, question, choices, benchmark)
+
+
+def indicators() -> dict:
+    """The household indicators that are one question's share of "yes" (or its mean), by code:
+    those the kelurahan model can take as they are (no denominator of their own)."""
+    return {i.code: i for i in HOUSEHOLD_INDICATORS
+            if i.among is None and i.zero_where is None and i.values is None and i.choice_labels is None}
+
+
+def indicator_ui(page: str, lang: str) -> str:
+    """Choose one of :func:`indicators`; returns its code."""
+    offered = indicators()
+    return st.selectbox(t("kelurahan_indicator", lang), list(offered), key=f"{page}_kelurahan_indicator",
+                        format_func=lambda c: f"{c} · {offered[c].label[lang]}")
+
+
+def indicator_table_of(view: View, code: str, benchmark: bool = False) -> SummaryTable:
+    """The indicator's kelurahan table: the mean, or the share answering "yes"."""
+    indicator = indicators()[code]
+    return kelurahan_table_of(view, indicator.question, None if indicator.mean else ("yes",), benchmark)
 
 
 def benchmark_ui(page: str, lang: str) -> bool:

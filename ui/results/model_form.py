@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import streamlit as st
 
 from analysis.tables.model_tables import KINDS, model_table
@@ -61,7 +62,7 @@ def model_ui(view: View, facets: Facets, lang: str) -> Callable[[], SummaryTable
     try:
         with st.spinner(t("computing", lang)):
             table = model_table_of(view, outcome, predictors, choice)
-    except ValueError as error:
+    except (ValueError, np.linalg.LinAlgError) as error:   # a plain reason: too few rows, one level...
         st.error(t("model_failed", lang, detail=str(error)), icon=":material/error:")
         return None
     table_ui(table, KEY, lang)

@@ -61,7 +61,7 @@ def test_agrees_with_samplics_at_convergence():
     """samplics' EblupAreaModel, a second implementation: at a tight tolerance both reach the REML
     optimum.  (samplics' ML variance, 0.015544, is not the ML optimum 0.0155175 that sae and this
     module reach, so ML is anchored to sae alone.)"""
-    sae = pytest.importorskip("samplics.sae")
+    sae = pytest.importorskip("samplics.sae", reason="samplics (requirements.txt) is not installed")
     from samplics.utils.types import FitMethod
     m = milk()
     fit = fay_herriot(m, "yi", "var", ["MajorArea"], area="SmallArea", precision=1e-12)

@@ -60,3 +60,14 @@ def test_a_bad_upload_changes_nothing(tmp_path):
 def test_without_a_kelurahan_question_the_file_cannot_be_matched():
     table, _ = parse_csv(b"kelurahan,households\nkerten,3\n", KELURAHAN_FILE)
     assert [p.code for p in check_kelurahan(table, [load_instrument("agency")])] == ["kelurahan.no_question"]
+
+
+def test_an_uploaded_file_changes_the_results_cache_key(tmp_path):
+    """Cached kelurahan tables are computed again after an upload (analysis.results_cache.data_token)."""
+    from analysis.results_cache import data_token
+    from survey import ResponseStore
+
+    store = ResponseStore(tmp_path, audit=False)
+    before = data_token(store)
+    assert save_kelurahan(tmp_path, b"kelurahan,households\nkerten,3600\n", INSTRUMENTS) == []
+    assert data_token(store) != before

@@ -49,7 +49,8 @@ def test_matches_sae_eblupFH_and_mseFH(name):
 
 
 def test_published_milk_fit():
-    """The REML fit of the milk example as Molina & Marhuenda (2015) print it (7 digits)."""
+    """The milk example's REML fit at the 7 digits R prints it (Molina & Marhuenda 2015 run
+    ``eblupFH(yi ~ as.factor(MajorArea), SD^2)`` on sae's milk data; these are sae 1.3's numbers)."""
     fit = fay_herriot(milk(), "yi", "var", ["MajorArea"], method="REML")
     assert fit.variance == pytest.approx(0.01855022, abs=5e-9)
     assert fit.coefficients["coef"].round(7).tolist() == [0.9681890, 0.1327801, 0.2269462, -0.2413011]

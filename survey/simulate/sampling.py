@@ -11,7 +11,7 @@ statistics office would publish for calibration (households per kecamatan: the w
 frame's; persons per kecamatan and sex: households times the simulator's mean
 household size and share of men), written by `write_population()` as population.csv.
 `kelurahan_auxiliaries()` are what a census or Podes would give per kelurahan for the small-area
-model (households and persons from the frame; shares with electricity and with senior secondary
+model (households from the frame; persons, shares with electricity and with senior secondary
 schooling drawn once, fixed for all seeds), written by `write_kelurahan()` as kelurahan.csv.
 """
 
@@ -192,7 +192,6 @@ def write_population(path: Path) -> None:
 
 def kelurahan_auxiliaries() -> list[tuple[str, int, int, float, float]]:
     """(kelurahan, households, population, electricity_share, senior_secondary_share), one per kelurahan."""
-    mean_size = sum(size * w for size, w in HOUSEHOLD_SIZES) / sum(w for _, w in HOUSEHOLD_SIZES)
     rng = random_stream(0, "kelurahan")
     rows = []
     for stratum in STRATA:
@@ -200,7 +199,8 @@ def kelurahan_auxiliaries() -> list[tuple[str, int, int, float, float]]:
         for _, village, _, size in _population(stratum):
             households[village] = households.get(village, 0) + size
         for village, count in households.items():
-            rows.append((village, count, round(count * mean_size), round(rng.uniform(97.0, 100.0), 1),
+            persons = round(count * rng.uniform(3.3, 4.3))   # not a multiple of households: two auxiliaries
+            rows.append((village, count, persons, round(rng.uniform(97.0, 100.0), 1),
                          round(rng.uniform(35.0, 70.0), 1)))
     return rows
 

@@ -70,7 +70,11 @@ def model_table(data, outcome: str, predictors: Sequence[str], choice: str | Non
         columns[f"_x{j}_"] = values if v.kind == "categorical" else \
             pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)   # patsy: no pd.NA
     formula = "_y ~ " + " + ".join(f"_x{j}_" for j in range(len(variables)))
-    fit = (logistic if logistic_model else linear)(table.design.update(**columns), formula, level=level)
+    try:
+        fit = (logistic if logistic_model else linear)(table.design.update(**columns), formula, level=level)
+    except ValueError as error:   # said with the questions' names, not the formula's stand-ins
+        text = re.sub(r"_x(\d+)_", lambda m: predictors[int(m.group(1))], str(error))
+        raise ValueError(re.sub(r"\b_y\b", outcome, text)) from None
 
     frame = fit[["term", "coef", "se", "ci_low", "ci_high", "p_value"]].copy()
     frame["term"] = frame["term"].astype(str)

@@ -77,3 +77,13 @@ def test_in_indonesian_the_form_speaks_indonesian(store_dir):
     assert model_shown(at)["Suku"].tolist()[0] == "Konstanta"
     assert any(c.value.startswith("Model logistik berbobot desain") for c in at.caption)
 
+
+
+def test_a_model_that_cannot_be_fitted_says_why_and_the_page_goes_on(store_dir):
+    """Within one district the district has one level: the reason is shown, not a traceback."""
+    at = open_page(store_dir, "explore")
+    at.multiselect(key="explore_area").set_value(["laweyan"]).run()
+    fit(at, "has_internet", ["kecamatan"])
+    assert [e.value for e in at.error][0].startswith("The model cannot be fitted: ")
+    assert "the term 'kecamatan' has only one level" in at.error[0].value   # named as the questionnaire does
+    assert len(at.dataframe) == 1                 # the question's table is still there

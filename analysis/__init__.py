@@ -9,6 +9,7 @@ that pages, charts and files render.
 from analysis.dataset.dataset import Dataset, build_dataset, load_dataset
 from analysis.estimation.contingency import crosstab
 from analysis.estimation.estimates import mean, proportion, quantile, ratio, shares, total
+from analysis.estimation.fay_herriot import FayHerriotFit, fay_herriot
 from analysis.estimation.greg import calibrate
 from analysis.estimation.models import linear, logistic
 from analysis.estimation.ordinal import ordinal_logistic
@@ -21,7 +22,7 @@ from analysis.tables.summary_table import SummaryTable
 
 __all__ = [
     "SurveyDesign", "ReplicateDesign", "DesignError", "mean", "total", "ratio", "proportion", "shares", "quantile",
-    "crosstab", "logistic", "linear", "ttest", "ordinal_logistic",
+    "crosstab", "logistic", "linear", "ttest", "ordinal_logistic", "fay_herriot", "FayHerriotFit",
     "base_weights", "poststratify", "rake", "calibrate", "WeightingResult", "ConvergenceError",
     "Dataset", "build_dataset", "load_dataset", "SummaryTable", "question_table", "crosstab_table",
 ]

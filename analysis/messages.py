@@ -89,6 +89,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "population.csv has no totals of unit '{unit}' by {by}; its units are: {units}.",
         "id": "population.csv tidak memiliki total unit '{unit}' menurut {by}; unit yang ada: {units}.",
     },
+    "kelurahan.no_auxiliary": {
+        "en": "kelurahan.csv needs at least one number column beside kelurahan (population, households, a share with electricity...): the model predicts each kelurahan from them.",
+        "id": "kelurahan.csv memerlukan sedikitnya satu kolom angka selain kelurahan (penduduk, rumah tangga, persentase berlistrik...): model memprediksi tiap kelurahan darinya.",
+    },
+    "kelurahan.no_question": {
+        "en": "No questionnaire has a select_one question named kelurahan, so kelurahan.csv cannot be matched to the answers.",
+        "id": "Tidak ada kuesioner dengan pertanyaan select_one bernama kelurahan, sehingga kelurahan.csv tidak dapat dicocokkan dengan jawaban.",
+    },
     # ---- designs and weights -------------------------------------------------------------
     "design.no_frame": {
         "en": "There is no sampling frame (frame.csv) in the data folder, so the estimates are unweighted: every response counts the same. Upload the frame on the design page.",
@@ -221,6 +229,7 @@ UNITS = {
     "person": {"en": "person", "id": "orang"},
     "PSU": {"en": "PSU", "id": "PSU"},
     "cell": {"en": "cell", "id": "sel"},
+    "kelurahan": {"en": "kelurahan", "id": "kelurahan"},
 }
 
 

@@ -2,7 +2,7 @@
 
 A result is keyed on the builder's qualified name, its arguments, and :func:`data_token`: the
 store's ``state_token()`` (a digest of each table folder's file names) plus the modification time
-and size of the questionnaires, ``frame.csv`` and ``population.csv`` (the design files). So a
+and size of the questionnaires, ``frame.csv``, ``population.csv`` and ``kelurahan.csv`` (the design files). So a
 dashboard polling every minute costs one listing per table folder while nothing changed; a new
 submission, a review, an upload or an edited design changes the token and the next request
 computes again. ui/results/data_cache.py keys its ``st.cache_data`` on the same token, and builds
@@ -22,7 +22,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Hashable
 
-from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE
+from analysis.dataset.datafiles import FRAME_FILE, KELURAHAN_FILE, POPULATION_FILE
 
 DATASET_ENTRIES = 4
 RESULT_ENTRIES = 256
@@ -32,7 +32,8 @@ def data_token(store) -> tuple:
     """What every result depends on besides its options (see the module docstring)."""
     files = []
     root = Path(store.root)
-    for path in [*sorted(store.instruments_dir.glob("*.yaml")), root / FRAME_FILE, root / POPULATION_FILE]:
+    for path in [*sorted(store.instruments_dir.glob("*.yaml")), root / FRAME_FILE, root / POPULATION_FILE,
+                 root / KELURAHAN_FILE]:
         try:
             stat = path.stat()
             files.append((path.name, stat.st_mtime_ns, stat.st_size))

@@ -482,6 +482,25 @@ TEXT: dict[str, dict[str, str]] = {
     "question": {"en": "Question", "id": "Pertanyaan"},
     "breakdown": {"en": "Break down by", "id": "Rinci menurut"},
     "breakdown_none": {"en": "(no breakdown)", "id": "(tanpa rincian)"},
+    "by_kelurahan_model": {"en": "Kelurahan (model-based)", "id": "Kelurahan (berbasis model)"},
+    "kelurahan_benchmark": {"en": "Benchmark to the city", "id": "Benchmark ke kota"},
+    "kelurahan_benchmark_help": {
+        "en": "Scale the model-based estimates so that their average, weighted by households, equals the city's direct estimate.",
+        "id": "Skalakan estimasi berbasis model agar rata-ratanya, berbobot rumah tangga, sama dengan estimasi langsung kota.",
+    },
+    "kelurahan_indicator": {"en": "Indicator", "id": "Indikator"},
+    "model_header": {"en": "Regression model", "id": "Model regresi"},
+    "model_intro": {
+        "en": "Fit a linear model (a number as outcome) or a logistic model (a choice as outcome) weighted by the design, on the responses in the filters.",
+        "id": "Pasang model linear (hasil berupa angka) atau model logistik (hasil berupa pilihan) berbobot desain, pada respons dalam filter.",
+    },
+    "model_outcome": {"en": "Outcome", "id": "Variabel hasil"},
+    "model_outcome_none": {"en": "(no model)", "id": "(tanpa model)"},
+    "model_choice": {"en": "Modelled answer (logistic: this answer = 1)", "id": "Jawaban yang dimodelkan (logistik: jawaban ini = 1)"},
+    "model_predictors": {"en": "Predictors", "id": "Variabel penjelas"},
+    "model_predictors_placeholder": {"en": "Choose one or more questions", "id": "Pilih satu pertanyaan atau lebih"},
+    "model_choose_predictors": {"en": "Choose at least one predictor to fit the model.", "id": "Pilih sedikitnya satu variabel penjelas untuk memasang model."},
+    "model_failed": {"en": "The model cannot be fitted: {detail}", "id": "Model tidak dapat dipasang: {detail}"},
     "weighted": {"en": "Weighted estimates", "id": "Estimasi berbobot"},
     "weighted_help": {
         "en": "Off: every response counts the same (same strata and clusters), to compare with the weighted estimates.",
@@ -741,6 +760,10 @@ TEXT: dict[str, dict[str, str]] = {
     "design_population_about": {
         "en": "population totals to calibrate the weights to (e.g. BPS's kecamatan × sex counts).",
         "id": "total populasi untuk kalibrasi bobot (mis. jumlah kecamatan × jenis kelamin dari BPS).",
+    },
+    "design_kelurahan_about": {
+        "en": "one row per kelurahan with numbers known for every kelurahan (population, households, share with electricity... from the census or Podes): the auxiliaries of the kelurahan estimates' small-area model.",
+        "id": "satu baris per kelurahan dengan angka yang diketahui untuk setiap kelurahan (penduduk, rumah tangga, persentase berlistrik... dari sensus atau Podes): variabel pendukung model area kecil untuk estimasi kelurahan.",
     },
     "upload_button": {"en": "Choose a file", "id": "Pilih berkas"},
     "upload_limit": {"en": "CSV, up to {mb} MB, or drop the file here", "id": "CSV, paling besar {mb} MB, atau letakkan berkasnya di sini"},

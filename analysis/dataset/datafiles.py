@@ -24,7 +24,16 @@ calibration ``by`` a set of questions are the rows of its unit that fill exactly
 those columns; when there are none, the rows that fill more columns are summed over
 the others (so BPS's kecamatan x sex counts also give the kecamatan totals).
 
-Both files are bounded before they are parsed (``MAX_CSV_BYTES``, ``MAX_CSV_ROWS``,
+``<data>/kelurahan.csv``, area auxiliaries for the small-area model
+(:mod:`analysis.estimation.fay_herriot`), one row per kelurahan, from the census or Podes:
+
+    kelurahan,population,households,electricity_share
+    kerten,13000,3600,99.1
+
+``kelurahan`` holds choice names of the questionnaires' ``kelurahan`` question; every other
+column is a number known for every row (the model's auxiliaries).
+
+The files are bounded before they are parsed (``MAX_CSV_BYTES``, ``MAX_CSV_ROWS``,
 ``MAX_CSV_COLUMNS`` on any line), and so
 are their numbers: a selection probability is at least ``MIN_PROBABILITY`` (one in a
 million: a smaller one makes one household stand for millions, a typing error rather
@@ -51,6 +60,8 @@ from survey.store.durable import replace_bytes
 
 FRAME_FILE = "frame.csv"
 POPULATION_FILE = "population.csv"
+KELURAHAN_FILE = "kelurahan.csv"
+AREA = "kelurahan"   # kelurahan.csv's key column: the questionnaires' question of that name
 FRAME_NUMBERS = ("prob_psu", "prob_within", "households_in_psu", "psus_in_stratum", "households_sampled")
 PROBABILITIES = ("prob_psu", "prob_within")
 MAX_CSV_BYTES = 5_000_000  # a frame of every census block of a province is about 1 MB
@@ -288,3 +299,69 @@ def save_population(data_dir: str | os.PathLike, content: bytes, instruments: It
     if not problems:
         replace_bytes(Path(data_dir) / POPULATION_FILE, content if isinstance(content, bytes) else content.encode())
     return problems
+
+
+def _area_question(instruments: Iterable):
+    for inst in instruments:
+        for q in inst.all_questions():
+            if q.name == AREA and q.kind.choices == "one":
+                return q
+    return None
+
+
+def check_kelurahan(areas: pd.DataFrame, instruments: Iterable) -> list[Message]:
+    """Problems of an area-auxiliaries table (see the module docstring)."""
+    if len(areas) == 0:
+        return [message("file.empty", file=KELURAHAN_FILE, unit=unit_texts(AREA))]
+    if AREA not in areas.columns:
+        return [message("file.columns", file=KELURAHAN_FILE, columns=AREA, present=", ".join(areas.columns))]
+    question = _area_question(instruments)
+    if question is None:
+        return [message("kelurahan.no_question")]
+    auxiliaries = [c for c in areas.columns if c != AREA]
+    if not auxiliaries:
+        return [message("kelurahan.no_auxiliary")]
+    problems = []
+    for column in (AREA, *auxiliaries):
+        blank = areas[column].isna().to_numpy()
+        if blank.any():
+            problems.append(message("file.blank", file=KELURAHAN_FILE, column=column, count=int(blank.sum()),
+                                    rows=_rows(blank)))
+    for column in auxiliaries:
+        text = areas[column]
+        values = numbers(text)
+        bad = text.notna().to_numpy() & ~np.isfinite(values)
+        if bad.any():
+            problems.append(message("file.not_numeric", file=KELURAHAN_FILE, column=column, rows=_rows(bad),
+                                    example=repr(text[bad].iloc[0])))
+        too_big = np.isfinite(values) & (np.abs(values) > MAX_TOTAL)
+        if too_big.any():
+            problems.append(message("file.too_big", file=KELURAHAN_FILE, column=column, max=MAX_TOTAL,
+                                    rows=_rows(too_big)))
+    problems += _choice_problems(areas, KELURAHAN_FILE, AREA, question)
+    problems += _duplicates(areas[[AREA]], KELURAHAN_FILE, AREA)
+    return problems
+
+
+def save_kelurahan(data_dir: str | os.PathLike, content: bytes, instruments: Iterable) -> list[Message]:
+    """Check uploaded area auxiliaries; if fine, make them ``<data_dir>/kelurahan.csv``."""
+    instruments = list(instruments)
+    areas, problems = parse_csv(content, KELURAHAN_FILE)
+    if areas is not None:
+        problems = check_kelurahan(areas, instruments)
+    if not problems:
+        replace_bytes(Path(data_dir) / KELURAHAN_FILE, content if isinstance(content, bytes) else content.encode())
+    return problems
+
+
+def area_auxiliaries(data_dir: str | os.PathLike) -> pd.DataFrame | None:
+    """``<data_dir>/kelurahan.csv`` as ``kelurahan`` (text) and float auxiliaries; None without the file.
+    The file was checked when it was saved; a hand-edited one that no longer parses raises ValueError."""
+    areas = read_csv(Path(data_dir) / KELURAHAN_FILE)
+    if areas is None:
+        return None
+    out = areas[[AREA]].copy()
+    for column in areas.columns:
+        if column != AREA:
+            out[column] = numbers(areas[column])
+    return out

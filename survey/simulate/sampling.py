@@ -13,6 +13,9 @@ variance (R's ``fpc=~N1+N2``). `population_counts()` are the population totals a
 statistics office would publish for calibration (households per kecamatan: the whole
 frame's; persons per kecamatan and sex: households times the simulator's mean
 household size and share of men), written by `write_population()` as population.csv.
+`kelurahan_auxiliaries()` are what a census or Podes would give per kelurahan for the small-area
+model (households from the frame; persons, shares with electricity and with senior secondary
+schooling drawn once, fixed for all seeds), written by `write_kelurahan()` as kelurahan.csv.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ HOUSEHOLDS_PER_PSU = 10
 HOUSEHOLD_SIZES = ((1, 8), (2, 16), (3, 22), (4, 23), (5, 15), (6, 8), (7, 4), (8, 2), (9, 1), (10, 1))
 MALE_SHARE = 0.495  # of the simulator's members: heads 82% men, their spouses women, others half and half
 POPULATION_COLUMNS = ("unit", "kecamatan", "sex", "total")
+KELURAHAN_COLUMNS = ("kelurahan", "households", "population", "electricity_share", "senior_secondary_share")
 
 
 @dataclass(frozen=True)
@@ -186,4 +190,28 @@ def write_population(path: Path) -> None:
     writer = csv.writer(buffer)
     writer.writerow(POPULATION_COLUMNS)
     writer.writerows(population_counts())
+    replace_bytes(path, buffer.getvalue().encode("utf-8"))
+
+
+def kelurahan_auxiliaries() -> list[tuple[str, int, int, float, float]]:
+    """(kelurahan, households, population, electricity_share, senior_secondary_share), one per kelurahan."""
+    rng = random_stream(0, "kelurahan")
+    rows = []
+    for stratum in STRATA:
+        households: dict[str, int] = {}
+        for _, village, _, size in _population(stratum):
+            households[village] = households.get(village, 0) + size
+        for village, count in households.items():
+            persons = round(count * rng.uniform(3.3, 4.3))   # not a multiple of households: two auxiliaries
+            rows.append((village, count, persons, round(rng.uniform(97.0, 100.0), 1),
+                         round(rng.uniform(35.0, 70.0), 1)))
+    return rows
+
+
+def write_kelurahan(path: Path) -> None:
+    """kelurahan.csv, replacing ``path`` atomically."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(KELURAHAN_COLUMNS)
+    writer.writerows(kelurahan_auxiliaries())
     replace_bytes(path, buffer.getvalue().encode("utf-8"))

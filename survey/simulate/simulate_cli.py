@@ -1,5 +1,5 @@
-"""The command line: a synthetic sample into a ResponseStore folder, with its frame.csv
-and population.csv.
+"""The command line: a synthetic sample into a ResponseStore folder, with its frame.csv,
+population.csv and kelurahan.csv (the small-area model's area auxiliaries).
 
     python -m survey.simulate --households 500 --out data [--seed 1] \\
         [--civil-servants 200] [--agencies 20] [--outcomes] [--bad N] [--pace SECONDS] [--bulk]
@@ -45,7 +45,14 @@ from typing import Callable, Sequence
 
 from survey.fieldwork.accounts import SIMULATED_PREFIX
 from survey.simulate._draws import random_stream
-from survey.simulate.sampling import merge_frames, read_frame, sample_frame, write_frame, write_population
+from survey.simulate.sampling import (
+    merge_frames,
+    read_frame,
+    sample_frame,
+    write_frame,
+    write_kelurahan,
+    write_population,
+)
 
 
 def _response_ids(seed: int, stream: str) -> Callable[[], str]:
@@ -159,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         frame_now = frame
     write_frame(frame_now, frame_path)
     write_population(args.out / "population.csv")
+    write_kelurahan(args.out / "kelurahan.csv")   # the small-area model's auxiliaries (issue 18, item 4)
     enumerators = _household_enumerators(frame)
     started = time.perf_counter()
     if args.bulk and not (args.outcomes or args.bad):

@@ -42,6 +42,7 @@ def test_bulk_writes_parts_only_and_the_design_files(stores):
         names = [p.name for p in (root / "responses" / table).iterdir()]
         assert names and all(n.startswith("part-") and n.endswith(".parquet") for n in names)
     assert (root / "frame.csv").is_file() and (root / "population.csv").is_file()
+    assert (root / "kelurahan.csv").is_file()   # the small-area model's auxiliaries (issue 18, item 4)
 
 
 def test_interview_times_are_in_fieldwork_hours(stores):

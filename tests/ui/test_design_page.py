@@ -165,3 +165,15 @@ def test_files_wait_while_a_questionnaire_cannot_be_used(store_dir, monkeypatch)
     upload(at, "frame", before)        # the same, good, file: it cannot be checked against every design now
     assert at.error and "Nothing was changed" in at.error[0].value and "civil_servant" in as_read(at.error[0].value)
     assert (store_dir / "frame.csv").read_bytes() == before
+
+
+def test_kelurahan_auxiliaries_are_checked_and_saved(store_dir):
+    """kelurahan.csv (issue 18, item 4): a bad one is refused in the user's language, a good one saved."""
+    at = upload(open_page(store_dir, "design", lang="id"), "kelurahan", b"kelurahan,households\natlantis,3\n")
+    assert "Tidak ada yang diubah" in at.error[0].value and "'atlantis'" in as_read(at.error[0].value)
+    assert not (store_dir / "kelurahan.csv").exists()
+    good = b"kelurahan,households,electricity_share\nkerten,3600,99.1\njajar,2900,98.4\n"
+    at = upload(open_page(store_dir, "design"), "kelurahan", good)
+    assert at.success and "kelurahan.csv checked and replaced" in at.success[0].value
+    assert (store_dir / "kelurahan.csv").read_bytes() == good
+    assert design_entries(store_dir)[-1]["object"] == "kelurahan.csv"

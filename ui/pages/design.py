@@ -5,7 +5,8 @@ stages, fpc, lonely-PSU rule, how the weights are made); the line above the bloc
 the design in force (a two-stage design falls back to one stage when frame.csv lacks the
 stage sizes, and its note says so); the weights also need the data
 folder's ``frame.csv`` (sampled PSUs and their selection probabilities) and
-``population.csv`` (totals to calibrate to).  An uploaded file is checked with
+``population.csv`` (totals to calibrate to); ``kelurahan.csv`` gives the small-area model its
+area auxiliaries (census or Podes counts per kelurahan).  An uploaded file is checked with
 ``analysis.dataset.datafiles`` (unknown PSUs, missing strata, negative or non-numeric
 counts, ...) and replaces the file only when it has no problem: a bad file changes
 nothing.  Every upload is in the audit log.  The weighting summary (weights in
@@ -23,11 +24,13 @@ import streamlit as st
 
 from analysis.dataset.datafiles import (
     FRAME_FILE,
+    KELURAHAN_FILE,
     MAX_CSV_BYTES,
     POPULATION_FILE,
     check_frame,
     parse_csv,
     save_frame,
+    save_kelurahan,
     save_population,
 )
 from analysis.messages import unit_texts
@@ -44,7 +47,7 @@ from ui.results.result_view import count_ui, design_notes_ui, downloads_ui, tabl
 from ui.store import data_dir, get_store, unusable_texts, usable_instruments
 
 PAGE = "design"
-FILES = {"frame": FRAME_FILE, "population": POPULATION_FILE}
+FILES = {"frame": FRAME_FILE, "population": POPULATION_FILE, "kelurahan": KELURAHAN_FILE}
 
 
 def _label(inst, name: str | None, lang: str) -> str:
@@ -159,6 +162,8 @@ def save(kind: str, user: auth.User) -> None:
             problems = problems or check_frame(table, inst, store.read(inst.id))
         if users and not problems:
             problems = save_frame(data_dir(), content, users[0], responses=store.read(users[0].id))
+    elif kind == "kelurahan":   # area auxiliaries of the small-area model (issue 18, item 4)
+        problems = save_kelurahan(data_dir(), content, instruments)
     else:
         problems = save_population(data_dir(), content, instruments)
     outcome = "invalid" if problems else "ok"

@@ -6,7 +6,9 @@ weighted / unweighted switch, which names the design in force.  The results redr
 themselves while the page is open (``ui.results.live``) and are computed again only when
 the store changed (``ui.results.data_cache``).  Choices: the fitting chart (bars with confidence
 intervals; one bar per option for a select_multiple); numbers: a histogram, a box
-plot and the mean with its interval.
+plot and the mean with its interval.  "Kelurahan (model-based)" among the breakdowns shows each
+kelurahan's direct and Fay-Herriot estimates (``ui.results.kelurahan_view``).  Below them, a
+design-based linear or logistic model (``ui.results.model_form``).
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
-from ui.results import charts
+from ui.results import charts, kelurahan_view
 from ui.results import data_cache as data
 from ui.results.choices import filters_ui, instrument_ui, weighted_ui
 from ui.results.data_cache import View
 from ui.results.live import live
+from ui.results.model_form import model_ui
 from ui.results.result_view import chart_ui, count_ui, design_notes_ui, downloads_ui, empty_ui, table_ui
 
 PAGE = "explore"
@@ -40,14 +43,19 @@ def breakdown_ui(facets: data.Facets, question: str | None, lang: str) -> str | 
     if question is None:
         return None
     labels = {v.name: pick(v.labels, lang) for v in facets.breakdowns(question)}
+    if kelurahan_view.offered(facets.breakdowns(question)) and facets.question(question).kind in ("categorical",
+                                                                                                  "number"):
+        labels[kelurahan_view.MODEL_BY] = kelurahan_view.label(lang)
     return st.selectbox(t("breakdown", lang), [None, *labels], key=f"{PAGE}_by",
                         format_func=lambda name: t("breakdown_none", lang) if name is None else labels[name])
 
 
-def tables(view: View, question: str | None, by: str | None, kind: str | None) -> dict:
+def tables(view: View, question: str | None, by: str | None, kind: str | None, benchmark: bool = False) -> dict:
     """The page's tables: key -> how to build it (for the results and for the downloads)."""
     if question is None:
         return {}
+    if by == kelurahan_view.MODEL_BY:
+        return {PAGE: lambda: kelurahan_view.kelurahan_table_of(view, question, benchmark=benchmark)}
     out = {PAGE: lambda: data.table("question", view, question=question, by=by)}
     if kind == "number" and by is None:
         out[f"{PAGE}_histogram"] = lambda: data.table("histogram", view, question=question)
@@ -55,10 +63,10 @@ def tables(view: View, question: str | None, by: str | None, kind: str | None) -
 
 
 @live
-def results(view: View, question: str | None, by: str | None, kind: str | None) -> None:
+def results(view: View, question: str | None, by: str | None, kind: str | None, benchmark: bool = False) -> None:
     lang = view.lang
     with st.spinner(t("computing", lang)):
-        built = {key: build() for key, build in tables(view, question, by, kind).items()}
+        built = {key: build() for key, build in tables(view, question, by, kind, benchmark).items()}
     estimates = built.get(PAGE)
     provenance = estimates.provenance if estimates is not None else data.facets(view.instrument, lang).provenance
     count_ui(provenance, PAGE, lang)
@@ -69,10 +77,9 @@ def results(view: View, question: str | None, by: str | None, kind: str | None) 
         st.info(t("no_answers", lang), icon=":material/info:")
         return
     histogram = built.get(f"{PAGE}_histogram")
-    if kind == "number":
-        chart_ui(charts.number_charts(estimates, histogram, lang), PAGE)
-    else:
-        chart_ui(charts.shares_chart(estimates, lang), PAGE)
+    if by != kelurahan_view.MODEL_BY:   # the kelurahan rows (direct and model-based) have no chart yet
+        chart_ui(charts.number_charts(estimates, histogram, lang) if kind == "number"
+                 else charts.shares_chart(estimates, lang), PAGE)
     for key, table in built.items():
         if len(table):
             table_ui(table, key, lang)
@@ -94,8 +101,13 @@ def page() -> None:
     filters = filters_ui(PAGE, facets, lang)
     kind = facets.question(question).kind if question else None
     view = View(instrument, lang, weighted, **filters)
-    results(view, question, by, kind)
-    downloads_ui(tables(view, question, by, kind), PAGE, lang)
+    benchmark = kelurahan_view.benchmark_ui(PAGE, lang) if by == kelurahan_view.MODEL_BY else False
+    results(view, question, by, kind, benchmark)
+    model = model_ui(view, facets, lang)   # design-based regression (issue 18, item 5)
+    downloads = tables(view, question, by, kind, benchmark)
+    if model is not None:
+        downloads["explore_model"] = model
+    downloads_ui(downloads, PAGE, lang)
 
 
 page()

@@ -21,7 +21,7 @@ from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
-from ui.results import charts, website_evidence
+from ui.results import charts, kelurahan_view, website_evidence
 from ui.results import data_cache as data
 from ui.results.data_cache import View
 from ui.results.live import live
@@ -40,6 +40,8 @@ def breakdown_ui(section: IndicatorSection, lang: str) -> str | None:
     variables = [v for v in facets.groups.get(section.breakdown, ())
                  if section.by_questions is None or v.name in section.by_questions]
     labels = {v.name: pick(v.labels, lang) for v in variables}
+    if section.key == "household" and kelurahan_view.offered(variables):   # issue 18, item 4
+        labels[kelurahan_view.MODEL_BY] = kelurahan_view.label(lang)
     options = [None, *labels]
     index = options.index(section.default_by) if section.default_by in options else 0
     return st.selectbox(t("breakdown", lang), options, index=index, key=f"{PAGE}_by_{section.key}",
@@ -64,9 +66,13 @@ def _counts(instruments: tuple[str, ...], lang: str) -> None:
         design_notes_ui(provenance, lang)
 
 
-def tables(section: IndicatorSection, by: str | None, lang: str) -> dict:
+def tables(section: IndicatorSection, by: str | None, lang: str, indicator: str | None = None,
+           benchmark: bool = False) -> dict:
     """The section's tables: key -> how to build it (None while its data are missing). A section
-    without a breakdown is built without one."""
+    without a breakdown is built without one; "by kelurahan (model-based)" builds one indicator's."""
+    if by == kelurahan_view.MODEL_BY:
+        view = View(section.instruments[0], lang)
+        return {f"{PAGE}_kelurahan": lambda: kelurahan_view.indicator_table_of(view, indicator, benchmark)}
     views = tuple(View(instrument, lang) for instrument in section.instruments)
     options = {"by": by} if section.breakdown is not None else {}
     return {f"{PAGE}_{table.name}": lambda table=table: data.table(data.indicator_kind(table.name), views, **options)
@@ -95,17 +101,19 @@ def leadership_ui(table, lang: str) -> None:
 
 
 @live
-def results(key: str, by: str | None, lang: str) -> None:
+def results(key: str, by: str | None, lang: str, indicator: str | None = None, benchmark: bool = False) -> None:
     section = section_of(key)
     instruments = section.instruments
     _counts(instruments, lang)
     if all([_none_yet(instrument, lang) for instrument in instruments]):
         return
     with st.spinner(t("computing", lang)):
-        built = {name: build() for name, build in tables(section, by, lang).items()}
+        built = {name: build() for name, build in tables(section, by, lang, indicator, benchmark).items()}
     if any(table is None for table in built.values()):
         return
-    if key == "stages":
+    if by == kelurahan_view.MODEL_BY:   # direct and model-based rows: a table, no chart yet
+        table_ui(built[f"{PAGE}_kelurahan"], f"{PAGE}_kelurahan", lang)
+    elif key == "stages":
         stages_ui(built[f"{PAGE}_city"], built[f"{PAGE}_stages"], lang)
     elif key == "leadership":
         leadership_ui(built[f"{PAGE}_leadership"], lang)
@@ -128,10 +136,13 @@ def page() -> None:
         unusable_ui(broken, lang)
         return
     by = breakdown_ui(section, lang)
-    results(key, by, lang)
+    indicator, benchmark = None, False
+    if by == kelurahan_view.MODEL_BY:
+        indicator, benchmark = kelurahan_view.indicator_ui(PAGE, lang), kelurahan_view.benchmark_ui(PAGE, lang)
+    results(key, by, lang, indicator, benchmark)
     if key == "stages":
         website_evidence.webcheck_ui(lang)
-    downloads_ui(tables(section, by, lang), PAGE, lang)
+    downloads_ui(tables(section, by, lang, indicator, benchmark), PAGE, lang)
     if key == "stages":
         downloads_ui(website_evidence.evidence_tables(tables(section, by, lang)[f"{PAGE}_stages"]), PAGE, lang)
     prefetch(section, lang)

@@ -1,0 +1,126 @@
+"""Quantiles with Woodruff intervals out of core: R's ``svyquantile`` (qrule "math").
+
+As :func:`analysis.quantile` (no domains): the p-quantile is the smallest value whose
+cumulative weight share reaches p (:func:`analysis.estimation.qrule.qrule_math`); the
+interval is Woodruff's (1952): the "mean" interval of the share of weight at or below the
+quantile, mapped back through the same rule.
+
+The weighted CDF is found without sorting the rows, by histogram refinement: a pass
+splits the current value range into ``BINS`` bins and sums weights and counts per bin
+(with each bin's smallest and largest value, so the next range is exact data values);
+the bin where the cumulative weight crosses p*W becomes the range of the next pass.
+Once a range holds at most ``FETCH`` rows (or a single value) those rows come back,
+sorted, and the in-memory rule finishes with the weight below the range added, so the
+result is the same data value the in-memory engine picks.  Each pass reads the
+variable and the weight once; a skewed variable takes a few more passes.
+
+Rows missing the variable are dropped and so are zero weights (as R's qrule); the
+degrees of freedom count PSUs and strata among the rows kept (``degf(design[nas ==
+0, ])``), and the SE is R's ``diff(ci) / (2 * qt(1 - alpha/2, df))``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.outofcore.design import OutOfCoreDesign
+
+BINS = 4096
+FETCH = 200_000
+
+
+def quantile(d: OutOfCoreDesign, var: str, probs=(0.5,), level: float = 0.95) -> pd.DataFrame:
+    """``prob, estimate, se, ci_low, ci_high, df, n`` as :func:`analysis.quantile`."""
+    probs = np.atleast_1d(np.asarray(probs, dtype=float))
+    if ((probs < 0) | (probs > 1)).any():
+        raise ValueError(f"probs must lie in [0, 1], got {probs.tolist()}")
+    w = d.weights
+    kept = lambda t: t[var].notnull() & (t[w] != 0)  # noqa: E731
+    first, _ = d.psu_sums({"sw": lambda t: t[w].sum(where=kept(t)),
+                           "kept": lambda t: t.count(where=kept(t)),
+                           "n": lambda t: t[var].count()})
+    df = float(d.degf_of(first["kept"][:, 0]))
+    n = int(first["n"].sum())
+    total = float(first["sw"].sum())
+    crit = stats.t.ppf(1 - (1 - level) / 2, df)
+    cdf = _Cdf(d, var, total)
+    rows = []
+    for p in probs:
+        est = cdf.quantile(p)
+        # Woodruff: the share of weight at or below the estimate and its variance
+        below, _ = d.psu_sums({"swb": lambda t: t[w].sum(where=t[var].notnull() & (t[var] <= est)),
+                               "sw": lambda t: t[w].sum(where=t[var].notnull())})
+        wsum = below["sw"].sum()
+        share = below["swb"].sum() / wsum
+        half = crit * np.sqrt(d.variance((below["swb"] - share * below["sw"]) / wsum)[0])
+        low = cdf.quantile(share - half) if share - half >= 0 else np.nan
+        high = cdf.quantile(share + half) if share + half <= 1 else np.nan
+        rows.append((p, est, (high - low) / (2 * crit), low, high, df, n))
+    return pd.DataFrame(rows, columns=["prob", "estimate", "se", "ci_low", "ci_high", "df", "n"])
+
+
+class _Cdf:
+    """The weighted CDF of ``var`` over the rows kept, searched by histogram refinement."""
+
+    def __init__(self, d: OutOfCoreDesign, var: str, total: float):
+        self.d, self.var, self.total = d, var, total
+        self.passes = 0
+
+    def _kept(self, t, lo, hi):
+        x, w = t[self.var], t[self.d.weights]
+        cond = x.notnull() & (w != 0)
+        if lo is not None:
+            cond &= (x >= lo) & (x <= hi)
+        return cond
+
+    def quantile(self, p: float) -> float:
+        """The in-memory qrule_math(p) over the rows kept."""
+        if self.total == 0 or not np.isfinite(p):
+            return np.nan
+        target = p * self.total
+        lo = hi = None
+        below = 0.0            # weight of the rows under the range [lo, hi]
+        count = None
+        while count is None or (count > FETCH and lo < hi):
+            bins = self._histogram(lo, hi)
+            cum = below + np.cumsum(bins["w"].to_numpy())
+            k = min(int(np.searchsorted(cum, target, side="left")), len(bins) - 1)  # first cum >= target
+            below = below if k == 0 else float(cum[k - 1])
+            lo, hi, count = float(bins["lo"].iat[k]), float(bins["hi"].iat[k]), int(bins["n"].iat[k])
+        if lo == hi:
+            return lo
+        return self._finish(p, lo, hi, below)
+
+    def _histogram(self, lo, hi) -> pd.DataFrame:
+        """Weight, count, smallest and largest value per bin of [lo, hi] (all: the whole range)."""
+        self.passes += 1
+        t = self.d.table
+        t = t.filter(self._kept(t, lo, hi))
+        x = t[self.var]
+        if lo is None:   # the first pass: the whole range, from the engine's min and max
+            lo, hi = (float(v) for v in t.aggregate(lo=x.min(), hi=x.max()).to_pandas().iloc[0])
+            if lo == hi:
+                total = float(self.total)
+                return pd.DataFrame({"w": [total], "n": [FETCH + 1], "lo": [lo], "hi": [hi]})
+        scale = BINS / (hi - lo)
+        b = ((x - lo) * scale).floor().cast("int64").clip(upper=BINS - 1).name("bin")
+        out = t.group_by(b).aggregate(w=t[self.d.weights].sum(), n=t.count(), lo=x.min(), hi=x.max())
+        return out.to_pandas().sort_values("bin", ignore_index=True)
+
+    def _finish(self, p, lo, hi, below) -> float:
+        """The rows in [lo, hi], sorted, and the in-memory rule with the weight below added."""
+        t = self.d.table
+        t = t.filter(self._kept(t, lo, hi))
+        rows = t.select(x=t[self.var], w=t[self.d.weights]).to_pandas()
+        order = np.argsort(rows["x"].to_numpy(), kind="stable")
+        xs = rows["x"].to_numpy()[order]
+        cum = (below + np.cumsum(rows["w"].to_numpy()[order].astype(np.longdouble))).astype(float)
+        # qrule_math: the last cum <= p W; that row when its share is exactly p, else the next
+        pos = int(np.searchsorted(cum, p * self.total, side="right")) - 1
+        if pos < 0:
+            return float(xs[0])
+        if pos == len(xs) - 1 or p - cum[pos] / self.total == 0:
+            return float(xs[pos])
+        return float(xs[pos + 1])

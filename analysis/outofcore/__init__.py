@@ -10,7 +10,7 @@ opens the engines; :mod:`analysis.outofcore.bench` is ``python -m analysis.bench
 from analysis.outofcore.design import OutOfCoreDesign
 from analysis.outofcore.engines import duckdb_connection, read_parquet, spark_connection
 from analysis.outofcore.estimates import crosstab, mean
-from analysis.outofcore.quantile import quantile
+from analysis.outofcore.quantiles import quantile
 
 __all__ = ["OutOfCoreDesign", "crosstab", "duckdb_connection", "mean", "quantile", "read_parquet",
            "spark_connection"]

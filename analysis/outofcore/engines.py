@@ -22,7 +22,9 @@ def duckdb_connection(memory_limit: str = "1GB", threads: int = 2, temp_director
     config = {"memory_limit": memory_limit, "threads": threads, "preserve_insertion_order": False}
     if temp_directory:
         config["temp_directory"] = str(temp_directory)
-    return ibis.duckdb.connect(**config)
+    con = ibis.duckdb.connect(**config)
+    con.raw_sql("SET enable_progress_bar = false")   # a session option, not a database one
+    return con
 
 
 def spark_connection(master="local[2]", app_name: str = "survey-outofcore", **conf):

@@ -38,14 +38,14 @@ def quantile(d: OutOfCoreDesign, var: str, probs=(0.5,), level: float = 0.95) ->
         raise ValueError(f"probs must lie in [0, 1], got {probs.tolist()}")
     w = d.weights
     kept = lambda t: t[var].notnull() & (t[w] != 0)  # noqa: E731
-    first, _ = d.psu_sums({"sw": lambda t: t[w].sum(where=kept(t)),
-                           "kept": lambda t: t.count(where=kept(t)),
-                           "n": lambda t: t[var].count()})
-    df = float(d.degf_of(first["kept"][:, 0]))
+    first = d.psu_frame({"sw": lambda t: t[w].sum(where=kept(t)), "kept": lambda t: t.count(where=kept(t)),
+                         "n": lambda t: t[var].count(), "lo": lambda t: t[var].min(where=kept(t)),
+                         "hi": lambda t: t[var].max(where=kept(t))})
+    df = float(d.degf_of(d.scatter(first["code"].to_numpy(), 0, first["kept"], 1)[:, 0]))
     n = int(first["n"].sum())
     total = float(first["sw"].sum())
     crit = stats.t.ppf(1 - (1 - level) / 2, df)
-    cdf = _Cdf(d, var, total)
+    cdf = _Cdf(d, var, total, first["lo"].min(), first["hi"].max())
     rows = []
     for p in probs:
         est = cdf.quantile(p)
@@ -62,28 +62,27 @@ def quantile(d: OutOfCoreDesign, var: str, probs=(0.5,), level: float = 0.95) ->
 
 
 class _Cdf:
-    """The weighted CDF of ``var`` over the rows kept, searched by histogram refinement."""
+    """The weighted CDF of ``var`` over the rows kept, searched by histogram refinement
+    (histograms are kept: the interval's ends usually fall in the median's bins)."""
 
-    def __init__(self, d: OutOfCoreDesign, var: str, total: float):
+    def __init__(self, d: OutOfCoreDesign, var: str, total: float, lo: float, hi: float):
         self.d, self.var, self.total = d, var, total
-        self.passes = 0
+        self.lo, self.hi = float(lo), float(hi)
+        self.histograms: dict[tuple[float, float], pd.DataFrame] = {}
 
     def _kept(self, t, lo, hi):
         x, w = t[self.var], t[self.d.weights]
-        cond = x.notnull() & (w != 0)
-        if lo is not None:
-            cond &= (x >= lo) & (x <= hi)
-        return cond
+        return x.notnull() & (w != 0) & (x >= lo) & (x <= hi)
 
     def quantile(self, p: float) -> float:
         """The in-memory qrule_math(p) over the rows kept."""
         if self.total == 0 or not np.isfinite(p):
             return np.nan
         target = p * self.total
-        lo = hi = None
+        lo, hi = self.lo, self.hi
         below = 0.0            # weight of the rows under the range [lo, hi]
-        count = None
-        while count is None or (count > FETCH and lo < hi):
+        count = FETCH + 1
+        while count > FETCH and lo < hi:
             bins = self._histogram(lo, hi)
             cum = below + np.cumsum(bins["w"].to_numpy())
             k = min(int(np.searchsorted(cum, target, side="left")), len(bins) - 1)  # first cum >= target
@@ -93,21 +92,16 @@ class _Cdf:
             return lo
         return self._finish(p, lo, hi, below)
 
-    def _histogram(self, lo, hi) -> pd.DataFrame:
-        """Weight, count, smallest and largest value per bin of [lo, hi] (all: the whole range)."""
-        self.passes += 1
-        t = self.d.table
-        t = t.filter(self._kept(t, lo, hi))
-        x = t[self.var]
-        if lo is None:   # the first pass: the whole range, from the engine's min and max
-            lo, hi = (float(v) for v in t.aggregate(lo=x.min(), hi=x.max()).to_pandas().iloc[0])
-            if lo == hi:
-                total = float(self.total)
-                return pd.DataFrame({"w": [total], "n": [FETCH + 1], "lo": [lo], "hi": [hi]})
-        scale = BINS / (hi - lo)
-        b = ((x - lo) * scale).floor().cast("int64").clip(upper=BINS - 1).name("bin")
-        out = t.group_by(b).aggregate(w=t[self.d.weights].sum(), n=t.count(), lo=x.min(), hi=x.max())
-        return out.to_pandas().sort_values("bin", ignore_index=True)
+    def _histogram(self, lo: float, hi: float) -> pd.DataFrame:
+        """Weight, count, smallest and largest value per bin of [lo, hi], bins in order."""
+        if (lo, hi) not in self.histograms:
+            t = self.d.table
+            t = t.filter(self._kept(t, lo, hi))
+            x = t[self.var]
+            b = ((x - lo) * (BINS / (hi - lo))).floor().cast("int64").clip(upper=BINS - 1).name("bin")
+            out = t.group_by(b).aggregate(w=t[self.d.weights].sum(), n=t.count(), lo=x.min(), hi=x.max())
+            self.histograms[lo, hi] = out.to_pandas().sort_values("bin", ignore_index=True)
+        return self.histograms[lo, hi]
 
     def _finish(self, p, lo, hi, below) -> float:
         """The rows in [lo, hi], sorted, and the in-memory rule with the weight below added."""

@@ -45,7 +45,7 @@ def quantile(d: OutOfCoreDesign, var: str, probs=(0.5,), level: float = 0.95) ->
     n = int(first["n"].sum())
     total = float(first["sw"].sum())
     crit = stats.t.ppf(1 - (1 - level) / 2, df)
-    cdf = _Cdf(d, var, total, first["lo"].min(), first["hi"].max())
+    cdf = _Cdf(d, var, total, first["lo"].min(), first["hi"].max(), int(first["kept"].sum()))
     rows = []
     for p in probs:
         est = cdf.quantile(p)
@@ -65,10 +65,11 @@ class _Cdf:
     """The weighted CDF of ``var`` over the rows kept, searched by histogram refinement
     (histograms are kept: the interval's ends usually fall in the median's bins)."""
 
-    def __init__(self, d: OutOfCoreDesign, var: str, total: float, lo: float, hi: float):
+    def __init__(self, d: OutOfCoreDesign, var: str, total: float, lo: float, hi: float, count: int):
         self.d, self.var, self.total = d, var, total
-        self.lo, self.hi = float(lo), float(hi)
+        self.lo, self.hi, self.count = float(lo), float(hi), count
         self.histograms: dict[tuple[float, float], pd.DataFrame] = {}
+        self.fetched: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
 
     def _kept(self, t, lo, hi):
         x, w = t[self.var], t[self.d.weights]
@@ -81,7 +82,7 @@ class _Cdf:
         target = p * self.total
         lo, hi = self.lo, self.hi
         below = 0.0            # weight of the rows under the range [lo, hi]
-        count = FETCH + 1
+        count = self.count     # at most FETCH rows in all: no histogram, the rows come back at once
         while count > FETCH and lo < hi:
             bins = self._histogram(lo, hi)
             cum = below + np.cumsum(bins["w"].to_numpy())
@@ -105,12 +106,8 @@ class _Cdf:
 
     def _finish(self, p, lo, hi, below) -> float:
         """The rows in [lo, hi], sorted, and the in-memory rule with the weight below added."""
-        t = self.d.table
-        t = t.filter(self._kept(t, lo, hi))
-        rows = t.select(x=t[self.var], w=t[self.d.weights]).to_pandas()
-        order = np.argsort(rows["x"].to_numpy(), kind="stable")
-        xs = rows["x"].to_numpy()[order]
-        cum = (below + np.cumsum(rows["w"].to_numpy()[order].astype(np.longdouble))).astype(float)
+        xs, w = self._rows(lo, hi)
+        cum = (below + np.cumsum(w.astype(np.longdouble))).astype(float)
         # qrule_math: the last cum <= p W; that row when its share is exactly p, else the next
         pos = int(np.searchsorted(cum, p * self.total, side="right")) - 1
         if pos < 0:
@@ -118,3 +115,13 @@ class _Cdf:
         if pos == len(xs) - 1 or p - cum[pos] / self.total == 0:
             return float(xs[pos])
         return float(xs[pos + 1])
+
+    def _rows(self, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+        """Values and weights of the rows kept in [lo, hi], sorted by value (fetched once)."""
+        if (lo, hi) not in self.fetched:
+            t = self.d.table
+            t = t.filter(self._kept(t, lo, hi))
+            rows = t.select(x=t[self.var], w=t[self.d.weights]).to_pandas()
+            order = np.argsort(rows["x"].to_numpy(), kind="stable")
+            self.fetched[lo, hi] = rows["x"].to_numpy()[order], rows["w"].to_numpy()[order]
+        return self.fetched[lo, hi]

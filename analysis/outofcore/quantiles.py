@@ -82,16 +82,26 @@ class _Cdf:
         target = p * self.total
         lo, hi = self.lo, self.hi
         below = 0.0            # weight of the rows under the range [lo, hi]
-        count = self.count     # at most FETCH rows in all: no histogram, the rows come back at once
+        count, weight = self.count, self.total   # at most FETCH rows in all: they come back at once
         while count > FETCH and lo < hi:
             bins = self._histogram(lo, hi)
             cum = below + np.cumsum(bins["w"].to_numpy())
             k = min(int(np.searchsorted(cum, target, side="left")), len(bins) - 1)  # first cum >= target
             below = below if k == 0 else float(cum[k - 1])
             lo, hi, count = float(bins["lo"].iat[k]), float(bins["hi"].iat[k]), int(bins["n"].iat[k])
+            weight = float(bins["w"].iat[k])
         if lo == hi:
+            if below == 0 and count == 1 and target < weight:   # qrule_math's first row: see _finish
+                return self._next_value(lo)
             return lo
         return self._finish(p, lo, hi, below)
+
+    def _next_value(self, value: float) -> float:
+        """The smallest value kept above ``value`` (``value`` itself when there is none)."""
+        t = self.d.table
+        x = t[self.var]
+        found = t.filter(self._kept(t, value, self.hi) & (x > value)).aggregate(v=x.min()).to_pandas()["v"].iat[0]
+        return value if pd.isna(found) else float(found)
 
     def _histogram(self, lo: float, hi: float) -> pd.DataFrame:
         """Weight, count, smallest and largest value per bin of [lo, hi], bins in order."""
@@ -110,8 +120,9 @@ class _Cdf:
         cum = (below + np.cumsum(w.astype(np.longdouble))).astype(float)
         # qrule_math: the last cum <= p W; that row when its share is exactly p, else the next
         pos = int(np.searchsorted(cum, p * self.total, side="right")) - 1
-        if pos < 0:
-            return float(xs[0])
+        if pos < 0:   # p W below the first row's cum: R's qrule_math takes the next row when
+            # that first row is the smallest of all (below == 0), else this one
+            return float(xs[1] if below == 0 and len(xs) > 1 else xs[0])
         if pos == len(xs) - 1 or p - cum[pos] / self.total == 0:
             return float(xs[pos])
         return float(xs[pos + 1])

@@ -72,8 +72,21 @@ def test_awkward_data_equals_in_memory(tmp_path):
     q = [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
     ours_q, theirs_q = outofcore.quantile(ours, "income", q), analysis.quantile(theirs, "income", q)
     cols = ["estimate", "ci_low", "ci_high", "se", "df", "n"]
-    # p = 0: the in-memory rule takes the second row when the first weighs more than p W; not mirrored
-    np.testing.assert_allclose(ours_q[cols].to_numpy()[1:], theirs_q[cols].to_numpy()[1:], rtol=1e-9)
+    np.testing.assert_allclose(ours_q[cols].to_numpy(), theirs_q[cols].to_numpy(), rtol=1e-9)
+
+
+@pytest.mark.parametrize("fetch", [1, 200_000])
+@pytest.mark.parametrize("x, w", [([1.0, 2.0, 3.0], [1.0, 1.0, 1.0]), ([1.0, 1.0, 2.0, 3.0], [1.0, 2.0, 1.0, 1.0]),
+                                  ([5.0, 1.0, 3.0, 2.0], [0.5, 3.0, 1.0, 0.0])])
+def test_low_probabilities_follow_qrule_math(tmp_path, monkeypatch, fetch, x, w):
+    """p W below the smallest row's weight: R (and the in-memory rule) take the next row."""
+    monkeypatch.setattr(quantile_module, "FETCH", fetch)
+    path = tmp_path / "tiny.parquet"
+    pd.DataFrame({"stratum": 0, "psu": np.arange(len(x)), "weight": w, "income": x}).to_parquet(path)
+    ours, theirs = designs(path)
+    probs = [0.0, 0.1, 0.2, 0.5, 0.9, 1.0]
+    a, b = outofcore.quantile(ours, "income", probs), analysis.quantile(theirs, "income", probs)
+    np.testing.assert_array_equal(a["estimate"].to_numpy(), b["estimate"].to_numpy())
 
 
 @pytest.mark.parametrize("bins, fetch", [(2, 1), (8, 40), (4096, 200_000)])

@@ -10,8 +10,9 @@ one "row" (Binder 1983; Lumley 2010, *Complex Surveys*, ch. 3):
 
     V = sum_h (1 - f_h) n_h / (n_h - 1) sum_i (z_hi - zbar_h)^2
 
-Supported: weights, strata and PSUs (nested ids), lonely_psu "fail", "adjust" or
-"remove".  Not (yet) here: fpc, calibration, lonely_psu="average", subsets.
+Supported: weights, strata and PSUs (nested ids), an fpc (as R: values <= 1 are sampling
+fractions, > 1 population numbers of PSUs, constant within a stratum), lonely_psu "fail",
+"adjust" or "remove".  Not (yet) here: calibration, lonely_psu="average", subsets.
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ class OutOfCoreDesign:
     strata=~strata, weights=~weights)``); the rows never leave the engine."""
 
     def __init__(self, table: ibis.Table, weights: str, strata: str | None, psu: str,
-                 lonely_psu: str = "fail"):
+                 fpc: str | None = None, lonely_psu: str = "fail"):
         if lonely_psu not in LONELY_PSU_OPTIONS:
             raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, not {lonely_psu!r}")
-        for role, col in (("weights", weights), ("strata", strata), ("psu", psu)):
+        for role, col in (("weights", weights), ("strata", strata), ("psu", psu), ("fpc", fpc)):
             if col is not None and col not in table.columns:
                 raise DesignError(f"{role} column {col!r} is not in the data; columns are {list(table.columns)}")
         self.table = table
-        self.weights, self.strata, self.psu = weights, strata, psu
+        self.weights, self.strata, self.psu, self.fpc = weights, strata, psu, fpc
         self.lonely_psu = lonely_psu
         self._check_lonely()
 
@@ -51,7 +52,11 @@ class OutOfCoreDesign:
         nonzero (rows with a nonzero weight), stratum_code."""
         t = self.table
         keys = self._keys(t)
-        out = t.group_by(keys).aggregate(rows=t.count(), nonzero=t.count(where=t[self.weights] != 0))
+        sums = {"rows": t.count(), "nonzero": t.count(where=t[self.weights] != 0)}
+        if self.fpc is not None:
+            fpc = t[self.fpc].cast("float64")
+            sums.update(fpc_lo=fpc.min(), fpc_hi=fpc.max(), fpc_missing=t.count(where=fpc.isnull()))
+        out = t.group_by(keys).aggregate(**sums)
         psus = out.to_pandas()
         if psus["_psu"].isna().any() or psus["_stratum"].isna().any():
             raise DesignError("Some rows have no stratum or PSU; every row needs both.")
@@ -69,7 +74,35 @@ class OutOfCoreDesign:
         """The in-memory Taylor variance over PSUs (each PSU one 'row' of its own)."""
         codes = self.psus["stratum_code"].to_numpy(np.int64)
         n_psu = np.bincount(codes)
-        return TaylorVariance(codes, np.arange(len(codes)), codes, n_psu, np.ones(len(n_psu)), self.lonely_psu)
+        return TaylorVariance(codes, np.arange(len(codes)), codes, n_psu, self._fpc_factor(n_psu), self.lonely_psu)
+
+    def _fpc_factor(self, n_psu: np.ndarray) -> np.ndarray:
+        """(H,) 1 - f_h, from the fpc column as R's as.fpc (and the in-memory design) read it."""
+        if self.fpc is None:
+            return np.ones(len(n_psu))
+        psus = self.psus
+        lo, hi = psus["fpc_lo"].to_numpy(float), psus["fpc_hi"].to_numpy(float)
+        if psus["fpc_missing"].sum() or not (np.isfinite(lo).all() and (lo >= 0).all()):
+            raise DesignError(f"fpc column {self.fpc!r} is missing, negative or not finite in some rows; give a "
+                              "sampling fraction (<= 1) or the number of PSUs in the stratum's population.")
+        codes = psus["stratum_code"].to_numpy()
+        lo_h, hi_h = np.full(len(n_psu), np.inf), np.full(len(n_psu), -np.inf)
+        np.minimum.at(lo_h, codes, lo)
+        np.maximum.at(hi_h, codes, hi)
+        if (lo_h != hi_h).any():
+            raise DesignError(f"fpc column {self.fpc!r} is not constant within a stratum; the fpc describes "
+                              "the whole stratum, so give every row of a stratum the same value.")
+        if (hi_h > 1).any():
+            if (lo_h < 1).any():
+                raise DesignError(f"fpc column {self.fpc!r} mixes population sizes (> 1) with sampling "
+                                  "fractions (< 1). Use one convention for every row.")
+            pop = hi_h
+        else:
+            with np.errstate(divide="ignore"):
+                pop = n_psu / hi_h
+        if (pop < n_psu).any():
+            raise DesignError(f"fpc column {self.fpc!r} implies more than 100% sampling in a stratum.")
+        return np.where(np.isinf(pop), 1.0, (pop - n_psu) / pop)
 
     def _check_lonely(self):
         if self.lonely_psu != "fail":

@@ -101,6 +101,20 @@ def test_the_median_by_histogram_refinement_is_the_in_memory_value(generated, mo
         np.testing.assert_array_equal(a[col].to_numpy(), b[col].to_numpy())
 
 
+@pytest.mark.parametrize("kind", ["population", "fraction"])
+def test_a_finite_population_correction_equals_in_memory(generated, tmp_path, kind):
+    frame = pd.read_parquet(generated)
+    n_h = frame.groupby("stratum").psu.transform("nunique")
+    frame["fpc"] = (n_h * (2 + frame.stratum % 3)) if kind == "population" else 1 / (2 + frame.stratum % 3)
+    frame.loc[frame.stratum == 0, "fpc"] = n_h[frame.stratum == 0] if kind == "population" else 1.0  # all sampled
+    path = tmp_path / "fpc.parquet"
+    frame.to_parquet(path)
+    ours, theirs = designs(path, fpc="fpc")
+    assert_same(run(ours, outofcore), run(theirs, analysis))
+    unadjusted, _ = designs(generated)
+    assert outofcore.mean(ours, "income").se[0] < outofcore.mean(unadjusted, "income").se[0]
+
+
 def test_crosstab_with_missing_values_and_na_rm_false(tmp_path):
     path = tmp_path / "awkward.parquet"
     awkward_frame().to_parquet(path)

@@ -98,7 +98,8 @@ def _timed(label: str, fn, times: dict, cpu: dict):
 
 def _connect(args):
     if args.engine == "spark":
-        return spark_connection(args.master, **{"spark.driver.memory": args.memory_limit.lower()})
+        memory = args.memory_limit.lower().removesuffix("b")   # DuckDB's "1GB" is the JVM's "1g"
+        return spark_connection(args.master, **{"spark.driver.memory": memory})
     return duckdb_connection(args.memory_limit, args.threads, args.dir)
 
 

@@ -14,6 +14,8 @@ from analysis.outofcore.bench import DESIGN, differences, numbers, run
 from analysis.outofcore.generate import write_design
 
 pytestmark = [pytest.mark.spark,
+              pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+              pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated"),
               pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (default-jre-headless)")]
 
 

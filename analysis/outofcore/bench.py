@@ -75,9 +75,32 @@ def differences(a: dict, b: dict) -> dict[str, float]:
 
 
 def _peak_mb() -> dict:
+    """Peak resident memory of this process, of its finished children (ru_maxrss) and of the
+    children still running (their VmHWM in /proc on Linux: Spark's JVM lives until exit)."""
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"self_mb": round(self_kb / 1024, 1), "children_mb": round(child_kb / 1024, 1)}
+    return {"self_mb": round(self_kb / 1024, 1), "children_mb": round(child_kb / 1024, 1),
+            "running_children_mb": round(sum(_hwm_kb(pid) for pid in _children()) / 1024, 1)}
+
+
+def _children() -> list[str]:
+    pids = []
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            pids += (task / "children").read_text().split()
+        except OSError:
+            pass
+    return pids
+
+
+def _hwm_kb(pid: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _cpu() -> float:

@@ -10,9 +10,10 @@ one "row" (Binder 1983; Lumley 2010, *Complex Surveys*, ch. 3):
 
     V = sum_h (1 - f_h) n_h / (n_h - 1) sum_i (z_hi - zbar_h)^2
 
-Supported: weights, strata and PSUs (an id counts within its stratum, as nest=TRUE), an fpc (as R: values <= 1 are sampling
-fractions, > 1 population numbers of PSUs, constant within a stratum), lonely_psu "fail",
-"adjust" or "remove".  Not (yet) here: calibration, lonely_psu="average", subsets.
+Supported: weights, strata and PSUs (an id counts within its stratum, as nest=TRUE), an
+fpc (as R: values <= 1 are sampling fractions, > 1 population numbers of PSUs, constant
+within a stratum), lonely_psu "fail", "adjust" or "remove".  Not (yet) here: calibration,
+lonely_psu="average", subsets.
 """
 
 from __future__ import annotations

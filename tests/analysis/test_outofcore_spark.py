@@ -16,6 +16,7 @@ from analysis.outofcore.generate import write_design
 pytestmark = [pytest.mark.spark,
               pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
               pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated"),
+              pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),   # pyspark 4.0 on pandas 3
               pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (default-jre-headless)")]
 
 

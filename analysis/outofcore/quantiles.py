@@ -53,8 +53,9 @@ def quantile(d: OutOfCoreDesign, var: str, probs=(0.5,), level: float = 0.95) ->
         below, _ = d.psu_sums({"swb": lambda t: t[w].sum(where=t[var].notnull() & (t[var] <= est)),
                                "sw": lambda t: t[w].sum(where=t[var].notnull())})
         wsum = below["sw"].sum()
-        share = below["swb"].sum() / wsum
-        half = crit * np.sqrt(d.variance((below["swb"] - share * below["sw"]) / wsum)[0])
+        with np.errstate(divide="ignore", invalid="ignore"):   # no rows kept: NaN, as in memory
+            share = below["swb"].sum() / wsum
+            half = crit * np.sqrt(d.variance((below["swb"] - share * below["sw"]) / wsum)[0])
         low = cdf.quantile(share - half) if share - half >= 0 else np.nan
         high = cdf.quantile(share + half) if share + half <= 1 else np.nan
         rows.append((p, est, (high - low) / (2 * crit), low, high, df, n))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -33,6 +34,11 @@ def _time(fn: Callable, repeat: int):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--out-of-core" in argv:   # python -m analysis.bench --out-of-core --rows N: analysis/outofcore/bench.py
+        from analysis.outofcore.bench import main as out_of_core
+
+        return out_of_core([a for a in argv if a != "--out-of-core"])
     parser = argparse.ArgumentParser(prog="python -m analysis.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("SURVEY_DATA_DIR", "data")))
     parser.add_argument("--repeat", type=int, default=3)

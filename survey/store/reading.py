@@ -116,9 +116,36 @@ def listing(folder: Path, main: bool, skip: Collection[str] = ()) -> Listing:
     raise RuntimeError(f"table {folder.name}: the folder keeps changing; cannot list it")
 
 
+@dataclass(frozen=True)
+class CopyTo:
+    """Where query() writes its rows instead of returning them: a Parquet file at `path`, rows
+    ordered by `order`, only `columns` (all when empty), in row groups of `row_group_rows`.
+    DuckDB streams the rows to the file (sorting spills to disk), so a table of millions of rows
+    never stands whole in this process's memory."""
+
+    path: str
+    order: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    row_group_rows: int = 100_000
+
+    def sql(self, body: str) -> str:
+        quoted = self.path.replace("'", "''")
+        # COLUMNS(lambda) keeps the asked-for columns the files have (older files may lack new ones)
+        wanted = ", ".join("'" + c.replace("'", "''") + "'" for c in self.columns)
+        select = f"COLUMNS(lambda c: list_contains([{wanted}], c))" if self.columns else "*"
+        order = f" ORDER BY {', '.join(_quote(c) for c in self.order)}" if self.order else ""
+        return (f"COPY (SELECT {select} FROM ({body}){order}) TO '{quoted}' "
+                f"(FORMAT parquet, ROW_GROUP_SIZE {int(self.row_group_rows)})")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def query(
     responses: Path, build, tables: Mapping[str, bool],
     quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
+    copy_to: CopyTo | None = None,
 ) -> pa.Table | None:
     """Run the SQL that `build` makes for the current listing of `tables`.
 
@@ -126,7 +153,8 @@ def query(
     or None when there is nothing to read. A file that vanished between listing
     and reading (compaction) means: list again and retry. A file that cannot be
     read (or whose columns contradict `schemas`, {table: expected schema}) is
-    left out, and moved to quarantine when `quarantine` is given.
+    left out, and moved to quarantine when `quarantine` is given. With `copy_to`
+    the rows go to its file and the answer is a one-row table of their count (``n``).
     """
     last: Exception | None = None
     bad: dict[str, set[str]] = {t: set() for t in tables}
@@ -144,6 +172,9 @@ def query(
         params = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
         con = connect()
         try:
+            if copy_to is not None:
+                written = con.execute(copy_to.sql(sql), params).fetchall()
+                return pa.table({"n": [int(written[0][0]) if written else 0]})
             return con.sql(sql, params=params).to_arrow_table()
         except duckdb.Error as exc:
             last = exc
@@ -239,8 +270,9 @@ def readable_as(stored: pa.DataType, expected: pa.DataType) -> bool:
 def main_rows(
     responses: Path, table: str, history: bool, rid: str | None = None, count: bool = False,
     quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
+    copy_to: CopyTo | None = None,
 ) -> pa.Table | None:
-    """Main-table rows (current revisions, or all with `history`), unsorted."""
+    """Main-table rows (current revisions, or all with `history`), unsorted (or written to `copy_to`)."""
     where = "WHERE _response_id = $rid" if rid is not None else ""
 
     def build(listings):
@@ -262,14 +294,16 @@ def main_rows(
             return f"SELECT count(*) AS n FROM ({body})", params
         return body, params
 
-    return query(responses, build, {table: True}, quarantine, schemas)
+    return query(responses, build, {table: True}, quarantine, schemas, copy_to)
 
 
 def repeat_rows(
     responses: Path, main: str, table: str, history: bool, rid: str | None = None, count: bool = False,
     quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
+    copy_to: CopyTo | None = None,
 ) -> pa.Table | None:
-    """Repeat-table rows of committed revisions (current ones unless `history`), unsorted.
+    """Repeat-table rows of committed revisions (current ones unless `history`), unsorted
+    (or written to `copy_to`).
 
     `main`: the main table the repeat table belongs to. Rows in parts belong to a
     committed revision, and count while its household row is readable (not
@@ -318,4 +352,4 @@ def repeat_rows(
             return f"SELECT count(*) AS n FROM ({body})", params
         return body, params
 
-    return query(responses, build, {main: True, table: False}, quarantine, schemas)
+    return query(responses, build, {main: True, table: False}, quarantine, schemas, copy_to)

@@ -16,11 +16,13 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.export.audit import recorded
 from analysis.export.errors import IDENTIFIED_ADMINS_ONLY, ExportDenied, check_option
-from analysis.export.files import write_file
+from analysis.export.files import write_file_with
 from analysis.export.microdata import csvfile, parquetfile, statfiles, xlsxfile
-from analysis.export.microdata.frame import ExportInfo, Weights, microdata_frame
+from analysis.export.microdata.frame import ExportInfo, Weights, microdata_batches, microdata_frame
 from survey.fieldwork.audit_log import AuditLog
 from survey.locale import LANGUAGES
 
@@ -29,6 +31,8 @@ _WRITERS = {
     "csv": csvfile.write, "parquet": parquetfile.write, "sav": statfiles.write_sav,
     "dta": statfiles.write_dta, "xlsx": xlsxfile.write,
 }
+BATCH_ROWS = 50_000  # rows read from the store and written at a time
+_STREAMED = {"csv": csvfile.write_batches, "parquet": parquetfile.write_batches, "xlsx": xlsxfile.write_batches}
 FORMAT_OPTION = {"id": "Format", "en": "format"}
 LANG_OPTION = {"id": "Bahasa", "en": "language"}
 
@@ -52,6 +56,34 @@ def microdata(store, table: str, fmt: str, *, user: str, lang: str = "en", ident
     return data
 
 
-def write_microdata(store, table: str, fmt: str, path: str | os.PathLike, **options) -> Path:
-    """microdata() written to `path` (atomically); the same keyword options."""
-    return write_file(path, microdata(store, table, fmt, **options))
+def write_microdata(store, table: str, fmt: str, path: str | os.PathLike, *, user: str, lang: str = "en",
+                    identified: bool = False, weights: Weights = None, identified_allowed: bool = True) -> Path:
+    """microdata() streamed to `path` (atomically: a temporary file beside it, then renamed);
+    the same keyword options. CSV, Parquet and XLSX are written a batch of rows at a time, never
+    the whole table in memory; SPSS and Stata hold the table once (ReadStat writes one frame)."""
+    detail = {"identified": bool(identified), "format": fmt, "lang": lang}
+    with recorded(AuditLog(store.root), user, table, **detail) as done:
+        if identified and not identified_allowed:
+            raise ExportDenied(IDENTIFIED_ADMINS_ONLY)
+        check_option(fmt, MICRODATA_FORMATS, FORMAT_OPTION)
+        check_option(lang, LANGUAGES, LANG_OPTION)
+        md = microdata_batches(store, table, identified=identified, weights=weights, batch_rows=BATCH_ROWS)
+        info = ExportInfo(md.instrument, table, bool(identified), lang, dt.datetime.now(dt.timezone.utc),
+                          store.count(table))
+
+        def write(handle) -> int:
+            if fmt in _STREAMED:
+                return _STREAMED[fmt](md.variables, md.batches(), info, handle)
+            parts = list(md.batches())
+            frame = pd.concat(parts, ignore_index=True) if parts else _empty(md.variables)
+            del parts
+            statfiles.write_to(fmt, md.variables, frame, info, handle.name, consume=True)
+            return len(frame)
+
+        target, rows = write_file_with(path, write)
+        done.update(rows=rows, bytes=target.stat().st_size, weights=any(v.origin == "weight" for v in md.variables))
+    return target
+
+
+def _empty(variables) -> pd.DataFrame:
+    return pd.DataFrame({v.name: pd.Series([], dtype=object) for v in variables})

@@ -46,18 +46,25 @@ def one_core_for_this_thread() -> None:
     _thread.one_core = True
 
 
-def connect() -> duckdb.DuckDBPyConnection:
+COPY_MEMORY = "512MB"  # DuckDB's memory for a streamed copy (read_batches); its sort spills to disk past it
+
+
+def connect(copying: bool = False) -> duckdb.DuckDBPyConnection:
     """A fresh cursor on this process's in-memory DuckDB database (nothing is stored in it).
 
     Opening a database costs tens of milliseconds, a cursor next to nothing; each
     call gets its own cursor, so threads never share one. A thread that asked for
-    one core (one_core_for_this_thread) gets a database of its own with one thread.
+    one core (one_core_for_this_thread) gets a database of its own with one thread, and a
+    streamed copy of a table to a file (`copying`) one limited to COPY_MEMORY.
     """
-    key = (os.getpid(), getattr(_thread, "one_core", False))
+    key = (os.getpid(), "copy" if copying else getattr(_thread, "one_core", False))
     with _duck_lock:
         db = _duck.get(key)
         if db is None:
-            db = _duck[key] = duckdb.connect(config={"threads": 1} if key[1] else {})
+            config = {"threads": 1} if key[1] is True else {}
+            if copying:  # a database of its own, so its memory limit binds only the copies
+                config = {"memory_limit": COPY_MEMORY, "preserve_insertion_order": False}
+            db = _duck[key] = duckdb.connect(config=config)
             db.execute("SET GLOBAL TimeZone = 'UTC'")
         return db.cursor()
 
@@ -170,7 +177,7 @@ def query(
             return None
         sql, params = built
         params = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
-        con = connect()
+        con = connect(copying=copy_to is not None)
         try:
             if copy_to is not None:
                 written = con.execute(copy_to.sql(sql), params).fetchall()

@@ -13,8 +13,10 @@ refilled at RATE_PER_SECOND): past it, 429 with Retry-After. Every answer that i
 ``{"error": {"code", "message"}}`` with its HTTP status, never a traceback, and every request is
 in the audit log (who, what, how many rows).
 
-Rows are the microdata export's (analysis.export.microdata.feed). JSON pages hold DEFAULT_PAGE rows
-and a ``next_cursor``; a cursor pages through a snapshot made by the first page (api/snapshots.py).
+Rows are the microdata export's (analysis.export.microdata.feed). Every answer streams the table
+from the store into a snapshot file (api/snapshots.py) a batch at a time, and serves its rows from
+there a row group at a time, so a table of a million rows is never whole in memory. JSON pages hold
+DEFAULT_PAGE rows and a ``next_cursor``; a cursor pages through the snapshot the first page made.
 CSV and Parquet are streamed in batches; without ``limit`` they hold every row.
 """
 
@@ -28,7 +30,6 @@ import math
 import threading
 import time
 
-import pyarrow as pa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -202,29 +203,40 @@ def _options(request: Request, role: str) -> dict:
 
 # ---------------------------------------------------------------------- rows
 
-def _page(owner: str, table: str, opts: dict) -> tuple[pa.Table, str | None]:
-    """(the rows of this page, the next page's cursor or None): from a snapshot, or the store once."""
+def _page(owner: str, table: str, opts: dict) -> tuple[str, int, int, str | None]:
+    """(snapshot, first row, rows to serve, the next page's cursor or None).
+
+    The first request of an answer streams the table from the store into a snapshot file
+    (api/snapshots.py), a batch at a time; its pages, and the next pages a cursor asks for,
+    are read from that file a row group at a time. So no answer holds the whole table in memory.
+    """
     limit = opts["limit"]
     if opts["cursor"]:
         try:
             snap, offset, total = snapshots.open_cursor(opts["cursor"], owner=owner, name=table)
         except snapshots.CursorInvalid:
             raise Refused(400, "bad_cursor") from None
-        rows = snapshots.read(snap, offset, total - offset if limit is None else limit)
-        end = offset + rows.num_rows
-        return rows, snapshots.cursor(snap, end) if end < total else None
-    from analysis.export import ExportError
-    from analysis.export.microdata.feed import feed_table
+    else:
+        from analysis.export import ExportError
+        from analysis.export.microdata.feed import write_feed
 
-    try:
-        rows = feed_table(_store(), table, identified=opts["identified"], labels=opts["labels"],
-                          since=opts["since"], statuses=opts["statuses"])
-    except ExportError:
-        raise Refused(404, "not_found", table=table[:80]) from None
-    if limit is None or rows.num_rows <= limit:
-        return rows, None
-    snap = snapshots.make(rows, owner=owner, name=table, page=limit)
-    return rows.slice(0, limit), snapshots.cursor(snap, limit)
+        def write(path) -> int:
+            return write_feed(_store(), table, path, row_group_rows=limit or BATCH, identified=opts["identified"],
+                              labels=opts["labels"], since=opts["since"], statuses=opts["statuses"])
+        try:
+            snap, total = snapshots.make_with(write, owner=owner, name=table)
+        except ExportError:
+            raise Refused(404, "not_found", table=table[:80]) from None
+        offset = 0
+    count = total - offset if limit is None else max(0, min(limit, total - offset))
+    end = offset + count
+    return snap, offset, count, snapshots.cursor(snap, end) if end < total else None
+
+
+def _served(snap: str, fresh: bool, next_cursor: str | None):
+    """Remove a snapshot made for one answer that no cursor will read, once it has gone out."""
+    if fresh and next_cursor is None:
+        snapshots.discard(snap)
 
 
 async def table_rows(request: Request) -> Response:
@@ -238,11 +250,12 @@ async def table_rows(request: Request) -> Response:
                reason=exc.code)
         raise
     try:
-        rows, next_cursor = await run_in_threadpool(_page, account.name, table, opts)
+        snap, offset, count, next_cursor = await run_in_threadpool(_page, account.name, table, opts)
     except Refused as exc:
         _audit(account.name, what, "invalid", status=exc.status, token=token_id, reason=exc.code)
         raise
-    _audit(account.name, what, "ok", status=200, token=token_id, rows=rows.num_rows, format=opts["format"],
+    fresh = not opts["cursor"]
+    _audit(account.name, what, "ok", status=200, token=token_id, rows=count, format=opts["format"],
            identified=opts["identified"], since=request.query_params.get("since"), status_filter=opts["statuses"] or None,
            page=bool(opts["cursor"]), more=next_cursor is not None)
     from analysis.export.microdata.feed_files import csv_chunks, json_page, parquet_chunks  # loaded by _page
@@ -250,12 +263,23 @@ async def table_rows(request: Request) -> Response:
     headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
     fmt = opts["format"]
     if fmt == "json":
-        body = await run_in_threadpool(json_page, rows, next_cursor)
-        return Response(body, 200, headers=headers, media_type=FORMATS["json"])
+        def page() -> bytes:
+            try:
+                return json_page(snapshots.read(snap, offset, count), next_cursor)
+            finally:
+                _served(snap, fresh, next_cursor)
+        return Response(await run_in_threadpool(page), 200, headers=headers, media_type=FORMATS["json"])
     name = f"{table}.{fmt}"
     headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    rows = (snapshots.schema(snap), snapshots.batches(snap, offset, count))
     chunks = csv_chunks(rows, BATCH) if fmt == "csv" else parquet_chunks(rows, BATCH)
-    return StreamingResponse(chunks, 200, headers=headers, media_type=FORMATS[fmt])
+
+    def then_discard():
+        try:
+            yield from chunks
+        finally:
+            _served(snap, fresh, next_cursor)
+    return StreamingResponse(then_discard(), 200, headers=headers, media_type=FORMATS[fmt])
 
 
 async def tables(request: Request) -> Response:

@@ -19,6 +19,7 @@ import secrets
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -51,16 +52,36 @@ def _sweep(where: Path, now: float) -> None:
 
 def make(table: pa.Table, *, owner: str, name: str, page: int) -> str:
     """Write a snapshot of `table`; returns its id."""
+    def write(path: Path) -> int:
+        pq.write_table(table, path, row_group_size=max(1, page))
+        return table.num_rows
+    return make_with(write, owner=owner, name=name)[0]
+
+
+def make_with(write: Callable[[Path], int], *, owner: str, name: str) -> tuple[str, int]:
+    """(snapshot id, rows) of a snapshot that `write(path)` writes as Parquet, in row groups of one
+    page, returning its number of rows: the rows stream to disk and are never whole in memory."""
     where = folder()
     _sweep(where, time.time())
     snap = secrets.token_hex(16)
     temp = where / f".{snap}.parquet"
-    pq.write_table(table, temp, row_group_size=max(1, page))
+    try:
+        rows = write(temp)  # in the folder only the server's user may open (0700)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
     os.chmod(temp, 0o600)
     os.replace(temp, where / f"{snap}.parquet")
-    (where / f"{snap}.json").write_text(json.dumps({"owner": owner, "table": name, "rows": table.num_rows,
+    (where / f"{snap}.json").write_text(json.dumps({"owner": owner, "table": name, "rows": rows,
                                                     "created": time.time()}), encoding="utf-8")
-    return snap
+    return snap, rows
+
+
+def discard(snap: str) -> None:
+    """Remove a snapshot no cursor will read (its whole answer went out at once)."""
+    where = folder()
+    (where / f"{snap}.json").unlink(missing_ok=True)
+    (where / f"{snap}.parquet").unlink(missing_ok=True)
 
 
 def cursor(snap: str, offset: int) -> str:
@@ -98,3 +119,22 @@ def read(snap: str, offset: int, limit: int) -> pa.Table:
     if not groups:
         return file.schema_arrow.empty_table()
     return file.read_row_groups(groups).slice(offset - first, limit)
+
+
+def schema(snap: str) -> pa.Schema:
+    return pq.read_schema(folder() / f"{snap}.parquet")
+
+
+def batches(snap: str, offset: int, limit: int | None) -> Iterator[pa.RecordBatch]:
+    """Rows [offset, offset + limit) of a snapshot (to its end without `limit`), one row group
+    at a time, so a snapshot of a million rows streams in constant memory."""
+    file = pq.ParquetFile(folder() / f"{snap}.parquet")
+    end = file.metadata.num_rows if limit is None else min(file.metadata.num_rows, offset + limit)
+    start = 0
+    for i in range(file.num_row_groups):
+        size = file.metadata.row_group(i).num_rows
+        if start + size > offset and start < end:
+            group = file.read_row_group(i)
+            lo = max(offset - start, 0)
+            yield from group.slice(lo, min(end - start, size) - lo).to_batches()
+        start += size

@@ -31,7 +31,7 @@ from typing import Callable, Sequence
 from analysis.export.codebook.codebook import CODEBOOK_FORMATS, codebook, weight_texts
 from analysis.export.errors import ExportError
 from analysis.export.files import write_file
-from analysis.export.microdata.labelled import MICRODATA_FORMATS, microdata
+from analysis.export.microdata.labelled import MICRODATA_FORMATS, write_microdata
 from analysis.export.microdata.replicates import REPLICATE_METHODS, design_replicates
 from analysis.export.report import REPORT_FORMATS, indicator_report
 from analysis.export.xlsform.xlsform import xlsform
@@ -76,10 +76,11 @@ def _add_replicate(parser: argparse.ArgumentParser) -> None:
                         help="replicate weights instead of strata and PSU (de-identified files)")
 
 
-def _run_microdata(run: Run) -> bytes:
+def _run_microdata(run: Run) -> Path:
+    """Streamed to --out a batch at a time (a table of a million rows is never whole in memory)."""
     a = run.args
-    return microdata(run.store(), a.table, a.format, user=run.user, lang=a.lang, identified=a.identified, weights=True,
-                     replicate=a.replicate)
+    return write_microdata(run.store(), a.table, a.format, a.out, user=run.user, lang=a.lang,
+                           identified=a.identified, weights=True, replicate=a.replicate)
 
 
 def _add_codebook(parser: argparse.ArgumentParser) -> None:
@@ -120,7 +121,7 @@ def _run_indicators(run: Run) -> bytes:
 class Command:
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[Run], bytes]
+    run: Callable[[Run], bytes | Path]  # the file's bytes, or the path it wrote them to itself
 
 
 COMMANDS: dict[str, Command] = {
@@ -161,10 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = Run(args, data, f"cli:{getpass.getuser()}")
     try:
         content = COMMANDS[args.command].run(run)
-        write_file(out, content)
+        if not isinstance(content, Path):
+            write_file(out, content)
+        size = out.stat().st_size
     except (ExportError, InstrumentError) as exc:
         return _fail(str(exc), 2)
     except (OSError, RuntimeError) as exc:
         return _fail(str(exc), 1)
-    print(f"wrote {out} ({len(content):,} bytes)")
+    print(f"wrote {out} ({size:,} bytes)")
     return 0

@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Callable, TypeVar
+
+T = TypeVar("T")
 
 MEDIA_TYPES = {
     "csv": "text/csv", "parquet": "application/vnd.apache.parquet", "sav": "application/x-spss-sav",
@@ -15,11 +18,18 @@ MEDIA_TYPES = {
 
 
 def write_file(path: str | os.PathLike, data: bytes) -> Path:
+    return write_file_with(path, lambda handle: handle.write(data))[0]
+
+
+def write_file_with(path: str | os.PathLike, write: Callable[[BinaryIO], T]) -> tuple[Path, T]:
+    """(path, what `write` returned): `write(handle)` fills a temporary file beside `path`, which
+    replaces `path` once whole and on disk; a failure leaves `path` as it was and no temporary file."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with open(tmp, "wb") as handle:  # (by name: ReadStat writes to handle.name itself)
+            result = write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -29,4 +39,4 @@ def write_file(path: str | os.PathLike, data: bytes) -> Path:
         except FileNotFoundError:
             pass
         raise
-    return target
+    return target, result

@@ -79,8 +79,8 @@ class XlsxCells:
     """An xlsxwriter workbook in memory that only writes typed cells: text as text
     (never a formula, URL or guessed number), numbers as numbers, dates as dates."""
 
-    def __init__(self, constant_memory: bool = False):
-        self.buffer = io.BytesIO()
+    def __init__(self, constant_memory: bool = False, target=None):
+        self.buffer = io.BytesIO() if target is None else target  # `target`: a file to write the book to
         self.book = xlsxwriter.Workbook(self.buffer, {
             "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
             # constant_memory streams rows through temporary files; in_memory would override it
@@ -128,6 +128,7 @@ class XlsxCells:
         for col, value in enumerate(values):
             self.text(sheet, row, col, value, self.bold)
 
-    def close(self) -> bytes:
+    def close(self) -> bytes | None:
+        """The workbook's bytes (None when it was written to a `target` file)."""
         self.book.close()
-        return self.buffer.getvalue()
+        return self.buffer.getvalue() if isinstance(self.buffer, io.BytesIO) else None

@@ -46,18 +46,25 @@ def one_core_for_this_thread() -> None:
     _thread.one_core = True
 
 
-def connect() -> duckdb.DuckDBPyConnection:
+COPY_MEMORY = "512MB"  # DuckDB's memory for a streamed copy (read_batches); its sort spills to disk past it
+
+
+def connect(copying: bool = False) -> duckdb.DuckDBPyConnection:
     """A fresh cursor on this process's in-memory DuckDB database (nothing is stored in it).
 
     Opening a database costs tens of milliseconds, a cursor next to nothing; each
     call gets its own cursor, so threads never share one. A thread that asked for
-    one core (one_core_for_this_thread) gets a database of its own with one thread.
+    one core (one_core_for_this_thread) gets a database of its own with one thread, and a
+    streamed copy of a table to a file (`copying`) one limited to COPY_MEMORY.
     """
-    key = (os.getpid(), getattr(_thread, "one_core", False))
+    key = (os.getpid(), "copy" if copying else getattr(_thread, "one_core", False))
     with _duck_lock:
         db = _duck.get(key)
         if db is None:
-            db = _duck[key] = duckdb.connect(config={"threads": 1} if key[1] else {})
+            config = {"threads": 1} if key[1] is True else {}
+            if copying:  # a database of its own, so its memory limit binds only the copies
+                config = {"memory_limit": COPY_MEMORY, "preserve_insertion_order": False}
+            db = _duck[key] = duckdb.connect(config=config)
             db.execute("SET GLOBAL TimeZone = 'UTC'")
         return db.cursor()
 
@@ -116,9 +123,36 @@ def listing(folder: Path, main: bool, skip: Collection[str] = ()) -> Listing:
     raise RuntimeError(f"table {folder.name}: the folder keeps changing; cannot list it")
 
 
+@dataclass(frozen=True)
+class CopyTo:
+    """Where query() writes its rows instead of returning them: a Parquet file at `path`, rows
+    ordered by `order`, only `columns` (all when empty), in row groups of `row_group_rows`.
+    DuckDB streams the rows to the file (sorting spills to disk), so a table of millions of rows
+    never stands whole in this process's memory."""
+
+    path: str
+    order: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    row_group_rows: int = 100_000
+
+    def sql(self, body: str) -> str:
+        quoted = self.path.replace("'", "''")
+        # COLUMNS(lambda) keeps the asked-for columns the files have (older files may lack new ones)
+        wanted = ", ".join("'" + c.replace("'", "''") + "'" for c in self.columns)
+        select = f"COLUMNS(lambda c: list_contains([{wanted}], c))" if self.columns else "*"
+        order = f" ORDER BY {', '.join(_quote(c) for c in self.order)}" if self.order else ""
+        return (f"COPY (SELECT {select} FROM ({body}){order}) TO '{quoted}' "
+                f"(FORMAT parquet, ROW_GROUP_SIZE {int(self.row_group_rows)})")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def query(
     responses: Path, build, tables: Mapping[str, bool],
     quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
+    copy_to: CopyTo | None = None,
 ) -> pa.Table | None:
     """Run the SQL that `build` makes for the current listing of `tables`.
 
@@ -126,7 +160,8 @@ def query(
     or None when there is nothing to read. A file that vanished between listing
     and reading (compaction) means: list again and retry. A file that cannot be
     read (or whose columns contradict `schemas`, {table: expected schema}) is
-    left out, and moved to quarantine when `quarantine` is given.
+    left out, and moved to quarantine when `quarantine` is given. With `copy_to`
+    the rows go to its file and the answer is a one-row table of their count (``n``).
     """
     last: Exception | None = None
     bad: dict[str, set[str]] = {t: set() for t in tables}
@@ -142,8 +177,11 @@ def query(
             return None
         sql, params = built
         params = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
-        con = connect()
+        con = connect(copying=copy_to is not None)
         try:
+            if copy_to is not None:
+                written = con.execute(copy_to.sql(sql), params).fetchall()
+                return pa.table({"n": [int(written[0][0]) if written else 0]})
             return con.sql(sql, params=params).to_arrow_table()
         except duckdb.Error as exc:
             last = exc
@@ -239,8 +277,9 @@ def readable_as(stored: pa.DataType, expected: pa.DataType) -> bool:
 def main_rows(
     responses: Path, table: str, history: bool, rid: str | None = None, count: bool = False,
     quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
+    copy_to: CopyTo | None = None,
 ) -> pa.Table | None:
-    """Main-table rows (current revisions, or all with `history`), unsorted."""
+    """Main-table rows (current revisions, or all with `history`), unsorted (or written to `copy_to`)."""
     where = "WHERE _response_id = $rid" if rid is not None else ""
 
     def build(listings):
@@ -262,14 +301,16 @@ def main_rows(
             return f"SELECT count(*) AS n FROM ({body})", params
         return body, params
 
-    return query(responses, build, {table: True}, quarantine, schemas)
+    return query(responses, build, {table: True}, quarantine, schemas, copy_to)
 
 
 def repeat_rows(
     responses: Path, main: str, table: str, history: bool, rid: str | None = None, count: bool = False,
     quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
+    copy_to: CopyTo | None = None,
 ) -> pa.Table | None:
-    """Repeat-table rows of committed revisions (current ones unless `history`), unsorted.
+    """Repeat-table rows of committed revisions (current ones unless `history`), unsorted
+    (or written to `copy_to`).
 
     `main`: the main table the repeat table belongs to. Rows in parts belong to a
     committed revision, and count while its household row is readable (not
@@ -318,4 +359,4 @@ def repeat_rows(
             return f"SELECT count(*) AS n FROM ({body})", params
         return body, params
 
-    return query(responses, build, {main: True, table: False}, quarantine, schemas)
+    return query(responses, build, {main: True, table: False}, quarantine, schemas, copy_to)

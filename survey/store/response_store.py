@@ -40,12 +40,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from survey.fieldwork.audit_log import AuditLog
 from survey.questionnaire.model import INSTRUMENT_DIR, Instrument
@@ -60,7 +62,7 @@ from survey.store.frames import arrange, sorted_rows, to_pandas
 from survey.store.inputs import MAX_NOTE_LENGTH, check_instrument_id, check_response_id
 from survey.store.layout import HIDDEN, JOURNAL, scan
 from survey.store.quarantine import Quarantine
-from survey.store.reading import main_rows, repeat_rows
+from survey.store.reading import CopyTo, main_rows, repeat_rows
 from survey.store.receipts import ConflictError, Receipt, UnknownResponse
 from survey.store.versions import IncompatibleInstrument, TypeChange, VersionRegistry
 from survey.store.writing import Writing
@@ -71,6 +73,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+MAIN_ORDER = ("_submitted_at", "_response_id", "_revision")  # read()'s row order
+REPEAT_ORDER = ("_response_id", "_revision", "_member_index")
 
 
 class ResponseStore(Catalogue, Writing, Commit):
@@ -180,11 +184,35 @@ class ResponseStore(Catalogue, Writing, Commit):
         """
         instrument_id, main, schemas = self.table_owner(table)
         if main:
-            rows = sorted_rows(self._main_rows(table, history, schemas), ["_submitted_at", "_response_id", "_revision"])
+            rows = sorted_rows(self._main_rows(table, history, schemas), list(MAIN_ORDER))
         else:
-            rows = sorted_rows(self._repeat_rows(instrument_id, table, history, schemas),
-                               ["_response_id", "_revision", "_member_index"])
+            rows = sorted_rows(self._repeat_rows(instrument_id, table, history, schemas), list(REPEAT_ORDER))
         return to_pandas(arrange(rows, schemas[table]))
+
+    def read_batches(self, table: str, batch_rows: int = 50_000,
+                     columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+        """read(table) in pieces of at most `batch_rows` rows, same order and dtypes, without
+        ever holding the whole table: DuckDB writes the current rows, sorted, to a private
+        temporary Parquet file, which is read one piece at a time and deleted at the end.
+        `columns`: only these (metadata and questions; ones no stored file has come back empty).
+        """
+        instrument_id, main, schemas = self.table_owner(table)
+        schema = schemas[table]
+        keys = MAIN_ORDER if main else REPEAT_ORDER
+        if columns is not None:
+            schema = pa.schema([f for f in schema if f.name in set(columns)])
+        with tempfile.TemporaryDirectory(prefix="survey-read-") as folder:  # mode 0700: identified rows
+            copy = CopyTo(str(Path(folder) / "rows.parquet"), keys, tuple(dict.fromkeys([*schema.names, *keys])),
+                          max(1, batch_rows))
+            if main:
+                written = self._main_rows(table, False, schemas, copy_to=copy)
+            else:
+                written = self._repeat_rows(instrument_id, table, False, schemas, copy_to=copy)
+            if written is None or written.column("n")[0].as_py() == 0:
+                return
+            for batch in pq.ParquetFile(copy.path).iter_batches(batch_size=batch_rows):
+                rows = arrange(pa.Table.from_batches([batch]), schema)
+                yield to_pandas(rows.select(schema.names) if columns is not None else rows)
 
     def count(self, table: str) -> int:
         """Number of rows read(table) would return."""
@@ -195,17 +223,19 @@ class ResponseStore(Catalogue, Writing, Commit):
             rows = self._repeat_rows(instrument_id, table, False, schemas, count=True)
         return 0 if rows is None else int(rows.column("n")[0].as_py())
 
-    def _main_rows(self, table: str, history: bool, schemas=None, rid: str | None = None, count: bool = False):
+    def _main_rows(self, table: str, history: bool, schemas=None, rid: str | None = None, count: bool = False,
+                   copy_to: CopyTo | None = None):
         if schemas is None:
             schemas = self._reading(table)[1]
-        return main_rows(self.responses, table, history, rid=rid, count=count, quarantine=self.quarantine, schemas=schemas)
+        return main_rows(self.responses, table, history, rid=rid, count=count, quarantine=self.quarantine,
+                         schemas=schemas, copy_to=copy_to)
 
     def _repeat_rows(self, instrument_id: str, table: str, history: bool, schemas=None, rid: str | None = None,
-                     count: bool = False):
+                     count: bool = False, copy_to: CopyTo | None = None):
         if schemas is None:
             schemas = self._reading(instrument_id)[1]
         return repeat_rows(self.responses, instrument_id, table, history, rid=rid, count=count,
-                           quarantine=self.quarantine, schemas=schemas)
+                           quarantine=self.quarantine, schemas=schemas, copy_to=copy_to)
 
     def history(self, instrument_id: str, response_id: str) -> pd.DataFrame:
         """Every revision of one response (main table), oldest first."""

@@ -373,3 +373,38 @@ def test_haven_reads_the_sav_and_dta_with_labels(household_store, tmp_path):
         assert got["dummy_labels"] == {"No": 0, "Yes": 1}
         assert got["age_class"] == "numeric" and got["key"] == "character" and got["n"] == len(members)
         assert got["sex_factor"] == members["sex"].map({"male": "Male", "female": "Female"}).tolist()
+
+
+# ---------------------------------------------------------------------- streamed to disk
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("table", ["household", "household_members"])
+def test_a_file_streamed_in_small_batches_holds_what_the_whole_export_holds(household_store, tmp_path, monkeypatch,
+                                                                            fmt, table):
+    from analysis.export.microdata import labelled
+
+    whole = microdata(household_store, table, fmt, user="t", lang="id")
+    monkeypatch.setattr(labelled, "BATCH_ROWS", 3)  # 10 households, 30-odd members: many batches
+    path = write_microdata(household_store, table, fmt, tmp_path / f"out.{fmt}", user="t", lang="id")
+    streamed = path.read_bytes()
+    if fmt == "csv":
+        assert streamed == whole
+    elif fmt == "parquet":
+        a, b = pq.read_table(io.BytesIO(whole)), pq.read_table(io.BytesIO(streamed))
+        assert a.equals(b) and a.schema.field(3).metadata == b.schema.field(3).metadata
+    elif fmt == "xlsx":
+        assert _read_xlsx(whole) == _read_xlsx(streamed)
+    else:
+        (a, meta_a), (b, meta_b) = _read_stat(whole, fmt, tmp_path), _read_stat(streamed, fmt, tmp_path)
+        pd.testing.assert_frame_equal(a, b)
+        assert meta_a.variable_value_labels == meta_b.variable_value_labels
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+def test_a_streamed_xlsx_is_refused_before_reading_and_leaves_the_old_file(household_store, tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsxfile, "MAX_ROWS", 3)
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(b"the earlier file")
+    with pytest.raises(ExportError, match="use CSV or Parquet"):
+        write_microdata(household_store, "household", "xlsx", target, user="t")
+    assert target.read_bytes() == b"the earlier file" and len(list(tmp_path.iterdir())) == 1

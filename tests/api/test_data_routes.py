@@ -163,7 +163,7 @@ def test_a_cursor_pages_through_a_snapshot_of_more_than_1000_rows(big, monkeypat
         # a change after the first page does not reach the next pages, nor is the store read again
         rid = store.read("household")["_response_id"].iloc[0]
         store.set_status("household", rid, "approved", "sup01")
-        monkeypatch.setattr(FEED, "feed_table", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr(FEED, "write_feed", lambda *a, **k: 1 / 0)
         while page["next_cursor"]:
             page = client.get(f"/api/v1/tables/household_members?cursor={page['next_cursor']}",
                               headers=bearer(token)).json()

@@ -9,6 +9,8 @@ gets a leading apostrophe (see cells.py). Labels are in the codebook.
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import pandas as pd
 
 from analysis.export.microdata.frame import ExportInfo
@@ -26,7 +28,24 @@ def _cells(v: Variable, values: pd.Series) -> pd.Series:
     return values
 
 
-def write(variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:
+def _text(variables: list[Variable], frame: pd.DataFrame, header: bool) -> str:
     cells = pd.DataFrame({v.name: _cells(v, frame[v.name]) for v in variables}, index=frame.index)
-    text = cells.to_csv(index=False, lineterminator="\r\n")
-    return "\ufeff".encode() + text.encode("utf-8")
+    return cells.to_csv(index=False, header=header, lineterminator="\r\n")
+
+
+def write(variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:
+    return "\ufeff".encode() + _text(variables, frame, True).encode("utf-8")
+
+
+def write_batches(variables: list[Variable], batches: Iterable[pd.DataFrame], info: ExportInfo, handle) -> int:
+    """The same file written to the binary `handle` a batch at a time; returns the rows written."""
+    handle.write("\ufeff".encode() + ",".join(_quoted(v.name) for v in variables).encode("utf-8") + b"\r\n")
+    rows = 0
+    for frame in batches:
+        handle.write(_text(variables, frame, False).encode("utf-8"))
+        rows += len(frame)
+    return rows
+
+
+def _quoted(name: str) -> str:
+    return pd.DataFrame(columns=[name]).to_csv(index=False, lineterminator="").strip()

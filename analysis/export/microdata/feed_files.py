@@ -1,6 +1,7 @@
 """The data API's answers as bytes (api/data.py streams them): a JSON page, CSV and Parquet chunks.
 
-Each takes the Arrow rows of analysis.export.microdata.feed: JSON with times as ISO 8601 UTC
+Each takes the Arrow rows of analysis.export.microdata.feed (a table, or a schema and an iterable of
+record batches read from a snapshot file): JSON with times as ISO 8601 UTC
 (``...Z``) and dates as ``YYYY-MM-DD``; CSV as the microdata export writes it (UTF-8 with a BOM,
 CRLF, a text cell a spreadsheet would run as a formula made safe) in chunks of `batch` rows;
 Parquet written by pyarrow one row group of `batch` rows at a time, each handed on once written,
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -26,15 +28,25 @@ def _json_value(value):
     raise TypeError(type(value).__name__)
 
 
+Rows = pa.Table | tuple[pa.Schema, Iterable[pa.RecordBatch]]  # a table, or a schema and its batches
+
+
+def _batches(rows: Rows, batch: int) -> tuple[pa.Schema, Iterable[pa.RecordBatch]]:
+    if isinstance(rows, pa.Table):
+        return rows.schema, rows.to_batches(max_chunksize=batch)
+    return rows
+
+
 def json_page(rows: pa.Table, next_cursor: str | None) -> bytes:
     return json.dumps({"rows": rows.to_pylist(), "next_cursor": next_cursor}, default=_json_value,
                       ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
-def csv_chunks(rows: pa.Table, batch: int = 5000):
+def csv_chunks(rows: Rows, batch: int = 5000):
+    schema, parts = _batches(rows, batch)
     yield "\ufeff".encode()  # Excel then reads UTF-8; pandas and readr skip it
     first = True
-    for part in rows.to_batches(max_chunksize=batch):
+    for part in parts:
         frame = part.to_pandas()
         for name, field in zip(part.schema.names, part.schema):
             if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
@@ -44,7 +56,7 @@ def csv_chunks(rows: pa.Table, batch: int = 5000):
         yield frame.to_csv(index=False, header=first, lineterminator="\r\n").encode("utf-8")
         first = False
     if first:
-        yield (",".join(rows.schema.names) + "\r\n").encode("utf-8")
+        yield (",".join(schema.names) + "\r\n").encode("utf-8")
 
 
 class _Sink:
@@ -66,10 +78,11 @@ class _Sink:
         return out
 
 
-def parquet_chunks(rows: pa.Table, batch: int = 5000):
+def parquet_chunks(rows: Rows, batch: int = 5000):
+    schema, parts = _batches(rows, batch)
     sink = _Sink()
-    with pq.ParquetWriter(pa.PythonFile(sink, mode="w"), rows.schema) as writer:
-        for part in rows.to_batches(max_chunksize=batch):
+    with pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema) as writer:
+        for part in parts:
             writer.write_batch(part)
             yield sink.take()
     yield sink.take()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -97,15 +97,49 @@ def table_weights(store, inst: Instrument, table: str, weights: Weights) -> Tabl
     return from_response_ids(weights, repeat=table != inst.id)
 
 
-def _rows(store, inst: Instrument, repeat: Question | None, table: str, weights: TableWeights | None) -> pd.DataFrame:
-    rows = store.read(table)
+def _parents(store, inst: Instrument, repeat: Question | None) -> pd.DataFrame | None:
+    """A repeat table's parent design variables by response id (None for a main table)."""
     parent_columns = list(design_questions(inst)) if repeat is not None else []
-    if parent_columns:
-        parents = store.read(inst.id)[["_response_id", *parent_columns]]  # names are unique per instrument
+    if not parent_columns:
+        return None
+    columns = ["_response_id", *parent_columns]  # names are unique per instrument
+    parts = list(store.read_batches(inst.id, columns=columns))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _with_design(rows: pd.DataFrame, parents: pd.DataFrame | None, weights: TableWeights | None,
+                 repeat: bool, replicates: TableReplicates | None = None) -> pd.DataFrame:
+    """Store rows with their parent's design variables, their weights and replicate weights."""
+    if parents is not None:
         rows = rows.merge(parents, on="_response_id", how="left", validate="many_to_one")
     if weights is not None:
-        rows = rows.assign(**row_weights(rows, weights, repeat is not None))
+        rows = rows.assign(**row_weights(rows, weights, repeat))
+    if replicates is not None:
+        rows = rows.assign(**row_replicates(rows, replicates, repeat))
     return rows
+
+
+def _variables(inst: Instrument, table: str, weights: TableWeights | None,
+               replicates: TableReplicates | None) -> list[Variable]:
+    names = tuple(replicates.names) if replicates is not None else ()
+    return table_variables(inst, table, weight=weights is not None, replicates=names,
+                           replicate_label=None if replicates is None else replicates.texts())
+
+
+def _found_choices(variables: list[Variable], rows: pd.DataFrame, found: dict[str, set[str]]) -> None:
+    """Add to `found` (column -> choice names) the choices `rows` hold in choice and dummy columns."""
+    for column in {v.column for v in variables if v.kind == "dummy"}:
+        _, sets = _choice_sets(rows[column])
+        found.setdefault(column, set()).update(c for s in sets for c in s)
+    for column in {v.column for v in variables if v.kind == "choice"}:
+        found.setdefault(column, set()).update(rows[column].dropna().astype(str).unique())
+
+
+def _frame(variables: list[Variable], rows: pd.DataFrame) -> pd.DataFrame:
+    """The export columns of store rows (with design variables and weights), one per variable."""
+    selections = {v.column: _choice_sets(rows[v.column]) for v in variables if v.kind == "dummy"}
+    frame = pd.DataFrame({v.name: _column(v, rows[v.column], selections) for v in variables}, index=rows.index)
+    return frame.reset_index(drop=True)
 
 
 def _choice_sets(values: pd.Series) -> tuple[np.ndarray, list[list[str]]]:
@@ -151,23 +185,49 @@ def microdata_frame(store, table: str, identified: bool = False, weights: Weight
     """
     inst, repeat = table_owner(store, table)
     weights = table_weights(store, inst, table, weights)
-    rows = _rows(store, inst, repeat, table, weights)
-    names = ()
-    if replicates is not None:
-        rows = rows.assign(**row_replicates(rows, replicates, repeat is not None))
-        names = tuple(replicates.names)
-    variables = table_variables(inst, table, weight=weights is not None, replicates=names,
-                                replicate_label=None if replicates is None else replicates.texts())
-    selections = {}
+    rows = _with_design(store.read(table), _parents(store, inst, repeat), weights, repeat is not None, replicates)
+    variables = _variables(inst, table, weights, replicates)
     found: dict[str, set[str]] = {}
-    for v in variables:
-        if v.kind == "dummy" and v.column not in selections:
-            selections[v.column] = _choice_sets(rows[v.column])
-            found[v.column] = {c for s in selections[v.column][1] for c in s}
-        elif v.kind == "choice" and v.column not in found:
-            found[v.column] = set(rows[v.column].dropna().astype(str).unique())
+    _found_choices(variables, rows, found)
+    variables = _exported(variables, found, identified)
+    return Microdata(inst, table, variables, _frame(variables, rows))
+
+
+@dataclass(frozen=True)
+class MicrodataBatches:
+    """One store table as exported, in pieces: its variables and a way to read its frame
+    batch by batch (microdata_frame's columns), so a table of millions of rows is never
+    whole in memory. ``batches()`` may be called more than once; each call reads the store."""
+
+    instrument: Instrument
+    table: str
+    variables: list[Variable]
+    batches: Callable[[], Iterator[pd.DataFrame]]
+
+
+def microdata_batches(store, table: str, identified: bool = False, weights: Weights = None,
+                      replicates: TableReplicates | None = None, batch_rows: int = 50_000) -> MicrodataBatches:
+    """microdata_frame in batches of at most `batch_rows` rows (the same variables and values).
+
+    A first pass over the store reads only the choice columns, for the choice names that
+    older questionnaire versions stored (their codes must be known before the first batch)."""
+    inst, repeat = table_owner(store, table)
+    weights = table_weights(store, inst, table, weights)
+    parents = _parents(store, inst, repeat)
+    variables = _variables(inst, table, weights, replicates)
+    choice_columns = sorted({v.column for v in variables if v.kind in ("choice", "dummy") and v.origin != "weight"})
+    found: dict[str, set[str]] = {}
+    for rows in store.read_batches(table, batch_rows, columns=["_response_id", *choice_columns]):
+        _found_choices(variables, _with_design(rows, parents, None, repeat is not None), found)
+    variables = _exported(variables, found, identified)
+
+    def batches() -> Iterator[pd.DataFrame]:
+        for rows in store.read_batches(table, batch_rows):
+            yield _frame(variables, _with_design(rows, parents, weights, repeat is not None, replicates))
+
+    return MicrodataBatches(inst, table, variables, batches)
+
+
+def _exported(variables: list[Variable], found: Mapping[str, set[str]], identified: bool) -> list[Variable]:
     variables = with_unknown_choices(variables, found)
-    if not identified:
-        variables = [v for v in variables if not v.pii]
-    frame = pd.DataFrame({v.name: _column(v, rows[v.column], selections) for v in variables}, index=rows.index)
-    return Microdata(inst, table, variables, frame.reset_index(drop=True))
+    return variables if identified else [v for v in variables if not v.pii]

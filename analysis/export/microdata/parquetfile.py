@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Iterable
 
 import pandas as pd
 import pyarrow as pa
@@ -36,22 +37,39 @@ def _array(v: Variable, values: pd.Series) -> pa.Array:
     return pa.Array.from_pandas(values, type=_ARROW[v.kind])
 
 
-def write(variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:
-    fields, arrays = [], []
+def _schema(variables: list[Variable], info: ExportInfo) -> pa.Schema:
+    fields = []
     for v in variables:
-        array = _array(v, frame[v.name])
+        kind = pa.dictionary(pa.int32(), pa.string()) if v.kind == "choice" else _ARROW[v.kind]
         metadata = {"label": pick(v.label, info.lang), "column": v.column}
         if v.kind == "choice":
             metadata["value_labels"] = json.dumps({name: pick(lab, info.lang) for _, name, lab in v.codes},
                                                   ensure_ascii=False)
-        fields.append(pa.field(v.name, array.type, metadata=metadata))
-        arrays.append(array)
+        fields.append(pa.field(v.name, kind, metadata=metadata))
     about = {
         "instrument": info.instrument.id, "instrument_version": str(info.instrument.version),
         "table": info.table, "identified": str(info.identified).lower(), "lang": info.lang,
         "exported_at": info.exported_at.isoformat(), "title": pick(info.instrument.title, info.lang),
     }
-    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=about))
+    return pa.schema(fields, metadata=about)
+
+
+def _table(variables: list[Variable], frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_arrays([_array(v, frame[v.name]) for v in variables], schema=schema)
+
+
+def write(variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:
+    schema = _schema(variables, info)
     buffer = io.BytesIO()
-    pq.write_table(table, buffer)
+    pq.write_table(_table(variables, frame, schema), buffer)
     return buffer.getvalue()
+
+
+def write_batches(variables: list[Variable], batches: Iterable[pd.DataFrame], info: ExportInfo, handle) -> int:
+    """The same file written to the binary `handle` a batch (a row group) at a time; returns the rows."""
+    schema, rows = _schema(variables, info), 0
+    with pq.ParquetWriter(handle, schema) as writer:
+        for frame in batches:
+            writer.write_table(_table(variables, frame, schema))
+            rows += len(frame)
+    return rows

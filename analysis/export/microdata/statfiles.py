@@ -102,28 +102,38 @@ def _check_label_set_names(labelled: list[str]) -> None:
 
 
 def _write(fmt: str, variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        path = os.path.join(folder, f"data.{fmt}")
+        write_to(fmt, variables, frame, info, path)
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def write_to(fmt: str, variables: list[Variable], frame: pd.DataFrame, info: ExportInfo, path: str,
+             consume: bool = False) -> None:
+    """The file written by ReadStat straight to `path` (``sav`` or ``dta``), its bytes never held.
+    pyreadstat needs the whole table as one frame; with `consume` each column of `frame` is let go
+    as soon as its converted copy is made, so the table is not held twice."""
     var_limit, value_limit, file_limit = _LIMITS[fmt]
-    data = pd.DataFrame({v.name: _column(v, frame[v.name]) for v in variables}, index=frame.index)
+    index = frame.index
+    data = pd.DataFrame({v.name: _column(v, frame.pop(v.name) if consume else frame[v.name]) for v in variables},
+                        index=index)
     labels = {v.name: _variable_label(v, info.lang, var_limit) for v in variables}
     values = {v.name: {code: _cut(text, value_limit) for code, text in value_labels(v, info.lang).items()}
               for v in variables if v.codes}
     title = _cut(f"{pick(info.instrument.title, info.lang)} ({info.table}, v{info.instrument.version})", file_limit)
-    with tempfile.TemporaryDirectory(prefix="export-") as folder:
-        path = os.path.join(folder, f"data.{fmt}")
-        if fmt == "sav":
-            formats = {v.name: f for v in variables if (f := _spss_format(v, data[v.name])) is not None}
-            note = [  # SPSS document lines hold at most 80 bytes each
-                _cut(f"Instrument {info.instrument.id} version {info.instrument.version}, table {info.table}", ("bytes", 80)),
-                f"Exported {info.exported_at:%Y-%m-%d %H:%M} UTC, {'identified' if info.identified else 'de-identified'}",
-            ]
-            pyreadstat.write_sav(data, path, file_label=title, column_labels=labels, variable_value_labels=values,
-                                 variable_measure={v.name: v.spss_measure for v in variables},
-                                 variable_format=formats, note=note)
-        else:
-            _check_label_set_names(list(values))
-            pyreadstat.write_dta(data, path, file_label=title, column_labels=labels, variable_value_labels=values)
-        with open(path, "rb") as handle:
-            return handle.read()
+    if fmt == "sav":
+        formats = {v.name: f for v in variables if (f := _spss_format(v, data[v.name])) is not None}
+        note = [  # SPSS document lines hold at most 80 bytes each
+            _cut(f"Instrument {info.instrument.id} version {info.instrument.version}, table {info.table}", ("bytes", 80)),
+            f"Exported {info.exported_at:%Y-%m-%d %H:%M} UTC, {'identified' if info.identified else 'de-identified'}",
+        ]
+        pyreadstat.write_sav(data, path, file_label=title, column_labels=labels, variable_value_labels=values,
+                             variable_measure={v.name: v.spss_measure for v in variables},
+                             variable_format=formats, note=note)
+    else:
+        _check_label_set_names(list(values))
+        pyreadstat.write_dta(data, path, file_label=title, column_labels=labels, variable_value_labels=values)
 
 
 def write_sav(variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:

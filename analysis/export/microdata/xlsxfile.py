@@ -10,6 +10,8 @@ pointer to CSV or Parquet.
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import pandas as pd
 
 from analysis.export.errors import ExportError
@@ -47,24 +49,49 @@ def _writer(cells: XlsxCells, v: Variable):
     return cells.number
 
 
+def _too_many(rows: int) -> ExportError:
+    return ExportError(texts(TEXTS, "too_many_rows", rows=_whole(rows), limit=_whole(MAX_ROWS)))
+
+
 def write(variables: list[Variable], frame: pd.DataFrame, info: ExportInfo) -> bytes:
     if len(frame) > MAX_ROWS:
-        raise ExportError(texts(TEXTS, "too_many_rows", rows=_whole(len(frame)), limit=_whole(MAX_ROWS)))
+        raise _too_many(len(frame))
     cells = XlsxCells(constant_memory=True)
+    _fill(cells, variables, [frame], info)
+    return cells.close()
+
+
+def write_batches(variables: list[Variable], batches: Iterable[pd.DataFrame], info: ExportInfo, handle) -> int:
+    """The same workbook written to the file `handle` a batch at a time (rows stream through
+    xlsxwriter's temporary files); refused before anything is read when the table is too long."""
+    if info.rows > MAX_ROWS:
+        raise _too_many(info.rows)
+    cells = XlsxCells(constant_memory=True, target=handle)
+    rows = _fill(cells, variables, batches, info)
+    cells.close()
+    return rows
+
+
+def _fill(cells: XlsxCells, variables: list[Variable], batches: Iterable[pd.DataFrame], info: ExportInfo) -> int:
     data = cells.sheet("data")
     data.freeze_panes(1, 0)
     cells.header(data, 0, [v.name for v in variables])
     writers = [_writer(cells, v) for v in variables]
-    columns = [frame[v.name].astype(object).where(frame[v.name].notna(), None).tolist() for v in variables]
-    for row in range(len(frame)):
-        for col, write_cell in enumerate(writers):
-            write_cell(data, row + 1, col, columns[col][row])
+    row = 0
+    for frame in batches:
+        if row + len(frame) > MAX_ROWS:  # rows added since the count: still refused, never cut short
+            raise _too_many(row + len(frame))
+        columns = [frame[v.name].astype(object).where(frame[v.name].notna(), None).tolist() for v in variables]
+        for i in range(len(frame)):
+            row += 1
+            for col, write_cell in enumerate(writers):
+                write_cell(data, row, col, columns[col][i])
     sheet = cells.sheet("variables")
     cells.header(sheet, 0, _HEADERS.get(info.lang, _HEADERS["en"]))
-    for row, v in enumerate(variables, start=1):
+    for n, v in enumerate(variables, start=1):
         kind = v.question.type if v.question is not None else v.kind
         labels = "; ".join(f"{name} = {text}" if v.kind == "choice" else f"{code} = {text}"
                            for (code, name, _), text in zip(v.codes, value_labels(v, info.lang).values()))
         for col, value in enumerate([v.name, v.column, pick(v.label, info.lang), kind, labels]):
-            cells.text(sheet, row, col, value)
-    return cells.close()
+            cells.text(sheet, n, col, value)
+    return row

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.tables.question_tables import crosstab_table
 from survey.locale import pick
 from survey.questionnaire.analysis_defaults import PERCENT_OF
 from ui import auth
@@ -71,7 +72,7 @@ def tests_ui(table, lang: str) -> None:
 def results(view: View, row: str, col: str, layer: str | None, percent: str, style: str) -> None:
     lang = view.lang
     with st.spinner(t("computing", lang)):
-        table = data.table("crosstab", view, row=row, col=col, layer=layer, percent=percent)
+        table = data.table(crosstab_table, view, row=row, col=col, layer=layer, percent=percent)
     count_ui(table.provenance, PAGE, lang)
     design_notes_ui(table.provenance, lang)
     if empty_ui(table.provenance, lang):
@@ -105,7 +106,7 @@ def page() -> None:
     view = View(instrument, lang, weighted)
     results(view, *chosen, style)
     row, col, layer, percent = chosen
-    downloads_ui({PAGE: lambda: data.table("crosstab", view, row=row, col=col, layer=layer, percent=percent)},
+    downloads_ui({PAGE: lambda: data.table(crosstab_table, view, row=row, col=col, layer=layer, percent=percent)},
                  PAGE, lang)
 
 

@@ -29,6 +29,7 @@ from analysis.dataset.datafiles import (
     save_population,
 )
 from analysis.messages import unit_texts
+from analysis.tables.weighting_tables import totals_table, weights_table
 from survey.locale import WIB, number, pick, wib_datetime
 from ui import auth, uploader
 from ui.i18n import current_lang, t
@@ -100,14 +101,14 @@ def results(instrument: str, lang: str) -> None:
     if provenance.responses == 0:
         st.info(t("no_data", lang), icon=":material/info:")
         return
-    weights = data.table("weights", view)
+    weights = data.table(weights_table, view)
     for row in weights.data.itertuples():
         st.markdown(f"**{weights.value_label('table', row.table, lang)}**")
         left, middle, right = st.columns(3)
         left.metric(t("weights_range", lang), f"{number(row.min, lang, 2)}–{number(row.max, lang, 2)}")
         middle.metric(t("weights_ratio", lang), number(row.ratio, lang, 2))
         right.metric(t("kish_deff", lang), number(row.deff, lang, 2), help=t("kish_help", lang))
-        totals = data.table("totals", view, table=row.table)
+        totals = data.table(totals_table, view, table=row.table)
         if len(totals):
             table_ui(totals, f"{PAGE}_totals_{row.table}", lang)
     table_ui(weights, f"{PAGE}_weights", lang)
@@ -182,8 +183,8 @@ def page() -> None:
     instrument = instrument_ui(PAGE, lang)
     results(instrument, lang)
     view = View(instrument, lang)
-    downloads_ui({f"{PAGE}_weights": lambda: data.table("weights", view),
-                  f"{PAGE}_totals": lambda: data.table("totals", view)}, PAGE, lang)
+    downloads_ui({f"{PAGE}_weights": lambda: data.table(weights_table, view),
+                  f"{PAGE}_totals": lambda: data.table(totals_table, view)}, PAGE, lang)
     st.divider()
     st.subheader(t("design_files_title", lang))
     uploader.style(lang)    # Streamlit's "Upload" and "200MB per file" in the user's language

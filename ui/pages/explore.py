@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.tables.histograms import histogram_table
+from analysis.tables.question_tables import question_table
 from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
@@ -48,9 +50,9 @@ def tables(view: View, question: str | None, by: str | None, kind: str | None) -
     """The page's tables: key -> how to build it (for the results and for the downloads)."""
     if question is None:
         return {}
-    out = {PAGE: lambda: data.table("question", view, question=question, by=by)}
+    out = {PAGE: lambda: data.table(question_table, view, question=question, by=by)}
     if kind == "number" and by is None:
-        out[f"{PAGE}_histogram"] = lambda: data.table("histogram", view, question=question)
+        out[f"{PAGE}_histogram"] = lambda: data.table(histogram_table, view, question=question)
     return out
 
 

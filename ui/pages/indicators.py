@@ -69,7 +69,7 @@ def tables(section: IndicatorSection, by: str | None, lang: str) -> dict:
     without a breakdown is built without one."""
     views = tuple(View(instrument, lang) for instrument in section.instruments)
     options = {"by": by} if section.breakdown is not None else {}
-    return {f"{PAGE}_{table.name}": lambda table=table: data.table(data.indicator_kind(table.name), views, **options)
+    return {f"{PAGE}_{table.name}": lambda table=table: data.table(table.build, views, **options)
             for table in section.tables}
 
 

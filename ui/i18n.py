@@ -755,6 +755,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{sentence} WIB. Rejected interviews are left out.",
         "id": "{sentence} WIB. Wawancara yang ditolak tidak dihitung.",
     },
+    "monitor_downloads": {"en": "Download the monitor's tables (CSV, Excel, printable)",
+                          "id": "Unduh tabel pemantauan (CSV, Excel, cetak)"},
     "monitor_empty": {
         "en": "No interviews yet for this questionnaire. Enumerators enter them on the entry page; for a demonstration, load a simulated field team: python -m survey.simulate --households 500 --outcomes --bad 3 --out data",
         "id": "Belum ada wawancara untuk kuesioner ini. Pencacah mengisinya di halaman isian; untuk demonstrasi, muat tim lapangan simulasi: python -m survey.simulate --households 500 --outcomes --bad 3 --out data",

@@ -179,6 +179,11 @@ class SummaryTable:
         value_labels[column] = {**value_labels.get(column, {}), **labels}
         return self._replace(value_labels=value_labels)
 
+    def with_rows(self, rows) -> "SummaryTable":
+        """The table of these rows only (positions or a mask), everything else kept."""
+        rows = np.asarray(rows)
+        return self._replace(data=self._data.iloc[np.flatnonzero(rows) if rows.dtype == bool else rows])
+
     def with_provenance(self, provenance) -> "SummaryTable":
         return self._replace(provenance=provenance)
 

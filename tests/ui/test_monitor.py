@@ -186,3 +186,22 @@ def test_the_visits_chart_shows_every_outcome_whole_in_bahasa_indonesia():
                          "disposition": ["complete", "refusal", "noncontact", "other", "ineligible"]})
     legend = per_day_chart(days, "id").to_dict()["encoding"]["color"]["legend"]
     assert legend["labelLimit"] == 0 and legend["columns"] == 1
+
+
+def test_every_monitor_table_is_a_summary_table_with_its_downloads_in_both_languages(store, data_dir):
+    """Issue 23, item 1: labels from analysis.tables.fieldwork_tables, numbers by survey.locale, and
+    CSV/Excel/printable downloads of each table under the live part of the page."""
+    from ui.supervision.monitor_tables import monitor_tables
+
+    snap = monitor_data.snapshot(store, "household", "en")
+    tables = monitor_tables(snap, store.instrument("household"))
+    assert {"monitor_areas", "monitor_enumerators", "monitor_rates", "monitor_flags", "monitor_precision"} <= set(tables)
+    for lang, header, rate in (("en", "Enumerator", "Response rate"), ("id", "Pencacah", "Tingkat respons")):
+        at = monitor(data_dir, lang)
+        people = next(d.value for d in at.dataframe if header in d.value.columns)
+        shown = tables["monitor_enumerators"].to_frame(lang, formatted=True)
+        assert people[rate].tolist() == shown[shown.columns[3]].tolist()
+        assert all(v.endswith("%") or v == "–" for v in people[rate])
+        assert ("," in people[rate].iloc[0]) == (lang == "id")   # 45,2% in Bahasa Indonesia, 45.2% in English
+        keys = {b.key for b in at.get("download_button")}
+        assert {f"{key}_{fmt}" for key in tables for fmt in ("csv", "xlsx", "html")} <= keys

@@ -53,6 +53,8 @@ LABELS: Mapping[str, Texts] = {
     "respondent": {"en": "Respondent", "id": "Responden"},
     "instrument": {"en": "Questionnaire", "id": "Kuesioner"},
     "note": {"en": "Comment", "id": "Catatan"},
+    "editor": {"en": "By", "id": "Oleh"},
+    "changes": {"en": "Changed answers (old → new)", "id": "Jawaban yang berubah (lama → baru)"},
 }
 TITLES: Mapping[str, Texts] = {
     "stratum": {"en": "Against the sample's targets", "id": "Dibandingkan target sampel"},
@@ -65,6 +67,7 @@ TITLES: Mapping[str, Texts] = {
     "flags": {"en": "Flagged interviews", "id": "Wawancara yang ditandai"},
     "queue": {"en": "Review queue", "id": "Antrean pemeriksaan"},
     "mine": {"en": "My submissions", "id": "Kiriman saya"},
+    "revisions": {"en": "Revisions of the interview", "id": "Revisi wawancara"},
 }
 ALL = "__all__"   # the overall row of a table per area
 SHORT_ID = 8      # characters of a response ID a person reads (the whole one is in the files)
@@ -214,6 +217,22 @@ def queue_table(inst, queue: pd.DataFrame, area: str | None, flag_labels: Labels
                     "flag": dict(flag_labels)}
     return SummaryTable(frame, TITLES["queue"], columns, value_labels=value_labels, kind="queue",
                         keys=("response",))
+
+
+def revisions_table(history: Iterable, changes: Mapping[int, Texts], status_labels: Labels,
+                    response_id: str = "") -> SummaryTable:
+    """One row per revision of an interview: its number and the answers it changed (``changes``:
+    revision -> {lang: "question: old → new; ..."}, second so a phone shows it beside the number),
+    who, when, the status it left and the comment."""
+    history = list(history)
+    keys, stamps = times([r.submitted_at for r in history])
+    frame = pd.DataFrame({"revision": [r.revision for r in history], "changes": [r.revision for r in history],
+                          "editor": [r.editor for r in history], "time": keys,
+                          "status": [r.status for r in history], "note": [r.note or "" for r in history]})
+    columns = {name: Column(LABELS[name]) for name in ("revision", "changes", "editor", "time", "status", "note")}
+    value_labels = {"changes": dict(changes), "time": stamps, "status": dict(status_labels)}
+    title = {lang: f"{text} {response_id[:SHORT_ID]}".strip() for lang, text in TITLES["revisions"].items()}
+    return SummaryTable(frame, title, columns, value_labels=value_labels, kind="revisions", keys=("revision",))
 
 
 def my_submissions_table(rows: pd.DataFrame, who: list[Texts], titles: Labels, status_labels: Labels) -> SummaryTable:

@@ -1,0 +1,85 @@
+"""The administration page's tables as SummaryTables: accounts, the audit log, the store's tables
+and the questionnaire versions it keeps.
+
+As :mod:`analysis.tables.fieldwork_tables`: raw values in, labels in both languages here, times
+labelled per language in WIB (``fieldwork_tables.times``), so the page draws them and offers
+their CSV, XLSX and printable files (audited) as every other table. Labels the interface
+names elsewhere (roles, an account's state) come in as ``{value: {lang: text}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from analysis.tables.fieldwork_tables import Labels, Texts, times
+from analysis.tables.summary_table import Column, SummaryTable
+
+LABELS: Mapping[str, Texts] = {
+    "name": {"en": "User name", "id": "Nama pengguna"},
+    "role": {"en": "Role", "id": "Peran"},
+    "state": {"en": "State", "id": "Keadaan"},
+    "last_login": {"en": "Last login (WIB)", "id": "Terakhir masuk (WIB)"},
+    "created": {"en": "Created (WIB)", "id": "Dibuat (WIB)"},
+    "time": {"en": "Time (WIB)", "id": "Waktu (WIB)"},
+    "user": {"en": "User", "id": "Pengguna"},
+    "action": {"en": "Action", "id": "Tindakan"},
+    "object": {"en": "Object", "id": "Objek"},
+    "outcome": {"en": "Outcome", "id": "Hasil"},
+    "detail": {"en": "Detail", "id": "Rincian"},
+    "table": {"en": "Table", "id": "Tabel"},
+    "rows": {"en": "Rows (current revisions)", "id": "Baris (revisi terkini)"},
+    "quarantined": {"en": "Files in quarantine", "id": "Berkas dikarantina"},
+    "instrument": {"en": "Questionnaire", "id": "Kuesioner"},
+    "version": {"en": "Version of the file", "id": "Versi berkas"},
+    "kept": {"en": "Versions kept by the store", "id": "Versi yang disimpan"},
+    "problem": {"en": "Problem", "id": "Masalah"},
+}
+TITLES: Mapping[str, Texts] = {
+    "accounts": {"en": "Accounts", "id": "Akun"},
+    "audit": {"en": "Audit log", "id": "Log audit"},
+    "store": {"en": "Data store tables", "id": "Tabel penyimpanan data"},
+    "versions": {"en": "Questionnaire versions", "id": "Versi kuesioner"},
+}
+
+
+def _columns(*names: str, kinds: Mapping[str, str] | None = None) -> dict[str, Column]:
+    kinds = kinds or {}
+    return {name: Column(LABELS[name], kinds.get(name, "text")) for name in names}
+
+
+def accounts_table(accounts: Sequence, states: Sequence[Texts], role_labels: Labels) -> SummaryTable:
+    """One row per account: name, role, state (``states``: one {lang: text} per account, "locked until
+    ..." written in each language), last login and creation (WIB)."""
+    last, last_labels = times([a.last_login for a in accounts])
+    created, created_labels = times([a.created for a in accounts])
+    frame = pd.DataFrame({"name": [a.name for a in accounts], "role": [a.role for a in accounts],
+                          "state": list(range(len(accounts))), "last_login": last, "created": created})
+    value_labels = {"role": dict(role_labels), "state": dict(enumerate(states)), "last_login": last_labels,
+                    "created": created_labels}
+    return SummaryTable(frame, TITLES["accounts"], _columns("name", "role", "state", "last_login", "created"),
+                        value_labels=value_labels, kind="accounts", keys=("name",))
+
+
+def audit_table(frame: pd.DataFrame, note: Texts | None = None) -> SummaryTable:
+    """Audit entries (``ui.supervision.audit_view.audit_frame``: newest first), times to the second."""
+    stamps, labels = times(frame["time"], seconds=True)
+    data = frame.assign(time=stamps).reset_index(drop=True)
+    return SummaryTable(data, TITLES["audit"], _columns("time", "user", "action", "object", "outcome", "detail"),
+                        value_labels={"time": labels}, notes=(note,) if note else (), kind="audit", keys=("time",))
+
+
+def store_table(counts: Iterable[tuple[str, int, int]]) -> SummaryTable:
+    """(table, rows, files in quarantine) per table of the store."""
+    frame = pd.DataFrame(list(counts), columns=["table", "rows", "quarantined"])
+    return SummaryTable(frame, TITLES["store"], _columns("table", "rows", "quarantined",
+                                                         kinds={"rows": "count", "quarantined": "count"}),
+                        kind="store", keys=("table",))
+
+
+def versions_table(versions: Iterable[tuple[str, str, str, str]]) -> SummaryTable:
+    """(questionnaire, its file's version, the versions the store keeps, a problem reading it) per questionnaire."""
+    frame = pd.DataFrame(list(versions), columns=["instrument", "version", "kept", "problem"])
+    return SummaryTable(frame, TITLES["versions"], _columns("instrument", "version", "kept", "problem"),
+                        kind="versions", keys=("instrument",))

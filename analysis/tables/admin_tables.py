@@ -35,12 +35,24 @@ LABELS: Mapping[str, Texts] = {
     "version": {"en": "Version of the file", "id": "Versi berkas"},
     "kept": {"en": "Versions kept by the store", "id": "Versi yang disimpan"},
     "problem": {"en": "Problem", "id": "Masalah"},
+    "at": {"en": "When", "id": "Waktu"},
+    "files": {"en": "Files", "id": "Berkas"},
+    "format": {"en": "Format", "id": "Format"},
+    "added": {"en": "Added", "id": "Ditambahkan"},
+    "present": {"en": "Already stored", "id": "Sudah tersimpan"},
+    "bad": {"en": "Bad lines", "id": "Baris rusak"},
+    "by": {"en": "By", "id": "Oleh"},
+    "line": {"en": "Line", "id": "Baris"},
+    "reason": {"en": "Reason", "id": "Alasan"},
+    "text": {"en": "Text", "id": "Teks"},
 }
 TITLES: Mapping[str, Texts] = {
     "accounts": {"en": "Accounts", "id": "Akun"},
     "audit": {"en": "Audit log", "id": "Log audit"},
     "store": {"en": "Data store tables", "id": "Tabel penyimpanan data"},
     "versions": {"en": "Questionnaire versions", "id": "Versi kuesioner"},
+    "imports": {"en": "What each import added", "id": "Yang ditambahkan setiap impor"},
+    "bad_lines": {"en": "Bad lines (examples; addresses masked)", "id": "Baris rusak (contoh; alamat disamarkan)"},
 }
 
 
@@ -76,6 +88,23 @@ def store_table(counts: Iterable[tuple[str, int, int]]) -> SummaryTable:
     return SummaryTable(frame, TITLES["store"], _columns("table", "rows", "quarantined",
                                                          kinds={"rows": "count", "quarantined": "count"}),
                         kind="store", keys=("table",))
+
+
+def import_history_table(history: pd.DataFrame) -> SummaryTable:
+    """The website-traffic imports (survey.traffic.import_history), newest first."""
+    history = history.iloc[::-1].reset_index(drop=True)
+    stamps, labels = times(history["at"])
+    frame = history.assign(at=stamps, by=history["user"])
+    columns = _columns("at", "files", "format", "added", "present", "bad", "by",
+                       kinds={"added": "count", "present": "count", "bad": "count"})
+    return SummaryTable(frame, TITLES["imports"], columns, value_labels={"at": labels}, kind="imports", keys=("at",))
+
+
+def bad_lines_table(examples: Sequence[Sequence]) -> SummaryTable:
+    """Examples of the lines an import could not read: (line number, reason, text)."""
+    frame = pd.DataFrame(list(examples), columns=["line", "reason", "text"])
+    return SummaryTable(frame, TITLES["bad_lines"], _columns("line", "reason", "text", kinds={"line": "integer"}),
+                        kind="bad_lines", keys=("line",))
 
 
 def versions_table(versions: Iterable[tuple[str, str, str, str]]) -> SummaryTable:

@@ -60,7 +60,7 @@ def test_admin_sees_the_studys_table_privacy_and_the_import_history(store_dir):
     assert _charts(at) == 4   # visitors per month, countries, hosts, devices
     captions = " ".join(c.value for c in at.caption)
     assert "not a person" in captions and "NAT undercounts" in captions and "not from the city" in captions
-    assert len(at.get("download_button")) == 6 * 3
+    assert len(at.get("download_button")) == 7 * 3   # six tables and the import history (issue 23)
     history = at.dataframe[6].value
     assert history["Files"].tolist() == ["access.log.gz"] and history["By"].tolist() == ["importer"]
     assert [w.key for w in at.get("file_uploader")] == ["traffic_file"]

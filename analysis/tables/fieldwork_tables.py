@@ -65,6 +65,7 @@ TITLES: Mapping[str, Texts] = {
     "adjustment": {"en": "Non-response adjustment of the weights, per PSU",
                    "id": "Penyesuaian bobot untuk nonrespons, per PSU"},
     "flags": {"en": "Flagged interviews", "id": "Wawancara yang ditandai"},
+    "durations": {"en": "Interview lengths (completed interviews)", "id": "Lama wawancara (wawancara selesai)"},
     "queue": {"en": "Review queue", "id": "Antrean pemeriksaan"},
     "mine": {"en": "My submissions", "id": "Kiriman saya"},
     "revisions": {"en": "Revisions of the interview", "id": "Revisi wawancara"},
@@ -177,6 +178,32 @@ def adjustment_table(inst, adjustment: pd.DataFrame, note: Texts | None = None) 
                "factor": Column(LABELS["factor"], "number", 3)}
     return SummaryTable(frame, TITLES["adjustment"], columns, value_labels={"stratum": _choices(inst, spec.strata)},
                         notes=(note,) if note else (), kind="adjustment", keys=("stratum", "psu"))
+
+
+DURATION_LABELS: Mapping[str, Texts] = {
+    "n": {"en": "Completed interviews with a length", "id": "Wawancara selesai yang tercatat lamanya"},
+    "p25": {"en": "1st quartile (minutes)", "id": "Kuartil 1 (menit)"},
+    "median": {"en": "Median (minutes)", "id": "Median (menit)"},
+    "p75": {"en": "3rd quartile (minutes)", "id": "Kuartil 3 (menit)"},
+    "limit": {"en": "The questionnaire's minimum (minutes)", "id": "Batas minimum kuesioner (menit)"},
+    "short": {"en": "Shorter than the minimum", "id": "Lebih singkat dari batas minimum"},
+}
+
+
+def durations_table(minutes: pd.Series, limit: float | None = None) -> SummaryTable:
+    """How long the completed interviews took: their number, quartiles, and those under the quality
+    block's minimum (``limit``), when there is one."""
+    values = pd.Series(pd.to_numeric(minutes, errors="coerce")).dropna()
+    q = values.quantile([0.25, 0.5, 0.75]) if len(values) else pd.Series({0.25: None, 0.5: None, 0.75: None})
+    rows = [("n", len(values), "count"), ("p25", q[0.25], "number"), ("median", q[0.5], "number"),
+            ("p75", q[0.75], "number")]
+    if limit is not None:
+        rows += [("limit", limit, "number"), ("short", int((values < limit).sum()), "count")]
+    frame = pd.DataFrame(rows, columns=["statistic", "value", "kind"])
+    columns = {"statistic": Column({"en": "Measure", "id": "Ukuran"}), "value": Column({"en": "Value", "id": "Nilai"},
+                                                                                       "row", 0)}
+    return SummaryTable(frame, TITLES["durations"], columns, value_labels={"statistic": dict(DURATION_LABELS)},
+                        kind="durations", keys=("statistic",))
 
 
 def flags_table(inst, flagged: pd.DataFrame, flag_labels: Labels, status_labels: Labels,

@@ -79,3 +79,12 @@ def test_my_submissions_name_each_interview_by_who_it_was_with():
     shown = table.to_frame("en", formatted=True)
     assert shown.iloc[0].tolist() == ["Sri · Jl. Kenanga 4", "abcdef01", "7 Dec 2026 08:05 WIB", "Household survey",
                                       "1", "submitted", ""]
+
+
+def test_interview_lengths_count_those_under_the_minimum():
+    table = ft.durations_table(pd.Series([3.0, 12.0, 20.0, 31.0, None]), limit=10)
+    shown = table.to_frame("id", formatted=True)
+    assert dict(zip(shown["Ukuran"], shown["Nilai"])) == {
+        "Wawancara selesai yang tercatat lamanya": "4", "Kuartil 1 (menit)": "10", "Median (menit)": "16",
+        "Kuartil 3 (menit)": "23", "Batas minimum kuesioner (menit)": "10", "Lebih singkat dari batas minimum": "1"}
+    assert len(ft.durations_table(pd.Series([], dtype=float))) == 4   # no minimum: no row for it

@@ -180,7 +180,7 @@ def test_the_visits_chart_shows_every_outcome_whole_in_bahasa_indonesia():
     """One legend entry a line, never cut ("Kosong atau tidak ditemukan" was, in half a phone's width)."""
     import pandas as pd
 
-    from ui.supervision.monitor_charts import per_day_chart
+    from analysis.charts import per_day_chart
 
     days = pd.DataFrame({"day": pd.to_datetime(["2026-12-01"] * 5), "records": [3, 1, 1, 1, 1],
                          "disposition": ["complete", "refusal", "noncontact", "other", "ineligible"]})

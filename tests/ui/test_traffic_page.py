@@ -163,7 +163,7 @@ def test_the_page_in_indonesian(store_dir):
 
 
 def test_the_mobile_share_chart_has_every_month_and_its_legend_beside_it(traffic_store):
-    from ui.results import charts
+    from analysis import charts
 
     table = traffic_tables(traffic_store)["by_device"]
     spec = charts.device_chart(table, "en").to_dict()

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import charts
 from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import question_table
 from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
-from ui.results import charts
 from ui.results import data_cache as data
 from ui.results.choices import filters_ui, instrument_ui, weighted_ui
 from ui.results.data_cache import View

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from analysis.charts import durations_chart, per_day_chart, precision_chart
 from analysis.tables import fieldwork_tables
 from survey import locale as formatting
 from survey.fieldwork.quality import FLAGS
@@ -27,11 +28,17 @@ from ui.i18n import current_lang, t
 from ui.pages import registry
 from ui.results.downloads import table_downloads
 from ui.results.live import live, refresh_seconds
-from ui.results.result_view import table_ui
+from ui.results.result_view import chart_ui, table_ui
 from ui.store import get_store, usable_instruments
-from ui.supervision.monitor_charts import durations_chart, per_day_chart
 from ui.supervision.monitor_data import Snapshot, snapshot
-from ui.supervision.monitor_tables import area_tables, flag_table, monitor_tables, precision_table, rate_tables
+from ui.supervision.monitor_tables import (
+    area_tables,
+    durations_table,
+    flag_table,
+    monitor_tables,
+    precision_table,
+    rate_tables,
+)
 from ui.supervision.review_view import OPEN_IN_REVIEW
 
 log = logging.getLogger(__name__)
@@ -90,7 +97,7 @@ def pick_label(inst, question: str | None, lang: str) -> str:
 def progress_ui(snap: Snapshot, inst, lang: str) -> None:
     heading(t("per_day_title", lang))
     if len(snap.per_day):
-        st.altair_chart(per_day_chart(snap.per_day, lang), width="stretch")
+        chart_ui(per_day_chart(snap.per_day, lang), "monitor_per_day")
     st.caption(t("per_day_note", lang))
     if snap.areas:
         heading(t("area_title", lang))
@@ -131,7 +138,8 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
         right.metric(t("dur_middle", lang), t("dur_minutes", lang, value=formatting.number(summary["p25"], lang, 0)
                                               + "–" + formatting.number(summary["p75"], lang, 0)))
         done = snap.visits.loc[snap.visits["disposition"] == "complete", "minutes"].dropna()
-        st.altair_chart(durations_chart(done, lang, inst.quality.min_minutes), width="stretch")
+        chart_ui(durations_chart(done, lang, inst.quality.min_minutes), "monitor_durations")
+        table_ui(durations_table(snap, inst), "monitor_durations", lang, title=False, table_key="monitor_durations")
     else:
         st.caption(t("dur_none", lang))
     heading(t("flags_title", lang))
@@ -177,6 +185,7 @@ def precision_ui(snap: Snapshot, inst, lang: str) -> None:
     for code in dict.fromkeys(codes):
         rows = codes == code
         st.markdown(f"**{code}** · {table.value_label('indicator', code, lang)}")
+        chart_ui(precision_chart(table.with_rows(rows), lang), f"monitor_precision_{code}")
         table_ui(table.with_rows(rows).with_notes(()), f"monitor_precision_{code}", lang, title=False,
                  highlight=status[rows] == "miss", table_key=f"monitor_precision_{code}")
     st.caption(pick(table.notes[0], lang))

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analysis import charts
 from analysis.indicators import traffic as indicators
 from analysis.tables import admin_tables
 from survey import locale as formatting
@@ -24,7 +25,6 @@ from ui import auth, uploader
 from ui.i18n import current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain_line
-from ui.results import charts
 from ui.results import data_cache as data
 from ui.results.downloads import table_downloads
 from ui.results.result_view import chart_ui, summary_ui, table_ui

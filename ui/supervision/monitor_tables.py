@@ -55,10 +55,16 @@ def flag_table(snap: Snapshot, inst):
                                         last=common)
 
 
+def durations_table(snap: Snapshot, inst):
+    done = snap.visits.loc[snap.visits["disposition"] == "complete", "minutes"]
+    return fieldwork_tables.durations_table(done, inst.quality.min_minutes)
+
+
 def monitor_tables(snap: Snapshot, inst) -> dict:
     """Every table the monitor shows of this snapshot, by the key of its widgets."""
     tables = {**area_tables(snap, inst), "monitor_enumerators": fieldwork_tables.enumerator_table(snap.per_enumerator),
-              **rate_tables(snap, inst), "monitor_flags": flag_table(snap, inst)}
+              **rate_tables(snap, inst), "monitor_durations": durations_table(snap, inst),
+              "monitor_flags": flag_table(snap, inst)}
     precision = precision_table(snap, inst)
     if precision is not None:
         tables["monitor_precision"] = precision

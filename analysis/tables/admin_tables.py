@@ -2,7 +2,7 @@
 and the questionnaire versions it keeps.
 
 As :mod:`analysis.tables.fieldwork_tables`: raw values in, labels in both languages here, times
-labelled per language in WIB (``fieldwork_tables.times``), so the page draws them and offers
+as moments written in WIB (summary_table.WIB_KINDS), so the page draws them and offers
 their CSV, XLSX and printable files (audited) as every other table. Labels the interface
 names elsewhere (roles, an account's state) come in as ``{value: {lang: text}}``.
 """
@@ -13,7 +13,7 @@ from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from analysis.tables.fieldwork_tables import Labels, Texts, times
+from analysis.tables.fieldwork_tables import Labels, Texts
 from analysis.tables.summary_table import Column, SummaryTable
 
 LABELS: Mapping[str, Texts] = {
@@ -64,22 +64,19 @@ def _columns(*names: str, kinds: Mapping[str, str] | None = None) -> dict[str, C
 def accounts_table(accounts: Sequence, states: Sequence[Texts], role_labels: Labels) -> SummaryTable:
     """One row per account: name, role, state (``states``: one {lang: text} per account, "locked until
     ..." written in each language), last login and creation (WIB)."""
-    last, last_labels = times([a.last_login for a in accounts])
-    created, created_labels = times([a.created for a in accounts])
     frame = pd.DataFrame({"name": [a.name for a in accounts], "role": [a.role for a in accounts],
-                          "state": list(range(len(accounts))), "last_login": last, "created": created})
-    value_labels = {"role": dict(role_labels), "state": dict(enumerate(states)), "last_login": last_labels,
-                    "created": created_labels}
-    return SummaryTable(frame, TITLES["accounts"], _columns("name", "role", "state", "last_login", "created"),
-                        value_labels=value_labels, kind="accounts", keys=("name",))
+                          "state": list(range(len(accounts))), "last_login": [a.last_login for a in accounts],
+                          "created": [a.created for a in accounts]})
+    value_labels = {"role": dict(role_labels), "state": dict(enumerate(states))}
+    columns = _columns("name", "role", "state", "last_login", "created", kinds={"last_login": "wib", "created": "wib"})
+    return SummaryTable(frame, TITLES["accounts"], columns, value_labels=value_labels, kind="accounts", keys=("name",))
 
 
 def audit_table(frame: pd.DataFrame, note: Texts | None = None) -> SummaryTable:
     """Audit entries (``ui.supervision.audit_view.audit_frame``: newest first), times to the second."""
-    stamps, labels = times(frame["time"], seconds=True)
-    data = frame.assign(time=stamps).reset_index(drop=True)
-    return SummaryTable(data, TITLES["audit"], _columns("time", "user", "action", "object", "outcome", "detail"),
-                        value_labels={"time": labels}, notes=(note,) if note else (), kind="audit", keys=("time",))
+    columns = _columns("time", "user", "action", "object", "outcome", "detail", kinds={"time": "wib_seconds"})
+    return SummaryTable(frame.reset_index(drop=True), TITLES["audit"], columns, notes=(note,) if note else (),
+                        kind="audit", keys=("time",))
 
 
 def store_table(counts: Iterable[tuple[str, int, int]]) -> SummaryTable:
@@ -93,11 +90,10 @@ def store_table(counts: Iterable[tuple[str, int, int]]) -> SummaryTable:
 def import_history_table(history: pd.DataFrame) -> SummaryTable:
     """The website-traffic imports (survey.traffic.import_history), newest first."""
     history = history.iloc[::-1].reset_index(drop=True)
-    stamps, labels = times(history["at"])
-    frame = history.assign(at=stamps, by=history["user"])
+    frame = history.assign(by=history["user"])
     columns = _columns("at", "files", "format", "added", "present", "bad", "by",
-                       kinds={"added": "count", "present": "count", "bad": "count"})
-    return SummaryTable(frame, TITLES["imports"], columns, value_labels={"at": labels}, kind="imports", keys=("at",))
+                       kinds={"at": "wib", "added": "count", "present": "count", "bad": "count"})
+    return SummaryTable(frame, TITLES["imports"], columns, kind="imports", keys=("at",))
 
 
 def bad_lines_table(examples: Sequence[Sequence]) -> SummaryTable:

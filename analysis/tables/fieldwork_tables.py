@@ -8,8 +8,8 @@ HTML, audited) as the analysis pages' are, and their labels in both languages li
 Labels of values the interface names elsewhere (statuses, flags) are passed in as
 ``{value: {lang: text}}`` from the one catalogue that has them (ui/i18n.py).
 
-Times are kept as ISO strings labelled per language (``7 Des 2026 03.58 WIB``), as
-``survey.locale.wib_stamps`` writes them: every renderer writes a value label as it is.
+Times are kept as moments in a ``wib`` column (summary_table.WIB_KINDS): every renderer writes
+them as ``survey.locale.wib_stamps`` does (``7 Des 2026 03.58 WIB``), a whole column at once.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from analysis.tables.summary_table import Column, SummaryTable
-from survey import locale as formatting
-from survey.locale import LANGUAGES
 
 Texts = Mapping[str, str]
 Labels = Mapping[str, Texts]
@@ -78,16 +76,6 @@ def label(name: str) -> Texts:
     return LABELS[name]
 
 
-def times(moments: Iterable, seconds: bool = False) -> tuple[list, dict]:
-    """(keys, value labels) of a column of moments: ISO text keyed, written per language in WIB."""
-    series = pd.Series(list(moments), dtype=object)
-    stamps = pd.to_datetime(series, utc=True, format="mixed")
-    keys = [None if pd.isna(s) else s.isoformat() for s in stamps]
-    written = {lang: formatting.wib_stamps(series, lang, seconds) for lang in LANGUAGES}
-    labels = {k: {lang: written[lang][i] for lang in LANGUAGES} for i, k in enumerate(keys) if k is not None}
-    return keys, labels
-
-
 def _choices(inst, question: str | None) -> dict:
     """{choice: {lang: label}} of a single-choice question, else {}."""
     if question is None or question not in {q.name for q in inst.questions}:
@@ -137,14 +125,11 @@ def area_progress_table(inst, areas: pd.DataFrame, level: str) -> SummaryTable:
 def enumerator_table(people: pd.DataFrame) -> SummaryTable:
     """Each enumerator's visits, completed interviews, response rate, median length, flags and last submission."""
     frame = people.copy()
-    keys, stamps = times(frame["last_submitted_at"])
-    frame["last_submitted_at"] = keys
     columns = {"enumerator": Column(LABELS["enumerator"]), "visits": _count("visits"), "complete": _count("complete"),
                "rr1_visited": Column(LABELS["rr1_visited"], "percent"),
                "median_minutes": Column(LABELS["median_minutes"], "number", 0), "flagged": _count("flagged"),
-               "last_submitted_at": Column(LABELS["last_submitted_at"])}
-    return SummaryTable(frame, TITLES["enumerators"], columns, value_labels={"last_submitted_at": stamps},
-                        kind="enumerators", keys=("enumerator",))
+               "last_submitted_at": Column(LABELS["last_submitted_at"], "wib")}
+    return SummaryTable(frame, TITLES["enumerators"], columns, kind="enumerators", keys=("enumerator",))
 
 
 def rates_table(inst, rates: Mapping[str, pd.DataFrame]) -> SummaryTable:
@@ -228,19 +213,18 @@ def flags_table(inst, flagged: pd.DataFrame, flag_labels: Labels, status_labels:
 def queue_table(inst, queue: pd.DataFrame, area: str | None, flag_labels: Labels,
                 status_labels: Labels) -> SummaryTable:
     """The interviews waiting for a review, oldest first, each with its flags."""
-    keys, stamps = times(queue["submitted_at"])
-    frame = pd.DataFrame({"time": keys, "response": queue["_response_id"].astype(str).str[:SHORT_ID].to_numpy(),
+    frame = pd.DataFrame({"time": queue["submitted_at"].to_numpy(), "response": queue["_response_id"].astype(str).str[:SHORT_ID].to_numpy(),
                           "enumerator": queue["_enumerator"].to_numpy(),
                           "area": queue["area"].to_numpy() if "area" in queue else None,
                           "status": queue["_status"].to_numpy(), "flag": [tuple(f) for f in queue["flags"]],
                           "revision": queue["_revision"].to_numpy()})
-    columns = {"time": Column(LABELS["time"]), "response": Column(LABELS["response"]),
+    columns = {"time": Column(LABELS["time"], "wib"), "response": Column(LABELS["response"]),
                "enumerator": Column(LABELS["enumerator"])}
     if area:
         columns["area"] = Column(dict(inst.question(area).label))
     columns.update({"status": Column(LABELS["status"]), "flag": Column(LABELS["flag"]),
-                    "revision": Column(LABELS["revision"], "integer")})
-    value_labels = {"time": stamps, "area": _choices(inst, area), "status": dict(status_labels),
+                    "revision": Column(LABELS["revision"])})
+    value_labels = {"area": _choices(inst, area), "status": dict(status_labels),
                     "flag": dict(flag_labels)}
     return SummaryTable(frame, TITLES["queue"], columns, value_labels=value_labels, kind="queue",
                         keys=("response",))
@@ -252,12 +236,12 @@ def revisions_table(history: Iterable, changes: Mapping[int, Texts], status_labe
     revision -> {lang: "question: old → new; ..."}, second so a phone shows it beside the number),
     who, when, the status it left and the comment."""
     history = list(history)
-    keys, stamps = times([r.submitted_at for r in history])
     frame = pd.DataFrame({"revision": [r.revision for r in history], "changes": [r.revision for r in history],
-                          "editor": [r.editor for r in history], "time": keys,
+                          "editor": [r.editor for r in history], "time": [r.submitted_at for r in history],
                           "status": [r.status for r in history], "note": [r.note or "" for r in history]})
-    columns = {name: Column(LABELS[name]) for name in ("revision", "changes", "editor", "time", "status", "note")}
-    value_labels = {"changes": dict(changes), "time": stamps, "status": dict(status_labels)}
+    columns = {name: Column(LABELS[name], "wib" if name == "time" else "text")
+               for name in ("revision", "changes", "editor", "time", "status", "note")}
+    value_labels = {"changes": dict(changes), "status": dict(status_labels)}
     title = {lang: f"{text} {response_id[:SHORT_ID]}".strip() for lang, text in TITLES["revisions"].items()}
     return SummaryTable(frame, title, columns, value_labels=value_labels, kind="revisions", keys=("revision",))
 
@@ -265,17 +249,16 @@ def revisions_table(history: Iterable, changes: Mapping[int, Texts], status_labe
 def my_submissions_table(rows: pd.DataFrame, who: list[Texts], titles: Labels, status_labels: Labels) -> SummaryTable:
     """An enumerator's own interviews, newest first: who they were with (``who``, one per row), when,
     which questionnaire, the revision, the review's status and the reviewer's comment."""
-    keys, stamps = times(rows["submitted_at"])
     frame = pd.DataFrame({"respondent": list(range(len(rows))),
                           "response": rows["response_id"].astype(str).str[:SHORT_ID].to_numpy(),
-                          "time": keys, "instrument": rows["instrument"].to_numpy(),
+                          "time": rows["submitted_at"].to_numpy(), "instrument": rows["instrument"].to_numpy(),
                           "revision": rows["revision"].to_numpy(), "status": rows["status"].to_numpy(),
                           "note": rows["note"].fillna("").astype(str).to_numpy()})
     columns = {"respondent": Column(LABELS["respondent"]), "response": Column(LABELS["response"]),
-               "time": Column(LABELS["time"]), "instrument": Column(LABELS["instrument"]),
-               "revision": Column(LABELS["revision"], "integer"), "status": Column(LABELS["status"]),
+               "time": Column(LABELS["time"], "wib"), "instrument": Column(LABELS["instrument"]),
+               "revision": Column(LABELS["revision"]), "status": Column(LABELS["status"]),
                "note": Column(LABELS["note"])}
-    value_labels = {"respondent": dict(enumerate(who)), "time": stamps, "instrument": dict(titles),
+    value_labels = {"respondent": dict(enumerate(who)), "instrument": dict(titles),
                     "status": dict(status_labels)}
     return SummaryTable(frame, TITLES["mine"], columns, value_labels=value_labels, kind="submissions",
                         keys=("respondent",))

@@ -28,8 +28,8 @@ def queue() -> pd.DataFrame:
 def test_the_review_queue_is_labelled_in_both_languages_and_its_times_in_wib():
     table = ft.queue_table(HOUSEHOLD, queue(), "kecamatan", FLAG, STATUS)
     en, id_ = table.to_frame("en", formatted=True), table.to_frame("id", formatted=True)
-    assert list(en.columns[:3]) == ["Time (WIB)", "Response ID", "Enumerator"]
-    assert list(id_.columns[:3]) == ["Waktu (WIB)", "ID respons", "Pencacah"]
+    assert list(en.columns[:3]) == ["Response ID", "Time (WIB)", "Enumerator"]
+    assert list(id_.columns[:3]) == ["ID respons", "Waktu (WIB)", "Pencacah"]
     assert en["Time (WIB)"].tolist() == ["7 Dec 2026 08:05 WIB", "7 Dec 2026 09:30 WIB"]
     assert id_["Waktu (WIB)"].tolist() == ["7 Des 2026 08.05 WIB", "7 Des 2026 09.30 WIB"]
     assert en["Flag"].tolist() == ["Too fast, Outlier", ""] and id_["Tanda"].iloc[0] == "Terlalu cepat, Nilai ekstrem"

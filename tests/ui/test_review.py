@@ -9,6 +9,8 @@ second reviewer's decision in between is a clear message, never a silent overwri
 
 from __future__ import annotations
 
+import json
+
 from survey import ResponseStore
 from survey.simulate import generate
 from tests.support.app import as_read, go_to, open_app, submit
@@ -240,7 +242,10 @@ def test_the_queue_and_the_revisions_are_summary_tables_with_their_downloads(dat
     assert {f"{key}_{fmt}" for key in ("review_queue", "review_revisions") for fmt in ("csv", "xlsx", "html")} <= keys
     at.radio(key="lang").set_value("id").run()
     queue = next(d.value for d in at.dataframe if "ID respons" in d.value.columns)
-    assert list(queue.columns[:3]) == ["Waktu (WIB)", "ID respons", "Pencacah"]
+    assert list(queue.columns[:3]) == ["ID respons", "Waktu (WIB)", "Pencacah"]
+    drawn = next(d for d in at.dataframe if "ID respons" in d.value.columns)
+    pinned = [name for name, c in json.loads(drawn.proto.columns).items() if c.get("pinned")]
+    assert pinned == ["ID respons"]   # kept in view on a phone while the other columns scroll
     assert queue["ID respons"].tolist() == ["mine-1", "theirs-1", "mine-2"]
     assert queue["Status"].tolist() == ["terkirim"] * 3 and all(w.endswith(" WIB") for w in queue["Waktu (WIB)"])
     revisions = at.dataframe[-1].value

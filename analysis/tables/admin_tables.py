@@ -45,6 +45,16 @@ LABELS: Mapping[str, Texts] = {
     "line": {"en": "Line", "id": "Baris"},
     "reason": {"en": "Reason", "id": "Alasan"},
     "text": {"en": "Text", "id": "Teks"},
+    "event": {"en": "Event id", "id": "Id kejadian"},
+    "type": {"en": "Event", "id": "Kejadian"},
+    "status": {"en": "Status", "id": "Status"},
+    "last_time": {"en": "Last attempt", "id": "Percobaan terakhir"},
+    "code": {"en": "Response", "id": "Tanggapan"},
+    "attempts": {"en": "Attempts", "id": "Percobaan"},
+    "account": {"en": "User name", "id": "Nama pengguna"},
+    "label": {"en": "What the token is for (e.g. Power BI)", "id": "Kegunaan token (mis. Power BI)"},
+    "id": {"en": "id", "id": "id"},
+    "token_created": {"en": "Created", "id": "Dibuat"},
 }
 TITLES: Mapping[str, Texts] = {
     "accounts": {"en": "Accounts", "id": "Akun"},
@@ -52,6 +62,8 @@ TITLES: Mapping[str, Texts] = {
     "store": {"en": "Data store tables", "id": "Tabel penyimpanan data"},
     "versions": {"en": "Questionnaire versions", "id": "Versi kuesioner"},
     "imports": {"en": "What each import added", "id": "Yang ditambahkan setiap impor"},
+    "deliveries": {"en": "Webhook deliveries", "id": "Pengiriman webhook"},
+    "tokens": {"en": "API tokens", "id": "Token API"},
     "bad_lines": {"en": "Bad lines (examples; addresses masked)", "id": "Baris rusak (contoh; alamat disamarkan)"},
 }
 
@@ -101,6 +113,29 @@ def bad_lines_table(examples: Sequence[Sequence]) -> SummaryTable:
     frame = pd.DataFrame(list(examples), columns=["line", "reason", "text"])
     return SummaryTable(frame, TITLES["bad_lines"], _columns("line", "reason", "text", kinds={"line": "integer"}),
                         kind="bad_lines", keys=("line",))
+
+
+def deliveries_table(log: Sequence[Mapping], status_labels: Labels) -> SummaryTable:
+    """A webhook endpoint's deliveries (survey.webhooks.delivery.deliveries), newest first: the HTTP
+    code, or the error, of the last attempt."""
+    frame = pd.DataFrame({
+        "event": [s["event"] for s in log], "type": [s["type"] for s in log], "status": [s["status"] for s in log],
+        "last_time": [s["last_time"] for s in log],
+        "code": [str(s["code"]) if s["code"] is not None else s.get("error") for s in log],
+        "attempts": [s["attempts"] for s in log]})
+    columns = _columns("event", "type", "status", "last_time", "code", "attempts",
+                       kinds={"last_time": "wib_seconds", "attempts": "count"})
+    return SummaryTable(frame, TITLES["deliveries"], columns, value_labels={"status": dict(status_labels)},
+                        kind="deliveries", keys=("event",))
+
+
+def tokens_table(tokens: Sequence, owner: bool) -> SummaryTable:
+    """API tokens: (whose, when ``owner``) label, id, created (never the token: only its hash is kept)."""
+    frame = pd.DataFrame({"account": [x.account for x in tokens], "label": [x.label or None for x in tokens],
+                          "id": [x.id for x in tokens], "token_created": [x.created for x in tokens]})
+    names = (("account",) if owner else ()) + ("label", "id", "token_created")
+    return SummaryTable(frame, TITLES["tokens"], _columns(*names, kinds={"token_created": "wib"}), kind="tokens",
+                        keys=("id",))
 
 
 def versions_table(versions: Iterable[tuple[str, str, str, str]]) -> SummaryTable:

@@ -766,7 +766,6 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No sampling frame (frame.csv) in the data folder, so there are no targets: the counts are shown without them.",
         "id": "Belum ada kerangka sampel (frame.csv) di folder data, sehingga belum ada target: jumlah ditampilkan tanpa target.",
     },
-    "col_area": {"en": "Area", "id": "Wilayah"},
     "enumerators_title": {"en": "Per enumerator", "id": "Per pencacah"},
     "rates_title": {"en": "Response rates (AAPOR RR1)", "id": "Tingkat respons (AAPOR RR1)"},
     "rates_psu": {"en": "Per PSU", "id": "Per PSU"},

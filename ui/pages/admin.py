@@ -32,10 +32,6 @@ PAGE = "admin"
 AUDIT_SHOWN = 2000  # newest entries shown on screen; the download has them all
 
 
-def _when(iso: str | None, lang: str) -> str:
-    return wib_datetime(iso, lang) if iso else MISSING
-
-
 def _states(account: Account, now: float) -> dict:
     """An account's state in both languages (a table's files are written in either)."""
     return {lang: _state(account, lang, now) for lang in LANGUAGES}

@@ -90,10 +90,6 @@ def metrics_ui(snap: Snapshot, lang: str) -> None:
     cols[2].metric(t("m_rejected", lang), _count(snap.statuses.get("rejected", 0), lang))
 
 
-def pick_label(inst, question: str | None, lang: str) -> str:
-    return inst.question(question).label[lang] if question else t("col_area", lang)
-
-
 def progress_ui(snap: Snapshot, inst, lang: str) -> None:
     heading(t("per_day_title", lang))
     if len(snap.per_day):

@@ -205,3 +205,14 @@ def test_every_monitor_table_is_a_summary_table_with_its_downloads_in_both_langu
         assert ("," in people[rate].iloc[0]) == (lang == "id")   # 45,2% in Bahasa Indonesia, 45.2% in English
         keys = {b.key for b in at.get("download_button")}
         assert {f"{key}_{fmt}" for key in tables for fmt in ("csv", "xlsx", "html")} <= keys
+
+
+def test_the_downloads_build_the_monitors_tables_once_a_run(store, data_dir, monkeypatch):
+    """Each of the eight download sets needs its table's title at once: one build serves them all."""
+    from ui.supervision import monitor_tables as tables
+
+    calls = []
+    real = tables.monitor_tables
+    monkeypatch.setattr(tables, "monitor_tables", lambda *a: calls.append(1) or real(*a))
+    at = monitor(data_dir)
+    assert len(at.get("download_button")) >= 3 * 7 and len(calls) == 1

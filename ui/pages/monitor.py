@@ -26,6 +26,7 @@ from survey.odk.inbox import Inbox
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
+from ui.results.data_cache import data_token
 from ui.results.downloads import table_downloads
 from ui.results.live import live, refresh_seconds
 from ui.results.result_view import chart_ui, table_ui
@@ -198,10 +199,19 @@ def downloads_of_ui(instrument_id: str, lang: str) -> None:
         return
     if snap.records == 0:
         return
-    keys = list(monitor_tables(snap, inst))
+    built = {data_token(store): monitor_tables(snap, inst)}   # every table once per state of the store
+
+    def current() -> dict:
+        token = data_token(store)
+        if token not in built:   # a click after new data: the tables of that moment
+            built.clear()
+            built[token] = monitor_tables(snapshot(store, instrument_id, lang), inst)
+        return built[token]
 
     def build(key):
-        return lambda: monitor_tables(snapshot(get_store(), instrument_id, lang), inst).get(key)
+        return lambda: current().get(key)
+
+    keys = list(current())
 
     with st.expander(t("monitor_downloads", lang), icon=":material/download:"):
         for key in keys:   # one table's three buttons a line: eight tables side by side would not fit

@@ -89,7 +89,11 @@ DATASETS = LRU(DATASET_ENTRIES)
 RESULTS = LRU(RESULT_ENTRIES)
 
 
-def _name(builder: Callable) -> str:
+def qualified_name(builder: Callable) -> str:
+    """What a result's key calls its builder: ``module.qualname`` (a test's stand-in may borrow them).
+    A lambda or a nested function is refused: two of them would share a name, and so a result."""
+    if "<" in builder.__qualname__:
+        raise ValueError(f"a result's builder must be a named module-level function, not {builder.__qualname__}")
     return f"{builder.__module__}.{builder.__qualname__}"
 
 
@@ -104,7 +108,7 @@ def dataset(store, instrument_id: str, lang: str, token: tuple | None = None):
 
 
 def _key(builder: Callable, store, token: tuple, instruments: tuple[str, ...], lang: str, options: dict) -> tuple:
-    return _name(builder), str(store.root), token, tuple(instruments), lang, tuple(sorted(options.items()))
+    return qualified_name(builder), str(store.root), token, tuple(instruments), lang, tuple(sorted(options.items()))
 
 
 def result(builder: Callable, store, instruments: tuple[str, ...], lang: str, *, _token: tuple | None = None,

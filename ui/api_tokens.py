@@ -7,16 +7,16 @@ survey.fieldwork.api_tokens, which records them in the audit log.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from analysis.tables import admin_tables
 from survey.fieldwork.accounts import AccountError
 from survey.fieldwork.api_tokens import TOKEN_ROLES, ApiTokens
-from survey.locale import wib_datetime
 from ui import auth
 from ui.i18n import t
 from ui.login import account_error
 from ui.plain_text import plain_line
+from ui.results.result_view import summary_ui
 from ui.store import data_dir
 
 _NEW = "_api_token_new"  # the token just made: shown on the next run only
@@ -28,10 +28,9 @@ def _tokens() -> ApiTokens:
 
 
 def _table(tokens, lang: str, owner: bool) -> None:
-    rows = [{**({t("username", lang): plain_line(x.account)} if owner else {}),
-             t("api_token_label", lang): plain_line(x.label) or "–", "id": x.id,
-             t("api_token_created", lang): wib_datetime(x.created, lang) if x.created else "–"} for x in tokens]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    """The tokens (analysis.tables.admin_tables.tokens_table): a table's cells are text, never Markdown."""
+    key, page = ("api_tokens_all", "admin") if owner else ("api_tokens_mine", "export")
+    summary_ui(admin_tables.tokens_table(tokens, owner), key, page, lang, title=False)
 
 
 def _create(user: auth.User, lang: str) -> None:

@@ -65,6 +65,9 @@ RELIABILITY_NOTE: Texts = MappingProxyType({
     "id": "Keandalan (BPS): galat baku relatif (RSE = galat baku / estimasi) sampai 25% andal; "
           "25-50% gunakan dengan hati-hati (*); di atas 50% tidak andal (**). Tanpa RSE bila estimasi 0.",
 })
+# A moment (a timestamp; naive ones are UTC) written in Western Indonesian Time, to the minute or the
+# second: survey.locale.wib_stamps writes a whole column at once (a review queue holds thousands).
+WIB_KINDS = ("wib", "wib_seconds")
 ESTIMATE_FIELDS = ("estimate", "se", "ci_low", "ci_high", "df", "n", "deff", "rse", "reliability")
 
 
@@ -179,6 +182,11 @@ class SummaryTable:
         value_labels[column] = {**value_labels.get(column, {}), **labels}
         return self._replace(value_labels=value_labels)
 
+    def with_rows(self, rows) -> "SummaryTable":
+        """The table of these rows only (positions or a mask), everything else kept."""
+        rows = np.asarray(rows)
+        return self._replace(data=self._data.iloc[np.flatnonzero(rows) if rows.dtype == bool else rows])
+
     def with_provenance(self, provenance) -> "SummaryTable":
         return self._replace(provenance=provenance)
 
@@ -228,13 +236,35 @@ class SummaryTable:
             header = self.label(column, lang)
             if column in self.value_labels or values.dtype == object and values.map(
                     lambda v: isinstance(v, tuple)).any():
-                out[header] = [self.value_label(column, v, lang) for v in values]
+                out[header] = self._labels_of(column, values, lang)
+            elif self.columns[column].kind in WIB_KINDS:
+                out[header] = formatting.wib_stamps(values, lang, self.columns[column].kind == "wib_seconds") \
+                    if formatted else values.to_numpy()
+            elif formatted and self.columns[column].kind == "text":   # whole columns at once: a queue is long
+                out[header] = values.astype(object).where(values.notna(), formatting.MISSING).map(str).to_numpy()
             elif formatted:
                 spec = self.columns[column]
-                out[header] = [formatting.value(v, k, lang, spec.decimals) for v, k in zip(values, self.kinds(column))]
+                out[header] = [formatting.value(v, k, lang, spec.decimals)
+                               for v, k in zip(values.tolist(), self.kinds(column))]
             else:
                 out[header] = values.to_numpy()
         return pd.DataFrame(out)
+
+    def _labels_of(self, column: str, values: pd.Series, lang: str) -> list[str]:
+        """Each value's label, each distinct value labelled once (a queue repeats a few statuses)."""
+        seen: dict = {}
+        out = []
+        for v in values.tolist():   # plain values: iterating an Arrow-backed column one by one is slow
+            try:
+                out.append(seen[v])
+            except (KeyError, TypeError):
+                text = self.value_label(column, v, lang)
+                try:
+                    seen[v] = text
+                except TypeError:   # an unhashable value: labelled every time
+                    pass
+                out.append(text)
+        return out
 
     def _ci_label(self, lang: str) -> str:
         level = self.stats.get("level", 0.95)

@@ -14,7 +14,6 @@ import pytest
 from analysis.dataset.dataset import load_dataset
 from analysis.export import ExportError, chart, chart_svg, table_file, table_filename
 from analysis.export.tables.as_xlsx import HEADER_ROW, number_format
-from analysis.export.tables.chart_svg import chart_data
 from analysis.indicators.sections import indicator_tables
 from analysis.tables.question_tables import crosstab_table, question_table
 from analysis.tables.summary_table import RELIABILITY_NOTE, Column, SummaryTable, estimate_columns
@@ -174,17 +173,22 @@ def test_indicator_html_names_no_outside_address(tables):
     assert "SK 95%" in page and "Catatan" in page
 
 
-def test_charts_draw_each_kind_of_table(tables, households):
-    drawn = chart_data(tables["household"], "en")
-    data = tables["household"].data
-    assert len(drawn) == (data["kind"] == "percent").sum()  # the rupiah mean (HH16) is left out
-    assert drawn["label"].str.startswith("HH").all() and drawn["label"].is_unique
+def test_charts_draw_each_kind_of_table_as_the_pages_do(tables, households):
+    """One chart spec per kind of table (analysis.charts): the printable file draws the page's chart
+    (issue 23, item 2)."""
+    from analysis import charts
+
+    assert chart(tables["household"], "en").to_dict() == charts.indicator_chart(tables["household"], "en").to_dict()
     for name in ("individual", "egov", "stages", "city", "leadership"):
         assert chart(tables[name], "id") is not None, name
+        assert chart_svg(tables[name], "id").startswith("<svg"), name
     layered = crosstab_table(households, "has_computer", "has_internet", layer="kecamatan")
     spec = chart(layered, "id").to_dict()
-    assert spec["facet"]["row"]["field"] == "facet" and spec["config"]["locale"]["number"]["decimal"] == ","
+    assert spec == charts.crosstab_chart(layered, "id").to_dict()
+    assert spec["facet"]["row"]["field"] == "layer" and spec["config"]["locale"]["number"]["decimal"] == ","
     assert chart_svg(layered, "en").startswith("<svg")
+    shares = question_table(households, "has_internet")
+    assert chart(shares, "en").to_dict() == charts.shares_chart(shares, "en").to_dict()
     empty = SummaryTable(pd.DataFrame({"choice": [], "estimate": []}), "t", {"choice": Column("c"),
                                                                              "estimate": Column("e", "percent")})
     assert chart(empty, "en") is None and chart_svg(empty, "en") is None

@@ -180,7 +180,7 @@ def test_the_traffic_set_is_the_traffic_pages_tables_and_follows_an_import(data,
 def test_a_table_a_page_has_shown_is_served_without_loading_data(data, client, auth):
     from ui.results import data_cache
 
-    shown = data_cache.table("question", data_cache.View("household", "en"), store=ResponseStore(data),
+    shown = data_cache.table(question_table, data_cache.View("household", "en"), store=ResponseStore(data),
                              question="has_internet", by="kecamatan")
     loaded = results_cache.DATASETS.misses
     got = client.get("/api/v1/estimates?instrument=household&question=has_internet&by=kecamatan&lang=en",

@@ -120,7 +120,7 @@ def test_the_store_tab_counts_quarantined_files_and_lists_versions(data_dir):
     assert store.count("agency") == 1  # the read quarantines it
     at = admin_page(data_dir)
     tables = at.dataframe[2].value.set_index("Table")
-    assert tables.loc["agency", "Files in quarantine"] == 1 and tables.loc["agency", "Rows (current revisions)"] == 1
+    assert tables.loc["agency", "Files in quarantine"] == "1" and tables.loc["agency", "Rows (current revisions)"] == "1"
     assert any("quarantine" in w.value for w in at.warning)
     versions = at.dataframe[3].value.set_index("Questionnaire")
     assert versions.loc["agency", "Versions kept by the store"] == str(store.instrument("agency").version)
@@ -198,9 +198,25 @@ def test_the_admin_registers_a_webhook_sees_its_secret_once_and_the_delivery_log
         assert not at.code  # the secret is not shown again
         log = at.dataframe[-1].value  # the last table: the webhook delivery log
         assert log["Status"].tolist() == ["delivered"] and log["Response"].tolist() == ["200"]
-        assert log["Attempts"].tolist() == [1] and log["Event"].tolist() == ["submission.created"]
+        assert log["Attempts"].tolist() == ["1"] and log["Event"].tolist() == ["submission.created"]
         at.button(key="webhook_send_again").click().run()
         assert at.success[0].value.startswith("It will be sent again")
         assert delivery.deliveries(data_dir, endpoint.id)[0]["status"] in ("pending", "delivered")
     finally:
         receiver.close()
+
+
+def test_each_admin_table_is_labelled_in_the_language_and_has_its_downloads(data_dir):
+    """Issue 23, item 1: accounts, the audit log, the store's tables and versions are SummaryTables."""
+    AuditLog(data_dir).record("review", "sup1", "household/r1", status="approved")
+    at = admin_page(data_dir)
+    keys = {b.key for b in at.get("download_button")}
+    assert {f"{key}_{fmt}" for key in ("accounts", "audit", "store", "versions") for fmt in ("csv", "xlsx", "html")} \
+        <= keys
+    at.radio(key="lang").set_value("id").run()
+    accounts = at.dataframe[ACCOUNTS].value
+    assert list(accounts.columns) == ["Nama pengguna", "Peran", "Keadaan", "Terakhir masuk (WIB)", "Dibuat (WIB)"]
+    assert accounts.iloc[0].tolist()[:3] == ["admin", "administrator", "aktif"]
+    audit = at.dataframe[AUDIT].value
+    assert list(audit.columns[:3]) == ["Waktu (WIB)", "Pengguna", "Tindakan"]
+    assert all(w.count(".") == 2 and w.endswith(" WIB") for w in audit["Waktu (WIB)"])   # 03.58.12 WIB

@@ -233,12 +233,12 @@ def test_crosstab_percent_style_and_layer(store_dir):
 
 # ---- indicators ------------------------------------------------------------------------------------
 def test_the_individual_indicators_are_ready_before_their_section_is_opened(store_dir, monkeypatch):
+    from analysis.indicators import sections
     from ui.results import data_cache as data
 
     calls = []
-    kind = data.indicator_kind("individual")
-    real = data.TABLES[kind]
-    monkeypatch.setitem(data.TABLES, kind, lambda *a, **k: calls.append(k) or real(*a, **k))
+    real = sections.individual_indicator_table
+    monkeypatch.setattr(sections, "individual_indicator_table", lambda *a, **k: calls.append(k) or real(*a, **k))
     at = open_page(store_dir, "indicators")          # the household section; the prefetch in the background
     data.wait_for_prefetch(timeout=60)
     assert calls == [{"by": None}]

@@ -84,10 +84,21 @@ def test_a_table_the_page_built_is_a_cache_read_for_the_data_api(tmp_path, analy
         calls.append(kwargs)
         return question_table(*args, **kwargs)
     counted.__qualname__, counted.__module__ = question_table.__qualname__, question_table.__module__
-    monkeypatch.setitem(data.TABLES, "question", counted)
-    shown = data.table("question", data.View("household", "en"), store=store, question="has_internet", by=None)
+    shown = data.table(counted, data.View("household", "en"), store=store, question="has_internet", by=None)
     served = results_cache.result(counted, store, ("household",), "en", question="has_internet", by=None)
     assert len(calls) == 1 and served.data.equals(shown.data)
     filtered = data.View("household", "en", weighted=False)    # a page's own view: not the API's table
-    data.table("question", filtered, store=store, question="has_internet", by=None)
+    data.table(counted, filtered, store=store, question="has_internet", by=None)
     assert len(calls) == 2
+
+
+def test_a_result_is_asked_for_by_its_builder_and_a_nameless_one_is_refused(tmp_path, analysis_store):
+    """The cache keys on the builder's qualified name: two lambdas would share one (issue 23, item 3)."""
+    from analysis import results_cache
+    from analysis.tables.question_tables import question_table
+
+    store = ResponseStore(copy_to(analysis_store, tmp_path / "store"), audit=False)
+    assert results_cache.qualified_name(question_table) == "analysis.tables.question_tables.question_table"
+    with pytest.raises(ValueError, match="named module-level function"):
+        data.table(lambda household, **_: None, data.View("household", "en"), store=store)
+    assert not hasattr(data, "TABLES")   # no dict of string names between a page and its estimator

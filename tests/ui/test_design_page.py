@@ -88,14 +88,16 @@ def test_a_frame_without_the_stage_sizes_gives_the_one_stage_design_and_says_why
 
 @pytest.mark.parametrize("lang, word", [("en", "Download"), ("id", "Unduh")])
 def test_each_set_of_download_buttons_names_its_table(store_dir, lang, word):
-    """Two sets of CSV/Excel/Print buttons side by side: each under a line naming its table."""
+    """Three sets of CSV/Excel/Print buttons side by side: each under a line naming its table (the
+    design block's in words is a table too: issue 23, item 1)."""
     at = open_page(store_dir, "design", lang=lang)
     data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang=lang)
     titles = [table.title[lang] for table in (weights_table(data), totals_table(data, "household"))]
     assert titles[0] != titles[1]
     lines = [c.value for c in at.caption if c.value.startswith(f"{word}: ")]
-    assert lines == [f"{word}: {title}" for title in titles]
-    assert {b.key for b in at.get("download_button")} >= {f"design_{name}_{fmt}" for name in ("weights", "totals")
+    block = {"en": "The design in force", "id": "Desain yang berlaku"}[lang]
+    assert lines == [f"{word}: {title}" for title in (block, *titles)]
+    assert {b.key for b in at.get("download_button")} >= {f"design_{name}_{fmt}" for name in ("block", "weights", "totals")
                                                           for fmt in ("csv", "xlsx", "html")}
 
 @pytest.mark.parametrize("change, expected", [

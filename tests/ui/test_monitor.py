@@ -180,9 +180,39 @@ def test_the_visits_chart_shows_every_outcome_whole_in_bahasa_indonesia():
     """One legend entry a line, never cut ("Kosong atau tidak ditemukan" was, in half a phone's width)."""
     import pandas as pd
 
-    from ui.supervision.monitor_charts import per_day_chart
+    from analysis.charts import per_day_chart
 
     days = pd.DataFrame({"day": pd.to_datetime(["2026-12-01"] * 5), "records": [3, 1, 1, 1, 1],
                          "disposition": ["complete", "refusal", "noncontact", "other", "ineligible"]})
     legend = per_day_chart(days, "id").to_dict()["encoding"]["color"]["legend"]
     assert legend["labelLimit"] == 0 and legend["columns"] == 1
+
+
+def test_every_monitor_table_is_a_summary_table_with_its_downloads_in_both_languages(store, data_dir):
+    """Issue 23, item 1: labels from analysis.tables.fieldwork_tables, numbers by survey.locale, and
+    CSV/Excel/printable downloads of each table under the live part of the page."""
+    from ui.supervision.monitor_tables import monitor_tables
+
+    snap = monitor_data.snapshot(store, "household", "en")
+    tables = monitor_tables(snap, store.instrument("household"))
+    assert {"monitor_areas", "monitor_enumerators", "monitor_rates", "monitor_flags", "monitor_precision"} <= set(tables)
+    for lang, header, rate in (("en", "Enumerator", "Response rate"), ("id", "Pencacah", "Tingkat respons")):
+        at = monitor(data_dir, lang)
+        people = next(d.value for d in at.dataframe if header in d.value.columns)
+        shown = tables["monitor_enumerators"].to_frame(lang, formatted=True)
+        assert people[rate].tolist() == shown[shown.columns[3]].tolist()
+        assert all(v.endswith("%") or v == "–" for v in people[rate])
+        assert ("," in people[rate].iloc[0]) == (lang == "id")   # 45,2% in Bahasa Indonesia, 45.2% in English
+        keys = {b.key for b in at.get("download_button")}
+        assert {f"{key}_{fmt}" for key in tables for fmt in ("csv", "xlsx", "html")} <= keys
+
+
+def test_the_downloads_build_the_monitors_tables_once_a_run(store, data_dir, monkeypatch):
+    """Each of the eight download sets needs its table's title at once: one build serves them all."""
+    from ui.supervision import monitor_tables as tables
+
+    calls = []
+    real = tables.monitor_tables
+    monkeypatch.setattr(tables, "monitor_tables", lambda *a: calls.append(1) or real(*a))
+    at = monitor(data_dir)
+    assert len(at.get("download_button")) >= 3 * 7 and len(calls) == 1

@@ -175,3 +175,15 @@ def test_a_store_with_its_own_questionnaire_folder_lists_its_own_questionnaires(
     assert set(mine["instrument"]) == {"pilot"} and sorted(mine["response_id"]) == ["p-1", "p-2"]
     back = sent_back(store, "enum01")
     assert back[["instrument", "response_id", "note"]].values.tolist() == [["pilot", "p-2", "Count again"]]
+
+
+def test_my_submissions_can_be_downloaded_as_the_page_shows_them(data_dir):
+    """Issue 23, item 1: the list is a SummaryTable with its CSV, Excel and printable files, recorded."""
+    from analysis.tables import fieldwork_tables
+
+    seed_store(data_dir)
+    at = open_app(data_dir, "enum01")
+    at.switch_page("ui/pages/my_submissions.py").run()
+    keys = {b.key for b in at.get("download_button")}
+    assert {"my_submissions_csv", "my_submissions_xlsx", "my_submissions_html"} <= keys
+    assert fieldwork_tables.TITLES["mine"]["en"] in " ".join(c.value for c in at.caption)

@@ -9,6 +9,8 @@ second reviewer's decision in between is a clear message, never a silent overwri
 
 from __future__ import annotations
 
+import json
+
 from survey import ResponseStore
 from survey.simulate import generate
 from tests.support.app import as_read, go_to, open_app, submit
@@ -88,9 +90,11 @@ def test_a_rejection_reaches_the_enumerator_who_corrects_it_back_into_the_queue(
 
     sup = choose(review(data_dir), "mine-1")     # back in the queue, with what changed
     changes = sup.dataframe[-1].value.set_index("Revision")
+    changes.index = changes.index.astype(int)   # the table writes its numbers as text (survey.locale)
     # On a phone "old → new" shows beside the revision's number, wrapped (rows taller than 4rem), not cut.
     drawn = sup.dataframe[-1].proto
-    assert list(drawn.column_order)[:2] == ["Revision", "Changed answers (old → new)"] and drawn.row_height > 64
+    shown = list(drawn.column_order) or list(sup.dataframe[-1].value.columns)   # the table's own order
+    assert shown[:2] == ["Revision", "Changed answers (old → new)"] and drawn.row_height > 64
     assert changes.loc[3, "By"] == "enum01" and changes.loc[3, "Status"] == "submitted"
     assert changes.loc[2, "Comment"] == "Staff count looks wrong: ask the secretary"
     assert changes.loc[3, "Changed answers (old → new)"] == \
@@ -228,3 +232,23 @@ def test_sent_back_lists_the_enumerators_rejected_interviews_with_the_comment(da
     assert back[["response_id", "note", "editor", "status"]].values.tolist() == [
         ["mine-2", "photo of the LAN?", "sup1", "rejected"]]
     assert sent_back(store, "nobody").empty
+
+
+def test_the_queue_and_the_revisions_are_summary_tables_with_their_downloads(data_dir):
+    """Issue 23, item 1: labels in the chosen language, times in WIB, CSV/Excel/printable files under each."""
+    seed_store(data_dir)
+    at = choose(review(data_dir), "mine-1")
+    keys = {b.key for b in at.get("download_button")}
+    assert {f"{key}_{fmt}" for key in ("review_queue", "review_revisions") for fmt in ("csv", "xlsx", "html")} <= keys
+    at.radio(key="lang").set_value("id").run()
+    queue = next(d.value for d in at.dataframe if "ID respons" in d.value.columns)
+    assert list(queue.columns[:3]) == ["ID respons", "Waktu (WIB)", "Pencacah"]
+    drawn = next(d for d in at.dataframe if "ID respons" in d.value.columns)
+    pinned = [name for name, c in json.loads(drawn.proto.columns).items() if c.get("pinned")]
+    assert pinned == ["ID respons"]   # kept in view on a phone while the other columns scroll
+    assert queue["ID respons"].tolist() == ["mine-1", "theirs-1", "mine-2"]
+    assert queue["Status"].tolist() == ["terkirim"] * 3 and all(w.endswith(" WIB") for w in queue["Waktu (WIB)"])
+    revisions = at.dataframe[-1].value
+    assert list(revisions.columns[:2]) == ["Revisi", "Jawaban yang berubah (lama → baru)"]
+    csv = next(b for b in at.get("download_button") if b.key == "review_queue_csv")
+    assert csv.proto.label == "CSV"

@@ -60,7 +60,7 @@ def test_admin_sees_the_studys_table_privacy_and_the_import_history(store_dir):
     assert _charts(at) == 4   # visitors per month, countries, hosts, devices
     captions = " ".join(c.value for c in at.caption)
     assert "not a person" in captions and "NAT undercounts" in captions and "not from the city" in captions
-    assert len(at.get("download_button")) == 6 * 3
+    assert len(at.get("download_button")) == 7 * 3   # six tables and the import history (issue 23)
     history = at.dataframe[6].value
     assert history["Files"].tolist() == ["access.log.gz"] and history["By"].tolist() == ["importer"]
     assert [w.key for w in at.get("file_uploader")] == ["traffic_file"]
@@ -163,7 +163,7 @@ def test_the_page_in_indonesian(store_dir):
 
 
 def test_the_mobile_share_chart_has_every_month_and_its_legend_beside_it(traffic_store):
-    from ui.results import charts
+    from analysis import charts
 
     table = traffic_tables(traffic_store)["by_device"]
     spec = charts.device_chart(table, "en").to_dict()

@@ -9,29 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
+from analysis.tables import admin_tables
 from survey import InstrumentError
 from survey.fieldwork.accounts import MIN_PASSWORD, ROLES, Account, AccountError
 from survey.fieldwork.audit_log import ACTIONS, AuditLog
-from survey.locale import MISSING, WIB, wib_datetime, wib_stamps
+from survey.locale import LANGUAGES, MISSING, WIB, wib_datetime
 from survey.odk.settings import anonymous_forms, set_anonymous
 from ui import auth
 from ui.api_tokens import all_tokens_ui
-from ui.i18n import current_lang, t
+from ui.i18n import TEXT, current_lang, t
 from ui.login import account_error
 from ui.pages import registry
 from ui.plain_text import plain_line
+from ui.results.result_view import summary_ui
 from ui.store import data_dir, get_store
 from ui.supervision.audit_view import audit_csv, audit_frame
 from ui.supervision.webhooks_view import webhooks_ui
 
+PAGE = "admin"
 AUDIT_SHOWN = 2000  # newest entries shown on screen; the download has them all
 
 
-def _when(iso: str | None, lang: str) -> str:
-    return wib_datetime(iso, lang) if iso else MISSING
+def _states(account: Account, now: float) -> dict:
+    """An account's state in both languages (a table's files are written in either)."""
+    return {lang: _state(account, lang, now) for lang in LANGUAGES}
 
 
 def _state(account: Account, lang: str, now: float) -> str:
@@ -53,13 +56,9 @@ def accounts_ui(user: auth.User, lang: str) -> None:
     accounts = auth.accounts()
     listed = accounts.list()
     now = auth.clock()
-    st.dataframe(pd.DataFrame({
-        t("username", lang): [a.name for a in listed],
-        t("role", lang): [t(f"role_{a.role}", lang) for a in listed],
-        t("state", lang): [_state(a, lang, now) for a in listed],
-        t("last_login", lang): [_when(a.last_login, lang) for a in listed],
-        t("created", lang): [_when(a.created, lang) for a in listed],
-    }), hide_index=True, width="stretch", key="accounts_table")
+    table = admin_tables.accounts_table(listed, [_states(a, now) for a in listed],
+                                        {r: TEXT[f"role_{r}"] for r in ROLES})
+    summary_ui(table, "accounts", PAGE, lang, title=False, table_key="accounts_table")
     left, right = st.columns(2)
     with left:
         create_ui(user, lang)
@@ -154,9 +153,8 @@ def audit_ui(lang: str) -> None:
         hay = shown[["user", "object", "detail", "outcome"]].astype(str).agg(" ".join, axis=1).str.lower()
         shown = shown[hay.str.contains(needle, regex=False)]
     st.caption(t("audit_count", lang, shown=min(len(shown), AUDIT_SHOWN), total=len(frame)))
-    view = shown.head(AUDIT_SHOWN).assign(time=wib_stamps(shown["time"].head(AUDIT_SHOWN), lang, seconds=True))
-    st.dataframe(view.rename(columns={c: t(f"audit_col_{c}", lang) for c in view.columns}),
-                 hide_index=True, width="stretch", key="audit_table")
+    summary_ui(admin_tables.audit_table(shown.head(AUDIT_SHOWN)), "audit", PAGE, lang, title=False,
+               table_key="audit_table")
     st.download_button(t("download_csv", lang), auth.guarded("admin", lambda: audit_csv(shown)),
                        file_name="audit_log.csv", mime="text/csv", key="audit_download", on_click="ignore")
 
@@ -166,9 +164,8 @@ def store_ui(lang: str) -> None:
     """Rows per table, files set aside in quarantine, and the questionnaire versions kept."""
     store = get_store()
     quarantined = store.quarantine_counts()
-    rows = [{t("store_table", lang): name, t("store_rows", lang): store.count(name),
-             t("store_quarantined", lang): quarantined.get(name, 0)} for name in store.tables()]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="store_table")
+    counts = [(name, store.count(name), quarantined.get(name, 0)) for name in store.tables()]
+    summary_ui(admin_tables.store_table(counts), "store", PAGE, lang, title=False, table_key="store_table")
     if any(quarantined.values()):
         st.warning(t("store_quarantine_note", lang, n=sum(quarantined.values())), icon=":material/inventory_2:")
     versions = []
@@ -178,13 +175,9 @@ def store_ui(lang: str) -> None:
             problem = ""
         except InstrumentError as exc:
             current, problem = None, str(exc)
-        versions.append({
-            t("col_instrument", lang): instrument_id,
-            t("store_version_now", lang): current.version if current else "–",
-            t("store_versions_kept", lang): ", ".join(map(str, store.instrument_versions(instrument_id))) or "–",
-            t("store_version_problem", lang): problem,
-        })
-    st.dataframe(pd.DataFrame(versions), hide_index=True, width="stretch", key="versions_table")
+        versions.append((instrument_id, str(current.version) if current else MISSING,
+                         ", ".join(map(str, store.instrument_versions(instrument_id))) or MISSING, problem))
+    summary_ui(admin_tables.versions_table(versions), "versions", PAGE, lang, title=False, table_key="versions_table")
 
 
 _ODK_FLASH = "_admin_odk_flash"

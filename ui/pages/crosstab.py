@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import charts
+from analysis.tables.question_tables import crosstab_table
 from survey.locale import pick
 from survey.questionnaire.analysis_defaults import PERCENT_OF
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
-from ui.results import charts
 from ui.results import data_cache as data
 from ui.results.choices import instrument_ui, weighted_ui
 from ui.results.data_cache import View
@@ -71,7 +72,7 @@ def tests_ui(table, lang: str) -> None:
 def results(view: View, row: str, col: str, layer: str | None, percent: str, style: str) -> None:
     lang = view.lang
     with st.spinner(t("computing", lang)):
-        table = data.table("crosstab", view, row=row, col=col, layer=layer, percent=percent)
+        table = data.table(crosstab_table, view, row=row, col=col, layer=layer, percent=percent)
     count_ui(table.provenance, PAGE, lang)
     design_notes_ui(table.provenance, lang)
     if empty_ui(table.provenance, lang):
@@ -105,7 +106,7 @@ def page() -> None:
     view = View(instrument, lang, weighted)
     results(view, *chosen, style)
     row, col, layer, percent = chosen
-    downloads_ui({PAGE: lambda: data.table("crosstab", view, row=row, col=col, layer=layer, percent=percent)},
+    downloads_ui({PAGE: lambda: data.table(crosstab_table, view, row=row, col=col, layer=layer, percent=percent)},
                  PAGE, lang)
 
 

@@ -34,9 +34,11 @@ from analysis.dataset.datafiles import (
     save_population,
 )
 from analysis.messages import unit_texts
-from survey.locale import WIB, number, pick, wib_datetime
+from analysis.tables.weighting_tables import totals_table, weights_table
+from analysis.tables.worded import worded_table
+from survey.locale import LANGUAGES, WIB, number, pick, wib_datetime
 from ui import auth, uploader
-from ui.i18n import current_lang, t
+from ui.i18n import TEXT, current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain_line
 from ui.results import data_cache as data
@@ -99,6 +101,12 @@ def design_block(inst, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("design_part", lang), t("design_value", lang)])
 
 
+def design_table(inst):
+    """The design block in words, in both languages (its downloads are written in either)."""
+    return worded_table({lang: design_block(inst, lang) for lang in LANGUAGES}, TEXT["design_in_force_title"],
+                        kind="design")
+
+
 @live
 def results(instrument: str, lang: str) -> None:
     inst = get_store().instrument(instrument)
@@ -112,19 +120,19 @@ def results(instrument: str, lang: str) -> None:
     for table, text in provenance.weights.items():
         st.caption(t("design_weights_of", lang, table=table, weights=pick(text, lang)))
     design_notes_ui(provenance, lang)
-    st.dataframe(design_block(inst, lang), hide_index=True, width="stretch", key=f"{PAGE}_block")
+    table_ui(design_table(inst), f"{PAGE}_block", lang, title=False, table_key=f"{PAGE}_block")
     st.subheader(t("design_weighting_title", lang))
     if provenance.responses == 0:
         st.info(t("no_data", lang), icon=":material/info:")
         return
-    weights = data.table("weights", view)
+    weights = data.table(weights_table, view)
     for row in weights.data.itertuples():
         st.markdown(f"**{weights.value_label('table', row.table, lang)}**")
         left, middle, right = st.columns(3)
         left.metric(t("weights_range", lang), f"{number(row.min, lang, 2)}–{number(row.max, lang, 2)}")
         middle.metric(t("weights_ratio", lang), number(row.ratio, lang, 2))
         right.metric(t("kish_deff", lang), number(row.deff, lang, 2), help=t("kish_help", lang))
-        totals = data.table("totals", view, table=row.table)
+        totals = data.table(totals_table, view, table=row.table)
         if len(totals):
             table_ui(totals, f"{PAGE}_totals_{row.table}", lang)
     table_ui(weights, f"{PAGE}_weights", lang)
@@ -201,8 +209,9 @@ def page() -> None:
     instrument = instrument_ui(PAGE, lang)
     results(instrument, lang)
     view = View(instrument, lang)
-    downloads_ui({f"{PAGE}_weights": lambda: data.table("weights", view),
-                  f"{PAGE}_totals": lambda: data.table("totals", view)}, PAGE, lang)
+    downloads_ui({f"{PAGE}_block": lambda: design_table(get_store().instrument(instrument)),
+                  f"{PAGE}_weights": lambda: data.table(weights_table, view),
+                  f"{PAGE}_totals": lambda: data.table(totals_table, view)}, PAGE, lang)
     st.divider()
     st.subheader(t("design_files_title", lang))
     uploader.style(lang)    # Streamlit's "Upload" and "200MB per file" in the user's language

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import charts
+from analysis.tables.histograms import histogram_table
+from analysis.tables.question_tables import question_table
 from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
-from ui.results import charts, kelurahan_view
+from ui.results import kelurahan_view
 from ui.results import data_cache as data
 from ui.results.choices import filters_ui, instrument_ui, weighted_ui
 from ui.results.data_cache import View
@@ -56,9 +59,9 @@ def tables(view: View, question: str | None, by: str | None, kind: str | None, b
         return {}
     if by == kelurahan_view.MODEL_BY:
         return {PAGE: lambda: kelurahan_view.kelurahan_table_of(view, question, benchmark=benchmark)}
-    out = {PAGE: lambda: data.table("question", view, question=question, by=by)}
+    out = {PAGE: lambda: data.table(question_table, view, question=question, by=by)}
     if kind == "number" and by is None:
-        out[f"{PAGE}_histogram"] = lambda: data.table("histogram", view, question=question)
+        out[f"{PAGE}_histogram"] = lambda: data.table(histogram_table, view, question=question)
     return out
 
 

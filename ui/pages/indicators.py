@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import charts
 from analysis.indicators import egov
 from analysis.indicators.sections import SECTIONS, IndicatorSection, section_of
 from survey import locale as formatting
@@ -21,8 +22,9 @@ from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
-from ui.results import charts, kelurahan_view, website_evidence
+from ui.results import kelurahan_view
 from ui.results import data_cache as data
+from ui.results import website_evidence
 from ui.results.data_cache import View
 from ui.results.live import live
 from ui.results.result_view import chart_ui, count_ui, design_notes_ui, downloads_ui, table_ui
@@ -75,7 +77,7 @@ def tables(section: IndicatorSection, by: str | None, lang: str, indicator: str 
         return {f"{PAGE}_kelurahan": lambda: kelurahan_view.indicator_table_of(view, indicator, benchmark)}
     views = tuple(View(instrument, lang) for instrument in section.instruments)
     options = {"by": by} if section.breakdown is not None else {}
-    return {f"{PAGE}_{table.name}": lambda table=table: data.table(data.indicator_kind(table.name), views, **options)
+    return {f"{PAGE}_{table.name}": lambda table=table: data.table(table.build, views, **options)
             for table in section.tables}
 
 

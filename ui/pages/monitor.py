@@ -15,22 +15,31 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from analysis.dataset.response_rates import response_rate_table
-from analysis.monitoring.precision import precision_summary
+from analysis.charts import durations_chart, per_day_chart, precision_chart
+from analysis.tables import fieldwork_tables
 from survey import locale as formatting
 from survey.fieldwork.quality import FLAGS
+from survey.locale import pick
 from survey.odk.inbox import Inbox
-from survey.questionnaire.schema import STATUSES
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
+from ui.results.data_cache import data_token
+from ui.results.downloads import table_downloads
 from ui.results.live import live, refresh_seconds
+from ui.results.result_view import chart_ui, table_ui
 from ui.store import get_store, usable_instruments
-from ui.supervision.monitor_charts import durations_chart, per_day_chart
 from ui.supervision.monitor_data import Snapshot, snapshot
+from ui.supervision.monitor_tables import (
+    area_tables,
+    durations_table,
+    flag_table,
+    monitor_tables,
+    precision_table,
+    rate_tables,
+)
 from ui.supervision.review_view import OPEN_IN_REVIEW
 
 log = logging.getLogger(__name__)
@@ -82,116 +91,39 @@ def metrics_ui(snap: Snapshot, lang: str) -> None:
     cols[2].metric(t("m_rejected", lang), _count(snap.statuses.get("rejected", 0), lang))
 
 
-def _choice_labels(inst, question: str | None, lang: str) -> dict:
-    if question is None:
-        return {}
-    return {name: labels[lang] for name, labels in inst.question(question).choices.items()} \
-        if inst.question(question).kind.choices == "one" else {}
-
-
-def _ordered(table: pd.DataFrame, inst, question: str | None) -> pd.DataFrame:
-    """Rows in the order of the strata question's choices, then by area."""
-    if question is None or inst.question(question).kind.choices != "one":
-        return table
-    order = {c: i for i, c in enumerate(inst.question(question).choices)}
-    column = "stratum" if "stratum" in table.columns else "area"
-    keys = ["_order"] + (["area"] if column == "stratum" else [])
-    return table.assign(_order=table[column].map(lambda v: order.get(v, len(order)))) \
-        .sort_values(keys, kind="stable").drop(columns="_order")
-
-
-def area_table(snap: Snapshot, inst, level: str, lang: str) -> tuple[pd.DataFrame, dict]:
-    table = snap.areas[level]
-    strata = inst.design.strata
-    names = _choice_labels(inst, strata, lang)
-    table = _ordered(table, inst, strata)
-    out = {}
-    if level != "stratum":
-        out[pick_label(inst, strata, lang)] = table["stratum"].map(lambda v: names.get(v, v))
-        area_names = _choice_labels(inst, "kelurahan", lang) if level == "kelurahan" and \
-            "kelurahan" in {q.name for q in inst.questions} else {}
-        out[t("area_kelurahan" if level == "kelurahan" else "area_psu", lang)] = \
-            table["area"].map(lambda v: area_names.get(v, v))
-    else:
-        out[pick_label(inst, strata, lang)] = table["area"].map(lambda v: names.get(v, v))
-    out[t("col_progress", lang)] = table["progress"].clip(upper=100).to_numpy()
-    out[t("col_visited", lang)] = [formatting.number(v, lang, 0) for v in table["visited"]]
-    out[t("col_completed", lang)] = [formatting.number(v, lang, 0) for v in table["complete"]]
-    out[t("col_target", lang)] = [formatting.number(v, lang, 0) for v in table["target"]]
-    config = {t("col_progress", lang): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f%%")}
-    return pd.DataFrame(out).reset_index(drop=True), config
-
-
-def pick_label(inst, question: str | None, lang: str) -> str:
-    return inst.question(question).label[lang] if question else t("col_area", lang)
-
-
 def progress_ui(snap: Snapshot, inst, lang: str) -> None:
     heading(t("per_day_title", lang))
     if len(snap.per_day):
-        st.altair_chart(per_day_chart(snap.per_day, lang), width="stretch")
+        chart_ui(per_day_chart(snap.per_day, lang), "monitor_per_day")
     st.caption(t("per_day_note", lang))
     if snap.areas:
         heading(t("area_title", lang))
         if not snap.has_frame:
             st.caption(t("area_no_frame", lang))
-        table, config = area_table(snap, inst, "stratum", lang)
-        st.dataframe(table, hide_index=True, width="stretch", column_config=config, key="monitor_areas")
-        for level, title in (("kelurahan", "area_kelurahan"), ("psu", "area_psu")):
-            if level in snap.areas:
-                with st.expander(t(title, lang)):
-                    table, config = area_table(snap, inst, level, lang)
-                    st.dataframe(table, hide_index=True, width="stretch", column_config=config,
-                                 key=f"monitor_areas_{level}")
+        for key, table in area_tables(snap, inst).items():
+            if key == "monitor_areas":
+                table_ui(table, key, lang, title=False, table_key=key)
+            else:
+                with st.expander(pick(table.title, lang)):
+                    table_ui(table, key, lang, title=False, table_key=key)
     heading(t("enumerators_title", lang))
-    people = snap.per_enumerator
-    st.dataframe(pd.DataFrame({
-        t("col_enumerator", lang): people["enumerator"],
-        t("col_visits", lang): [formatting.number(v, lang, 0) for v in people["visits"]],
-        t("col_completed", lang): [formatting.number(v, lang, 0) for v in people["complete"]],
-        t("col_rr", lang): [formatting.percent(v, lang) for v in people["rr1_visited"]],
-        t("col_median_minutes", lang): [formatting.number(v, lang, 0) for v in people["median_minutes"]],
-        t("col_flagged", lang): [formatting.number(v, lang, 0) for v in people["flagged"]],
-        t("col_last", lang): [_when(v, lang) for v in people["last_submitted_at"]],
-    }), hide_index=True, width="stretch", key="monitor_enumerators")
-
-
-def _when(moment, lang: str) -> str:
-    if moment is None or pd.isna(moment):
-        return formatting.MISSING
-    return formatting.wib_datetime(moment, lang)
+    table_ui(fieldwork_tables.enumerator_table(snap.per_enumerator), "monitor_enumerators", lang, title=False,
+             table_key="monitor_enumerators")
 
 
 def rates_ui(snap: Snapshot, inst, lang: str) -> None:
     heading(t("rates_title", lang))
-    levels = [level for level in ("overall", "stratum") if level in snap.rates]
-    frames = []
-    for level in levels:
-        table = response_rate_table(inst, snap.rates[level], level).to_frame(lang, formatted=True)
-        if level == "overall" and inst.design.strata:
-            table.insert(0, pick_label(inst, inst.design.strata, lang), t("col_all", lang))
-        frames.append(table)
-    shown = pd.concat(frames[::-1], ignore_index=True) if frames else pd.DataFrame()
-    st.dataframe(shown, hide_index=True, width="stretch", key="monitor_rates")
-    st.caption(response_rate_table(inst, snap.rates["overall"], "overall").notes[0][lang])
-    if "psu" in snap.rates:
+    tables = rate_tables(snap, inst)
+    if "monitor_rates" in tables:
+        table_ui(tables["monitor_rates"], "monitor_rates", lang, title=False, table_key="monitor_rates")
+    if "monitor_rates_psu" in tables:
         with st.expander(t("rates_psu", lang)):
-            st.dataframe(response_rate_table(inst, snap.rates["psu"], "psu").to_frame(lang, formatted=True),
-                         hide_index=True, width="stretch", key="monitor_rates_psu")
-    if snap.adjustment is not None and len(snap.adjustment):
+            table_ui(tables["monitor_rates_psu"], "monitor_rates_psu", lang, title=False,
+                     table_key="monitor_rates_psu")
+    if "monitor_adjustment" in tables:
         with st.expander(t("adjustment_title", lang)):
-            st.caption(t("adjustment_note", lang))
-            adj = snap.adjustment
-            names = _choice_labels(inst, inst.design.strata, lang)
-            st.dataframe(pd.DataFrame({
-                pick_label(inst, inst.design.strata, lang): adj[inst.design.strata].map(lambda v: names.get(v, v)),
-                "PSU": adj[inst.design.psu],
-                t("col_sampled", lang): [formatting.number(v, lang, 0) for v in adj["sampled"]],
-                t("col_ineligible", lang): [formatting.number(v, lang, 0) for v in adj["ineligible"]],
-                t("col_responded", lang): [formatting.number(v, lang, 0) for v in adj["responded"]],
-                t("col_factor", lang): [formatting.number(v, lang, 3) for v in adj["factor"]],
-            }), hide_index=True, width="stretch", key="monitor_adjustment")
-
+            table_ui(tables["monitor_adjustment"], "monitor_adjustment", lang, title=False,
+                     table_key="monitor_adjustment")
 
 
 def quality_ui(snap: Snapshot, inst, lang: str) -> None:
@@ -203,7 +135,8 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
         right.metric(t("dur_middle", lang), t("dur_minutes", lang, value=formatting.number(summary["p25"], lang, 0)
                                               + "–" + formatting.number(summary["p75"], lang, 0)))
         done = snap.visits.loc[snap.visits["disposition"] == "complete", "minutes"].dropna()
-        st.altair_chart(durations_chart(done, lang, inst.quality.min_minutes), width="stretch")
+        chart_ui(durations_chart(done, lang, inst.quality.min_minutes), "monitor_durations")
+        table_ui(durations_table(snap, inst), "monitor_durations", lang, title=False, table_key="monitor_durations")
     else:
         st.caption(t("dur_none", lang))
     heading(t("flags_title", lang))
@@ -221,18 +154,7 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
         st.warning(t("flags_common", lang, flag=flag_names[flag], n=_count(int(counts.at[flag, "flagged"]), lang),
                      checked=_count(int(counts.at[flag, "checked"]), lang),
                      share=formatting.percent(100 * counts.at[flag, "share"], lang, 0)), icon=":material/tune:")
-    flags = flags.assign(_last=flags["flag"].isin(common)).sort_values("_last", kind="stable")
-    strata_names = _choice_labels(inst, inst.design.strata, lang)
-    status_names = {s: t(f"status_{s}", lang) for s in STATUSES}
-    st.dataframe(pd.DataFrame({
-        t("col_response", lang): flags["_response_id"].str[:8].to_numpy(),
-        t("col_enumerator", lang): flags["_enumerator"].to_numpy(),
-        pick_label(inst, inst.design.strata, lang): flags["stratum"].map(lambda v: strata_names.get(v, v)).to_numpy(),
-        t("col_flag", lang): flags["flag"].map(lambda f: flag_names.get(f, f)).to_numpy(),
-        t("col_status", lang): flags["_status"].map(lambda s: status_names.get(s, s)).to_numpy(),
-        t("col_detail", lang): flags["detail"].to_numpy(),
-    }), hide_index=True, width="stretch", key="monitor_flags",
-        column_config={t("col_detail", lang): st.column_config.TextColumn(width="large")})
+    table_ui(flag_table(snap, inst), "monitor_flags", lang, title=False, table_key="monitor_flags")
     enumerators = dict(zip(flags["_response_id"], flags["_enumerator"]))
     reasons = sorted(snap.flag_reasons.items(), key=lambda item: set(item[1]) <= common)   # other flags first
     labels = {rid: f"{rid[:8]} · {enumerators[rid]} · " + ", ".join(flag_names.get(f, f) for f in why)
@@ -243,16 +165,12 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
         st.switch_page(REVIEW_PAGE)
 
 
-PRECISION_SHOWN = ("stratum", "estimate", "moe", "n", "deff", "n_target", "moe_target", "status")
-
-
 def precision_ui(snap: Snapshot, inst, lang: str) -> None:
     heading(t("precision_title", lang))
-    if snap.precision is None or snap.precision.empty:
+    table = precision_table(snap, inst)
+    if table is None:
         st.caption(t("precision_none", lang))
         return
-    table = precision_summary(inst, snap.precision, snap.provenance)
-    table = table.with_columns({c: table.columns[c] for c in PRECISION_SHOWN})
     status = snap.precision["status"].to_numpy()
     target = inst.design.target_moe
     if target is None:
@@ -260,18 +178,44 @@ def precision_ui(snap: Snapshot, inst, lang: str) -> None:
     else:
         st.caption(t("precision_target", lang, moe=formatting.number(target, lang, 1),
                      misses=int((status == "miss").sum()), rows=len(status)))
-    shown = table.to_frame(lang, formatted=True)
-    column = table.label("status", lang)
-    shown[column] = [("✗ " if s == "miss" else "✓ " if s == "meet" else "") + v for s, v in zip(status, shown[column])]
-    for code in dict.fromkeys(snap.precision["indicator"]):
-        rows = np.flatnonzero(snap.precision["indicator"].to_numpy() == code)
+    codes = snap.precision["indicator"].to_numpy()
+    for code in dict.fromkeys(codes):
+        rows = codes == code
         st.markdown(f"**{code}** · {table.value_label('indicator', code, lang)}")
-        part = shown.iloc[rows].reset_index(drop=True)
-        misses = status[rows]
-        styled = part.style.apply(lambda row: ["background-color: #fdecea" if misses[row.name] == "miss" else ""
-                                               for _ in row], axis=1)
-        st.dataframe(styled, hide_index=True, width="stretch", key=f"monitor_precision_{code}")
-    st.caption(table.notes[0][lang])
+        chart_ui(precision_chart(table.with_rows(rows), lang), f"monitor_precision_{code}")
+        table_ui(table.with_rows(rows).with_notes(()), f"monitor_precision_{code}", lang, title=False,
+                 highlight=status[rows] == "miss", table_key=f"monitor_precision_{code}")
+    st.caption(pick(table.notes[0], lang))
+
+
+def downloads_of_ui(instrument_id: str, lang: str) -> None:
+    """The download buttons of the monitor's tables, under the live part (ui.results.downloads: a
+    fragment's refresh would leave them leading nowhere); each file has the numbers of its click."""
+    store = get_store()
+    try:
+        snap = snapshot(store, instrument_id, lang)
+        inst = store.instrument(instrument_id)
+    except Exception:   # the live part has said what went wrong
+        return
+    if snap.records == 0:
+        return
+    built = {data_token(store): monitor_tables(snap, inst)}   # every table once per state of the store
+
+    def current() -> dict:
+        token = data_token(store)
+        if token not in built:   # a click after new data: the tables of that moment
+            built.clear()
+            built[token] = monitor_tables(snapshot(store, instrument_id, lang), inst)
+        return built[token]
+
+    def build(key):
+        return lambda: current().get(key)
+
+    keys = list(current())
+
+    with st.expander(t("monitor_downloads", lang), icon=":material/download:"):
+        for key in keys:   # one table's three buttons a line: eight tables side by side would not fit
+            table_downloads(build(key), "monitor", key, lang)
 
 
 @live
@@ -321,6 +265,7 @@ def page() -> None:
     instrument_id = choose_ui(lang)
     if instrument_id is not None:
         monitor_ui(instrument_id, lang)
+        downloads_of_ui(instrument_id, lang)
 
 
 page()

@@ -17,14 +17,17 @@ import logging
 import pandas as pd
 import streamlit as st
 
+from analysis.tables import fieldwork_tables
 from survey import load_instrument
-from survey.locale import WIB, wib_datetime, wib_stamps
+from survey.locale import LANGUAGES, WIB, wib_datetime
+from survey.questionnaire.schema import STATUSES
 from ui import auth
 from ui.entry.correct import CORRECTABLE, open_correction
 from ui.entry.submissions import DAYS, SHORT_ID, identity_text, my_submissions, sent_back
-from ui.i18n import current_lang, t
+from ui.i18n import TEXT, current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain_line
+from ui.results.result_view import summary_ui
 from ui.store import get_store
 
 log = logging.getLogger(__name__)
@@ -41,19 +44,14 @@ def _who(r, lang: str) -> str:
 
 
 def table_ui(rows: pd.DataFrame, lang: str) -> None:
-    titles = {name: _title(name, lang) for name in rows["instrument"].unique()}
-    st.dataframe(
-        pd.DataFrame({
-            t("col_respondent", lang): [_who(r, lang) for r in rows.itertuples()],
-            t("col_response", lang): rows["response_id"].str[:SHORT_ID],
-            t("col_time", lang): wib_stamps(rows["submitted_at"], lang),
-            t("col_instrument", lang): rows["instrument"].map(titles),
-            t("col_revision", lang): rows["revision"],
-            t("col_status", lang): rows["status"].map(lambda s: t(f"status_{s}", lang)),
-            t("col_note", lang): rows["note"].fillna(""),
-        }),
-        hide_index=True, width="stretch", key="my_submissions_table",
-    )
+    """The interviews as a SummaryTable (analysis.tables.fieldwork_tables), with its downloads under it."""
+    instruments = {name: load_instrument(name, get_store().instruments_dir) for name in rows["instrument"].unique()}
+    who = [{code: identity_text(instruments[r.instrument], r.identity, code) for code in LANGUAGES}
+           for r in rows.itertuples()]
+    titles = {name: dict(inst.title) for name, inst in instruments.items()}
+    statuses = {s: TEXT[f"status_{s}"] for s in STATUSES}
+    table = fieldwork_tables.my_submissions_table(rows, who, titles, statuses)
+    summary_ui(table, "my_submissions", "my_submissions", lang, title=False, table_key="my_submissions_table")
 
 
 def sent_back_ui(back: pd.DataFrame, lang: str) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analysis.tables import fieldwork_tables
 from survey import ConflictError, UnknownResponse, ValidationError, validate
 from survey import locale as formatting
 from survey.fieldwork.quality import FLAGS
@@ -31,9 +32,10 @@ from survey.store.response_store import MAX_NOTE_LENGTH, STATUSES
 from survey.store.revisions import revisions
 from survey.store.stored_answers import stored_answers
 from ui import auth
-from ui.i18n import current_lang, t
+from ui.i18n import TEXT, current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain, plain_line
+from ui.results.result_view import summary_ui
 from ui.store import get_store, usable_instruments
 from ui.supervision import review_view
 from ui.supervision.inbox_view import inbox_ui
@@ -43,6 +45,7 @@ from ui.supervision.review_view import OPEN_IN_REVIEW
 
 log = logging.getLogger(__name__)
 WAITING = ("submitted", "on_hold")
+PAGE = "review"
 LISTED = 1000   # interviews the choice lists; the filters narrow the queue
 DECISIONS = ("approved", "rejected", "on_hold")
 _FLASH = "_review_flash"
@@ -100,6 +103,11 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
     return queue[keep.to_numpy(dtype=bool)]
 
 
+def _labels(prefix: str, names) -> dict:
+    """{name: {lang: text}}: the interface's labels of statuses or flags (ui/i18n.py), for a table's files."""
+    return {name: TEXT[f"{prefix}_{name}"] for name in names}
+
+
 def _when(moment, lang: str) -> str:
     return formatting.wib_datetime(moment, lang)
 
@@ -109,20 +117,10 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
     if shown.empty:
         st.info(t("review_queue_empty", lang), icon=":material/inbox:")
         return None
-    area = area_question(inst)
-    names = {c: labels[lang] for c, labels in inst.question(area).choices.items()} if area else {}
     statuses = {s: t(f"status_{s}", lang) for s in STATUSES}
-    flag_names = {f: t(f"flag_{f}", lang) for f in FLAGS}
-    st.dataframe(pd.DataFrame({
-        t("col_time", lang): formatting.wib_stamps(shown["submitted_at"], lang),
-        t("col_response", lang): shown["_response_id"].str[:8].to_numpy(),
-        t("col_enumerator", lang): shown["_enumerator"].to_numpy(),
-        **({inst.question(area).text("label", lang): shown["area"].map(lambda v: names.get(v, v)).to_numpy()}
-           if area else {}),
-        t("col_status", lang): shown["_status"].map(statuses).to_numpy(),
-        t("col_flag", lang): shown["flags"].map(lambda f: ", ".join(flag_names.get(x, x) for x in f)).to_numpy(),
-        t("col_revision", lang): shown["_revision"].to_numpy(),
-    }), hide_index=True, width="stretch", key="review_queue_table", height=min(38 + 35 * len(shown), 300))
+    table = fieldwork_tables.queue_table(inst, shown, area_question(inst), _labels("flag", FLAGS),
+                                         _labels("status", STATUSES))
+    summary_ui(table, "review_queue", PAGE, lang, title=False, table_key="review_queue_table")
     # The choice lists the first LISTED interviews of the queue (oldest first), and the one
     # asked for (from the monitor) wherever it is: a list of 100,000 helps nobody.
     ids = shown["_response_id"].astype(str).to_numpy(dtype=object)
@@ -321,22 +319,12 @@ def correction_ui(inst: Instrument, rid: str, revision: int, answers: dict, user
 
 
 # ---- one interview ---------------------------------------------------------------------------
-# The answers a revision changed ("old → new", "; " between two: the table draws no line break)
-# come second, after its number, in a column a phone shows beside it, wrapped on rows as tall as
-# the longest needs (Streamlit 1.67 wraps a cell's text once rows are taller than 4rem).
-CHANGES_PIXELS, CHAR_PIXELS, LINE_PIXELS, MAX_LINES = 280, 7, 19, 12
-
-
-def revisions_ui(frame: pd.DataFrame) -> None:
-    number, changes = frame.columns[0], frame.columns[-1]
-    frame = frame.assign(**{changes: frame[changes].astype(str).str.replace("\n", "; ")})
-    per_line = (CHANGES_PIXELS - 16) // CHAR_PIXELS
-    lines = max((-(-len(text) // per_line) for text in frame[changes]), default=1)
-    row = 35 if lines == 1 else max(65, 8 + LINE_PIXELS * min(lines, MAX_LINES))
-    st.dataframe(frame, hide_index=True, width="stretch", key="review_revisions_table", row_height=row,
-                 height=35 + row * len(frame) + 3, column_order=[number, changes, *frame.columns[1:-1]],
-                 column_config={number: st.column_config.NumberColumn(width=56),
-                                changes: st.column_config.TextColumn(width=CHANGES_PIXELS)})
+def revisions_ui(inst: Instrument, rid: str, history, lang: str) -> None:
+    """The interview's revisions (analysis.tables.fieldwork_tables.revisions_table): the answers a revision
+    changed second, beside its number on a phone, wrapped on rows as tall as the longest needs."""
+    table = fieldwork_tables.revisions_table(history, review_view.revision_changes(inst, history),
+                                             _labels("status", STATUSES), rid)
+    summary_ui(table, "review_revisions", PAGE, lang, title=False, table_key="review_revisions_table")
 
 
 def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datetime | None, user: auth.User,
@@ -372,7 +360,7 @@ def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datet
             with st.expander(name):
                 st.table(table, hide_index=True, border="horizontal")
     heading(t("review_revisions", lang))
-    revisions_ui(review_view.revisions_frame(inst, history, lang))
+    revisions_ui(inst, rid, history, lang)
     correction_ui(inst, rid, revision, response.answers, user, lang)
 
 

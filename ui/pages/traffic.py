@@ -16,17 +16,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analysis import charts
 from analysis.indicators import traffic as indicators
+from analysis.tables import admin_tables
 from survey import locale as formatting
 from survey import traffic
 from ui import auth, uploader
 from ui.i18n import current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain_line
-from ui.results import charts
 from ui.results import data_cache as data
 from ui.results.downloads import table_downloads
-from ui.results.result_view import chart_ui, table_ui
+from ui.results.result_view import chart_ui, summary_ui, table_ui
 from ui.store import data_dir, get_store
 
 PAGE = "traffic"
@@ -153,9 +154,8 @@ def outcome_ui(lang: str) -> None:
                icon=":material/check_circle:")
     if outcome["examples"]:
         st.caption(t("traffic_bad_examples", lang))
-        st.dataframe(pd.DataFrame(outcome["examples"], columns=[t(f"traffic_{c}", lang) for c in
-                                                                 ("line", "reason", "text")]),
-                     hide_index=True, width="stretch", key=f"{PAGE}_bad_examples")
+        table_ui(admin_tables.bad_lines_table(outcome["examples"]), f"{PAGE}_bad_examples", lang, title=False,
+                 table_key=f"{PAGE}_bad_examples")
 
 
 def history_ui(history: pd.DataFrame, lang: str) -> None:
@@ -163,17 +163,9 @@ def history_ui(history: pd.DataFrame, lang: str) -> None:
     if history.empty:
         st.caption(t("traffic_history_none", lang))
         return
-    history = history.iloc[::-1].reset_index(drop=True)   # newest first, as the audit log
-    shown = pd.DataFrame({
-        t("traffic_at", lang): formatting.wib_stamps(history["at"], lang),
-        t("traffic_files", lang): history["files"],
-        t("traffic_format", lang): history["format"].fillna("–"),
-        t("traffic_added", lang): [formatting.number(v, lang, 0) for v in history["added"]],
-        t("traffic_present", lang): [formatting.number(v, lang, 0) for v in history["present"]],
-        t("traffic_bad", lang): [formatting.number(v, lang, 0) for v in history["bad"]],
-        t("traffic_user", lang): history["user"].fillna("–"),
-    })
-    st.dataframe(shown, hide_index=True, width="stretch", key=f"{PAGE}_history")
+    # newest first, as the audit log; its downloads under it (this part of the page does not refresh itself)
+    summary_ui(admin_tables.import_history_table(history), f"{PAGE}_history", PAGE, lang, title=False,
+               table_key=f"{PAGE}_history")
 
 
 def import_ui(user: auth.User, history: pd.DataFrame, lang: str) -> None:

@@ -35,11 +35,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from analysis import results_cache
 from analysis.dataset.dataset import Dataset, load_dataset
 from analysis.dataset.provenance import Provenance
-from analysis.indicators.sections import SECTIONS
 from analysis.results_cache import data_token  # the key shared with the data API's cache
-from analysis.tables.histograms import histogram_table
-from analysis.tables.question_tables import crosstab_table, question_table
-from analysis.tables.weighting_tables import totals_table, weights_table
 from survey.locale import WIB
 from survey.questionnaire.analysis_defaults import CrosstabDefault
 from survey.questionnaire.schema import COUNTED_STATUSES
@@ -110,23 +106,11 @@ def cached(what: str, compute: Callable, *args, store=None) -> Any:
 
 
 # ---- tables -----------------------------------------------------------------------------------
-def indicator_kind(name: str) -> str:
-    """The TABLES key of the indicator table ``name`` (analysis.indicators.sections.SECTIONS)."""
-    return f"indicators_{name}"
-
-
-TABLES: Mapping[str, Callable] = {
-    "question": question_table,
-    "histogram": histogram_table,
-    "crosstab": crosstab_table,
-    # None while the questionnaires the table needs have no usable data
-    **{indicator_kind(table.name): table.build for section in SECTIONS for table in section.tables},
-    "weights": weights_table,
-    "totals": totals_table,
-}
-
-
-def _build(store, token: tuple, what: str, views: tuple[View, ...], options: tuple):
+# A page asks for a result by its builder (question_table, crosstab_table, an indicator table's
+# build, weights_table...) and the builder's arguments: the cache keys on the builder's qualified
+# name (analysis.results_cache.qualified_name), so a reader, a test or a tool sees which estimator
+# a page shows, and no dict of names stands between them.
+def _build(store, token: tuple, builder: Callable, views: tuple[View, ...], options: tuple):
     def load(view: View) -> Dataset:
         return view.apply(_dataset(str(store.root), token, view.instrument, view.lang, _store=store))
 
@@ -134,20 +118,21 @@ def _build(store, token: tuple, what: str, views: tuple[View, ...], options: tup
     if len(langs) == 1 and all(view == View(view.instrument, view.lang) for view in views):
         # the whole weighted data, as the data API asks for: built once for both (analysis.results_cache)
         by_name = {view.instrument: view for view in views}
-        return results_cache.result(TABLES[what], store, tuple(by_name), langs.pop(), _token=token,
+        return results_cache.result(builder, store, tuple(by_name), langs.pop(), _token=token,
                                     _load=lambda name: load(by_name[name]), **dict(options))
-    return TABLES[what](*[load(view) for view in views], **dict(options))
+    return builder(*[load(view) for view in views], **dict(options))
 
 
-def table(what: str, views: View | Iterable[View], store=None, **options):
-    """The SummaryTable ``TABLES[what]`` builds from the views' datasets with ``options``
-    (None where an indicator table has no data yet)."""
+def table(builder: Callable, views: View | Iterable[View], store=None, **options):
+    """The SummaryTable ``builder(*datasets, **options)`` builds from the views' datasets (None where
+    an indicator table has no data yet), cached under the builder's qualified name and the arguments."""
     store = _store(store)
     views = (views,) if isinstance(views, View) else tuple(views)
     token = data_token(store)
-    args = (what, views, tuple(sorted(options.items())))
-    return _result(str(store.root), token, f"table:{what}", args,
-                   _compute=functools.partial(_build, store, token))
+    name = results_cache.qualified_name(builder)
+    args = (views, tuple(sorted(options.items())))
+    return _result(str(store.root), token, f"table:{name}", args,
+                   _compute=functools.partial(_build, store, token, builder))
 
 
 # ---- the choices of a page's widgets ------------------------------------------------------------

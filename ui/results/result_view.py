@@ -89,14 +89,24 @@ def empty_ui(provenance: Provenance, lang: str) -> bool:
     return False
 
 
-def table_ui(table: SummaryTable, key: str, lang: str, title: bool = True, shown: tuple = ()) -> None:
-    """The table as the language writes it, its notes (but those ``shown`` already) and the sources."""
+HIGHLIGHT = "background-color: #fdecea"   # a row that misses its target (the monitor's precision)
+
+
+def table_ui(table: SummaryTable, key: str, lang: str, title: bool = True, shown: tuple = (),
+             highlight=None, table_key: str | None = None) -> None:
+    """The table as the language writes it, its notes (but those ``shown`` already) and the sources.
+    ``highlight``: one truth value per row, the rows to tint; ``table_key``: the table's widget key
+    (``<key>_table`` unless a page's tests know another)."""
     if title:
         st.markdown(f"**{pick(table.title, lang)}**" + (f" · {pick(table.subtitle, lang)}" if table.subtitle else ""))
     frame = table.to_frame(lang, formatted=True)
     config, row = table_layout(table, frame, lang)
     height = ROW_PIXELS + row * min(len(frame), MAX_ROWS_SHOWN) + 3
-    st.dataframe(frame, hide_index=True, width="stretch", height=height, key=f"{key}_table",
+    shown_frame = frame
+    if highlight is not None:
+        marks = list(highlight)
+        shown_frame = frame.style.apply(lambda r: [HIGHLIGHT if marks[r.name] else "" for _ in r], axis=1)
+    st.dataframe(shown_frame, hide_index=True, width="stretch", height=height, key=table_key or f"{key}_table",
                  column_config=config, row_height=row)
     for note in table.notes:
         if note not in shown:
@@ -117,6 +127,14 @@ def downloads_ui(tables: Mapping[str, Callable[[], SummaryTable | None]], page: 
     for column, (key, build) in zip(columns, shown.items()):
         with column:
             table_downloads(build, page, key, lang)
+
+
+def summary_ui(table: SummaryTable, key: str, page: str, lang: str, **options) -> None:
+    """A table with its notes and its download buttons under it (a page that does not refresh itself:
+    a live one draws its downloads outside its fragment with :func:`downloads_ui`)."""
+    table_ui(table, key, lang, **options)
+    if len(table):
+        table_downloads(table, page, key, lang)
 
 
 def chart_ui(chart, key: str) -> None:

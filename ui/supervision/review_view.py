@@ -9,7 +9,7 @@ ANSWER_WRITERS maps each to its function.
 The answer tables go to st.table, whose cells are Markdown, and a member's name to an
 expander's label: `sections` and `members` give answers and names as literal Markdown
 (ui.plain_text), so what an enumerator typed shows as typed and never as a link or an
-image. `revisions_frame` is for st.dataframe, whose cells are text: it keeps them as they are.
+image. `revision_changes` is for a SummaryTable, whose cells are text: it keeps them as they are.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from survey import locale as formatting
+from survey.locale import LANGUAGES
 from survey.questionnaire.model import Instrument, Question
 from survey.store.revisions import Revision
 from ui.i18n import t
@@ -109,26 +110,21 @@ def field_label(inst: Instrument, question: str, repeat: str | None, member: int
     return f"{t('review_member', lang, label=group.text('label', lang), i=member + 1)}: {q.text('label', lang)}"
 
 
-def revisions_frame(inst: Instrument, history: list[Revision], lang: str) -> pd.DataFrame:
-    """One row per revision: number, who, when (WIB), status, comment, the answers it changed."""
-    def change_lines(rev: Revision) -> str:
-        if rev.revision == 1:
-            return t("rev_first", lang)
-        if not rev.changes:
-            return t("rev_none", lang)
-        lines = []
-        for c in rev.changes:
-            q = inst.question(c.question)
-            old = answer_text(q, list(c.old) if isinstance(c.old, tuple) else c.old, lang)
-            new = answer_text(q, list(c.new) if isinstance(c.new, tuple) else c.new, lang)
-            lines.append(f"{field_label(inst, c.question, c.repeat, c.member, lang)}: {old} → {new}")
-        return "\n".join(lines)
+def _change_lines(inst: Instrument, rev: Revision, lang: str) -> str:
+    """What a revision changed: "question: old → new", "; " between two (a table's cell draws no line break)."""
+    if rev.revision == 1:
+        return t("rev_first", lang)
+    if not rev.changes:
+        return t("rev_none", lang)
+    lines = []
+    for c in rev.changes:
+        q = inst.question(c.question)
+        old = answer_text(q, list(c.old) if isinstance(c.old, tuple) else c.old, lang)
+        new = answer_text(q, list(c.new) if isinstance(c.new, tuple) else c.new, lang)
+        lines.append(f"{field_label(inst, c.question, c.repeat, c.member, lang)}: {old} → {new}")
+    return "; ".join(lines)
 
-    return pd.DataFrame({
-        t("col_revision", lang): [r.revision for r in history],
-        t("col_editor", lang): [r.editor for r in history],
-        t("col_time", lang): formatting.wib_stamps([r.submitted_at for r in history], lang),
-        t("col_status", lang): [t(f"status_{r.status}", lang) for r in history],
-        t("col_note", lang): [r.note or "" for r in history],
-        t("col_changes", lang): [change_lines(r) for r in history],
-    })
+
+def revision_changes(inst: Instrument, history: list[Revision]) -> dict[int, dict[str, str]]:
+    """Each revision's changed answers in both languages (analysis.tables.fieldwork_tables.revisions_table)."""
+    return {r.revision: {lang: _change_lines(inst, r, lang) for lang in LANGUAGES} for r in history}

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import time
 
-import pandas as pd
 import streamlit as st
 
-from survey.locale import MISSING, wib_datetime
+from analysis.tables import admin_tables
 from survey.webhooks import EVENTS, EndpointError, Endpoints, delivery
-from ui.i18n import t
+from ui.i18n import TEXT, t
 from ui.plain_text import plain_line
+from ui.results.result_view import summary_ui
 from ui.store import data_dir
 
 _SECRET = "_webhook_secret"  # (endpoint url, secret): shown on the next run only
@@ -40,16 +40,9 @@ def webhooks_ui(lang: str, questionnaires: list[str]) -> None:
     st.caption(t("webhook_about", lang, events=", ".join(endpoint.events),
                  questionnaire=endpoint.questionnaire or t("filter_all", lang)))
     log = delivery.deliveries(root, endpoint.id)[:LOG_SHOWN]
-    st.dataframe(pd.DataFrame({
-        t("webhook_col_event", lang): [s["event"] for s in log],
-        t("webhook_col_type", lang): [s["type"] for s in log],
-        t("webhook_col_status", lang): [t(f"webhook_status_{s['status']}", lang) for s in log],
-        t("webhook_col_time", lang): [wib_datetime(s["last_time"], lang, seconds=True) if s["last_time"] else MISSING
-                                      for s in log],
-        t("webhook_col_code", lang): [str(s["code"]) if s["code"] is not None else (s.get("error") or MISSING)
-                                      for s in log],
-        t("webhook_col_attempts", lang): [s["attempts"] for s in log],
-    }), hide_index=True, width="stretch", key="webhook_log_table")
+    statuses = {s: TEXT[f"webhook_status_{s}"] for s in ("pending", "delivered", "failed")}
+    summary_ui(admin_tables.deliveries_table(log, statuses), "webhook_log", "admin", lang, title=False,
+               table_key="webhook_log_table")
     if log:
         again = st.selectbox(t("webhook_col_event", lang), [s["event"] for s in log], key="webhook_again_event")
         if st.button(t("webhook_send_again", lang), key="webhook_send_again"):

@@ -14,7 +14,7 @@ from html import escape
 
 from analysis.export.tables.cells import labelled, note_lines, test_rows, text
 from analysis.export.tables.chart_svg import chart_svg
-from analysis.tables.summary_table import RELIABILITY_MARKS, SummaryTable
+from analysis.tables.summary_table import RELIABILITY_MARKS, WIB_KINDS, SummaryTable
 from survey.locale import pick
 
 STYLE = """
@@ -51,7 +51,7 @@ def table_html(table: SummaryTable, lang: str) -> str:
     """The table as an HTML ``<table>``: labels and formatted numbers, marks on estimates."""
     frame = table.to_frame(lang, formatted=True)
     shown = _columns(table)
-    numeric = [not labelled(table, c) and table.columns[c].kind != "text" for c in shown]
+    numeric = [not labelled(table, c) and table.columns[c].kind not in ("text", *WIB_KINDS) for c in shown]
     flags = table.data["reliability"].tolist() if "reliability" in table.data else [""] * len(table)
     out = ["<table><thead><tr>" + "".join(f"<th>{escape(str(h))}</th>" for h in frame.columns) + "</tr></thead><tbody>"]
     for i in range(len(frame)):

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.tables.summary_table import RELIABILITY_MARKS, SummaryTable
+from analysis.tables.summary_table import RELIABILITY_MARKS, WIB_KINDS, SummaryTable
 from survey import locale as formatting
 from survey.locale import pick
 
@@ -107,6 +107,9 @@ def column_cells(table: SummaryTable, column: str, lang: str) -> list[Cell]:
     spec = table.columns[column]
     if spec.kind == "text":
         return [Cell(None if _missing(v) else str(v)) for v in values]
+    if spec.kind in WIB_KINDS:   # a moment is text as a person reads it: "7 Des 2026 03.58 WIB"
+        stamps = formatting.wib_stamps(values, lang, spec.kind == "wib_seconds")
+        return [Cell(None if s == formatting.MISSING else str(s)) for s in stamps]
     kinds = table.kinds(column)
     flags = data["reliability"].tolist() if column == "estimate" and "reliability" in data else [""] * len(values)
     return [Cell(_number(v), str(k), spec.decimals, str(f) if isinstance(f, str) else "")

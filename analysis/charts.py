@@ -1,6 +1,9 @@
-"""SummaryTable -> Altair chart, labels and numbers in the chosen language.
+"""Every chart of the app and of its printable files: SummaryTable (or a monitor's frame) -> Altair chart.
 
-One function per kind of table, each reading only the table (its data, value
+The one module of chart specs (issue 23): the pages hand a chart to ``st.altair_chart``
+(ui.results.result_view.chart_ui) and the printable HTML (analysis.export.tables.chart_svg, the
+indicator report) renders the same chart to SVG, so screen and paper draw the same numbers
+the same way. One function per kind of table, each reading only the table (its data, value
 labels and stats), so a chart shows exactly the numbers of the table beside it:
 
 * :func:`shares_chart`: a choice question's shares (one bar per option for a
@@ -11,8 +14,12 @@ labels and stats), so a chart shows exactly the numbers of the table beside it:
   and the mean with its interval;
 * :func:`crosstab_chart`: grouped or stacked bars, or a heatmap, of a cross-tab's
   percentages (one panel per layer);
-* :func:`indicator_chart`, :func:`ladder_chart`, :func:`city_chart`,
-  :func:`leadership_chart`: the indicators page's tables.
+* :func:`indicator_chart`, :func:`ladder_chart` (the stage ladder), :func:`city_chart`,
+  :func:`leadership_chart`: the indicators page's tables;
+* :func:`per_day_chart`, :func:`durations_chart`, :func:`precision_chart`: the fieldwork
+  monitor's visits per day, interview lengths and the precision tracker;
+* :func:`traffic_shares_chart`, :func:`visitors_chart`, :func:`device_chart`: website traffic;
+* :func:`chart_of`: the chart of any table, by its kind (what a printable file draws).
 
 Data are inline (Vega-Lite and its renderer come with Streamlit): no chart fetches
 anything.  Axis numbers follow the language through Vega's number locale
@@ -28,6 +35,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analysis.dataset.response_rates import DISPOSITIONS
 from analysis.indicators import egov
 from analysis.tables.summary_table import SummaryTable
 from survey import locale as formatting
@@ -57,6 +65,19 @@ _WORDS = {
     "median": {"en": "Median", "id": "Median"},
     "q3": {"en": "3rd quartile", "id": "Kuartil 3"},
     "mean_alone": {"en": "Mean", "id": "Rata-rata"},
+    "day": {"en": "Day", "id": "Hari"},
+    "visits": {"en": "Visits", "id": "Kunjungan"},
+    "outcome": {"en": "Outcome", "id": "Hasil"},
+    "minutes": {"en": "Minutes", "id": "Menit"},
+    "interviews": {"en": "Interviews", "id": "Wawancara"},
+    "moe": {"en": "Estimate and its margin of error now", "id": "Estimasi dan margin of error sekarang"},
+}
+DISPOSITION_LABELS = {
+    "complete": {"en": "Completed", "id": "Selesai"},
+    "refusal": {"en": "Refusal", "id": "Menolak"},
+    "noncontact": {"en": "Nobody home", "id": "Tidak ada orang"},
+    "other": {"en": "Other", "id": "Lainnya"},
+    "ineligible": {"en": "Vacant or not found", "id": "Kosong atau tidak ditemukan"},
 }
 
 
@@ -223,17 +244,20 @@ def _boxes(estimates: SummaryTable, histogram: SummaryTable | None, domain: list
     return alt.layer(whiskers, box, median, mean_ci, mean).properties(height=alt.Step(44))
 
 
-def number_charts(estimates: SummaryTable, histogram: SummaryTable | None, lang: str) -> list:
-    """A number's histogram (without a breakdown) and its box plot with the mean and its CI,
-    on the same axis (two charts: Vega-Lite cannot fit a stack of charts to the page's width)."""
+def _number_parts(estimates: SummaryTable, histogram: SummaryTable | None, lang: str) -> list:
     if len(estimates) == 0:
         return []
     if histogram is None or len(histogram) == 0 or "by" in estimates.keys:
-        return [_finish(_boxes(estimates, None, None, lang), lang)]
+        return [_boxes(estimates, None, None, lang)]
     frame = _histogram_frame(histogram, lang)
     domain = [float(frame["low"].min()), float(frame["high"].max())]
-    return [_finish(_histogram(frame, histogram, domain, lang), lang),
-            _finish(_boxes(estimates, histogram, domain, lang), lang)]
+    return [_histogram(frame, histogram, domain, lang), _boxes(estimates, histogram, domain, lang)]
+
+
+def number_charts(estimates: SummaryTable, histogram: SummaryTable | None, lang: str) -> list:
+    """A number's histogram (without a breakdown) and its box plot with the mean and its CI,
+    on the same axis (two charts: Vega-Lite cannot fit a stack of charts to the page's width)."""
+    return [_finish(part, lang) for part in _number_parts(estimates, histogram, lang)]
 
 
 CROSSTAB_STYLES = ("grouped", "stacked", "heatmap")
@@ -438,3 +462,102 @@ def device_chart(by_device: SummaryTable, lang: str):
     # the legend at the right: one at the bottom squeezed the lines' fixed height to a strip (Streamlit 1.67)
     return _finish(alt.layer(lines, values).properties(height=260), lang).configure_legend(
         orient="right", columns=1, labelLimit=160, title=None)
+
+
+# ---- the fieldwork monitor -----------------------------------------------------------------------------
+DISPOSITION_COLOURS = {"complete": "#2e7d32", "refusal": "#c62828", "noncontact": "#f9a825", "other": "#6d4c41",
+                       "ineligible": "#90a4ae"}
+
+
+def per_day_chart(days: pd.DataFrame, lang: str) -> alt.Chart:
+    """Stacked bars: one per day, one colour per visit outcome (completed at the bottom)."""
+    order = list(DISPOSITIONS)
+    labels = {d: formatting.text(DISPOSITION_LABELS, d, lang) for d in order}
+    data = days.assign(outcome=days["disposition"].map(labels), order=days["disposition"].map(
+        {d: i for i, d in enumerate(order)}), when=[formatting.short_date(d, lang) for d in days["day"]])
+    # "7 Des", never "07-12" (7 December or 12 July?); month names in the page's language
+    months = "[" + ",".join(f"'{m}'" for m in formatting.short_months(lang)) + "]"
+    axis = alt.Axis(labelExpr=f"date(datum.value) + ' ' + {months}[month(datum.value)]", labelAngle=0)
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("yearmonthdate(day):T", title=_word("day", lang), axis=axis),
+        y=alt.Y("sum(records):Q", title=_word("visits", lang), axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("outcome:N", title=_word("outcome", lang),
+                        scale=alt.Scale(domain=[labels[d] for d in order],
+                                        range=[DISPOSITION_COLOURS[d] for d in order]),
+                        # One entry a line: "Kosong atau tidak ditemukan" is cut in half a phone's width.
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("when:N", title=_word("day", lang)),
+                 alt.Tooltip("outcome:N", title=_word("outcome", lang)),
+                 alt.Tooltip("sum(records):Q", title=_word("visits", lang))],
+    ).properties(height=360)   # the chart's whole height: the bars keep about 200 px above the five-line legend
+
+
+def durations_chart(minutes: pd.Series, lang: str, limit: float | None = None, step: float = 5.0) -> alt.Chart:
+    """A histogram of completed interviews' minutes, with the quality block's minimum as a rule.
+
+    The bins are counted here, so the browser gets one row per bin, not one per interview
+    (100,000 of them at the end of a large survey)."""
+    values = pd.Series(minutes.to_numpy(dtype=float)).dropna()
+    counts = (values // step * step).value_counts().sort_index()
+    data = pd.DataFrame({"start": counts.index.to_numpy(dtype=float), "interviews": counts.to_numpy(dtype=int)})
+    data["end"] = data["start"] + step
+    bars = alt.Chart(data).mark_bar(color="#1565c0").encode(
+        x=alt.X("start:Q", title=_word("minutes", lang), bin="binned", axis=alt.Axis(tickMinStep=step)),
+        x2="end:Q",
+        y=alt.Y("interviews:Q", title=_word("interviews", lang)),
+        tooltip=[alt.Tooltip("start:Q", title=_word("minutes", lang)),
+                 alt.Tooltip("interviews:Q", title=_word("interviews", lang))],
+    )
+    if limit is None:
+        return bars.properties(height=200)
+    rule = alt.Chart(pd.DataFrame({"limit": [limit]})).mark_rule(color="#c62828", strokeDash=[4, 3]).encode(
+        x="limit:Q")
+    return (bars + rule).properties(height=200)
+
+
+def precision_chart(table: SummaryTable, lang: str):
+    """The precision tracker (analysis.monitoring.precision): each stratum's estimate with its margin of
+    error now, the rows that miss the target in red."""
+    if len(table) == 0 or "moe" not in table.data:
+        return None
+    data = table.data
+    frame = _texts(table, lang)
+    moe = pd.to_numeric(data["moe"], errors="coerce")
+    frame["ci_low"], frame["ci_high"] = frame["estimate"] - moe, frame["estimate"] + moe
+    frame["label_at"] = frame["ci_high"].fillna(frame["estimate"])
+    frame["interval"] = [formatting.interval(lo, hi, "percent", lang) for lo, hi in zip(frame["ci_low"],
+                                                                                        frame["ci_high"])]
+    frame["category"] = [_wrapped(x) for x in _labels(table, "stratum", lang)]
+    frame["miss"] = (data["status"] == "miss").to_numpy() if "status" in data else False
+    chart = _bars(frame, lang, "category", None, _word("moe", lang)).copy()
+    # the layers share the chart's data: only the bars' colour changes
+    missed = alt.condition("datum.miss", alt.value("#c62828"), alt.value("#2b7bd0"))
+    chart.layer = [chart.layer[0].encode(color=missed), *chart.layer[1:]]
+    return _finish(chart, lang)
+
+
+# ---- the chart of any table, by its kind (a printable file's) ---------------------------------------------
+def chart_of(table: SummaryTable, lang: str):
+    """The chart the pages draw of ``table``, by its kind, configured; None when there is nothing to draw."""
+    if table is None or len(table) == 0:
+        return None
+    keys = set(table.keys)
+    if table.kind == "estimates" and "choice" in keys:
+        return shares_chart(table, lang)
+    if table.kind == "estimates" and "statistic" in keys:
+        parts = _number_parts(table, None, lang)
+        return _finish(parts[0], lang) if parts else None
+    if table.kind == "crosstab":
+        return crosstab_chart(table, lang)
+    if table.kind == "indicators":
+        return indicator_chart(table, lang)
+    if table.kind == "stages":
+        return ladder_chart(table, table.stats.get("city_stage"), lang)
+    if table.kind == "distribution":
+        return city_chart(table, lang)
+    if table.kind == "leadership":
+        return leadership_chart(table, lang)
+    if table.kind == "precision":
+        return precision_chart(table, lang)
+    return None

@@ -13,8 +13,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import integrate, special, stats
 
-from analysis import SurveyDesign, calibrate, mean, total
+from analysis import SurveyDesign, calibrate, crosstab, mean, total
+from analysis.estimation.chisqsum import pchisqsum, ruben
 from analysis.estimation.replicate import ReplicateDesign
 from tests.support.anchors import ANCHORS
 
@@ -90,3 +92,53 @@ def test_each_replicate_meets_the_totals():
 def test_a_replicate_design_is_calibrated_from_its_own_weights():
     with pytest.raises(ValueError, match="own weights"):
         calibrate(jk1(), "pw", {"stype": POP["stype"]})
+
+
+# ---- 2. svychisq on a replicate design: every statistic as svychisq.svyrep.design ------------
+@pytest.mark.parametrize("name", list(R["replicate_svychisq"]))
+def test_every_svychisq_statistic_on_a_replicate_design(name):
+    r = R["replicate_svychisq"][name]
+    ct = crosstab(jk1(), r["rows"], r["cols"])
+    close(ct.rao_scott, [r["F"]["statistic"], *r["F"]["parameter"], r["F"]["p_value"]])
+    close(ct.chisq, [r["Chisq"]["statistic"], r["Chisq"]["parameter"], r["Chisq"]["p_value"]])
+    for ours, theirs in ((ct.wald, r["Wald"]), (ct.adj_wald, r["adjWald"])):
+        close([ours.statistic, *ours.parameter, ours.p_value],
+              [theirs["statistic"], *theirs["parameter"], theirs["p_value"]])
+    # lincom and saddlepoint: sum(delta_i chi2_1), no denominator df (R's pchisqsum)
+    close([ct.saddlepoint.statistic, ct.saddlepoint.p_value], [r["saddlepoint"]["statistic"],
+                                                               r["saddlepoint"]["p_value"]])
+    assert ct.saddlepoint.parameter is None and ct.lincom.parameter is None
+    close([ct.lincom.statistic, ct.lincom.p_value], [r["lincom"]["statistic"], r["lincom"]["p_value"]])
+
+
+def test_replicate_svychisq_with_missing_values_kept_is_nan():
+    d = jk1()
+    df = d.data
+    d = d.update(awards_na=df["awards"].where(df.index % 7 != 0))
+    ct = crosstab(d, "awards_na", "stype", na_rm=False)
+    assert np.isnan(ct.rao_scott).all() and np.isnan(ct.chisq).all()
+    for t in (ct.wald, ct.adj_wald, ct.lincom, ct.saddlepoint):
+        assert np.isnan(t.statistic) and np.isnan(t.p_value)
+    assert ct.wald.parameter == (2, 14)   # R keeps the Wald test's df
+    assert np.isfinite(crosstab(d, "awards_na", "stype").wald.p_value)
+
+
+def test_pchisqsum_integration_against_closed_forms():
+    # two equal eigenvalues: a chi2_2 is an exponential; one eigenvalue: a scaled chi2_1
+    assert pchisqsum(3.0, [1.5, 1.5], "integration") == pytest.approx(np.exp(-1.0), rel=1e-12)
+    assert pchisqsum(3.0, [0.5], "integration") == pytest.approx(stats.chi2.sf(6.0, 1), rel=1e-12)
+    # eigenvalues far apart (Ruben's series slow: Davies' algorithm) against a direct integration:
+    # chi2_1 = s^2 has density 2 phi(s) ds, so each term is integrated out over s
+    far = np.array([1.0, 0.001, 0.3])
+    assert ruben(5.0, far)[1] > 1e-14
+
+    def two(q):   # P(X1 + 0.3 X3 > q)
+        if q <= 0:
+            return 1.0
+        inner = integrate.quad(lambda u: np.sqrt(2 / np.pi) * np.exp(-u * u / 2)
+                               * special.chdtrc(1, (q - u * u) / 0.3), 0, np.sqrt(q), epsabs=1e-13)[0]
+        return special.chdtrc(1, q) + inner
+
+    exact = integrate.quad(lambda u: np.sqrt(2 / np.pi) * np.exp(-u * u / 2) * two(5.0 - 0.001 * u * u), 0, 40,
+                           epsabs=1e-13)[0]
+    assert pchisqsum(5.0, far, "integration") == pytest.approx(exact, abs=1e-9)

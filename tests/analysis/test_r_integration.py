@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, special, stats
 
-from analysis import SurveyDesign, calibrate, crosstab, mean, total
+from analysis import SurveyDesign, calibrate, crosstab, mean, ordinal_logistic, total, ttest
 from analysis.estimation.chisqsum import pchisqsum, ruben
 from analysis.estimation.replicate import ReplicateDesign
 from tests.support.anchors import ANCHORS
@@ -142,3 +142,79 @@ def test_pchisqsum_integration_against_closed_forms():
     exact = integrate.quad(lambda u: np.sqrt(2 / np.pi) * np.exp(-u * u / 2) * two(5.0 - 0.001 * u * u), 0, 40,
                            epsabs=1e-13)[0]
     assert pchisqsum(5.0, far, "integration") == pytest.approx(exact, abs=1e-9)
+
+
+# ---- 2. svyttest and svyolr on a replicate design ------------------------------------------
+def check_ttest(t, r):
+    close([t.statistic, t.df, t.p_value, t.estimate, t.ci_low, t.ci_high],
+          [r["statistic"], r["df"], r["p_value"], r["estimate"], *r["ci"]])
+
+
+@pytest.mark.parametrize("name, y, by", [("api00_schwide", "api00", "sch.wide"), ("enroll_awards", "enroll", "awards"),
+                                         ("api00_one", "api00", None), ("cal_api00_schwide", "api00", "sch.wide")])
+def test_ttest_on_a_replicate_design_as_svyttest(name, y, by):
+    d = jk1()
+    if name.startswith("cal_"):   # svyttest of the GREG-calibrated replicate design
+        d = calibrate(d, None, {"stype": POP["stype"], "api99": POP["api99"]}).design
+    check_ttest(ttest(d, y, by), R["replicate_ttest"][name])
+
+
+def test_ordinal_logistic_on_a_replicate_design_refits_every_replicate():
+    r = R["replicate_svyolr"]["apicat"]
+    out = ordinal_logistic(jk1(), "api_cat ~ ell + meals + mobility")
+    assert out.term.tolist() == r["term"]
+    # R's polr (BFGS, reltol 1e-8) stops early: compared with its fits run to convergence (reltol 1e-14) ...
+    close(out.coef, r["coef_converged"])
+    close(out.se, r["se_converged"])
+    # ... and with what svyolr prints at its default tolerance (coefficients to 3e-3, SEs to 1e-4)
+    close(out.coef, r["coef"], rel=5e-3)
+    close(out.se, r["se"], rel=1e-4)
+    # not the linearised sandwich of the JK1 design's Taylor twin
+    assert not np.allclose(out.se, ordinal_logistic(clus1(), "api_cat ~ ell + meals + mobility").se, rtol=1e-3)
+
+
+# ---- 3. two-stage designs: as_replicate, GREG, svyttest, svyolr ------------------------------
+def test_a_two_stage_design_as_jk1_uses_the_first_stage():
+    r = R["two_stage_replicate"]["JK1"]
+    d = clus2().as_replicate("JK1")
+    assert d.n_replicates == r["n_replicates"] == 40
+    close(d.scale, r["scale"])   # (n1 - 1) / n1 times the first stage's fpc (R drops the second's)
+    close(d.weights, r["weights"])
+    close(d.replicate_weights.sum(axis=0), r["repweights_colsums"])
+    close(d.replicate_weights.T @ np.arange(1, len(d) + 1), r["repweights_position"])
+    check_estimates(d, r)
+
+
+def test_a_stratified_two_stage_design_as_jkn_with_a_certainty_psu():
+    r = R["two_stage_households"]["JKn"]
+    df = pd.read_csv(ANCHORS / "ms_households.csv")
+    d = SurveyDesign(df, psu=["block", "hh"], strata="stratum", fpc=["N1", "N2"],
+                     lonely_psu="adjust").as_replicate("JKn")
+    assert d.n_replicates == r["n_replicates"]   # the certainty PSU's stratum has none (R drops them)
+    close(d.rscales, r["rscales"])
+    close(d.replicate_weights.sum(axis=0), r["repweights_colsums"])
+    close(d.replicate_weights.T @ np.arange(1, len(d) + 1), r["repweights_position"])
+    m, t = mean(d, "income").iloc[0], total(d, "internet").iloc[0]
+    close([m.estimate, m.se], [r["mean_income"]["estimate"], r["mean_income"]["se"]])
+    close([t.estimate, t.se], [r["total_internet"]["estimate"], r["total_internet"]["se"]])
+    assert d.degf == r["degf"]
+
+
+@pytest.mark.parametrize("calfun", ["linear", "raking"])
+def test_greg_and_raking_of_a_two_stage_design(calfun):
+    r = R["two_stage_calibrate"][calfun]
+    second = {"api99": POP["api99"]} if calfun == "linear" else {"sch.wide": POP["sch.wide"]}
+    result = calibrate(clus2(), None, {"stype": POP["stype"], **second}, calfun=calfun,
+                       epsilon=1e-12 if calfun == "raking" else 1e-7)
+    close(result.weights, r["weights"])
+    check_estimates(result.design, r)
+
+
+def test_ttest_and_ordinal_logistic_on_a_two_stage_design():
+    r = R["two_stage_models"]
+    check_ttest(ttest(clus2(), "api00", by="sch.wide"), r["ttest"])
+    check_ttest(ttest(clus2(), "api00"), r["ttest_one"])
+    out = ordinal_logistic(clus2(), "api_cat ~ ell + meals + mobility")
+    assert out.term.tolist() == r["svyolr"]["term"]
+    close(out.coef, r["svyolr"]["coef"], rel=1e-4)   # R: BFGS to reltol 1e-14; SEs through optim's Hessian
+    close(out.se, r["svyolr"]["se"], rel=1e-4)

@@ -218,3 +218,15 @@ def test_ttest_and_ordinal_logistic_on_a_two_stage_design():
     assert out.term.tolist() == r["svyolr"]["term"]
     close(out.coef, r["svyolr"]["coef"], rel=1e-4)   # R: BFGS to reltol 1e-14; SEs through optim's Hessian
     close(out.se, r["svyolr"]["se"], rel=1e-4)
+
+
+# ---- 4. lonely PSU "adjust": centred at zero (survey 4.1), and the design page says so -------
+def test_lonely_adjust_is_centred_at_zero_and_the_text_says_so():
+    from ui.i18n import TEXT
+
+    r = R["lonely_adjust"]
+    df = pd.DataFrame({"s": ["A", "B", "B"], "p": [1, 2, 3], "y": r["y"], "w": 1.0})
+    d = SurveyDesign(df, weights="w", strata="s", psu="p", lonely_psu="adjust")
+    close(total(d, "y").iloc[0].se ** 2, r["variance_total"])   # 10^2 + 2 * (1 + 1), not (10 - 14/3)^2 + 4
+    assert "zero" in TEXT["lonely_adjust"]["en"] and "nol" in TEXT["lonely_adjust"]["id"]
+    assert not any("grand mean" in v or "rata-rata umum" in v for v in TEXT["lonely_adjust"].values())

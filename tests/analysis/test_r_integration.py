@@ -230,3 +230,26 @@ def test_lonely_adjust_is_centred_at_zero_and_the_text_says_so():
     close(total(d, "y").iloc[0].se ** 2, r["variance_total"])   # 10^2 + 2 * (1 + 1), not (10 - 14/3)^2 + 4
     assert "zero" in TEXT["lonely_adjust"]["en"] and "nol" in TEXT["lonely_adjust"]["id"]
     assert not any("grand mean" in v or "rata-rata umum" in v for v in TEXT["lonely_adjust"].values())
+
+
+# ---- 1b. as_replicate of a GREG-calibrated Taylor design: every replicate recalibrated ---------
+@pytest.mark.parametrize("name", ["jk1_linear", "jk1_raking"])
+def test_as_replicate_of_a_calibrated_design_is_the_calibrated_replicate_design(name):
+    r = R["replicate_calibrate"][name]
+    g = calibrate(clus1(), None, {v: POP[v] for v in r["variables"]}, calfun=r["calfun"]).design
+    d = g.as_replicate("JK1")
+    close(d.replicate_weights.sum(axis=0), r["repweights_colsums"])
+    check_estimates(d, r)
+    # R's own as.svrepdesign of the calibrated design leaves the calibration out of its replicates
+    if name == "jk1_linear":
+        assert mean(d, "api00").iloc[0].se < R["as_replicate_calibrated"]["r_as_svrepdesign"]["se"] / 5
+
+
+def test_as_replicate_of_a_poststratified_then_greg_design():
+    from analysis import poststratify
+
+    ps = poststratify(clus1(), None, POP["stype"], "stype").design
+    d = calibrate(ps, None, {"sch.wide": POP["sch.wide"], "api99": POP["api99"]}).design.as_replicate("JK1")
+    r = R["as_replicate_calibrated"]["poststratified_then_linear"]
+    m = mean(d, "api00").iloc[0]
+    close([m.estimate, m.se], [r["estimate"], r["se"]])

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -288,11 +289,16 @@ def calibrate(data: pd.DataFrame | SurveyDesign, weights: Weights, population: M
     w, g, cm, iterations = calibrated_weights(df, w0, population, calfun, bounds, epsilon, max_iter)
     summary = pd.concat([_variable_summary(var, levels, values, target, w0, w)
                          for var, levels, values, target in cm.summary], ignore_index=True)
-    fit = regression(cm.x, w0, w, g, cm.variables, reweigh=lambda start: calibrated_weights(
-        df, start, population, calfun, bounds, epsilon, max_iter, strict=False)[0])
+    fit = regression(cm.x, w0, w, g, cm.variables,
+                     reweigh=partial(_reweigh, df, population, calfun, bounds, epsilon, max_iter))
     design = _calibrated_design(df, base, weights, w0, w, fit)
     return WeightingResult.from_weights(pd.Series(w, index=df.index, name="weight"), summary,
                                         iterations, design=design)
+
+
+def _reweigh(df, population, calfun, bounds, epsilon, max_iter, start):
+    """The same calibration from other starting weights (a module function: designs stay picklable)."""
+    return calibrated_weights(df, start, population, calfun, bounds, epsilon, max_iter, strict=False)[0]
 
 
 def _variable_summary(var, levels, values, target, w0, w) -> pd.DataFrame:

@@ -253,3 +253,11 @@ def test_as_replicate_of_a_poststratified_then_greg_design():
     r = R["as_replicate_calibrated"]["poststratified_then_linear"]
     m = mean(d, "api00").iloc[0]
     close([m.estimate, m.se], [r["estimate"], r["se"]])
+
+
+def test_a_greg_calibrated_design_pickles_and_still_converts():
+    import pickle
+
+    g = calibrate(clus1(), None, {"stype": POP["stype"], "api99": POP["api99"]}).design
+    d = pickle.loads(pickle.dumps(g)).as_replicate("JK1")
+    close(mean(d, "api00").iloc[0].se, R["replicate_calibrate"]["jk1_linear"]["mean_api00"]["se"])

@@ -36,6 +36,7 @@ work the same way, so nothing of size rows x domains is ever held.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,7 @@ class RegressionStep:
     v: np.ndarray          # (n,) the weights after calibration
     u: np.ndarray          # (n,) 1 / g, the old weights over the new
     denom_inv: np.ndarray  # (p, p) pseudo-inverse of X' diag(oldw) X (qr.resid copes with rank deficiency)
+    reweigh: Callable[[np.ndarray], np.ndarray] | None = None   # starting weights -> calibrated (replicates)
 
     @property
     def n_cells(self) -> int:
@@ -105,13 +107,14 @@ def raking(margins: list[tuple[np.ndarray, int, np.ndarray]], variables: tuple[s
 
 
 def regression(x: np.ndarray, old: np.ndarray, new: np.ndarray, g: np.ndarray,
-               variables: tuple[str, ...]) -> CalibrationFit:
-    """R's greg_calibration of ``calibrate``: design matrix, weights before and after, g = new / old."""
+               variables: tuple[str, ...], reweigh=None) -> CalibrationFit:
+    """R's greg_calibration of ``calibrate``: design matrix, weights before and after, g = new / old;
+    ``reweigh`` repeats the calibration from other starting weights (``as_replicate``'s replicates)."""
     x = np.asarray(x, dtype=float)
     denom = x.T @ (x * old[:, None])
     with np.errstate(divide="ignore"):
         u = 1.0 / g
-    step = RegressionStep(x, np.asarray(new, dtype=float), u, np.linalg.pinv(denom, rcond=1e-12))
+    step = RegressionStep(x, np.asarray(new, dtype=float), u, np.linalg.pinv(denom, rcond=1e-12), reweigh)
     return CalibrationFit("calibrate", variables, (step,))
 
 

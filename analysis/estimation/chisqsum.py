@@ -9,6 +9,11 @@
   :func:`pfsum` is survey's ``pFsum``: the upper tail of ``sum(a_i chi2_1) / (chi2_ddf / ddf)``
   at ``x``, i.e. ``P(sum a_i chi2_1 - x/ddf chi2_ddf > 0)``. As R, ``ddf`` enters
   ``davies`` through ``as.integer`` (truncated) and ``rep(a, df)`` likewise.
+* :func:`pchisqsum` is survey's ``pchisqsum``: the upper tail of ``sum(a_i chi2_1)`` at ``x``
+  (no denominator df), which ``svychisq`` of a replicate design uses.  R integrates it with
+  ``CompQuadForm::farebrother`` when every ``a_i > 0`` (else ``davies`` with acc 1e-7): the
+  series of Ruben (1962) that Farebrother's AS 204 sums, here :func:`ruben` (to an absolute
+  error below 1e-14; Davies' to 1e-9 when the series converges slowly).
 """
 
 from __future__ import annotations
@@ -362,3 +367,50 @@ def pfsum(x: float, a, ddf: float, method: str) -> float:
     lam = np.append(a, np.repeat(-x / ddf, copies))
     s = saddle(0.0, lam)
     return rval if np.isnan(s) else s
+
+
+def pchisqsum(x: float, a, method: str) -> float:
+    """R survey's ``pchisqsum(x, rep(1, length(a)), a, lower.tail = FALSE, method)`` for method
+    "integration" or "saddlepoint" (falling back to Satterthwaite's chi-square when the
+    saddlepoint has no root, as R)."""
+    a = np.asarray(a, dtype=float)
+    if not (np.isfinite(x) and len(a) and np.isfinite(a).all()):
+        return np.nan
+    tr = a.mean()
+    tr2 = np.mean(a ** 2) / tr ** 2
+    guess = float(stats.chi2.sf(x / (tr * tr2), len(a) / tr2))
+    if method == "integration":
+        if (a > 0).all():
+            p, left = ruben(x, a)
+            # eigenvalues far apart: the series is slow; Davies with a long integration instead
+            return p if left <= 1e-14 else davies(x, a, acc=1e-9, lim=10 ** 6)[0]
+        return davies(x, a, acc=1e-7)[0]
+    if method != "saddlepoint":
+        raise ValueError(f"method must be 'integration' or 'saddlepoint', not {method!r}")
+    s = saddle(x, a)
+    return guess if np.isnan(s) else s
+
+
+def ruben(x: float, a, tol: float = 1e-15, max_terms: int = 2_000) -> tuple[float, float]:
+    """``P(sum a_i chi2_1 > x)`` for positive ``a`` by Ruben's (1962) mixture of chi-squares,
+    ``sum_k c_k P(chi2_{n+2k} > x / b)`` with ``b = min(a)`` (the series of Farebrother's AS 204,
+    R's ``CompQuadForm::farebrother``): (the tail, the mixture weight left out).  Stops when
+    that weight is below ``tol`` or after ``max_terms`` (eigenvalues far apart); the tail is then
+    low by at most the weight left."""
+    a = np.asarray(a, dtype=float)
+    if x <= 0:
+        return 1.0, 0.0
+    b = a.min()
+    gamma = 1 - b / a
+    c = np.zeros(max_terms + 1)
+    g = np.zeros(max_terms + 1)   # g[j] = sum(gamma^j) / 2
+    c[0] = np.prod(np.sqrt(b / a))
+    mass, k, power = c[0], 0, np.ones_like(gamma)
+    while 1 - mass > tol and k < max_terms and gamma.max() > 0:
+        k += 1
+        power = power * gamma
+        g[k] = 0.5 * power.sum()
+        c[k] = np.dot(g[k:0:-1], c[:k]) / k   # c_k = sum_{r<k} g_{k-r} c_r / k
+        mass += c[k]
+    dof = len(a) + 2 * np.arange(k + 1)
+    return float(np.dot(c[:k + 1], stats.chi2.sf(x / b, dof))), max(1 - mass, 0.0)

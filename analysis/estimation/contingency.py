@@ -19,6 +19,10 @@ Reproduces R's ``svytable`` and ``svychisq`` (survey 4.1):
   CompQuadForm) or by survey's saddlepoint approximation (:mod:`analysis.estimation.chisqsum`).
   Each of the four is a :class:`ChisqTest` (``statistic``, ``parameter``, ``p_value`` as
   R prints them; ``parameter`` is None for lincom and saddlepoint, as R).
+* On a replicate design (R's ``svychisq.svyrep.design``) every statistic is offered, with the
+  replicate covariance of the cell shares (F, Chisq, lincom, saddlepoint) or of the cell,
+  margin and grand totals (Wald, adjWald); ``lincom`` and ``saddlepoint`` then refer X^2 to
+  ``sum(delta_i chi2_1)`` with no denominator df (R's ``pchisqsum``, not ``pFsum``).
 * ``pearson``: the unweighted table's ordinary chi-square
   (``scipy.stats.chi2_contingency(correction=False)``).
 * ``cramers_v`` = sqrt(X^2_RS / (n (min(r, c) - 1))) with X^2_RS = X^2 /
@@ -31,7 +35,9 @@ indicator within the row's domain (``svyby(~col, ~row, svymean)``).  Missing
 values in either variable are dropped (zero influence).  With ``na_rm=False``
 and missing values present the tests are NaN, as in R; so are they when the
 table has fewer than two observed rows or columns, or when the design-effect
-matrix vanishes (e.g. a perfectly diagonal table), where R's numbers are noise.  Levels are the
+matrix vanishes (e.g. a perfectly diagonal table), where R's numbers are noise.  When
+every variance is NaN (lonely PSUs "average"d with nothing to average) ``chisq`` keeps
+Pearson's X^2 and its df with a NaN p-value, as R; the other tests are NaN.  Levels are the
 categories of a categorical column (all of them in the tables), else the sorted
 observed values; the tests use the levels observed in complete rows.
 """
@@ -44,7 +50,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.estimation.chisqsum import pfsum
+from analysis.estimation.chisqsum import pchisqsum, pfsum
 from analysis.estimation.design_variables import categorical
 from analysis.estimation.variance import VarianceDesign
 
@@ -150,8 +156,9 @@ def _domain_shares(d, per_unit, counts, nr, nc, within, rows, domains):
                                             domain_of_cell)
 
 
-def _tests(d, counts, share, cov, nr, nc, n_rows, per_unit, complete):
-    """Rao-Scott F and chi-square, R's other svychisq statistics and Cramer's V."""
+def _tests(d, counts, share, cov, nr, nc, n_rows, per_unit, complete, replicate=False):
+    """Rao-Scott F and chi-square, R's other svychisq statistics and Cramer's V (``replicate``:
+    lincom and saddlepoint as svychisq.svyrep.design, without a denominator df)."""
     table = counts.reshape(nc, nr).T
     keep_r, keep_c = table.sum(axis=1) > 0, table.sum(axis=0) > 0
     r, c = int(keep_r.sum()), int(keep_c.sum())
@@ -163,23 +170,26 @@ def _tests(d, counts, share, cov, nr, nc, n_rows, per_unit, complete):
     inv_p = np.where(p == 0, 0.0, 1 / np.where(p == 0, 1, p))
     denom = C.T @ (C * inv_p[:, None]) / n_rows
     numr = C.T @ (inv_p[:, None] * V * inv_p[None, :]) @ C
+    x2 = _pearson(table[np.ix_(keep_r, keep_c)] * n_rows / counts.sum())
+    dof = (r - 1) * (c - 1)
+    if not np.isfinite(numr).all():   # every variance NaN: R keeps X^2 and its df, the p-value NA
+        return _NAN4, (x2, dof, np.nan), np.nan, _NO_OTHERS
     delta = np.linalg.solve(denom, numr)
     tr, tr2 = np.trace(delta), np.trace(delta @ delta)
     if not tr > 1e-8 * len(delta):   # no design variance in the contrasts (e.g. a diagonal table)
         return _NAN4, _NAN3, np.nan, _NO_OTHERS
     d0 = tr ** 2 / tr2
-    x2 = _pearson(table[np.ix_(keep_r, keep_c)] * n_rows / counts.sum())
     nu = d.degf
     f_stat = x2 / tr
-    dof = (r - 1) * (c - 1)
     rao_scott = (float(f_stat), float(d0), float(d0 * nu), float(stats.f.sf(f_stat, d0, d0 * nu)))
     chisq = (x2, dof, float(stats.chi2.sf(x2 / np.mean(np.diag(delta)), dof)))
     cramers_v = float(np.sqrt(x2 / np.mean(np.diag(delta)) / (n_rows * (min(r, c) - 1))))
     wald, adj_wald = _wald(d, counts[used], per_unit[:, used], complete, r, c, nu)
     eigen = np.linalg.eigvals(delta).real
+    tail = (lambda m: pchisqsum(x2, eigen, m)) if replicate else (lambda m: pfsum(x2, eigen, d0 * nu, m))
     others = {"wald": wald, "adj_wald": adj_wald,
-              "lincom": ChisqTest(x2, None, float(pfsum(x2, eigen, d0 * nu, "integration"))),
-              "saddlepoint": ChisqTest(x2, None, float(pfsum(x2, eigen, d0 * nu, "saddlepoint")))}
+              "lincom": ChisqTest(x2, None, float(tail("integration"))),
+              "saddlepoint": ChisqTest(x2, None, float(tail("saddlepoint")))}
     return rao_scott, chisq, cramers_v, others
 
 

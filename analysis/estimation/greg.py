@@ -32,12 +32,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from analysis.estimation.calibration import regression
 from analysis.estimation.codes import factor_codes
+from analysis.estimation.replicate import ReplicateDesign
 from analysis.estimation.survey_design import SurveyDesign
 from analysis.estimation.weighting import (
     ConvergenceError,
@@ -187,8 +189,9 @@ def _ginv(a: np.ndarray) -> np.ndarray:
 
 def grake(x: np.ndarray, w0: np.ndarray, totals: np.ndarray, calfun: str = "linear",
           bounds: tuple[float, float] = (-np.inf, np.inf), epsilon: float = 1e-7,
-          max_iter: int = 50) -> tuple[np.ndarray, int]:
-    """R's ``grake``: (g, iterations) with ``(w0 * g) @ x == totals``; ConvergenceError if not reached."""
+          max_iter: int = 50, strict: bool = True) -> tuple[np.ndarray, int]:
+    """R's ``grake``: (g, iterations) with ``(w0 * g) @ x == totals``; ConvergenceError if not reached
+    (``strict=False``: the last g and ``max_iter + 1`` iterations, as R's replicates keep it)."""
     f, df = _CALFUN[calfun]
     lo, hi = float(bounds[0]), float(bounds[1])
     ww = np.asarray(w0, dtype=float)
@@ -222,6 +225,8 @@ def grake(x: np.ndarray, w0: np.ndarray, totals: np.ndarray, calfun: str = "line
             break
         iteration += 1
         if iteration > max_iter:
+            if not strict:
+                break
             worst = float(np.nanmax(gap)) if np.isfinite(gap).any() else np.inf
             raise ConvergenceError(
                 f"Calibration ({calfun}, bounds {lo:g}..{hi:g}) did not converge in {max_iter} iterations: "
@@ -232,11 +237,13 @@ def grake(x: np.ndarray, w0: np.ndarray, totals: np.ndarray, calfun: str = "line
 
 
 def calibrated_weights(df: pd.DataFrame | SurveyDesign, w0: np.ndarray, population: Mapping,
-                       calfun: str = "linear", bounds=None, epsilon: float = 1e-7, max_iter: int = 50):
+                       calfun: str = "linear", bounds=None, epsilon: float = 1e-7, max_iter: int = 50,
+                       strict: bool = True):
     """The weights-level step: (new weights, g, CalibrationMatrix, iterations) for starting ``w0``
     on the rows of ``df`` (a DataFrame, or a design's data).
 
-    A replicate design can call it once per replicate with that replicate's weights."""
+    A replicate design calls it once per replicate with that replicate's weights and
+    ``strict=False`` (R's ``grake`` only warns when a replicate does not converge)."""
     if isinstance(df, SurveyDesign):
         df = df.data
     if calfun not in CALFUNS:
@@ -261,7 +268,7 @@ def calibrated_weights(df: pd.DataFrame | SurveyDesign, w0: np.ndarray, populati
                              f"that only occurs with another); columns {cm.columns}.") from None
         g, iterations = 1 + x @ coef, 1
     else:
-        g, iterations = grake(x, w0, totals, calfun, (lo, hi), epsilon, max_iter)
+        g, iterations = grake(x, w0, totals, calfun, (lo, hi), epsilon, max_iter, strict)
     return w0 * g, g, cm, iterations
 
 
@@ -270,17 +277,28 @@ def calibrate(data: pd.DataFrame | SurveyDesign, weights: Weights, population: M
     """Calibrate weights to known population totals (R's ``calibrate``; see the module doc).
 
     ``data``: a DataFrame, or a SurveyDesign (``weights=None``: its own weights).
-    ``.design`` is the calibrated design, whose standard errors use the GREG residuals.
+    ``.design`` is the calibrated design, whose standard errors use the GREG residuals; of a
+    ReplicateDesign, the design with every replicate calibrated to the same totals (R's
+    ``calibrate`` of a ``svyrep.design``).
     """
+    if isinstance(data, ReplicateDesign):   # the full sample and every replicate, as R
+        from analysis.estimation import replicate_calibration
+        return replicate_calibration.calibrate(data, weights, population, calfun, bounds, epsilon, max_iter)
     df, base = _unpack(data, weights)
     w0 = _start(df, base, weights)
     w, g, cm, iterations = calibrated_weights(df, w0, population, calfun, bounds, epsilon, max_iter)
     summary = pd.concat([_variable_summary(var, levels, values, target, w0, w)
                          for var, levels, values, target in cm.summary], ignore_index=True)
-    fit = regression(cm.x, w0, w, g, cm.variables)
+    fit = regression(cm.x, w0, w, g, cm.variables,
+                     reweigh=partial(_reweigh, df, population, calfun, bounds, epsilon, max_iter))
     design = _calibrated_design(df, base, weights, w0, w, fit)
     return WeightingResult.from_weights(pd.Series(w, index=df.index, name="weight"), summary,
                                         iterations, design=design)
+
+
+def _reweigh(df, population, calfun, bounds, epsilon, max_iter, start):
+    """The same calibration from other starting weights (a module function: designs stay picklable)."""
+    return calibrated_weights(df, start, population, calfun, bounds, epsilon, max_iter, strict=False)[0]
 
 
 def _variable_summary(var, levels, values, target, w0, w) -> pd.DataFrame:

@@ -6,7 +6,10 @@ parametrisation, McCullagh 1980; Lumley 2010 sec. 6.3), for Likert items such as
 leadership or satisfaction.  The response is a factor of three or more ordered levels (a
 Categorical keeps its category order; text and numbers are sorted, as R's ``factor``).
 
-Standard errors are the design-based sandwich, as svyolr: influence values ``U_i H^-1`` from
+On a replicate design the model is refitted with every replicate's weights from the full-sample
+estimates and the SEs are the replicates' spread (R's ``svyolr.svyrep.design``: ``polr`` per
+replicate, ``svrVar``); R's BFGS stops those refits early, so its SEs differ from these converged
+ones in the fifth digit.  Otherwise standard errors are the design-based sandwich, as svyolr: influence values ``U_i H^-1`` from
 each row's score ``U_i`` (slopes and thresholds) and the Hessian ``H`` of the weighted
 negative log-likelihood in (beta, zeta), passed through the design's variance (PSU totals,
 calibration residuals, fpc).  R takes ``H`` from optim's finite-difference Hessian; here it
@@ -37,11 +40,17 @@ def ordinal_logistic(d: VarianceDesign, formula: str, max_iter: int = 100, tol: 
     y, levels, x, names, used = _data(d, formula)
     w = d.weights[used]
     beta, zeta = _fit(x, y, len(levels) - 1, w, max_iter, tol, formula)
-    scores, _ = _derivatives(x, y, beta, zeta, w)
-    infl = np.zeros((len(d), scores.shape[1]))
-    infl[used] = scores @ _r_inverse_hessian(x, y, beta, zeta, w)
-    totals = np.column_stack([d.totals(infl[:, j])[:, 0] for j in range(infl.shape[1])])
-    se = np.sqrt(np.diag(d.totals_covariance(totals, used)))
+    if hasattr(d, "replicate_weights") and hasattr(d, "svrvar"):   # R's svyolr.svyrep.design
+        reps = d.replicate_weights[used]
+        thetas = np.array([np.concatenate(_fit(x, y, len(levels) - 1, reps[:, r], max_iter, tol, formula,
+                                               start=(beta, zeta))) for r in range(reps.shape[1])])
+        se = np.sqrt(d.svrvar(thetas, np.concatenate([beta, zeta])))
+    else:
+        scores, _ = _derivatives(x, y, beta, zeta, w)
+        infl = np.zeros((len(d), scores.shape[1]))
+        infl[used] = scores @ _r_inverse_hessian(x, y, beta, zeta, w)
+        totals = np.column_stack([d.totals(infl[:, j])[:, 0] for j in range(infl.shape[1])])
+        se = np.sqrt(np.diag(d.totals_covariance(totals, used)))
     terms = names + [f"{a}|{b}" for a, b in zip(levels[:-1], levels[1:])]
     out = pd.DataFrame({"term": terms, "coef": np.concatenate([beta, zeta]), "se": se})
     out.attrs["n"] = int(used.sum())
@@ -164,11 +173,14 @@ def _r_inverse_hessian(x, y, beta, zeta, w, eps: float = 1e-3) -> np.ndarray:
     return a @ np.linalg.pinv(hess, rcond=256 * np.finfo(float).eps) @ a.T
 
 
-def _fit(x, y, q, w, max_iter, tol, formula):
-    """Newton's method with step halving on the concave log-likelihood, from the slopes 0 and the
-    thresholds at the logits of the weighted cumulative shares."""
-    share = np.cumsum(np.bincount(y, weights=w, minlength=q + 1))[:-1] / w.sum()
-    beta, zeta = np.zeros(x.shape[1]), special.logit(share)
+def _fit(x, y, q, w, max_iter, tol, formula, start=None):
+    """Newton's method with step halving on the concave log-likelihood, from ``start`` (beta, zeta)
+    or the slopes 0 and the thresholds at the logits of the weighted cumulative shares."""
+    if start is None:
+        share = np.cumsum(np.bincount(y, weights=w, minlength=q + 1))[:-1] / w.sum()
+        beta, zeta = np.zeros(x.shape[1]), special.logit(share)
+    else:
+        beta, zeta = (np.array(v, dtype=float) for v in start)
     ll = _loglik(x, y, beta, zeta, w)
     p = x.shape[1]
     for _ in range(max_iter):

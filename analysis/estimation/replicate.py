@@ -362,8 +362,10 @@ def as_replicate(design, method: str = "JK1", replicates: int | None = None, fay
     the bootstraps draw ``replicates`` (default 50) with numpy's generator and ``seed``.
     ``mse=True`` centres the replicates on the full-sample estimate (R's ``mse=TRUE``).
     The first-stage fpc is used as R does (JK1, JKn, bootstrap; not BRR/Fay).  A calibrated
-    design (``poststratify``/``rake``) has every replicate calibrated to the same totals
-    (:func:`recalibrated`), as R's ``postStratify``/``rake`` of the replicate design.
+    design (``poststratify``/``rake``/``calibrate``) has every replicate calibrated to the same
+    totals (:func:`recalibrated`), as R's ``postStratify``/``rake``/``calibrate`` of the replicate
+    design.  (R's ``as.svrepdesign`` of a calibrated design keeps the calibrated weights times the
+    replicate factors without recalibrating, which leaves the calibration out of the SEs.)
     """
     if method not in AS_REPLICATE:
         raise ValueError(f"method must be one of {AS_REPLICATE}, not {method!r}")
@@ -398,8 +400,13 @@ def as_replicate(design, method: str = "JK1", replicates: int | None = None, fay
     else:
         made = _rw.subbootstrap(strata, psu, replicates or 50, seed)
     w = np.asarray(design.weights, dtype=float)
-    rep = made.multipliers * w[:, None]
-    for fit in getattr(design, "calibration", ()):
+    fits = tuple(getattr(design, "calibration", ()))
+    start = w
+    if fits and fits[0].method in ("poststratify", "calibrate"):   # from the weights before calibrating
+        first = fits[0].steps[0]
+        start = first.v * first.u   # R's oldweights: u = old / new
+    rep = made.multipliers * start[:, None]
+    for fit in fits:
         rep = np.column_stack([recalibrated(rep[:, r], fit) for r in range(rep.shape[1])])
     out = ReplicateDesign.from_arrays(df, w, rep, method, made.scale, made.rscales, mse,
                                       fay_rho if method == "Fay" else None,
@@ -413,7 +420,11 @@ def recalibrated(w: np.ndarray, fit, tol: float = 1e-10, max_iter: int = 1000) -
     ``postStratify``/``rake`` of a replicate design do.  Starting from the calibrated
     weights times the replicate factors gives R's weights for one post-stratification or
     raking (both are invariant to a start within the same cells); for several in a row,
-    an approximation."""
+    an approximation (``as_replicate`` starts from the weights before a first post-stratification
+    or GREG).  A GREG calibration (``calibrate``) is not invariant to its start: it is repeated
+    from ``w``, the replicate's weights before it, as R's ``calibrate`` of the replicate design."""
+    if fit.method == "calibrate":
+        return fit.steps[0].reweigh(w)
     targets = [np.bincount(s.cells, weights=s.v, minlength=s.n_cells) for s in fit.steps]
     with np.errstate(divide="ignore", invalid="ignore"):
         for _ in range(1 if fit.method == "poststratify" else max_iter):

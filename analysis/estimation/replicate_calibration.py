@@ -7,15 +7,19 @@ Valliant, Dever & Kreuter 2018, ch. 15).  Any calibration is a function from sta
 weights to calibrated weights; :func:`calibrate_replicates` applies one to the full
 sample and to each replicate, so GREG (``greg.calibrate``) can plug in the same way.
 
-``analysis.poststratify`` and ``analysis.rake`` call :func:`poststratify` and
-:func:`rake` for a ``ReplicateDesign``: the full sample's ``WeightingResult`` (weights,
+``analysis.poststratify``, ``analysis.rake`` and ``analysis.calibrate`` call
+:func:`poststratify`, :func:`rake` and :func:`calibrate` for a ``ReplicateDesign``: the full sample's ``WeightingResult`` (weights,
 summary, iterations) is the DataFrame one, and ``.design`` is the recalibrated replicate
 design.  Raking runs every replicate for as many sweeps as the full sample needed, as
 R's ``rake`` post-stratifies the whole replicate design once per margin per sweep.
+GREG, raking and logit calibration (``calibrate``) solve every replicate afresh from its own
+weights, as R's ``calibrate.svyrep.design`` (``regcalibrate`` or ``grake`` per replicate); a
+replicate that does not converge keeps its last weights with a warning, as R.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -74,3 +78,24 @@ def rake(design: ReplicateDesign, weights, margins, max_iter: int = 100, tol: fl
         return w
 
     return replace(result, design=calibrate_replicates(design, sweeps))
+
+
+def calibrate(design: ReplicateDesign, weights, population, calfun, bounds, epsilon, max_iter):
+    """GREG / raking / logit calibration (``greg.calibrate``) of the full sample and of each replicate."""
+    from analysis.estimation import greg
+    df = design.data
+    result = greg.calibrate(df, _start(design, weights), population, calfun, bounds, epsilon, max_iter)
+    failed = []
+
+    def step(w):
+        new, _, _, iterations = greg.calibrated_weights(df, w, population, calfun, bounds, epsilon, max_iter,
+                                                        strict=False)
+        failed.append(iterations > max_iter)
+        return new
+
+    out = replace(result, design=calibrate_replicates(design, step))
+    if any(failed):
+        warnings.warn(f"calibrate: {sum(failed)} replicate(s) did not converge in {max_iter} iterations; "
+                      "their last weights are used (as R's calibrate of a replicate design).",
+                      RuntimeWarning, stacklevel=3)
+    return out

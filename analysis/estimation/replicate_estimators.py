@@ -179,8 +179,9 @@ def quantile(d, var, probs, by, level, df) -> pd.DataFrame:
 
 # ---- two-way tables -----------------------------------------------------------------------
 def crosstab(d, row, col, na_rm) -> _ct.CrossTab:
-    """The table's SEs, percentages' SEs and Rao-Scott tests from replicate estimates
-    (R's ``svytotal``, ``svyby(svymean)`` and ``svychisq.svyrep.design``)."""
+    """The table's SEs, percentages' SEs and every svychisq test from replicate estimates
+    (R's ``svytotal``, ``svyby(svymean)`` and ``svychisq.svyrep.design``: the Wald tests from the
+    replicate covariance of the cell totals, lincom and saddlepoint by ``pchisqsum``)."""
     base = _ct.crosstab(_Linearised(d), row, col, na_rm)   # point estimates and the unweighted parts
     rv, cv = categorical(d, row), categorical(d, col)
     nr, nc = len(rv.levels), len(cv.levels)
@@ -199,14 +200,15 @@ def crosstab(d, row, col, na_rm) -> _ct.CrossTab:
     cov = d.svrcov(shares[:, 1:].T, total_p)
     frame = lambda a: pd.DataFrame(np.asarray(a).reshape(nc, nr).T, index=base.counts.index,  # noqa: E731
                                    columns=base.counts.columns)
-    tests = _ct._tests(d, counts[:, 0], total_p, cov, nr, nc, int(inside.sum()))
+    reps = (C[:, 1:] - C[:, :1]).T   # replicate minus full-sample cell totals: their svrVar covariance
+    tests = _ct._tests(d, counts[:, 0], total_p, cov, nr, nc, int(inside.sum()), reps, complete, replicate=True)
     if bool((inside & ~complete).any()) and not na_rm:
-        tests = base.rao_scott, base.chisq, base.cramers_v
+        tests = base.rao_scott, base.chisq, base.cramers_v, {k: getattr(base, k) for k in _ct._NO_OTHERS}
     se = lambda P: 100 * np.sqrt(_spread(d, P[:, None, :])[1][:, 0])  # noqa: E731
     return replace(base, counts_se=frame(np.sqrt(counts_var[:, 0])),
                    row_percent_se=frame(se(row_p)), col_percent_se=frame(se(col_p)),
                    total_percent_se=frame(100 * np.sqrt(np.diag(cov))),
-                   rao_scott=tests[0], chisq=tests[1], cramers_v=tests[2])
+                   rao_scott=tests[0], chisq=tests[1], cramers_v=tests[2], **tests[3])
 
 
 # ---- models ------------------------------------------------------------------------------

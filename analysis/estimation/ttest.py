@@ -7,6 +7,8 @@
   (t on the same df).  ``group`` must have two levels (a factor, text, or numeric 0/1 or 1/2),
   as R requires.
 * ``ttest(d, "y")`` is ``svyttest(y ~ 1, design)``: the mean over its SE on design df - 1.
+* On a ReplicateDesign the model is refitted in every replicate (R's ``svyglm.svyrep.design``,
+  which svyttest calls) and the df is the replicate design's ``degf`` + 1 - 2 (one-sample: - 1).
 """
 
 from __future__ import annotations

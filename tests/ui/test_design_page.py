@@ -52,7 +52,7 @@ def test_the_design_in_force_and_the_weighting_summary_are_analysis_s(store_dir)
     block = shown(at, 0).set_index("Part of the design")["In this questionnaire"]
     assert block["Strata"] == "District (kecamatan)" and block["Primary sampling units (PSU)"] == \
         "Census block (PSU) code (psu)"
-    assert block["A stratum with one PSU"] == "centred at the grand mean (R: adjust)"
+    assert block["A stratum with one PSU"] == "centred at zero, not at a mean (R: adjust)"
     same(totals_table(data, "household"), at, 1)
     same(totals_table(data, "household_members"), at, 2)
     same(weights_table(data), at, 3)

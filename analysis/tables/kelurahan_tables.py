@@ -54,8 +54,10 @@ SHARES = ("households", "population")   # kelurahan.csv columns that weight a be
 
 
 def _psus(table, question_mask: np.ndarray, areas: np.ndarray) -> pd.Series:
-    """Sampled PSUs with an answer, per kelurahan."""
+    """Sampled PSUs (first-stage units) with an answer, per kelurahan."""
     psu = table.design.columns["psu"]
+    if isinstance(psu, list):   # a multistage design: its first stage
+        psu = psu[0]
     if psu is None:     # every household its own PSU
         return pd.Series(areas[question_mask]).value_counts()
     frame = pd.DataFrame({"area": areas, "psu": table.frame[psu].astype(str).to_numpy()})[question_mask]

@@ -20,7 +20,8 @@ from analysis.dataset.datafiles import FRAME_FILE, read_csv
 from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates
 from analysis.monitoring import progress as fieldwork
 from analysis.monitoring.precision import precision_tracker
-from survey.fieldwork.quality import FLAGS, checked
+from analysis.monitoring.quality_state import checked
+from survey.fieldwork.quality import FLAGS
 from ui.results import data_cache as data
 
 
@@ -57,7 +58,8 @@ def queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def _quality(store, instrument_id: str, lang: str):
-    """(current records, durations, flags): read and checked once per change of the store."""
+    """(current records, durations, flags): read and checked once per change of the store, only the
+    changed responses one by one (analysis.monitoring.quality_state)."""
     return checked(store, instrument_id, lang)
 
 

@@ -96,7 +96,7 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     adjustment = None
     if inst.design.base == "frame" and frame is not None and psu:
         kept_ids = set(dataset.main.frame["_response_id"].astype(str)) if dataset.main.design is not None else set()
-        kept = records[records["_response_id"].astype(str).isin(kept_ids).to_numpy(dtype=bool)]
+        kept = records[fieldwork.among(records["_response_id"], kept_ids)]
         _, adjustment = nonresponse_adjustment(inst, inst.design, kept.reset_index(drop=True), records, frame)
     statuses = records["_status"].astype("string").value_counts().to_dict() if len(records) else {}
     flagged = counted_flags(visits, raised)
@@ -146,7 +146,10 @@ def flag_reasons(flagged: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     if flagged.empty:
         return {}
     unique = flagged.drop_duplicates(["_response_id", "flag"])
-    return {rid: tuple(group) for rid, group in unique.groupby("_response_id", sort=False)["flag"]}
+    out: dict[str, list[str]] = {}
+    for rid, flag in zip(unique["_response_id"].tolist(), unique["flag"].tolist()):   # no group per response
+        out.setdefault(rid, []).append(flag)
+    return {rid: tuple(found) for rid, found in out.items()}
 
 
 def area_question(inst) -> str | None:

@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from survey.store.layout import COMMITTED, JOURNAL, MAIN_FILE, REPEAT_FILE, scan
 
@@ -59,6 +60,7 @@ class Entry:
     schema: pa.Schema
     frame: pd.DataFrame
     keys: list[np.ndarray]           # the frame's order keys, as numpy arrays
+    rows: dict[str, dict[str, int]]  # folder name -> file name -> its rows (to know a compaction's part)
     pieces: int = 0
 
 
@@ -76,6 +78,97 @@ def _changed_ids(before: dict[str, FolderState], now: dict[str, FolderState]) ->
                 return None
             changed.add(m["rid"])
     return changed
+
+
+def _key(name: str) -> tuple[str, int] | None:
+    m = MAIN_FILE.fullmatch(name) or REPEAT_FILE.fullmatch(name)
+    return None if m is None else (m["rid"], int(m["rev"]))
+
+
+def _counts(folder: Path, main: bool, names) -> dict[str, int] | None:
+    """Rows per file (a main table's small file holds one); None when one cannot be read."""
+    out = {}
+    for name in names:
+        if main and MAIN_FILE.fullmatch(name):
+            out[name] = 1
+            continue
+        try:
+            out[name] = pq.read_metadata(folder / name).num_rows
+        except (OSError, pa.ArrowException):
+            return None
+    return out
+
+
+def _compacted(folder: Path, old: FolderState, now: FolderState, rows: dict[str, int], known) -> set[str] | None:
+    """The responses with rows the kept frame lacks in the parts new in ``now`` (small files
+    written after the last read and compacted since), when the files gone from ``old`` went
+    into those parts: every gone small file's (response, revision) is there, and the parts'
+    rows are the gone files' and those new ones. None otherwise."""
+    gone = (old.parts - now.parts) | (old.small - now.small)
+    added = now.parts - old.parts
+    if not added or any(name not in rows for name in gone):
+        return None
+    try:
+        tables = [pq.read_table(folder / name, columns=["_response_id", "_revision"]) for name in added]
+    except (OSError, pa.ArrowException, KeyError):
+        return None
+    pairs, latest = known()
+    merged, fresh, fresh_rows = set(), set(), 0
+    for table in tables:
+        for rid, rev in zip(table.column("_response_id").to_pylist(), table.column("_revision").to_pylist()):
+            merged.add((rid, rev))
+            if (rid, rev) not in pairs and rev > latest.get(rid, 0):
+                fresh.add(rid)
+                fresh_rows += 1
+    if sum(t.num_rows for t in tables) != sum(rows[name] for name in gone) + fresh_rows:
+        return None
+    return fresh if all(_key(name) in merged for name in old.small - now.small) else None
+
+
+def _transition(entry: Entry, now: dict[str, FolderState], folders, order: list[str]) -> tuple[set[str], dict] | None:
+    """(the responses to read again, the rows per file now) when the folders changed only by new
+    small files and by compactions (the rows of the files they replaced in a new part); else None."""
+    changed: set[str] = set()
+    rows = {}
+    found: list = []
+
+    def known():   # (response, revision) pairs of the kept frame, and each response's latest revision
+        if not found:
+            rid, rev = entry.keys[order.index("_response_id")], entry.keys[order.index("_revision")]
+            pairs = set(zip(rid.tolist(), rev.tolist()))
+            latest: dict[str, int] = {}
+            for r, v in pairs:
+                if v > latest.get(r, 0):
+                    latest[r] = v
+            found.append((pairs, latest))
+        return found[0]
+
+    for name, state in now.items():
+        old, path, main = entry.states.get(name), *folders[name]
+        if old is None or state.journal or old.journal:
+            return None
+        counts = dict(entry.rows.get(name, {}))
+        if state.parts != old.parts or not old.small <= state.small:
+            fresh = _compacted(path, old, state, counts, known)
+            new_parts = _counts(path, main, state.parts - old.parts) if fresh is not None else None
+            if new_parts is None:
+                return None
+            changed |= fresh
+            counts.update(new_parts)
+        elif state.committed != old.committed:   # a marker added or set aside without a compaction
+            return None
+        added = state.small - old.small
+        for file in added:
+            key = _key(file)
+            if key is None:
+                return None
+            changed.add(key[0])
+        new_small = _counts(path, main, added)
+        if new_small is None:
+            return None
+        counts.update(new_small)
+        rows[name] = {f: counts[f] for f in state.parts | state.small if f in counts}
+    return changed, rows
 
 
 def order_keys(frame: pd.DataFrame, order: list[str]) -> list[np.ndarray] | None:
@@ -119,25 +212,31 @@ class ReadCache:
         with self._lock:
             entry = self._entries.get(key)
         if entry is not None and entry.schema.equals(schema):
-            changed = _changed_ids(entry.states, states)
+            moved = _transition(entry, states, folders, order)
+            changed, rows = moved if moved is not None else (None, None)
             if changed is not None and len(changed) <= MAX_CHANGED:
                 if not changed:
+                    entry = Entry(states, schema, entry.frame, entry.keys, rows, entry.pieces)
+                    with self._lock:
+                        self._entries[key] = entry
                     return entry.frame.copy(deep=False)
-                updated = self._update(entry, states, changed, order, some, look)
+                updated = self._update(entry, states, rows, changed, order, some, look)
                 if updated is not None:
                     with self._lock:
                         self._entries[key] = updated
                     return updated.frame.copy(deep=False)
         frame = whole()
         keys = order_keys(frame, order)
+        counts = {name: _counts(path, main, states[name].parts | states[name].small)
+                  for name, (path, main) in folders.items()}
         with self._lock:
-            if keys is None:
+            if keys is None or any(c is None for c in counts.values()):
                 self._entries.pop(key, None)
             else:
-                self._entries[key] = Entry(states, schema, frame, keys)
+                self._entries[key] = Entry(states, schema, frame, keys, counts)
         return frame.copy(deep=False)
 
-    def _update(self, entry: Entry, states, changed: set[str], order: list[str], some, look) -> Entry | None:
+    def _update(self, entry: Entry, states, counts, changed: set[str], order: list[str], some, look) -> Entry | None:
         new = some(changed)
         if _changed_ids(states, look()) is None:   # the read itself set a file aside, or a compaction ran
             return None
@@ -168,7 +267,7 @@ class ReadCache:
                 part.append(k[at:at + end - start])
         frame = pd.concat(pieces, ignore_index=True) if len(pieces) != 1 else pieces[0].reset_index(drop=True)
         keys = [np.concatenate(k) for k in keys]
-        return Entry(states, entry.schema, frame, keys, entry.pieces + len(pieces))
+        return Entry(states, entry.schema, frame, keys, counts, entry.pieces + len(pieces))
 
 
 def _places(keys: list[np.ndarray], new_keys: list[np.ndarray]) -> np.ndarray:

@@ -80,3 +80,29 @@ def test_a_callers_change_stays_in_its_own_frame(tmp_path, answers):
     frame["extra"] = 1
     again = store.read("household")
     assert "extra" not in again.columns and again.loc[0, "_enumerator"] == "enum01"
+
+
+def test_after_a_compaction_only_the_new_interviews_are_read(tmp_path, answers, monkeypatch):
+    import survey.store.response_store as response_store
+
+    store = ResponseStore(tmp_path, audit=False, compact_threshold=10_000)
+    for i in range(10):
+        store.submit("household", answers[i], enumerator="enum01", response_id=f"h-{i:02d}")
+    store.compact()
+    for i in range(10, 14):
+        store.submit("household", answers[i], enumerator="enum01", response_id=f"h-{i:02d}")
+    for table, history in TABLES:
+        store.read(table, history=history)
+    whole = []
+    for name in ("main_rows", "repeat_rows"):
+        def counted(*args, _real=getattr(response_store, name), **kwargs):
+            if kwargs.get("quarantine") is store.quarantine and kwargs.get("rids") is None \
+                    and kwargs.get("rid") is None and not kwargs.get("count"):
+                whole.append(args)
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(response_store, name, counted)
+    store.submit("household", answers[14], enumerator="enum01", response_id="h-14")
+    store.compact()   # the small files and the first part merged into one part: the same rows
+    store.set_status("household", "h-02", "approved", editor="sup1")
+    same_as_fresh(store)
+    assert whole == []

@@ -162,8 +162,7 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
     _enumerator, _status, _revision, area, submitted_at`` (first submission) and ``flags`` (a tuple)."""
     area = area_question(inst)
     first = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id")["submitted_at"]
-    by_id = raised.groupby("_response_id")["flag"].apply(lambda f: tuple(dict.fromkeys(f))).to_dict() \
-        if len(raised) else {}
+    by_id = flag_reasons(raised)
     ids = records["_response_id"].astype(str)
     out = pd.DataFrame({
         "_response_id": ids.to_numpy(),

@@ -59,6 +59,7 @@ from survey.store.durable import StorageFull, fsync_dir, storage_error
 from survey.store.frames import arrange, sorted_rows, to_pandas
 from survey.store.inputs import MAX_NOTE_LENGTH, check_instrument_id, check_response_id
 from survey.store.layout import HIDDEN, JOURNAL, scan
+from survey.store.part_keys import PartKeys
 from survey.store.quarantine import Quarantine
 from survey.store.read_cache import MAIN_ORDER, REPEAT_ORDER, ReadCache
 from survey.store.reading import main_rows, repeat_rows
@@ -119,6 +120,7 @@ class ResponseStore(Catalogue, Writing, Commit):
         self._lock = threading.Lock()
         self._compactor = Compactor(self._compact_if_due)
         self._reads = ReadCache()  # the last read of each table, brought up to date (survey.store.read_cache)
+        self._part_keys = PartKeys()  # which (response, revision) each part holds, for the submits' check
 
     def __repr__(self) -> str:
         return f"ResponseStore({str(self.root)!r})"

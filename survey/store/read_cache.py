@@ -253,6 +253,9 @@ class ReadCache:
         places = _places(entry.keys, new_keys)
         rows = np.insert(np.arange(n), places, n + np.arange(len(new)))   # positions in old, then new (n + i)
         rows = rows[~np.r_[gone, np.zeros(len(new), dtype=bool)][rows]]
+        if len(rows) == 0:   # nothing left (a repeat file whose household is not stored yet, say)
+            return Entry(states, entry.schema, old.iloc[:0].reset_index(drop=True), [k[:0] for k in entry.keys],
+                         counts, entry.pieces)
         from_new = rows >= n
         starts = np.flatnonzero(np.r_[True, (np.diff(rows) != 1) | (from_new[1:] != from_new[:-1])])
         ends = np.r_[starts[1:], len(rows)]

@@ -106,3 +106,27 @@ def test_after_a_compaction_only_the_new_interviews_are_read(tmp_path, answers, 
     store.set_status("household", "h-02", "approved", editor="sup1")
     same_as_fresh(store)
     assert whole == []
+
+
+def test_a_roster_file_whose_household_is_not_stored_yet_leaves_the_read_empty(tmp_path):
+    """A writer publishes the roster first and its household last: a read in between has no rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from survey.store.read_cache import REPEAT_ORDER, ReadCache
+
+    folder = tmp_path / "members"
+    folder.mkdir()
+    empty = pd.DataFrame({"_response_id": pd.Series([], dtype="string"), "_revision": pd.Series([], dtype="Int64"),
+                          "_member_index": pd.Series([], dtype="Int64")})
+    cache = ReadCache()
+    schema = pa.schema([("_response_id", pa.string()), ("_revision", pa.int64()), ("_member_index", pa.int64())])
+
+    def read():
+        return cache.read(("members", False), {"members": (folder, False)}, schema, REPEAT_ORDER,
+                          lambda: empty, lambda ids: empty)
+
+    assert read().empty
+    pq.write_table(schema.empty_table(), folder / "r1__r1__t5.parquet")
+    frame = read()
+    assert frame.empty and list(frame.columns) == list(empty.columns)

@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.dataset.datafiles import numbers
 from analysis.dataset.response_rates import dispositions
 from survey.locale import WIB
 from survey.questionnaire.schema import counted_rows
 
-__all__ = ["AREA_LEVELS", "duration_summary", "per_area", "per_day", "per_enumerator", "visits"]
+__all__ = ["AREA_LEVELS", "among", "duration_summary", "per_area", "per_day", "per_enumerator", "visits"]
 
 AREA_LEVELS = ("stratum", "kelurahan", "psu")
 _KELURAHAN = "kelurahan"
@@ -70,6 +72,14 @@ def visits(inst, records: pd.DataFrame, times: pd.DataFrame | None = None) -> pd
     return out
 
 
+def among(column: pd.Series, values) -> np.ndarray:
+    """``column.isin(values)`` for ids as text, quick for a hundred thousand values (pandas' own
+    makes one Arrow scalar per value)."""
+    wanted = pa.array([str(v) for v in values], type=pa.string())
+    found = pc.is_in(pa.array(column.astype("string").array), value_set=wanted)
+    return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+
+
 def per_day(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns ``day, disposition, records`` (long form, for a stacked chart), by day."""
     if frame.empty:
@@ -88,8 +98,8 @@ def per_enumerator(frame: pd.DataFrame, flags: pd.DataFrame | None = None) -> pd
         return pd.DataFrame(columns=columns)
     done = frame["disposition"] == "complete"
     eligible = frame["disposition"].isin(["complete", "refusal", "noncontact", "other"])
-    flagged = frame["_response_id"].isin(set(flags["_response_id"])) if flags is not None and len(flags) else \
-        pd.Series(False, index=frame.index)
+    flagged = pd.Series(among(frame["_response_id"], set(flags["_response_id"])), index=frame.index) \
+        if flags is not None and len(flags) else pd.Series(False, index=frame.index)
     grouped = frame.assign(_done=done, _eligible=eligible, _flagged=flagged,
                            _minutes=frame["minutes"].where(done)).groupby("_enumerator")
     out = pd.DataFrame({

@@ -61,7 +61,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from survey.fieldwork.quality_checks import duplicates, many_missing, odd_hours, outliers, straightlining, too_fast
+from survey.fieldwork.quality_checks import duplicates, many_missing, odd_hours, outliers, too_fast
+from survey.fieldwork.quality_rows import RowMemo, row_checks
 from survey.questionnaire.model import Instrument
 from survey.questionnaire.schema import counted_rows
 
@@ -98,7 +99,8 @@ def _durations(history: pd.DataFrame) -> pd.DataFrame:
                              "started_at": pd.Series([], dtype="datetime64[us, UTC]"),
                              "submitted_at": pd.Series([], dtype="datetime64[us, UTC]"),
                              "minutes": pd.Series([], dtype=float)})
-    first = history.sort_values(["_response_id", "_revision"], kind="stable").groupby("_response_id", sort=False).head(1)
+    first = history[["_response_id", "_revision", "_started_at", "_submitted_at"]] \
+        .sort_values(["_response_id", "_revision"], kind="stable").groupby("_response_id", sort=False).head(1)
     minutes = (first["_submitted_at"] - first["_started_at"]).dt.total_seconds() / 60
     minutes = minutes.where(minutes >= 0)
     # Whole columns, not .to_numpy(): that turns a time-zone-aware column into Python objects.
@@ -143,9 +145,10 @@ def flags(store, instrument_id: str, lang: str = "en") -> pd.DataFrame:
     return checked(store, instrument_id, lang)[2]
 
 
-def checked(store, instrument_id: str, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def checked(store, instrument_id: str, lang: str = "en",
+            memo: RowMemo | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(the current records, :func:`durations`, :func:`flags`) of ``instrument_id``, each table
-    read once: what the monitor needs together."""
+    read once: what the monitor needs together (``memo``: see :func:`flag_frame`)."""
     inst = store.instrument(instrument_id)
     history = store.read(inst.id, history=True)
     times = _durations(history)
@@ -153,7 +156,7 @@ def checked(store, instrument_id: str, lang: str = "en") -> tuple[pd.DataFrame, 
         return store.read(inst.id), times, pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
     current = current_revisions(history)
     members = {inst.table_name(r): store.read(inst.table_name(r)) for r in inst.repeats}
-    return current, times, flag_frame(inst, current, times, members, salt(store.root), lang)
+    return current, times, flag_frame(inst, current, times, members, salt(store.root), lang, memo)
 
 
 def current_revisions(history: pd.DataFrame) -> pd.DataFrame:
@@ -165,9 +168,12 @@ def current_revisions(history: pd.DataFrame) -> pd.DataFrame:
 
 # ---- the flags ---------------------------------------------------------------------------
 def flag_frame(inst: Instrument, current: pd.DataFrame, times: pd.DataFrame,
-               members: Mapping[str, pd.DataFrame] | None = None, key: bytes = b"", lang: str = "en") -> pd.DataFrame:
+               members: Mapping[str, pd.DataFrame] | None = None, key: bytes = b"", lang: str = "en",
+               memo: RowMemo | None = None) -> pd.DataFrame:
     """The flags of ``current`` (the main table's current revisions) given each response's
-    ``times`` (:func:`durations`) and its repeat tables' rows: a pure function of the data."""
+    ``times`` (:func:`durations`) and its repeat tables' rows: a pure function of the data.
+    ``memo``: the row-wise checks' results of earlier calls (survey.fieldwork.quality_rows), so
+    that only new and revised responses are checked one by one again; the flags are the same."""
     rules = inst.quality
     current = current.reset_index(drop=True)
     members = members or {}
@@ -175,13 +181,14 @@ def flag_frame(inst: Instrument, current: pd.DataFrame, times: pd.DataFrame,
         .reindex(current["_response_id"].astype(str).to_numpy())
     done = completed(inst, current)
     counted = counted_rows(current)
+    rows = row_checks(inst, rules, current, members, done, key, lang, memo)
     found: list[tuple[int, str, str]] = []
     found += too_fast(inst, rules, current, times["minutes"].to_numpy(dtype=float), done, counted, lang)
-    found += straightlining(inst, rules, current, members, done, lang)
+    found += rows.straight
     found += outliers(inst, rules, current, done, counted, lang)
-    found += many_missing(inst, rules, current, members, done, lang)
+    found += many_missing(inst, rules, current, members, done, lang, counts=rows.counts)
     found += odd_hours(rules, times["started_at"], times["submitted_at"], lang)
-    found += duplicates(inst, rules, current, counted, key, lang)
+    found += duplicates(inst, rules, current, counted, key, lang, hashes=rows.hashes)
     order = {flag: i for i, flag in enumerate(FLAGS)}
     found.sort(key=lambda item: (item[0], order[item[1]]))
     ids = current["_response_id"].astype(str).to_numpy()

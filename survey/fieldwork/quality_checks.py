@@ -25,7 +25,8 @@ from survey.questionnaire.model import Question
 from survey.questionnaire.quality_rules import QualityRules
 from survey.questionnaire.validate import is_relevant, survey_today
 
-__all__ = ["DETAILS", "duplicates", "many_missing", "odd_hours", "outliers", "straightlining", "too_fast"]
+__all__ = ["DETAILS", "duplicate_keys", "duplicates", "many_missing", "missing_counts", "odd_hours", "outliers",
+           "straightlining", "too_fast"]
 
 
 # ---- texts -------------------------------------------------------------------------------
@@ -67,18 +68,21 @@ def too_fast(inst, rules: QualityRules, frame, minutes: np.ndarray, done, counte
     reference = pd.Series(minutes).where(known & counted)
     median = reference.groupby(groups.to_numpy()).transform("median").to_numpy(dtype=float)
     peers = reference.groupby(groups.to_numpy()).transform("count").to_numpy(dtype=float)
-    for i in np.flatnonzero(known):
+    with np.errstate(invalid="ignore"):
+        short = known & (minutes < rules.min_minutes) if rules.min_minutes is not None else np.zeros_like(known)
+        quick = known & (peers >= rules.min_peers) & (minutes < rules.fast_ratio * median) \
+            if rules.fast_ratio is not None else np.zeros_like(known)
+    for i in np.flatnonzero(short | quick):   # the texts only for the interviews flagged
         reasons = []
-        if rules.min_minutes is not None and minutes[i] < rules.min_minutes:
+        if short[i]:
             reasons.append(text(DETAILS, "min_minutes", lang, minutes=number(minutes[i], lang),
                                  limit=number(rules.min_minutes, lang, 0)))
-        if rules.fast_ratio is not None and peers[i] >= rules.min_peers and minutes[i] < rules.fast_ratio * median[i]:
+        if quick[i]:
             who = (text(DETAILS, "peers_size", lang, question=rules.size, value=groups.iloc[i]) if rules.size
                    else text(DETAILS, "peers_all", lang))
             reasons.append(text(DETAILS, "median", lang, minutes=number(minutes[i], lang), ratio=number(100 * rules.fast_ratio, lang, 0),
                                  peers=who, median=number(median[i], lang), n=int(peers[i])))
-        if reasons:
-            out.append((i, "too_fast", "; ".join(reasons)))
+        out.append((int(i), "too_fast", "; ".join(reasons)))
     return out
 
 
@@ -242,10 +246,10 @@ def _missing_counts(questions: Iterable[Question], context: pd.DataFrame, rules:
     return countable, missing
 
 
-def many_missing(inst, rules: QualityRules, frame, members, done, lang) -> list:
-    if rules.missing_share is None:
-        return []
-    today = survey_today()
+def missing_counts(inst, rules: QualityRules, frame, members, today: dt.date | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per response: (questions asked that allow no answer, those left without one), main form
+    and every roster item (see many_missing); each row's counts depend on its own answers only."""
+    today = survey_today() if today is None else today
     asked, missing = _missing_counts([q for q in inst.questions if not q.kind.is_repeat], frame, rules, today)
     position = pd.Series(np.arange(len(frame)), index=frame["_response_id"].astype(str))
     for repeat in inst.repeats:
@@ -261,6 +265,14 @@ def many_missing(inst, rules: QualityRules, frame, members, done, lang) -> list:
         a, m = _missing_counts(repeat.questions, context, rules, today)
         asked += np.bincount(rows, weights=a, minlength=len(frame)).astype(int)
         missing += np.bincount(rows, weights=m, minlength=len(frame)).astype(int)
+    return asked, missing
+
+
+def many_missing(inst, rules: QualityRules, frame, members, done, lang, counts=None) -> list:
+    """``counts``: :func:`missing_counts` of ``frame``, when known already."""
+    if rules.missing_share is None:
+        return []
+    asked, missing = missing_counts(inst, rules, frame, members) if counts is None else counts
     out = []
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(asked > 0, missing / np.maximum(asked, 1), 0.0)
@@ -319,26 +331,32 @@ def _each_distinct(values: pd.Series, function) -> np.ndarray:
     return lookup[codes]
 
 
-def duplicates(inst, rules: QualityRules, frame, counted, key: bytes, lang) -> list:
-    if not rules.duplicate_match or any(q not in frame.columns for q in rules.duplicate_match):
-        return []
-    # PII is hashed at once; only the hashes are compared.
+def duplicate_keys(rules: QualityRules, frame, key: bytes) -> tuple[list, list]:
+    """Per response: (the keyed hash of its ``duplicate.match`` answers, of its phone), None where
+    an answer is missing; each row's hashes depend on its own answers only."""
+    # PII is hashed at once; only the hashes are kept and compared.
     parts = [_each_distinct(frame[q], _normal) for q in rules.duplicate_match]
     household = [None if any(p is None for p in row) else _hash(key, row) for row in zip(*parts)]
-    phone = (_each_distinct(frame[rules.duplicate_phone], lambda v: None if (p := _phone(v)) is None
-                            else _hash(key, ["phone", p]))
+    phone = (list(_each_distinct(frame[rules.duplicate_phone], lambda v: None if (p := _phone(v)) is None
+                                 else _hash(key, ["phone", p])))
              if rules.duplicate_phone and rules.duplicate_phone in frame.columns else [None] * len(frame))
-    del parts
+    return household, phone
+
+
+def duplicates(inst, rules: QualityRules, frame, counted, key: bytes, lang, hashes=None) -> list:
+    """``hashes``: :func:`duplicate_keys` of ``frame``, when known already."""
+    if not rules.duplicate_match or any(q not in frame.columns for q in rules.duplicate_match):
+        return []
+    household, phone = duplicate_keys(rules, frame, key) if hashes is None else hashes
     ids = frame["_response_id"].astype(str).to_numpy()
+    codes = pd.Series(household, dtype=object)
+    repeated = np.flatnonzero(codes.notna().to_numpy() & codes.duplicated(keep=False).to_numpy())
     groups: dict[str, list[int]] = {}
-    for i, h in enumerate(household):
-        if h is not None:
-            groups.setdefault(h, []).append(i)
+    for i in repeated:     # only the answers that occur more than once
+        groups.setdefault(household[i], []).append(int(i))
     what = ", ".join(rules.duplicate_match)
     out = []
     for rows in groups.values():
-        if len(rows) < 2:
-            continue
         for i in rows:
             matches = [j for j in rows if j != i and counted[j]
                        and (phone[i] is None or phone[j] is None or phone[i] == phone[j])]

@@ -83,13 +83,16 @@ class Commit:
     def _first_elsewhere(self, inst: Instrument, rid: str, rev: int, token: int | None) -> dt.datetime | None:
         """`_submitted_at` of the first stored copy of (rid, rev) stored before `token`, or None.
 
-        Parts and small files are read, not markers; `token` None: any copy.
+        Parts and small files are read, not markers; `token` None: any copy. Only the parts
+        that hold (rid, rev) are queried (survey.store.part_keys).
         """
         own = f"{rid}__r{rev}.parquet"
 
         def build(listings):  # parts, and the one small file that can hold (rid, rev): its own name
             found = listings[inst.id]
-            files = found.parts + [f for f in found.small if os.path.basename(f) == own]
+            # with a token, the own name is this writer's file (its token, never an earlier one)
+            files = self._part_keys.that_may_hold(found.parts, rid, rev) + \
+                [f for f in found.small if os.path.basename(f) == own and token is None]
             if not files:
                 return None
             return ("SELECT epoch_us(_submitted_at) AS us FROM read_parquet($files, union_by_name = true) "

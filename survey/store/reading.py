@@ -274,19 +274,29 @@ def readable_as(stored: pa.DataType, expected: pa.DataType) -> bool:
     return False
 
 
+def _only(rid: str | None, rids: Collection[str] | None) -> tuple[str, dict]:
+    """The WHERE clause (and its parameters) that keeps one response, or a few."""
+    if rid is not None:
+        return "WHERE _response_id = $rid", {"rid": rid}
+    if rids is not None:
+        return "WHERE list_contains($rids, _response_id)", {"rids": sorted(rids)}
+    return "", {}
+
+
 def main_rows(
     responses: Path, table: str, history: bool, rid: str | None = None, count: bool = False,
     quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
-    copy_to: CopyTo | None = None,
+    rids: Collection[str] | None = None, copy_to: CopyTo | None = None,
 ) -> pa.Table | None:
-    """Main-table rows (current revisions, or all with `history`), unsorted (or written to `copy_to`)."""
-    where = "WHERE _response_id = $rid" if rid is not None else ""
+    """Main-table rows (current revisions, or all with `history`), unsorted (or written to `copy_to`);
+    only those of response `rid`, or of the responses `rids`, when given."""
+    where, only = _only(rid, rids)
 
     def build(listings):
         listing = listings[table]
         if not listing.files:
             return None
-        params = {"files": listing.files, **({"rid": rid} if rid is not None else {})}
+        params = {"files": listing.files, **only}
         rows = f"SELECT * FROM read_parquet($files, union_by_name = true) {where}"
         if history:  # each (response, revision) is listed once
             body = rows
@@ -307,7 +317,7 @@ def main_rows(
 def repeat_rows(
     responses: Path, main: str, table: str, history: bool, rid: str | None = None, count: bool = False,
     quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
-    copy_to: CopyTo | None = None,
+    rids: Collection[str] | None = None, copy_to: CopyTo | None = None,
 ) -> pa.Table | None:
     """Repeat-table rows of committed revisions (current ones unless `history`), unsorted
     (or written to `copy_to`).
@@ -319,13 +329,13 @@ def repeat_rows(
     name): that leaves out a losing duplicate's rows and those of a submission
     that crashed before its main file was published.
     """
-    where = "WHERE _response_id = $rid" if rid is not None else ""
+    where, only = _only(rid, rids)
 
     def build(listings):
         parents, listing = listings[main], listings[table]
         if not parents.files or not listing.files:
             return None
-        params = {"parents": parents.files, **({"rid": rid} if rid is not None else {})}
+        params = {"parents": parents.files, **only}
         src = "read_parquet($parents, union_by_name = true)"
         branches = []
         if listing.parts:  # only with their household: a quarantined household's members are not read
@@ -351,7 +361,7 @@ def repeat_rows(
             body = (
                 f"WITH r AS NOT MATERIALIZED ({rows}), "
                 f"cur AS (SELECT _response_id, max(_revision) AS __current FROM {src} WHERE _revision > 1 "
-                f"{'AND _response_id = $rid' if rid is not None else ''} GROUP BY 1) "
+                f"{where.replace('WHERE', 'AND')} GROUP BY 1) "
                 "SELECT r.* FROM r LEFT JOIN cur ON r._response_id = cur._response_id "
                 "WHERE (cur.__current IS NULL AND r._revision = 1) OR r._revision = cur.__current"
             )

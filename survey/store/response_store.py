@@ -61,7 +61,9 @@ from survey.store.durable import StorageFull, fsync_dir, storage_error
 from survey.store.frames import arrange, sorted_rows, to_pandas
 from survey.store.inputs import MAX_NOTE_LENGTH, check_instrument_id, check_response_id
 from survey.store.layout import HIDDEN, JOURNAL, scan
+from survey.store.part_keys import PartKeys
 from survey.store.quarantine import Quarantine
+from survey.store.read_cache import MAIN_ORDER, REPEAT_ORDER, ReadCache
 from survey.store.reading import CopyTo, main_rows, repeat_rows
 from survey.store.receipts import ConflictError, Receipt, UnknownResponse
 from survey.store.versions import IncompatibleInstrument, TypeChange, VersionRegistry
@@ -73,8 +75,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-MAIN_ORDER = ("_submitted_at", "_response_id", "_revision")  # read()'s row order
-REPEAT_ORDER = ("_response_id", "_revision", "_member_index")
 
 
 class ResponseStore(Catalogue, Writing, Commit):
@@ -121,6 +121,8 @@ class ResponseStore(Catalogue, Writing, Commit):
         self._kept: set[tuple[str, str]] = set()  # (instrument id, sha256) with a stored copy
         self._lock = threading.Lock()
         self._compactor = Compactor(self._compact_if_due)
+        self._reads = ReadCache()  # the last read of each table, brought up to date (survey.store.read_cache)
+        self._part_keys = PartKeys()  # which (response, revision) each part holds, for the submits' check
 
     def __repr__(self) -> str:
         return f"ResponseStore({str(self.root)!r})"
@@ -181,13 +183,25 @@ class ResponseStore(Catalogue, Writing, Commit):
         their parent's current revision (every revision's rows with history).
         Columns: metadata, the current instrument's questions in form order (null
         where older files lack them), then columns found only in older versions.
+        Main tables come in the order of ``_submitted_at, _response_id, _revision``,
+        repeat tables of ``_response_id, _revision, _member_index``.
+        A table read before is read again only for the responses that changed since
+        (survey.store.read_cache).
         """
         instrument_id, main, schemas = self.table_owner(table)
-        if main:
-            rows = sorted_rows(self._main_rows(table, history, schemas), list(MAIN_ORDER))
-        else:
-            rows = sorted_rows(self._repeat_rows(instrument_id, table, history, schemas), list(REPEAT_ORDER))
-        return to_pandas(arrange(rows, schemas[table]))
+        order = MAIN_ORDER if main else REPEAT_ORDER
+        folders = {table: (self.table_folder(table), main)}
+        if not main:
+            folders[instrument_id] = (self.table_folder(instrument_id), True)
+
+        def rows(rids=None):
+            if main:
+                found = self._main_rows(table, history, schemas, rids=rids)
+            else:
+                found = self._repeat_rows(instrument_id, table, history, schemas, rids=rids)
+            return to_pandas(arrange(sorted_rows(found, order), schemas[table]))
+
+        return self._reads.read((table, history), folders, schemas[table], order, rows, rows)
 
     def read_batches(self, table: str, batch_rows: int = 50_000,
                      columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
@@ -202,7 +216,7 @@ class ResponseStore(Catalogue, Writing, Commit):
         if columns is not None:
             schema = pa.schema([f for f in schema if f.name in set(columns)])
         with tempfile.TemporaryDirectory(prefix="survey-read-") as folder:  # mode 0700: identified rows
-            copy = CopyTo(str(Path(folder) / "rows.parquet"), keys, tuple(dict.fromkeys([*schema.names, *keys])),
+            copy = CopyTo(str(Path(folder) / "rows.parquet"), tuple(keys), tuple(dict.fromkeys([*schema.names, *keys])),
                           max(1, batch_rows))
             if main:
                 written = self._main_rows(table, False, schemas, copy_to=copy)
@@ -224,18 +238,18 @@ class ResponseStore(Catalogue, Writing, Commit):
         return 0 if rows is None else int(rows.column("n")[0].as_py())
 
     def _main_rows(self, table: str, history: bool, schemas=None, rid: str | None = None, count: bool = False,
-                   copy_to: CopyTo | None = None):
+                   rids=None, copy_to: CopyTo | None = None):
         if schemas is None:
             schemas = self._reading(table)[1]
         return main_rows(self.responses, table, history, rid=rid, count=count, quarantine=self.quarantine,
-                         schemas=schemas, copy_to=copy_to)
+                         schemas=schemas, rids=rids, copy_to=copy_to)
 
     def _repeat_rows(self, instrument_id: str, table: str, history: bool, schemas=None, rid: str | None = None,
-                     count: bool = False, copy_to: CopyTo | None = None):
+                     count: bool = False, rids=None, copy_to: CopyTo | None = None):
         if schemas is None:
             schemas = self._reading(instrument_id)[1]
         return repeat_rows(self.responses, instrument_id, table, history, rid=rid, count=count,
-                           quarantine=self.quarantine, schemas=schemas, copy_to=copy_to)
+                           quarantine=self.quarantine, schemas=schemas, rids=rids, copy_to=copy_to)
 
     def history(self, instrument_id: str, response_id: str) -> pd.DataFrame:
         """Every revision of one response (main table), oldest first."""

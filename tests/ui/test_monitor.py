@@ -216,3 +216,18 @@ def test_the_downloads_build_the_monitors_tables_once_a_run(store, data_dir, mon
     monkeypatch.setattr(tables, "monitor_tables", lambda *a: calls.append(1) or real(*a))
     at = monitor(data_dir)
     assert len(at.get("download_button")) >= 3 * 7 and len(calls) == 1
+
+
+def test_after_a_new_submission_the_monitor_shows_what_a_full_check_shows(store, data_dir):
+    """The page's store reads and quality checks are brought up to date with the new interview
+    (survey.store.read_cache, analysis.monitoring.quality_state): the same flags as a fresh check."""
+    at = monitor(data_dir)
+    late = dt.datetime(2024, 7, 3, 23, 30, tzinfo=formatting.WIB)
+    store.submit("household", generate("household", 1, seed=99)[0], enumerator="sim-late", response_id="late-one",
+                 started_at=late, submitted_at=late + dt.timedelta(minutes=40))
+    at.run()
+    fresh = flags(ResponseStore(data_dir), "household")
+    counted = set(fresh["_response_id"]) & set(visits(store.instrument("household"), store.read("household"))[
+        "_response_id"])
+    assert int(metrics(at)["Flagged interviews"].replace(",", "")) == len(counted)
+    assert "late-one" in set(fresh.loc[fresh["flag"] == "odd_hour", "_response_id"])

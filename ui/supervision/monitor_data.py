@@ -20,7 +20,8 @@ from analysis.dataset.datafiles import FRAME_FILE, read_csv
 from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates
 from analysis.monitoring import progress as fieldwork
 from analysis.monitoring.precision import precision_tracker
-from survey.fieldwork.quality import FLAGS, checked
+from analysis.monitoring.quality_state import checked
+from survey.fieldwork.quality import FLAGS
 from ui.results import data_cache as data
 
 
@@ -57,7 +58,8 @@ def queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def _quality(store, instrument_id: str, lang: str):
-    """(current records, durations, flags): read and checked once per change of the store."""
+    """(current records, durations, flags): read and checked once per change of the store, only the
+    changed responses one by one (analysis.monitoring.quality_state)."""
     return checked(store, instrument_id, lang)
 
 
@@ -94,7 +96,7 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     adjustment = None
     if inst.design.base == "frame" and frame is not None and psu:
         kept_ids = set(dataset.main.frame["_response_id"].astype(str)) if dataset.main.design is not None else set()
-        kept = records[records["_response_id"].astype(str).isin(kept_ids).to_numpy(dtype=bool)]
+        kept = records[fieldwork.among(records["_response_id"], kept_ids)]
         _, adjustment = nonresponse_adjustment(inst, inst.design, kept.reset_index(drop=True), records, frame)
     statuses = records["_status"].astype("string").value_counts().to_dict() if len(records) else {}
     flagged = counted_flags(visits, raised)
@@ -144,7 +146,10 @@ def flag_reasons(flagged: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     if flagged.empty:
         return {}
     unique = flagged.drop_duplicates(["_response_id", "flag"])
-    return {rid: tuple(group) for rid, group in unique.groupby("_response_id", sort=False)["flag"]}
+    out: dict[str, list[str]] = {}
+    for rid, flag in zip(unique["_response_id"].tolist(), unique["flag"].tolist()):   # no group per response
+        out.setdefault(rid, []).append(flag)
+    return {rid: tuple(found) for rid, found in out.items()}
 
 
 def area_question(inst) -> str | None:
@@ -157,8 +162,7 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
     _enumerator, _status, _revision, area, submitted_at`` (first submission) and ``flags`` (a tuple)."""
     area = area_question(inst)
     first = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id")["submitted_at"]
-    by_id = raised.groupby("_response_id")["flag"].apply(lambda f: tuple(dict.fromkeys(f))).to_dict() \
-        if len(raised) else {}
+    by_id = flag_reasons(raised)
     ids = records["_response_id"].astype(str)
     out = pd.DataFrame({
         "_response_id": ids.to_numpy(),

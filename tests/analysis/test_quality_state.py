@@ -1,0 +1,68 @@
+"""analysis.monitoring.quality_state: the monitor's checks brought up to date equal a full run.
+
+The questionnaire and the crafted interviews of tests/survey/test_quality.py; between the
+calls the store gets new submissions (a straightliner, a copy of a household), revisions
+(one that leaves questions unanswered, one that ends a straightline) and review decisions
+(rejecting the original of a copy, approving one). Each time the kept results give the
+same records, durations and flags, in every language, as survey.fieldwork.quality.checked
+on a fresh store, and only the responses that changed are checked one by one again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from analysis.monitoring import quality_state
+from survey import ResponseStore
+from survey.fieldwork import quality
+from tests.survey.test_quality import CASES, FORM, clean
+
+
+@pytest.fixture
+def store(tmp_path):
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "instruments" / "qc.yaml").write_text(FORM, encoding="utf-8")
+    store = ResponseStore(tmp_path / "data", instruments_dir=tmp_path / "instruments", audit=False)
+    now = dt.datetime.now(dt.timezone.utc)
+    for i in range(12):
+        store.submit("qc", clean(i), enumerator=f"enum{i % 3}", response_id=f"clean-{i}",
+                     started_at=now - dt.timedelta(minutes=30 + i))
+    for rid, (answers, length) in CASES.items():
+        store.submit("qc", answers, enumerator="enum9", response_id=rid, started_at=now - dt.timedelta(minutes=length))
+    quality_state.forget()
+    yield store
+    quality_state.forget()
+
+
+def same_as_full(store: ResponseStore) -> None:
+    fresh = ResponseStore(store.root, instruments_dir=store.instruments_dir, audit=False)
+    for lang in ("en", "id"):
+        kept = quality_state.checked(store, "qc", lang)
+        full = quality.checked(fresh, "qc", lang)
+        for mine, theirs in zip(kept, full):
+            pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
+
+
+def test_new_revised_and_reviewed_interviews_give_the_flags_of_a_full_run(store):
+    same_as_full(store)
+    memo = quality_state.memo_for(store, "qc")
+    checked = memo.checked
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=33)
+    store.submit("qc", {**clean(10), "name": "Gita Maharani", "q1": "5", "q2": "5", "q3": "5", "q4": "5"},
+                 enumerator="enum1", response_id="new-straight", started_at=start)
+    store.submit("qc", {**clean(11), "name": "Sri Rahayu", "village": "v1", "phone": None},
+                 enumerator="enum2", response_id="new-copy", started_at=start)
+    same_as_full(store)
+    assert memo.checked - checked == 2 * 2   # only the two new interviews, in each language, were checked again
+    store.revise("qc", "clean-4", {**CASES["missing"][0], "name": "Sri Rahayu"}, editor="sup1", note="asked again")
+    store.revise("qc", "straight", {**CASES["straight"][0], "q2": "2"}, editor="sup1", note="fixed")
+    store.set_status("qc", "clean-1", "rejected", editor="sup1", note="copy")
+    store.set_status("qc", "clean-2", "approved", editor="sup1")
+    same_as_full(store)
+    flags = quality_state.checked(store, "qc", "en")[2]
+    found = set(zip(flags["_response_id"], flags["flag"]))
+    assert ("clean-4", "many_missing") in found and ("straight", "straightlining") not in found
+    assert ("new-straight", "straightlining") in found and ("new-copy", "duplicate_household") in found

@@ -19,9 +19,10 @@ from analysis.outofcore.design import OutOfCoreDesign
 
 
 def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_levels=None,
-               level: float = 0.95, deff: bool = False) -> pd.DataFrame:
+               level: float = 0.95, deff: bool = False, counts: bool = False) -> pd.DataFrame:
     """``[by,] level, estimate, se, ci_low, ci_high, df, n[, deff]`` as :func:`analysis.proportion`
-    with ``ci_method="logit"``: one row per observed domain (in code order) x level."""
+    with ``ci_method="logit"``: one row per observed domain (in code order) x level.
+    ``counts``: also ``count``, the rows answering each level in each domain."""
     w = d.weights
     keys = [var] if by is None else [by, var]
     frame = d.psu_frame({"sw": lambda t: t[w].sum(), "n": lambda t: t.count(),
@@ -42,6 +43,8 @@ def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_l
     a, ga, ca = frame[answered], g[answered], code[answered]
     sums = np.zeros((k, n_levels))
     np.add.at(sums, (ga, ca), a["sw"].to_numpy(float))
+    answers = np.zeros((k, n_levels))
+    np.add.at(answers, (ga, ca), a["n"].to_numpy(float))
     wsum = sums.sum(axis=1)
     n = np.bincount(ga, weights=a["n"].to_numpy(float), minlength=k).astype(np.int64)
     nobs = np.bincount(ga, weights=a["nz"].to_numpy(float), minlength=k)
@@ -65,6 +68,8 @@ def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_l
             s2 = p * (1 - p) * (nobs / (nobs - 1))[:, None]
             vsrs = s2 * ((wsum - nobs) / (wsum * nobs))[:, None]
             out["deff"] = np.where((wsum >= nobs)[:, None], var_p / vsrs, np.nan).ravel()
+    if counts:
+        out["count"] = answers.ravel().astype(np.int64)
     return out
 
 

@@ -1,0 +1,115 @@
+"""The Explore page's question table out of core, past ``SURVEY_OUT_OF_CORE_ROWS`` rows.
+
+:func:`shares` gives :func:`analysis.tables.question_tables.question_table` the shares of a
+choice question (with their logit intervals, design effects and respondents) computed by
+DuckDB through :mod:`analysis.outofcore` instead of the in-memory engine, for tables with
+more rows than the setting (default 2,000,000).  The table's design columns, calibrated
+weights, post-strata and the question's (and breakdown's) choice codes are written to a
+private Parquet file, and only PSU-level sums come back.  Supported: a one- or two-stage
+design (fpc at each stage or none), post-stratified once or not calibrated, no subset in
+force, no zero weights, logit intervals; anything else returns None and the in-memory
+engine answers, so a table never claims a path it did not take.  Numbers (means and
+quartiles) and select_multiple questions stay in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.estimation.design_variables import categorical, column, factor_codes
+
+SETTING = "SURVEY_OUT_OF_CORE_ROWS"
+DEFAULT_ROWS = 2_000_000
+NOTE = {"en": "Computed out of core (DuckDB): the rows were summed to PSU level by the database.",
+        "id": "Dihitung di luar memori (DuckDB): baris dijumlahkan per PSU oleh basis data."}
+
+
+def row_limit() -> int:
+    """Tables with more rows than this are estimated out of core (``SURVEY_OUT_OF_CORE_ROWS``)."""
+    raw = os.environ.get(SETTING, "").strip()
+    try:
+        return int(raw.replace("_", "").replace(",", "")) if raw else DEFAULT_ROWS
+    except ValueError:
+        return DEFAULT_ROWS
+
+
+def _layout(d) -> dict | None:
+    """The design's columns as the out-of-core design takes them, or None when it cannot."""
+    if hasattr(d, "replicate_weights") or not d.in_subset.all() or d.lonely_psu not in ("fail", "adjust", "remove"):
+        return None
+    cols = d.columns
+    if cols.get("ultimate_cluster") or cols["weights"] is None or (d.weights == 0).any():
+        return None
+    as_list = lambda v: [] if v is None else [v] if isinstance(v, str) else list(v)  # noqa: E731
+    psu, strata, fpc = as_list(cols["psu"]), as_list(cols["strata"]), as_list(cols["fpc"])
+    if not 1 <= len(psu) <= 2 or len(strata) > 1 or len(fpc) not in (0, len(psu)):
+        return None
+    calibration = d.calibration
+    if len(calibration) > 1 or any(c.method != "poststratify" for c in calibration):
+        return None
+    return {"psu": psu, "strata": strata[0] if strata else None, "fpc": fpc,
+            "cells": list(calibration[0].variables) if calibration else []}
+
+
+def shares(table, var, by: str | None, level: float, ci_method: str) -> pd.DataFrame | None:
+    """``proportion`` of ``var`` (by ``by``) as the in-memory ``_shares`` frame, or None when this
+    table is small enough for memory or its design is one the out-of-core path does not handle."""
+    d = table.design
+    if ci_method != "logit" or table.n <= row_limit():
+        return None
+    layout = _layout(d)
+    if layout is None:
+        return None
+    from analysis import outofcore
+    from analysis.outofcore.shares import proportion
+
+    data = d.data
+    v = categorical(d, var.name)          # the levels and codes the in-memory proportion uses
+    levels = v.levels
+    columns = {"_w": d.weights, "_y": _nullable(v.values)}
+    by_levels = None
+    if by:
+        by_codes, by_levels = factor_codes(column(d, by))
+        columns["_by"] = _nullable(by_codes)
+    design = {"strata": None, "fpc": None, "ssu": None, "fpc2": None}
+    if layout["strata"]:
+        columns["_s"], design["strata"] = _plain(data[layout["strata"]]), "_s"
+    for i, col in enumerate(layout["psu"]):
+        columns[f"_p{i}"] = _plain(data[col])
+    for i, col in enumerate(layout["fpc"]):
+        columns[f"_f{i}"] = pd.to_numeric(data[col]).to_numpy(float)
+    cells = []
+    for i, col in enumerate(layout["cells"]):
+        columns[f"_c{i}"] = _plain(data[col])
+        cells.append(f"_c{i}")
+    with tempfile.TemporaryDirectory(prefix="survey-ooc-") as folder:   # mode 0700: rows of respondents
+        path = Path(folder) / "rows.parquet"
+        pq.write_table(pa.table(columns), path)
+        con = outofcore.duckdb_connection(memory_limit="512MB", threads=2, temp_directory=folder)
+        try:
+            ooc = outofcore.OutOfCoreDesign(
+                outofcore.read_parquet(con, path), weights="_w", strata=design["strata"], psu="_p0",
+                fpc="_f0" if layout["fpc"] else None, lonely_psu=d.lonely_psu,
+                ssu="_p1" if len(layout["psu"]) == 2 else None,
+                fpc2="_f1" if len(layout["fpc"]) == 2 else None, poststrata=cells)
+            return proportion(ooc, "_y", levels, by="_by" if by else None, by_levels=by_levels, level=level,
+                              deff=True, counts=True).rename(columns={"_by": by} if by else {})
+        finally:
+            con.disconnect()
+
+
+def _nullable(codes: np.ndarray) -> pa.Array:
+    return pa.array(codes, mask=codes < 0, type=pa.int64())
+
+
+def _plain(col: pd.Series) -> pa.Array:
+    """A design column as plain values (categories as their values, no dictionary)."""
+    values = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col
+    return pa.array(values.to_numpy(dtype=object) if values.dtype == object else values.to_numpy())

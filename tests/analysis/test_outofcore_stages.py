@@ -8,6 +8,7 @@ import pytest
 import analysis
 from analysis import outofcore
 from analysis.estimation.design_variables import factor_codes
+from analysis.outofcore import numbers
 from analysis.outofcore.shares import proportion
 
 pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
@@ -30,6 +31,8 @@ def households(seed=3) -> pd.DataFrame:
     df["sex"] = rng.choice(["f", "m"], len(df))
     df["tenure"] = pd.Categorical(rng.choice(["own", "rent", "free", None], len(df), p=[.5, .3, .15, .05]),
                                   categories=["own", "rent", "free", "other"])
+    income = np.round(rng.lognormal(14, 0.8, len(df)), -4)   # ties
+    df["income"] = np.where(rng.random(len(df)) < 0.08, np.nan, income)
     df["water"] = rng.choice(np.array(["pipe", "well", None], dtype=object), len(df), p=[.6, .35, .05])
     n = df.groupby("kec")["block"].transform("nunique")
     m = df.groupby(["kec", "block"])["hh"].transform("nunique")
@@ -106,3 +109,17 @@ def test_poststratification_residuals_matter(tmp_path):
                                       fpc2="N2", lonely_psu="adjust")
     a, b = proportion(plain, "tenure", levels)["se"], proportion(ours, "tenure", levels)["se"]
     assert np.abs(a - b).max() > 1e-4
+
+
+@pytest.mark.parametrize("members", [False, True])
+@pytest.mark.parametrize("by", [None, "water"])
+def test_means_and_quartiles_two_stages_poststratified(tmp_path, members, by):
+    df = households()
+    if not members:
+        df = df.drop_duplicates("hh").reset_index(drop=True)
+    ours, theirs = designs(df, ["kec", "sex"] if members else ["kec"], tmp_path)
+    water = factor_codes(df["water"])[1]
+    compare(numbers.mean(ours, "income", by=by, by_levels=water),
+            analysis.mean(theirs, "income", by=by, deff=True))
+    compare(numbers.quantile(ours, "income", [0.25, 0.5, 0.75], by=by, by_levels=water),
+            analysis.quantile(theirs, "income", [0.25, 0.5, 0.75], by=by))

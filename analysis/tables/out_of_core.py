@@ -8,8 +8,8 @@ weights, post-strata and the question's (and breakdown's) choice codes are writt
 private Parquet file, and only PSU-level sums come back.  Supported: a one- or two-stage
 design (fpc at each stage or none), post-stratified once or not calibrated, no subset in
 force, no zero weights, logit intervals; anything else returns None and the in-memory
-engine answers, so a table never claims a path it did not take.  Numbers (means and
-quartiles) and select_multiple questions stay in memory.
+engine answers, so a table never claims a path it did not take.  :func:`numbers` does
+the same for a number's mean and quartiles; select_multiple questions stay in memory.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis import outofcore
 from analysis.estimation.design_variables import categorical, column, factor_codes
+from analysis.outofcore import numbers as numbers_module
+from analysis.outofcore.shares import proportion
 
 SETTING = "SURVEY_OUT_OF_CORE_ROWS"
 DEFAULT_ROWS = 2_000_000
@@ -61,19 +64,35 @@ def _layout(d) -> dict | None:
 def shares(table, var, by: str | None, level: float, ci_method: str) -> pd.DataFrame | None:
     """``proportion`` of ``var`` (by ``by``) as the in-memory ``_shares`` frame, or None when this
     table is small enough for memory or its design is one the out-of-core path does not handle."""
-    d = table.design
     if ci_method != "logit" or table.n <= row_limit():
+        return None
+    v = categorical(table.design, var.name)   # the levels and codes the in-memory proportion uses
+    return _run(table, _nullable(v.values), by, lambda ooc, by_levels: proportion(
+        ooc, "_y", v.levels, by="_by" if by else None, by_levels=by_levels, level=level, deff=True, counts=True))
+
+
+def numbers(table, var, by: str | None, level: float, probs) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """(``mean(..., deff=True)``, ``quantile(..., probs)``) of a number question, or None (see :func:`shares`)."""
+    if table.n <= row_limit():
+        return None
+    values = pd.to_numeric(column(table.design, var.name)).to_numpy(dtype=float, na_value=np.nan)
+    by_col = "_by" if by else None
+    return _run(table, pa.array(values, mask=np.isnan(values)), by, lambda ooc, by_levels: (
+        numbers_module.mean(ooc, "_y", by=by_col, by_levels=by_levels, level=level),
+        numbers_module.quantile(ooc, "_y", probs, by=by_col, by_levels=by_levels, level=level)))
+
+
+def _run(table, values: pa.Array, by: str | None, estimate):
+    """``estimate(design, by_levels)`` on an out-of-core copy of the table's design columns and
+    ``values`` (column ``_y``; ``_by`` the domain codes), its frames' ``_by`` renamed to ``by``."""
+    d = table.design
+    if table.n <= row_limit():
         return None
     layout = _layout(d)
     if layout is None:
         return None
-    from analysis import outofcore
-    from analysis.outofcore.shares import proportion
-
     data = d.data
-    v = categorical(d, var.name)          # the levels and codes the in-memory proportion uses
-    levels = v.levels
-    columns = {"_w": d.weights, "_y": _nullable(v.values)}
+    columns = {"_w": d.weights, "_y": values}
     by_levels = None
     if by:
         by_codes, by_levels = factor_codes(column(d, by))
@@ -99,10 +118,12 @@ def shares(table, var, by: str | None, level: float, ci_method: str) -> pd.DataF
                 fpc="_f0" if layout["fpc"] else None, lonely_psu=d.lonely_psu,
                 ssu="_p1" if len(layout["psu"]) == 2 else None,
                 fpc2="_f1" if len(layout["fpc"]) == 2 else None, poststrata=cells)
-            return proportion(ooc, "_y", levels, by="_by" if by else None, by_levels=by_levels, level=level,
-                              deff=True, counts=True).rename(columns={"_by": by} if by else {})
+            result = estimate(ooc, by_levels)
         finally:
             con.disconnect()
+    rename = {"_by": by} if by else {}
+    return tuple(r.rename(columns=rename) for r in result) if isinstance(result, tuple) else result.rename(
+        columns=rename)
 
 
 def _nullable(codes: np.ndarray) -> pa.Array:

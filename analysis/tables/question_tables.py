@@ -124,8 +124,8 @@ def question_table(data, question: str, by: str | None = None, level: float = 0.
     title = var.labels
     if table.design is None or table.n == 0:
         return empty_table(title, columns, notes, data.provenance, "estimates", keys, stats, value_labels, subtitle)
-    # past SURVEY_OUT_OF_CORE_ROWS, a choice question's shares come from DuckDB (None: not handled there)
-    frame = _out_of_core_shares(table, var, by, by_var, level, ci_method) if var.kind == "categorical" else None
+    # past SURVEY_OUT_OF_CORE_ROWS, shares and numbers come from DuckDB (None: not handled there)
+    frame = _out_of_core(table, var, by, by_var, level, ci_method)
     if frame is not None:
         notes = (*notes, out_of_core.NOTE)
     else:
@@ -177,8 +177,11 @@ def _shares(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
     return _with_counts(r, counts, table, var, by, by_var)
 
 
-def _out_of_core_shares(table, var, by, by_var, level, ci_method) -> pd.DataFrame | None:
-    r = out_of_core.shares(table, var, by, level, ci_method)
+def _out_of_core(table, var, by, by_var, level, ci_method) -> pd.DataFrame | None:
+    if var.kind == "number":
+        estimates = out_of_core.numbers(table, var, by, level, [p for _, p in QUARTILES])
+        return None if estimates is None else _numbers(table, var, by, by_var, level, ci_method, estimates)
+    r = out_of_core.shares(table, var, by, level, ci_method) if var.kind == "categorical" else None
     if r is None:
         return None
     r = as_percent(r)
@@ -201,10 +204,12 @@ def _options(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
     return _with_counts(r, counts, table, var, by, by_var)
 
 
-def _numbers(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
+def _numbers(table, var, by, by_var, level, ci_method, estimates=None) -> pd.DataFrame:
+    """``estimates``: (mean, quantiles) computed elsewhere (out of core), else in memory."""
     d = table.design
-    m = mean(d, var.name, by=by, level=level, deff=True).assign(statistic="mean")
-    q = quantile(d, var.name, [p for _, p in QUARTILES], by=by, level=level)
+    m, q = estimates or (mean(d, var.name, by=by, level=level, deff=True),
+                         quantile(d, var.name, [p for _, p in QUARTILES], by=by, level=level))
+    m = m.assign(statistic="mean")
     q["statistic"] = q.pop("prob").map({p: name for name, p in QUARTILES})
     q["deff"] = np.nan
     r = pd.concat([m, q], ignore_index=True)

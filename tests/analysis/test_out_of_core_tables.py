@@ -29,8 +29,10 @@ def assert_equal(a, b):
 
 
 @pytest.mark.parametrize("question, by", [("has_internet", None), ("has_internet", "kecamatan"),
-                                          ("used_internet", None), ("used_internet", "sex"), ("kecamatan", None)])
-def test_shares_out_of_core_equal_the_in_memory_table(data, monkeypatch, question, by):
+                                          ("used_internet", None), ("used_internet", "sex"), ("kecamatan", None),
+                                          ("income_monthly", None), ("income_monthly", "kecamatan"),
+                                          ("age", "sex")])
+def test_shares_and_numbers_out_of_core_equal_the_in_memory_table(data, monkeypatch, question, by):
     table = data.table_of(question)
     assert isinstance(table.design.columns["psu"], list) and table.design.calibration   # two stages, calibrated
     monkeypatch.delenv(out_of_core.SETTING, raising=False)
@@ -42,9 +44,8 @@ def test_shares_out_of_core_equal_the_in_memory_table(data, monkeypatch, questio
     assert_equal(duck.data, in_memory.data)
 
 
-def test_numbers_and_other_intervals_stay_in_memory(data, monkeypatch):
+def test_select_multiple_and_other_intervals_stay_in_memory(data, monkeypatch):
     monkeypatch.setenv(out_of_core.SETTING, "10")
-    assert out_of_core.NOTE not in question_table(data, "income_monthly").notes
     assert out_of_core.NOTE not in question_table(data, "has_internet", ci_method="beta").notes
     assert out_of_core.NOTE not in question_table(data, "internet_type").notes
 

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' optio
               pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated")]
 
 
-@pytest.mark.parametrize("question, by", [("has_internet", None), ("used_internet", "sex")])
+@pytest.mark.parametrize("question, by", [("has_internet", None), ("used_internet", "sex"), ("income_monthly", None)])
 def test_explore_computes_out_of_core_past_the_setting(data_dir, analysis_store, monkeypatch, question, by):
     store_dir = copy_to(analysis_store, data_dir)
     in_memory = question_table(load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en"),

@@ -19,14 +19,17 @@ from analysis.outofcore.design import OutOfCoreDesign
 
 
 def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_levels=None,
-               level: float = 0.95, deff: bool = False, counts: bool = False) -> pd.DataFrame:
+               level: float = 0.95, deff: bool = False, counts: bool = False,
+               subset: str | None = None) -> pd.DataFrame:
     """``[by,] level, estimate, se, ci_low, ci_high, df, n[, deff]`` as :func:`analysis.proportion`
     with ``ci_method="logit"``: one row per observed domain (in code order) x level.
-    ``counts``: also ``count``, the rows answering each level in each domain."""
+    ``counts``: also ``count``, the rows answering each level in each domain.  ``subset``: a
+    boolean column, the subpopulation (R's ``subset(design, ...)``: rows outside count zero)."""
     w = d.weights
     keys = [var] if by is None else [by, var]
     frame = d.psu_frame({"sw": lambda t: t[w].sum(), "n": lambda t: t.count(),
-                         "nz": lambda t: t.count(where=t[w] != 0)}, keys)
+                         "nz": lambda t: t.count(where=t[w] != 0)}, keys,
+                        where=None if subset is None else lambda t: t[subset])
     if by is None:
         frame["_g"] = 0
     else:
@@ -53,7 +56,7 @@ def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_l
     infl = {}
     for j, dom in enumerate(domains):
         for lv in range(n_levels):
-            infl[(j, lv)] = _influence(w, var, by, int(dom), lv, p[j, lv], wsum[j])
+            infl[(j, lv)] = _influence(w, var, by, int(dom), lv, p[j, lv], wsum[j], subset)
     var_p = d.influence_variance(infl).reshape(k, n_levels)
     se = np.sqrt(var_p)
     low, high = ciprop.ci_logit(p, se, level, df[:, None])
@@ -73,9 +76,10 @@ def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_l
     return out
 
 
-def _influence(w, var, by, dom, lv, p, wsum):
+def _influence(w, var, by, dom, lv, p, wsum, subset):
     def fn(t):
         inside = t[var].notnull() if by is None else t[var].notnull() & (t[by] == dom)
+        inside = inside if subset is None else inside & t[subset]
         hit = (t[var] == lv).cast("float64")
         return inside.ifelse(t[w] * (hit - float(p)) / float(wsum), 0.0)
     return fn

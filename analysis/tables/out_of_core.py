@@ -6,9 +6,9 @@ DuckDB through :mod:`analysis.outofcore` instead of the in-memory engine, for ta
 more rows than the setting (default 2,000,000).  The table's design columns, calibrated
 weights, post-strata and the question's (and breakdown's) choice codes are written to a
 private Parquet file, and only PSU-level sums come back.  Supported: a one- or two-stage
-design (fpc at each stage or none), post-stratified once or not calibrated, no subset in
-force, no zero weights, logit intervals; anything else returns None and the in-memory
-engine answers, so a table never claims a path it did not take.  :func:`numbers` does
+design (fpc at each stage or none), post-stratified once or not calibrated, no zero
+weights, logit intervals; a filter in force is a subset, as in memory.  Anything else
+returns None and the in-memory engine answers, so a table never claims a path it did not take.  :func:`numbers` does
 the same for a number's mean and quartiles; select_multiple questions stay in memory.
 """
 
@@ -45,7 +45,7 @@ def row_limit() -> int:
 
 def _layout(d) -> dict | None:
     """The design's columns as the out-of-core design takes them, or None when it cannot."""
-    if hasattr(d, "replicate_weights") or not d.in_subset.all() or d.lonely_psu not in ("fail", "adjust", "remove"):
+    if hasattr(d, "replicate_weights") or d.lonely_psu not in ("fail", "adjust", "remove"):
         return None
     cols = d.columns
     if cols.get("ultimate_cluster") or cols["weights"] is None or (d.weights == 0).any():
@@ -64,35 +64,43 @@ def _layout(d) -> dict | None:
 def shares(table, var, by: str | None, level: float, ci_method: str) -> pd.DataFrame | None:
     """``proportion`` of ``var`` (by ``by``) as the in-memory ``_shares`` frame, or None when this
     table is small enough for memory or its design is one the out-of-core path does not handle."""
-    if ci_method != "logit" or table.n <= row_limit():
+    if ci_method != "logit" or not _large(table):
         return None
     v = categorical(table.design, var.name)   # the levels and codes the in-memory proportion uses
-    return _run(table, _nullable(v.values), by, lambda ooc, by_levels: proportion(
-        ooc, "_y", v.levels, by="_by" if by else None, by_levels=by_levels, level=level, deff=True, counts=True))
+    return _run(table, _nullable(v.values), by, lambda ooc, by_levels, subset: proportion(
+        ooc, "_y", v.levels, by="_by" if by else None, by_levels=by_levels, level=level, deff=True, counts=True,
+        subset=subset))
 
 
 def numbers(table, var, by: str | None, level: float, probs) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """(``mean(..., deff=True)``, ``quantile(..., probs)``) of a number question, or None (see :func:`shares`)."""
-    if table.n <= row_limit():
+    if not _large(table):
         return None
     values = pd.to_numeric(column(table.design, var.name)).to_numpy(dtype=float, na_value=np.nan)
     by_col = "_by" if by else None
-    return _run(table, pa.array(values, mask=np.isnan(values)), by, lambda ooc, by_levels: (
-        numbers_module.mean(ooc, "_y", by=by_col, by_levels=by_levels, level=level),
-        numbers_module.quantile(ooc, "_y", probs, by=by_col, by_levels=by_levels, level=level)))
+    return _run(table, pa.array(values, mask=np.isnan(values)), by, lambda ooc, by_levels, subset: (
+        numbers_module.mean(ooc, "_y", by=by_col, by_levels=by_levels, level=level, subset=subset),
+        numbers_module.quantile(ooc, "_y", probs, by=by_col, by_levels=by_levels, level=level, subset=subset)))
+
+
+def _large(table) -> bool:
+    """More rows than the setting (all the table's rows: a filter leaves them in the design)."""
+    return table.design is not None and len(table.design.weights) > row_limit()
 
 
 def _run(table, values: pa.Array, by: str | None, estimate):
-    """``estimate(design, by_levels)`` on an out-of-core copy of the table's design columns and
-    ``values`` (column ``_y``; ``_by`` the domain codes), its frames' ``_by`` renamed to ``by``."""
+    """``estimate(design, by_levels, subset)`` on an out-of-core copy of the table's design columns and
+    ``values`` (column ``_y``; ``_by`` the domain codes; ``_in`` the filter in force, if any), its
+    frames' ``_by`` renamed to ``by``."""
     d = table.design
-    if table.n <= row_limit():
-        return None
     layout = _layout(d)
     if layout is None:
         return None
     data = d.data
     columns = {"_w": d.weights, "_y": values}
+    subset = None if d.in_subset.all() else "_in"
+    if subset:
+        columns["_in"] = d.in_subset
     by_levels = None
     if by:
         by_codes, by_levels = factor_codes(column(d, by))
@@ -118,7 +126,7 @@ def _run(table, values: pa.Array, by: str | None, estimate):
                 fpc="_f0" if layout["fpc"] else None, lonely_psu=d.lonely_psu,
                 ssu="_p1" if len(layout["psu"]) == 2 else None,
                 fpc2="_f1" if len(layout["fpc"]) == 2 else None, poststrata=cells)
-            result = estimate(ooc, by_levels)
+            result = estimate(ooc, by_levels, subset)
         finally:
             con.disconnect()
     rename = {"_by": by} if by else {}

@@ -48,6 +48,8 @@ def test_select_multiple_and_other_intervals_stay_in_memory(data, monkeypatch):
     monkeypatch.setenv(out_of_core.SETTING, "10")
     assert out_of_core.NOTE not in question_table(data, "has_internet", ci_method="beta").notes
     assert out_of_core.NOTE not in question_table(data, "internet_type").notes
+    monkeypatch.setenv(out_of_core.SETTING, str(len(data.main.design.weights)))   # not past it: in memory
+    assert out_of_core.NOTE not in question_table(data, "has_internet").notes
 
 
 def test_the_setting_reads_a_number_and_defaults_to_two_million(monkeypatch):
@@ -55,3 +57,16 @@ def test_the_setting_reads_a_number_and_defaults_to_two_million(monkeypatch):
     assert out_of_core.row_limit() == 5000
     monkeypatch.setenv(out_of_core.SETTING, "many")
     assert out_of_core.row_limit() == out_of_core.DEFAULT_ROWS == 2_000_000
+
+
+@pytest.mark.parametrize("question, by", [("has_internet", "kecamatan"), ("used_internet", "sex"),
+                                          ("income_monthly", None)])
+def test_a_filter_in_force_is_a_subset_out_of_core_too(data, monkeypatch, question, by):
+    filtered = data.filter(enumerators=["enum02"])
+    assert not filtered.table_of(question).design.in_subset.all()
+    monkeypatch.delenv(out_of_core.SETTING, raising=False)
+    in_memory = question_table(filtered, question, by=by)
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    duck = question_table(filtered, question, by=by)
+    assert out_of_core.NOTE in duck.notes
+    assert_equal(duck.data, in_memory.data)

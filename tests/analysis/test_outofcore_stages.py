@@ -123,3 +123,23 @@ def test_means_and_quartiles_two_stages_poststratified(tmp_path, members, by):
             analysis.mean(theirs, "income", by=by, deff=True))
     compare(numbers.quantile(ours, "income", [0.25, 0.5, 0.75], by=by, by_levels=water),
             analysis.quantile(theirs, "income", [0.25, 0.5, 0.75], by=by))
+
+
+@pytest.mark.parametrize("members", [False, True])
+def test_a_subpopulation_as_the_in_memory_subset(tmp_path, members):
+    """A filter (R's subset): rows outside count zero, the design and its calibration stay whole,
+    the degrees of freedom count the subset's PSUs (one kecamatan's blocks all left out)."""
+    df = households()
+    if not members:
+        df = df.drop_duplicates("hh").reset_index(drop=True)
+    df["_in"] = (df["kec"] != "Laweyan") & (np.random.default_rng(1).random(len(df)) < 0.7)
+    ours, full = designs(df, ["kec", "sex"] if members else ["kec"], tmp_path)
+    theirs = full.subset(df["_in"].to_numpy())
+    levels, water = df["tenure"].cat.categories, factor_codes(df["water"])[1]
+    for by in (None, "water"):
+        compare(proportion(ours, "tenure", levels, by=by, by_levels=water, deff=True, subset="_in"),
+                analysis.proportion(theirs, "tenure", by=by, deff=True))
+        compare(numbers.mean(ours, "income", by=by, by_levels=water, subset="_in"),
+                analysis.mean(theirs, "income", by=by, deff=True))
+        compare(numbers.quantile(ours, "income", [0.25, 0.5, 0.75], by=by, by_levels=water, subset="_in"),
+                analysis.quantile(theirs, "income", [0.25, 0.5, 0.75], by=by))

@@ -29,6 +29,18 @@ def test_explore_computes_out_of_core_past_the_setting(data_dir, analysis_store,
     assert any("Computed out of core (DuckDB)" in c.value for c in at.caption)
 
 
+def test_explore_with_a_filter_computes_the_subset_out_of_core(data_dir, analysis_store, monkeypatch):
+    store_dir = copy_to(analysis_store, data_dir)
+    data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en")
+    in_memory = question_table(data.filter(enumerators=["enum02"]), "has_internet")
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    at = open_page(store_dir, "explore")
+    at.multiselect(key="explore_enumerators").set_value(["enum02"]).run()
+    assert not at.exception and not at.error
+    same(in_memory, at)
+    assert any("Computed out of core (DuckDB)" in c.value for c in at.caption)
+
+
 def test_explore_below_the_setting_says_nothing_of_it(data_dir, analysis_store):
     at = open_page(copy_to(analysis_store, data_dir), "explore")
     assert at.selectbox(key="explore_question").value == "has_internet"

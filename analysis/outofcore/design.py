@@ -12,8 +12,14 @@ one "row" (Binder 1983; Lumley 2010, *Complex Surveys*, ch. 3):
 
 Supported: weights, strata and PSUs (an id counts within its stratum, as nest=TRUE), an
 fpc (as R: values <= 1 are sampling fractions, > 1 population numbers of PSUs, constant
-within a stratum), lonely_psu "fail", "adjust" or "remove".  Not (yet) here: calibration,
-lonely_psu="average", subsets.
+within a stratum), lonely_psu "fail", "adjust" or "remove".  Not (yet) here: raking and
+GREG calibration, lonely_psu="average", subsets.
+
+Two stages and post-stratification (:meth:`OutOfCoreDesign.influence_variance`, the
+app's household design): ``ssu``/``fpc2`` add R's second stage (``id=~psu+ssu,
+fpc=~N1+N2``, :mod:`analysis.estimation.multistage`) and ``poststrata`` the residuals of
+a post-stratification on those columns (:mod:`analysis.estimation.calibration`); see
+:mod:`analysis.outofcore.stages`.
 """
 
 from __future__ import annotations
@@ -35,14 +41,20 @@ class OutOfCoreDesign:
     strata=~strata, weights=~weights)``); the rows never leave the engine."""
 
     def __init__(self, table: ibis.Table, weights: str, strata: str | None, psu: str,
-                 fpc: str | None = None, lonely_psu: str = "fail"):
+                 fpc: str | None = None, lonely_psu: str = "fail", ssu: str | None = None,
+                 fpc2: str | None = None, poststrata: list[str] | tuple = ()):
         if lonely_psu not in LONELY_PSU_OPTIONS:
             raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, not {lonely_psu!r}")
-        for role, col in (("weights", weights), ("strata", strata), ("psu", psu), ("fpc", fpc)):
+        if fpc2 is not None and (ssu is None or fpc is None):
+            raise DesignError("fpc2 needs ssu and fpc: R's recursion needs every stage's fpc (fpc=~N1+N2).")
+        roles = [("weights", weights), ("strata", strata), ("psu", psu), ("fpc", fpc), ("ssu", ssu),
+                 ("fpc2", fpc2), *(("poststrata", c) for c in poststrata)]
+        for role, col in roles:
             if col is not None and col not in table.columns:
                 raise DesignError(f"{role} column {col!r} is not in the data; columns are {list(table.columns)}")
         self.table = table
         self.weights, self.strata, self.psu, self.fpc = weights, strata, psu, fpc
+        self.ssu, self.fpc2, self.poststrata = ssu, fpc2, tuple(poststrata)
         self.lonely_psu = lonely_psu
         self._check_lonely()
 
@@ -57,6 +69,9 @@ class OutOfCoreDesign:
         if self.fpc is not None:
             fpc = t[self.fpc].cast("float64")
             sums.update(fpc_lo=fpc.min(), fpc_hi=fpc.max(), fpc_missing=t.count(where=fpc.isnull()))
+        if self.fpc2 is not None:
+            fpc2 = t[self.fpc2].cast("float64")
+            sums.update(fpc2_lo=fpc2.min(), fpc2_hi=fpc2.max(), fpc2_missing=t.count(where=fpc2.isnull()))
         out = t.group_by(keys).aggregate(**sums)
         psus = out.to_pandas()
         if psus["_psu"].isna().any() or psus["_stratum"].isna().any():
@@ -176,3 +191,10 @@ class OutOfCoreDesign:
     def covariance(self, totals: np.ndarray) -> np.ndarray:
         """Covariance matrix of the columns of PSU totals (P, K) -> (K, K)."""
         return self.taylor.totals_covariance(totals, np.ones(self.n_psus, dtype=bool))
+
+    def influence_variance(self, infl: dict) -> np.ndarray:
+        """Variances (K,) of estimators from their row-level influence values: ``infl`` maps
+        K names to functions of the table giving an Ibis expression per row.  Post-stratification
+        residuals and the second stage as :mod:`analysis.outofcore.stages` computes them."""
+        from analysis.outofcore.stages import influence_variance
+        return influence_variance(self, infl)

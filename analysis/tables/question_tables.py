@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.estimation.contingency import crosstab
 from analysis.estimation.estimates import mean, proportion, quantile, shares
+from analysis.tables import out_of_core
 from analysis.tables.calibrated import without_sampling_error
 from analysis.tables.summary_table import (
     RELIABILITY_LABELS,
@@ -123,8 +124,13 @@ def question_table(data, question: str, by: str | None = None, level: float = 0.
     title = var.labels
     if table.design is None or table.n == 0:
         return empty_table(title, columns, notes, data.provenance, "estimates", keys, stats, value_labels, subtitle)
-    build = {"categorical": _shares, "multiple": _options, "number": _numbers}[var.kind]
-    frame = build(table, var, by, by_var, level, ci_method)
+    # past SURVEY_OUT_OF_CORE_ROWS, shares and numbers come from DuckDB (None: not handled there)
+    frame = _out_of_core(table, var, by, by_var, level, ci_method)
+    if frame is not None:
+        notes = (*notes, out_of_core.NOTE)
+    else:
+        build = {"categorical": _shares, "multiple": _options, "number": _numbers}[var.kind]
+        frame = build(table, var, by, by_var, level, ci_method)
     frame, fixed = without_sampling_error(frame, table.design, {v.name: v.labels for v in (var, by_var) if v})
     frame = with_reliability(frame)
     notes = (fixed, *notes) if fixed else notes
@@ -171,6 +177,20 @@ def _shares(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
     return _with_counts(r, counts, table, var, by, by_var)
 
 
+def _out_of_core(table, var, by, by_var, level, ci_method) -> pd.DataFrame | None:
+    if var.kind == "number":
+        estimates = out_of_core.numbers(table, var, by, level, [p for _, p in QUARTILES])
+        return None if estimates is None else _numbers(table, var, by, by_var, level, ci_method, estimates)
+    r = out_of_core.shares(table, var, by, level, ci_method) if var.kind == "categorical" else None
+    if r is None:
+        return None
+    r = as_percent(r)
+    r["choice"] = _names(var, r.pop("level"), table.lang)
+    if by:
+        r["by"] = _names(by_var, r.pop(by), table.lang)
+    return r.assign(kind="percent")
+
+
 def _options(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
     columns = {f"_o{j}": pd.to_numeric(table.frame[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
                for j, col in enumerate(var.columns)}
@@ -184,10 +204,12 @@ def _options(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
     return _with_counts(r, counts, table, var, by, by_var)
 
 
-def _numbers(table, var, by, by_var, level, ci_method) -> pd.DataFrame:
+def _numbers(table, var, by, by_var, level, ci_method, estimates=None) -> pd.DataFrame:
+    """``estimates``: (mean, quantiles) computed elsewhere (out of core), else in memory."""
     d = table.design
-    m = mean(d, var.name, by=by, level=level, deff=True).assign(statistic="mean")
-    q = quantile(d, var.name, [p for _, p in QUARTILES], by=by, level=level)
+    m, q = estimates or (mean(d, var.name, by=by, level=level, deff=True),
+                         quantile(d, var.name, [p for _, p in QUARTILES], by=by, level=level))
+    m = m.assign(statistic="mean")
     q["statistic"] = q.pop("prob").map({p: name for name, p in QUARTILES})
     q["deff"] = np.nan
     r = pd.concat([m, q], ignore_index=True)

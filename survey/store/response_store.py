@@ -228,6 +228,23 @@ class ResponseStore(Catalogue, Writing, Commit):
                 rows = arrange(pa.Table.from_batches([batch]), schema)
                 yield to_pandas(rows.select(schema.names) if columns is not None else rows)
 
+    def copy_current(self, table: str, path: str | Path, columns: list[str] | None = None) -> Path | None:
+        """Write the current rows of `table` (as read() gives them: latest revisions) to a Parquet
+        file at `path`, with only `columns` and the row keys; DuckDB streams them there, so no row
+        passes through pandas or this process's memory.  Returns the path, None without rows.
+        Out-of-core analysis (analysis.tables.out_of_core) reads such copies."""
+        instrument_id, main, schemas = self.table_owner(table)
+        keys = MAIN_ORDER if main else REPEAT_ORDER
+        names = schemas[table].names if columns is None else [c for c in schemas[table].names if c in set(columns)]
+        copy = CopyTo(str(path), keys, tuple(dict.fromkeys([*keys, *names])))
+        if main:
+            written = self._main_rows(table, False, schemas, copy_to=copy)
+        else:
+            written = self._repeat_rows(instrument_id, table, False, schemas, copy_to=copy)
+        if written is None or written.column("n")[0].as_py() == 0:
+            return None
+        return Path(path)
+
     def count(self, table: str) -> int:
         """Number of rows read(table) would return."""
         instrument_id, main, schemas = self.table_owner(table)

@@ -54,7 +54,7 @@ def test_a_logistic_model_shows_odds_ratios_with_notes_and_downloads(store_dir):
     assert shown["Term"].tolist()[:2] == ["Intercept", "How many people belong to this household?"]
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Logistic model weighted by the design") and "n = 120 rows" in c for c in captions)
-    assert any(c.startswith("Design: Stratified cluster sample") for c in captions)
+    assert any(c.startswith("Design: Two-stage sample") for c in captions)  # the household design (issue 18, item 1)
     assert any(c.startswith("Reference categories: District (kecamatan): Banjarsari") for c in captions)
     keys = [b.key for b in at.get("download_button")]
     assert {"explore_model_csv", "explore_model_xlsx", "explore_model_html"} <= set(keys)

@@ -56,6 +56,9 @@ def numbers(results: dict) -> dict[str, np.ndarray]:
     for part in ("rao_scott", "chisq", "pearson"):
         out[f"crosstab.{part}"] = np.asarray(getattr(ct, part), dtype=float)
     out["crosstab.cramers_v"] = np.asarray([ct.cramers_v], dtype=float)
+    for part in ("wald", "adj_wald", "saddlepoint"):   # R's other svychisq statistics
+        test = getattr(ct, part)
+        out[f"crosstab.{part}"] = np.asarray([test.statistic, test.p_value], dtype=float)
     return out
 
 

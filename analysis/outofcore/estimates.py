@@ -76,16 +76,16 @@ def crosstab(d: OutOfCoreDesign, row: str, col: str, na_rm: bool = True) -> Cros
         cov = d.covariance(shares_unit)
         row_p, row_var = contingency._domain_shares(v, per_unit, counts, nr, nc, "row", every, (None, nr))
         col_p, col_var = contingency._domain_shares(v, per_unit, counts, nr, nc, "col", every, (None, nc))
-        tests = contingency._tests(v, counts, total_p, cov, nr, nc, n_rows)
+        tests = contingency._tests(v, counts, total_p, cov, nr, nc, n_rows, per_unit, every)
         if has_missing and not na_rm:
-            tests = ((np.nan,) * 4, (np.nan,) * 3, np.nan)
+            tests = ((np.nan,) * 4, (np.nan,) * 3, np.nan, contingency._na_tests(tests[3]))
         return CrossTab(
             counts=frame(counts), counts_se=frame(np.sqrt(d.variance(per_unit))),
             row_percent=frame(100 * row_p), row_percent_se=frame(100 * np.sqrt(row_var)),
             col_percent=frame(100 * col_p), col_percent_se=frame(100 * np.sqrt(col_var)),
             total_percent=frame(100 * total_p), total_percent_se=frame(100 * np.sqrt(np.diag(cov))),
             rao_scott=tests[0], chisq=tests[1], pearson=contingency._unweighted(n_cells, nr, nc),
-            cramers_v=tests[2], n=frame(n_cells))
+            cramers_v=tests[2], n=frame(n_cells), **tests[3])
 
 
 def _levels(values: pd.Series) -> pd.Index:
@@ -107,3 +107,6 @@ class _PsuDesign:
 
     def totals_variance(self, totals, rows=None, group=None, n_groups=1, columns=None):
         return self._d.variance(totals)
+
+    def totals_covariance(self, totals, rows=None):
+        return self._d.covariance(totals)

@@ -48,10 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="--side-by-side: interleaved rounds")
     parser.add_argument("--json", type=Path, help="--side-by-side: write the results here")
     parser.add_argument("--store", action="store_true", help="--side-by-side: add the store's rows")
+    parser.add_argument("--tools", default="ours,svy,R", help="--side-by-side: which of ours,svy,R to run")
     args = parser.parse_args(argv)
     if args.side_by_side:
         from analysis.benchmarks.side_by_side import main as side_by_side
-        return side_by_side(args.rows, args.json, args.rounds, folder=None, store=args.store)
+        return side_by_side(args.rows, args.json, args.rounds, store=args.store, only=args.tools.split(","))
 
     from survey import ResponseStore
 

@@ -8,9 +8,9 @@ R's survey on the same design, each in its own process, interleaved (issue 22, s
    working weights of glm.fit's last iteration, so those are compared to ``LOGISTIC_SE`` and said;
    the Rao-Scott p-values agree when both are below ``P_FLOOR``.
 3. Rounds: each round starts ours, svy, then R, one process each; a process times every
-   operation ``--calls`` times (best of them counts).  The table shows per operation the best
-   and the median over rounds of each round's best, the ratio of the others' medians to ours,
-   and each tool's peak memory (load + every operation).
+   operation ``calls`` times (5; R ``R_CALLS``, 2: its seconds per call add up), the best counts.
+   The table shows per operation the best and the median over rounds of each round's best, the
+   ratio of the others' medians to ours, and each tool's peak memory (load + every operation).
 4. ``--store`` adds the store's rows (:mod:`analysis.benchmarks.store_rows`).
 
 svy runs when importable (``pip install -r requirements-bench.txt``), R when ``Rscript`` is on
@@ -36,6 +36,7 @@ LOGISTIC_SE = 1e-7
 P_FLOOR = 1e-15   # p-values below this agree (svy's F tail gives 0.0 where R gives 2e-185)
 HERE = Path(__file__).parent
 TOOLS = ("ours", "svy", "R")
+R_CALLS = 2   # R takes seconds per call at 1,000,000 rows: best of 2 keeps a round within minutes
 
 
 def available() -> dict[str, str | None]:
@@ -101,12 +102,14 @@ def agreement(rows: int, folder: Path, tools=TOOLS) -> tuple[dict, list[str]]:
     return results, disagreements(results)
 
 
-def rounds(parquet: Path, csv: Path, tools, n_rounds: int, calls: int, folder: Path) -> dict:
+def rounds(parquet: Path, csv: Path, tools, n_rounds: int, calls: int, folder: Path,
+           r_calls: int = R_CALLS) -> dict:
     """Interleaved rounds: {tool: {"best": {op: [per round]}, "peak_mb": [per round]}}."""
     out = {t: {"best": {op: [] for op in OPERATIONS}, "peak_mb": []} for t in tools}
     for r in range(n_rounds):
         for tool in tools:
-            report = run_tool(tool, parquet, csv, calls, folder / f"round{r}_{tool}.json")
+            n_calls = min(calls, r_calls) if tool == "R" else calls
+            report = run_tool(tool, parquet, csv, n_calls, folder / f"round{r}_{tool}.json")
             for op, times in report["times"].items():
                 out[tool]["best"][op].append(min(times))
             out[tool]["peak_mb"].append(report["peak_mb"])
@@ -153,10 +156,10 @@ def render(rows: list[dict], tools) -> str:
 
 
 def main(rows: int = ROWS, json_path: Path | None = None, n_rounds: int = 3, calls: int = 5,
-         folder: Path | None = None, store: bool = False) -> int:
+         folder: Path | None = None, store: bool = False, only=TOOLS) -> int:
     folder = folder or Path(tempfile.gettempdir()) / "side_by_side"
     reasons = available()
-    tools = [t for t in TOOLS if reasons[t] is None]
+    tools = [t for t in TOOLS if reasons[t] is None and t in only]
     for t in TOOLS:
         if reasons[t]:
             print(f"{t}: left out, {reasons[t]}")
@@ -172,7 +175,7 @@ def main(rows: int = ROWS, json_path: Path | None = None, n_rounds: int = 3, cal
                            if not problems else f"{len(problems)} differences:\n  " + "\n  ".join(problems)))
     timings = rounds(parquet, csv, tools, n_rounds, calls, folder)
     table = summary(timings)
-    print(f"{rows:,} rows, {n_rounds} interleaved rounds, best of {calls} calls each; "
+    print(f"{rows:,} rows, {n_rounds} interleaved rounds, best of {calls} calls each (R: {min(calls, R_CALLS)}); "
           "median = median over rounds of each round's best")
     print(render(table, tools))
     report = {"rows": rows, "rounds": n_rounds, "calls": calls, "tools": tools, "left_out": reasons,

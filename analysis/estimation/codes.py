@@ -2,12 +2,22 @@
 
 The design, its variance and the estimators all work on integer codes so that grouping
 is one ``np.bincount``; these helpers make and count them.
+
+Sorting a text column is most of the cost of a domain estimate or a table, and every estimate
+of a design asks for the same columns: the codes of a column held as an extension array (pandas'
+``str`` columns, Arrow-backed, which a design's data shares with all its subsets) are kept
+until that array goes, read-only.
 """
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
+
+_CODES: dict[int, tuple] = {}   # id(array) -> (weak reference, codes, labels)
 
 
 def factor_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -15,11 +25,22 @@ def factor_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.cat.remove_unused_categories()
         return values.cat.codes.to_numpy(np.int64), pd.Index(values.cat.categories)
+    array = values.array
+    cached = _CODES.get(id(array))
+    if cached is not None and cached[0]() is array:
+        return cached[1], cached[2]
     try:
         codes, uniques = pd.factorize(values, sort=True)
     except TypeError:  # mixed types cannot be sorted: compare as text
         codes, uniques = pd.factorize(values.astype(str), sort=True)
-    return codes.astype(np.int64), pd.Index(uniques)
+    codes, labels = codes.astype(np.int64), pd.Index(uniques)
+    if isinstance(array, ExtensionArray) and not isinstance(array, pd.arrays.NumpyExtensionArray):
+        # (a numpy column's .array is a new wrapper at every read: nothing to key on)
+        codes.flags.writeable = False
+        key = id(array)
+        _CODES[key] = (weakref.ref(array), codes, labels)
+        weakref.finalize(array, _CODES.pop, key, None)
+    return codes, labels
 
 
 def dense(keys: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:

@@ -258,12 +258,12 @@ def _means(d, X, g, k, valid):
     counts = np.bincount(cell, minlength=k + 1)[:k]
     est, var = np.empty((k, X.shape[1])), np.empty((k, X.shape[1]))
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.append(1 / wsum, 0.0)[cell] * w           # w / W of the row's domain, 0 if unused
         for col in range(X.shape[1]):
-            x = np.where(valid, X[:, col], 0.0)
-            est[:, col] = np.bincount(cell, weights=x * w, minlength=k + 1)[:k] / wsum
-            infl = (x - np.append(est[:, col], 0.0)[cell]) * scale
-            var[:, col] = d.variance(infl, valid) if k == 1 else d.variance(infl, valid, g, k)
+            xw = np.where(valid, X[:, col], 0.0) * w
+            est[:, col] = np.bincount(cell, weights=xw, minlength=k + 1)[:k] / wsum
+            # (x - mean) w per row, 0 if unused; each domain's variance then over W^2
+            infl = np.subtract(xw, np.append(est[:, col], 0.0)[cell] * w, out=xw)
+            var[:, col] = d.variance(infl, valid, g, k) / wsum ** 2
     return est, var, counts, wsum
 
 

@@ -141,6 +141,8 @@ class TaylorVariance:
         if group is None:
             return self.totals_variance(self.totals(infl), rows)
         step = max(1, _CELLS // max(self.n_psus, 1))
+        if step >= n_groups:    # one chunk: the domains as they are
+            return self.totals_variance(self.totals(infl, group, n_groups), rows, group, n_groups)
         out = np.empty(n_groups)
         for start in range(0, n_groups, step):
             stop = min(start + step, n_groups)

@@ -54,3 +54,23 @@ def test_a_nearly_aliased_column_is_still_left_out_as_r_does(data):
     assert out.attrs["aliased"] == ["x5"]
     assert np.isnan(out.set_index("term").loc["x5", "coef"])
     assert pd.notna(out.set_index("term").loc["x2", "coef"])
+
+
+def test_cached_codes_follow_the_data_they_came_from(data):
+    df = data.copy()
+    before = mean(_design(df), "y", by="dom")
+    df.loc[df["dom"] == "d1", "dom"] = "d9"          # the caller edits their frame afterwards
+    after = mean(_design(df), "y", by="dom")
+    assert before["dom"].tolist() == ["d1", "d2", "d3", "d4", "d5"]
+    assert after["dom"].tolist() == ["d2", "d3", "d4", "d5", "d9"]
+    assert after["estimate"].iloc[-1] == pytest.approx(before["estimate"].iloc[0], rel=1e-12)
+
+
+def test_a_subset_design_reuses_the_codes_and_counts_only_its_rows(data):
+    d = _design(data)
+    sub = d.subset(d.column("r2").to_numpy() == "a")
+    by_dom = mean(sub, "y", by="dom")
+    direct = [mean(sub.subset(sub.column("dom").to_numpy() == v), "y")["estimate"].iloc[0]
+              for v in ["d1", "d2", "d3", "d4", "d5"]]
+    assert by_dom["estimate"].to_numpy() == pytest.approx(direct, rel=1e-12)
+    assert by_dom["n"].sum() == int(((data["r2"] == "a") & data["y"].notna()).sum())

@@ -74,3 +74,27 @@ def test_a_subset_design_reuses_the_codes_and_counts_only_its_rows(data):
               for v in ["d1", "d2", "d3", "d4", "d5"]]
     assert by_dom["estimate"].to_numpy() == pytest.approx(direct, rel=1e-12)
     assert by_dom["n"].sum() == int(((data["r2"] == "a") & data["y"].notna()).sum())
+
+
+@pytest.mark.parametrize("kind", ["continuous", "rounded", "few values", "signed zeros"])
+def test_the_quantile_sort_keeps_ties_in_row_order(kind):
+    from analysis.estimation.estimates import _stable_order
+
+    rng = np.random.default_rng(5)
+    x = {"continuous": rng.normal(size=5000), "rounded": np.round(rng.normal(size=5000), 2),
+         "few values": rng.integers(0, 4, 5000).astype(float),
+         "signed zeros": np.r_[rng.normal(size=500), np.zeros(7), -np.zeros(5), np.ones(3)]}[kind]
+    assert (_stable_order(x) == np.argsort(x, kind="stable")).all()
+
+
+def test_psu_codes_by_ordering_equal_the_codes_by_counting():
+    from analysis.estimation.codes import dense, units_in_groups
+
+    rng = np.random.default_rng(6)
+    unit = rng.integers(0, 300, 5000)
+    nested = rng.integers(0, 20, 300)[unit]          # every unit in one group
+    crossed = rng.integers(0, 20, 5000)              # units spread over groups
+    for group in (nested, crossed):
+        uniq, code = dense(group * 300 + unit, 20 * 300)
+        got_code, got_group = units_in_groups(group, unit, 20)
+        assert (got_code == code).all() and (got_group == uniq // 300).all()

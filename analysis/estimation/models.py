@@ -178,7 +178,7 @@ def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.Data
     keep = _estimable(x_all, w)
     if not keep.any():
         raise ValueError(f"No column of {formula!r} can be estimated from the {len(y)} rows used.")
-    x = x_all[:, keep]
+    x = x_all if keep.all() else x_all[:, keep]
     beta, eta, work_w = _irls(x, y, w, family)
     mu = family.linkinv(eta)
     resid = (y - mu) / family.mu_eta(eta, mu)
@@ -215,7 +215,9 @@ def _matrices(d: VarianceDesign, formula: str, kind: str):
     frame = (pd.concat([d.column(c) for c in named], axis=1, keys=named) if named
              else pd.DataFrame(index=pd.RangeIndex(len(d))))
     labels = frame.index                                        # the data's index, for messages
-    data = frame.reset_index(drop=True).loc[d.in_subset]
+    data = frame.reset_index(drop=True)
+    if not d.in_subset.all():   # (every row: no copy)
+        data = data.loc[d.in_subset]
     for col in data.columns:  # text -> factor with sorted levels (R's factor); fast in patsy
         if (ptypes.is_string_dtype(data[col].dtype) or ptypes.is_object_dtype(data[col].dtype)
                 or isinstance(data[col].dtype, pd.CategoricalDtype)):

@@ -108,8 +108,14 @@ def _weighted_lstsq(X, z, work_w):
     """argmin sum work_w (z - X b)^2 by the normal equations and one refinement step."""
     xw = X.T * work_w                   # (p, n): one weighted copy, reused by both products
     gram = xw @ X
-    beta = np.linalg.solve(gram, xw @ z)
-    return beta + np.linalg.solve(gram, xw @ (z - X @ beta))
+    # columns scaled to unit norm first: a predictor in rupiah beside a 0/1 one would otherwise
+    # square a condition number of 1e7 into 1e14
+    diag = np.diag(gram)
+    scale = np.where(diag > 0, 1 / np.sqrt(np.where(diag > 0, diag, 1)), 1.0)
+    scaled = gram * scale[:, None] * scale[None, :]
+    solve = lambda rhs: scale * np.linalg.solve(scaled, scale * rhs)  # noqa: E731
+    beta = solve(xw @ z)
+    return beta + solve(xw @ (z - X @ beta))
 
 
 def logistic(d: VarianceDesign, formula: str, level: float = 0.95) -> pd.DataFrame:

@@ -98,3 +98,29 @@ def test_psu_codes_by_ordering_equal_the_codes_by_counting():
         uniq, code = dense(group * 300 + unit, 20 * 300)
         got_code, got_group = units_in_groups(group, unit, 20)
         assert (got_code == code).all() and (got_group == uniq // 300).all()
+
+
+def test_normal_equation_steps_follow_the_least_squares_path_with_rupiah_predictors():
+    from analysis.estimation.models import _FAMILIES, _irls
+
+    rng = np.random.default_rng(8)
+    n = 20000
+    income = rng.lognormal(15, 0.5, n)                       # rupiah: columns 1e7 apart in scale
+    x = np.column_stack([np.ones(n), income, rng.integers(0, 2, n), income / 1e3 + rng.normal(0, 1, n)])
+    y = (rng.random(n) < 1 / (1 + np.exp(1 - 1e-7 * income - 0.5 * x[:, 2]))).astype(float)
+    w = rng.uniform(0.5, 1.5, n)
+    family = _FAMILIES["logistic"]
+    eta = family.start(y, w)
+    mu = family.linkinv(eta)
+    devold = family.dev_resids(y, mu, w).sum()
+    for _ in range(25):      # glm.fit's steps, each by a QR/SVD least squares
+        d_mu = mu * (1 - mu)
+        root_w = np.sqrt(w * d_mu)
+        beta = np.linalg.lstsq(x * root_w[:, None], (eta + (y - mu) / d_mu) * root_w, rcond=None)[0]
+        eta = x @ beta
+        mu = family.linkinv(eta)
+        dev = family.dev_resids(y, mu, w).sum()
+        if abs(dev - devold) / (abs(dev) + 0.1) < 1e-8:
+            break
+        devold = dev
+    assert _irls(x, y, w, family)[0] == pytest.approx(beta, rel=1e-9)

@@ -37,6 +37,9 @@ def test_a_difference_beyond_the_tolerance_is_reported():
     near = {"mean": [10.0 * (1 + 5e-10), 0.5], "logistic": [1.0, 2.0, 0.1000000005, 0.2]}
     assert disagreements({"R": ref, "ours": near, "svy": near}) == [
         "ours logistic[2]: 0.1000000005 vs R 0.1 (relative 5.0e-09 > 1e-09)"]
+    tiny_p = {"crosstab": [0.25, 3.0, 0.0]}          # svy's F tail: 0.0 where R has 2e-185
+    assert disagreements({"R": {"crosstab": [0.25, 3.0, 2.2e-185]}, "svy": tiny_p}) == []
+    assert disagreements({"R": {"crosstab": [0.25, 3.0, 2.2e-5]}, "svy": tiny_p}) != []
     far = {"mean": [10.0, 0.5001], "logistic": [1.0, 2.0, 0.1, 0.2]}
     assert disagreements({"R": ref, "svy": far})[0].startswith("svy mean[1]: 0.5001 vs R 0.5")
 

@@ -173,8 +173,38 @@ def _clearly_estimable(x: np.ndarray, w: np.ndarray, margin: float = 1e-6) -> bo
     return bool((np.diag(chol) ** 2 > margin).all())
 
 
+_PLAIN = re.compile(r"^\s*(\w+)\s*~\s*(\w+(?:\s*\+\s*\w+)*)\s*$")
+
+
+def _plain_matrices(d: VarianceDesign, formula: str, kind: str):
+    """``_matrices`` for ``y ~ a + b`` over numeric (not boolean) columns with an intercept and
+    no infinite value: the columns as they are, without patsy's pass over every row.  None for
+    any other formula, which patsy builds."""
+    match = _PLAIN.match(formula)
+    if match is None:
+        return None
+    response, terms = match.group(1), [t.strip() for t in match.group(2).split("+")]
+    names = [response, *terms]
+    if len(set(terms)) != len(terms) or response in terms or any(n not in d.column_names for n in names):
+        return None
+    cols = [d.column(n) for n in names]
+    if not all(ptypes.is_numeric_dtype(c.dtype) and not ptypes.is_bool_dtype(c.dtype)
+               and isinstance(c.dtype, np.dtype) for c in cols):
+        return None
+    values = np.column_stack([c.to_numpy(dtype=float) for c in cols])
+    if np.isinf(values).any():
+        return None        # patsy's path says where
+    used = d.in_subset & ~np.isnan(values).any(axis=1)
+    if not used.any():
+        return None
+    rows = values[used]
+    X = pd.DataFrame(np.column_stack([np.ones(len(rows)), rows[:, 1:]]), columns=["Intercept", *terms],
+                     index=np.flatnonzero(used))
+    return _response(pd.DataFrame({response: rows[:, 0]}), kind, formula), X, used
+
+
 def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.DataFrame:
-    y, X, used = _matrices(d, formula, kind)
+    y, X, used = _plain_matrices(d, formula, kind) or _matrices(d, formula, kind)
     w = d.weights[used]
     w = w / d.weights[d.in_subset].mean()
     family = _FAMILIES[kind]

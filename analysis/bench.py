@@ -7,6 +7,9 @@ designs), one question's estimate table, one cross-tab with its Rao-Scott test, 
 the household and individual indicator tables. Each step runs ``--repeat`` times;
 the best and the median time are printed, in seconds. Speed targets are measured
 here, never in timed tests.
+
+``--side-by-side [--rows 1000000] [--json FILE] [--store]`` instead times our estimators
+against svy and R's survey on a generated design (:mod:`analysis.benchmarks.side_by_side`).
 """
 
 from __future__ import annotations
@@ -46,7 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--question", default="has_internet")
     parser.add_argument("--row", default="has_computer")
     parser.add_argument("--col", default="head_education")
+    parser.add_argument("--side-by-side", action="store_true", help="ours vs svy vs R on a generated design")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="--side-by-side: rows to generate")
+    parser.add_argument("--rounds", type=int, default=3, help="--side-by-side: interleaved rounds")
+    parser.add_argument("--json", type=Path, help="--side-by-side: write the results here")
+    parser.add_argument("--store", action="store_true", help="--side-by-side: add the store's rows")
+    parser.add_argument("--tools", default="ours,svy,R", help="--side-by-side: which of ours,svy,R to run")
     args = parser.parse_args(argv)
+    if args.side_by_side:
+        from analysis.benchmarks.side_by_side import main as side_by_side
+        return side_by_side(args.rows, args.json, args.rounds, store=args.store, only=args.tools.split(","))
 
     from survey import ResponseStore
 

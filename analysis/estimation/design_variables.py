@@ -129,6 +129,10 @@ def domains(d: VarianceDesign, by) -> Domains:
     if by is None:
         return Domains(np.where(inside, 0, -1), pd.DataFrame(index=range(1)))
     names = [by] if isinstance(by, str) else list(by)
+    if len(names) == 1:
+        codes, levels = factor_codes(column(d, names[0]))
+        if len(levels) and (codes >= 0).all() and inside.all():   # every level present: codes are domains
+            return Domains(codes, _first_rows(d, names, codes, len(levels)))
     ok = inside.copy()
     key = np.zeros(len(d), dtype=np.int64)
     space = 1
@@ -150,8 +154,15 @@ def domains(d: VarianceDesign, by) -> Domains:
         inv = np.unique(key[ok], return_inverse=True)[1].reshape(-1)
     codes = np.full(len(d), -1)
     codes[ok] = inv
-    rows = np.flatnonzero(ok)
-    first = np.empty(int(inv.max()) + 1, dtype=np.int64)
-    first[inv[::-1]] = rows[::-1]          # the first row of each domain
-    keys = pd.concat([column(d, name).iloc[first] for name in names], axis=1, keys=names).reset_index(drop=True)
-    return Domains(codes, keys)
+    return Domains(codes, _first_rows(d, names, codes, int(inv.max()) + 1))
+
+
+def _first_rows(d: VarianceDesign, names: list, codes: np.ndarray, count: int) -> pd.DataFrame:
+    """The by-columns' values at the first row of each domain (their dtype kept)."""
+    if count <= 16:   # a few domains: one short scan each beats scattering every row
+        first = np.array([np.argmax(codes == j) for j in range(count)], dtype=np.int64)
+    else:
+        rows = np.flatnonzero(codes >= 0)
+        first = np.empty(count, dtype=np.int64)
+        first[codes[rows[::-1]]] = rows[::-1]
+    return pd.concat([column(d, name).iloc[first] for name in names], axis=1, keys=names).reset_index(drop=True)

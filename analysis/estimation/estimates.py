@@ -205,9 +205,26 @@ def quantile(d: VarianceDesign, var: str, probs, by=None, level: float = 0.95,
 def _sorted_domains(x, w, g, k, valid):
     """Per domain: sorted values, cumulative weights and total (one stable sort overall)."""
     rows = np.flatnonzero(valid & (w != 0))
-    rows = rows[np.lexsort((x[rows], g[rows]))]
+    rows = rows[_stable_order(x[rows])]
+    if k > 1:
+        rows = rows[np.argsort(g[rows], kind="stable")]   # integers: a radix sort
     bounds = np.searchsorted(g[rows], np.arange(k + 1))
     return [sorted_cumweights(x[rows[a:b]], w[rows[a:b]]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _stable_order(x: np.ndarray) -> np.ndarray:
+    """``np.argsort(x, kind="stable")`` by a quicksort and then the few ties put back in row
+    order (a stable sort of floats costs half again as much); many ties: the stable sort."""
+    order = np.argsort(x)
+    xs = x[order]
+    tied = np.flatnonzero(xs[1:] == xs[:-1])
+    if len(tied) > len(x) // 16:
+        return np.argsort(x, kind="stable")
+    if len(tied):
+        pos = np.union1d(tied, tied + 1)                       # positions in a run of ties
+        run = np.cumsum(np.concatenate([[True], xs[1:] != xs[:-1]]))[pos]
+        order[pos] = order[pos][np.lexsort((order[pos], run))]
+    return order
 
 
 def _df(d: VarianceDesign, df) -> float:
@@ -232,33 +249,69 @@ def _valid_rows(dom: Domains, missing: np.ndarray, na_rm: bool):
     return valid, np.where(valid, dom.codes, -1), bad
 
 
-def _sums(d, X, g, k, valid):
-    """Weighted sums of each column of X (n, L) per domain -> (k, L); unused rows count 0.
-
-    One bincount over (domain, column) pairs of the rows used, however many columns."""
-    rows = np.flatnonzero(valid)
-    n_cols = X.shape[1]
-    wx = X[rows] * d.weights[rows, None]
-    idx = (g[rows, None] * n_cols + np.arange(n_cols)[None, :]).ravel()
-    return np.bincount(idx, weights=wx.ravel(), minlength=k * n_cols).reshape(k, n_cols)
+def _cells(g, k, valid):
+    """Per row its domain, rows not used in a last cell ``k`` that is dropped: one bincount
+    per sum, without copying the rows used out of the columns."""
+    return np.where(valid, g, k)
 
 
-def _weight_sums(d, g, k, valid) -> np.ndarray:
+def _sums(d, X, g, k, valid, cell=None):
+    """Weighted sums of each column of X (n, L) per domain -> (k, L); unused rows count 0."""
+    cell = _cells(g, k, valid) if cell is None else cell
+    w = d.weights
+    out = np.empty((k, X.shape[1]))
+    for col in range(X.shape[1]):
+        wx = np.where(valid, X[:, col], 0.0) * w    # missing values are never multiplied
+        out[:, col] = np.bincount(cell, weights=wx, minlength=k + 1)[:k]
+    return out
+
+
+def _weight_sums(d, g, k, valid, cell=None) -> np.ndarray:
     """The sum of the weights of the rows used, per domain: (k,)."""
-    return np.bincount(g[valid], weights=d.weights[valid], minlength=k)
+    cell = _cells(g, k, valid) if cell is None else cell
+    return np.bincount(cell, weights=d.weights, minlength=k + 1)[:k]
 
 
 def _means(d, X, g, k, valid):
-    """Domain means of each column of X: (estimate, variance) as (k, L), counts and weight sums."""
-    wsum = _weight_sums(d, g, k, valid)
-    var = np.empty((k, X.shape[1]))
+    """Domain means of each column of X: (estimate, variance) as (k, L), counts and weight sums.
+
+    A row's influence on its domain's mean is (x - mean) w / W; rows not used get 0.  With one
+    domain the design sums the influence over PSUs directly (no domain codes to carry)."""
     w = d.weights
+    if k == 1:
+        return _mean_one(d, X, valid)
+    cell = _cells(g, k, valid)
+    wsum = _weight_sums(d, g, k, valid, cell)
+    counts = np.bincount(cell, minlength=k + 1)[:k]
+    est, var = np.empty((k, X.shape[1])), np.empty((k, X.shape[1]))
     with np.errstate(divide="ignore", invalid="ignore"):
-        est = _sums(d, X, g, k, valid) / wsum[:, None]
         for col in range(X.shape[1]):
-            infl = np.where(valid, (X[:, col] - est[g, col]) * w / wsum[g], 0.0)
-            var[:, col] = d.variance(infl, valid, g, k)
-    return est, var, np.bincount(g[valid], minlength=k), wsum
+            xw = np.where(valid, X[:, col], 0.0) * w
+            est[:, col] = np.bincount(cell, weights=xw, minlength=k + 1)[:k] / wsum
+            # (x - mean) w per row, 0 if unused; each domain's variance then over W^2
+            infl = np.subtract(xw, np.append(est[:, col], 0.0)[cell] * w, out=xw)
+            var[:, col] = d.variance(infl, valid, g, k) / wsum ** 2
+    return est, var, counts, wsum
+
+
+def _mean_one(d, X, valid):
+    """``_means`` of one domain: plain sums, no domain codes, a few passes per column.
+
+    The influence (x - mean) w / W is passed to the design unscaled, (x - mean) w, and its
+    variance divided by W^2 (variances are quadratic in the influence values)."""
+    w = d.weights
+    every = bool(valid.all())
+    wsum = w.sum() if every else np.sum(w, where=valid)
+    est, var = np.empty((1, X.shape[1])), np.empty((1, X.shape[1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for col in range(X.shape[1]):
+            xw = X[:, col] * w if every else np.where(valid, X[:, col], 0.0) * w
+            est[0, col] = xw.sum() / wsum
+            infl = np.subtract(xw, est[0, col] * w, out=xw)
+            if not every:
+                infl[~valid] = 0.0
+            var[:, col] = d.variance(infl, valid) / wsum ** 2
+    return est, var, np.array([np.count_nonzero(valid)]), np.array([wsum])
 
 
 def _totals(d, X, g, k, valid):

@@ -43,7 +43,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from analysis.estimation.calibration import CalibrationFit
-from analysis.estimation.codes import dense, factor_codes
+from analysis.estimation.codes import dense, factor_codes, first_of, units_in_groups
 from analysis.estimation.multistage import MultistageVariance, nest
 from analysis.estimation.taylor import TaylorVariance
 
@@ -218,10 +218,8 @@ class SurveyDesign:
         stratum, self._strata_labels = self._stratum_codes(df, strata1)
         psu_key = self._psu_key(df, psu1, strata1, stratum, nest)
         # PSU codes sorted by (stratum, psu): the PSUs of a stratum are contiguous.
-        n_key = int(psu_key.max()) + 1
-        uniq, psu_code = dense(stratum * n_key + psu_key, len(self._strata_labels) * n_key)
-        psu_stratum = uniq // n_key
         n_strata = len(self._strata_labels)
+        psu_code, psu_stratum = units_in_groups(stratum, psu_key, n_strata)
         n_psu = np.bincount(psu_stratum, minlength=n_strata)
         if len(psus) > 1:
             self._taylor, from_fpc = self._stages(df, stratum, psu_code, psus, stratas, fpcs, lonely_psu,
@@ -316,6 +314,8 @@ class SurveyDesign:
         if strata is None:
             return key
         n_strata = int(stratum.max()) + 1
+        if (stratum == first_of(key, len(labels), stratum)[key]).all():   # each PSU in one stratum
+            return key
         pairs, nested = dense(key * n_strata + stratum, max(len(labels), 1) * n_strata)
         spread = np.bincount(pairs // n_strata, minlength=len(labels))
         if nest:

@@ -244,7 +244,7 @@ def _refit(X, y, w, family, start, epsilon=1e-8, maxit=25) -> np.ndarray:
     good = w > 0
     beta = start
     for _ in range(maxit):
-        d_mu = family.mu_eta(eta)
+        d_mu = family.mu_eta(eta, mu)
         z = eta + (y - mu) / d_mu
         root_w = np.sqrt(w * d_mu ** 2 / family.variance(mu))
         q, r = np.linalg.qr(X[good] * root_w[good, None])   # R's glm.fit: a QR least-squares step

@@ -37,6 +37,7 @@ from pandas.api import types as ptypes
 from scipy import sparse
 
 from analysis.estimation import replicate_weights as _rw
+from analysis.estimation.survey_design import updated
 
 METHODS = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap", "other")
 RANK_TOL = 1e-5   # R: degf.svyrep.design, qr(..., tol = 1e-5)
@@ -245,17 +246,8 @@ class ReplicateDesign:
     def update(self, **columns) -> "ReplicateDesign":
         """The design with analysis variables added or replaced (R's ``update``)."""
         fixed = {self._columns.get("weights"), *self._columns.get("replicate_weights", [])} - {None}
-        clash = sorted(fixed & set(columns))
-        if clash:
-            raise ValueError(f"update() cannot replace the design columns {clash}; build a new design.")
-        added = {}
-        for name, values in columns.items():
-            values = values.to_numpy() if isinstance(values, pd.Series) else values
-            if len(values) != len(self._w):
-                raise ValueError(f"update(): {name!r} has {len(values)} values; the design has {len(self._w)} rows")
-            added[name] = values
         new = self._copy()
-        new._data = self._data.assign(**added)
+        new._data = updated(self._data, columns, fixed)
         return new
 
     def reweighted(self, weights: np.ndarray, replicates: np.ndarray, column: str = "weight") -> "ReplicateDesign":

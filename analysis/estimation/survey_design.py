@@ -179,6 +179,21 @@ def _popsize(df, fpc, stratum, n_psu, labels, strata, counts: bool | None = None
     return out
 
 
+def updated(data: pd.DataFrame, columns: dict, fixed: set) -> pd.DataFrame:
+    """``data`` with analysis variables added or replaced, as a design's ``update`` (R's
+    ``update(design, ...)``): one value per row (a Series by position), never a design column."""
+    clash = sorted(fixed & set(columns))
+    if clash:
+        raise ValueError(f"update() cannot replace the design columns {clash}; build a new design.")
+    added = {}
+    for name, values in columns.items():
+        values = values.to_numpy() if isinstance(values, pd.Series) else values
+        if len(values) != len(data):
+            raise ValueError(f"update(): {name!r} has {len(values)} values; the design has {len(data)} rows")
+        added[name] = values
+    return data.assign(**added)
+
+
 class SurveyDesign:
     """A stratified cluster design, one stage or several, as R's ``svydesign``.
 
@@ -444,17 +459,8 @@ class SurveyDesign:
         c = self._columns
         fixed = {name for role in ("weights", "strata", "psu", "fpc")
                  for name in ([c[role]] if isinstance(c[role], str) else c[role] or [])}
-        clash = sorted(fixed & set(columns))
-        if clash:
-            raise ValueError(f"update() cannot replace the design columns {clash}; build a new design.")
-        added = {}
-        for name, values in columns.items():
-            values = values.to_numpy() if isinstance(values, pd.Series) else values
-            if len(values) != len(self._w):
-                raise ValueError(f"update(): {name!r} has {len(values)} values; the design has {len(self._w)} rows")
-            added[name] = values
         new = self._copy()
-        new._data = self._data.assign(**added)
+        new._data = updated(self._data, columns, fixed)
         return new
 
     def calibrated(self, weights: np.ndarray, calibration: CalibrationFit, column: str) -> "SurveyDesign":
@@ -474,7 +480,7 @@ class SurveyDesign:
                      seed=None, mse: bool = False):
         """This design with replicate weights (R's ``as.svrepdesign``): see
         :func:`analysis.estimation.replicate.as_replicate`."""
-        from analysis.estimation.replicate import as_replicate  # replicate imports nothing of this module
+        from analysis.estimation.replicate import as_replicate  # (replicate imports this module: no cycle at load)
         return as_replicate(self, method, replicates, fay_rho, seed, mse)
 
     def subset(self, mask) -> "SurveyDesign":

@@ -108,17 +108,7 @@ def open_cursor(text: str, *, owner: str, name: str) -> tuple[str, int, int]:
 
 def read(snap: str, offset: int, limit: int) -> pa.Table:
     """Rows [offset, offset + limit) of a snapshot, reading only the row groups that hold them."""
-    file = pq.ParquetFile(folder() / f"{snap}.parquet")
-    groups, start, first = [], 0, None
-    for i in range(file.num_row_groups):
-        size = file.metadata.row_group(i).num_rows
-        if start + size > offset and start < offset + limit:
-            groups.append(i)
-            first = start if first is None else first
-        start += size
-    if not groups:
-        return file.schema_arrow.empty_table()
-    return file.read_row_groups(groups).slice(offset - first, limit)
+    return pa.Table.from_batches(list(batches(snap, offset, limit)), schema=schema(snap))
 
 
 def schema(snap: str) -> pa.Schema:

@@ -210,25 +210,28 @@ class ResponseStore(Catalogue, Writing, Commit):
         temporary Parquet file, which is read one piece at a time and deleted at the end.
         `columns`: only these (metadata and questions; ones no stored file has come back empty).
         """
-        instrument_id, main, schemas = self.table_owner(table)
-        schema = schemas[table]
-        keys = MAIN_ORDER if main else REPEAT_ORDER
+        schema = self.table_owner(table)[2][table]
         if columns is not None:
             schema = pa.schema([f for f in schema if f.name in set(columns)])
         with tempfile.TemporaryDirectory(prefix="survey-read-") as folder:  # mode 0700: identified rows
-            copy = CopyTo(str(Path(folder) / "rows.parquet"), tuple(keys), tuple(dict.fromkeys([*schema.names, *keys])),
-                          max(1, batch_rows))
-            if main:
-                written = self._main_rows(table, False, schemas, copy_to=copy)
-            else:
-                written = self._repeat_rows(instrument_id, table, False, schemas, copy_to=copy)
-            if written is None or written.column("n")[0].as_py() == 0:
+            path = self.copy_current(table, Path(folder) / "rows.parquet", schema.names, max(1, batch_rows))
+            if path is None:
                 return
-            for batch in pq.ParquetFile(copy.path).iter_batches(batch_size=batch_rows):
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
                 rows = arrange(pa.Table.from_batches([batch]), schema)
                 yield to_pandas(rows.select(schema.names) if columns is not None else rows)
 
-    def copy_current(self, table: str, path: str | Path, columns: list[str] | None = None) -> Path | None:
+    def read_columns(self, table: str, columns: list[str]) -> pd.DataFrame:
+        """read(table)[columns] (those the table has), gathered from read_batches: only those
+        columns are ever held, never the whole table."""
+        parts = list(self.read_batches(table, columns=columns))
+        if parts:
+            return pd.concat(parts, ignore_index=True)
+        schema = self.table_owner(table)[2][table]
+        return to_pandas(schema.empty_table()).loc[:, [c for c in schema.names if c in set(columns)]]
+
+    def copy_current(self, table: str, path: str | Path, columns: list[str] | None = None,
+                     row_group_rows: int = 100_000) -> Path | None:
         """Write the current rows of `table` (as read() gives them: latest revisions) to a Parquet
         file at `path`, with only `columns` and the row keys; DuckDB streams them there, so no row
         passes through pandas or this process's memory.  Returns the path, None without rows.
@@ -236,7 +239,7 @@ class ResponseStore(Catalogue, Writing, Commit):
         instrument_id, main, schemas = self.table_owner(table)
         keys = MAIN_ORDER if main else REPEAT_ORDER
         names = schemas[table].names if columns is None else [c for c in schemas[table].names if c in set(columns)]
-        copy = CopyTo(str(path), keys, tuple(dict.fromkeys([*keys, *names])))
+        copy = CopyTo(str(path), tuple(keys), tuple(dict.fromkeys([*keys, *names])), row_group_rows)
         if main:
             written = self._main_rows(table, False, schemas, copy_to=copy)
         else:

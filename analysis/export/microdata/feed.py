@@ -47,10 +47,7 @@ def _with_weights(store, table: str, identified: bool, batch_rows: int) -> Micro
 
 def kept_responses(store, instrument_id: str, since: dt.datetime | None, statuses: tuple[str, ...]) -> pd.Series:
     """The response ids whose current revision passes the filters (a repeat table's rows follow their parent)."""
-    parts = list(store.read_batches(instrument_id, columns=["_response_id", "_submitted_at", "_status"]))
-    if not parts:
-        return pd.Series([], dtype="string")
-    main = pd.concat(parts, ignore_index=True)
+    main = store.read_columns(instrument_id, ["_response_id", "_submitted_at", "_status"])
     keep = pd.Series(True, index=main.index)
     if since is not None:
         keep &= (main["_submitted_at"] > pd.Timestamp(since)).fillna(False)

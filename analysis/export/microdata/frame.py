@@ -102,9 +102,7 @@ def _parents(store, inst: Instrument, repeat: Question | None) -> pd.DataFrame |
     parent_columns = list(design_questions(inst)) if repeat is not None else []
     if not parent_columns:
         return None
-    columns = ["_response_id", *parent_columns]  # names are unique per instrument
-    parts = list(store.read_batches(inst.id, columns=columns))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return store.read_columns(inst.id, ["_response_id", *parent_columns])  # names are unique per instrument
 
 
 def _with_design(rows: pd.DataFrame, parents: pd.DataFrame | None, weights: TableWeights | None,

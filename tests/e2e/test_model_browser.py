@@ -71,8 +71,10 @@ def test_a_logistic_model_from_the_explore_page(server, browser):
     settle(page)
 
     choose(page, "explore_model_outcome", "Does this household have Internet access at home?")
-    expect(widget(page, "explore_model_choice").locator("input")).to_have_value("Yes")   # the answer modelled
-    expect(page.get_by_text("Choose at least one predictor to fit the model.")).to_be_visible()
+    # the choice box comes with the rerun the outcome starts, which a busy machine may not have begun
+    # when choose() settles: wait for it as long as settle() waits for a rerun
+    expect(widget(page, "explore_model_choice").locator("input")).to_have_value("Yes", timeout=20_000)
+    expect(page.get_by_text("Choose at least one predictor to fit the model.")).to_be_visible(timeout=20_000)
     choose(page, "explore_model_predictors", "How many people belong to this household?")
     choose(page, "explore_model_predictors", "District (kecamatan)")
 

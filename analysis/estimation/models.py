@@ -39,6 +39,7 @@ import patsy
 from pandas.api import types as ptypes
 from scipy import special, stats
 
+from analysis.estimation import glm_blocks
 from analysis.estimation.codes import factor_codes
 from analysis.estimation.variance import VarianceDesign
 
@@ -49,9 +50,10 @@ _NAMESPACE = {"np": np, "log": np.log, "exp": np.exp, "sqrt": np.sqrt}
 class _Family:
     """The pieces of an R family object glm.fit uses."""
 
-    def __init__(self, start, linkinv, mu_eta, variance, dev_resids):
+    def __init__(self, start, linkinv, mu_eta, variance, dev_resids, binary=False):
         self.start, self.linkinv, self.mu_eta = start, linkinv, mu_eta
         self.variance, self.dev_resids = variance, dev_resids
+        self.binary = binary   # binomial with the logit link: glm_blocks' one-log deviance and weights
 
 
 _FAMILIES = {
@@ -61,6 +63,7 @@ _FAMILIES = {
         mu_eta=lambda eta, mu: mu * (1 - mu),   # = expit(eta) (1 - expit(eta)), mu = expit(eta)
         variance=lambda mu: mu * (1 - mu),
         dev_resids=lambda y, mu, w: _binomial_dev_resids(y, mu, w),
+        binary=True,
     ),
     "linear": _Family(  # gaussian(link="identity")
         start=lambda y, w: y.copy(),
@@ -211,44 +214,66 @@ def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.Data
         from analysis.estimation import replicate_estimators as rep
         return rep.svyglm(d, formula, kind, level)
     y, X, used = _plain_matrices(d, formula, kind) or _matrices(d, formula, kind)
-    w = d.weights[used]
+    names = list(X.columns)
+    x_all = X.to_numpy()
+    del X                                  # patsy's frame, when it made one: x_all is its only copy
+    xt = x_all.T if x_all.flags.f_contiguous else np.ascontiguousarray(x_all.T)   # (k, n): a row per column
+    del x_all
+    w = d.weights[used] if not used.all() else d.weights
     w = w / d.weights[d.in_subset].mean()
     family = _FAMILIES[kind]
-    x_all = X.to_numpy()
-    # Aliased columns (collinear in the rows used) are left out of the fit, and their
-    # coefficient, SE, interval and p-value are NaN, as glm/svyglm report NA.
-    keep = _estimable(x_all, w)
-    if not keep.any():
-        raise ValueError(f"No column of {formula!r} can be estimated from the {len(y)} rows used.")
-    x = x_all if keep.all() else x_all[:, keep]
-    beta, eta, work_w = _irls(x, y, w, family)
-    mu = family.linkinv(eta)
-    resid = (y - mu) / family.mu_eta(eta, mu)
-    # Influence U_i A^-1: its PSU totals are the scores' totals times A^-1 (totals are linear).
-    scores = x * (resid * work_w)[:, None]
-    if not used.all():   # rows left out stay in the design with zero influence
-        scores, per_row = np.zeros((len(d), len(beta))), scores
-        scores[used] = per_row
-    totals = np.column_stack([d.totals(scores[:, j])[:, 0] for j in range(len(beta))])
-    totals = totals @ np.linalg.inv((x.T * work_w) @ x)
+    fit = glm_blocks.fit(xt, y, w, family)
+    if fit is not None:   # well-conditioned at every step: every column estimable
+        keep = np.ones(len(names), dtype=bool)
+    else:   # nearly collinear columns: R's aliasing rule and the refined least squares
+        fit, keep, xt = _reference_fit(xt, y, w, family)
+        if fit is None:
+            raise ValueError(f"No column of {formula!r} can be estimated from the {len(y)} rows used.")
+    # Influence U_i A^-1: its PSU totals are the scores' totals times A^-1 (totals are linear);
+    # the scores x_i * score_w_i one column at a time (no n x k copy).
+    full = None if used.all() else np.zeros(len(d))   # rows left out: zero influence
+    totals = []
+    for row in xt:
+        score = row * fit.score_w
+        if full is not None:
+            full[used] = score
+            score = full
+        totals.append(d.totals(score)[:, 0])
+    del xt, full, score
+    totals = np.column_stack(totals) @ glm_blocks.scaled_solve(fit.gram)
     cov = d.totals_covariance(totals, used)
-    beta_all = np.full(len(keep), np.nan)
-    se_all = np.full(len(keep), np.nan)
-    beta_all[keep], se_all[keep] = beta, np.sqrt(np.diag(cov))
-    beta, se = beta_all, se_all
+    beta = np.full(len(keep), np.nan)
+    se = np.full(len(keep), np.nan)
+    beta[keep], se[keep] = fit.beta, np.sqrt(np.diag(cov))
     # R: g$df.residual <- degf(design) + 1 - length(coef(g)[!is.na(coef(g))])
     df_resid = int(d.domain_degf(used)[0]) + 1 - int(keep.sum())
     crit = stats.t.ppf(1 - (1 - level) / 2, df_resid)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_value = 2 * stats.t.sf(np.abs(beta / se), df_resid)
     out = pd.DataFrame({
-        "term": X.columns, "coef": beta, "se": se, "ci_low": beta - crit * se,
-        "ci_high": beta + crit * se, "p_value": p_value, "term_r": [_r_name(c) for c in X.columns],
+        "term": names, "coef": beta, "se": se, "ci_low": beta - crit * se,
+        "ci_high": beta + crit * se, "p_value": p_value, "term_r": [_r_name(c) for c in names],
     })
     out.attrs["df_residual"] = df_resid
     out.attrs["n"] = int(used.sum())
-    out.attrs["aliased"] = [c for c, k in zip(X.columns, keep) if not k]
+    out.attrs["aliased"] = [c for c, k in zip(names, keep) if not k]
     return out
+
+
+def _reference_fit(xt: np.ndarray, y: np.ndarray, w: np.ndarray, family):
+    """The fit when some step's cross-product is ill-conditioned: glm.fit's aliasing by
+    Gram-Schmidt, then IRLS by normal equations with one refinement per step (:func:`_irls`).
+    (fit or None when no column is estimable, the columns kept, the kept columns (k', n))."""
+    x = xt.T
+    keep = _estimable(x, w)
+    if not keep.any():
+        return None, keep, xt
+    if not keep.all():
+        x = x[:, keep]
+    beta, eta, work_w = _irls(x, y, w, family)
+    mu = family.linkinv(eta)
+    score_w = (y - mu) / family.mu_eta(eta, mu) * work_w
+    return glm_blocks.Fit(beta, score_w, (x.T * work_w) @ x), keep, x.T
 
 
 def _matrices(d: VarianceDesign, formula: str, kind: str):

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BLOCK = 8192         # rows per block: a block's columns and vectors stay in the core's cache, and
-#                      k x k x BLOCK stays under OpenBLAS's threading threshold (65536 x 4) for k <= 5:
-#                      its threads would spin for a 5 x 5 product, and on a busy 2-core machine cost 5x
+BLOCK = 8192         # rows per block at most: a block's columns and vectors stay in cache, and its
+GEMM = 200_000       # products stay under OpenBLAS's threading thresholds (k x k x rows <= 65536 x 4 for
+#                      X'WX; gemv's, found by trying, between 8,192 and 16,384 rows of 5 columns): its threads
+#                      would spin for a 5 x 5 product and, on this busy 2-core machine, cost 5 to 10x
 COND = 1e5           # scaled X'WX condition number above which the reference path refits
 
 
@@ -58,55 +59,79 @@ def scaled_solve(gram: np.ndarray, rhs: np.ndarray | None = None, cond: float | 
 def fit(xt: np.ndarray, y: np.ndarray, w: np.ndarray, family, epsilon: float = 1e-8,
         maxit: int = 25) -> Fit | None:
     """glm.fit on the model matrix ``xt`` (k, n), response ``y`` and prior weights ``w``; None
-    when a step is ill-conditioned (the caller then takes the reference path)."""
+    when a step is ill-conditioned or not finite (the caller then takes the reference path)."""
     n = xt.shape[1]
-    binary = family.binary and bool(((y == 0) | (y == 1)).all())
+    ones = (y == 1) if family.binary and bool(((y == 0) | (y == 1)).all()) else None
     now, nxt, score_w = np.empty(n), np.empty(n), np.empty(n)
-    devold, gram, rhs = _pass(xt, y, w, family, None, None, now, None, binary)
-    for _ in range(maxit):
-        beta = scaled_solve(gram, rhs, COND)
-        if beta is None:
-            return None
-        dev, gram_next, rhs_next = _pass(xt, y, w, family, beta, now, nxt, score_w, binary)
-        if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
-            return Fit(beta, score_w, gram)
-        devold, gram, rhs = dev, gram_next, rhs_next
-        now, nxt = nxt, now
+    with np.errstate(all="ignore"):   # a non-finite step goes to the reference path, which warns
+        devold, gram, rhs = _pass(xt, y, w, ones, family, None, None, now, None)
+        for _ in range(maxit):
+            beta = scaled_solve(gram, rhs, COND)
+            if beta is None:
+                return None
+            dev, gram_next, rhs_next = _pass(xt, y, w, ones, family, beta, now, nxt, score_w)
+            if not np.isfinite(dev):
+                return None
+            if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
+                return Fit(beta, score_w, gram)
+            devold, gram, rhs = dev, gram_next, rhs_next
+            now, nxt = nxt, now
     warnings.warn("The model did not converge in 25 iterations (as R's glm.fit); "
                   "check for separation or rare outcomes.", RuntimeWarning, stacklevel=4)
     return Fit(beta, score_w, gram)
 
 
-def _pass(xt, y, w, family, beta, work_w, next_w, score_w, binary):
+def _pass(xt, y, w, ones, family, beta, work_w, next_w, score_w):
     """One pass at ``beta`` (None: glm.fit's start): the deviance; the next step's working
     weights (into ``next_w``) and its X'WX and X'Wz; with ``score_w``, the working residuals times
-    the current step's weights ``work_w`` (the scores' factor, should this be the last step)."""
+    the current step's weights ``work_w`` (the scores' factor, should this be the last step).
+    ``ones`` (y == 1) when the model is a logit of a 0/1 response: numpy's vectorised exp and
+    log then replace the family's functions (the same numbers to rounding), in place."""
     k, n = xt.shape
-    block = max(1024, min(BLOCK, 200_000 // (k * k)))
+    block = max(1024, min(BLOCK, GEMM // (k * k)))
     gram, rhs, dev = np.zeros((k, k)), np.zeros(k), 0.0
-    xw = np.empty((k, min(block, n)))
+    size = min(block, n)
+    xw = np.empty((k, size))
+    eta_, mu_, other_, d_mu_, resid_ = (np.empty(size) for _ in range(5))
     for start in range(0, n, block):
         part = slice(start, min(start + block, n))
-        xb, yb, wb = xt[:, part], y[part], w[part]
-        eta = family.start(yb, wb) if beta is None else beta @ xb
-        mu = family.linkinv(eta)
-        if binary:   # binomial dev.resids for a 0/1 response: 2 w log(1 / mu or 1 - mu)
-            other = 1 - mu
-            dev -= 2 * np.dot(wb, np.log(np.where(yb == 1, mu, other)))
-            d_mu = mu * other          # logit: mu'(eta) = variance(mu) = mu (1 - mu)
-            new_w = wb * d_mu          # = w mu'(eta)^2 / variance(mu)
+        m = part.stop - part.start
+        xb, yb, wb, new_w = xt[:, part], y[part], w[part], next_w[part]
+        eta, mu, other, d_mu, resid = eta_[:m], mu_[:m], other_[:m], d_mu_[:m], resid_[:m]
+        if beta is not None:
+            np.matmul(beta, xb, out=eta)
+        elif ones is not None:   # binomial mustart (w y + 0.5) / (w + 1), and its logit
+            np.multiply(wb, yb, out=mu)
+            mu += 0.5
+            np.add(wb, 1, out=other)
+            mu /= other
+            np.subtract(1, mu, out=other)
+            np.divide(mu, other, out=eta)
+            np.log(eta, out=eta)
         else:
+            eta[:] = family.start(yb, wb)
+        if ones is not None:
+            np.negative(eta, out=mu)               # mu = 1 / (1 + exp(-eta)), 1 - mu, mu (1 - mu)
+            np.exp(mu, out=mu)
+            mu += 1
+            np.reciprocal(mu, out=mu)
+            np.subtract(1, mu, out=other)
+            np.multiply(mu, other, out=d_mu)       # logit: mu'(eta) = variance(mu) = mu (1 - mu)
+            np.multiply(wb, d_mu, out=new_w)       # = w mu'(eta)^2 / variance(mu)
+            np.copyto(other, mu, where=ones[part])  # binomial dev.resids: 2 w log(1 / mu or 1 - mu)
+            np.log(other, out=other)
+            dev -= 2 * np.dot(wb, other)
+        else:
+            mu = family.linkinv(eta)
             dev += family.dev_resids(yb, mu, wb).sum()
             d_mu = family.mu_eta(eta, mu)
-            new_w = wb * d_mu ** 2 / family.variance(mu)
-        resid = yb - mu
+            new_w[:] = wb * d_mu ** 2 / family.variance(mu)
+        np.subtract(yb, mu, out=resid)
         resid /= d_mu                  # the working residual (y - mu) / mu'(eta)
         if score_w is not None:
             np.multiply(resid, work_w[part], out=score_w[part])
-        next_w[part] = new_w
         eta += resid                   # the working response z
         eta *= new_w
-        m = part.stop - part.start
         np.multiply(xb, new_w, out=xw[:, :m])
         gram += xw[:, :m] @ xb.T
         rhs += xb @ eta

@@ -192,20 +192,30 @@ def _plain_matrices(d: VarianceDesign, formula: str, kind: str):
     names = [response, *terms]
     if len(set(terms)) != len(terms) or response in terms or any(n not in d.column_names for n in names):
         return None
-    cols = [d.column(n) for n in names]
-    if not all(ptypes.is_numeric_dtype(c.dtype) and not ptypes.is_bool_dtype(c.dtype)
-               and isinstance(c.dtype, np.dtype) for c in cols):
-        return None
-    values = np.column_stack([c.to_numpy(dtype=float) for c in cols])
-    if np.isinf(values).any():
+    series = [d.column(n) for n in names]
+    if not all(isinstance(c.dtype, np.dtype) and ptypes.is_numeric_dtype(c.dtype)
+               and not ptypes.is_bool_dtype(c.dtype) for c in series):
+        return None        # (categories, nullable integers, text: patsy's factors and rules)
+    cols = [c.to_numpy() for c in series]
+    del series
+    floats = [c for c in cols if c.dtype.kind == "f"]
+    if any(np.isinf(c).any() for c in floats):
         return None        # patsy's path says where
-    used = d.in_subset & ~np.isnan(values).any(axis=1)
+    used = d.in_subset.copy()
+    for c in floats:
+        used &= ~np.isnan(c)
     if not used.any():
         return None
-    rows = values[used]
-    X = pd.DataFrame(np.column_stack([np.ones(len(rows)), rows[:, 1:]]), columns=["Intercept", *terms],
-                     index=np.flatnonzero(used))
-    return _response(pd.DataFrame({response: rows[:, 0]}), kind, formula), X, used
+    every = bool(used.all())
+    # (k, n): a row per column, filled column by column (no n x k intermediate, no copy of it)
+    xt = np.empty((len(names), int(used.sum()) if not every else len(used)))
+    xt[0] = 1.0
+    for row, c in zip(xt[1:], cols[1:]):
+        row[:] = c if every else c[used]
+    y = np.asarray(cols[0] if every else cols[0][used], dtype=float)
+    X = pd.DataFrame(xt.T, columns=["Intercept", *terms], copy=False,
+                     index=pd.RangeIndex(len(used)) if every else np.flatnonzero(used))
+    return _response(pd.DataFrame({response: y}, copy=False), kind, formula), X, used
 
 
 def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """glm.fit's IRLS by blocks of rows: the fast path of :mod:`analysis.estimation.models`.
 
-Each IRLS step is one pass over the model matrix, held as ``xt`` (k, n) (a row per column):
-for each block of rows, the linear predictor, the mean, the deviance, the working weights and
+Each IRLS step is one pass over the model matrix (:class:`Columns`: a matrix held a row per
+column, or the data's own columns gathered a block at a time): for each block of rows, the linear predictor, the mean, the deviance, the working weights and
 response of the next step, and their small cross-products ``X'WX`` and ``X'Wz`` (k x k, k),
 so a block's columns are read once while they are in the cache and no n x k temporary exists.
 The step solves those normal equations on unit-norm columns.  Normal equations lose accuracy as
@@ -39,6 +39,55 @@ class Fit:
     gram: np.ndarray    # (k, k) X'WX of the last step (R's information matrix)
 
 
+class Columns:
+    """The model matrix, k columns of n rows, read a block of rows at a time.
+
+    Either a matrix ``xt`` (k, n), or the data's own columns (any numeric dtype; None for the
+    intercept) with ``rows``, the positions of the rows used (None: all): a block is then
+    gathered into a small buffer as it is needed, so the n x k matrix never exists."""
+
+    def __init__(self, columns: list, n: int, rows: np.ndarray | None = None, xt: np.ndarray | None = None):
+        self.columns, self.n, self.rows, self.xt = columns, n, rows, xt
+
+    @classmethod
+    def of_matrix(cls, xt: np.ndarray) -> "Columns":
+        return cls(list(xt), xt.shape[1], xt=xt)
+
+    @property
+    def k(self) -> int:
+        return len(self.columns)
+
+    def block(self, part: slice, out: np.ndarray) -> np.ndarray:
+        """Rows ``part`` as a (k, m) array: a view of the matrix, or gathered into ``out``."""
+        if self.xt is not None:
+            return self.xt[:, part]
+        xb = out[:, :part.stop - part.start]
+        at = None if self.rows is None else self.rows[part]
+        for row, col in zip(xb, self.columns):
+            if col is None:
+                row.fill(1.0)
+            else:
+                row[:] = col[part] if at is None else col[at]
+        return xb
+
+    def column(self, j: int) -> np.ndarray:
+        """Column j over the rows used, as floats (the matrix's row, or a new array)."""
+        col = self.columns[j]
+        if col is None:
+            return np.ones(self.n)
+        col = col if self.rows is None else col[self.rows]
+        return col if self.xt is not None else np.asarray(col, dtype=float)
+
+    def matrix(self) -> np.ndarray:
+        """(k, n) floats: the matrix itself, or one made of the columns (the reference path)."""
+        if self.xt is not None:
+            return self.xt
+        xt = np.empty((self.k, self.n))
+        for j, row in enumerate(xt):
+            row[:] = self.column(j)
+        return xt
+
+
 def scaled_solve(gram: np.ndarray, rhs: np.ndarray | None = None, cond: float | None = None):
     """The normal equations solved on unit-norm columns (a predictor in rupiah beside a 0/1 one
     would otherwise square a condition number of 1e7 into 1e14): the solution, or gram's
@@ -56,47 +105,51 @@ def scaled_solve(gram: np.ndarray, rhs: np.ndarray | None = None, cond: float | 
     return scale * np.linalg.solve(scaled, scale * rhs)
 
 
-def fit(xt: np.ndarray, y: np.ndarray, w: np.ndarray, family, epsilon: float = 1e-8,
-        maxit: int = 25) -> Fit | None:
-    """glm.fit on the model matrix ``xt`` (k, n), response ``y`` and prior weights ``w``; None
-    when a step is ill-conditioned or not finite (the caller then takes the reference path)."""
-    n = xt.shape[1]
+def fit(x: Columns, y: np.ndarray, w: np.ndarray, family, w_mean: float = 1.0,
+        epsilon: float = 1e-8, maxit: int = 25) -> Fit | None:
+    """glm.fit on the model matrix ``x`` (k, n), response ``y`` and prior weights ``w / w_mean``
+    (divided block by block: no rescaled copy); None when a step is ill-conditioned or not
+    finite (the caller then takes the reference path)."""
+    n = x.n
     ones = (y == 1) if family.binary and bool(((y == 0) | (y == 1)).all()) else None
-    now, nxt, score_w = np.empty(n), np.empty(n), np.empty(n)
+    now, nxt = np.empty(n), np.empty(n)   # a step's working weights, then its scores' factor; the next step's
     with np.errstate(all="ignore"):   # a non-finite step goes to the reference path, which warns
-        devold, gram, rhs = _pass(xt, y, w, ones, family, None, None, now, None)
-        for _ in range(maxit):
+        devold, gram, rhs = _pass(x, y, w, w_mean, ones, family, None, None, now)
+        for step in range(maxit):
             beta = scaled_solve(gram, rhs, COND)
             if beta is None:
                 return None
-            dev, gram_next, rhs_next = _pass(xt, y, w, ones, family, beta, now, nxt, score_w)
+            dev, gram_next, rhs_next = _pass(x, y, w, w_mean, ones, family, beta, now, nxt)
             if not np.isfinite(dev):
                 return None
             if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
-                return Fit(beta, score_w, gram)
+                return Fit(beta, now, gram)
+            if step == maxit - 1:
+                break
             devold, gram, rhs = dev, gram_next, rhs_next
             now, nxt = nxt, now
     warnings.warn("The model did not converge in 25 iterations (as R's glm.fit); "
                   "check for separation or rare outcomes.", RuntimeWarning, stacklevel=4)
-    return Fit(beta, score_w, gram)
+    return Fit(beta, now, gram)
 
 
-def _pass(xt, y, w, ones, family, beta, work_w, next_w, score_w):
+def _pass(x, y, w, w_mean, ones, family, beta, work_w, next_w):
     """One pass at ``beta`` (None: glm.fit's start): the deviance; the next step's working
-    weights (into ``next_w``) and its X'WX and X'Wz; with ``score_w``, the working residuals times
-    the current step's weights ``work_w`` (the scores' factor, should this be the last step).
+    weights (into ``next_w``) and its X'WX and X'Wz; unless ``beta`` is None, the working
+    residuals times the current step's weights, in place of those weights in ``work_w`` (the
+    scores' factor, should this be the last step).
     ``ones`` (y == 1) when the model is a logit of a 0/1 response: numpy's vectorised exp and
     log then replace the family's functions (the same numbers to rounding), in place."""
-    k, n = xt.shape
+    k, n = x.k, x.n
     block = max(1024, min(BLOCK, GEMM // (k * k)))
     gram, rhs, dev = np.zeros((k, k)), np.zeros(k), 0.0
     size = min(block, n)
-    xw = np.empty((k, size))
-    eta_, mu_, other_, d_mu_, resid_ = (np.empty(size) for _ in range(5))
+    xw, gathered = np.empty((k, size)), np.empty((k, size))
+    eta_, mu_, other_, d_mu_, resid_, w_ = (np.empty(size) for _ in range(6))
     for start in range(0, n, block):
         part = slice(start, min(start + block, n))
         m = part.stop - part.start
-        xb, yb, wb, new_w = xt[:, part], y[part], w[part], next_w[part]
+        xb, yb, wb, new_w = x.block(part, gathered), y[part], np.divide(w[part], w_mean, out=w_[:m]), next_w[part]
         eta, mu, other, d_mu, resid = eta_[:m], mu_[:m], other_[:m], d_mu_[:m], resid_[:m]
         if beta is not None:
             np.matmul(beta, xb, out=eta)
@@ -128,8 +181,8 @@ def _pass(xt, y, w, ones, family, beta, work_w, next_w, score_w):
             new_w[:] = wb * d_mu ** 2 / family.variance(mu)
         np.subtract(yb, mu, out=resid)
         resid /= d_mu                  # the working residual (y - mu) / mu'(eta)
-        if score_w is not None:
-            np.multiply(resid, work_w[part], out=score_w[part])
+        if beta is not None:
+            np.multiply(resid, work_w[part], out=work_w[part])
         eta += resid                   # the working response z
         eta *= new_w
         np.multiply(xb, new_w, out=xw[:, :m])

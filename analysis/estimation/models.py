@@ -181,10 +181,11 @@ def _clearly_estimable(x: np.ndarray, w: np.ndarray, margin: float = 1e-6) -> bo
 _PLAIN = re.compile(r"^\s*(\w+)\s*~\s*(\w+(?:\s*\+\s*\w+)*)\s*$")
 
 
-def _plain_matrices(d: VarianceDesign, formula: str, kind: str):
-    """``_matrices`` for ``y ~ a + b`` over numeric (not boolean) columns with an intercept and
-    no infinite value: the columns as they are, without patsy's pass over every row.  None for
-    any other formula, which patsy builds."""
+def _plain_columns(d: VarianceDesign, formula: str, kind: str):
+    """The model of ``y ~ a + b`` over numeric (not boolean) columns with an intercept and no
+    infinite value, straight from the data's columns, without patsy's pass over every row:
+    (y, column names, :class:`glm_blocks.Columns`, the boolean rows used).  None for any other
+    formula, which patsy builds."""
     match = _PLAIN.match(formula)
     if match is None:
         return None
@@ -206,16 +207,21 @@ def _plain_matrices(d: VarianceDesign, formula: str, kind: str):
         used &= ~np.isnan(c)
     if not used.any():
         return None
-    every = bool(used.all())
-    # (k, n): a row per column, filled column by column (no n x k intermediate, no copy of it)
-    xt = np.empty((len(names), int(used.sum()) if not every else len(used)))
-    xt[0] = 1.0
-    for row, c in zip(xt[1:], cols[1:]):
-        row[:] = c if every else c[used]
-    y = np.asarray(cols[0] if every else cols[0][used], dtype=float)
-    X = pd.DataFrame(xt.T, columns=["Intercept", *terms], copy=False,
-                     index=pd.RangeIndex(len(used)) if every else np.flatnonzero(used))
-    return _response(pd.DataFrame({response: y}, copy=False), kind, formula), X, used
+    rows = None if used.all() else np.flatnonzero(used)
+    y = cols[0] if rows is None else cols[0][rows]    # (as stored: a 0/1 integer column is not copied)
+    x = glm_blocks.Columns([None, *cols[1:]], len(y), rows)
+    return _checked_response(y, kind, formula), ["Intercept", *terms], x, used
+
+
+def _plain_matrices(d: VarianceDesign, formula: str, kind: str):
+    """``_matrices`` (a DataFrame model matrix) from :func:`_plain_columns`; None when patsy builds it."""
+    plain = _plain_columns(d, formula, kind)
+    if plain is None:
+        return None
+    y, names, x, used = plain
+    X = pd.DataFrame(x.matrix().T, columns=names, copy=False,
+                     index=pd.RangeIndex(len(used)) if x.rows is None else x.rows)
+    return y, X, used
 
 
 def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.DataFrame:
@@ -223,33 +229,38 @@ def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.Data
     if hasattr(d, "replicate_weights"):   # re-estimated in every replicate, as R's svyrep methods
         from analysis.estimation import replicate_estimators as rep
         return rep.svyglm(d, formula, kind, level)
-    y, X, used = _plain_matrices(d, formula, kind) or _matrices(d, formula, kind)
-    names = list(X.columns)
-    x_all = X.to_numpy()
-    del X                                  # patsy's frame, when it made one: x_all is its only copy
-    xt = x_all.T if x_all.flags.f_contiguous else np.ascontiguousarray(x_all.T)   # (k, n): a row per column
-    del x_all
-    w = d.weights[used] if not used.all() else d.weights
-    w = w / d.weights[d.in_subset].mean()
+    plain = _plain_columns(d, formula, kind)
+    if plain is not None:
+        y, names, x, used = plain
+    else:
+        y, X, used = _matrices(d, formula, kind)
+        names = list(X.columns)
+        x_all = X.to_numpy()
+        del X                              # patsy's frame: x_all is its only copy
+        x = glm_blocks.Columns.of_matrix(x_all.T if x_all.flags.f_contiguous
+                                         else np.ascontiguousarray(x_all.T))   # (k, n): a row per column
+        del x_all
+    w = d.weights[used] if not used.all() else d.weights     # svyglm: rescaled to mean 1 below
+    w_mean = d.weights.mean() if d.in_subset.all() else d.weights[d.in_subset].mean()
     family = _FAMILIES[kind]
-    fit = glm_blocks.fit(xt, y, w, family)
+    fit = glm_blocks.fit(x, y, w, family, w_mean)
     if fit is not None:   # well-conditioned at every step: every column estimable
         keep = np.ones(len(names), dtype=bool)
     else:   # nearly collinear columns: R's aliasing rule and the refined least squares
-        fit, keep, xt = _reference_fit(xt, y, w, family)
+        fit, keep, x = _reference_fit(x.matrix(), np.asarray(y, dtype=float), w / w_mean, family)
         if fit is None:
             raise ValueError(f"No column of {formula!r} can be estimated from the {len(y)} rows used.")
     # Influence U_i A^-1: its PSU totals are the scores' totals times A^-1 (totals are linear);
     # the scores x_i * score_w_i one column at a time (no n x k copy).
     full = None if used.all() else np.zeros(len(d))   # rows left out: zero influence
     totals = []
-    for row in xt:
-        score = row * fit.score_w
+    for j in range(x.k):
+        score = x.column(j) * fit.score_w
         if full is not None:
             full[used] = score
             score = full
         totals.append(d.totals(score)[:, 0])
-    del xt, full, score
+    del x, full, score
     totals = np.column_stack(totals) @ glm_blocks.scaled_solve(fit.gram)
     cov = d.totals_covariance(totals, used)
     beta = np.full(len(keep), np.nan)
@@ -273,17 +284,17 @@ def _svyglm(d: VarianceDesign, formula: str, kind: str, level: float) -> pd.Data
 def _reference_fit(xt: np.ndarray, y: np.ndarray, w: np.ndarray, family):
     """The fit when some step's cross-product is ill-conditioned: glm.fit's aliasing by
     Gram-Schmidt, then IRLS by normal equations with one refinement per step (:func:`_irls`).
-    (fit or None when no column is estimable, the columns kept, the kept columns (k', n))."""
+    (fit or None when no column is estimable, the columns kept, the kept columns' Columns)."""
     x = xt.T
     keep = _estimable(x, w)
     if not keep.any():
-        return None, keep, xt
+        return None, keep, None
     if not keep.all():
         x = x[:, keep]
     beta, eta, work_w = _irls(x, y, w, family)
     mu = family.linkinv(eta)
     score_w = (y - mu) / family.mu_eta(eta, mu) * work_w
-    return glm_blocks.Fit(beta, score_w, (x.T * work_w) @ x), keep, x.T
+    return glm_blocks.Fit(beta, score_w, (x.T * work_w) @ x), keep, glm_blocks.Columns.of_matrix(x.T)
 
 
 def _matrices(d: VarianceDesign, formula: str, kind: str):
@@ -369,7 +380,10 @@ def _response(y_df: pd.DataFrame, kind: str, formula: str) -> np.ndarray:
     if y_df.shape[1] != 1:
         raise ValueError(f"The response of {formula!r} must be one numeric column "
                          f"(got {list(y_df.columns)}).")
-    y = y_df.iloc[:, 0].to_numpy(dtype=float)
+    return _checked_response(y_df.iloc[:, 0].to_numpy(dtype=float), kind, formula)
+
+
+def _checked_response(y: np.ndarray, kind: str, formula: str) -> np.ndarray:
     if kind == "logistic" and ((y < 0) | (y > 1)).any():
         raise ValueError(f"The response of {formula!r} must be 0/1 (or a proportion) for a "
                          f"logistic model; it ranges {y.min():g}..{y.max():g}.")

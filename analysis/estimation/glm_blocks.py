@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,11 +40,17 @@ class Fit:
     gram: np.ndarray    # (k, k) X'WX of the last step (R's information matrix)
 
 
+class Dummy(NamedTuple):
+    """A factor's treatment dummy: 1 where ``codes == code``."""
+    codes: np.ndarray
+    code: int
+
+
 class Columns:
     """The model matrix, k columns of n rows, read a block of rows at a time.
 
     Either a matrix ``xt`` (k, n), or the data's own columns (any numeric dtype; None for the
-    intercept) with ``rows``, the positions of the rows used (None: all): a block is then
+    intercept; a :class:`Dummy` for a factor's level) with ``rows``, the positions of the rows used (None: all): a block is then
     gathered into a small buffer as it is needed, so the n x k matrix never exists."""
 
     def __init__(self, columns: list, n: int, rows: np.ndarray | None = None, xt: np.ndarray | None = None):
@@ -66,6 +73,8 @@ class Columns:
         for row, col in zip(xb, self.columns):
             if col is None:
                 row.fill(1.0)
+            elif isinstance(col, Dummy):
+                np.equal(col.codes[part] if at is None else col.codes[at], col.code, out=row, casting="unsafe")
             else:
                 row[:] = col[part] if at is None else col[at]
         return xb
@@ -75,6 +84,8 @@ class Columns:
         col = self.columns[j]
         if col is None:
             return np.ones(self.n)
+        if isinstance(col, Dummy):
+            col = col.codes == col.code
         col = col if self.rows is None else col[self.rows]
         return col if self.xt is not None else np.asarray(col, dtype=float)
 

@@ -181,11 +181,23 @@ def _clearly_estimable(x: np.ndarray, w: np.ndarray, margin: float = 1e-6) -> bo
 _PLAIN = re.compile(r"^\s*(\w+)\s*~\s*(\w+(?:\s*\+\s*\w+)*)\s*$")
 
 
+def _numeric(c: pd.Series) -> bool:
+    return isinstance(c.dtype, np.dtype) and ptypes.is_numeric_dtype(c.dtype) and not ptypes.is_bool_dtype(c.dtype)
+
+
+def _text(c: pd.Series) -> bool:
+    return (ptypes.is_string_dtype(c.dtype) or ptypes.is_object_dtype(c.dtype)
+            or isinstance(c.dtype, pd.CategoricalDtype)) and not ptypes.is_bool_dtype(c.dtype)
+
+
 def _plain_columns(d: VarianceDesign, formula: str, kind: str):
-    """The model of ``y ~ a + b`` over numeric (not boolean) columns with an intercept and no
-    infinite value, straight from the data's columns, without patsy's pass over every row:
-    (y, column names, :class:`glm_blocks.Columns`, the boolean rows used).  None for any other
-    formula, which patsy builds."""
+    """The model of ``y ~ a + b`` (main effects with an intercept) over numeric (not boolean)
+    columns with no infinite value and text (or categorical) columns with text levels, straight
+    from the data's columns, without patsy's pass over every row: (y, column names,
+    :class:`glm_blocks.Columns`, the boolean rows used).  A factor gives patsy's treatment
+    dummies, named as patsy names them (``dom[T.d2]``), for its levels among the rows used
+    (glm's drop.unused.levels) after the first; a column is read a block at a time, never built.
+    None for any other formula or data, which patsy builds (and explains any error)."""
     match = _PLAIN.match(formula)
     if match is None:
         return None
@@ -194,23 +206,42 @@ def _plain_columns(d: VarianceDesign, formula: str, kind: str):
     if len(set(terms)) != len(terms) or response in terms or any(n not in d.column_names for n in names):
         return None
     series = [d.column(n) for n in names]
-    if not all(isinstance(c.dtype, np.dtype) and ptypes.is_numeric_dtype(c.dtype)
-               and not ptypes.is_bool_dtype(c.dtype) for c in series):
-        return None        # (categories, nullable integers, text: patsy's factors and rules)
-    cols = [c.to_numpy() for c in series]
-    del series
-    floats = [c for c in cols if c.dtype.kind == "f"]
-    if any(np.isinf(c).any() for c in floats):
-        return None        # patsy's path says where
+    if not _numeric(series[0]) or not all(_numeric(c) or _text(c) for c in series[1:]):
+        return None        # (nullable integers, booleans: patsy's rules)
     used = d.in_subset.copy()
-    for c in floats:
-        used &= ~np.isnan(c)
+    cols = []
+    for c in series:
+        if _numeric(c):
+            c = c.to_numpy()
+            if c.dtype.kind == "f":
+                if np.isinf(c).any():
+                    return None        # patsy's path says where
+                used &= ~np.isnan(c)
+        else:
+            c = factor_codes(c)        # (codes, levels): cached for a text column
+            if not all(isinstance(level, str) for level in c[1]):
+                return None            # patsy names other levels its own way
+            used &= c[0] >= 0
+        cols.append(c)
+    del series
     if not used.any():
         return None
+    columns, labels = [None], ["Intercept"]
+    for name, c in zip(terms, cols[1:]):
+        if isinstance(c, np.ndarray):
+            columns.append(c)
+            labels.append(name)
+            continue
+        codes, levels = c
+        seen = np.flatnonzero(np.bincount(codes[used], minlength=len(levels)))
+        if len(seen) < 2:
+            return None                # one level: patsy's path raises R's error
+        columns += [glm_blocks.Dummy(codes, int(code)) for code in seen[1:]]
+        labels += [f"{name}[T.{levels[code]}]" for code in seen[1:]]
     rows = None if used.all() else np.flatnonzero(used)
     y = cols[0] if rows is None else cols[0][rows]    # (as stored: a 0/1 integer column is not copied)
-    x = glm_blocks.Columns([None, *cols[1:]], len(y), rows)
-    return _checked_response(y, kind, formula), ["Intercept", *terms], x, used
+    x = glm_blocks.Columns(columns, len(y), rows)
+    return _checked_response(y, kind, formula), labels, x, used
 
 
 def _plain_matrices(d: VarianceDesign, formula: str, kind: str):

@@ -126,12 +126,16 @@ def test_normal_equation_steps_follow_the_least_squares_path_with_rupiah_predict
     assert _irls(x, y, w, family)[0] == pytest.approx(beta, rel=1e-9)
 
 
-@pytest.mark.parametrize("formula", ["b ~ x1 + x2 + x3 + x4", "b~x4+x1", "y ~ x1 + x3"])
+@pytest.mark.parametrize("formula", ["b ~ x1 + x2 + x3 + x4", "b~x4+x1", "y ~ x1 + x3", "b ~ dom + x1",
+                                     "y ~ x2 + c5 + r2 + kind", "b ~ kind + dom"])
 def test_a_plain_formula_builds_the_model_patsy_builds(data, formula):
     from analysis.estimation import models
 
     df = data.copy()
     df.loc[df.index[::53], "x2"] = np.nan
+    df.loc[df.index[::61], "c5"] = None                        # a missing level: the row is left out
+    df.loc[df["x2"].isna() & (df["dom"] == "d2"), "c5"] = "c9"  # a level only in rows left out: dropped
+    df["kind"] = pd.Categorical(np.where(df["x4"] == 1, "yes", "no"), categories=["yes", "no", "never"])
     d = _design(df)
     d = d.subset(d.column("dom").to_numpy() != "d3")
     kind = "logistic" if formula.startswith("b") else "linear"
@@ -139,5 +143,6 @@ def test_a_plain_formula_builds_the_model_patsy_builds(data, formula):
     y0, X0, used0 = models._matrices(d, formula, kind)
     assert list(X.columns) == list(X0.columns) and (used == used0).all()
     assert (X.to_numpy() == X0.to_numpy()).all() and (y == y0).all()
-    assert models._plain_matrices(d, "b ~ dom + x1", kind) is None      # text: patsy's factors
+    assert models._plain_matrices(d, "b ~ dom:x1", kind) is None      # interactions: patsy
     assert models._plain_matrices(d, "b ~ np.log(x3)", kind) is None
+    assert models._plain_matrices(d, "b ~ x1 + stratum", kind) is not None

@@ -5,7 +5,12 @@ Lumley 2010 ch. 5) with the sampling weights, rescaled to mean 1 as svyglm
 does, as prior weights.  The fit is R's ``glm.fit`` IRLS step for step (same
 start, same convergence rule): statsmodels' GLM gives the same coefficients,
 but R's sandwich uses the working weights of the *last* IRLS iteration, so
-matching R's standard errors beyond ~1e-7 needs R's iteration path.  Standard
+matching R's standard errors beyond ~1e-7 needs R's iteration path.  Each step
+is one pass over the rows by blocks (:mod:`analysis.estimation.glm_blocks`);
+a main-effects formula of numeric and text columns is read straight from the
+data's columns (no model matrix, no patsy), any other through patsy.  A step
+whose cross-product is ill-conditioned hands the fit to the reference path
+(:func:`_estimable`'s aliasing rule, :func:`_irls`' refined least squares).  Standard
 errors are the design-based sandwich: influence functions ``U_i A^{-1}`` from
 the score ``U_i = x_i (y_i - mu_i) / mu'(eta_i) * W_i`` and information
 ``A = X' W X`` (``svy.varcoef``), passed through the same variance as the
@@ -84,7 +89,8 @@ def _binomial_dev_resids(y, mu, w):
 
 
 def _irls(X, y, w, family, epsilon=1e-8, maxit=25):
-    """R's glm.fit: coefficients, final eta and the working weights of the last iteration.
+    """R's glm.fit: coefficients, final eta and the working weights of the last iteration (the
+    reference path, for ill-conditioned or aliased columns; glm_blocks.fit is the fast one).
 
     Each step solves its weighted least squares by the small (p x p) normal equations with one
     round of refinement (the residual's normal equations), which matches the QR solution to

@@ -1,9 +1,10 @@
 """glm.fit's IRLS by blocks of rows: the fast path of :mod:`analysis.estimation.models`.
 
 Each IRLS step is one pass over the model matrix (:class:`Columns`: a matrix held a row per
-column, or the data's own columns gathered a block at a time): for each block of rows, the linear predictor, the mean, the deviance, the working weights and
-response of the next step, and their small cross-products ``X'WX`` and ``X'Wz`` (k x k, k),
-so a block's columns are read once while they are in the cache and no n x k temporary exists.
+column, or the data's own columns gathered a block at a time): for each block of rows, the
+linear predictor, the mean, the deviance, the working weights and response of the next step,
+and their small cross-products ``X'WX`` and ``X'Wz`` (k x k, k), so a block's columns are read
+once while they are in the cache and no n x k temporary exists.
 The step solves those normal equations on unit-norm columns.  Normal equations lose accuracy as
 the square of the columns' condition number, so a step whose scaled cross-product has a
 condition number above ``COND`` (where the solution could differ from glm.fit's QR beyond
@@ -50,8 +51,9 @@ class Columns:
     """The model matrix, k columns of n rows, read a block of rows at a time.
 
     Either a matrix ``xt`` (k, n), or the data's own columns (any numeric dtype; None for the
-    intercept; a :class:`Dummy` for a factor's level) with ``rows``, the positions of the rows used (None: all): a block is then
-    gathered into a small buffer as it is needed, so the n x k matrix never exists."""
+    intercept; a :class:`Dummy` for a factor's level) with ``rows``, the positions of the rows
+    used (None: all): a block is then gathered into a small buffer as it is needed, so the
+    n x k matrix never exists."""
 
     def __init__(self, columns: list, n: int, rows: np.ndarray | None = None, xt: np.ndarray | None = None):
         self.columns, self.n, self.rows, self.xt = columns, n, rows, xt
@@ -123,7 +125,7 @@ def fit(x: Columns, y: np.ndarray, w: np.ndarray, family, w_mean: float = 1.0,
     finite (the caller then takes the reference path)."""
     n = x.n
     ones = (y == 1) if family.binary and bool(((y == 0) | (y == 1)).all()) else None
-    now, nxt = np.empty(n), np.empty(n)   # a step's working weights, then its scores' factor; the next step's
+    now, nxt = np.empty(n), np.empty(n)   # a step's working weights (then its scores' factor); the next's
     with np.errstate(all="ignore"):   # a non-finite step goes to the reference path, which warns
         devold, gram, rhs = _pass(x, y, w, w_mean, ones, family, None, None, now)
         for step in range(maxit):
@@ -160,7 +162,8 @@ def _pass(x, y, w, w_mean, ones, family, beta, work_w, next_w):
     for start in range(0, n, block):
         part = slice(start, min(start + block, n))
         m = part.stop - part.start
-        xb, yb, wb, new_w = x.block(part, gathered), y[part], np.divide(w[part], w_mean, out=w_[:m]), next_w[part]
+        xb, yb, new_w = x.block(part, gathered), y[part], next_w[part]
+        wb = np.divide(w[part], w_mean, out=w_[:m])   # svyglm's weights rescaled to mean 1
         eta, mu, other, d_mu, resid = eta_[:m], mu_[:m], other_[:m], d_mu_[:m], resid_[:m]
         if beta is not None:
             np.matmul(beta, xb, out=eta)

@@ -124,15 +124,16 @@ def fit(x: Columns, y: np.ndarray, w: np.ndarray, family, w_mean: float = 1.0,
     (divided block by block: no rescaled copy); None when a step is ill-conditioned or not
     finite (the caller then takes the reference path)."""
     n = x.n
-    ones = (y == 1) if family.binary and bool(((y == 0) | (y == 1)).all()) else None
+    y = np.asarray(y, dtype=float)   # (an integer response converted once, not at every block)
+    binary = family.binary and bool(((y == 0) | (y == 1)).all())
     now, nxt = np.empty(n), np.empty(n)   # a step's working weights (then its scores' factor); the next's
     with np.errstate(all="ignore"):   # a non-finite step goes to the reference path, which warns
-        devold, gram, rhs = _pass(x, y, w, w_mean, ones, family, None, None, now)
+        devold, gram, rhs = _pass(x, y, w, w_mean, binary, family, None, None, now)
         for step in range(maxit):
             beta = scaled_solve(gram, rhs, COND)
             if beta is None:
                 return None
-            dev, gram_next, rhs_next = _pass(x, y, w, w_mean, ones, family, beta, now, nxt)
+            dev, gram_next, rhs_next = _pass(x, y, w, w_mean, binary, family, beta, now, nxt)
             if not np.isfinite(dev):
                 return None
             if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
@@ -146,13 +147,13 @@ def fit(x: Columns, y: np.ndarray, w: np.ndarray, family, w_mean: float = 1.0,
     return Fit(beta, now, gram)
 
 
-def _pass(x, y, w, w_mean, ones, family, beta, work_w, next_w):
+def _pass(x, y, w, w_mean, binary, family, beta, work_w, next_w):
     """One pass at ``beta`` (None: glm.fit's start): the deviance; the next step's working
     weights (into ``next_w``) and its X'WX and X'Wz; unless ``beta`` is None, the working
     residuals times the current step's weights, in place of those weights in ``work_w`` (the
     scores' factor, should this be the last step).
-    ``ones`` (y == 1) when the model is a logit of a 0/1 response: numpy's vectorised exp and
-    log then replace the family's functions (the same numbers to rounding), in place."""
+    ``binary`` when the model is a logit of a 0/1 response: numpy's vectorised exp and log then
+    replace the family's functions (the same numbers to rounding), in place."""
     k, n = x.k, x.n
     block = max(1024, min(BLOCK, GEMM // (k * k)))
     gram, rhs, dev = np.zeros((k, k)), np.zeros(k), 0.0
@@ -167,7 +168,7 @@ def _pass(x, y, w, w_mean, ones, family, beta, work_w, next_w):
         eta, mu, other, d_mu, resid = eta_[:m], mu_[:m], other_[:m], d_mu_[:m], resid_[:m]
         if beta is not None:
             np.matmul(beta, xb, out=eta)
-        elif ones is not None:   # binomial mustart (w y + 0.5) / (w + 1), and its logit
+        elif binary:   # binomial mustart (w y + 0.5) / (w + 1), and its logit
             np.multiply(wb, yb, out=mu)
             mu += 0.5
             np.add(wb, 1, out=other)
@@ -177,7 +178,7 @@ def _pass(x, y, w, w_mean, ones, family, beta, work_w, next_w):
             np.log(eta, out=eta)
         else:
             eta[:] = family.start(yb, wb)
-        if ones is not None:
+        if binary:
             np.negative(eta, out=mu)               # mu = 1 / (1 + exp(-eta)), 1 - mu, mu (1 - mu)
             np.exp(mu, out=mu)
             mu += 1
@@ -185,9 +186,11 @@ def _pass(x, y, w, w_mean, ones, family, beta, work_w, next_w):
             np.subtract(1, mu, out=other)
             np.multiply(mu, other, out=d_mu)       # logit: mu'(eta) = variance(mu) = mu (1 - mu)
             np.multiply(wb, d_mu, out=new_w)       # = w mu'(eta)^2 / variance(mu)
-            np.copyto(other, mu, where=ones[part])  # binomial dev.resids: 2 w log(1 / mu or 1 - mu)
-            np.log(other, out=other)
-            dev -= 2 * np.dot(wb, other)
+            np.subtract(mu, other, out=resid)      # binomial dev.resids: 2 w log(1 / (mu or 1 - mu)),
+            resid *= yb                            # the one picked by y as 1 - mu + y (mu - (1 - mu))
+            resid += other                         # (a mask's copy costs 4x this)
+            np.log(resid, out=resid)
+            dev -= 2 * np.dot(wb, resid)
         else:
             mu = family.linkinv(eta)
             dev += family.dev_resids(yb, mu, wb).sum()

@@ -245,7 +245,7 @@ def _plain_columns(d: VarianceDesign, formula: str, kind: str):
         columns += [glm_blocks.Dummy(codes, int(code)) for code in seen[1:]]
         labels += [f"{name}[T.{levels[code]}]" for code in seen[1:]]
     rows = None if used.all() else np.flatnonzero(used)
-    y = cols[0] if rows is None else cols[0][rows]    # (as stored: a 0/1 integer column is not copied)
+    y = cols[0] if rows is None else cols[0][rows]    # (as stored: glm_blocks.fit makes it float once)
     x = glm_blocks.Columns(columns, len(y), rows)
     return _checked_response(y, kind, formula), labels, x, used
 

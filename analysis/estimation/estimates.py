@@ -179,14 +179,18 @@ def quantile(d: VarianceDesign, var: str, probs, by=None, level: float = 0.95,
     if ((probs < 0) | (probs > 1)).any():
         raise ValueError(f"probs must lie in [0, 1], got {probs.tolist()}")
     dom = domains(d, by)
-    valid, g, _ = _valid_rows(dom, x.missing, True)
+    missing = x.missing
+    valid, g, _ = _valid_rows(dom, missing, True)
     k = dom.count
-    dfv = _domain_df(d, valid, g if k > 1 else None, k, df)   # R: degf(design[nas == 0, ]) per domain
+    if df is None and k == 1 and not missing.any():   # nothing dropped: the design's own degf
+        dfv = np.array([float(d.degf)])
+    else:
+        dfv = _domain_df(d, valid, g if k > 1 else None, k, df)   # R: degf(design[nas == 0, ]) per domain
     crit = stats.t.ppf(1 - (1 - level) / 2, dfv)[:, None]
     per_domain = _domain_quantiles(x.values, d.weights, g, k, valid)
     est = np.array([q(probs) for q in per_domain]).reshape(k, len(probs))
     # Woodruff: the interval for the share at or below the quantile, mapped back through qrule.
-    below = (x.values[:, None] <= est[np.maximum(g, 0)]).astype(float)
+    below = (x.values[:, None] <= (est[0] if k == 1 else est[np.maximum(g, 0)])).astype(float)
     share, var_share, n, _ = _means(d, below, g, k, valid)
     half = crit * np.sqrt(var_share)
     low, high = share - half, share + half

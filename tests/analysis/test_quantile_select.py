@@ -128,3 +128,15 @@ def test_replicate_quantiles_with_the_selection_equal_the_full_sort(data, monkey
     fast = quantile(d, "y", [0.25, 0.5], by="dom")
     monkeypatch.setattr(qselect, "MIN_ROWS", 10 ** 9)
     pd.testing.assert_frame_equal(fast, quantile(d, "y", [0.25, 0.5], by="dom"), check_exact=True)
+
+
+def test_without_missing_values_the_df_is_the_designs_counted_over_the_rows_used(data):
+    """No row dropped for a missing value: R's degf(design[nas == 0, ]) is the design's degf,
+    which counts only the subset's PSUs with a nonzero weight (rows 5, 106, ... weigh 0)."""
+    d = SurveyDesign(data, weights="w", strata="stratum", psu="psu", nest=True)
+    sub = d.subset(data["x4"].to_numpy() == 1)
+    for design in (d, sub):
+        rows = design.in_subset & (design.weights != 0)
+        psus = pd.DataFrame({"s": data["stratum"], "p": data["psu"]})[rows]
+        expected = psus["p"].nunique() - psus["s"].nunique()
+        assert quantile(design, "x1", 0.5)["df"].iloc[0] == expected

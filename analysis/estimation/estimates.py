@@ -43,7 +43,8 @@ n`` (+ ``deff`` on request), reproducing R's ``survey`` 4.1 (``svymean``,
 * Proportions: :mod:`analysis.estimation.ciprop` (Korn & Graubard 1998 for "beta").
   Quantiles: R's ``qrule="math"`` with Woodruff (1952) intervals built from
   the "mean" interval for the proportion below the quantile (R's default
-  ``interval.type``).
+  ``interval.type``); the rule needs sorted values only near each probability, so
+  large data sorts a window of rows (:mod:`analysis.estimation.qselect`).
 """
 
 from __future__ import annotations

@@ -22,9 +22,13 @@ _CODES: dict[int, tuple] = {}   # id(array) -> (weak reference, codes, labels)
 
 def factor_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Sorted integer codes for a column (categorical: category order; -1 = missing)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.cat.remove_unused_categories()
-        return values.cat.codes.to_numpy(np.int64), pd.Index(values.cat.categories)
+    if isinstance(values.dtype, pd.CategoricalDtype):   # unused categories dropped, by counting
+        codes, categories = values.cat.codes.to_numpy().astype(np.int64), values.cat.categories
+        used = np.bincount(codes + 1, minlength=len(categories) + 1)[1:] > 0
+        if not used.all():
+            codes = np.where(codes >= 0, (np.cumsum(used) - 1)[codes], -1)
+            categories = categories[used]
+        return codes, pd.Index(categories)
     dtype = values.dtype
     if isinstance(dtype, np.dtype) and (dtype.kind == "i" or (dtype.kind == "u" and dtype.itemsize < 8)) \
             and len(values):   # numpy integers in a short range: by counting

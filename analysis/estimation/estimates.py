@@ -43,7 +43,8 @@ n`` (+ ``deff`` on request), reproducing R's ``survey`` 4.1 (``svymean``,
 * Proportions: :mod:`analysis.estimation.ciprop` (Korn & Graubard 1998 for "beta").
   Quantiles: R's ``qrule="math"`` with Woodruff (1952) intervals built from
   the "mean" interval for the proportion below the quantile (R's default
-  ``interval.type``).
+  ``interval.type``); the rule needs sorted values only near each probability, so
+  large data sorts a window of rows (:mod:`analysis.estimation.qselect`).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from scipy import stats
 
 from analysis.estimation import ciprop as _ciprop
 from analysis.estimation.design_variables import Domains, categorical, domains, variable
-from analysis.estimation.qrule import qrule_math, sorted_cumweights
+from analysis.estimation.qselect import Quantiles
 from analysis.estimation.variance import VarianceDesign
 
 
@@ -179,21 +180,22 @@ def quantile(d: VarianceDesign, var: str, probs, by=None, level: float = 0.95,
     if ((probs < 0) | (probs > 1)).any():
         raise ValueError(f"probs must lie in [0, 1], got {probs.tolist()}")
     dom = domains(d, by)
-    valid, g, _ = _valid_rows(dom, x.missing, True)
+    missing = x.missing
+    valid, g, _ = _valid_rows(dom, missing, True)
     k = dom.count
-    dfv = _domain_df(d, valid, g, k, df)       # R: degf(design[nas == 0, ]) per domain
+    if df is None and k == 1 and not missing.any():   # nothing dropped: the design's own degf
+        dfv = np.array([float(d.degf)])
+    else:
+        dfv = _domain_df(d, valid, g if k > 1 else None, k, df)   # R: degf(design[nas == 0, ]) per domain
     crit = stats.t.ppf(1 - (1 - level) / 2, dfv)[:, None]
-    sorted_by_domain = _sorted_domains(x.values, d.weights, g, k, valid)
-    est = np.array([[qrule_math(*s, p) for p in probs] for s in sorted_by_domain]).reshape(k, len(probs))
+    per_domain = _domain_quantiles(x.values, d.weights, g, k, valid)
+    est = np.array([q(probs) for q in per_domain]).reshape(k, len(probs))
     # Woodruff: the interval for the share at or below the quantile, mapped back through qrule.
-    below = (x.values[:, None] <= est[np.maximum(g, 0)]).astype(float)
+    below = (x.values[:, None] <= (est[0] if k == 1 else est[np.maximum(g, 0)])).astype(float)
     share, var_share, n, _ = _means(d, below, g, k, valid)
     half = crit * np.sqrt(var_share)
     low, high = share - half, share + half
-    ci_low = np.array([[qrule_math(*s, lo) if lo >= 0 else np.nan for lo in row]
-                       for s, row in zip(sorted_by_domain, low)]).reshape(k, len(probs))
-    ci_high = np.array([[qrule_math(*s, hi) if hi <= 1 else np.nan for hi in row]
-                        for s, row in zip(sorted_by_domain, high)]).reshape(k, len(probs))
+    ci_low, ci_high = _interval_ends(per_domain, low, high)
     out = _table(dom, pd.Index(probs), est, ((ci_high - ci_low) / (2 * crit)) ** 2, n,
                  np.zeros(k, bool), level, dfv, {})
     out = out.rename(columns={"level": "prob"})
@@ -202,29 +204,23 @@ def quantile(d: VarianceDesign, var: str, probs, by=None, level: float = 0.95,
 
 
 # ---- shared machinery ---------------------------------------------------------------
-def _sorted_domains(x, w, g, k, valid):
-    """Per domain: sorted values, cumulative weights and total (one stable sort overall)."""
+def _domain_quantiles(x, w, g, k, valid) -> list[Quantiles]:
+    """Per domain: its rows' qrule_math quantiles (rows in row order, so ties sort as R's)."""
+    if k == 1:
+        return [Quantiles(x, w) if valid.all() else Quantiles(x[valid], w[valid])]
     rows = np.flatnonzero(valid & (w != 0))
-    rows = rows[_stable_order(x[rows])]
-    if k > 1:
-        rows = rows[np.argsort(g[rows], kind="stable")]   # integers: a radix sort
+    rows = rows[np.argsort(g[rows], kind="stable")]   # integers: a radix sort; row order kept
     bounds = np.searchsorted(g[rows], np.arange(k + 1))
-    return [sorted_cumweights(x[rows[a:b]], w[rows[a:b]]) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [Quantiles(x[rows[a:b]], w[rows[a:b]]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _stable_order(x: np.ndarray) -> np.ndarray:
-    """``np.argsort(x, kind="stable")`` by a quicksort and then the few ties put back in row
-    order (a stable sort of floats costs half again as much); many ties: the stable sort."""
-    order = np.argsort(x)
-    xs = x[order]
-    tied = np.flatnonzero(xs[1:] == xs[:-1])
-    if len(tied) > len(x) // 16:
-        return np.argsort(x, kind="stable")
-    if len(tied):
-        pos = np.union1d(tied, tied + 1)                       # positions in a run of ties
-        run = np.cumsum(np.concatenate([[True], xs[1:] != xs[:-1]]))[pos]
-        order[pos] = order[pos][np.lexsort((order[pos], run))]
-    return order
+def _interval_ends(per_domain: list[Quantiles], low: np.ndarray, high: np.ndarray):
+    """The quantiles at the (k, L) shares ``low`` and ``high``: the interval's ends, NaN where
+    a share falls outside [0, 1] (or is NaN), as R's qrule is not asked there."""
+    with np.errstate(invalid="ignore"):
+        ends = np.array([q(np.concatenate([np.where(lo >= 0, lo, np.nan), np.where(hi <= 1, hi, np.nan)]))
+                         for q, lo, hi in zip(per_domain, low, high)]).reshape(len(low), -1)
+    return np.split(ends, 2, axis=1)
 
 
 def _df(d: VarianceDesign, df) -> float:

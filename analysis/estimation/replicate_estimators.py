@@ -159,16 +159,13 @@ def quantile(d, var, probs, by, level, df) -> pd.DataFrame:
     k = dom.count
     dfv = _est._domain_df(d, valid, g, k, df)
     crit = stats.t.ppf(1 - (1 - level) / 2, dfv)[:, None]
-    sorted_by_domain = _est._sorted_domains(x.values, d.weights, g, k, valid)
-    est = np.array([[_est.qrule_math(*s, p) for p in probs] for s in sorted_by_domain]).reshape(k, len(probs))
+    per_domain = _est._domain_quantiles(x.values, d.weights, g, k, valid)
+    est = np.array([q(probs) for q in per_domain]).reshape(k, len(probs))
     below = (x.values[:, None] <= est[np.maximum(g, 0)]).astype(float)
     share, var_share = _spread(d, _means(d, below, g, k, valid, _weights(d)))
     half = crit * np.sqrt(var_share)
     low, high = share - half, share + half
-    ci_low = np.array([[_est.qrule_math(*s, lo) if lo >= 0 else np.nan for lo in row]
-                       for s, row in zip(sorted_by_domain, low)]).reshape(k, len(probs))
-    ci_high = np.array([[_est.qrule_math(*s, hi) if hi <= 1 else np.nan for hi in row]
-                        for s, row in zip(sorted_by_domain, high)]).reshape(k, len(probs))
+    ci_low, ci_high = _est._interval_ends(per_domain, low, high)
     n = np.bincount(g[valid], minlength=k)
     out = _est._table(dom, pd.Index(probs), est, ((ci_high - ci_low) / (2 * crit)) ** 2, n,
                       np.zeros(k, bool), level, dfv, {})

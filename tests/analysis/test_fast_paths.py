@@ -78,13 +78,13 @@ def test_a_subset_design_reuses_the_codes_and_counts_only_its_rows(data):
 
 @pytest.mark.parametrize("kind", ["continuous", "rounded", "few values", "signed zeros"])
 def test_the_quantile_sort_keeps_ties_in_row_order(kind):
-    from analysis.estimation.estimates import _stable_order
+    from analysis.estimation.qrule import stable_order
 
     rng = np.random.default_rng(5)
     x = {"continuous": rng.normal(size=5000), "rounded": np.round(rng.normal(size=5000), 2),
          "few values": rng.integers(0, 4, 5000).astype(float),
          "signed zeros": np.r_[rng.normal(size=500), np.zeros(7), -np.zeros(5), np.ones(3)]}[kind]
-    assert (_stable_order(x) == np.argsort(x, kind="stable")).all()
+    assert (stable_order(x) == np.argsort(x, kind="stable")).all()
 
 
 def test_psu_codes_by_ordering_equal_the_codes_by_counting():

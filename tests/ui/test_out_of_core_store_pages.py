@@ -1,0 +1,136 @@
+"""The Explore page past SURVEY_OUT_OF_CORE_ROWS without the in-memory Dataset (issue 24): the
+widgets' choices and the question tables come from the store's rows through DuckDB, weights
+made there too, and every number equals the in-memory page's."""
+
+from dataclasses import fields
+
+import numpy as np
+import pytest
+
+import analysis.dataset.dataset
+from analysis.dataset.dataset import load_dataset
+from analysis.outofcore import store_data, store_source
+from analysis.tables import out_of_core
+from analysis.tables.question_tables import question_table
+from survey import ResponseStore
+from tests.support.analysis_store import copy_to
+from tests.support.app import open_page, same
+from ui.results import data_cache
+
+pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+              pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated"),
+              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+
+def no_dataset(monkeypatch):
+    """From now on building the in-memory Dataset fails the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the in-memory Dataset was built")
+
+    monkeypatch.setattr(analysis.dataset.dataset, "load_dataset", refuse)
+    monkeypatch.setattr(data_cache, "load_dataset", refuse)
+
+
+def same_provenance(a, b):
+    for f in fields(a):
+        if f.name != "built_at":
+            assert getattr(a, f.name) == getattr(b, f.name), f.name
+
+
+@pytest.fixture(scope="module")
+def in_memory(analysis_store):
+    return load_dataset(ResponseStore(analysis_store, audit=False), "household", lang="en")
+
+
+@pytest.fixture(scope="module")
+def from_store(analysis_store):
+    store = ResponseStore(analysis_store, audit=False)
+    rows = store_source.build(store, "household")
+    yield store_data.build(rows, store.instrument("household"), "en")
+    rows.close()
+
+
+def test_weights_variables_and_provenance_equal_the_datasets(in_memory, from_store):
+    same_provenance(in_memory.provenance, from_store.provenance)
+    assert in_memory.provenance.notes   # the empty stratum's cells, said the same way
+    for name, table in in_memory.tables.items():
+        mine = from_store.tables[name]
+        assert list(table.variables) == list(mine.variables) and table.own == mine.own
+        assert all(table.variables[k] == mine.variables[k] for k in table.variables)
+        weights = store_source.duckdb.sql(f"SELECT __w FROM read_parquet('{mine.path}')").df()["__w"].to_numpy()
+        np.testing.assert_allclose(np.sort(weights), np.sort(table.design.weights), rtol=1e-12)
+        assert mine.n == table.n
+
+
+@pytest.mark.parametrize("question, by", [("has_internet", None), ("has_internet", "kecamatan"),
+                                          ("used_internet", "sex"), ("income_monthly", "kecamatan"),
+                                          ("age", None), ("has_computer", "head_education")])
+def test_question_tables_from_the_store_equal_the_in_memory_ones(in_memory, from_store, question, by):
+    mine = question_table(from_store, question, by=by)
+    theirs = question_table(in_memory, question, by=by)
+    assert out_of_core.NOTE in mine.notes and out_of_core.NOTE not in theirs.notes
+    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
+    for col in theirs.data.columns:
+        if theirs.data[col].dtype.kind in "fi":
+            np.testing.assert_allclose(mine.data[col].astype(float), theirs.data[col].astype(float), rtol=1e-9,
+                                       atol=1e-9, err_msg=col)
+        else:
+            assert list(map(str, mine.data[col])) == list(map(str, theirs.data[col])), col
+
+
+def test_filters_and_equal_weights_from_the_store(in_memory, from_store):
+    for kwargs in ({"enumerators": ("enum02",)}, {"answers": (("kecamatan", ("laweyan", "jebres")),)},
+                   {"dates": (None, None), "statuses": ("submitted",)}):
+        answers = dict(kwargs.pop("answers", ()))
+        mine = from_store.view(True, answers=tuple(answers.items()), **kwargs)
+        theirs = in_memory.filter(**kwargs, **answers)
+        same_provenance(theirs.provenance, mine.provenance)
+        for question, by in (("has_internet", None), ("used_internet", "sex")):
+            a, b = question_table(mine, question, by=by).data, question_table(theirs, question, by=by).data
+            np.testing.assert_allclose(a["estimate"].astype(float), b["estimate"].astype(float), rtol=1e-9)
+            np.testing.assert_allclose(a["se"].astype(float), b["se"].astype(float), rtol=1e-9)
+            assert list(a["count"]) == list(b["count"])
+    a = question_table(from_store.view(False), "has_internet").data
+    b = question_table(in_memory.unweighted(), "has_internet").data
+    same_provenance(in_memory.unweighted().provenance, from_store.view(False).provenance)
+    np.testing.assert_allclose(a[["estimate", "se", "ci_low", "ci_high"]].astype(float),
+                               b[["estimate", "se", "ci_low", "ci_high"]].astype(float), rtol=1e-9)
+
+
+@pytest.mark.parametrize("question, by", [("has_internet", None), ("used_internet", "sex"),
+                                          ("income_monthly", "kecamatan")])
+def test_explore_never_builds_the_dataset_past_the_setting(data_dir, analysis_store, monkeypatch, question, by):
+    store_dir = copy_to(analysis_store, data_dir)
+    data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en")
+    expected = question_table(data, question, by=by)
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    no_dataset(monkeypatch)
+    at = open_page(store_dir, "explore")
+    at.selectbox(key="explore_question").set_value(question).run()
+    if by:
+        at.selectbox(key="explore_by").set_value(by).run()
+    assert not at.exception and not at.error
+    same(expected, at)
+    assert any("Computed out of core (DuckDB)" in c.value for c in at.caption)
+    assert at.multiselect(key="explore_enumerators").options == ["enum01", "enum02"]
+
+
+def test_the_widgets_choices_come_without_the_dataset(analysis_store, monkeypatch):
+    store = ResponseStore(analysis_store, audit=False)
+    expected = data_cache._facets(store, data_cache.data_token(store), "household", "en")
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    no_dataset(monkeypatch)
+    mine = data_cache.facets("household", "en", store=store)
+    for f in fields(expected):
+        if f.name != "provenance":
+            assert getattr(mine, f.name) == getattr(expected, f.name), f.name
+    same_provenance(expected.provenance, mine.provenance)
+
+
+def test_the_results_cache_keys_on_the_setting(analysis_store, monkeypatch):
+    store = ResponseStore(analysis_store, audit=False)
+    view = data_cache.View("household", "en")
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    assert out_of_core.NOTE in data_cache.table(question_table, view, store=store, question="has_computer").notes
+    monkeypatch.setenv(out_of_core.SETTING, "1000000")
+    assert out_of_core.NOTE not in data_cache.table(question_table, view, store=store, question="has_computer").notes

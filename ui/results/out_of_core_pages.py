@@ -1,0 +1,151 @@
+"""The analysis pages past ``SURVEY_OUT_OF_CORE_ROWS`` rows: no Dataset, the store's rows through DuckDB.
+
+:func:`dispatching` wraps ``ui.results.data_cache``'s ``table`` and ``facets`` (and its cache
+token): when a table of the instrument has more stored rows than the setting (a cheap count,
+``ResponseStore.count``), the choices of the widgets and the question tables come from
+:mod:`analysis.outofcore.store_source` (answers and design weights made by DuckDB on Parquet
+copies of the store's current rows) and :mod:`analysis.outofcore.store_data`, and the
+in-memory Dataset is never built.  What that path does not handle (another builder, a
+select_multiple question, base weights from counts, a census, raking: see
+``store_source.supported``) goes the in-memory way, as below the setting.  The cache token
+carries the setting, so changing it never serves a result made under the other one.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Callable
+
+from analysis import results_cache
+from analysis.outofcore import store_data, store_source
+from analysis.tables import out_of_core
+from analysis.tables.question_tables import question_table
+from survey.questionnaire.schema import COUNTED_STATUSES
+
+KEPT = 2   # instruments' rows kept on disk at once (each a private folder of Parquet files)
+_rows: dict[tuple, object] = {}       # (root, token, instrument) -> StoreRows or NotOutOfCore
+_sizes: dict[tuple, bool] = {}
+_lock = threading.Lock()
+_building: dict[tuple, threading.Lock] = {}
+
+
+def large(store, token: tuple, instrument_id: str) -> bool:
+    """True when a table of the instrument has more stored rows than the setting."""
+    limit = out_of_core.row_limit()
+    key = (str(store.root), token, instrument_id, limit)
+    if key not in _sizes:
+        inst = store.instrument(instrument_id)
+        names = [inst.id, *(inst.table_name(r) for r in inst.repeats)]
+        _sizes[key] = max(store.count(name) for name in names) > limit
+        if len(_sizes) > 64:
+            _sizes.pop(next(iter(_sizes)))
+    return _sizes[key]
+
+
+def rows(store, token: tuple, instrument_id: str):
+    """The instrument's StoreRows (made once per state of the store), or None when not out of core."""
+    key = (str(store.root), token, instrument_id)
+    with _lock:
+        building = _building.setdefault(key, threading.Lock())
+    with building:   # one build per key, whoever asks first
+        if key not in _rows:
+            try:
+                made = store_source.build(store, instrument_id, COUNTED_STATUSES)
+            except store_source.NotOutOfCore as exc:
+                made = exc
+            with _lock:
+                _rows[key] = made
+                while len(_rows) > KEPT:
+                    old = _rows.pop(next(iter(_rows)))
+                    if isinstance(old, store_source.StoreRows):
+                        old.close()
+    found = _rows[key]
+    return None if isinstance(found, store_source.NotOutOfCore) else found
+
+
+def data_of(store, token: tuple, view) -> store_data.StoreData | None:
+    """The view's data (a StoreData in the view's domain and weights), or None."""
+    made = rows(store, token, view.instrument)
+    if made is None:
+        return None
+    data = _base(made, store.instrument(view.instrument), view.lang)
+    return data.view(view.weighted, view.dates, view.enumerators, view.statuses, view.answers)
+
+
+def _base(made, inst, lang: str) -> store_data.StoreData:
+    """The rows' StoreData with labels in ``lang`` (made once per language)."""
+    with _lock:
+        found = made.labelled.get(lang)
+    if found is None:
+        found = store_data.build(made, inst, lang)
+        with _lock:
+            made.labelled[lang] = found
+    return found
+
+
+def _handled(store, token: tuple, builder: Callable, views: tuple, options: dict) -> bool:
+    """Whether the out-of-core path makes this table: the Explore question table of a choice or a
+    number (logit intervals), on instruments past the setting whose design it reproduces."""
+    if builder is not question_table or len(views) != 1 or options.get("ci_method", "logit") != "logit":
+        return False
+    view = views[0]
+    if not large(store, token, view.instrument) or rows(store, token, view.instrument) is None:
+        return False
+    data = _base(rows(store, token, view.instrument), store.instrument(view.instrument), view.lang)
+    try:
+        var = data.table_of(options["question"]).variables[options["question"]]
+    except KeyError:
+        return False
+    return var.kind in ("categorical", "number")
+
+
+def _table(store, token: tuple, builder: Callable, views: tuple, options: tuple):
+    return builder(*[data_of(store, token, view) for view in views], **dict(options))
+
+
+def _facets(store, token: tuple, instrument_id: str, lang: str):
+    from ui.results import data_cache as cache
+
+    made = rows(store, token, instrument_id)
+    inst = store.instrument(instrument_id)
+    data = _base(made, inst, lang)
+    spec = inst.design
+    questions = tuple(cache._variable(v, data.table_of(v.name).name) for v in data.questions())
+    groups = {name: tuple(cache._variable(v, name) for v in t.variables.values()
+                          if v.kind == "categorical" and not v.question.pii)
+              for name, t in data.tables.items()}
+    area_name = spec.strata or spec.census
+    area = next((v for v in groups.get(inst.id, ()) if v.name == area_name), None)
+    return cache.Facets(inst.id, dict(inst.title), data.provenance, spec.weighted, questions, groups, area,
+                        made.enumerators, made.days, inst.analysis.crosstab, inst.analysis.explore)
+
+
+def dispatching(data_token: Callable, table: Callable, facets: Callable):
+    """(token, table, facets) for ``ui.results.data_cache``: the token with the setting, and the two
+    functions going out of core past it (see the module docstring)."""
+    from ui.results import data_cache as cache
+
+    def token(store) -> tuple:
+        return (*data_token(store), ("out_of_core_rows", out_of_core.row_limit()))
+
+    def ooc_table(builder: Callable, views, store=None, **options):
+        store = cache._store(store)
+        views = (views,) if isinstance(views, cache.View) else tuple(views)
+        now = token(store)
+        if not _handled(store, now, builder, views, options):
+            return table(builder, views, store, **options)
+        name = results_cache.qualified_name(builder)
+        return cache._result(str(store.root), now, f"out_of_core:{name}", (views, tuple(sorted(options.items()))),
+                             _compute=functools.partial(_table, store, now, builder))
+
+    def ooc_facets(instrument_id: str, lang: str, store=None):
+        store = cache._store(store)
+        now = token(store)
+        if not large(store, now, instrument_id) or rows(store, now, instrument_id) is None:
+            return facets(instrument_id, lang, store)
+        return cache._result(str(store.root), now, "out_of_core:facets", (instrument_id, lang),
+                             _compute=functools.partial(_facets, store, now))
+
+    ooc_table.__doc__, ooc_facets.__doc__ = table.__doc__, facets.__doc__
+    return token, ooc_table, ooc_facets

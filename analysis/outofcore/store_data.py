@@ -21,7 +21,7 @@ from analysis import outofcore
 from analysis.dataset import assembly
 from analysis.dataset.answer_columns import AnswerColumns, calculation_order, categorical, tidy
 from analysis.dataset.provenance import Provenance, project_version
-from analysis.messages import listing, message, unit_texts
+from analysis.messages import Message, listing, message, unit_texts
 from analysis.outofcore.store_source import HEAD, StoreRows, in_list, lit, q
 from survey.locale import LANGUAGES, texts
 from survey.questionnaire.analysis_defaults import HEAD_PREFIX
@@ -177,7 +177,7 @@ def count(path, where: str | None) -> int:
     import duckdb
     with duckdb.connect() as con:
         cond = f" WHERE coalesce({where}, false)" if where else ""
-        return int(con.execute(f"SELECT count(*) FROM read_parquet({lit(path)}){cond}").fetchone()[0])
+        return int(con.execute(f"SELECT count(*) FROM read_parquet({lit(path)}){cond}").fetchall()[0][0])
 
 
 # ---- variables ------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def build(rows: StoreRows, inst, lang: str) -> StoreData:
     main_rows = rows.tables[inst.id]
     main_questions = [x for x in inst.questions if not x.kind.is_repeat]
     empty = schemas[inst.id].empty_table().to_pandas()
-    _, variables = tidy(empty[[c for c in empty.columns if c in main_rows.columns]], main_questions, lang)
+    _, variables = tidy(empty, main_questions, lang)   # every question's, as read() gives every column
     variables = _with_strays(variables, main_rows.strays, lang)
     main_vars = dict(variables)
     members_vars: dict[str, dict] = {}
@@ -214,7 +214,7 @@ def build(rows: StoreRows, inst, lang: str) -> StoreData:
                                       False, (), spec.lonely_psu)
             continue
         empty = schemas[name].empty_table().to_pandas()
-        _, own = tidy(empty[[c for c in empty.columns if c in r.columns]], repeat.questions, lang)
+        _, own = tidy(empty, repeat.questions, lang)
         own = _with_strays(own, r.strays, lang)
         members_vars[name] = own
         rule = spec.repeats.get(repeat.name)
@@ -266,7 +266,9 @@ def provenance(rows: StoreRows, inst, tables: Mapping[str, StoreTable], lang: st
         weights[name] = own
     notes = []
     for code, values in rows.notes:
-        if "rule" in values:
+        if code == "design.invalid":
+            notes.append(_invalid(values, tables[inst.id].variables.get(spec.strata), lang))
+        elif "rule" in values:
             rule = values["rule"]
             table = tables[values["table"]]
             where = dict(unit=unit_texts(rule.unit), by=_by_text(rule, table.variables))
@@ -290,6 +292,28 @@ def provenance(rows: StoreRows, inst, tables: Mapping[str, StoreTable], lang: st
         statuses=tuple(rows.statuses), design=assembly.design_text(inst, spec, shim), weighted=weighted,
         weights=weights, notes=tuple(_unique(notes)), filters={}, project_version=project_version(),
         built_at=pd.Timestamp.now(tz="UTC"))
+
+
+def _invalid(values: dict, strata, lang: str) -> Message:
+    """SurveyDesign's DesignError about the stages' population sizes, as the in-memory design words it."""
+    n, first = values["rows"], values["first"]
+    rows = f"{n} {'row' if n == 1 else 'rows'} (index {', '.join(map(str, first[:5]))}{', ...' if n > 5 else ''})"
+    stage = 1 if values["column"] == "_fpc1" else 2
+    if stage == 1:
+        labels = dict(zip(strata.choices, strata.choice_labels(lang))) if strata is not None else {}
+        label = labels.get(values["stratum"], values["stratum"])
+    else:
+        label = values["psu"]
+    label = repr(label) if isinstance(label, str) else str(label)
+    column = values["column"]
+    if values["kind"] == "constant":
+        text = (f"fpc column {column!r} is not constant within stratum {label} at stage {stage} ({rows}); the fpc "
+                "describes the whole stratum, so give every row of a stratum the same value.")
+    else:
+        text = (f"fpc column {column!r} implies more than 100% sampling in stratum {label} at stage {stage}: the "
+                f"population has fewer units ({values['pop']:g}) than the sample ({values['sample']}) - {rows}. "
+                "Check the fpc values.")
+    return Message("design.invalid", {lang_: text for lang_ in LANGUAGES})
 
 
 def _unique(notes: list) -> list:

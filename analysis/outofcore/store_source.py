@@ -42,7 +42,8 @@ from analysis.dataset.design_weights import STAGE_COLUMNS
 from survey.questionnaire.analysis_defaults import HEAD_PREFIX
 from survey.questionnaire.schema import COUNTED_STATUSES
 
-MAIN_ORDER = ("_submitted_at", "_response_id", "_revision")   # the order ResponseStore.read gives
+MAIN_ORDER = ("_submitted_at", "_response_id", "_revision")   # the orders ResponseStore.read gives
+REPEAT_ORDER = ("_response_id", "_revision", "_member_index")
 HEAD = ("relationship", "head")                                # as analysis.dataset.assembly.HEAD
 
 
@@ -149,8 +150,20 @@ class _Builder:
         finally:
             self.con.close()
 
+    def _wanted(self) -> list[str]:
+        """The stored columns the analysis reads: metadata, design and fieldwork answers, and the
+        questions with estimates (text answers such as names and addresses stay in the store)."""
+        inst, spec = self.inst, self.spec
+        meta = ["_response_id", "_revision", "_member_index", "_status", "_submitted_at", "_enumerator",
+                "_instrument_version"]
+        design = [spec.strata, spec.psu, *(spec.calibrate.by if spec.calibrate else ()),
+                  *(b for r in spec.repeats.values() for b in r.by), *(x for x, _ in inst.fieldwork.completion),
+                  inst.fieldwork.outcome]
+        answers = [x.name for x in inst.all_questions() if x.kind.analysis_kind in ("categorical", "multiple", "number")]
+        return [c for c in dict.fromkeys([*meta, *design, *answers]) if c is not None]
+
     def _copy(self, table: str) -> tuple[str, list[str]] | None:
-        path = self.store.copy_current(table, self.folder / f"{table}.stored.parquet")
+        path = self.store.copy_current(table, self.folder / f"{table}.stored.parquet", self._wanted())
         if path is None:
             return None
         source = f"read_parquet({lit(path)})"
@@ -164,13 +177,13 @@ class _Builder:
             raise NotOutOfCore("no responses yet")
         stored_src, cols = copied
         con.execute(f"CREATE VIEW stored AS SELECT * FROM {stored_src}")
-        stored = con.execute("SELECT count(*) FROM stored").fetchone()[0]
+        stored = con.execute("SELECT count(*) FROM stored").fetchall()[0][0]
         keys = [c for c in (spec.strata, spec.psu) if c is not None]
         if any(k not in cols for k in keys):
             raise NotOutOfCore("a design column the data lack")
         keep, excluded = self._kept(cols, keys)
         con.execute(f"CREATE VIEW kept AS SELECT * FROM stored WHERE {keep}")
-        n_kept = con.execute("SELECT count(*) FROM kept").fetchone()[0]
+        n_kept = con.execute("SELECT count(*) FROM kept").fetchall()[0][0]
         if n_kept == 0:
             raise NotOutOfCore("no responses kept")
         psus, method, two_stage = self._psu_weights(cols, keys)
@@ -180,7 +193,9 @@ class _Builder:
                     f"JOIN psu_w ON {join}" if keys else
                     "SELECT k.*, CAST(1.0 AS DOUBLE) AS __w0, NULL::DOUBLE AS __f0, NULL::DOUBLE AS __f1 FROM kept k")
         con.execute(f"CREATE VIEW base AS {weighted}")
-        main_cells, cell_sql = self._poststratify("base", spec.calibrate, inst.id, cols)
+        if two_stage:
+            two_stage = self._stages_hold("base", MAIN_ORDER)
+        main_cells, cell_sql, cell_join = self._poststratify("base", spec.calibrate, inst.id, cols)
         head_sql, head_cols, members = self._members_head(cols)
         psu = spec.psu or "_response_id"
         design = [f"__w0 * {cell_sql} AS __w", f"CAST({q(psu)} AS VARCHAR) AS __p0",
@@ -189,7 +204,7 @@ class _Builder:
             design.append(f"CAST({q(spec.strata)} AS VARCHAR) AS __s")
         design += [f"CAST({q(c)} AS VARCHAR) AS __c{i}" for i, c in enumerate(main_cells)]
         path = self.folder / f"{inst.id}.parquet"
-        con.execute(f"COPY (SELECT b.*, {', '.join(design)}{head_sql} FROM base b {head_cols}) TO {lit(path)} "
+        con.execute(f"COPY (SELECT b.*, {', '.join(design)}{head_sql} FROM base b {cell_join} {head_cols}) TO {lit(path)} "
                     "(FORMAT parquet)")
         main_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})").fetchall()]
         tables = {inst.id: RowsTable(inst.id, path, n_kept, tuple(main_columns), two_stage, two_stage,
@@ -201,7 +216,7 @@ class _Builder:
         info = con.execute(
             "SELECT list(DISTINCT _instrument_version), max(_submitted_at), list(DISTINCT CAST(_enumerator AS VARCHAR)),"
             " min(_submitted_at), max(_submitted_at) FROM kept" if "_enumerator" in cols and "_instrument_version" in cols
-            else "SELECT [], max(_submitted_at), [], min(_submitted_at), max(_submitted_at) FROM kept").fetchone()
+            else "SELECT [], max(_submitted_at), [], min(_submitted_at), max(_submitted_at) FROM kept").fetchall()[0]
         versions, last, enumerators, first_at, last_at = info
         days = None
         if first_at is not None:
@@ -234,7 +249,7 @@ class _Builder:
         if keys:
             so_far = " AND ".join(conditions) or "TRUE"
             lacking = " OR ".join(f"{q(k)} IS NULL" for k in keys)
-            n = con.execute(f"SELECT count(*) FROM stored WHERE {so_far} AND ({lacking})").fetchone()[0]
+            n = con.execute(f"SELECT count(*) FROM stored WHERE {so_far} AND ({lacking})").fetchall()[0][0]
             if n:
                 self.notes.append(("design.missing_design", {"count": int(n), "columns": " / ".join(keys)}))
                 excluded["missing design answers"] = int(n)
@@ -317,19 +332,63 @@ class _Builder:
         with np.errstate(invalid="ignore"):
             return np.where(eligible > 0, eligible / responded, 1.0)
 
+    def _stages_hold(self, view: str, order: tuple[str, ...]) -> bool:
+        """Whether the two stages' population sizes fit the rows of ``view`` (SurveyDesign's checks,
+        in its order); if not, the note the in-memory design gives (``design.invalid``) and one stage."""
+        spec, con = self.spec, self.con
+        s = f"CAST({q(spec.strata)} AS VARCHAR)" if spec.strata else "''"
+        p = f"CAST({q(spec.psu)} AS VARCHAR)"
+        ordered = ", ".join(q(c) for c in order)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW staged AS SELECT {s} AS s, {p} AS p, _response_id AS u, "
+                    f"__f0 AS f1, __f1 AS f2, row_number() OVER (ORDER BY {ordered}) - 1 AS pos FROM {view}")
+        if con.execute("SELECT count(*) FILTER (WHERE f1 < 1 OR f2 < 1) FROM staged").fetchall()[0][0]:
+            raise NotOutOfCore("fpc values below 1")
+        checks = [
+            ("_fpc1", "constant", "s IN (SELECT s FROM staged GROUP BY s HAVING count(DISTINCT f1) > 1)",
+             "SELECT s FROM staged GROUP BY s HAVING count(DISTINCT f1) > 1"),
+            ("_fpc1", "size", "f1 < (SELECT count(DISTINCT p) FROM staged t WHERE t.s = staged.s)", None),
+            ("_fpc2", "size", "f2 < (SELECT count(DISTINCT u) FROM staged t WHERE t.s = staged.s AND t.p = staged.p)",
+             None),
+        ]
+        for column, kind, flagged, strata in checks:
+            n, first = con.execute(f"SELECT count(*), list(pos ORDER BY pos)[1:5] FROM staged WHERE {flagged}").fetchall()[0]
+            if not n:
+                continue
+            if kind == "constant":   # the first such stratum in code order: its rows are listed
+                bad = [r[0] for r in con.execute(strata).fetchall()]
+                stratum = min(bad, key=self._stratum_order)
+                n, first = con.execute("SELECT count(*), list(pos ORDER BY pos)[1:5] FROM staged WHERE s = $1",
+                                       [stratum]).fetchall()[0]
+                values = {"stratum": stratum}
+            else:
+                stratum, psu, pop, sample = con.execute(
+                    f"SELECT s, p, {'f1' if column == '_fpc1' else 'f2'}, "
+                    + ("(SELECT count(DISTINCT p) FROM staged t WHERE t.s = x.s)" if column == "_fpc1" else
+                       "(SELECT count(DISTINCT u) FROM staged t WHERE t.s = x.s AND t.p = x.p)")
+                    + " FROM staged x WHERE pos = $1", [first[0]]).fetchall()[0]
+                values = {"stratum": stratum, "psu": psu, "pop": pop, "sample": sample}
+            self.notes.append(("design.invalid", {"column": column, "kind": kind, "rows": n, "first": first,
+                                                  **values}))
+            return False
+        return True
+
+    def _stratum_order(self, value: str):
+        choices = list(self.inst.question(self.spec.strata).choices)
+        return (choices.index(value), "") if value in choices else (len(choices), value)
+
     # ---- post-stratification ---------------------------------------------------------------
-    def _poststratify(self, view: str, rule, table: str, cols: list[str]) -> tuple[list[str], str]:
-        """(the cells' questions, the SQL factor of each row of ``view``) of ``rule``; ([], "1.0")
-        without a rule or totals (the note the in-memory path gives)."""
+    def _poststratify(self, view: str, rule, table: str, cols: list[str]) -> tuple[list[str], str, str]:
+        """(the cells' questions, the SQL factor of each row ``b`` of ``view``, the join that gives it)
+        of ``rule``; ([], "1.0", "") without a rule or totals (the note the in-memory path gives)."""
         if rule is None:
-            return [], "1.0"
+            return [], "1.0", ""
         by = list(rule.by)
         root = Path(self.store.root)
         population = read_csv(root / POPULATION_FILE) if (root / POPULATION_FILE).exists() else None
         totals = population_totals(population, rule.unit, by)
         if totals is None or totals.empty:
             self.notes.append(("design.no_population", {"rule": rule, "table": table}))
-            return [], "1.0"
+            return [], "1.0", ""
         if any(c not in cols for c in by):
             raise NotOutOfCore("a calibration variable the data lack")
         cell = ", ".join(f"CAST({q(c)} AS VARCHAR)" for c in by)
@@ -348,7 +407,7 @@ class _Builder:
         name = f"cells_{len(self.empty_cells)}_{table}"
         self.con.register(name, factors)
         match = " AND ".join(f"{name}.{q('cell_' + c)} = CAST(b.{q(c)} AS VARCHAR)" for c in by)
-        return by, f"(SELECT factor FROM {name} WHERE {match})"
+        return by, f"{name}.factor", f"JOIN {name} ON {match}"
 
     # ---- repeat groups and the head of household --------------------------------------------
     def _members_head(self, cols: list[str]) -> tuple[str, str, dict]:
@@ -362,8 +421,8 @@ class _Builder:
             if copied is None:
                 continue
             members[name] = copied
-            con.execute(f"CREATE VIEW {q('m_' + name)} AS SELECT m.* FROM {copied[0]} m "
-                        "SEMI JOIN kept USING (_response_id)")
+            # every stored member: the join with the kept households below keeps theirs
+            con.execute(f"CREATE VIEW {q('m_' + name)} AS SELECT * FROM {copied[0]}")
             question, choice = HEAD
             by_name = {x.name: x for x in repeat.questions}
             rel = by_name.get(question)
@@ -396,11 +455,13 @@ class _Builder:
                              "h._status AS __h_status" if "_status" in main_columns else "NULL AS __h_status"])
         con.execute(f"CREATE VIEW {q('r_' + name)} AS SELECT m.*, {carried} FROM {q('m_' + name)} m "
                     f"JOIN read_parquet({lit(main_path)}) h USING (_response_id)")
-        n = con.execute(f"SELECT count(*) FROM {q('r_' + name)}").fetchone()[0]
+        n = con.execute(f"SELECT count(*) FROM {q('r_' + name)}").fetchall()[0][0]
         if n == 0:
             return RowsTable(name, None, 0, (), repeat=True)
+        if two_stage:
+            two_stage = self._stages_hold(q("r_" + name), REPEAT_ORDER)
         all_cols = [*cols, *inherited]
-        cells, cell_sql = self._poststratify(q("r_" + name), rule, name, all_cols)
+        cells, cell_sql, cell_join = self._poststratify(q("r_" + name), rule, name, all_cols)
         psu = spec.psu or "_response_id"
         design = [f"b.__w0 * {cell_sql} AS __w", f"CAST(b.{q(psu)} AS VARCHAR) AS __p0",
                   "b._response_id AS __p1" if two_stage else "NULL AS __p1"]
@@ -408,7 +469,7 @@ class _Builder:
             design.append(f"CAST(b.{q(spec.strata)} AS VARCHAR) AS __s")
         design += [f"CAST(b.{q(c)} AS VARCHAR) AS __c{i}" for i, c in enumerate(cells)]
         path = self.folder / f"{name}.parquet"
-        con.execute(f"COPY (SELECT b.*, {', '.join(design)} FROM {q('r_' + name)} b) TO {lit(path)} (FORMAT parquet)")
+        con.execute(f"COPY (SELECT b.*, {', '.join(design)} FROM {q('r_' + name)} b {cell_join}) TO {lit(path)} (FORMAT parquet)")
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})").fetchall()]
         return RowsTable(name, path, n, tuple(columns), two_stage, two_stage, bool(spec.strata), tuple(cells),
                          self._strays(path, name, columns), repeat=True)
@@ -428,5 +489,5 @@ class _Builder:
                           + (f" AND CAST({q(col)} AS VARCHAR) NOT IN {in_list(known)})" if known else ")"))
         if not parts:
             return {}
-        row = self.con.execute(f"SELECT {', '.join(parts.values())} FROM read_parquet({lit(path)})").fetchone()
+        row = self.con.execute(f"SELECT {', '.join(parts.values())} FROM read_parquet({lit(path)})").fetchall()[0]
         return {col: tuple(sorted(v or ())) for col, v in zip(parts, row)}

@@ -10,7 +10,8 @@ import pytest
 import analysis.dataset.dataset
 from analysis.dataset.dataset import load_dataset
 from analysis.outofcore import store_data, store_source
-from analysis.tables import out_of_core
+from analysis.tables import out_of_core, out_of_core_histogram
+from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import question_table
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
@@ -97,12 +98,30 @@ def test_filters_and_equal_weights_from_the_store(in_memory, from_store):
                                b[["estimate", "se", "ci_low", "ci_high"]].astype(float), rtol=1e-9)
 
 
+@pytest.mark.parametrize("question", ["income_monthly", "age", "hh_size"])
+def test_histograms_from_the_store_equal_the_in_memory_ones(in_memory, from_store, question):
+    mine = out_of_core_histogram.histogram_table(from_store, question)
+    theirs = histogram_table(in_memory, question)
+    assert set(mine.stats) == set(theirs.stats)
+    for key in ("quartiles", "whiskers", "range"):
+        np.testing.assert_allclose(mine.stats[key], theirs.stats[key], rtol=1e-12)
+    assert mine.value_labels == theirs.value_labels and mine.notes == theirs.notes
+    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
+    for col in theirs.data.columns:
+        if theirs.data[col].dtype.kind in "fi":
+            np.testing.assert_allclose(mine.data[col].astype(float), theirs.data[col].astype(float), rtol=1e-9,
+                                       atol=1e-9, err_msg=col)
+        else:
+            assert list(map(str, mine.data[col])) == list(map(str, theirs.data[col])), col
+
+
 @pytest.mark.parametrize("question, by", [("has_internet", None), ("used_internet", "sex"),
-                                          ("income_monthly", "kecamatan")])
+                                          ("income_monthly", None), ("income_monthly", "kecamatan")])
 def test_explore_never_builds_the_dataset_past_the_setting(data_dir, analysis_store, monkeypatch, question, by):
     store_dir = copy_to(analysis_store, data_dir)
     data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en")
     expected = question_table(data, question, by=by)
+    histogram = histogram_table(data, question) if question == "income_monthly" and by is None else None
     monkeypatch.setenv(out_of_core.SETTING, "10")
     no_dataset(monkeypatch)
     at = open_page(store_dir, "explore")
@@ -111,6 +130,8 @@ def test_explore_never_builds_the_dataset_past_the_setting(data_dir, analysis_st
         at.selectbox(key="explore_by").set_value(by).run()
     assert not at.exception and not at.error
     same(expected, at)
+    if histogram is not None:
+        same(histogram, at, 1)
     assert any("Computed out of core (DuckDB)" in c.value for c in at.caption)
     assert at.multiselect(key="explore_enumerators").options == ["enum01", "enum02"]
 

@@ -19,7 +19,8 @@ from typing import Callable
 
 from analysis import results_cache
 from analysis.outofcore import store_data, store_source
-from analysis.tables import out_of_core
+from analysis.tables import out_of_core, out_of_core_histogram
+from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import question_table
 from survey.questionnaire.schema import COUNTED_STATUSES
 
@@ -84,10 +85,16 @@ def _base(made, inst, lang: str) -> store_data.StoreData:
     return found
 
 
+# the builders that take a StoreData: a page's builder -> the one that makes its table out of core
+BUILDERS = {question_table: question_table, histogram_table: out_of_core_histogram.histogram_table}
+KINDS = {question_table: ("categorical", "number"), histogram_table: ("number",)}
+
+
 def _handled(store, token: tuple, builder: Callable, views: tuple, options: dict) -> bool:
     """Whether the out-of-core path makes this table: the Explore question table of a choice or a
-    number (logit intervals), on instruments past the setting whose design it reproduces."""
-    if builder is not question_table or len(views) != 1 or options.get("ci_method", "logit") != "logit":
+    number and a number's histogram (logit intervals), on instruments past the setting whose design
+    it reproduces."""
+    if builder not in BUILDERS or len(views) != 1 or options.get("ci_method", "logit") != "logit":
         return False
     view = views[0]
     if not large(store, token, view.instrument) or rows(store, token, view.instrument) is None:
@@ -97,11 +104,11 @@ def _handled(store, token: tuple, builder: Callable, views: tuple, options: dict
         var = data.table_of(options["question"]).variables[options["question"]]
     except KeyError:
         return False
-    return var.kind in ("categorical", "number")
+    return var.kind in KINDS[builder]
 
 
 def _table(store, token: tuple, builder: Callable, views: tuple, options: tuple):
-    return builder(*[data_of(store, token, view) for view in views], **dict(options))
+    return BUILDERS[builder](*[data_of(store, token, view) for view in views], **dict(options))
 
 
 def _facets(store, token: tuple, instrument_id: str, lang: str):

@@ -94,6 +94,14 @@ def numbers(table, var, by: str | None, level: float, probs) -> tuple[pd.DataFra
         numbers_module.quantile(ooc, "_y", probs, by=by_col, by_levels=by_levels, level=level, subset=subset)))
 
 
+def crosstab_layers(table, rvar, cvar, lvar, percent: str, level: float, ci_method: str) -> list | None:
+    """[(layer, long frame, test)] of a cross-tab on the store's rows (StoreTable), or None: in memory."""
+    if not isinstance(table, StoreTable) or ci_method != "logit":
+        return None
+    from analysis.tables import out_of_core_crosstab
+    return out_of_core_crosstab.layers(table, rvar, cvar, lvar, percent, level)
+
+
 def _by_levels(table: StoreTable, by: str | None):
     return None if by is None else table.variables[by].choice_labels(table.lang)
 

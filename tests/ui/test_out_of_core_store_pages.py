@@ -12,7 +12,7 @@ from analysis.dataset.dataset import load_dataset
 from analysis.outofcore import store_data, store_source
 from analysis.tables import out_of_core, out_of_core_histogram
 from analysis.tables.histograms import histogram_table
-from analysis.tables.question_tables import question_table
+from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
 from tests.support.app import open_page, same
@@ -155,3 +155,56 @@ def test_the_results_cache_keys_on_the_setting(analysis_store, monkeypatch):
     assert out_of_core.NOTE in data_cache.table(question_table, view, store=store, question="has_computer").notes
     monkeypatch.setenv(out_of_core.SETTING, "1000000")
     assert out_of_core.NOTE not in data_cache.table(question_table, view, store=store, question="has_computer").notes
+
+
+def assert_same_tests(mine, theirs):
+    assert len(mine) == len(theirs)
+    for a, b in zip(mine, theirs):
+        assert set(a) == set(b)
+        for key in a:
+            x, y = a[key], b[key]
+            if key in ("wald", "adj_wald", "lincom", "saddlepoint"):
+                x, y = (x.statistic, x.p_value), (y.statistic, y.p_value)
+            if isinstance(x, (tuple, float)):
+                np.testing.assert_allclose(np.asarray(x, dtype=float), np.asarray(y, dtype=float), rtol=1e-9,
+                                           err_msg=key)
+            else:
+                assert x == y, key
+
+
+@pytest.mark.parametrize("row, col, layer, percent", [
+    ("has_computer", "head_education", None, "col"), ("has_internet", "kecamatan", None, "row"),
+    ("used_internet", "sex", "age_group", "total"), ("has_computer", "has_internet", "head_sex", "row"),
+    ("relationship", "sex", None, "col")])
+@pytest.mark.parametrize("weighted", [True, False])
+def test_crosstabs_from_the_store_equal_the_in_memory_ones(in_memory, from_store, row, col, layer, percent, weighted):
+    mine = crosstab_table(from_store.view(weighted), row, col, layer=layer, percent=percent)
+    theirs = crosstab_table(in_memory if weighted else in_memory.unweighted(), row, col, layer=layer, percent=percent)
+    assert list(mine.notes) == [*theirs.notes, out_of_core.NOTE]
+    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
+    for column in theirs.data.columns:
+        if theirs.data[column].dtype.kind in "fi":
+            np.testing.assert_allclose(mine.data[column].astype(float), theirs.data[column].astype(float), rtol=1e-9,
+                                       atol=1e-9, err_msg=column)
+        else:
+            assert list(map(str, mine.data[column])) == list(map(str, theirs.data[column])), column
+    assert_same_tests(mine.stats["tests"], theirs.stats["tests"])
+
+
+def test_the_crosstab_page_never_builds_the_dataset_past_the_setting(data_dir, analysis_store, monkeypatch):
+    store_dir = copy_to(analysis_store, data_dir)
+    data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en")
+    first = crosstab_table(data, "has_computer", "head_education", percent="col")
+    layered = crosstab_table(data, "has_computer", "head_education", layer="head_sex", percent="row")
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    no_dataset(monkeypatch)
+    at = open_page(store_dir, "crosstab")
+    assert not at.exception and not at.error
+    same(first, at)
+    assert at.info[0].value == first.stats["tests"][0]["sentence"]["en"]
+    at.radio(key="crosstab_percent").set_value("row").run()
+    at.selectbox(key="crosstab_layer").set_value("head_sex").run()
+    assert not at.exception and not at.error
+    same(layered, at)
+    assert [i.value for i in at.info] == [test["sentence"]["en"] for test in layered.stats["tests"]]
+    assert any("Computed out of core (DuckDB)" in c.value for c in at.caption)

@@ -21,7 +21,7 @@ from analysis import results_cache
 from analysis.outofcore import store_data, store_source
 from analysis.tables import out_of_core, out_of_core_histogram
 from analysis.tables.histograms import histogram_table
-from analysis.tables.question_tables import question_table
+from analysis.tables.question_tables import crosstab_table, question_table
 from survey.questionnaire.schema import COUNTED_STATUSES
 
 KEPT = 2   # instruments' rows kept on disk at once (each a private folder of Parquet files)
@@ -86,25 +86,24 @@ def _base(made, inst, lang: str) -> store_data.StoreData:
 
 
 # the builders that take a StoreData: a page's builder -> the one that makes its table out of core
-BUILDERS = {question_table: question_table, histogram_table: out_of_core_histogram.histogram_table}
-KINDS = {question_table: ("categorical", "number"), histogram_table: ("number",)}
+BUILDERS = {question_table: question_table, histogram_table: out_of_core_histogram.histogram_table,
+            crosstab_table: crosstab_table}
+KINDS = {question_table: ("categorical", "number"), histogram_table: ("number",), crosstab_table: ("categorical",)}
 
 
 def _handled(store, token: tuple, builder: Callable, views: tuple, options: dict) -> bool:
     """Whether the out-of-core path makes this table: the Explore question table of a choice or a
-    number and a number's histogram (logit intervals), on instruments past the setting whose design
-    it reproduces."""
+    number, a number's histogram and the cross-tab of choices (logit intervals), on instruments past
+    the setting whose design it reproduces."""
     if builder not in BUILDERS or len(views) != 1 or options.get("ci_method", "logit") != "logit":
         return False
     view = views[0]
     if not large(store, token, view.instrument) or rows(store, token, view.instrument) is None:
         return False
     data = _base(rows(store, token, view.instrument), store.instrument(view.instrument), view.lang)
-    try:
-        var = data.table_of(options["question"]).variables[options["question"]]
-    except KeyError:
-        return False
-    return var.kind in KINDS[builder]
+    names = [options.get(k) for k in ("question", "row", "col", "layer") if options.get(k)]
+    tables = [t for t in data.tables.values() if all(n in t.variables for n in names)]
+    return bool(names) and bool(tables) and all(tables[0].variables[n].kind in KINDS[builder] for n in names)
 
 
 def _table(store, token: tuple, builder: Callable, views: tuple, options: tuple):

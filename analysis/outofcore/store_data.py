@@ -19,12 +19,13 @@ import pandas as pd
 
 from analysis import outofcore
 from analysis.dataset import assembly
-from analysis.dataset.answer_columns import AnswerColumns, calculation_order, categorical, tidy
+from analysis.dataset.answer_columns import AnswerColumns, calculation_order, categorical, dummy_name, tidy
 from analysis.dataset.provenance import Provenance, project_version
 from analysis.messages import Message, listing, message, unit_texts
 from analysis.outofcore.store_source import HEAD, StoreRows, in_list, lit, q
 from survey.locale import LANGUAGES, texts
 from survey.questionnaire.analysis_defaults import HEAD_PREFIX
+from survey.questionnaire.expressions import evaluate, truthy
 from survey.questionnaire.schema import table_schemas
 
 
@@ -44,6 +45,7 @@ class StoreTable:
     weighted: bool = True
     where: str | None = None     # SQL: the domain in force (None: every row)
     n: int = 0                   # rows in the domain
+    stored: tuple[str, ...] = ()  # the answers' columns as stored (what a relevance can refer to)
 
     @property
     def design(self):
@@ -85,6 +87,38 @@ class StoreTable:
 
     def number(self, name: str) -> str:
         return f"TRY_CAST({q(name)} AS DOUBLE)"
+
+    def dummies(self, name: str) -> dict[str, str]:
+        """SQL per option of a select_multiple: 1 chosen, 0 not, NULL not asked (answer_columns.dummies)."""
+        var = self.variables[name]
+        col = q(name)
+        answered = f"({col} IS NOT NULL)"
+        now = self._asked(var.question) or answered
+        unknown = f"NOT (({now}) AND ({answered} OR {'FALSE' if var.question.required else 'TRUE'}))"
+        return {column: f"(CASE WHEN {unknown} THEN NULL WHEN list_contains({col}, {lit(c)}) THEN 1 ELSE 0 END)"
+                for column, c in zip(var.columns, var.choices)}
+
+    def _asked(self, question) -> str | None:
+        """SQL: the question's relevance, evaluated once per distinct combination of the answers it
+        refers to (answer_columns.asked); None when it refers to answers this table lacks."""
+        if question.relevant is None:
+            return "TRUE"
+        refs = sorted(question.relevant.references)
+        if not refs:
+            return "TRUE" if truthy(evaluate(question.relevant, {})) else "FALSE"
+        if any(r not in self.stored for r in refs):
+            return None
+        import duckdb
+        with duckdb.connect() as con:
+            combos = con.execute(f"SELECT DISTINCT {', '.join(q(r) for r in refs)} FROM read_parquet({lit(self.path)})"
+                                 ).fetchall()
+        cases = []
+        for combo in combos:
+            answers = {r: (" ".join(map(str, v)) if isinstance(v, list) else v) for r, v in zip(refs, combo)}
+            answers = {r: (None if isinstance(v, float) and v != v else v) for r, v in answers.items()}
+            match = " AND ".join(_same(r, v) for r, v in zip(refs, combo))
+            cases.append(f"WHEN {match} THEN {'TRUE' if truthy(evaluate(question.relevant, answers)) else 'FALSE'}")
+        return f"(CASE {' '.join(cases)} ELSE FALSE END)" if cases else "FALSE"
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,6 +207,16 @@ class StoreData:
         return replace(self, tables=tables, provenance=provenance)
 
 
+def _same(column: str, value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return f"({q(column)} IS NULL" + (f" OR isnan({q(column)}))" if isinstance(value, float) else ")")
+    if isinstance(value, list):
+        return f"{q(column)} IS NOT DISTINCT FROM {'[' + ', '.join(lit(v) for v in value) + ']'}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{q(column)} = {value!r}"
+    return f"CAST({q(column)} AS VARCHAR) = {lit(value)}"
+
+
 def count(path, where: str | None) -> int:
     import duckdb
     with duckdb.connect() as con:
@@ -186,6 +230,10 @@ def _with_strays(variables: dict, strays: Mapping[str, tuple], lang: str) -> dic
     out = dict(variables)
     for name, values in strays.items():
         var = out.get(name)
+        if var is not None and var.kind == "multiple":   # dummies: the choices, then the others sorted
+            names = (*var.question.choices, *sorted(set(values) - set(var.question.choices)))
+            out[name] = replace(var, columns=tuple(dummy_name(name, c) for c in names), choices=names)
+            continue
         if var is None or var.kind != "categorical":
             continue
         order = calculation_order(var.question) if var.question.kind.computed else None
@@ -222,10 +270,11 @@ def build(rows: StoreRows, inst, lang: str) -> StoreData:
                      if c is not None and c in main_rows.columns and c not in own and c in main_vars]
         all_vars = {**{c: main_vars[c] for c in inherited}, **own}
         tables[name] = StoreTable(name, all_vars, frozenset(own), lang, r.path, r.two_stage, r.strata, r.cells,
-                                  spec.lonely_psu, n=r.rows)
+                                  spec.lonely_psu, n=r.rows, stored=r.stored)
     heads = _head_variables(inst, main_rows.head, members_vars)
     main = StoreTable(inst.id, {**main_vars, **heads}, frozenset(main_vars) | frozenset(heads), lang, main_rows.path,
-                      main_rows.two_stage, main_rows.strata, main_rows.cells, spec.lonely_psu, n=main_rows.rows)
+                      main_rows.two_stage, main_rows.strata, main_rows.cells, spec.lonely_psu, n=main_rows.rows,
+                      stored=main_rows.stored)
     tables = {inst.id: main, **tables}
     return StoreData(inst, lang, tables, provenance(rows, inst, tables, lang), rows)
 

@@ -66,6 +66,7 @@ class RowsTable:
     strays: dict = field(default_factory=dict)   # choice question -> stored values that are not choices
     head: tuple[str, ...] = ()            # head_<question> columns (main table)
     repeat: bool = False
+    stored: tuple[str, ...] = ()          # the columns copied from the store (the answers tidy sees)
 
 
 @dataclass(eq=False)
@@ -160,7 +161,9 @@ class _Builder:
                   *(b for r in spec.repeats.values() for b in r.by), *(x for x, _ in inst.fieldwork.completion),
                   inst.fieldwork.outcome]
         answers = [x.name for x in inst.all_questions() if x.kind.analysis_kind in ("categorical", "multiple", "number")]
-        return [c for c in dict.fromkeys([*meta, *design, *answers]) if c is not None]
+        refs = [r for x in inst.all_questions() if x.kind.analysis_kind == "multiple" and x.relevant is not None
+                for r in sorted(x.relevant.references)]   # whether a select_multiple was asked
+        return [c for c in dict.fromkeys([*meta, *design, *answers, *refs]) if c is not None]
 
     def _copy(self, table: str) -> tuple[str, list[str]] | None:
         path = self.store.copy_current(table, self.folder / f"{table}.stored.parquet", self._wanted())
@@ -209,7 +212,7 @@ class _Builder:
         main_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})").fetchall()]
         tables = {inst.id: RowsTable(inst.id, path, n_kept, tuple(main_columns), two_stage, two_stage,
                                      bool(spec.strata), tuple(main_cells), self._strays(path, inst.id, main_columns),
-                                     tuple(c for c in main_columns if c.startswith(HEAD_PREFIX)))}
+                                     tuple(c for c in main_columns if c.startswith(HEAD_PREFIX)), stored=tuple(cols))}
         for repeat in inst.repeats:
             name = inst.table_name(repeat)
             tables[name] = self._repeat(repeat, name, path, main_columns, two_stage, members.get(name))
@@ -472,7 +475,7 @@ class _Builder:
         con.execute(f"COPY (SELECT b.*, {', '.join(design)} FROM {q('r_' + name)} b {cell_join}) TO {lit(path)} (FORMAT parquet)")
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})").fetchall()]
         return RowsTable(name, path, n, tuple(columns), two_stage, two_stage, bool(spec.strata), tuple(cells),
-                         self._strays(path, name, columns), repeat=True)
+                         self._strays(path, name, columns), repeat=True, stored=tuple(cols))
 
     def _strays(self, path: Path, table: str, columns: list[str]) -> dict:
         """Choice questions' stored values that are not among the choices (tidy keeps them as
@@ -482,6 +485,9 @@ class _Builder:
         parts = {}
         for col in columns:   # (a head_ column's categories are its question's among the members)
             x = questions.get(col)
+            if x is not None and x.kind.analysis_kind == "multiple":   # the options chosen, every list's
+                parts[col] = f"flatten(list(DISTINCT {q(col)}) FILTER (WHERE {q(col)} IS NOT NULL))"
+                continue
             if x is None or x.kind.analysis_kind != "categorical":
                 continue
             known = list(x.choices) if not x.kind.computed else []
@@ -490,4 +496,4 @@ class _Builder:
         if not parts:
             return {}
         row = self.con.execute(f"SELECT {', '.join(parts.values())} FROM read_parquet({lit(path)})").fetchall()[0]
-        return {col: tuple(sorted(v or ())) for col, v in zip(parts, row)}
+        return {col: tuple(sorted(set(v or ()))) for col, v in zip(parts, row)}

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from analysis import outofcore
 from analysis.estimation.design_variables import categorical, column, factor_codes
+from analysis.outofcore import multiple
 from analysis.outofcore import numbers as numbers_module
 from analysis.outofcore.shares import proportion
 from analysis.outofcore.store_data import StoreTable
@@ -94,6 +95,20 @@ def numbers(table, var, by: str | None, level: float, probs) -> tuple[pd.DataFra
         numbers_module.quantile(ooc, "_y", probs, by=by_col, by_levels=by_levels, level=level, subset=subset)))
 
 
+def options(table, var, by: str | None, level: float, ci_method: str) -> pd.DataFrame | None:
+    """A select_multiple's shares (the in-memory ``_options`` frame, ``level`` the options' labels) from
+    the store's rows (StoreTable), or None: in memory."""
+    if not isinstance(table, StoreTable) or ci_method != "logit":
+        return None
+    dummies = table.dummies(var.name)
+    labels = dict(zip(dummies, var.choice_labels(table.lang)))
+    r = _from_store(table, var, by, lambda ooc, subset: multiple.options(
+        ooc, list(dummies), by="_by" if by else None, by_levels=_by_levels(table, by), level=level, subset=subset),
+        None, dummies)
+    r["level"] = r["level"].map(labels)
+    return r
+
+
 def crosstab_layers(table, rvar, cvar, lvar, percent: str, level: float, ci_method: str) -> list | None:
     """[(layer, long frame, test)] of a cross-tab on the store's rows (StoreTable), or None: in memory."""
     if not isinstance(table, StoreTable) or ci_method != "logit":
@@ -106,10 +121,10 @@ def _by_levels(table: StoreTable, by: str | None):
     return None if by is None else table.variables[by].choice_labels(table.lang)
 
 
-def _from_store(table: StoreTable, var, by: str | None, estimate, values_sql: str):
-    """``estimate(design, subset)`` over the store's rows with ``_y`` = ``values_sql``, ``_by`` the
-    breakdown's codes; frames' ``_by`` renamed to ``by``."""
-    columns = {"_y": values_sql, **({"_by": table.codes(by)} if by else {})}
+def _from_store(table: StoreTable, var, by: str | None, estimate, values_sql: str | None, more: dict = None):
+    """``estimate(design, subset)`` over the store's rows with ``_y`` = ``values_sql`` (and ``more``
+    columns), ``_by`` the breakdown's codes; frames' ``_by`` renamed to ``by``."""
+    columns = {**({"_y": values_sql} if values_sql else {}), **(more or {}), **({"_by": table.codes(by)} if by else {})}
     ooc, subset, con = table.design_of(columns)
     try:
         result = estimate(ooc, subset)

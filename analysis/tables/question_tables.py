@@ -181,7 +181,7 @@ def _out_of_core(table, var, by, by_var, level, ci_method) -> pd.DataFrame | Non
     if var.kind == "number":
         estimates = out_of_core.numbers(table, var, by, level, [p for _, p in QUARTILES])
         return None if estimates is None else _numbers(table, var, by, by_var, level, ci_method, estimates)
-    r = out_of_core.shares(table, var, by, level, ci_method) if var.kind == "categorical" else None
+    r = (out_of_core.shares if var.kind == "categorical" else out_of_core.options)(table, var, by, level, ci_method)
     if r is None:
         return None
     r = as_percent(r)

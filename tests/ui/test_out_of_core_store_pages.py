@@ -115,8 +115,28 @@ def test_histograms_from_the_store_equal_the_in_memory_ones(in_memory, from_stor
             assert list(map(str, mine.data[col])) == list(map(str, theirs.data[col])), col
 
 
+@pytest.mark.parametrize("question, by", [("internet_type", None), ("internet_type", "kecamatan"),
+                                          ("internet_activities", "sex"), ("ict_skills", None),
+                                          ("internet_nonuse_reason", "sex")])
+def test_select_multiple_from_the_store_equals_the_in_memory_table(in_memory, from_store, question, by):
+    """Options among those asked (relevance evaluated per combination of answers, as tidy does),
+    optional questions left empty counting as none chosen; filtered and unweighted too."""
+    for mine, theirs in ((from_store, in_memory), (from_store.view(True, enumerators=("enum02",)),
+                                                   in_memory.filter(enumerators=["enum02"])),
+                         (from_store.view(False), in_memory.unweighted())):
+        a, b = question_table(mine, question, by=by), question_table(theirs, question, by=by)
+        assert out_of_core.NOTE in a.notes and list(a.data.columns) == list(b.data.columns)
+        for col in b.data.columns:
+            if b.data[col].dtype.kind in "fi":
+                np.testing.assert_allclose(a.data[col].astype(float), b.data[col].astype(float), rtol=1e-9,
+                                           atol=1e-9, err_msg=col)
+            else:
+                assert list(map(str, a.data[col])) == list(map(str, b.data[col])), col
+
+
 @pytest.mark.parametrize("question, by", [("has_internet", None), ("used_internet", "sex"),
-                                          ("income_monthly", None), ("income_monthly", "kecamatan")])
+                                          ("income_monthly", None), ("income_monthly", "kecamatan"),
+                                          ("internet_type", None)])
 def test_explore_never_builds_the_dataset_past_the_setting(data_dir, analysis_store, monkeypatch, question, by):
     store_dir = copy_to(analysis_store, data_dir)
     data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en")

@@ -88,13 +88,13 @@ def _base(made, inst, lang: str) -> store_data.StoreData:
 # the builders that take a StoreData: a page's builder -> the one that makes its table out of core
 BUILDERS = {question_table: question_table, histogram_table: out_of_core_histogram.histogram_table,
             crosstab_table: crosstab_table}
-KINDS = {question_table: ("categorical", "number"), histogram_table: ("number",), crosstab_table: ("categorical",)}
+KINDS = {question_table: ("categorical", "multiple", "number"), histogram_table: ("number",), crosstab_table: ("categorical",)}
 
 
 def _handled(store, token: tuple, builder: Callable, views: tuple, options: dict) -> bool:
     """Whether the out-of-core path makes this table: the Explore question table of a choice or a
     number, a number's histogram and the cross-tab of choices (logit intervals), on instruments past
-    the setting whose design it reproduces."""
+    the setting whose design it reproduces (select_multiple questions included)."""
     if builder not in BUILDERS or len(views) != 1 or options.get("ci_method", "logit") != "logit":
         return False
     view = views[0]

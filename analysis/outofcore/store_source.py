@@ -120,7 +120,7 @@ def supported(spec) -> str | None:
     return None
 
 
-def build(store, instrument_id: str, statuses=COUNTED_STATUSES, memory_limit: str = "1GB") -> StoreRows:
+def build(store, instrument_id: str, statuses=COUNTED_STATUSES, memory_limit: str = "512MB") -> StoreRows:
     """The analysis rows of ``instrument_id`` (see the module docstring); raises NotOutOfCore."""
     inst = store.instrument(instrument_id)
     spec = inst.design

@@ -258,7 +258,6 @@ def wait_for_prefetch(timeout: float | None = None) -> None:
 
 
 # ---- past SURVEY_OUT_OF_CORE_ROWS (issue 24): no Dataset, the store's rows through DuckDB -------
-# the token carries the setting; table() and facets() go out of core past it (ui.results.out_of_core_pages)
 from ui.results import out_of_core_pages  # noqa: E402
 
-data_token, table, facets = out_of_core_pages.dispatching(data_token, table, facets)
+table, facets = out_of_core_pages.dispatching(table, facets)

@@ -8,11 +8,13 @@ copies of the store's current rows) and :mod:`analysis.outofcore.store_data`, an
 in-memory Dataset is never built.  What that path does not handle (another builder, a
 select_multiple question, base weights from counts, a census, raking: see
 ``store_source.supported``) goes the in-memory way, as below the setting.  The cache token
-carries the setting, so changing it never serves a result made under the other one.
+(``analysis.results_cache.data_token``) carries the setting, so changing it never serves a result
+made under the other one, to a page or to the data API.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import threading
 from typing import Callable
@@ -24,11 +26,18 @@ from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from survey.questionnaire.schema import COUNTED_STATUSES
 
-KEPT = 2   # instruments' rows kept on disk at once (each a private folder of Parquet files)
+KEPT = 2   # instruments' rows kept on disk at once (each a private folder of Parquet files, removed at exit)
 _rows: dict[tuple, object] = {}       # (root, token, instrument) -> StoreRows or NotOutOfCore
 _sizes: dict[tuple, bool] = {}
 _lock = threading.Lock()
 _building: dict[tuple, threading.Lock] = {}
+
+
+@atexit.register
+def _remove_all() -> None:
+    for made in list(_rows.values()):
+        if isinstance(made, store_source.StoreRows):
+            made.close()
 
 
 def large(store, token: tuple, instrument_id: str) -> bool:
@@ -127,13 +136,12 @@ def _facets(store, token: tuple, instrument_id: str, lang: str):
                         made.enumerators, made.days, inst.analysis.crosstab, inst.analysis.explore)
 
 
-def dispatching(data_token: Callable, table: Callable, facets: Callable):
-    """(token, table, facets) for ``ui.results.data_cache``: the token with the setting, and the two
-    functions going out of core past it (see the module docstring)."""
+def dispatching(table: Callable, facets: Callable):
+    """(table, facets) for ``ui.results.data_cache``, going out of core past the setting (see the module
+    docstring); the cache token (``analysis.results_cache.data_token``) carries the setting."""
     from ui.results import data_cache as cache
 
-    def token(store) -> tuple:
-        return (*data_token(store), ("out_of_core_rows", out_of_core.row_limit()))
+    token = cache.data_token
 
     def ooc_table(builder: Callable, views, store=None, **options):
         store = cache._store(store)
@@ -154,4 +162,4 @@ def dispatching(data_token: Callable, table: Callable, facets: Callable):
                              _compute=functools.partial(_facets, store, now))
 
     ooc_table.__doc__, ooc_facets.__doc__ = table.__doc__, facets.__doc__
-    return token, ooc_table, ooc_facets
+    return ooc_table, ooc_facets

@@ -48,7 +48,12 @@ HEAD = ("relationship", "head")                                # as analysis.dat
 
 
 class NotOutOfCore(Exception):
-    """The design (or data) is one only the in-memory path handles; the message says why."""
+    """The design (or data) is one only the in-memory path handles; the message says why, ``code`` in
+    a word for the page's note: census, counts, raking, empty (no responses kept) or design."""
+
+    def __init__(self, why: str, code: str = "design"):
+        super().__init__(why)
+        self.code = code
 
 
 @dataclass
@@ -120,13 +125,15 @@ def supported(spec) -> str | None:
     return None
 
 
-def build(store, instrument_id: str, statuses=COUNTED_STATUSES, memory_limit: str = "512MB") -> StoreRows:
+def build(store, instrument_id: str, statuses=COUNTED_STATUSES, memory_limit: str = "1GB") -> StoreRows:
     """The analysis rows of ``instrument_id`` (see the module docstring); raises NotOutOfCore."""
     inst = store.instrument(instrument_id)
     spec = inst.design
     why = supported(spec)
     if why:
-        raise NotOutOfCore(why)
+        code = {"a census": "census", "raking or GREG": "raking"}.get(why, "counts" if why.startswith("base") else
+                                                                      "design")
+        raise NotOutOfCore(why, code)
     folder = Path(tempfile.mkdtemp(prefix="survey-ooc-pages-"))   # mode 0700: rows of respondents
     try:
         return _Builder(store, inst, spec, tuple(statuses), folder, memory_limit).run()
@@ -177,7 +184,7 @@ class _Builder:
         inst, spec, con = self.inst, self.spec, self.con
         copied = self._copy(inst.id)
         if copied is None:
-            raise NotOutOfCore("no responses yet")
+            raise NotOutOfCore("no responses yet", "empty")
         stored_src, cols = copied
         con.execute(f"CREATE VIEW stored AS SELECT * FROM {stored_src}")
         stored = con.execute("SELECT count(*) FROM stored").fetchall()[0][0]
@@ -188,7 +195,7 @@ class _Builder:
         con.execute(f"CREATE VIEW kept AS SELECT * FROM stored WHERE {keep}")
         n_kept = con.execute("SELECT count(*) FROM kept").fetchall()[0][0]
         if n_kept == 0:
-            raise NotOutOfCore("no responses kept")
+            raise NotOutOfCore("no responses kept", "empty")
         psus, method, two_stage = self._psu_weights(cols, keys)
         con.register("psu_w", psus)
         join = " AND ".join(f"CAST(k.{q(c)} AS VARCHAR) = psu_w.{q('k_' + c)}" for c in keys)
@@ -436,11 +443,15 @@ class _Builder:
                       and x.kind.analysis_kind in ("categorical", "number") and HEAD_PREFIX + x.name not in cols]
             if not picked:
                 continue
-            firsts = ", ".join(f"arg_min({q(x.name)}, _member_index) AS {q(HEAD_PREFIX + x.name)}" for x in picked)
-            con.execute(f"CREATE VIEW heads AS SELECT _response_id AS __hid, {firsts} FROM {q('m_' + name)} "
-                        f"WHERE CAST({q(question)} AS VARCHAR) = {lit(choice)} GROUP BY _response_id")
+            # the first listed head of each household (a window sorts, and spills, where a hash aggregate may not)
+            answers = ", ".join(f"{q(x.name)} AS {q(HEAD_PREFIX + x.name)}" for x in picked)
+            heads = self.folder / "heads.parquet"
+            con.execute(f"COPY (SELECT _response_id AS __hid, {answers} FROM {q('m_' + name)} "
+                        f"WHERE CAST({q(question)} AS VARCHAR) = {lit(choice)} "
+                        "QUALIFY row_number() OVER (PARTITION BY _response_id ORDER BY _member_index) = 1) "
+                        f"TO {lit(heads)} (FORMAT parquet)")
             head_sql = ", " + ", ".join(f"heads.{q(HEAD_PREFIX + x.name)}" for x in picked)
-            join = "LEFT JOIN heads ON heads.__hid = b._response_id"
+            join = f"LEFT JOIN read_parquet({lit(heads)}) heads ON heads.__hid = b._response_id"
         return head_sql, join, members
 
     def _repeat(self, repeat, name: str, main_path: Path, main_columns: list[str], two_stage: bool,

@@ -228,3 +228,18 @@ def test_the_crosstab_page_never_builds_the_dataset_past_the_setting(data_dir, a
     same(layered, at)
     assert [i.value for i in at.info] == [test["sentence"]["en"] for test in layered.stats["tests"]]
     assert any("Computed out of core (DuckDB)" in c.value for c in at.caption)
+
+
+def test_past_the_setting_a_design_not_out_of_core_says_it_was_computed_in_memory(analysis_store, monkeypatch):
+    store = ResponseStore(analysis_store, audit=False)
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    view = data_cache.View("civil_servant", "en")   # base weights from the agencies' staff counts
+    question = data_cache.facets("civil_servant", "en", store=store).questions[0].name
+    made = data_cache.table(question_table, view, store=store, question=question)
+    assert out_of_core.NOTE not in made.notes
+    assert made.notes[-1]["en"] == ("Computed in memory: past 10 rows the analysis pages compute out of core "
+                                    "(DuckDB), but not base weights from another questionnaire's counts yet.")
+    assert made.notes[-1]["id"].startswith("Dihitung di dalam memori: di atas 10 baris")
+    monkeypatch.setenv(out_of_core.SETTING, "100000")
+    assert not any("in memory" in note["en"] for note in data_cache.table(question_table, view, store=store,
+                                                                            question=question).notes)

@@ -5,9 +5,9 @@ token): when a table of the instrument has more stored rows than the setting (a 
 ``ResponseStore.count``), the choices of the widgets and the question tables come from
 :mod:`analysis.outofcore.store_source` (answers and design weights made by DuckDB on Parquet
 copies of the store's current rows) and :mod:`analysis.outofcore.store_data`, and the
-in-memory Dataset is never built.  What that path does not handle (another builder, a
-select_multiple question, base weights from counts, a census, raking: see
-``store_source.supported``) goes the in-memory way, as below the setting.  The cache token
+in-memory Dataset is never built.  What that path does not handle (another builder or interval
+method, base weights from counts, a census, raking or GREG: see ``store_source.supported``) goes
+the in-memory way, as below the setting, with a note that says so.  The cache token
 (``analysis.results_cache.data_token``) carries the setting, so changing it never serves a result
 made under the other one, to a page or to the data API.
 """
@@ -115,6 +115,28 @@ def _handled(store, token: tuple, builder: Callable, views: tuple, options: dict
     return bool(names) and bool(tables) and all(tables[0].variables[n].kind in KINDS[builder] for n in names)
 
 
+def _why_not(store, token: tuple, views: tuple) -> str | None:
+    """Why a table past the setting is computed in memory (a code of ui.i18n's ooc_why_*), or None
+    below the setting and when no answer was kept (nothing to compute)."""
+    instruments = {view.instrument for view in views}
+    if not any(large(store, token, name) for name in instruments):
+        return None
+    for name in instruments:
+        rows(store, token, name)
+        found = _rows.get((str(store.root), token, name))
+        if isinstance(found, store_source.NotOutOfCore):
+            return None if found.code == "empty" else found.code
+    return "table"
+
+
+def _in_memory(why: str) -> dict[str, str]:
+    from survey.locale import LANGUAGES, number
+    from ui.i18n import t
+
+    return {lang: t("out_of_core_in_memory", lang, rows=number(out_of_core.row_limit(), lang, 0),
+                    why=t(f"ooc_why_{why}", lang)) for lang in LANGUAGES}
+
+
 def _table(store, token: tuple, builder: Callable, views: tuple, options: tuple):
     return BUILDERS[builder](*[data_of(store, token, view) for view in views], **dict(options))
 
@@ -148,7 +170,9 @@ def dispatching(table: Callable, facets: Callable):
         views = (views,) if isinstance(views, cache.View) else tuple(views)
         now = token(store)
         if not _handled(store, now, builder, views, options):
-            return table(builder, views, store, **options)
+            made = table(builder, views, store, **options)
+            why = _why_not(store, now, views)
+            return made if why is None or not hasattr(made, "with_note") else made.with_note(_in_memory(why))
         name = results_cache.qualified_name(builder)
         return cache._result(str(store.root), now, f"out_of_core:{name}", (views, tuple(sorted(options.items()))),
                              _compute=functools.partial(_table, store, now, builder))

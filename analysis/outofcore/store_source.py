@@ -125,15 +125,18 @@ def supported(spec) -> str | None:
     return None
 
 
+def code_of(why: str) -> str:
+    """The word for the page's note of a reason :func:`supported` gives."""
+    return {"a census": "census", "raking or GREG": "raking"}.get(why, "counts" if why.startswith("base") else "design")
+
+
 def build(store, instrument_id: str, statuses=COUNTED_STATUSES, memory_limit: str = "1GB") -> StoreRows:
     """The analysis rows of ``instrument_id`` (see the module docstring); raises NotOutOfCore."""
     inst = store.instrument(instrument_id)
     spec = inst.design
     why = supported(spec)
     if why:
-        code = {"a census": "census", "raking or GREG": "raking"}.get(why, "counts" if why.startswith("base") else
-                                                                      "design")
-        raise NotOutOfCore(why, code)
+        raise NotOutOfCore(why, code_of(why))
     folder = Path(tempfile.mkdtemp(prefix="survey-ooc-pages-"))   # mode 0700: rows of respondents
     try:
         return _Builder(store, inst, spec, tuple(statuses), folder, memory_limit).run()

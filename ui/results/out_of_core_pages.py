@@ -118,12 +118,14 @@ def _handled(store, token: tuple, builder: Callable, views: tuple, options: dict
 def _why_not(store, token: tuple, views: tuple) -> str | None:
     """Why a table past the setting is computed in memory (a code of ui.i18n's ooc_why_*), or None
     below the setting and when no answer was kept (nothing to compute)."""
-    instruments = {view.instrument for view in views}
-    if not any(large(store, token, name) for name in instruments):
+    instruments = [name for name in dict.fromkeys(view.instrument for view in views) if large(store, token, name)]
+    if not instruments:
         return None
-    for name in instruments:
-        rows(store, token, name)
+    for name in instruments:   # never builds the rows only to say why (the design says, or a build did)
+        why = store_source.supported(store.instrument(name).design)
         found = _rows.get((str(store.root), token, name))
+        if why is not None:
+            return store_source.code_of(why)
         if isinstance(found, store_source.NotOutOfCore):
             return None if found.code == "empty" else found.code
     return "table"

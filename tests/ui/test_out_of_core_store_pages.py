@@ -243,3 +243,20 @@ def test_past_the_setting_a_design_not_out_of_core_says_it_was_computed_in_memor
     monkeypatch.setenv(out_of_core.SETTING, "100000")
     assert not any("in memory" in note["en"] for note in data_cache.table(question_table, view, store=store,
                                                                             question=question).notes)
+
+
+def test_in_indonesian_too(analysis_store):
+    store = ResponseStore(analysis_store, audit=False)
+    rows = store_source.build(store, "household")
+    try:
+        mine = store_data.build(rows, store.instrument("household"), "id")
+        theirs = load_dataset(store, "household", lang="id")
+        same_provenance(theirs.provenance, mine.provenance)
+        for a, b in ((question_table(mine, "internet_type", by="kecamatan"),
+                      question_table(theirs, "internet_type", by="kecamatan")),
+                     (crosstab_table(mine, "has_computer", "head_education", percent="col"),
+                      crosstab_table(theirs, "has_computer", "head_education", percent="col"))):
+            np.testing.assert_allclose(a.data["estimate"].astype(float), b.data["estimate"].astype(float), rtol=1e-9)
+            assert a.value_labels == b.value_labels and a.to_frame("id").columns.equals(b.to_frame("id").columns)
+    finally:
+        rows.close()

@@ -260,3 +260,31 @@ def test_in_indonesian_too(analysis_store):
             assert a.value_labels == b.value_labels and a.to_frame("id").columns.equals(b.to_frame("id").columns)
     finally:
         rows.close()
+
+
+def test_refusals_vacant_dwellings_and_reviews_weigh_as_in_memory(tmp_path, analysis_store):
+    """Left-out interviews counted by reason, the non-response adjustment of their PSU (a refusal
+    and a non-contact count as sampled, a vacant dwelling as not eligible), rejected and approved
+    reviews: the same provenance, weights and table as the Dataset's."""
+    store = ResponseStore(copy_to(analysis_store, tmp_path / "store"), audit=False)
+    stored = store.read("household")
+    first = stored.iloc[0]
+    place = {k: first[k] for k in ("kecamatan", "psu", "kelurahan", "rw", "rt", "interview_date")}
+    for outcome in ("refused", "vacant_or_not_found", "nobody_home"):
+        store.submit("household", {**place, "visit_outcome": outcome}, "enum01")
+    store.set_status("household", stored["_response_id"].iloc[1], "rejected", editor="sup1")
+    store.set_status("household", stored["_response_id"].iloc[2], "approved", editor="sup1")
+    theirs = load_dataset(store, "household", lang="en")
+    assert set(theirs.provenance.excluded) == {"status: rejected", "visit_outcome: refused",
+                                               "visit_outcome: vacant_or_not_found", "visit_outcome: nobody_home"}
+    rows = store_source.build(store, "household")
+    try:
+        mine = store_data.build(rows, store.instrument("household"), "en")
+        same_provenance(theirs.provenance, mine.provenance)
+        weights = store_source.duckdb.sql(f"SELECT __w FROM read_parquet('{mine.main.path}')").df()["__w"]
+        np.testing.assert_allclose(np.sort(weights.to_numpy()), np.sort(theirs.main.design.weights), rtol=1e-12)
+        a = question_table(mine, "has_internet", by="kecamatan").data
+        b = question_table(theirs, "has_internet", by="kecamatan").data
+        np.testing.assert_allclose(a[["estimate", "se"]].astype(float), b[["estimate", "se"]].astype(float), rtol=1e-9)
+    finally:
+        rows.close()

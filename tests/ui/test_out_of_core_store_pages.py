@@ -288,3 +288,15 @@ def test_refusals_vacant_dwellings_and_reviews_weigh_as_in_memory(tmp_path, anal
         np.testing.assert_allclose(a[["estimate", "se"]].astype(float), b[["estimate", "se"]].astype(float), rtol=1e-9)
     finally:
         rows.close()
+
+
+def test_the_threshold_is_the_stored_rows_read_from_the_files_footers(analysis_store, monkeypatch):
+    from ui.results import out_of_core_pages
+
+    store = ResponseStore(analysis_store, audit=False)
+    assert out_of_core_pages.stored_rows(store, "household_members") == store.count("household_members") == 449
+    token = data_cache.data_token(store)
+    monkeypatch.setenv(out_of_core.SETTING, "449")
+    assert not out_of_core_pages.large(store, token, "household")
+    monkeypatch.setenv(out_of_core.SETTING, "448")   # the members, not the 120 households, are past it
+    assert out_of_core_pages.large(store, token, "household")

@@ -1,8 +1,8 @@
 """The analysis pages past ``SURVEY_OUT_OF_CORE_ROWS`` rows: no Dataset, the store's rows through DuckDB.
 
-:func:`dispatching` wraps ``ui.results.data_cache``'s ``table`` and ``facets`` (and its cache
-token): when a table of the instrument has more stored rows than the setting (a cheap count,
-``ResponseStore.count``), the choices of the widgets and the question tables come from
+:func:`dispatching` wraps ``ui.results.data_cache``'s ``table`` and ``facets``: when a table of the
+instrument has more stored rows than the setting (a cheap count: :func:`stored_rows`, the Parquet
+files' footers), the widgets' choices and the Explore and Cross-tab tables come from
 :mod:`analysis.outofcore.store_source` (answers and design weights made by DuckDB on Parquet
 copies of the store's current rows) and :mod:`analysis.outofcore.store_data`, and the
 in-memory Dataset is never built.  What that path does not handle (another builder or interval
@@ -18,6 +18,9 @@ import atexit
 import functools
 import threading
 from typing import Callable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analysis import results_cache
 from analysis.outofcore import store_data, store_source
@@ -40,6 +43,15 @@ def _remove_all() -> None:
             made.close()
 
 
+def stored_rows(store, table: str) -> int:
+    """The rows of the table's Parquet files, from their footers (milliseconds; every stored revision
+    counts, so a little above ``ResponseStore.count``, which reads the rows' keys: its fallback)."""
+    try:
+        return sum(pq.read_metadata(path).num_rows for path in store.table_folder(table).glob("*.parquet"))
+    except (OSError, pa.ArrowInvalid):   # a file compacted away (or being written) meanwhile
+        return store.count(table)
+
+
 def large(store, token: tuple, instrument_id: str) -> bool:
     """True when a table of the instrument has more stored rows than the setting."""
     limit = out_of_core.row_limit()
@@ -47,7 +59,7 @@ def large(store, token: tuple, instrument_id: str) -> bool:
     if key not in _sizes:
         inst = store.instrument(instrument_id)
         names = [inst.id, *(inst.table_name(r) for r in inst.repeats)]
-        _sizes[key] = max(store.count(name) for name in names) > limit
+        _sizes[key] = max(stored_rows(store, name) for name in names) > limit
         if len(_sizes) > 64:
             _sizes.pop(next(iter(_sizes)))
     return _sizes[key]

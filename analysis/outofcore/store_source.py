@@ -200,6 +200,10 @@ class _Builder:
         if n_kept == 0:
             raise NotOutOfCore("no responses kept", "empty")
         psus, method, two_stage = self._psu_weights(cols, keys)
+        if spec.lonely_psu == "fail" and spec.psu is not None and (
+                (spec.strata and (psus.groupby(f"k_{spec.strata}").size() == 1).any())
+                or (two_stage and (psus["responded"] == 1).any())):
+            raise NotOutOfCore("a lonely unit under lonely_psu: fail")   # the in-memory design's fallback and note
         con.register("psu_w", psus)
         join = " AND ".join(f"CAST(k.{q(c)} AS VARCHAR) = psu_w.{q('k_' + c)}" for c in keys)
         weighted = (f"SELECT k.*, psu_w.w0 AS __w0, psu_w.f1 AS __f0, psu_w.f2 AS __f1 FROM kept k "

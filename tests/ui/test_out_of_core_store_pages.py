@@ -2,7 +2,7 @@
 widgets' choices and the question tables come from the store's rows through DuckDB, weights
 made there too, and every number equals the in-memory page's."""
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
@@ -300,3 +300,14 @@ def test_the_threshold_is_the_stored_rows_read_from_the_files_footers(analysis_s
     assert not out_of_core_pages.large(store, token, "household")
     monkeypatch.setenv(out_of_core.SETTING, "448")   # the members, not the 120 households, are past it
     assert out_of_core_pages.large(store, token, "household")
+
+
+def test_a_lonely_psu_the_design_cannot_take_is_left_to_the_in_memory_path(analysis_store, monkeypatch):
+    """Pasar Kliwon keeps one PSU: with lonely_psu "fail" the in-memory design falls back with a note,
+    which the out-of-core path does not reproduce, so it declines."""
+    store = ResponseStore(analysis_store, audit=False)
+    inst = store.instrument("household")
+    strict = replace(inst, design=replace(inst.design, lonely_psu="fail"))
+    monkeypatch.setattr(ResponseStore, "instrument", lambda self, name: strict if name == "household" else inst)
+    with pytest.raises(store_source.NotOutOfCore, match="lonely"):
+        store_source.build(store, "household")

@@ -2,7 +2,8 @@
 
 A result is keyed on the builder's qualified name, its arguments, and :func:`data_token`: the
 store's ``state_token()`` (a digest of each table folder's file names) plus the modification time
-and size of the questionnaires, ``frame.csv``, ``population.csv`` and ``kelurahan.csv`` (the design files). So a
+and size of the questionnaires, ``frame.csv``, ``population.csv`` and ``kelurahan.csv`` (the design files), and
+the ``SURVEY_OUT_OF_CORE_ROWS`` setting (a change never serves a table made under the other). So a
 dashboard polling every minute costs one listing per table folder while nothing changed; a new
 submission, a review, an upload or an edited design changes the token and the next request
 computes again. ui/results/data_cache.py keys its ``st.cache_data`` on the same token, and builds
@@ -39,7 +40,9 @@ def data_token(store) -> tuple:
             files.append((path.name, stat.st_mtime_ns, stat.st_size))
         except FileNotFoundError:
             files.append((path.name, None, None))
-    return store.state_token(), tuple(files)
+    from analysis.tables.out_of_core import row_limit  # past it, tables come out of core (issue 24)
+
+    return store.state_token(), tuple(files), ("out_of_core_rows", row_limit())
 
 
 class LRU:

@@ -513,6 +513,18 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Nobody has answered this question yet in these interviews (it may be asked of only some).",
         "id": "Belum ada yang menjawab pertanyaan ini pada wawancara tersebut (mungkin hanya ditanyakan kepada sebagian).",
     },
+    "out_of_core_in_memory": {
+        "en": "Computed in memory: past {rows} rows the analysis pages compute out of core (DuckDB), but not {why} yet.",
+        "id": "Dihitung di dalam memori: di atas {rows} baris halaman analisis menghitung di luar memori (DuckDB), "
+              "tetapi belum untuk {why}.",
+    },
+    "ooc_why_census": {"en": "a census", "id": "sensus"},
+    "ooc_why_counts": {"en": "base weights from another questionnaire's counts",
+                       "id": "bobot dasar dari hitungan kuesioner lain"},
+    "ooc_why_raking": {"en": "raked or GREG weights", "id": "bobot raking atau GREG"},
+    "ooc_why_design": {"en": "this design or its files (see the notes on the weights)",
+                       "id": "desain ini atau berkasnya (lihat catatan tentang bobot)"},
+    "ooc_why_table": {"en": "this table", "id": "tabel ini"},
     "sources": {"en": "Sources, design and weights", "id": "Sumber, desain dan bobot"},
     "computing": {
         "en": "Reading the interviews and computing the estimates…",

@@ -58,7 +58,7 @@ def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_l
         for lv in range(n_levels):
             infl[(j, lv)] = _influence(w, var, by, int(dom), lv, p[j, lv], wsum[j], subset)
     var_p = d.influence_variance(infl).reshape(k, n_levels)
-    se = np.sqrt(var_p)
+    se = np.where(np.isnan(p), np.nan, np.sqrt(var_p))   # a domain nobody answered in: no SE, as in memory
     low, high = ciprop.ci_logit(p, se, level, df[:, None])
     out = pd.DataFrame({"level": np.tile(np.asarray(levels, dtype=object), k), "estimate": p.ravel(),
                         "se": se.ravel(), "ci_low": np.ravel(low), "ci_high": np.ravel(high),

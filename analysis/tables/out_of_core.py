@@ -25,8 +25,10 @@ import pyarrow.parquet as pq
 
 from analysis import outofcore
 from analysis.estimation.design_variables import categorical, column, factor_codes
+from analysis.outofcore import multiple
 from analysis.outofcore import numbers as numbers_module
 from analysis.outofcore.shares import proportion
+from analysis.outofcore.store_data import StoreTable
 
 SETTING = "SURVEY_OUT_OF_CORE_ROWS"
 DEFAULT_ROWS = 2_000_000
@@ -64,6 +66,10 @@ def _layout(d) -> dict | None:
 def shares(table, var, by: str | None, level: float, ci_method: str) -> pd.DataFrame | None:
     """``proportion`` of ``var`` (by ``by``) as the in-memory ``_shares`` frame, or None when this
     table is small enough for memory or its design is one the out-of-core path does not handle."""
+    if isinstance(table, StoreTable):   # the store's rows, never in memory (analysis.outofcore.store_data)
+        return _from_store(table, var, by, lambda ooc, subset: proportion(
+            ooc, "_y", var.choice_labels(table.lang), by="_by" if by else None, by_levels=_by_levels(table, by),
+            level=level, deff=True, counts=True, subset=subset), table.codes(var.name))
     if ci_method != "logit" or not _large(table):
         return None
     v = categorical(table.design, var.name)   # the levels and codes the in-memory proportion uses
@@ -74,6 +80,12 @@ def shares(table, var, by: str | None, level: float, ci_method: str) -> pd.DataF
 
 def numbers(table, var, by: str | None, level: float, probs) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """(``mean(..., deff=True)``, ``quantile(..., probs)``) of a number question, or None (see :func:`shares`)."""
+    if isinstance(table, StoreTable):
+        by_col, by_levels = ("_by" if by else None), _by_levels(table, by)
+        return _from_store(table, var, by, lambda ooc, subset: (
+            numbers_module.mean(ooc, "_y", by=by_col, by_levels=by_levels, level=level, subset=subset),
+            numbers_module.quantile(ooc, "_y", probs, by=by_col, by_levels=by_levels, level=level, subset=subset)),
+            table.number(var.name))
     if not _large(table):
         return None
     values = pd.to_numeric(column(table.design, var.name)).to_numpy(dtype=float, na_value=np.nan)
@@ -81,6 +93,46 @@ def numbers(table, var, by: str | None, level: float, probs) -> tuple[pd.DataFra
     return _run(table, pa.array(values, mask=np.isnan(values)), by, lambda ooc, by_levels, subset: (
         numbers_module.mean(ooc, "_y", by=by_col, by_levels=by_levels, level=level, subset=subset),
         numbers_module.quantile(ooc, "_y", probs, by=by_col, by_levels=by_levels, level=level, subset=subset)))
+
+
+def options(table, var, by: str | None, level: float, ci_method: str) -> pd.DataFrame | None:
+    """A select_multiple's shares (the in-memory ``_options`` frame, ``level`` the options' labels) from
+    the store's rows (StoreTable), or None: in memory."""
+    if not isinstance(table, StoreTable) or ci_method != "logit":
+        return None
+    dummies = table.dummies(var.name)
+    labels = dict(zip(dummies, var.choice_labels(table.lang)))
+    r = _from_store(table, var, by, lambda ooc, subset: multiple.options(
+        ooc, list(dummies), by="_by" if by else None, by_levels=_by_levels(table, by), level=level, subset=subset),
+        None, dummies)
+    r["level"] = r["level"].map(labels)
+    return r
+
+
+def crosstab_layers(table, rvar, cvar, lvar, percent: str, level: float, ci_method: str) -> list | None:
+    """[(layer, long frame, test)] of a cross-tab on the store's rows (StoreTable), or None: in memory."""
+    if not isinstance(table, StoreTable) or ci_method != "logit":
+        return None
+    from analysis.tables import out_of_core_crosstab
+    return out_of_core_crosstab.layers(table, rvar, cvar, lvar, percent, level)
+
+
+def _by_levels(table: StoreTable, by: str | None):
+    return None if by is None else table.variables[by].choice_labels(table.lang)
+
+
+def _from_store(table: StoreTable, var, by: str | None, estimate, values_sql: str | None, more: dict = None):
+    """``estimate(design, subset)`` over the store's rows with ``_y`` = ``values_sql`` (and ``more``
+    columns), ``_by`` the breakdown's codes; frames' ``_by`` renamed to ``by``."""
+    columns = {**({"_y": values_sql} if values_sql else {}), **(more or {}), **({"_by": table.codes(by)} if by else {})}
+    ooc, subset, con = table.design_of(columns)
+    try:
+        result = estimate(ooc, subset)
+    finally:
+        con.disconnect()
+    rename = {"_by": by} if by else {}
+    return tuple(r.rename(columns=rename) for r in result) if isinstance(result, tuple) else result.rename(
+        columns=rename)
 
 
 def _large(table) -> bool:

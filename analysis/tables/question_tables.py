@@ -181,7 +181,7 @@ def _out_of_core(table, var, by, by_var, level, ci_method) -> pd.DataFrame | Non
     if var.kind == "number":
         estimates = out_of_core.numbers(table, var, by, level, [p for _, p in QUARTILES])
         return None if estimates is None else _numbers(table, var, by, by_var, level, ci_method, estimates)
-    r = out_of_core.shares(table, var, by, level, ci_method) if var.kind == "categorical" else None
+    r = (out_of_core.shares if var.kind == "categorical" else out_of_core.options)(table, var, by, level, ci_method)
     if r is None:
         return None
     r = as_percent(r)
@@ -293,14 +293,17 @@ def crosstab_table(data, row: str, col: str, layer: str | None = None, percent: 
     if table.design is None or table.n == 0:
         return empty_table(title, columns, (RELIABILITY_NOTE,), data.provenance, "crosstab", keys,
                            {**stats, "tests": ()}, value_labels)
-    layers = [(None, table.design)]
-    if layer:
-        codes = table.choice_codes(layer)
-        present = np.unique(codes[table.design.in_subset & (codes >= 0)])
-        layers = [(lvar.choices[j], table.design.subset(codes == j)) for j in present]
+    computed = out_of_core.crosstab_layers(table, rvar, cvar, lvar, percent, level, ci_method)   # the store's rows
+    said_ooc = [out_of_core.NOTE] if computed is not None else []
+    if computed is None:
+        layers = [(None, table.design)]
+        if layer:
+            codes = table.choice_codes(layer)
+            present = np.unique(codes[table.design.in_subset & (codes >= 0)])
+            layers = [(lvar.choices[j], table.design.subset(codes == j)) for j in present]
+        computed = ((name, *_one_crosstab(table, d, rvar, cvar, percent, level, ci_method)) for name, d in layers)
     parts, tests, notes = [], [], []
-    for name, d in layers:
-        frame, test = _one_crosstab(table, d, rvar, cvar, percent, level, ci_method)
+    for name, frame, test in computed:
         if layer:
             frame.insert(0, "layer", name)
         parts.append(frame)
@@ -321,7 +324,7 @@ def crosstab_table(data, row: str, col: str, layer: str | None = None, percent: 
     frame, fixed = without_sampling_error(pd.concat(parts, ignore_index=True), table.design,
                                           {v.name: v.labels for v in (lvar, rvar, cvar) if v is not None})
     frame = with_reliability(frame)
-    notes = ([fixed] if fixed else []) + notes + [RELIABILITY_NOTE]
+    notes = ([fixed] if fixed else []) + notes + [RELIABILITY_NOTE] + said_ooc
     order = [*keys, *[c for c in columns if c not in keys], "count_se", "expected", "df", "kind"]
     return SummaryTable(frame[order], title, columns, value_labels=value_labels, notes=notes,
                         provenance=data.provenance, kind="crosstab", stats={**stats, "tests": tuple(tests)},

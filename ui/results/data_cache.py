@@ -255,3 +255,9 @@ def wait_for_prefetch(timeout: float | None = None) -> None:
         threads = list(_prefetching.values())
     for thread in threads:
         thread.join(timeout)
+
+
+# ---- past SURVEY_OUT_OF_CORE_ROWS (issue 24): no Dataset, the store's rows through DuckDB -------
+from ui.results import out_of_core_pages  # noqa: E402
+
+table, facets = out_of_core_pages.dispatching(table, facets)

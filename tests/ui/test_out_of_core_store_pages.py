@@ -1,0 +1,313 @@
+"""The Explore page past SURVEY_OUT_OF_CORE_ROWS without the in-memory Dataset (issue 24): the
+widgets' choices and the question tables come from the store's rows through DuckDB, weights
+made there too, and every number equals the in-memory page's."""
+
+from dataclasses import fields, replace
+
+import numpy as np
+import pytest
+
+import analysis.dataset.dataset
+from analysis.dataset.dataset import load_dataset
+from analysis.outofcore import store_data, store_source
+from analysis.tables import out_of_core, out_of_core_histogram
+from analysis.tables.histograms import histogram_table
+from analysis.tables.question_tables import crosstab_table, question_table
+from survey import ResponseStore
+from tests.support.analysis_store import copy_to
+from tests.support.app import open_page, same
+from ui.results import data_cache
+
+pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+              pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated"),
+              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+
+def no_dataset(monkeypatch):
+    """From now on building the in-memory Dataset fails the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the in-memory Dataset was built")
+
+    monkeypatch.setattr(analysis.dataset.dataset, "load_dataset", refuse)
+    monkeypatch.setattr(data_cache, "load_dataset", refuse)
+
+
+def same_provenance(a, b):
+    for f in fields(a):
+        if f.name != "built_at":
+            assert getattr(a, f.name) == getattr(b, f.name), f.name
+
+
+@pytest.fixture(scope="module")
+def in_memory(analysis_store):
+    return load_dataset(ResponseStore(analysis_store, audit=False), "household", lang="en")
+
+
+@pytest.fixture(scope="module")
+def from_store(analysis_store):
+    store = ResponseStore(analysis_store, audit=False)
+    rows = store_source.build(store, "household")
+    yield store_data.build(rows, store.instrument("household"), "en")
+    rows.close()
+
+
+def test_weights_variables_and_provenance_equal_the_datasets(in_memory, from_store):
+    same_provenance(in_memory.provenance, from_store.provenance)
+    assert in_memory.provenance.notes   # the empty stratum's cells, said the same way
+    for name, table in in_memory.tables.items():
+        mine = from_store.tables[name]
+        assert list(table.variables) == list(mine.variables) and table.own == mine.own
+        assert all(table.variables[k] == mine.variables[k] for k in table.variables)
+        weights = store_source.duckdb.sql(f"SELECT __w FROM read_parquet('{mine.path}')").df()["__w"].to_numpy()
+        np.testing.assert_allclose(np.sort(weights), np.sort(table.design.weights), rtol=1e-12)
+        assert mine.n == table.n
+
+
+@pytest.mark.parametrize("question, by", [("has_internet", None), ("has_internet", "kecamatan"),
+                                          ("used_internet", "sex"), ("income_monthly", "kecamatan"),
+                                          ("age", None), ("has_computer", "head_education")])
+def test_question_tables_from_the_store_equal_the_in_memory_ones(in_memory, from_store, question, by):
+    mine = question_table(from_store, question, by=by)
+    theirs = question_table(in_memory, question, by=by)
+    assert out_of_core.NOTE in mine.notes and out_of_core.NOTE not in theirs.notes
+    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
+    for col in theirs.data.columns:
+        if theirs.data[col].dtype.kind in "fi":
+            np.testing.assert_allclose(mine.data[col].astype(float), theirs.data[col].astype(float), rtol=1e-9,
+                                       atol=1e-9, err_msg=col)
+        else:
+            assert list(map(str, mine.data[col])) == list(map(str, theirs.data[col])), col
+
+
+def test_filters_and_equal_weights_from_the_store(in_memory, from_store):
+    for kwargs in ({"enumerators": ("enum02",)}, {"answers": (("kecamatan", ("laweyan", "jebres")),)},
+                   {"dates": (None, None), "statuses": ("submitted",)}):
+        answers = dict(kwargs.pop("answers", ()))
+        mine = from_store.view(True, answers=tuple(answers.items()), **kwargs)
+        theirs = in_memory.filter(**kwargs, **answers)
+        same_provenance(theirs.provenance, mine.provenance)
+        for question, by in (("has_internet", None), ("used_internet", "sex")):
+            a, b = question_table(mine, question, by=by).data, question_table(theirs, question, by=by).data
+            np.testing.assert_allclose(a["estimate"].astype(float), b["estimate"].astype(float), rtol=1e-9)
+            np.testing.assert_allclose(a["se"].astype(float), b["se"].astype(float), rtol=1e-9)
+            assert list(a["count"]) == list(b["count"])
+    a = question_table(from_store.view(False), "has_internet").data
+    b = question_table(in_memory.unweighted(), "has_internet").data
+    same_provenance(in_memory.unweighted().provenance, from_store.view(False).provenance)
+    np.testing.assert_allclose(a[["estimate", "se", "ci_low", "ci_high"]].astype(float),
+                               b[["estimate", "se", "ci_low", "ci_high"]].astype(float), rtol=1e-9)
+
+
+@pytest.mark.parametrize("question", ["income_monthly", "age", "hh_size"])
+def test_histograms_from_the_store_equal_the_in_memory_ones(in_memory, from_store, question):
+    mine = out_of_core_histogram.histogram_table(from_store, question)
+    theirs = histogram_table(in_memory, question)
+    assert set(mine.stats) == set(theirs.stats)
+    for key in ("quartiles", "whiskers", "range"):
+        np.testing.assert_allclose(mine.stats[key], theirs.stats[key], rtol=1e-12)
+    assert mine.value_labels == theirs.value_labels and mine.notes == theirs.notes
+    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
+    for col in theirs.data.columns:
+        if theirs.data[col].dtype.kind in "fi":
+            np.testing.assert_allclose(mine.data[col].astype(float), theirs.data[col].astype(float), rtol=1e-9,
+                                       atol=1e-9, err_msg=col)
+        else:
+            assert list(map(str, mine.data[col])) == list(map(str, theirs.data[col])), col
+
+
+@pytest.mark.parametrize("question, by", [("internet_type", None), ("internet_type", "kecamatan"),
+                                          ("internet_activities", "sex"), ("ict_skills", None),
+                                          ("internet_nonuse_reason", "sex")])
+def test_select_multiple_from_the_store_equals_the_in_memory_table(in_memory, from_store, question, by):
+    """Options among those asked (relevance evaluated per combination of answers, as tidy does),
+    optional questions left empty counting as none chosen; filtered and unweighted too."""
+    for mine, theirs in ((from_store, in_memory), (from_store.view(True, enumerators=("enum02",)),
+                                                   in_memory.filter(enumerators=["enum02"])),
+                         (from_store.view(False), in_memory.unweighted())):
+        a, b = question_table(mine, question, by=by), question_table(theirs, question, by=by)
+        assert out_of_core.NOTE in a.notes and list(a.data.columns) == list(b.data.columns)
+        for col in b.data.columns:
+            if b.data[col].dtype.kind in "fi":
+                np.testing.assert_allclose(a.data[col].astype(float), b.data[col].astype(float), rtol=1e-9,
+                                           atol=1e-9, err_msg=col)
+            else:
+                assert list(map(str, a.data[col])) == list(map(str, b.data[col])), col
+
+
+@pytest.mark.parametrize("question, by", [("has_internet", None), ("used_internet", "sex"),
+                                          ("income_monthly", None), ("income_monthly", "kecamatan"),
+                                          ("internet_type", None)])
+def test_explore_never_builds_the_dataset_past_the_setting(data_dir, analysis_store, monkeypatch, question, by):
+    store_dir = copy_to(analysis_store, data_dir)
+    data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en")
+    expected = question_table(data, question, by=by)
+    histogram = histogram_table(data, question) if question == "income_monthly" and by is None else None
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    no_dataset(monkeypatch)
+    at = open_page(store_dir, "explore")
+    at.selectbox(key="explore_question").set_value(question).run()
+    if by:
+        at.selectbox(key="explore_by").set_value(by).run()
+    assert not at.exception and not at.error
+    same(expected, at)
+    if histogram is not None:
+        same(histogram, at, 1)
+    assert any("Computed out of core (DuckDB)" in c.value for c in at.caption)
+    assert at.multiselect(key="explore_enumerators").options == ["enum01", "enum02"]
+
+
+def test_the_widgets_choices_come_without_the_dataset(analysis_store, monkeypatch):
+    store = ResponseStore(analysis_store, audit=False)
+    expected = data_cache._facets(store, data_cache.data_token(store), "household", "en")
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    no_dataset(monkeypatch)
+    mine = data_cache.facets("household", "en", store=store)
+    for f in fields(expected):
+        if f.name != "provenance":
+            assert getattr(mine, f.name) == getattr(expected, f.name), f.name
+    same_provenance(expected.provenance, mine.provenance)
+
+
+def test_the_results_cache_keys_on_the_setting(analysis_store, monkeypatch):
+    store = ResponseStore(analysis_store, audit=False)
+    view = data_cache.View("household", "en")
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    assert out_of_core.NOTE in data_cache.table(question_table, view, store=store, question="has_computer").notes
+    monkeypatch.setenv(out_of_core.SETTING, "1000000")
+    assert out_of_core.NOTE not in data_cache.table(question_table, view, store=store, question="has_computer").notes
+
+
+def assert_same_tests(mine, theirs):
+    assert len(mine) == len(theirs)
+    for a, b in zip(mine, theirs):
+        assert set(a) == set(b)
+        for key in a:
+            x, y = a[key], b[key]
+            if key in ("wald", "adj_wald", "lincom", "saddlepoint"):
+                x, y = (x.statistic, x.p_value), (y.statistic, y.p_value)
+            if isinstance(x, (tuple, float)):
+                np.testing.assert_allclose(np.asarray(x, dtype=float), np.asarray(y, dtype=float), rtol=1e-9,
+                                           err_msg=key)
+            else:
+                assert x == y, key
+
+
+@pytest.mark.parametrize("row, col, layer, percent", [
+    ("has_computer", "head_education", None, "col"), ("has_internet", "kecamatan", None, "row"),
+    ("used_internet", "sex", "age_group", "total"), ("has_computer", "has_internet", "head_sex", "row"),
+    ("relationship", "sex", None, "col")])
+@pytest.mark.parametrize("weighted", [True, False])
+def test_crosstabs_from_the_store_equal_the_in_memory_ones(in_memory, from_store, row, col, layer, percent, weighted):
+    mine = crosstab_table(from_store.view(weighted), row, col, layer=layer, percent=percent)
+    theirs = crosstab_table(in_memory if weighted else in_memory.unweighted(), row, col, layer=layer, percent=percent)
+    assert list(mine.notes) == [*theirs.notes, out_of_core.NOTE]
+    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
+    for column in theirs.data.columns:
+        if theirs.data[column].dtype.kind in "fi":
+            np.testing.assert_allclose(mine.data[column].astype(float), theirs.data[column].astype(float), rtol=1e-9,
+                                       atol=1e-9, err_msg=column)
+        else:
+            assert list(map(str, mine.data[column])) == list(map(str, theirs.data[column])), column
+    assert_same_tests(mine.stats["tests"], theirs.stats["tests"])
+
+
+def test_the_crosstab_page_never_builds_the_dataset_past_the_setting(data_dir, analysis_store, monkeypatch):
+    store_dir = copy_to(analysis_store, data_dir)
+    data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en")
+    first = crosstab_table(data, "has_computer", "head_education", percent="col")
+    layered = crosstab_table(data, "has_computer", "head_education", layer="head_sex", percent="row")
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    no_dataset(monkeypatch)
+    at = open_page(store_dir, "crosstab")
+    assert not at.exception and not at.error
+    same(first, at)
+    assert at.info[0].value == first.stats["tests"][0]["sentence"]["en"]
+    at.radio(key="crosstab_percent").set_value("row").run()
+    at.selectbox(key="crosstab_layer").set_value("head_sex").run()
+    assert not at.exception and not at.error
+    same(layered, at)
+    assert [i.value for i in at.info] == [test["sentence"]["en"] for test in layered.stats["tests"]]
+    assert any("Computed out of core (DuckDB)" in c.value for c in at.caption)
+
+
+def test_past_the_setting_a_design_not_out_of_core_says_it_was_computed_in_memory(analysis_store, monkeypatch):
+    store = ResponseStore(analysis_store, audit=False)
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    view = data_cache.View("civil_servant", "en")   # base weights from the agencies' staff counts
+    question = data_cache.facets("civil_servant", "en", store=store).questions[0].name
+    made = data_cache.table(question_table, view, store=store, question=question)
+    assert out_of_core.NOTE not in made.notes
+    assert made.notes[-1]["en"] == ("Computed in memory: past 10 rows the analysis pages compute out of core "
+                                    "(DuckDB), but not base weights from another questionnaire's counts yet.")
+    assert made.notes[-1]["id"].startswith("Dihitung di dalam memori: di atas 10 baris")
+    monkeypatch.setenv(out_of_core.SETTING, "100000")
+    assert not any("in memory" in note["en"] for note in data_cache.table(question_table, view, store=store,
+                                                                            question=question).notes)
+
+
+def test_in_indonesian_too(analysis_store):
+    store = ResponseStore(analysis_store, audit=False)
+    rows = store_source.build(store, "household")
+    try:
+        mine = store_data.build(rows, store.instrument("household"), "id")
+        theirs = load_dataset(store, "household", lang="id")
+        same_provenance(theirs.provenance, mine.provenance)
+        for a, b in ((question_table(mine, "internet_type", by="kecamatan"),
+                      question_table(theirs, "internet_type", by="kecamatan")),
+                     (crosstab_table(mine, "has_computer", "head_education", percent="col"),
+                      crosstab_table(theirs, "has_computer", "head_education", percent="col"))):
+            np.testing.assert_allclose(a.data["estimate"].astype(float), b.data["estimate"].astype(float), rtol=1e-9)
+            assert a.value_labels == b.value_labels and a.to_frame("id").columns.equals(b.to_frame("id").columns)
+    finally:
+        rows.close()
+
+
+def test_refusals_vacant_dwellings_and_reviews_weigh_as_in_memory(tmp_path, analysis_store):
+    """Left-out interviews counted by reason, the non-response adjustment of their PSU (a refusal
+    and a non-contact count as sampled, a vacant dwelling as not eligible), rejected and approved
+    reviews: the same provenance, weights and table as the Dataset's."""
+    store = ResponseStore(copy_to(analysis_store, tmp_path / "store"), audit=False)
+    stored = store.read("household")
+    first = stored.iloc[0]
+    place = {k: first[k] for k in ("kecamatan", "psu", "kelurahan", "rw", "rt", "interview_date")}
+    for outcome in ("refused", "vacant_or_not_found", "nobody_home"):
+        store.submit("household", {**place, "visit_outcome": outcome}, "enum01")
+    store.set_status("household", stored["_response_id"].iloc[1], "rejected", editor="sup1")
+    store.set_status("household", stored["_response_id"].iloc[2], "approved", editor="sup1")
+    theirs = load_dataset(store, "household", lang="en")
+    assert set(theirs.provenance.excluded) == {"status: rejected", "visit_outcome: refused",
+                                               "visit_outcome: vacant_or_not_found", "visit_outcome: nobody_home"}
+    rows = store_source.build(store, "household")
+    try:
+        mine = store_data.build(rows, store.instrument("household"), "en")
+        same_provenance(theirs.provenance, mine.provenance)
+        weights = store_source.duckdb.sql(f"SELECT __w FROM read_parquet('{mine.main.path}')").df()["__w"]
+        np.testing.assert_allclose(np.sort(weights.to_numpy()), np.sort(theirs.main.design.weights), rtol=1e-12)
+        a = question_table(mine, "has_internet", by="kecamatan").data
+        b = question_table(theirs, "has_internet", by="kecamatan").data
+        np.testing.assert_allclose(a[["estimate", "se"]].astype(float), b[["estimate", "se"]].astype(float), rtol=1e-9)
+    finally:
+        rows.close()
+
+
+def test_the_threshold_is_the_stored_rows_read_from_the_files_footers(analysis_store, monkeypatch):
+    from ui.results import out_of_core_pages
+
+    store = ResponseStore(analysis_store, audit=False)
+    assert out_of_core_pages.stored_rows(store, "household_members") == store.count("household_members") == 449
+    token = data_cache.data_token(store)
+    monkeypatch.setenv(out_of_core.SETTING, "449")
+    assert not out_of_core_pages.large(store, token, "household")
+    monkeypatch.setenv(out_of_core.SETTING, "448")   # the members, not the 120 households, are past it
+    assert out_of_core_pages.large(store, token, "household")
+
+
+def test_a_lonely_psu_the_design_cannot_take_is_left_to_the_in_memory_path(analysis_store, monkeypatch):
+    """Pasar Kliwon keeps one PSU: with lonely_psu "fail" the in-memory design falls back with a note,
+    which the out-of-core path does not reproduce, so it declines."""
+    store = ResponseStore(analysis_store, audit=False)
+    inst = store.instrument("household")
+    strict = replace(inst, design=replace(inst.design, lonely_psu="fail"))
+    monkeypatch.setattr(ResponseStore, "instrument", lambda self, name: strict if name == "household" else inst)
+    with pytest.raises(store_source.NotOutOfCore, match="lonely"):
+        store_source.build(store, "household")

@@ -150,7 +150,7 @@ def test_the_refresh_reads_again_only_when_the_store_changed(store, monkeypatch)
     calls = []
     real = monitor_data._snapshot
     monkeypatch.setattr(monitor_data, "_snapshot", lambda *a, **k: calls.append(1) or real(*a, **k))
-    data._result.clear()
+    data._shared.clear()
     first = monitor_data.snapshot(store, "household", "en")
     again = monitor_data.snapshot(store, "household", "en")
     assert len(calls) == 1 and again.records == first.records

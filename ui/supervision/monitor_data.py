@@ -3,10 +3,11 @@
 ``snapshot(store, instrument_id, lang)`` gathers everything the monitor shows (visit
 records and their dispositions, response rates, progress against the frame,
 durations, quality flags, the precision tracker) as plain tables; ``queue(...)`` the
-review page's queue and its flags. Both are ``ui.results.data_cache.cached`` results, keyed on the
-store's state (and the questionnaires, frame.csv and population.csv), so a page
-refreshing itself reads and computes again only when something changed; the analysis
-Dataset is ui.results.data_cache's, shared with the analysis pages.
+review page's queue and its flags. Both are ``ui.results.data_cache.shared`` results (kept
+unpickled: a refresh no longer unpickles 100,000 rows), keyed on the store's state (and the
+questionnaires, frame.csv and population.csv), so a page refreshing itself reads and computes
+again only when something changed; the analysis Dataset is ui.results.data_cache's, shared
+with the analysis pages.
 """
 
 from __future__ import annotations
@@ -49,12 +50,12 @@ class Snapshot:
 
 def snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     """Everything the monitor shows of ``instrument_id``, computed once per change of the store."""
-    return data.cached("monitor_snapshot", _snapshot, instrument_id, lang, store=store)
+    return data.shared("monitor_snapshot", _snapshot, instrument_id, lang, store=store)
 
 
 def queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the review queue, the flags) of ``instrument_id``: lighter than the whole snapshot."""
-    return data.cached("review_queue", _queue, instrument_id, lang, store=store)
+    return data.shared("review_queue", _queue, instrument_id, lang, store=store)
 
 
 def _quality(store, instrument_id: str, lang: str):
@@ -64,7 +65,7 @@ def _quality(store, instrument_id: str, lang: str):
 
 
 def _checked(store, instrument_id: str, lang: str):
-    return data.cached("monitor_quality", _quality, instrument_id, lang, store=store)
+    return data.shared("monitor_quality", _quality, instrument_id, lang, store=store)
 
 
 def _queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -258,9 +258,7 @@ def test_a_rerun_draws_the_queue_again_without_building_or_writing_it_again(data
     """A refresh of a queue of 100,000 interviews built its table and wrote its text again (1.2 s,
     issue 22, section 3): now once per state of the store, filters and language."""
     from analysis.tables.summary_table import SummaryTable
-    from ui.results import result_view
 
-    monkeypatch.setattr(result_view, "DRAWN_ROWS", 0)   # every table is long enough to keep here
     written = []
     real = SummaryTable.to_frame
 

@@ -91,11 +91,12 @@ def empty_ui(provenance: Provenance, lang: str) -> bool:
     return False
 
 
-# A long table a cache shares between reruns (the review queue: the same SummaryTable object until
-# the store or the filters change) is written as text once, not on every rerun (1 s at 100,000 rows).
-# SummaryTables are immutable: while one is held here, its id names its text.
+# A table a cache shares between reruns (the review queue, the monitor's tables: the same SummaryTable
+# object until the store or the filters change) is written as text once, not on every rerun (1 s for a
+# queue of 100,000 interviews).  SummaryTables are immutable: while one is held here, its id names its
+# text.  At most DRAWN_ENTRIES tables and DRAWN_ROWS rows in all (the oldest drawn leave first).
 _DRAWN: OrderedDict = OrderedDict()   # (id(table), lang) -> (table, frame, layout)
-DRAWN_ENTRIES, DRAWN_ROWS = 4, 2000
+DRAWN_ENTRIES, DRAWN_ROWS = 64, 400_000
 _drawn_lock = threading.Lock()
 
 
@@ -109,10 +110,10 @@ def _drawn(table: SummaryTable, lang: str) -> tuple[pd.DataFrame, tuple[dict, in
             return found[1].copy(deep=False), found[2]
     frame = table.to_frame(lang, formatted=True)
     layout = table_layout(table, frame, lang)
-    if len(frame) >= DRAWN_ROWS:
+    if len(frame) <= DRAWN_ROWS:
         with _drawn_lock:
             _DRAWN[key] = (table, frame, layout)
-            while len(_DRAWN) > DRAWN_ENTRIES:
+            while len(_DRAWN) > DRAWN_ENTRIES or sum(len(kept[1]) for kept in _DRAWN.values()) > DRAWN_ROWS:
                 _DRAWN.popitem(last=False)
     return frame.copy(deep=False), layout
 

@@ -179,6 +179,28 @@ def test_a_refresh_draws_the_tables_and_charts_built_once_per_state_of_the_store
     assert len(built) == 2 and metrics(at)["Approved"] == "1"
 
 
+def test_the_adjustment_per_psu_is_the_datasets_and_equals_a_fresh_one(store, data_dir):
+    """The snapshot takes the non-response adjustment the base weights went through (issue 22,
+    section 3: it was worked out twice); it equals one worked out from the records, before and
+    after a rejection and a submission."""
+    from analysis.dataset.response_rates import nonresponse_adjustment
+
+    inst, frame = store.instrument("household"), read_csv(data_dir / "frame.csv")
+
+    def fresh():
+        records = store.read("household")
+        kept_ids = set(load_dataset(store, "household", "en").main.frame["_response_id"].astype(str))
+        kept = records[records["_response_id"].astype(str).isin(kept_ids).to_numpy()].reset_index(drop=True)
+        return nonresponse_adjustment(inst, inst.design, kept, records, frame)[1]
+
+    snap = monitor_data.snapshot(store, "household", "en")
+    assert data.dataset("household", "en", store=store).nonresponse is not None
+    assert len(snap.adjustment) and snap.adjustment.equals(fresh())
+    store.set_status("household", store.read("household")["_response_id"].iloc[0], "rejected", editor="sup1")
+    store.submit("household", generate("household", 1, seed=31)[0], enumerator="enum01")
+    assert monitor_data.snapshot(store, "household", "en").adjustment.equals(fresh())
+
+
 def test_a_rejection_in_the_review_leaves_the_explore_pages_n(store, data_dir):
     at = open_app(data_dir, "sup1", "supervisor")
     at.switch_page("ui/pages/explore.py").run()

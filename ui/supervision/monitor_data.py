@@ -95,7 +95,9 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
         levels = ("stratum", "kelurahan", "psu") if psu else ("stratum",)
         areas = {level: fieldwork.per_area(visits, frame, strata, psu, level) for level in levels}
     adjustment = None
-    if inst.design.base == "frame" and frame is not None and psu:
+    if inst.design.base == "frame" and frame is not None and psu and dataset.nonresponse is not None:
+        adjustment = dataset.nonresponse   # worked out with the base weights, from the same records
+    elif inst.design.base == "frame" and frame is not None and psu:
         kept_ids = set(dataset.main.frame["_response_id"].astype(str)) if dataset.main.design is not None else set()
         kept = records[fieldwork.among(records["_response_id"], kept_ids)]
         _, adjustment = nonresponse_adjustment(inst, inst.design, kept.reset_index(drop=True), records, frame)

@@ -62,6 +62,8 @@ def pick(texts: Texts | None, lang: str) -> str:
 
 def is_texts(value: Any) -> bool:
     """True for a bilingual text ``{lang: text}`` (a mapping keyed by languages only)."""
+    if value is None or isinstance(value, (str, int, float)):   # most values: no ABC check (10,000 flags' texts)
+        return False
     return isinstance(value, Mapping) and bool(value) and all(key in LANGUAGES for key in value)
 
 

@@ -62,6 +62,8 @@ def pick(texts: Texts | None, lang: str) -> str:
 
 def is_texts(value: Any) -> bool:
     """True for a bilingual text ``{lang: text}`` (a mapping keyed by languages only)."""
+    if value is None or isinstance(value, (str, int, float)):   # most values: no ABC check (10,000 flags' texts)
+        return False
     return isinstance(value, Mapping) and bool(value) and all(key in LANGUAGES for key in value)
 
 
@@ -230,7 +232,10 @@ def wib_stamps(moments: Any, lang: str, seconds: bool = False) -> np.ndarray:
     interviews holds thousands); naive ones are UTC; missing ones are :data:`MISSING`."""
     import pandas as pd
 
-    wib = pd.to_datetime(pd.Series(moments, dtype=object), utc=True, format="mixed").dt.tz_convert(WIB)
+    if isinstance(moments, pd.Series) and isinstance(moments.dtype, pd.DatetimeTZDtype):
+        wib = moments.dt.tz_convert(WIB)   # already moments: not a Timestamp object per row, parsed back
+    else:
+        wib = pd.to_datetime(pd.Series(moments, dtype=object), utc=True, format="mixed").dt.tz_convert(WIB)
     months = pd.Series(_SHORT_MONTHS.get(lang, _SHORT_MONTHS["en"]), index=range(1, 13))
     clock = _clock(lang) + ((".%S" if lang == "id" else ":%S") if seconds else "")
     day, month, year = (part.astype("Int64") for part in (wib.dt.day, wib.dt.month, wib.dt.year))

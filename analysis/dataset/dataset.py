@@ -68,6 +68,8 @@ class Dataset:
     tables: Mapping[str, TableData]
     provenance: Provenance
     _unweighted: dict = field(default_factory=dict, repr=False)
+    # the non-response adjustment per PSU the base weights went through (the monitor shows it), or None
+    nonresponse: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def main(self) -> TableData:
@@ -300,7 +302,7 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
         statuses=statuses, design=_assembly.design_text(inst, spec, main_table), weighted=weighted,
         weights={k: t.weights_text for k, t in out.items()}, notes=tuple(_unique(notes)), filters={},
         project_version=project_version(), built_at=pd.Timestamp.now(tz="UTC"))
-    return Dataset(inst, lang, out, provenance)
+    return Dataset(inst, lang, out, provenance, nonresponse=base.nonresponse)
 
 
 def _unique(notes: list[Message]) -> list[Message]:

@@ -52,6 +52,7 @@ class BaseWeights:
     notes: tuple[Message, ...] = ()
     result: WeightingResult | None = None
     stage_fpc: tuple[np.ndarray, ...] = ()   # two-stage: (PSUs in the stratum, households in the PSU) per row
+    nonresponse: pd.DataFrame | None = None   # the non-response adjustment per PSU (response_rates), when made
 
 
 STAGE_COLUMNS = ("psus_in_stratum", "households_in_psu")
@@ -120,7 +121,7 @@ def _adjusted(inst, spec, raw, records, frame, table, keys, result: WeightingRes
     """The frame's base weights times the non-response adjustment within PSU, where
     frame.csv gives prob_within (where it does not, the base weight already divides
     by the responding households)."""
-    factors, _ = nonresponse_adjustment(inst, spec, raw, records, frame)
+    factors, per_psu = nonresponse_adjustment(inst, spec, raw, records, frame)
     if "prob_within" in table.columns:
         at = pd.MultiIndex.from_frame(table[keys].astype(str)).get_indexer(pd.MultiIndex.from_frame(raw[keys].astype(str)))
         given = ~np.isnan(table["prob_within"].to_numpy(dtype=float)[at])
@@ -136,7 +137,8 @@ def _adjusted(inst, spec, raw, records, frame, table, keys, result: WeightingRes
     summary["weighted_after"] = np.bincount(codes, weights=weights, minlength=len(summary))
     summary["note"] = "weighted_before = responses; weighted_after = estimated households (non-response adjusted)"
     adjusted = WeightingResult.from_weights(pd.Series(weights, index=result.weights.index, name="weight"), summary)
-    return BaseWeights(weights, None, "frame", message("weights.frame_nonresponse").texts, (), adjusted)
+    return BaseWeights(weights, None, "frame", message("weights.frame_nonresponse").texts, (), adjusted,
+                       nonresponse=per_psu)
 
 
 def _from_counts(inst, spec, raw: pd.DataFrame, counts: pd.DataFrame | None) -> BaseWeights:

@@ -178,17 +178,12 @@ def nonresponse_adjustment(inst, spec, raw: pd.DataFrame, records: pd.DataFrame,
     if spec.psu is None or any(k not in raw.columns for k in keys):
         return np.ones(len(raw)), pd.DataFrame(columns=[*keys, "sampled", "ineligible", "responded", "factor"])
 
-    def index(table: pd.DataFrame) -> pd.MultiIndex:
-        return pd.MultiIndex.from_arrays([table[k].astype("string").to_numpy() for k in keys], names=keys)
-
-    rows = index(raw)
-    responded = pd.Series(1, index=rows).groupby(level=list(range(len(keys)))).sum()
+    responded, row_at = _per_key(raw, keys)
     all_records = records.dropna(subset=[k for k in keys if k in records.columns]) if len(records) else records
-    in_records = pd.Series(1, index=index(all_records)).groupby(level=list(range(len(keys)))).sum() \
-        if len(all_records) else pd.Series(dtype=float)
+    in_records = _per_key(all_records, keys)[0] if len(all_records) else pd.Series(dtype=float)
     counted = _counted(all_records, COUNTED_STATUSES)
-    vacant = pd.Series((dispositions(inst, counted) == "ineligible").astype(int), index=index(counted)) \
-        .groupby(level=list(range(len(keys)))).sum() if len(counted) else pd.Series(dtype=float)
+    vacant = _per_key(counted, keys, (dispositions(inst, counted) == "ineligible").astype(int))[0] \
+        if len(counted) else pd.Series(dtype=float)
     sampled = _frame_sampled(frame, keys)
     table = pd.DataFrame(index=responded.index)
     from_frame = sampled.reindex(responded.index) if sampled is not None else pd.Series(np.nan, index=responded.index)
@@ -199,8 +194,28 @@ def nonresponse_adjustment(inst, spec, raw: pd.DataFrame, records: pd.DataFrame,
     table["responded"] = responded.to_numpy(dtype=float)
     eligible = (table["sampled"] - table["ineligible"]).to_numpy(dtype=float)
     table["factor"] = np.where(eligible > 0, eligible / table["responded"].to_numpy(dtype=float), 1.0)
-    factors = table["factor"].reindex(rows).to_numpy(dtype=float)
+    factors = table["factor"].to_numpy(dtype=float)[row_at]
     return factors, table.reset_index()
+
+
+def _per_key(table: pd.DataFrame, keys: list[str], values=None) -> tuple[pd.Series, np.ndarray]:
+    """(the sum of ``values`` (1 per row without them) per combination of the ``keys`` columns,
+    indexed and sorted by them as text; each row's position in it).  The same as grouping a
+    MultiIndex of every row by its levels, but the rows are matched by their factorized codes
+    and only one row per combination becomes text (a MultiIndex of 100,000 rows took 0.1 s)."""
+    codes = np.zeros(len(table), dtype=np.int64)
+    for key in keys:
+        found, uniques = pd.factorize(table[key].astype("string"))
+        codes = codes * (len(uniques) + 1) + found
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    sums = np.bincount(inverse, minlength=len(first)) if values is None else \
+        np.bincount(inverse, weights=np.asarray(values, dtype=float), minlength=len(first)).astype(np.int64)
+    once = table.iloc[first]
+    index, order = pd.MultiIndex.from_arrays([once[k].astype("string").to_numpy() for k in keys], names=keys) \
+        .sort_values(return_indexer=True)
+    position = np.empty(len(first), dtype=np.int64)
+    position[order] = np.arange(len(first))
+    return pd.Series(sums[order].astype(np.int64), index=index), position[inverse.ravel()]
 
 
 def response_rate_table(inst, rates: pd.DataFrame, level: str) -> SummaryTable:

@@ -59,10 +59,11 @@ def visits(inst, records: pd.DataFrame, times: pd.DataFrame | None = None) -> pd
         t = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id")
         t = t.reindex(out["_response_id"])
         out["minutes"] = t["minutes"].to_numpy(dtype=float)
-        out["submitted_at"] = pd.to_datetime(t["submitted_at"], utc=True).to_numpy()
+        # a zoned column as it is (its to_numpy() makes 100,000 Timestamp objects, parsed back below)
+        out["submitted_at"] = pd.to_datetime(t["submitted_at"], utc=True).array
     else:
         out["minutes"] = np.nan
-        out["submitted_at"] = pd.to_datetime(kept.get("_submitted_at"), utc=True).to_numpy() \
+        out["submitted_at"] = pd.to_datetime(kept["_submitted_at"], utc=True).array \
             if "_submitted_at" in kept else pd.NaT
     submitted = pd.to_datetime(out["submitted_at"], utc=True).dt.tz_convert(WIB).dt.tz_localize(None).dt.normalize()
     date = inst.fieldwork.date

@@ -214,7 +214,7 @@ def queue_table(inst, queue: pd.DataFrame, area: str | None, flag_labels: Labels
                 status_labels: Labels) -> SummaryTable:
     """The interviews waiting for a review, oldest first, each with its flags; the response ID first (the
     key the page's choice names first, kept in view on a phone while the other columns scroll)."""
-    frame = pd.DataFrame({"time": queue["submitted_at"].to_numpy(), "response": queue["_response_id"].astype(str).str[:SHORT_ID].to_numpy(),
+    frame = pd.DataFrame({"time": queue["submitted_at"].array, "response": queue["_response_id"].astype(str).str[:SHORT_ID].to_numpy(),
                           "enumerator": queue["_enumerator"].to_numpy(),
                           "area": queue["area"].to_numpy() if "area" in queue else None,
                           "status": queue["_status"].to_numpy(), "flag": [tuple(f) for f in queue["flags"]],

@@ -51,6 +51,10 @@ def test_wib_stamps_are_utc_moments_in_western_indonesian_time():
     assert list(f.wib_stamps(moments, "id")) == ["2 Des 2026 06.40 WIB", f.MISSING, "1 Des 2026 17.05 WIB"]
     assert list(f.wib_stamps(moments[:1], "en", seconds=True)) == ["2 Dec 2026 06:40:00 WIB"]
     assert list(f.wib_stamps([], "en")) == []
+    zoned = pd.Series(pd.to_datetime(moments, utc=True))   # a column of moments, as the review queue holds
+    assert isinstance(zoned.dtype, pd.DatetimeTZDtype)
+    assert list(f.wib_stamps(zoned, "en")) == ["2 Dec 2026 06:40 WIB", f.MISSING, "1 Dec 2026 17:05 WIB"]
+    assert list(f.wib_stamps(zoned.dt.tz_convert(f.WIB), "id", seconds=True))[0] == "2 Des 2026 06.40.00 WIB"
 
 
 def test_a_moment_reads_the_same_way_in_either_order_of_day_and_month():

@@ -86,6 +86,20 @@ def test_the_nonresponse_adjustment_against_a_hand_count():
     assert factors.tolist() == pytest.approx([(5 - 1) / 2, (5 - 1) / 2, 4 / 2, 4 / 2, 2 / 1])
 
 
+def test_the_adjustment_matches_each_row_to_its_psu_in_any_order():
+    """Rows are grouped by their factorized keys, not by a MultiIndex of every row (issue 22, section 3):
+    the same table and each row's factor whatever the order of the rows and of the PSUs."""
+    kept = RECORDS[RECORDS["_response_id"].isin(["a1", "a2", "b1", "b2", "c1"])].reset_index(drop=True)
+    factors, table = nonresponse_adjustment(INST, INST.design, kept, RECORDS, FRAME)
+    order = [4, 2, 0, 3, 1]
+    shuffled, again = nonresponse_adjustment(INST, INST.design, kept.iloc[order].reset_index(drop=True),
+                                             RECORDS.iloc[::-1].reset_index(drop=True), FRAME)
+    assert shuffled.tolist() == [factors[i] for i in order]
+    pd.testing.assert_frame_equal(table, again)
+    assert table["psu"].tolist() == sorted(table["psu"])   # sorted by stratum, then PSU, as text
+    assert list(zip(table["kecamatan"], table["psu"])) == sorted(zip(table["kecamatan"], table["psu"]))
+
+
 def test_the_household_design_uses_the_adjusted_weights():
     data = build_dataset(INST, {"visits": RECORDS}, frame=FRAME)
     frame = data.main.frame.set_index("_response_id")

@@ -73,6 +73,44 @@ def test_a_view_applies_filters_then_the_weights(analysis_store):
     assert data.View("household", "en").apply(full) is full
 
 
+def test_every_session_shares_one_dataset_that_none_of_them_can_change(tmp_path, analysis_store):
+    """The Dataset is kept unpickled and shared (issue 22, section 3): one object for every reader,
+    its frames copy-on-write copies, its arrays read-only."""
+    store = ResponseStore(copy_to(analysis_store, tmp_path / "store"), audit=False)
+    one = data.dataset("household", "en", store=store)
+    other = data.dataset("household", "en", store=store)
+    assert one is other                               # no copy per reader (st.cache_data unpickled one each)
+    frame = one.main.frame
+    frame["kecamatan"] = None                         # a session editing what it was given...
+    frame["extra"] = 1
+    assert "extra" not in other.main.frame and other.main.frame["kecamatan"].notna().all()
+    members = one.tables["household_members"]
+    for array in (members.household, members.design.weights, members.design.in_subset):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = array[1]
+
+
+def test_a_shared_result_is_computed_once_and_each_caller_edits_only_its_own_copy(tmp_path, analysis_store):
+    store = ResponseStore(copy_to(analysis_store, tmp_path / "store"), audit=False)
+    calls = []
+
+    def listing(store, instrument_id):
+        calls.append(instrument_id)
+        records = store.read(instrument_id)
+        return records, {"ids": records["_response_id"]}
+
+    first, extra = data.shared("test_listing", listing, "household", store=store)
+    first.loc[0, "_status"] = "edited"
+    first["mine"] = 1
+    extra["ids"].iloc[0] = "edited"
+    again, extra_again = data.shared("test_listing", listing, "household", store=store)
+    assert calls == ["household"]
+    assert "mine" not in again and "edited" not in set(again["_status"]) and "edited" not in set(extra_again["ids"])
+    store.submit("household", generate("household", 1, seed=7)[0], enumerator="enum01")
+    assert len(data.shared("test_listing", listing, "household", store=store)[0]) == len(again) + 1
+    assert calls == ["household", "household"]
+
+
 def test_a_table_the_page_built_is_a_cache_read_for_the_data_api(tmp_path, analysis_store, monkeypatch):
     from analysis import results_cache
     from analysis.tables.question_tables import question_table

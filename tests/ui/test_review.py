@@ -252,3 +252,32 @@ def test_the_queue_and_the_revisions_are_summary_tables_with_their_downloads(dat
     assert list(revisions.columns[:2]) == ["Revisi", "Jawaban yang berubah (lama → baru)"]
     csv = next(b for b in at.get("download_button") if b.key == "review_queue_csv")
     assert csv.proto.label == "CSV"
+
+
+def test_a_rerun_draws_the_queue_again_without_building_or_writing_it_again(data_dir, monkeypatch):
+    """A refresh of a queue of 100,000 interviews built its table and wrote its text again (1.2 s,
+    issue 22, section 3): now once per state of the store, filters and language."""
+    from analysis.tables.summary_table import SummaryTable
+
+    written = []
+    real = SummaryTable.to_frame
+
+    def counting(self, lang, formatted=False):
+        written.append((self.kind, lang)) if self.kind == "queue" else None
+        return real(self, lang, formatted)
+    monkeypatch.setattr(SummaryTable, "to_frame", counting)
+    store = seed_store(data_dir)
+    at = review(data_dir)
+    once = len(written)
+    assert once >= 1
+    at.run()
+    at.run()
+    assert len(written) == once and choices(at) == ["mine-1", "theirs-1", "mine-2"]
+    at.multiselect(key="review_enumerator").set_value(["enum02"]).run()   # other filters: another table
+    assert len(written) == once + 1 and choices(at) == ["theirs-1"]
+    at.multiselect(key="review_enumerator").set_value([]).run()            # back: the table kept
+    assert len(written) == once + 1 and choices(at) == ["mine-1", "theirs-1", "mine-2"]
+    store.set_status("agency", "theirs-1", "approved", editor="sup2")   # a new state of the store
+    at.run()
+    assert choices(at) == ["mine-1", "mine-2"] and len(written) == once + 2
+    assert at.dataframe[0].value.shape[0] == 2

@@ -18,7 +18,6 @@ import numpy as np
 import streamlit as st
 
 from analysis.charts import durations_chart, per_day_chart, precision_chart
-from analysis.tables import fieldwork_tables
 from survey import locale as formatting
 from survey.fieldwork.quality import FLAGS
 from survey.locale import pick
@@ -26,24 +25,19 @@ from survey.odk.inbox import Inbox
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
+from ui.results import data_cache as data
 from ui.results.data_cache import data_token
 from ui.results.downloads import table_downloads
 from ui.results.live import live, refresh_seconds
 from ui.results.result_view import chart_ui, table_ui
 from ui.store import get_store, usable_instruments
 from ui.supervision.monitor_data import Snapshot, snapshot
-from ui.supervision.monitor_tables import (
-    area_tables,
-    durations_table,
-    flag_table,
-    monitor_tables,
-    precision_table,
-    rate_tables,
-)
+from ui.supervision.monitor_tables import monitor_tables
 from ui.supervision.review_view import OPEN_IN_REVIEW
 
 log = logging.getLogger(__name__)
 REVIEW_PAGE = str(Path(__file__).resolve().parent / "review.py")
+AREA_TABLES = ("monitor_areas", "monitor_areas_kelurahan", "monitor_areas_psu")   # ui.supervision.monitor_tables
 
 
 # On a phone, metrics two by two instead of one per row.
@@ -91,29 +85,51 @@ def metrics_ui(snap: Snapshot, lang: str) -> None:
     cols[2].metric(t("m_rejected", lang), _count(snap.statuses.get("rejected", 0), lang))
 
 
-def progress_ui(snap: Snapshot, inst, lang: str) -> None:
+def tables_of(store, instrument_id: str, lang: str) -> dict:
+    """Every table the monitor shows (ui.supervision.monitor_tables), built once per state of the
+    store and shared: a refresh draws the same objects, whose text result_view has kept."""
+    return data.shared("monitor_tables", _tables, instrument_id, lang, store=store)
+
+
+def _tables(store, instrument_id: str, lang: str) -> dict:
+    """The tables (by the key of their widgets), and the charts and each indicator's precision table
+    under ``chart:<key>`` and ``precision:<code>`` (an Altair chart is only read when drawn)."""
+    snap, inst = snapshot(store, instrument_id, lang), store.instrument(instrument_id)
+    out = monitor_tables(snap, inst)
+    if len(snap.per_day):
+        out["chart:monitor_per_day"] = per_day_chart(snap.per_day, lang)
+    if snap.durations["n"]:
+        done = snap.visits.loc[snap.visits["disposition"] == "complete", "minutes"].dropna()
+        out["chart:monitor_durations"] = durations_chart(done, lang, inst.quality.min_minutes)
+    if "monitor_precision" in out:
+        table, codes = out["monitor_precision"], snap.precision["indicator"].to_numpy()
+        for code in dict.fromkeys(codes):
+            out[f"chart:monitor_precision_{code}"] = precision_chart(table.with_rows(codes == code), lang)
+            out[f"precision:{code}"] = table.with_rows(codes == code).with_notes(())
+    return out
+
+
+def progress_ui(snap: Snapshot, tables: dict, lang: str) -> None:
     heading(t("per_day_title", lang))
     if len(snap.per_day):
-        chart_ui(per_day_chart(snap.per_day, lang), "monitor_per_day")
+        chart_ui(tables["chart:monitor_per_day"], "monitor_per_day")
     st.caption(t("per_day_note", lang))
     if snap.areas:
         heading(t("area_title", lang))
         if not snap.has_frame:
             st.caption(t("area_no_frame", lang))
-        for key, table in area_tables(snap, inst).items():
+        for key, table in ((k, tables[k]) for k in AREA_TABLES if k in tables):
             if key == "monitor_areas":
                 table_ui(table, key, lang, title=False, table_key=key)
             else:
                 with st.expander(pick(table.title, lang)):
                     table_ui(table, key, lang, title=False, table_key=key)
     heading(t("enumerators_title", lang))
-    table_ui(fieldwork_tables.enumerator_table(snap.per_enumerator), "monitor_enumerators", lang, title=False,
-             table_key="monitor_enumerators")
+    table_ui(tables["monitor_enumerators"], "monitor_enumerators", lang, title=False, table_key="monitor_enumerators")
 
 
-def rates_ui(snap: Snapshot, inst, lang: str) -> None:
+def rates_ui(tables: dict, lang: str) -> None:
     heading(t("rates_title", lang))
-    tables = rate_tables(snap, inst)
     if "monitor_rates" in tables:
         table_ui(tables["monitor_rates"], "monitor_rates", lang, title=False, table_key="monitor_rates")
     if "monitor_rates_psu" in tables:
@@ -126,7 +142,7 @@ def rates_ui(snap: Snapshot, inst, lang: str) -> None:
                      table_key="monitor_adjustment")
 
 
-def quality_ui(snap: Snapshot, inst, lang: str) -> None:
+def quality_ui(snap: Snapshot, inst, tables: dict, lang: str) -> None:
     heading(t("durations_title", lang))
     summary = snap.durations
     if summary["n"]:
@@ -134,9 +150,8 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
         left.metric(t("dur_median", lang), t("dur_minutes", lang, value=formatting.number(summary["median"], lang, 0)))
         right.metric(t("dur_middle", lang), t("dur_minutes", lang, value=formatting.number(summary["p25"], lang, 0)
                                               + "–" + formatting.number(summary["p75"], lang, 0)))
-        done = snap.visits.loc[snap.visits["disposition"] == "complete", "minutes"].dropna()
-        chart_ui(durations_chart(done, lang, inst.quality.min_minutes), "monitor_durations")
-        table_ui(durations_table(snap, inst), "monitor_durations", lang, title=False, table_key="monitor_durations")
+        chart_ui(tables["chart:monitor_durations"], "monitor_durations")
+        table_ui(tables["monitor_durations"], "monitor_durations", lang, title=False, table_key="monitor_durations")
     else:
         st.caption(t("dur_none", lang))
     heading(t("flags_title", lang))
@@ -154,7 +169,7 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
         st.warning(t("flags_common", lang, flag=flag_names[flag], n=_count(int(counts.at[flag, "flagged"]), lang),
                      checked=_count(int(counts.at[flag, "checked"]), lang),
                      share=formatting.percent(100 * counts.at[flag, "share"], lang, 0)), icon=":material/tune:")
-    table_ui(flag_table(snap, inst), "monitor_flags", lang, title=False, table_key="monitor_flags")
+    table_ui(tables["monitor_flags"], "monitor_flags", lang, title=False, table_key="monitor_flags")
     enumerators = dict(zip(flags["_response_id"], flags["_enumerator"]))
     reasons = sorted(snap.flag_reasons.items(), key=lambda item: set(item[1]) <= common)   # other flags first
     labels = {rid: f"{rid[:8]} · {enumerators[rid]} · " + ", ".join(flag_names.get(f, f) for f in why)
@@ -165,9 +180,9 @@ def quality_ui(snap: Snapshot, inst, lang: str) -> None:
         st.switch_page(REVIEW_PAGE)
 
 
-def precision_ui(snap: Snapshot, inst, lang: str) -> None:
+def precision_ui(snap: Snapshot, inst, tables: dict, lang: str) -> None:
     heading(t("precision_title", lang))
-    table = precision_table(snap, inst)
+    table = tables.get("monitor_precision")
     if table is None:
         st.caption(t("precision_none", lang))
         return
@@ -182,8 +197,8 @@ def precision_ui(snap: Snapshot, inst, lang: str) -> None:
     for code in dict.fromkeys(codes):
         rows = codes == code
         st.markdown(f"**{code}** · {table.value_label('indicator', code, lang)}")
-        chart_ui(precision_chart(table.with_rows(rows), lang), f"monitor_precision_{code}")
-        table_ui(table.with_rows(rows).with_notes(()), f"monitor_precision_{code}", lang, title=False,
+        chart_ui(tables[f"chart:monitor_precision_{code}"], f"monitor_precision_{code}")
+        table_ui(tables[f"precision:{code}"], f"monitor_precision_{code}", lang, title=False,
                  highlight=status[rows] == "miss", table_key=f"monitor_precision_{code}")
     st.caption(pick(table.notes[0], lang))
 
@@ -194,24 +209,23 @@ def downloads_of_ui(instrument_id: str, lang: str) -> None:
     store = get_store()
     try:
         snap = snapshot(store, instrument_id, lang)
-        inst = store.instrument(instrument_id)
     except Exception:   # the live part has said what went wrong
         return
     if snap.records == 0:
         return
-    built = {data_token(store): monitor_tables(snap, inst)}   # every table once per state of the store
+    built = {data_token(store): tables_of(store, instrument_id, lang)}   # every table once per state of the store
 
     def current() -> dict:
         token = data_token(store)
         if token not in built:   # a click after new data: the tables of that moment
             built.clear()
-            built[token] = monitor_tables(snapshot(store, instrument_id, lang), inst)
+            built[token] = tables_of(store, instrument_id, lang)
         return built[token]
 
     def build(key):
         return lambda: current().get(key)
 
-    keys = list(current())
+    keys = [key for key in current() if ":" not in key]   # the tables, not the charts (see _tables)
 
     with st.expander(t("monitor_downloads", lang), icon=":material/download:"):
         for key in keys:   # one table's three buttons a line: eight tables side by side would not fit
@@ -225,6 +239,7 @@ def monitor_ui(instrument_id: str, lang: str) -> None:
     try:
         snap = snapshot(store, instrument_id, lang)
         inst = store.instrument(instrument_id)
+        tables = tables_of(store, instrument_id, lang)
     except Exception:   # a read problem must not take the page down; the log says why
         log.exception("the monitor could not read %s", instrument_id)
         st.warning(t("monitor_failed", lang))
@@ -240,13 +255,13 @@ def monitor_ui(instrument_id: str, lang: str) -> None:
     progress, rates, quality, precision = st.tabs([t("tab_progress", lang), t("tab_rates", lang),
                                                    t("tab_quality", lang), t("tab_precision", lang)])
     with progress:
-        progress_ui(snap, inst, lang)
+        progress_ui(snap, tables, lang)
     with rates:
-        rates_ui(snap, inst, lang)
+        rates_ui(tables, lang)
     with quality:
-        quality_ui(snap, inst, lang)
+        quality_ui(snap, inst, tables, lang)
     with precision:
-        precision_ui(snap, inst, lang)
+        precision_ui(snap, inst, tables, lang)
 
 
 def inbox_count_ui(lang: str) -> None:

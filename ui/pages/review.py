@@ -35,6 +35,7 @@ from ui import auth
 from ui.i18n import TEXT, current_lang, t
 from ui.pages import registry
 from ui.plain_text import plain, plain_line
+from ui.results import data_cache as data
 from ui.results.result_view import summary_ui
 from ui.store import get_store, usable_instruments
 from ui.supervision import review_view
@@ -75,7 +76,8 @@ def handoff(queue: pd.DataFrame) -> None:
     st.session_state["review_choice"] = wanted
 
 
-def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame:
+def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, tuple]:
+    """(the queue as filtered, the filters: statuses, enumerators, areas, flags chosen)."""
     area = area_question(inst)
     st.session_state.setdefault("review_status", list(WAITING))
     left, right = st.columns(2)
@@ -93,6 +95,11 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
                                   format_func=lambda c: choices[c][lang], placeholder=t("filter_all", lang))
     flags = right.multiselect(t("review_flag", lang), list(FLAGS), key="review_flag",
                               format_func=lambda f: t(f"flag_{f}", lang), placeholder=t("filter_all", lang))
+    chosen = tuple(tuple(values) for values in (statuses, people, places, flags))
+    return filtered(queue, *chosen), chosen
+
+
+def filtered(queue: pd.DataFrame, statuses, people, places, flags) -> pd.DataFrame:
     keep = queue["_status"].isin(statuses)
     if people:
         keep &= queue["_enumerator"].isin(people)
@@ -101,6 +108,15 @@ def filters_ui(inst: Instrument, queue: pd.DataFrame, lang: str) -> pd.DataFrame
     if flags:
         keep &= queue["flags"].map(lambda f: bool(set(f) & set(flags)))
     return queue[keep.to_numpy(dtype=bool)]
+
+
+def _queue_table(store, instrument_id: str, lang: str, chosen: tuple):
+    """The queue's SummaryTable as filtered: built once per state of the store and filters, and
+    the same object on every rerun, so result_view draws its 100,000 rows' text once."""
+    inst = store.instrument(instrument_id)
+    queue, _ = review_queue(store, instrument_id, lang)
+    return fieldwork_tables.queue_table(inst, filtered(queue, *chosen), area_question(inst), _labels("flag", FLAGS),
+                                        _labels("status", STATUSES))
 
 
 def _labels(prefix: str, names) -> dict:
@@ -112,14 +128,13 @@ def _when(moment, lang: str) -> str:
     return formatting.wib_datetime(moment, lang)
 
 
-def queue_ui(inst: Instrument, shown: pd.DataFrame, lang: str) -> str | None:
+def queue_ui(inst: Instrument, shown: pd.DataFrame, chosen: tuple, lang: str) -> str | None:
     st.caption(t("review_queue", lang, n=formatting.number(len(shown), lang, 0)))
     if shown.empty:
         st.info(t("review_queue_empty", lang), icon=":material/inbox:")
         return None
     statuses = {s: t(f"status_{s}", lang) for s in STATUSES}
-    table = fieldwork_tables.queue_table(inst, shown, area_question(inst), _labels("flag", FLAGS),
-                                         _labels("status", STATUSES))
+    table = data.shared("review_queue_table", _queue_table, inst.id, lang, chosen, store=get_store())
     summary_ui(table, "review_queue", PAGE, lang, title=False, table_key="review_queue_table")
     # The choice lists the first LISTED interviews of the queue (oldest first), and the one
     # asked for (from the monitor) wherever it is: a list of 100,000 helps nobody.
@@ -327,12 +342,16 @@ def revisions_ui(inst: Instrument, rid: str, history, lang: str) -> None:
     summary_ui(table, "review_revisions", PAGE, lang, title=False, table_key="review_revisions_table")
 
 
+def _response(store, instrument_id: str, rid: str):
+    """(the interview's answers, its revisions): read once per state of the store, not on every rerun."""
+    inst = store.instrument(instrument_id)
+    return stored_answers(store, inst, rid), revisions(store, inst, rid)
+
+
 def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datetime | None, user: auth.User,
                 lang: str) -> None:
-    store = get_store()
     try:
-        response = stored_answers(store, inst, rid)
-        history = revisions(store, inst, rid)
+        response, history = data.cached("review_response", _response, inst.id, rid)
     except UnknownResponse:
         st.warning(t("review_gone", lang))
         return
@@ -385,8 +404,8 @@ def page() -> None:
         st.warning(t("monitor_failed", lang))
         return
     handoff(queue)
-    shown = filters_ui(inst, queue, lang)
-    chosen = queue_ui(inst, shown, lang)
+    shown, filters = filters_ui(inst, queue, lang)
+    chosen = queue_ui(inst, shown, filters, lang)
     if chosen is None:
         return
     st.divider()

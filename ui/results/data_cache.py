@@ -9,17 +9,24 @@ So a rerun, or a page refreshing itself, with nothing new stored costs one listi
 per table folder; a new submission, a review, an upload or an edited questionnaire
 changes the token and the next run reads and computes again.
 
-Two caches, each bounded: Datasets (large: about 190 MB pickled at 100,000
-households) and results (small).  ``st.cache_data`` keeps pickles and hands each
-caller its own copy, so nothing a page does can change a cached object.  The
-questionnaires inside a Dataset hold read-only mappings (``types.MappingProxyType``),
-which the pickle module cannot store: a reducer registered here stores their
-contents and makes them read-only again on loading.
+Three caches, each bounded.  Small results (tables, a widget's choices) in ``st.cache_data``,
+which keeps pickles and hands each caller its own copy.  Datasets (about 190 MB pickled at
+100,000 households) and the monitor's and the review queue's large tables in
+``st.cache_resource``: one object shared by every session, never pickled (unpickling a
+Dataset cost every reader 0.3-1 s at 100,000 households).  Nothing a session does can change
+them all the same: a Dataset is read-only by construction (``SurveyDesign.data`` hands out a
+copy-on-write copy of its frame, its arrays are not writeable, :func:`_frozen` makes the
+tables' household positions so too), and :func:`shared` hands each caller shallow copies
+of the frames it returns (copy-on-write: an edit copies, the cached frame stays as it was).
+The questionnaires inside a Dataset hold read-only mappings (``types.MappingProxyType``),
+which the pickle module cannot store: a reducer registered here stores their contents and
+makes them read-only again on loading (results that hold a questionnaire).
 """
 
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -44,6 +51,7 @@ from ui.store import get_store
 log = logging.getLogger(__name__)
 DATASET_ENTRIES = 8      # instruments x languages, and the generation a refresh replaces
 RESULT_ENTRIES = 256
+SHARED_ENTRIES = 16      # the monitor's and the review's large tables, per instrument, language and state
 
 
 def _readonly(contents: dict) -> types.MappingProxyType:
@@ -77,15 +85,46 @@ class View:
         return data if self.weighted else data.unweighted()
 
 
-# ---- the two caches ---------------------------------------------------------------------------
-@st.cache_data(max_entries=DATASET_ENTRIES, show_spinner=False)
+# ---- the caches ---------------------------------------------------------------------------------
+@st.cache_resource(max_entries=DATASET_ENTRIES, show_spinner=False)
 def _dataset(root: str, token: tuple, instrument_id: str, lang: str, _store=None) -> Dataset:
-    return load_dataset(_store, instrument_id, lang=lang, statuses=COUNTED_STATUSES)
+    return _frozen(load_dataset(_store, instrument_id, lang=lang, statuses=COUNTED_STATUSES))
 
 
 @st.cache_data(max_entries=RESULT_ENTRIES, show_spinner=False)
 def _result(root: str, token: tuple, what: str, args: tuple, _compute: Callable = None) -> Any:
     return _compute(*args)
+
+
+@st.cache_resource(max_entries=SHARED_ENTRIES, show_spinner=False)
+def _shared(root: str, token: tuple, what: str, args: tuple, _compute: Callable = None) -> Any:
+    return _compute(*args)
+
+
+def _frozen(data: Dataset) -> Dataset:
+    """The Dataset shared by every session: its last writeable arrays made read-only (the designs'
+    own arrays already are, and their frames are handed out as copy-on-write copies)."""
+    for table in data.tables.values():
+        if table.household is not None:
+            table.household.flags.writeable = False
+    return data
+
+
+def _handed(value: Any) -> Any:
+    """``value`` as one caller gets it from the shared cache: every DataFrame and Series in it (in
+    tuples, lists, dicts and dataclasses) a shallow copy-on-write copy, so an edit stays the caller's."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if type(value) is tuple or type(value) is list:
+        return type(value)(_handed(v) for v in value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):   # a named tuple
+        return type(value)(*(_handed(v) for v in value))
+    if type(value) is dict:
+        return {k: _handed(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _handed(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
 
 
 def _store(store):
@@ -103,6 +142,14 @@ def cached(what: str, compute: Callable, *args, store=None) -> Any:
     store's state and ``args``."""
     store = _store(store)
     return _result(str(store.root), data_token(store), what, args, _compute=functools.partial(compute, store))
+
+
+def shared(what: str, compute: Callable, *args, store=None) -> Any:
+    """As :func:`cached`, for large results (tables of every response): computed once per state of
+    the store and kept unpickled, each caller handed its own shallow copies (:func:`_handed`)."""
+    store = _store(store)
+    found = _shared(str(store.root), data_token(store), what, args, _compute=functools.partial(compute, store))
+    return _handed(found)
 
 
 # ---- tables -----------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ drawn outside the live results (see ``ui.results.downloads``).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Callable, Mapping
 
 import pandas as pd
@@ -89,6 +91,33 @@ def empty_ui(provenance: Provenance, lang: str) -> bool:
     return False
 
 
+# A table a cache shares between reruns (the review queue, the monitor's tables: the same SummaryTable
+# object until the store or the filters change) is written as text once, not on every rerun (1 s for a
+# queue of 100,000 interviews).  SummaryTables are immutable: while one is held here, its id names its
+# text.  At most DRAWN_ENTRIES tables and DRAWN_ROWS rows in all (the oldest drawn leave first).
+_DRAWN: OrderedDict = OrderedDict()   # (id(table), lang) -> (table, frame, layout)
+DRAWN_ENTRIES, DRAWN_ROWS = 64, 400_000
+_drawn_lock = threading.Lock()
+
+
+def _drawn(table: SummaryTable, lang: str) -> tuple[pd.DataFrame, tuple[dict, int]]:
+    """(the table as text in ``lang``, its layout), from the memo when this very table was drawn before."""
+    key = (id(table), lang)
+    with _drawn_lock:
+        found = _DRAWN.get(key)
+        if found is not None and found[0] is table:
+            _DRAWN.move_to_end(key)
+            return found[1].copy(deep=False), found[2]
+    frame = table.to_frame(lang, formatted=True)
+    layout = table_layout(table, frame, lang)
+    if len(frame) <= DRAWN_ROWS:
+        with _drawn_lock:
+            _DRAWN[key] = (table, frame, layout)
+            while len(_DRAWN) > DRAWN_ENTRIES or sum(len(kept[1]) for kept in _DRAWN.values()) > DRAWN_ROWS:
+                _DRAWN.popitem(last=False)
+    return frame.copy(deep=False), layout
+
+
 HIGHLIGHT = "background-color: #fdecea"   # a row that misses its target (the monitor's precision)
 
 
@@ -99,8 +128,7 @@ def table_ui(table: SummaryTable, key: str, lang: str, title: bool = True, shown
     (``<key>_table`` unless a page's tests know another)."""
     if title:
         st.markdown(f"**{pick(table.title, lang)}**" + (f" · {pick(table.subtitle, lang)}" if table.subtitle else ""))
-    frame = table.to_frame(lang, formatted=True)
-    config, row = table_layout(table, frame, lang)
+    frame, (config, row) = _drawn(table, lang)
     height = ROW_PIXELS + row * min(len(frame), MAX_ROWS_SHOWN) + 3
     shown_frame = frame
     if highlight is not None:

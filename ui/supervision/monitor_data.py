@@ -3,10 +3,11 @@
 ``snapshot(store, instrument_id, lang)`` gathers everything the monitor shows (visit
 records and their dispositions, response rates, progress against the frame,
 durations, quality flags, the precision tracker) as plain tables; ``queue(...)`` the
-review page's queue and its flags. Both are ``ui.results.data_cache.cached`` results, keyed on the
-store's state (and the questionnaires, frame.csv and population.csv), so a page
-refreshing itself reads and computes again only when something changed; the analysis
-Dataset is ui.results.data_cache's, shared with the analysis pages.
+review page's queue and its flags. Both are ``ui.results.data_cache.shared`` results (kept
+unpickled: a refresh no longer unpickles 100,000 rows), keyed on the store's state (and the
+questionnaires, frame.csv and population.csv), so a page refreshing itself reads and computes
+again only when something changed; the analysis Dataset is ui.results.data_cache's, shared
+with the analysis pages.
 """
 
 from __future__ import annotations
@@ -49,12 +50,12 @@ class Snapshot:
 
 def snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     """Everything the monitor shows of ``instrument_id``, computed once per change of the store."""
-    return data.cached("monitor_snapshot", _snapshot, instrument_id, lang, store=store)
+    return data.shared("monitor_snapshot", _snapshot, instrument_id, lang, store=store)
 
 
 def queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the review queue, the flags) of ``instrument_id``: lighter than the whole snapshot."""
-    return data.cached("review_queue", _queue, instrument_id, lang, store=store)
+    return data.shared("review_queue", _queue, instrument_id, lang, store=store)
 
 
 def _quality(store, instrument_id: str, lang: str):
@@ -64,7 +65,7 @@ def _quality(store, instrument_id: str, lang: str):
 
 
 def _checked(store, instrument_id: str, lang: str):
-    return data.cached("monitor_quality", _quality, instrument_id, lang, store=store)
+    return data.shared("monitor_quality", _quality, instrument_id, lang, store=store)
 
 
 def _queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -94,7 +95,9 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
         levels = ("stratum", "kelurahan", "psu") if psu else ("stratum",)
         areas = {level: fieldwork.per_area(visits, frame, strata, psu, level) for level in levels}
     adjustment = None
-    if inst.design.base == "frame" and frame is not None and psu:
+    if inst.design.base == "frame" and frame is not None and psu and dataset.nonresponse is not None:
+        adjustment = dataset.nonresponse   # worked out with the base weights, from the same records
+    elif inst.design.base == "frame" and frame is not None and psu:
         kept_ids = set(dataset.main.frame["_response_id"].astype(str)) if dataset.main.design is not None else set()
         kept = records[fieldwork.among(records["_response_id"], kept_ids)]
         _, adjustment = nonresponse_adjustment(inst, inst.design, kept.reset_index(drop=True), records, frame)
@@ -170,7 +173,7 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
         "_status": records["_status"].astype(str).to_numpy(),
         "_revision": records["_revision"].astype(int).to_numpy(),
         "area": records[area].astype("string").to_numpy() if area and area in records.columns else pd.NA,
-        "submitted_at": first.reindex(ids).to_numpy(),
-        "flags": [by_id.get(rid, ()) for rid in ids],
+        "submitted_at": first.reindex(ids).array,   # zoned as it is: to_numpy() makes a Timestamp per row
+        "flags": [by_id.get(rid, ()) for rid in ids.tolist()],   # plain text ids: Arrow's one at a time is slow
     })
     return out.sort_values(["submitted_at", "_response_id"], kind="stable").reset_index(drop=True)

@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 
 _MAIN_KEY = "_response_id, _revision"
 _REPEAT_KEY = "_response_id, _revision, _member_index"
+# Parts are stored in the order a read returns rows (survey.store.read_cache MAIN_ORDER, REPEAT_ORDER),
+# so that reading one needs no sort (survey.store.frames.sorted_rows).
+_ORDER = {_MAIN_KEY: "_submitted_at, _response_id, _revision", _REPEAT_KEY: _REPEAT_KEY}
 
 
 def compact_table(
@@ -426,7 +429,8 @@ def merge(folder: Path, names: list[str], key: str, leave_out: list[tuple[str, i
             f"USING (_response_id, _revision)), "
             f"src AS (SELECT _response_id, _revision, {first} AS filename FROM s GROUP BY ALL) "
             f"SELECT s.* EXCLUDE (filename) FROM s SEMI JOIN src USING (_response_id, _revision, filename) "
-            f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1) TO {_sql_text(str(tmp))} (FORMAT parquet)",
+            f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1 ORDER BY {_ORDER[key]}) "
+            f"TO {_sql_text(str(tmp))} (FORMAT parquet)",
             {"files": [str(folder / n) for n in names], "rids": [rid for rid, _ in leave_out or []],
              "revs": [rev for _, rev in leave_out or []]},
         )

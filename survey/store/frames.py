@@ -14,15 +14,42 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+MAX_RUNS = 1024   # more sorted runs than this: one take() gathers the rows instead of slices
+
 
 def sorted_rows(table: pa.Table | None, keys: list[str]) -> pa.Table | None:
-    """`table` sorted by `keys` (ascending); untouched when it already is."""
+    """`table` sorted by `keys` (ascending, stable); untouched when it already is.
+
+    Compacted parts are stored in this order, so a read is mostly sorted runs: an
+    ordered table is found so by comparing neighbours (no sort), and a few runs (a part and
+    the newer small files) are put in order by zero-copy slices instead of a take() of
+    every column (the costliest step of a big read)."""
     if table is None or table.num_rows < 2:
         return table
-    indices = pc.sort_indices(table, [(k, "ascending") for k in keys]).to_numpy()
-    if np.array_equal(indices, np.arange(len(indices))):
+    if _in_order(table, keys):
         return table
-    return table.take(indices)
+    indices = pc.sort_indices(table, [(k, "ascending") for k in keys]).to_numpy()
+    starts = np.flatnonzero(np.r_[True, np.diff(indices) != 1])
+    if len(starts) > MAX_RUNS:
+        return table.take(indices)
+    ends = np.r_[starts[1:], len(indices)]
+    return pa.concat_tables([table.slice(int(indices[s]), int(e - s)) for s, e in zip(starts, ends)])
+
+
+def _in_order(table: pa.Table, keys: list[str]) -> bool:
+    """Whether each row's keys are <= the next row's, compared as tuples (no gaps in them)."""
+    columns = [table.column(k) for k in keys]
+    if any(c.null_count for c in columns):
+        return False
+    n = table.num_rows
+    ordered = None
+    for column in reversed(columns):
+        before, after = column.slice(0, n - 1), column.slice(1)
+        if ordered is None:
+            ordered = pc.less_equal(before, after)
+        else:
+            ordered = pc.or_(pc.less(before, after), pc.and_(pc.equal(before, after), ordered))
+    return bool(pc.all(ordered).as_py())
 
 
 def replace_columns(table: pa.Table, values: Mapping[str, Any]) -> pa.Table:

@@ -299,7 +299,7 @@ class ResponseStore(Catalogue, Writing, Commit):
         due = table in self._due
         if due or len(scan(self.table_folder(table), main).small) > self.compact_threshold:
             self._due.discard(table)
-            self.compact(table, wait=due)  # a sweep that is due waits for a running compaction
+            self.compact(table, wait=due, tiered=True)  # a sweep that is due waits for a running compaction
 
     def _after_quarantine(self, folder, name: str) -> None:
         """A household file went to quarantine: its members in the roster parts are set aside
@@ -322,12 +322,14 @@ class ResponseStore(Catalogue, Writing, Commit):
         """
         return self._compactor.wait(timeout)
 
-    def compact(self, table: str | None = None, wait: bool = True) -> dict[str, int]:
+    def compact(self, table: str | None = None, wait: bool = True, tiered: bool = False) -> dict[str, int]:
         """Merge small files into parts. Returns {table: number of files merged}.
 
         `table=None`: every table of every instrument. `wait=False`: skip a table
         whose compaction is running in another thread or process. StorageFull when
         the disk is full: what could be deleted has been, the rest waits for space.
+        `tiered` (the background compaction after submits): merge small parts only with
+        comparable ones (survey.store.compaction), not every small part every time.
         """
         names = [table] if table is not None else [t for t in self.tables() if self.table_folder(t).is_dir()]
         done, failed = {}, None
@@ -337,8 +339,10 @@ class ResponseStore(Catalogue, Writing, Commit):
             if not self.table_folder(name).is_dir():
                 continue
             try:
+                # a new main part's (response, revision) pairs are read here, not by the next submits
                 done[name] = compact_table(self.table_folder(name), None if main else instrument_id, wait,
-                                           self.part_bytes, self.orphan_seconds, self.quarantine, schemas)
+                                           self.part_bytes, self.orphan_seconds, self.quarantine, schemas,
+                                           tiered=tiered, merged=self._part_keys.load if main else None)
             except OSError as exc:  # go on: the other tables may still free space
                 failed = failed or exc
         if failed is not None:

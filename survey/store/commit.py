@@ -40,7 +40,7 @@ from survey.questionnaire.model import Instrument
 from survey.questionnaire.schema import table_schemas
 from survey.store.durable import fsync_dir, storage_error, unlink, write_parquet_temp
 from survey.store.frames import replace_columns
-from survey.store.layout import COMMITTED, marker
+from survey.store.layout import COMMITTED, marker, scan
 from survey.store.reading import READ_ATTEMPTS, query
 from survey.store.receipts import ConflictError, Receipt
 
@@ -87,6 +87,14 @@ class Commit:
         that hold (rid, rev) are queried (survey.store.part_keys).
         """
         own = f"{rid}__r{rev}.parquet"
+        if token is not None:
+            # After this writer's own link only a part can hold an earlier copy, and a part is
+            # published before the files it merged are deleted: one listing of the parts is
+            # enough to know that none may hold (rid, rev), without the reader's whole listing.
+            folder = self.table_folder(inst.id)
+            parts = [str(folder / name) for name in scan(folder, True).parts]
+            if not self._part_keys.that_may_hold(parts, rid, rev):
+                return None
 
         def build(listings):  # parts, and the one small file that can hold (rid, rev): its own name
             found = listings[inst.id]

@@ -124,14 +124,16 @@ def temp_path(folder: Path, suffix: str) -> Path:
     return folder / f"{TEMP}{uuid.uuid4().hex}{suffix}"
 
 
-def write_parquet_temp(folder: Path, table: pa.Table) -> tuple[Path, os.stat_result]:
-    """`table` written and fsynced under a temp name in `folder`: (its path, its stat)."""
+def write_parquet_temp(folder: Path, table: pa.Table, sync: bool = True) -> tuple[Path, os.stat_result]:
+    """`table` written and fsynced under a temp name in `folder`: (its path, its stat).
+    `sync=False`: not fsynced (the caller fsyncs it, fsync_file, before publishing it)."""
     tmp = temp_path(folder, ".parquet")
     try:
         with open(tmp, "xb") as handle:
             pq.write_table(table, handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
             stat = os.fstat(handle.fileno())
     except BaseException:
         unlink(tmp)

@@ -24,14 +24,37 @@ def sorted_rows(table: pa.Table | None, keys: list[str]) -> pa.Table | None:
     ordered table is found so by comparing neighbours (no sort), and a few runs (a part and
     the newer small files) are put in order by zero-copy slices instead of a take() of
     every column (the costliest step of a big read)."""
-    if table is None or table.num_rows < 2:
+    indices = _order(table, keys)
+    if indices is None:
         return table
-    if _in_order(table, keys):
-        return table
-    indices = pc.sort_indices(table, [(k, "ascending") for k in keys]).to_numpy()
+    return _runs(table, indices) or table.take(indices)
+
+
+def sorted_frame(table: pa.Table, keys: list[str]) -> pd.DataFrame:
+    """to_pandas(sorted_rows(table, keys)), the same frame; rows in no usable order are put in
+    order after the conversion, where the select_multiple lists are Python objects that a take
+    moves cheaply (Arrow's take of list columns is the costliest)."""
+    indices = _order(table, keys)
+    if indices is None:
+        return to_pandas(table)
+    runs = _runs(table, indices)
+    if runs is not None:
+        return to_pandas(runs)
+    return to_pandas(table).take(indices).reset_index(drop=True)
+
+
+def _order(table: pa.Table | None, keys: list[str]) -> np.ndarray | None:
+    """The sorting permutation of `table` by `keys`, or None when it is in order already."""
+    if table is None or table.num_rows < 2 or _in_order(table, keys):
+        return None
+    return pc.sort_indices(table, [(k, "ascending") for k in keys]).to_numpy()
+
+
+def _runs(table: pa.Table, indices: np.ndarray) -> pa.Table | None:
+    """The rows in the order of `indices` as slices of `table`, when it makes few of them."""
     starts = np.flatnonzero(np.r_[True, np.diff(indices) != 1])
     if len(starts) > MAX_RUNS:
-        return table.take(indices)
+        return None
     ends = np.r_[starts[1:], len(indices)]
     return pa.concat_tables([table.slice(int(indices[s]), int(e - s)) for s, e in zip(starts, ends)])
 

@@ -59,7 +59,7 @@ from survey.store.catalogue import Catalogue
 from survey.store.commit import Commit
 from survey.store.compaction import compact_table
 from survey.store.durable import StorageFull, fsync_dir, storage_error
-from survey.store.frames import arrange, sorted_rows, to_pandas
+from survey.store.frames import arrange, sorted_frame, sorted_rows, to_pandas
 from survey.store.inputs import MAX_NOTE_LENGTH, check_instrument_id, check_response_id
 from survey.store.layout import HIDDEN, JOURNAL, scan
 from survey.store.part_keys import PartKeys
@@ -205,7 +205,7 @@ class ResponseStore(Catalogue, Writing, Commit):
                     found = self._main_rows(table, history, schemas, rids=rids)
                 else:
                     found = self._repeat_rows(instrument_id, table, history, schemas, rids=rids)
-            return to_pandas(arrange(sorted_rows(found, order), schemas[table]))
+            return sorted_frame(arrange(found, schemas[table]), order)
 
         return self._reads.read((table, history), folders, schemas[table], order, rows, rows)
 

@@ -14,7 +14,7 @@ from survey import ResponseStore
 from survey.simulate import generate
 from survey.store import arrow_read
 from survey.store import response_store as response_store_module
-from survey.store.frames import sorted_rows
+from survey.store.frames import sorted_frame, sorted_rows, to_pandas
 from survey.store.read_cache import MAIN_ORDER, REPEAT_ORDER
 
 TABLES = [("household", False), ("household", True), ("household_members", False), ("household_members", True)]
@@ -94,3 +94,15 @@ def test_sorted_runs_are_put_in_order_as_a_sort_would(runs):
     assert got.column("k").to_pylist() == sorted(keys)
     assert got.column("v").to_pylist() == [str(k) for k in sorted(keys)]
     assert (got is table) == (runs == 1)
+
+
+@pytest.mark.parametrize("runs", [1, 3, 2000])
+def test_a_frame_sorted_after_the_conversion_is_the_frame_of_the_sorted_rows(runs):
+    n = 4000
+    keys = [(i % runs) * 10_000 + i // runs for i in range(n)]   # 2000 runs: more than slices are used for
+    table = pa.table({"k": pa.array(keys, pa.int32()), "s": [None if k % 7 == 0 else f"v{k % 13}" for k in keys],
+                      "l": [None if k % 5 == 0 else [f"c{k % 3}", "d"][: k % 3] for k in keys]})
+    expected = to_pandas(sorted_rows(table, ["k"]))
+    got = sorted_frame(table, ["k"])
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert got["k"].tolist() == sorted(keys)

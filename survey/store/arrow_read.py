@@ -93,7 +93,7 @@ def _current(revisions: np.ndarray, rids: pa.ChunkedArray, source_rids: pa.Chunk
 
 
 def main_table(responses: Path, table: str, history: bool, schema: pa.Schema) -> pa.Table | None:
-    """read_rows(main table): the rows main_rows (survey.store.reading) gives, in file order."""
+    """The rows main_rows (survey.store.reading) gives, in file order: the current revisions unless `history`."""
     rows = _read(_listing(responses, table, True).files, schema)
     if rows is None or history:
         return rows

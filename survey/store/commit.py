@@ -38,9 +38,9 @@ import pyarrow as pa
 
 from survey.questionnaire.model import Instrument
 from survey.questionnaire.schema import table_schemas
-from survey.store.durable import fsync_dir, storage_error, unlink, write_parquet_temp
+from survey.store.durable import fsync_dir, fsync_file, storage_error, unlink, write_parquet_temp
 from survey.store.frames import replace_columns
-from survey.store.layout import COMMITTED, marker
+from survey.store.layout import COMMITTED, marker, scan
 from survey.store.reading import READ_ATTEMPTS, query
 from survey.store.receipts import ConflictError, Receipt
 
@@ -87,6 +87,14 @@ class Commit:
         that hold (rid, rev) are queried (survey.store.part_keys).
         """
         own = f"{rid}__r{rev}.parquet"
+        if token is not None:
+            # After this writer's own link only a part can hold an earlier copy, and a part is
+            # published before the files it merged are deleted: one listing of the parts is
+            # enough to know that none may hold (rid, rev), without the reader's whole listing.
+            folder = self.table_folder(inst.id)
+            parts = [str(folder / name) for name in scan(folder, True).parts]
+            if not self._part_keys.that_may_hold(parts, rid, rev):
+                return None
 
         def build(listings):  # parts, and the one small file that can hold (rid, rev): its own name
             found = listings[inst.id]
@@ -120,20 +128,39 @@ class Commit:
         tables = build(_from_us(token))
         repeats = {name: table for name, table in tables.items() if name != main and table.num_rows}
         linked: dict[str, Path] = {}
+        temps: dict[str, Path] = {}
         try:
             main_folder = self._ensure_folder(main)
             for name in repeats:
                 self._ensure_folder(name)
-            token = self._publish_repeats(rid, rev, token, repeats, linked)
+            # Every file is written before any is fsynced: the first fsync then mostly writes the
+            # others' data too (one journal commit), so the later ones cost little. Each file is
+            # still durable before its name is published, and each name before the next step.
+            first = token
             main_table = replace_columns(tables[main], {"_submitted_at": _from_us(token)})
+            for name, table in repeats.items():
+                temps[name], _ = write_parquet_temp(self.table_folder(name), table, sync=False)
+            temps[main], stat = write_parquet_temp(main_folder, main_table, sync=False)
+            for path in temps.values():
+                try:
+                    fsync_file(path)
+                except FileNotFoundError:   # collected while this writer was stalled: written again below
+                    pass
+            token = self._publish_repeats(rid, rev, token, repeats, linked, temps)
+            if token != first:   # the token was taken (practically never): the main row gets the new one
+                main_table = replace_columns(tables[main], {"_submitted_at": _from_us(token)})
+                unlink(temps.pop(main))
             self._keep_repeats(rid, rev, token, repeats)
-            won, stat = self._commit(main_folder, rid, rev, main_table)
+            won, stat = self._commit(main_folder, rid, rev, main_table, temps.pop(main, None), stat)
         except BaseException as exc:
             for path in linked.values():
                 unlink(path)
             if isinstance(exc, OSError):
                 raise storage_error(exc) from exc
             raise
+        finally:
+            for path in temps.values():
+                unlink(path)
         at = _from_us(token)
         final = main_folder / f"{rid}__r{rev}.parquet"
         if won:
@@ -183,12 +210,12 @@ class Commit:
         return self.table_folder(name) / f"{rid}__r{rev}__t{token}.parquet"
 
     def _publish_repeats(self, rid: str, rev: int, token: int, repeats: Mapping[str, pa.Table],
-                         linked: dict[str, Path]) -> int:
-        """Link every repeat table's file under the token's name; return the token used."""
-        temps: dict[str, Path] = {}
+                         linked: dict[str, Path], temps: dict[str, Path]) -> int:
+        """Link every repeat table's file (its fsynced temp in `temps`) under the token's name;
+        return the token used. The repeat temps are deleted from `temps` and the disk."""
+        temps_of = temps
+        temps = {name: temps_of.pop(name) for name in repeats}
         try:
-            for name, table in repeats.items():
-                temps[name], _ = write_parquet_temp(self.table_folder(name), table)
             for attempt in range(READ_ATTEMPTS):
                 try:
                     for name, tmp in temps.items():
@@ -230,11 +257,14 @@ class Commit:
                 unlink(tmp)
             fsync_dir(self.table_folder(name))
 
-    def _commit(self, folder: Path, rid: str, rev: int, table: pa.Table) -> tuple[bool, os.stat_result]:
-        """Link the main file, the commit point: (won, its stat). False: the name was taken."""
+    def _commit(self, folder: Path, rid: str, rev: int, table: pa.Table, tmp: Path | None = None,
+                stat: os.stat_result | None = None) -> tuple[bool, os.stat_result]:
+        """Link the main file, the commit point: (won, its stat). False: the name was taken.
+        `tmp` (and its `stat`): the main file already written and fsynced under a temp name."""
         final = folder / f"{rid}__r{rev}.parquet"
         for attempt in range(3):
-            tmp, stat = write_parquet_temp(folder, table)
+            if tmp is None:
+                tmp, stat = write_parquet_temp(folder, table)
             try:
                 os.link(tmp, final)
                 return True, stat
@@ -245,4 +275,5 @@ class Commit:
                     raise
             finally:
                 unlink(tmp)
+                tmp = None
         raise AssertionError("unreachable")

@@ -24,10 +24,11 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from survey.store.durable import (
     fsync_dir,
@@ -58,11 +59,15 @@ log = logging.getLogger(__name__)
 
 _MAIN_KEY = "_response_id, _revision"
 _REPEAT_KEY = "_response_id, _revision, _member_index"
+# Parts are stored in the order a read returns rows (survey.store.read_cache MAIN_ORDER, REPEAT_ORDER),
+# so that reading one needs no sort (survey.store.frames.sorted_rows).
+_ORDER = {_MAIN_KEY: "_submitted_at, _response_id, _revision", _REPEAT_KEY: _REPEAT_KEY}
 
 
 def compact_table(
     folder: Path, parent: str | None, wait: bool, part_bytes: int, orphan_seconds: float,
     quarantine: Quarantine | None = None, schemas: Mapping[str, pa.Schema] | None = None,
+    tiered: bool = False, merged: Callable[[Path], None] | None = None,
 ) -> int:
     """Compact one table's folder; return the number of files merged.
 
@@ -73,6 +78,8 @@ def compact_table(
     that never committed are deleted. Files that cannot be read, or are not the
     table's own, are moved to quarantine (with `quarantine`) and never merged.
     `schemas`: {table: expected schema}, to tell files with foreign columns.
+    `tiered`: merge a small part only with about as many rows or more (see _parts_to_merge),
+    not every small part every time. `merged(part)`: called with each new part's path.
 
     Old temp files are deleted first, so that a full disk gets space back before
     the merge needs some. A file is deleted only when every one of its rows was
@@ -104,6 +111,8 @@ def compact_table(
         if drop or orphans or aside:
             fsync_dir(folder)
         small_parts = _small_parts(folder, found.parts, part_bytes)
+        if tiered:
+            small_parts = _parts_to_merge(folder, small_parts, len(merge_names))
         inputs = merge_names + (small_parts if merge_names or len(small_parts) > 1 else [])
         orphaned = {} if main else orphan_rows(folder, parent, quarantine, schemas)
         inputs += [n for n in sorted(orphaned) if n not in inputs]  # merged again without those rows
@@ -117,6 +126,8 @@ def compact_table(
                 return 0
             try:
                 part = merge(folder, inputs, key, leave_out)
+                if merged is not None:
+                    merged(folder / part)
                 break
             except duckdb.Error as exc:
                 if is_full(exc):
@@ -391,6 +402,29 @@ def _marked(folder: Path, listed: list[str]) -> list[str]:
     return out
 
 
+TIER = 4   # a part is merged again once the rows merged with it are at least a quarter of its own
+
+
+def _parts_to_merge(folder: Path, parts: list[str], new_rows: int) -> list[str]:
+    """The parts to merge with `new_rows` new rows, smallest first, each while it has at most
+    TIER times the rows gathered before it: parts grow by merges of comparable sizes, so a
+    submission's row is written again a few times (log of the table's size), not at every
+    compaction (a table of 100,000 rows rewritten every 64 submissions)."""
+    sized = []
+    for name in parts:
+        try:
+            sized.append((pq.read_metadata(folder / name).num_rows, name))
+        except (OSError, pa.ArrowException):
+            sized.append((0, name))   # unreadable: merging it finds and quarantines it, as before
+    out, gathered = [], new_rows
+    for rows, name in sorted(sized):
+        if (out or new_rows) and rows > TIER * gathered:
+            break
+        out.append(name)
+        gathered += rows
+    return out
+
+
 def _small_parts(folder: Path, parts: list[str], part_bytes: int) -> list[str]:
     out = []
     for name in parts:
@@ -426,7 +460,8 @@ def merge(folder: Path, names: list[str], key: str, leave_out: list[tuple[str, i
             f"USING (_response_id, _revision)), "
             f"src AS (SELECT _response_id, _revision, {first} AS filename FROM s GROUP BY ALL) "
             f"SELECT s.* EXCLUDE (filename) FROM s SEMI JOIN src USING (_response_id, _revision, filename) "
-            f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1) TO {_sql_text(str(tmp))} (FORMAT parquet)",
+            f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1 ORDER BY {_ORDER[key]}) "
+            f"TO {_sql_text(str(tmp))} (FORMAT parquet)",
             {"files": [str(folder / n) for n in names], "rids": [rid for rid, _ in leave_out or []],
              "revs": [rev for _, rev in leave_out or []]},
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -51,12 +52,55 @@ def storage_error(exc: BaseException) -> BaseException:
     return full
 
 
+class _DirSyncs:
+    """The fsyncs of one folder in this process: `started` numbers them, `done` is the last finished."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.started = 0
+        self.done = 0
+        self.running = False
+
+
+_dir_syncs: dict[str, _DirSyncs] = {}
+_dir_syncs_lock = threading.Lock()
+
+
 def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    """Make the folder's entries (names linked, renamed or deleted in it) durable.
+
+    Group commit: a folder fsync covers every change made in the folder before it started,
+    so a thread that finds one running waits for it to end and then for one started after it
+    came (by itself or by another waiting thread). Several writers waiting on one folder
+    share one fsync instead of queueing one each; each still returns only after an fsync
+    that began after its call. A failed fsync answers no one but its caller (the others try again).
+    """
+    with _dir_syncs_lock:
+        syncs = _dir_syncs.setdefault(os.fspath(folder), _DirSyncs())
+    with syncs.cond:
+        needed = syncs.started + 1   # the first fsync to start after this call
+        while syncs.done < needed and syncs.running:
+            syncs.cond.wait()
+        if syncs.done >= needed:
+            return
+        syncs.running = True
+        syncs.started += 1
+        mine = syncs.started
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        with syncs.cond:
+            syncs.running = False
+            syncs.cond.notify_all()
+        raise
+    with syncs.cond:
+        syncs.running = False
+        syncs.done = mine
+        syncs.cond.notify_all()
 
 
 def fsync_file(path: Path) -> None:
@@ -80,14 +124,16 @@ def temp_path(folder: Path, suffix: str) -> Path:
     return folder / f"{TEMP}{uuid.uuid4().hex}{suffix}"
 
 
-def write_parquet_temp(folder: Path, table: pa.Table) -> tuple[Path, os.stat_result]:
-    """`table` written and fsynced under a temp name in `folder`: (its path, its stat)."""
+def write_parquet_temp(folder: Path, table: pa.Table, sync: bool = True) -> tuple[Path, os.stat_result]:
+    """`table` written and fsynced under a temp name in `folder`: (its path, its stat).
+    `sync=False`: not fsynced (the caller fsyncs it, fsync_file, before publishing it)."""
     tmp = temp_path(folder, ".parquet")
     try:
         with open(tmp, "xb") as handle:
             pq.write_table(table, handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
             stat = os.fstat(handle.fileno())
     except BaseException:
         unlink(tmp)

@@ -14,15 +14,65 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+MAX_RUNS = 1024   # more sorted runs than this: one take() gathers the rows instead of slices
+
 
 def sorted_rows(table: pa.Table | None, keys: list[str]) -> pa.Table | None:
-    """`table` sorted by `keys` (ascending); untouched when it already is."""
-    if table is None or table.num_rows < 2:
+    """`table` sorted by `keys` (ascending, stable); untouched when it already is.
+
+    Compacted parts are stored in this order, so a read is mostly sorted runs: an
+    ordered table is found so by comparing neighbours (no sort), and a few runs (a part and
+    the newer small files) are put in order by zero-copy slices instead of a take() of
+    every column (the costliest step of a big read)."""
+    indices = _order(table, keys)
+    if indices is None:
         return table
-    indices = pc.sort_indices(table, [(k, "ascending") for k in keys]).to_numpy()
-    if np.array_equal(indices, np.arange(len(indices))):
-        return table
-    return table.take(indices)
+    return _runs(table, indices) or table.take(indices)
+
+
+def sorted_frame(table: pa.Table, keys: list[str]) -> pd.DataFrame:
+    """to_pandas(sorted_rows(table, keys)), the same frame; rows in no usable order are put in
+    order after the conversion, where the select_multiple lists are Python objects that a take
+    moves cheaply (Arrow's take of list columns is the costliest)."""
+    indices = _order(table, keys)
+    if indices is None:
+        return to_pandas(table)
+    runs = _runs(table, indices)
+    if runs is not None:
+        return to_pandas(runs)
+    return to_pandas(table).take(indices).reset_index(drop=True)
+
+
+def _order(table: pa.Table | None, keys: list[str]) -> np.ndarray | None:
+    """The sorting permutation of `table` by `keys`, or None when it is in order already."""
+    if table is None or table.num_rows < 2 or _in_order(table, keys):
+        return None
+    return pc.sort_indices(table, [(k, "ascending") for k in keys]).to_numpy()
+
+
+def _runs(table: pa.Table, indices: np.ndarray) -> pa.Table | None:
+    """The rows in the order of `indices` as slices of `table`, when it makes few of them."""
+    starts = np.flatnonzero(np.r_[True, np.diff(indices) != 1])
+    if len(starts) > MAX_RUNS:
+        return None
+    ends = np.r_[starts[1:], len(indices)]
+    return pa.concat_tables([table.slice(int(indices[s]), int(e - s)) for s, e in zip(starts, ends)])
+
+
+def _in_order(table: pa.Table, keys: list[str]) -> bool:
+    """Whether each row's keys are <= the next row's, compared as tuples (no gaps in them)."""
+    columns = [table.column(k) for k in keys]
+    if any(c.null_count for c in columns):
+        return False
+    n = table.num_rows
+    ordered = None
+    for column in reversed(columns):
+        before, after = column.slice(0, n - 1), column.slice(1)
+        if ordered is None:
+            ordered = pc.less_equal(before, after)
+        else:
+            ordered = pc.or_(pc.less(before, after), pc.and_(pc.equal(before, after), ordered))
+    return bool(pc.all(ordered).as_py())
 
 
 def replace_columns(table: pa.Table, values: Mapping[str, Any]) -> pa.Table:

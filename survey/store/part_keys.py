@@ -39,6 +39,15 @@ class PartKeys:
                     self._keys.clear()
                 self._keys[path] = found
 
+    def load(self, path) -> None:
+        """Read the pairs of a part now (compaction, right after writing it)."""
+        path = str(path)
+        with self._lock:
+            if path in self._keys or path in self._loading:
+                return
+            self._loading.add(path)
+        self._load(path)
+
     def _load_all(self, paths: list[str]) -> None:
         for path in paths:
             self._load(path)

@@ -59,7 +59,7 @@ class Entry:
     states: dict[str, FolderState]   # folder name -> what it listed when the frame was read
     schema: pa.Schema
     frame: pd.DataFrame
-    keys: list[np.ndarray]           # the frame's order keys, as numpy arrays
+    keys: list[np.ndarray] | None    # the frame's order keys as numpy arrays, made when first needed ([]: gaps)
     rows: dict[str, dict[str, int]]  # folder name -> file name -> its rows (to know a compaction's part)
     pieces: int = 0
 
@@ -112,7 +112,10 @@ def _compacted(folder: Path, old: FolderState, now: FolderState, rows: dict[str,
         tables = [pq.read_table(folder / name, columns=["_response_id", "_revision"]) for name in added]
     except (OSError, pa.ArrowException, KeyError):
         return None
-    pairs, latest = known()
+    kept = known()
+    if kept is None:
+        return None
+    pairs, latest = kept
     merged, fresh, fresh_rows = set(), set(), 0
     for table in tables:
         for rid, rev in zip(table.column("_response_id").to_pylist(), table.column("_revision").to_pylist()):
@@ -133,8 +136,11 @@ def _transition(entry: Entry, now: dict[str, FolderState], folders, order: list[
     found: list = []
 
     def known():   # (response, revision) pairs of the kept frame, and each response's latest revision
+        keys = entry_keys(entry, order)
+        if keys is None:
+            return None
         if not found:
-            rid, rev = entry.keys[order.index("_response_id")], entry.keys[order.index("_revision")]
+            rid, rev = keys[order.index("_response_id")], keys[order.index("_revision")]
             pairs = set(zip(rid.tolist(), rev.tolist()))
             latest: dict[str, int] = {}
             for r, v in pairs:
@@ -169,6 +175,13 @@ def _transition(entry: Entry, now: dict[str, FolderState], folders, order: list[
         counts.update(new_small)
         rows[name] = {f: counts[f] for f in state.parts | state.small if f in counts}
     return changed, rows
+
+
+def entry_keys(entry: Entry, order: list[str]) -> list[np.ndarray] | None:
+    """The kept frame's order keys (made once, on first use), or None when one has a gap."""
+    if entry.keys is None:
+        entry.keys = order_keys(entry.frame, order) or []
+    return entry.keys or None
 
 
 def order_keys(frame: pd.DataFrame, order: list[str]) -> list[np.ndarray] | None:
@@ -226,14 +239,13 @@ class ReadCache:
                         self._entries[key] = updated
                     return updated.frame.copy(deep=False)
         frame = whole()
-        keys = order_keys(frame, order)
         counts = {name: _counts(path, main, states[name].parts | states[name].small)
                   for name, (path, main) in folders.items()}
         with self._lock:
-            if keys is None or any(c is None for c in counts.values()):
+            if any(c is None for c in counts.values()):
                 self._entries.pop(key, None)
-            else:
-                self._entries[key] = Entry(states, schema, frame, keys, counts)
+            else:   # the order keys are made when an update first needs them (a first read does not wait)
+                self._entries[key] = Entry(states, schema, frame, None, counts)
         return frame.copy(deep=False)
 
     def _update(self, entry: Entry, states, counts, changed: set[str], order: list[str], some, look) -> Entry | None:
@@ -245,16 +257,17 @@ class ReadCache:
                 new[c].dtype != old[c].dtype for c in old.columns if len(new)):
             return None
         new_keys = order_keys(new, order)
-        if new_keys is None:
+        old_keys = entry_keys(entry, order)
+        if new_keys is None or old_keys is None:
             return None
         n = len(old)
         gone = old["_response_id"].isin(changed).to_numpy(dtype=bool)
         # A new row ties only with an old row of the same response, which goes: places among all old rows do.
-        places = _places(entry.keys, new_keys)
+        places = _places(old_keys, new_keys)
         rows = np.insert(np.arange(n), places, n + np.arange(len(new)))   # positions in old, then new (n + i)
         rows = rows[~np.r_[gone, np.zeros(len(new), dtype=bool)][rows]]
         if len(rows) == 0:   # nothing left (a repeat file whose household is not stored yet, say)
-            return Entry(states, entry.schema, old.iloc[:0].reset_index(drop=True), [k[:0] for k in entry.keys],
+            return Entry(states, entry.schema, old.iloc[:0].reset_index(drop=True), [k[:0] for k in old_keys],
                          counts, entry.pieces)
         from_new = rows >= n
         starts = np.flatnonzero(np.r_[True, (np.diff(rows) != 1) | (from_new[1:] != from_new[:-1])])
@@ -264,7 +277,7 @@ class ReadCache:
         pieces, keys = [], [[] for _ in order]
         for start, end in zip(starts, ends):
             first = rows[start]
-            source, source_keys, at = (old, entry.keys, first) if first < n else (new, new_keys, first - n)
+            source, source_keys, at = (old, old_keys, first) if first < n else (new, new_keys, first - n)
             pieces.append(source.iloc[at:at + end - start])
             for part, k in zip(keys, source_keys):
                 part.append(k[at:at + end - start])

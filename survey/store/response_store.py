@@ -52,13 +52,14 @@ import pyarrow.parquet as pq
 from survey.fieldwork.audit_log import AuditLog
 from survey.questionnaire.model import INSTRUMENT_DIR, Instrument
 from survey.questionnaire.schema import STATUSES
+from survey.store import arrow_read
 from survey.store import quarantine as _quarantine
 from survey.store.background import Compactor
 from survey.store.catalogue import Catalogue
 from survey.store.commit import Commit
 from survey.store.compaction import compact_table
 from survey.store.durable import StorageFull, fsync_dir, storage_error
-from survey.store.frames import arrange, sorted_rows, to_pandas
+from survey.store.frames import arrange, sorted_frame, sorted_rows, to_pandas
 from survey.store.inputs import MAX_NOTE_LENGTH, check_instrument_id, check_response_id
 from survey.store.layout import HIDDEN, JOURNAL, scan
 from survey.store.part_keys import PartKeys
@@ -195,11 +196,16 @@ class ResponseStore(Catalogue, Writing, Commit):
             folders[instrument_id] = (self.table_folder(instrument_id), True)
 
         def rows(rids=None):
-            if main:
-                found = self._main_rows(table, history, schemas, rids=rids)
-            else:
-                found = self._repeat_rows(instrument_id, table, history, schemas, rids=rids)
-            return to_pandas(arrange(sorted_rows(found, order), schemas[table]))
+            try:  # a whole read comes straight from the files when they are as usual
+                if rids is not None:
+                    raise arrow_read.Unusual("a few responses")
+                found = arrow_read.whole(self.responses, instrument_id, table, history, schemas)
+            except arrow_read.Unusual:
+                if main:
+                    found = self._main_rows(table, history, schemas, rids=rids)
+                else:
+                    found = self._repeat_rows(instrument_id, table, history, schemas, rids=rids)
+            return sorted_frame(arrange(found, schemas[table]), order)
 
         return self._reads.read((table, history), folders, schemas[table], order, rows, rows)
 
@@ -293,7 +299,7 @@ class ResponseStore(Catalogue, Writing, Commit):
         due = table in self._due
         if due or len(scan(self.table_folder(table), main).small) > self.compact_threshold:
             self._due.discard(table)
-            self.compact(table, wait=due)  # a sweep that is due waits for a running compaction
+            self.compact(table, wait=due, tiered=True)  # a sweep that is due waits for a running compaction
 
     def _after_quarantine(self, folder, name: str) -> None:
         """A household file went to quarantine: its members in the roster parts are set aside
@@ -316,12 +322,14 @@ class ResponseStore(Catalogue, Writing, Commit):
         """
         return self._compactor.wait(timeout)
 
-    def compact(self, table: str | None = None, wait: bool = True) -> dict[str, int]:
+    def compact(self, table: str | None = None, wait: bool = True, tiered: bool = False) -> dict[str, int]:
         """Merge small files into parts. Returns {table: number of files merged}.
 
         `table=None`: every table of every instrument. `wait=False`: skip a table
         whose compaction is running in another thread or process. StorageFull when
         the disk is full: what could be deleted has been, the rest waits for space.
+        `tiered` (the background compaction after submits): merge small parts only with
+        comparable ones (survey.store.compaction), not every small part every time.
         """
         names = [table] if table is not None else [t for t in self.tables() if self.table_folder(t).is_dir()]
         done, failed = {}, None
@@ -331,8 +339,10 @@ class ResponseStore(Catalogue, Writing, Commit):
             if not self.table_folder(name).is_dir():
                 continue
             try:
+                # a new main part's (response, revision) pairs are read here, not by the next submits
                 done[name] = compact_table(self.table_folder(name), None if main else instrument_id, wait,
-                                           self.part_bytes, self.orphan_seconds, self.quarantine, schemas)
+                                           self.part_bytes, self.orphan_seconds, self.quarantine, schemas,
+                                           tiered=tiered, merged=self._part_keys.load if main else None)
             except OSError as exc:  # go on: the other tables may still free space
                 failed = failed or exc
         if failed is not None:

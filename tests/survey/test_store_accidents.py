@@ -315,8 +315,8 @@ def test_a_writer_stalled_past_orphan_seconds_keeps_its_roster(tmp_path, monkeyp
     real = commit_module.write_parquet_temp
     stalls = []
 
-    def stalling(folder, table):
-        written = real(folder, table)
+    def stalling(folder, table, **kwargs):
+        written = real(folder, table, **kwargs)
         if folder.name == "hh" and not stalls:  # the main row's temp file is written, then the laptop sleeps
             stalls.append(1)
             time.sleep(0.3)

@@ -42,3 +42,18 @@ def test_a_new_submission_reads_no_part_and_a_compacted_one_is_still_found(tmp_p
     again = store.submit("household", answers[2], enumerator="enum01", response_id="h-2")   # stored in a part
     assert again.duplicate and any("part-" in f for f in read)
     assert list(store.read("household")["_response_id"]).count("h-2") == 1
+
+
+def test_a_new_submission_lists_only_the_parts_when_none_can_hold_it(tmp_path, monkeypatch):
+    answers = generate("household", 4, seed=6)
+    store = ResponseStore(tmp_path, audit=False)
+    for i in range(3):
+        store.submit("household", answers[i], enumerator="enum01", response_id=f"h-{i}")
+    store.compact()   # the compaction reads its new part's pairs
+    queried = []
+    real = commit.query
+    monkeypatch.setattr(commit, "query", lambda *a, **k: queried.append(a) or real(*a, **k))
+    store.submit("household", answers[3], enumerator="enum01", response_id="h-3")
+    assert queried == []   # no reader's listing (markers, journal), no DuckDB
+    again = store.submit("household", answers[1], enumerator="enum01", response_id="h-1")
+    assert again.duplicate and queried

@@ -1,0 +1,174 @@
+"""A whole table read with pyarrow straight from its files: the fast path of a full read.
+
+survey.store.reading reads through DuckDB: a SQL query over every listed file, unifying
+their columns, choosing the current revisions by a join, and finding and quarantining the
+files it cannot read. For the common case -- readable files of the table's own names --
+the same rows come quicker from pyarrow: each file read in full (multi-threaded, no SQL),
+shaped to the table's schema, and the rows chosen with the same rules as the SQL in
+survey.store.reading (main_rows, repeat_rows), on a few arrays. Anything out of the common
+case gives None and the caller reads through DuckDB as before: a file that cannot be read
+or vanished (compaction), a name that is not the table's own, files whose columns differ
+once shaped to the schema.
+
+The rows come in file order; the caller sorts them (survey.store.frames.sorted_rows),
+which costs little since compaction stores parts in the read's order.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from survey.store.frames import arrange
+from survey.store.layout import REPEAT_FILE
+from survey.store.reading import Listing, listing
+
+KEYS = ["_response_id", "_revision"]
+
+
+class Unusual(Exception):
+    """Not the common case: read through DuckDB instead."""
+
+
+def _read(paths: list[str], schema: pa.Schema, columns: list[str] | None = None,
+          counts: list[int] | None = None) -> pa.Table | None:
+    """The files' rows shaped to `schema` (only `columns` of it when given), one table in file
+    order; None without files. `counts` gets each file's number of rows. Unusual when one cannot
+    be read, their shapes differ or a key has a gap."""
+    if not paths:
+        return None
+    tables = []
+    for path in paths:
+        try:
+            table = pq.read_table(path, columns=columns, use_threads=True)
+        except (OSError, pa.ArrowException, ValueError, KeyError) as exc:
+            raise Unusual(str(exc)) from exc
+        tables.append(arrange(table.select(columns) if columns is not None else table, schema))
+        if counts is not None:
+            counts.append(table.num_rows)
+    first = tables[0].schema
+    if any(not t.schema.equals(first) for t in tables[1:]):
+        raise Unusual("files of different columns")
+    rows = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    if any(rows.column(k).null_count for k in KEYS):
+        raise Unusual("a row without its key")
+    return rows
+
+
+def _listing(responses: Path, table: str, main: bool) -> Listing:
+    found = listing(responses / table, main)
+    if found.foreign:
+        raise Unusual("names that are not the table's own")
+    return found
+
+
+def _current(revisions: np.ndarray, rids: pa.ChunkedArray, source_rids: pa.ChunkedArray,
+             source_revisions: np.ndarray, repeat: bool) -> np.ndarray | None:
+    """Rows to keep (boolean) for the current revision of each response, as the SQL does:
+    the responses with a revision > 1 in `source` (the main table's rows) keep only their
+    latest one; the others keep all (a main table) or revision 1 (a repeat table). None: all."""
+    revised = source_revisions > 1
+    if not revised.any():
+        return (revisions == 1) if repeat and (revisions != 1).any() else None
+    latest: dict[str, int] = {}
+    for rid, rev in zip(source_rids.filter(pa.array(revised)).to_pylist(), source_revisions[revised].tolist()):
+        if rev > latest.get(rid, 0):
+            latest[rid] = rev
+    of_revised = pc.is_in(rids, value_set=pa.array(list(latest), pa.string())).to_numpy(zero_copy_only=False)
+    keep = ~of_revised
+    if repeat:
+        keep &= revisions == 1
+    candidates = np.flatnonzero(of_revised)
+    for i, rid, rev in zip(candidates.tolist(), rids.take(pa.array(candidates)).to_pylist(),
+                           revisions[candidates].tolist()):
+        if latest[rid] == rev:
+            keep[i] = True
+    return keep
+
+
+def main_table(responses: Path, table: str, history: bool, schema: pa.Schema) -> pa.Table | None:
+    """The rows main_rows (survey.store.reading) gives, in file order: the current revisions unless `history`."""
+    rows = _read(_listing(responses, table, True).files, schema)
+    if rows is None or history:
+        return rows
+    revisions = rows.column("_revision").to_numpy()
+    keep = _current(revisions, rows.column("_response_id"), rows.column("_response_id"), revisions, False)
+    return _kept(rows, keep)
+
+
+def repeat_table(responses: Path, main: str, table: str, history: bool,
+                 schemas: Mapping[str, pa.Schema]) -> pa.Table | None:
+    """The rows repeat_rows (survey.store.reading) gives, in file order: part rows whose
+    (response, revision) the main table holds, small files whose token is their main row's
+    `_submitted_at`; then the current revisions unless `history`."""
+    parents, found = _listing(responses, main, True), _listing(responses, table, False)
+    if not parents.files or not found.files:
+        return None
+    head_schema = pa.schema([schemas[main].field(name) for name in ("_response_id", "_revision", "_submitted_at")])
+    heads = _read(parents.files, head_schema, head_schema.names)
+    head_revisions = heads.column("_revision").to_numpy()
+    head_rids = heads.column("_response_id")
+    pieces = []
+    parts = _read(found.parts, schemas[table])
+    if parts is not None:
+        pieces.append(_kept(parts, _held(parts, head_rids, head_revisions)))
+    if found.small:
+        counts: list[int] = []
+        small = _read(found.small, schemas[table], counts=counts)
+        pieces.append(_kept(small, _tokens_match(small, found.small, counts, heads)))
+    rows = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+    if history:
+        return rows
+    keep = _current(rows.column("_revision").to_numpy(), rows.column("_response_id"), head_rids, head_revisions, True)
+    return _kept(rows, keep)
+
+
+def _kept(rows: pa.Table, keep: np.ndarray | None) -> pa.Table:
+    """The rows where `keep` (all without it); no copy when every row is kept."""
+    return rows if keep is None or keep.all() else rows.filter(pa.array(keep))
+
+
+def _held(rows: pa.Table, head_rids: pa.ChunkedArray, head_revisions: np.ndarray) -> np.ndarray:
+    """Which rows' (response, revision) the main table holds (a semi join)."""
+    revisions = rows.column("_revision").to_numpy()
+    rids = rows.column("_response_id")
+    first = head_revisions == 1
+    held = pc.is_in(rids, value_set=head_rids.filter(pa.array(first)).combine_chunks()).to_numpy(zero_copy_only=False)
+    held &= revisions == 1
+    later = np.flatnonzero(revisions != 1)
+    if len(later):
+        pairs = set(zip(head_rids.filter(pa.array(~first)).to_pylist(), head_revisions[~first].tolist()))
+        for i, rid, rev in zip(later.tolist(), rids.take(pa.array(later)).to_pylist(), revisions[later].tolist()):
+            held[i] = (rid, rev) in pairs
+    return held
+
+
+def _tokens_match(rows: pa.Table, paths: list[str], counts: list[int], heads: pa.Table) -> np.ndarray:
+    """Which small-file rows (`counts` rows from each of `paths`, in that order) belong to a
+    stored main row whose `_submitted_at` (in microseconds) is their file's token."""
+    names = [REPEAT_FILE.fullmatch(os.path.basename(p)) for p in paths]
+    if any(m is None for m in names):
+        raise Unusual("not a repeat file")
+    rids = pa.array(sorted({m["rid"] for m in names}), pa.string())
+    mine = heads.filter(pc.is_in(heads.column("_response_id"), value_set=rids))
+    at = pc.cast(pc.cast(mine.column("_submitted_at"), pa.timestamp("us", tz="UTC")), pa.int64())
+    stored = set(zip(mine.column("_response_id").to_pylist(), mine.column("_revision").to_pylist(), at.to_pylist()))
+    tokens = np.repeat([int(m["tok"]) for m in names], counts).tolist()
+    keep = [(rid, rev, tok) in stored for rid, rev, tok in zip(
+        rows.column("_response_id").to_pylist(), rows.column("_revision").to_pylist(), tokens)]
+    return np.array(keep, dtype=bool)
+
+
+def whole(responses: Path, instrument_id: str, table: str, history: bool,
+          schemas: Mapping[str, pa.Schema]) -> pa.Table | None:
+    """The rows of `table` (main_rows or repeat_rows of survey.store.reading, unsorted); None
+    without rows. Raises Unusual outside the common case (read through DuckDB then)."""
+    if table == instrument_id:
+        return main_table(responses, table, history, schemas[table])
+    return repeat_table(responses, instrument_id, table, history, schemas)

@@ -10,6 +10,10 @@ the next one, which checks the journal's names and reads the part back the same
 way; old temp files and repeat files of submissions that never committed are collected.
 Files that cannot be read are quarantined (survey.store.quarantine), never merged.
 
+Parts are written in the order a read returns rows, and say so in their footer (ORDER_FLAG);
+a part without it (written before, or by a bulk load) is rewritten in order by the next compaction,
+explicit or in the background, once, by the same merge (journal, read back, then delete).
+
 Readers (survey.store.reading) rely on the journal and the markers to read each row
 once while a compaction runs; survey.store.response_store decides when to compact.
 """
@@ -62,6 +66,9 @@ _REPEAT_KEY = "_response_id, _revision, _member_index"
 # Parts are stored in the order a read returns rows (survey.store.read_cache MAIN_ORDER, REPEAT_ORDER),
 # so that reading one needs no sort (survey.store.frames.sorted_rows).
 _ORDER = {_MAIN_KEY: "_submitted_at, _response_id, _revision", _REPEAT_KEY: _REPEAT_KEY}
+# A part written in that order says so in its footer (key-value metadata): a compaction rewrites once
+# the parts without it (written before, or by a bulk load), so that an old store's reads become fast too.
+ORDER_FLAG = b"survey_order"
 
 
 def compact_table(
@@ -114,12 +121,13 @@ def compact_table(
         if tiered:
             small_parts = _parts_to_merge(folder, small_parts, len(merge_names))
         inputs = merge_names + (small_parts if merge_names or len(small_parts) > 1 else [])
+        key = _MAIN_KEY if main else _REPEAT_KEY
+        inputs += [n for n in unordered_parts(folder, found.parts, key) if n not in inputs]  # once: rewritten in order
         orphaned = {} if main else orphan_rows(folder, parent, quarantine, schemas)
         inputs += [n for n in sorted(orphaned) if n not in inputs]  # merged again without those rows
         leave_out = sorted({pair for pairs in orphaned.values() for pair in pairs})
         if not inputs:
             return 0
-        key = _MAIN_KEY if main else _REPEAT_KEY
         for attempt in range(READ_ATTEMPTS):
             inputs = [n for n in inputs if (folder / n).exists()]
             if not inputs:
@@ -425,6 +433,20 @@ def _parts_to_merge(folder: Path, parts: list[str], new_rows: int) -> list[str]:
     return out
 
 
+def unordered_parts(folder: Path, parts: list[str], key: str) -> list[str]:
+    """The parts whose footer does not say they are stored in the read's order (_ORDER[key]). A part
+    whose footer cannot be read is not one of them: the readers find and quarantine it, as before."""
+    out = []
+    for name in parts:
+        try:
+            flag = (pq.read_metadata(folder / name).metadata or {}).get(ORDER_FLAG)
+        except (OSError, pa.ArrowException):
+            continue
+        if flag != _ORDER[key].encode():
+            out.append(name)
+    return out
+
+
 def _small_parts(folder: Path, parts: list[str], part_bytes: int) -> list[str]:
     out = []
     for name in parts:
@@ -461,7 +483,7 @@ def merge(folder: Path, names: list[str], key: str, leave_out: list[tuple[str, i
             f"src AS (SELECT _response_id, _revision, {first} AS filename FROM s GROUP BY ALL) "
             f"SELECT s.* EXCLUDE (filename) FROM s SEMI JOIN src USING (_response_id, _revision, filename) "
             f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1 ORDER BY {_ORDER[key]}) "
-            f"TO {_sql_text(str(tmp))} (FORMAT parquet)",
+            f"TO {_sql_text(str(tmp))} (FORMAT parquet, KV_METADATA {{{ORDER_FLAG.decode()}: {_sql_text(_ORDER[key])}}})",
             {"files": [str(folder / n) for n in names], "rids": [rid for rid, _ in leave_out or []],
              "revs": [rev for _, rev in leave_out or []]},
         )

@@ -92,7 +92,9 @@ def arrange(rows: pa.Table | None, schema: pa.Schema) -> pa.Table:
     for f in schema:
         if f.name in rows.column_names:
             column = rows.column(f.name)
-            if not column.type.equals(f.type):
+            if _dictionary_list(column.type, f.type):   # kept encoded: to_pandas makes the same lists
+                f = pa.field(f.name, column.type, f.nullable)
+            elif not column.type.equals(f.type):
                 try:
                     column = column.cast(f.type)
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -128,29 +130,70 @@ def _pandas_type(arrow_type: pa.DataType):
     return None
 
 
-_SEP = "\x1f"
+def _dictionary_list(stored: pa.DataType, expected: pa.DataType) -> bool:
+    """A list of dictionary-encoded text where a list of text is expected (survey.store.arrow_read)."""
+    return (pa.types.is_list(stored) and pa.types.is_dictionary(stored.value_type)
+            and pa.types.is_list(expected) and stored.value_type.value_type.equals(expected.value_type))
 
 
 def _lists(column: pa.ChunkedArray) -> np.ndarray:
-    """A list<string> column as an object array of Python lists (None for null).
+    """A list<string> column (its values may be dictionary-encoded) as an object array of Python
+    lists (None for null).
 
     Fast for a million rows: rows with the same choices share one list object
     (a select_multiple has few distinct combinations), so treat the lists as
-    read-only (copy before mutating one).
+    read-only (copy before mutating one). Each row's combination is numbered from the codes
+    of its values (no text is joined or hashed per row).
     """
     parts = []
     for chunk in column.chunks:
-        chunk = chunk.cast(pa.list_(pa.string())) if chunk.type.value_type != pa.string() else chunk
-        if len(chunk.values) and pc.any(pc.match_substring(chunk.values, _SEP)).as_py():
-            values = np.empty(len(chunk), dtype=object)
-            values[:] = chunk.to_pylist()
-            parts.append(values)
+        if len(chunk) == 0:
             continue
-        encoded = pc.dictionary_encode(pc.binary_join(chunk, _SEP))
-        unique = [v.split(_SEP) if v else [] for v in encoded.dictionary.to_pylist()]
-        lookup = np.empty(len(unique) + 1, dtype=object)
-        lookup[: len(unique)] = unique
-        lookup[len(unique)] = None
-        indices = encoded.indices.fill_null(len(unique)).to_numpy(zero_copy_only=False)
-        parts.append(lookup[indices])
+        offsets = chunk.offsets.to_numpy().astype(np.int64)
+        values = chunk.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))   # this chunk's (a slice's) values
+        if not pa.types.is_dictionary(values.type):
+            values = pc.dictionary_encode(values.cast(pa.string()) if values.type != pa.string() else values)
+        starts = offsets - offsets[0]
+        numbered = _combinations(chunk, starts, values)
+        if numbered is None:   # too many choices in a row to number them exactly
+            out = np.empty(len(chunk), dtype=object)
+            for i, value in enumerate(chunk.to_pylist()):
+                out[i] = value
+            parts.append(out)
+            continue
+        codes, first = numbered
+        names = values.dictionary.cast(pa.string()).to_pylist()
+        digits = values.indices.to_numpy(zero_copy_only=False)
+        null = chunk.is_null().to_numpy(zero_copy_only=False)
+        lookup = np.empty(len(first), dtype=object)
+        for i, row in enumerate(first.tolist()):   # one list per combination, built from the dictionary
+            lookup[i] = None if null[row] else [names[d] for d in digits[starts[row]:starts[row + 1]].tolist()]
+        parts.append(lookup[codes])
     return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+
+
+def _combinations(chunk: pa.Array, offsets: np.ndarray,
+                  values: pa.DictionaryArray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(a code per row, a row of each code): rows of one code hold the same list (or are null).
+    `offsets`: the rows' starts in `values` (and the end). A row's number is its values' codes as the
+    digits of a base-(dictionary + 1) number, exact in int64; None when a row has too many values
+    for that, or a value is null."""
+    digits = values.indices
+    if digits.null_count:
+        return None
+    lengths = np.diff(offsets)
+    base = len(values.dictionary) + 1
+    longest = int(lengths.max()) if len(lengths) else 0
+    if longest and longest * np.log2(base) >= 62:
+        return None
+    powers = base ** np.arange(max(longest, 1), dtype=np.int64)
+    place = np.arange(len(digits)) - np.repeat(offsets[:-1], lengths)
+    sums = np.zeros(len(digits) + 1, dtype=np.int64)   # wraps past 2**63: each row's difference stays exact
+    np.cumsum((digits.to_numpy(zero_copy_only=False).astype(np.int64) + 1) * powers[place], out=sums[1:])
+    number = sums[offsets[1:]] - sums[offsets[:-1]]
+    if chunk.null_count:
+        number[chunk.is_null().to_numpy(zero_copy_only=False)] = -1
+    codes, unique = pd.factorize(number)
+    first = np.empty(len(unique), dtype=np.int64)
+    first[codes] = np.arange(len(codes))   # any row of a code will do: they hold the same list
+    return codes, first

@@ -1,0 +1,74 @@
+"""Text and select_multiple columns stored with a dictionary are read as dictionary and give the
+same frame (values, dtypes, shared lists) as a plain read (issue 22, section 3, reading the store)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from survey import ResponseStore
+from survey.simulate import generate
+from survey.store import arrow_read
+from survey.store.frames import _lists
+
+LISTS = [["a", "b"], None, [], ["b"], ["a", "b"], ["c", "a", "b"], None, ["b"], [], ["a\x1fz", "b"]]
+
+
+def plain(column: pa.ChunkedArray) -> list:
+    return [None if v is None else list(v) for v in column.to_pylist()]
+
+
+@pytest.mark.parametrize("encode", [False, True])
+@pytest.mark.parametrize("piece", [slice(0, 10), slice(3, 9), slice(5, 5)])
+def test_lists_are_the_rows_lists_shared_per_combination(encode, piece):
+    column = pa.chunked_array([pa.array(LISTS * 3, pa.list_(pa.string())), pa.array(LISTS[::-1], pa.list_(pa.string()))])
+    if encode:
+        column = pa.chunked_array([pa.ListArray.from_arrays(c.offsets, c.values.dictionary_encode(), mask=c.is_null())
+                                   for c in column.chunks])
+    column = pa.chunked_array([c.slice(piece.start, piece.stop - piece.start) for c in column.chunks], column.type)
+    got = _lists(column)
+    assert got.tolist() == plain(column)
+    same = [v for v in got[: piece.stop - piece.start] if v == ["a", "b"]]
+    assert all(v is same[0] for v in same)   # one list object per combination in a chunk
+
+
+def test_lists_with_more_choices_than_a_number_holds():
+    many = [[f"c{i}" for i in range(80)], [f"c{i}" for i in range(79, -1, -1)], None, ["c1"]]
+    column = pa.chunked_array([pa.array(many, pa.list_(pa.string()))])
+    assert _lists(column).tolist() == many
+
+
+def test_a_read_of_parts_with_and_without_dictionaries_gives_the_plain_frame(tmp_path, monkeypatch):
+    answers = generate("household", 24, seed=6)
+    store = ResponseStore(tmp_path, audit=False, compact_threshold=10_000, part_bytes=1)   # two parts stay
+    for i in range(24):
+        store.submit("household", answers[i], enumerator=f"enum0{i % 3}", response_id=f"h-{i:02d}")
+        if i in (11, 23):
+            store.compact()
+    expected = {t: ResponseStore(tmp_path, audit=False).read(t) for t in ("household", "household_members")}
+    for table in expected:   # one part rewritten without dictionaries, the other with them (as pyarrow writes)
+        first, second = sorted(store.table_folder(table).glob("part-*.parquet"))
+        for path, dictionary in ((first, False), (second, True)):
+            rows = pq.read_table(path)
+            pq.write_table(rows, path, use_dictionary=dictionary)
+    read_dictionary = []
+    real = pq.read_table
+
+    def spy(path, *args, **kwargs):
+        read_dictionary.append(kwargs.get("read_dictionary"))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(arrow_read.pq, "read_table", spy)
+    for table, frame in expected.items():
+        pd.testing.assert_frame_equal(ResponseStore(tmp_path, audit=False).read(table), frame, check_exact=True)
+    assert not any(read_dictionary)   # a column is read as dictionary only when every file has one
+    for table in expected:
+        first = sorted(store.table_folder(table).glob("part-*.parquet"))[0]
+        pq.write_table(pq.read_table(first), first, use_dictionary=True)
+    for table, frame in expected.items():
+        got = ResponseStore(tmp_path, audit=False).read(table)
+        pd.testing.assert_frame_equal(got, frame, check_exact=True)
+    assert any(read_dictionary)
+    assert "internet_activities.list.element" in {c for cols in read_dictionary if cols for c in cols}

@@ -55,13 +55,31 @@ def _read(paths: list[str], schema: pa.Schema, columns: list[str] | None = None,
                 counts.append(table.num_rows)
     except (OSError, pa.ArrowException, ValueError, KeyError) as exc:
         raise Unusual(str(exc)) from exc
-    first = tables[0].schema
-    if any(not t.schema.equals(first) for t in tables[1:]):
-        raise Unusual("files of different columns")
-    rows = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    rows = _concat(tables, schema)
     if any(rows.column(k).null_count for k in KEYS):
         raise Unusual("a row without its key")
     return rows
+
+
+def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    """The tables one after the other; select_multiple columns kept as dictionary in some of them
+    only are decoded in those. Unusual when their columns differ otherwise."""
+    if len(tables) == 1:
+        return tables[0]
+    if any(not t.schema.equals(tables[0].schema) for t in tables[1:]):
+        tables = [_decoded(t, schema) for t in tables]
+        if any(not t.schema.equals(tables[0].schema) for t in tables[1:]):
+            raise Unusual("files of different columns")
+    return pa.concat_tables(tables)
+
+
+def _decoded(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` with its select_multiple columns of dictionary-encoded text as the schema's lists of text."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_list(f.type) and pa.types.is_dictionary(f.type.value_type) and f.name in schema.names:
+            expected = schema.field(f.name)
+            table = table.set_column(i, expected, table.column(i).cast(expected.type))
+    return table
 
 
 def _dictionary_columns(footers: list[pq.FileMetaData], schema: pa.Schema, columns: list[str] | None) -> list[str]:
@@ -151,7 +169,7 @@ def repeat_table(responses: Path, main: str, table: str, history: bool,
         counts: list[int] = []
         small = _read(found.small, schemas[table], counts=counts)
         pieces.append(_kept(small, _tokens_match(small, found.small, counts, heads)))
-    rows = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+    rows = _concat(pieces, schemas[table])
     if history:
         return rows
     keep = _current(rows.column("_revision").to_numpy(), rows.column("_response_id"), head_rids, head_revisions, True)

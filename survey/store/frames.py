@@ -152,7 +152,7 @@ def _lists(column: pa.ChunkedArray) -> np.ndarray:
         offsets = chunk.offsets.to_numpy().astype(np.int64)
         values = chunk.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))   # this chunk's (a slice's) values
         if not pa.types.is_dictionary(values.type):
-            values = pc.dictionary_encode(values.cast(pa.string()) if values.type != pa.string() else values)
+            values = pc.dictionary_encode(values if pa.types.is_string(values.type) else values.cast(pa.string()))
         starts = offsets - offsets[0]
         numbered = _combinations(chunk, starts, values)
         if numbered is None:   # too many choices in a row to number them exactly

@@ -40,8 +40,8 @@ def _read(paths: list[str], schema: pa.Schema, columns: list[str] | None = None,
           counts: list[int] | None = None) -> pa.Table | None:
     """The files' rows shaped to `schema` (only `columns` of it when given), one table in file
     order; None without files. `counts` gets each file's number of rows. Unusual when one cannot
-    be read, their shapes differ or a key has a gap. Text stored with a dictionary comes as text;
-    select_multiple lists keep their dictionary (frames.to_pandas makes the same lists from it)."""
+    be read, their shapes differ or a key has a gap. Text (and select_multiple lists) stored with a
+    dictionary keep it: frames.to_pandas makes the same frame from it."""
     if not paths:
         return None
     tables = []
@@ -74,9 +74,10 @@ def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
 
 
 def _decoded(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """`table` with its select_multiple columns of dictionary-encoded text as the schema's lists of text."""
+    """`table` with its dictionary-encoded text (and lists of it) as the schema's text (and lists)."""
     for i, f in enumerate(table.schema):
-        if pa.types.is_list(f.type) and pa.types.is_dictionary(f.type.value_type) and f.name in schema.names:
+        inner = f.type.value_type if pa.types.is_list(f.type) else f.type
+        if pa.types.is_dictionary(inner) and f.name in schema.names:
             expected = schema.field(f.name)
             table = table.set_column(i, expected, table.column(i).cast(expected.type))
     return table
@@ -85,7 +86,7 @@ def _decoded(table: pa.Table, schema: pa.Schema) -> pa.Table:
 def _dictionary_columns(footers: list[pq.FileMetaData], schema: pa.Schema, columns: list[str] | None) -> list[str]:
     """The text and select_multiple columns (Parquet leaf paths) that every file stores with a small
     dictionary in every row group: read as dictionary, they skip building every value (2-4 times
-    cheaper to decode; the text is taken from the dictionary after)."""
+    cheaper to decode; the text is taken from the dictionary once, by frames.to_pandas)."""
     wanted = {f.name for f in schema if f.name not in KEYS and (columns is None or f.name in columns) and (
         pa.types.is_string(f.type) or (pa.types.is_list(f.type) and pa.types.is_string(f.type.value_type)))}
     found: set[str] | None = None

@@ -92,7 +92,7 @@ def arrange(rows: pa.Table | None, schema: pa.Schema) -> pa.Table:
     for f in schema:
         if f.name in rows.column_names:
             column = rows.column(f.name)
-            if _dictionary_list(column.type, f.type):   # kept encoded: to_pandas makes the same lists
+            if _encoded(column.type, f.type):   # kept encoded: to_pandas makes the same text and lists
                 f = pa.field(f.name, column.type, f.nullable)
             elif not column.type.equals(f.type):
                 try:
@@ -115,6 +115,9 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     for f in table.schema:
         if pa.types.is_integer(f.type) and not f.type.equals(pa.int64()):
             table = table.set_column(table.schema.get_field_index(f.name), pa.field(f.name, pa.int64()), table.column(f.name).cast(pa.int64()))
+    for i, f in enumerate(table.schema):   # text kept as dictionary: decoded once, to the type pandas keeps
+        if pa.types.is_dictionary(f.type) and pa.types.is_string(f.type.value_type):
+            table = table.set_column(i, pa.field(f.name, pa.large_string()), table.column(i).cast(pa.large_string()))
     plain = table.drop_columns(list_columns)
     df = plain.to_pandas(types_mapper=_pandas_type, date_as_object=False)
     for name in list_columns:
@@ -130,10 +133,12 @@ def _pandas_type(arrow_type: pa.DataType):
     return None
 
 
-def _dictionary_list(stored: pa.DataType, expected: pa.DataType) -> bool:
-    """A list of dictionary-encoded text where a list of text is expected (survey.store.arrow_read)."""
-    return (pa.types.is_list(stored) and pa.types.is_dictionary(stored.value_type)
-            and pa.types.is_list(expected) and stored.value_type.value_type.equals(expected.value_type))
+def _encoded(stored: pa.DataType, expected: pa.DataType) -> bool:
+    """Dictionary-encoded text where text is expected, or a list of it where a list of text is
+    (survey.store.arrow_read reads them so)."""
+    if pa.types.is_list(stored) and pa.types.is_list(expected):
+        stored, expected = stored.value_type, expected.value_type
+    return pa.types.is_dictionary(stored) and pa.types.is_string(stored.value_type) and pa.types.is_string(expected)
 
 
 def _lists(column: pa.ChunkedArray) -> np.ndarray:

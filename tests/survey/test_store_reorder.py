@@ -10,8 +10,9 @@ import pyarrow.parquet as pq
 from survey import ResponseStore
 from survey.simulate import generate
 from survey.simulate import main as simulate
-from survey.store.compaction import ORDER_FLAG
+from survey.store.compaction import ORDER_FLAG, merge
 from survey.store.frames import sorted_rows
+from survey.store.layout import JOURNAL
 from survey.store.read_cache import MAIN_ORDER, REPEAT_ORDER
 
 TABLES = {"household": MAIN_ORDER, "household_members": REPEAT_ORDER}
@@ -68,3 +69,20 @@ def test_the_background_compaction_rewrites_big_parts_in_no_order(tmp_path, monk
         pd.testing.assert_frame_equal(now[now["_response_id"] != "new-1"].reset_index(drop=True), read[table],
                                       check_exact=True)
     assert "new-1" in set(now["_response_id"])
+
+
+def test_a_rewrite_interrupted_after_its_part_is_published_reads_each_row_once_and_is_finished(tmp_path, monkeypatch):
+    store = bulk_store(tmp_path, 30, 30, monkeypatch)
+    read = {table: ResponseStore(tmp_path, audit=False).read(table) for table in TABLES}
+    keys = {"household": "_response_id, _revision", "household_members": "_response_id, _revision, _member_index"}
+    for table, key in keys.items():   # a crash after the ordered part is published, before the old one goes
+        old = parts(store, table)[0]
+        merge(store.table_folder(table), [old.name], key)
+        assert len(parts(store, table)) == 2 and (store.table_folder(table) / JOURNAL).exists()
+    for table in TABLES:   # the journal says the new part replaces the old one: no row twice
+        pd.testing.assert_frame_equal(ResponseStore(tmp_path, audit=False).read(table), read[table], check_exact=True)
+    store.compact()        # finishes it: the old part goes, the ordered one stays
+    in_order(store)
+    assert not any((store.table_folder(table) / JOURNAL).exists() for table in TABLES)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(ResponseStore(tmp_path, audit=False).read(table), read[table], check_exact=True)

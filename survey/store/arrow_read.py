@@ -97,12 +97,13 @@ def _dictionary_columns(footers: list[pq.FileMetaData], schema: pa.Schema, colum
             for c in range(group.num_columns):
                 chunk = group.column(c)
                 path = chunk.path_in_schema
-                if path.split(".")[0] not in wanted or path not in (path.split(".")[0], path.split(".")[0] + ".list.element"):
+                top = path.split(".")[0]
+                if top not in wanted or path not in (top, top + ".list.element"):
                     continue
                 start = chunk.dictionary_page_offset
                 size = chunk.total_compressed_size   # a dictionary of most of the chunk: values mostly distinct
-                small = chunk.has_dictionary_page and start is not None and (
-                    2 * (chunk.data_page_offset - start) < size or size < 1 << 16)
+                small = chunk.has_dictionary_page and start is not None and chunk.physical_type == "BYTE_ARRAY" \
+                    and (2 * (chunk.data_page_offset - start) < size or size < 1 << 16)
                 ok[path] = ok.get(path, True) and small
         mine = {path for path, good in ok.items() if good}
         found = mine if found is None else found & mine

@@ -483,7 +483,8 @@ def merge(folder: Path, names: list[str], key: str, leave_out: list[tuple[str, i
             f"src AS (SELECT _response_id, _revision, {first} AS filename FROM s GROUP BY ALL) "
             f"SELECT s.* EXCLUDE (filename) FROM s SEMI JOIN src USING (_response_id, _revision, filename) "
             f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1 ORDER BY {_ORDER[key]}) "
-            f"TO {_sql_text(str(tmp))} (FORMAT parquet, KV_METADATA {{{ORDER_FLAG.decode()}: {_sql_text(_ORDER[key])}}})",
+            f"TO {_sql_text(str(tmp))} "
+            f"(FORMAT parquet, KV_METADATA {{{ORDER_FLAG.decode()}: {_sql_text(_ORDER[key])}}})",
             {"files": [str(folder / n) for n in names], "rids": [rid for rid, _ in leave_out or []],
              "revs": [rev for _, rev in leave_out or []]},
         )

@@ -23,7 +23,8 @@ def plain(column: pa.ChunkedArray) -> list:
 @pytest.mark.parametrize("encode", [False, True])
 @pytest.mark.parametrize("piece", [slice(0, 10), slice(3, 9), slice(5, 5)])
 def test_lists_are_the_rows_lists_shared_per_combination(encode, piece):
-    column = pa.chunked_array([pa.array(LISTS * 3, pa.list_(pa.string())), pa.array(LISTS[::-1], pa.list_(pa.string()))])
+    text = pa.list_(pa.string())
+    column = pa.chunked_array([pa.array(LISTS * 3, text), pa.array(LISTS[::-1], text)])
     if encode:
         column = pa.chunked_array([pa.ListArray.from_arrays(c.offsets, c.values.dictionary_encode(), mask=c.is_null())
                                    for c in column.chunks])

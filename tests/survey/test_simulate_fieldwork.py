@@ -1,6 +1,8 @@
 """The simulated fieldwork: visit outcomes, interview lengths and deliberately bad interviews."""
 
+import contextlib
 import datetime as dt
+import io
 import random
 import re
 from collections import Counter
@@ -39,15 +41,17 @@ def test_outcome_rates_differ_by_kecamatan_as_configured():
 
 @pytest.fixture(scope="module")
 def fieldwork(tmp_path_factory):
+    """The fieldwork simulated once into `normal` (what it printed beside), so each test runs on its own."""
     normal, bulk = tmp_path_factory.mktemp("normal"), tmp_path_factory.mktemp("bulk")
     args = ["--households", "60", "--civil-servants", "10", "--seed", "8", "--outcomes", "--bad", "2"]
-    return normal, bulk, args
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main([*args, "--out", str(normal)]) == 0
+    return normal, bulk, args, printed.getvalue()
 
 
-def test_bad_interviews_are_flagged_and_listed(fieldwork, capsys):
-    normal, _, args = fieldwork
-    assert main([*args, "--out", str(normal)]) == 0
-    printed = capsys.readouterr().out
+def test_bad_interviews_are_flagged_and_listed(fieldwork):
+    normal, _, args, printed = fieldwork
     bad = {kind: ids.split(", ") for kind, ids in re.findall(r"deliberately bad, (\w+): (.+)", printed)}
     assert {kind: len(ids) for kind, ids in bad.items()} == {"too_fast": 2, "straightlining": 2,
                                                              "duplicate_household": 2}
@@ -66,7 +70,7 @@ def test_bad_interviews_are_flagged_and_listed(fieldwork, capsys):
 
 
 def test_bulk_mode_stores_the_same_fieldwork(fieldwork):
-    normal, bulk, args = fieldwork
+    normal, bulk, args, _ = fieldwork
     main([*args, "--bulk", "--out", str(bulk)])
     a, b = ResponseStore(normal, audit=False), ResponseStore(bulk, audit=False)
     columns = ["_response_id", "_enumerator", "visit_outcome", "consent", "psu", "respondent_name", "hh_size"]
@@ -99,7 +103,7 @@ def test_interview_times_fall_in_field_hours_whenever_the_simulator_runs(clock):
 
 
 def test_a_run_stores_starts_and_submissions_in_field_hours(fieldwork):
-    normal, _, args = fieldwork
+    normal, _, args, _ = fieldwork
     assert main([*args, "--out", str(normal)]) == 0   # a second run of the same seed stores nothing new
     store = ResponseStore(normal, audit=False)
     for name in ("household", "civil_servant"):

@@ -220,7 +220,7 @@ def _contained(folder: Path, part: str, inputs: list[str], key: str | None = Non
     present = [n for n in inputs if (folder / n).exists() and n != part]
     if not present:
         return []
-    con = connect()
+    con = connect(merging=True)
     try:
         missing = con.execute(
             f"WITH r AS (SELECT filename AS __file, hash({key or '*COLUMNS(* EXCLUDE (filename))'}) AS __row "
@@ -474,7 +474,7 @@ def merge(folder: Path, names: list[str], key: str, leave_out: list[tuple[str, i
     # members never come from two copies: the first stored copy for a main table,
     # one file for a repeat table (whose rows do not carry the copy's time).
     first = "arg_min(filename, _submitted_at)" if key == _MAIN_KEY else "min(filename)"
-    con = connect()
+    con = connect(merging=True)
     try:
         con.execute(
             f"COPY (WITH s AS (SELECT * FROM read_parquet($files, union_by_name = true, filename = true) "

@@ -110,11 +110,25 @@ def _stage_fpc(spec, raw: pd.DataFrame, table: pd.DataFrame, keys: list[str]):
     if spec.stages < 2:
         return (), ()
     missing = [c for c in STAGE_COLUMNS if c not in table.columns]
-    at = pd.MultiIndex.from_frame(table[keys].astype(str)).get_indexer(pd.MultiIndex.from_frame(raw[keys].astype(str)))
+    at = rows_in(table, raw, keys)
     sizes = [] if missing else [numbers(table[c])[at] for c in STAGE_COLUMNS]
     if missing or (at < 0).any() or any(np.isnan(v).any() or (v <= 0).any() for v in sizes):
         return (), (message("design.one_stage", columns=" / ".join(STAGE_COLUMNS)),)
     return tuple(sizes), ()
+
+
+def rows_in(table: pd.DataFrame, raw: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The row of ``table`` (-1: none) with each ``raw`` row's ``keys`` as text: the MultiIndex
+    lookup is made for one row per distinct combination, not for every row (0.05 s at 100,000)."""
+    codes = np.zeros(len(raw), dtype=np.int64)
+    for key in keys:
+        found, uniques = pd.factorize(raw[key].astype(str), use_na_sentinel=False)
+        codes = codes * len(uniques) + found
+    inverse, combos = pd.factorize(codes)
+    first = np.empty(len(combos), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse))[::-1]
+    once = raw[keys].iloc[first].astype(str)
+    return pd.MultiIndex.from_frame(table[keys].astype(str)).get_indexer(pd.MultiIndex.from_frame(once))[inverse]
 
 
 def _adjusted(inst, spec, raw, records, frame, table, keys, result: WeightingResult) -> BaseWeights:
@@ -123,7 +137,7 @@ def _adjusted(inst, spec, raw, records, frame, table, keys, result: WeightingRes
     by the responding households)."""
     factors, per_psu = nonresponse_adjustment(inst, spec, raw, records, frame)
     if "prob_within" in table.columns:
-        at = pd.MultiIndex.from_frame(table[keys].astype(str)).get_indexer(pd.MultiIndex.from_frame(raw[keys].astype(str)))
+        at = rows_in(table, raw, keys)
         given = ~np.isnan(table["prob_within"].to_numpy(dtype=float)[at])
     else:
         given = np.zeros(len(raw), dtype=bool)

@@ -10,7 +10,9 @@ the same store, instrument and table, codes the other rows, and merges the two; 
 names (the questionnaire's, then the other values found, sorted) are worked out again over
 the rows of this build.  So the frame equals coding every row (tested with submissions,
 revisions and review decisions between builds).  Anything unexpected (a response in two
-runs of rows, another questionnaire object, another set of questions) codes every row.
+runs of rows, another questionnaire object, another set of questions) codes every row; as
+each ResponseStore object loads its own questionnaire objects, a build reuses only what a
+build through the same store object coded (the app keeps one per data folder).
 """
 
 from __future__ import annotations

@@ -113,3 +113,12 @@ def test_values_outside_the_choices_come_and_go_as_in_a_full_coding(store):
     third = second.drop(index=4).reset_index(drop=True)   # the household with the old choices goes
     made = check(third)
     assert "aa_old" not in made[1][multiple].choices
+
+
+def test_another_store_object_codes_every_row(store, coded_rows):
+    load_dataset(store, "household", lang="en")
+    other = ResponseStore(store.root, audit=False)   # its own questionnaire objects: nothing is reused
+    coded_rows.clear()
+    mine = load_dataset(other, "household", lang="en")
+    assert coded_rows == [mine.provenance.responses, len(mine.tables["household_members"].frame)]
+    assert_same(mine, full(store, "en"))

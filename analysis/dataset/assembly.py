@@ -17,8 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.dataset import design_weights
-from analysis.dataset.answer_columns import AnswerColumns, tidy
+from analysis.dataset import answer_memo, design_weights
+from analysis.dataset.answer_columns import AnswerColumns
 from analysis.dataset.table_data import TableData
 from analysis.estimation.survey_design import DesignError, SurveyDesign
 from analysis.messages import Message, message
@@ -46,10 +46,11 @@ def _two_stage(psu: str) -> tuple[list[str], list[str]]:
     return [psu, "_response_id"], list(STAGE_FPC)
 
 
-def main_table(inst, spec, raw, base, population, lang, notes) -> TableData:
-    """The main table: tidy frame, ``_weight`` (and ``_fpc``), design, calibration."""
+def main_table(inst, spec, raw, base, population, lang, notes, memo: str | None = None) -> TableData:
+    """The main table: tidy frame, ``_weight`` (and ``_fpc``), design, calibration; ``memo`` names
+    the store whose last build's answer columns may be reused (:mod:`analysis.dataset.answer_memo`)."""
     questions = [q for q in inst.questions if not q.kind.is_repeat]
-    frame, variables = tidy(raw, questions, lang)
+    frame, variables = answer_memo.tidy(raw, questions, lang, None if memo is None else (memo, inst.id))
     weighting = (base.result,) if base.result is not None else ()
     if len(frame) == 0:
         return TableData(inst.id, None, variables, frozenset(variables), base.texts, weighting,
@@ -76,7 +77,8 @@ def main_table(inst, spec, raw, base, population, lang, notes) -> TableData:
                      lonely_psu=spec.lonely_psu, lang=lang)
 
 
-def repeat_table(inst, spec, repeat, name, stored, raw, main: TableData, population, lang, notes) -> TableData:
+def repeat_table(inst, spec, repeat, name, stored, raw, main: TableData, population, lang, notes,
+                 memo: str | None = None) -> TableData:
     """A repeat group's table: its rows of the kept households, with their design and weight."""
     own_texts = message("weights.household").texts
     empty = TableData(name, None, {}, frozenset(q.name for q in repeat.questions), own_texts,
@@ -89,7 +91,7 @@ def repeat_table(inst, spec, repeat, name, stored, raw, main: TableData, populat
     position = position[kept]
     if len(rows) == 0:
         return empty
-    frame, variables = tidy(rows, repeat.questions, lang)
+    frame, variables = answer_memo.tidy(rows, repeat.questions, lang, None if memo is None else (memo, inst.id, name))
     household = main.frame
     rule = spec.repeats.get(repeat.name)
     inherited = [c for c in dict.fromkeys([spec.strata, spec.psu, spec.fpc, *(rule.by if rule else ())])

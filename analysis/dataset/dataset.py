@@ -212,7 +212,7 @@ def load_dataset(store, instrument_id: str, lang: str = "en",
     """The analysis data of ``instrument_id`` from ``store`` (a ResponseStore)."""
     inputs = read_inputs(store, instrument_id)
     return build_dataset(store.instrument(instrument_id), inputs.tables, inputs.frame, inputs.population,
-                         inputs.counts, lang=lang, statuses=statuses)
+                         inputs.counts, lang=lang, statuses=statuses, memo=str(store.root))
 
 
 # ---- building -----------------------------------------------------------------------------
@@ -252,13 +252,16 @@ def _kept(raw: pd.DataFrame, inst, spec, statuses: tuple[str, ...]) -> tuple[np.
 
 def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.DataFrame | None = None,
                   population: pd.DataFrame | None = None, counts: pd.DataFrame | None = None,
-                  lang: str = "en", statuses: Iterable[str] = COUNTED_STATUSES, design=None) -> Dataset:
+                  lang: str = "en", statuses: Iterable[str] = COUNTED_STATUSES, design=None,
+                  memo: str | None = None) -> Dataset:
     """The Dataset of ``instrument`` from its tables as ``ResponseStore.read`` gives them.
 
     ``frame``, ``population``: the data folder's frame.csv and population.csv (text
     columns, as :func:`analysis.dataset.datafiles.read_csv` reads them) or None; ``counts``: the
     main table of the instrument the design's ``counts`` come from; ``design``: a
-    ``survey.questionnaire.sampling_design.SamplingDesign`` in place of the instrument's own.
+    ``survey.questionnaire.sampling_design.SamplingDesign`` in place of the instrument's own;
+    ``memo``: the store's root, to code only the answers its last build had not coded
+    (:mod:`analysis.dataset.answer_memo`; the result is the same).
     """
     inst = instrument
     spec = design if design is not None else inst.design
@@ -284,12 +287,12 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
     notes += base.notes
     if base.method == "unweighted":   # no usable frame or counts: unweighted, as its note says, not calibrated
         spec = replace(spec, calibrate=None, repeats=MappingProxyType({}))
-    main_table = _assembly.main_table(inst, spec, raw, base, population, lang, notes)
+    main_table = _assembly.main_table(inst, spec, raw, base, population, lang, notes, memo)
     out = {inst.id: main_table}
     for repeat in inst.repeats:
         name = inst.table_name(repeat)
         out[name] = _assembly.repeat_table(inst, spec, repeat, name, tables.get(name), raw, main_table,
-                                           population, lang, notes)
+                                           population, lang, notes, memo)
         out[inst.id] = main_table = _assembly.with_head(main_table, out[name])
     weighted = base.method in ("frame", "counts") or any(
         t.design is not None and bool(t.design.calibration) for t in out.values())

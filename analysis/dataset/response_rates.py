@@ -179,7 +179,10 @@ def nonresponse_adjustment(inst, spec, raw: pd.DataFrame, records: pd.DataFrame,
         return np.ones(len(raw)), pd.DataFrame(columns=[*keys, "sampled", "ineligible", "responded", "factor"])
 
     responded, row_at = _per_key(raw, keys)
-    all_records = records.dropna(subset=[k for k in keys if k in records.columns]) if len(records) else records
+    present = [k for k in keys if k in records.columns]
+    # (dropna copies every column even when no row goes)
+    all_records = records.dropna(subset=present) if len(records) and records[present].isna().any(axis=None) \
+        else records
     in_records = _per_key(all_records, keys)[0] if len(all_records) else pd.Series(dtype=float)
     counted = _counted(all_records, COUNTED_STATUSES)
     vacant = _per_key(counted, keys, (dispositions(inst, counted) == "ineligible").astype(int))[0] \
@@ -207,15 +210,17 @@ def _per_key(table: pd.DataFrame, keys: list[str], values=None) -> tuple[pd.Seri
     for key in keys:
         found, uniques = pd.factorize(table[key].astype("string"))
         codes = codes * (len(uniques) + 1) + found
-    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    inverse, combos = pd.factorize(codes)   # (hashing; the combinations are sorted as text below)
+    first = np.empty(len(combos), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse))[::-1]
     sums = np.bincount(inverse, minlength=len(first)) if values is None else \
         np.bincount(inverse, weights=np.asarray(values, dtype=float), minlength=len(first)).astype(np.int64)
-    once = table.iloc[first]
+    once = table[keys].iloc[first]   # only the key columns of one row per combination
     index, order = pd.MultiIndex.from_arrays([once[k].astype("string").to_numpy() for k in keys], names=keys) \
         .sort_values(return_indexer=True)
     position = np.empty(len(first), dtype=np.int64)
     position[order] = np.arange(len(first))
-    return pd.Series(sums[order].astype(np.int64), index=index), position[inverse.ravel()]
+    return pd.Series(sums[order].astype(np.int64), index=index), position[inverse]
 
 
 def response_rate_table(inst, rates: pd.DataFrame, level: str) -> SummaryTable:

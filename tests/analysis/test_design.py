@@ -60,6 +60,7 @@ def test_psu_in_two_strata_is_an_error_unless_nested(frame):
 
 @pytest.mark.parametrize("fpc, message", [
     ([10, 10, 10, 10, 20, 21, 20, 5, 5], "not constant within stratum 'B'"),
+    ([10, 10, 10, 11, 20, 21, 20, 5, 5], "not constant within stratum 'A'"),   # the first that varies
     ([10, 10, 10, 10, 1, 1, 1, 5, 5], "more than 100% sampling in stratum 'B'"),
     ([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 2, 2], "mixes population sizes"),
     ([10, 10, np.nan, 10, 20, 20, 20, 5, 5], "missing, negative or not finite"),

@@ -188,7 +188,7 @@ def flag_frame(inst: Instrument, current: pd.DataFrame, times: pd.DataFrame,
     found += outliers(inst, rules, current, done, counted, lang)
     found += many_missing(inst, rules, current, members, done, lang, counts=rows.counts)
     found += odd_hours(rules, times["started_at"], times["submitted_at"], lang)
-    found += duplicates(inst, rules, current, counted, key, lang, hashes=rows.hashes)
+    found += duplicates(inst, rules, current, counted, key, lang, hashes=rows.hashes, memo=rows.groups)
     order = {flag: i for i, flag in enumerate(FLAGS)}
     found.sort(key=lambda item: (item[0], order[item[1]]))
     ids = current["_response_id"].astype(str).to_numpy()

@@ -343,8 +343,11 @@ def duplicate_keys(rules: QualityRules, frame, key: bytes) -> tuple[list, list]:
     return household, phone
 
 
-def duplicates(inst, rules: QualityRules, frame, counted, key: bytes, lang, hashes=None) -> list:
-    """``hashes``: :func:`duplicate_keys` of ``frame``, when known already."""
+def duplicates(inst, rules: QualityRules, frame, counted, key: bytes, lang, hashes=None, memo: dict | None = None) -> list:
+    """``hashes``: :func:`duplicate_keys` of ``frame``, when known already; ``memo``: a dict kept
+    between calls (survey.fieldwork.quality_rows), holding each group of repeated answers' flags
+    by what they depend on (its responses, which of them count, their phones' hashes, the
+    language), so that only the groups a change touched are worked out again."""
     if not rules.duplicate_match or any(q not in frame.columns for q in rules.duplicate_match):
         return []
     household, phone = duplicate_keys(rules, frame, key) if hashes is None else hashes
@@ -356,14 +359,35 @@ def duplicates(inst, rules: QualityRules, frame, counted, key: bytes, lang, hash
         groups.setdefault(household[i], []).append(int(i))
     what = ", ".join(rules.duplicate_match)
     out = []
+    used: dict = {}
     for rows in groups.values():
-        for i in rows:
-            matches = [j for j in rows if j != i and counted[j]
-                       and (phone[i] is None or phone[j] is None or phone[i] == phone[j])]
-            if not matches:
-                continue
-            both_phone = any(phone[i] is not None and phone[i] == phone[j] for j in matches)
-            shown = ", ".join(ids[j][:8] for j in matches[:3]) + (" …" if len(matches) > 3 else "")
-            out.append((i, "duplicate_household", text(DETAILS, "duplicate", lang, what=what + (
-                text(DETAILS, "phone_too", lang) if both_phone else ""), others=shown)))
+        if memo is None:
+            found = _group_flags(rows, ids, counted, phone, what, lang)
+        else:
+            group = (lang, what, tuple(ids[j] for j in rows), tuple(bool(counted[j]) for j in rows),
+                     tuple(phone[j] for j in rows))
+            found = memo.get(group)
+            if found is None:
+                found = _group_flags(rows, ids, counted, phone, what, lang)
+            used[group] = found
+        out.extend((rows[k], "duplicate_household", detail) for k, detail in found)
+    if memo is not None:   # only the groups of this call: the others changed or went
+        memo.clear()
+        memo.update(used)
+    return out
+
+
+def _group_flags(rows: list[int], ids, counted, phone, what: str, lang) -> list[tuple[int, str]]:
+    """(place in ``rows``, detail) of each response of one group of the same answers that
+    repeats another response that counts (and has the same phone where both have one)."""
+    out = []
+    for k, i in enumerate(rows):
+        matches = [j for j in rows if j != i and counted[j]
+                   and (phone[i] is None or phone[j] is None or phone[i] == phone[j])]
+        if not matches:
+            continue
+        both_phone = any(phone[i] is not None and phone[i] == phone[j] for j in matches)
+        shown = ", ".join(ids[j][:8] for j in matches[:3]) + (" …" if len(matches) > 3 else "")
+        out.append((k, text(DETAILS, "duplicate", lang, what=what + (
+            text(DETAILS, "phone_too", lang) if both_phone else ""), others=shown)))
     return out

@@ -29,30 +29,52 @@ class RowChecks:
     straight: list                                 # (row, "straightlining", detail)
     counts: tuple[np.ndarray, np.ndarray] | None   # missing_counts, None when the rules have no missing share
     hashes: tuple[list, list] | None               # duplicate_keys, None when the rules compare no answers
+    groups: dict | None = None                     # duplicates' memo of the groups of repeated answers
+
+
+class _Kept:
+    """The row-wise results of one set of responses, as columns aligned on ``ids`` (unique)."""
+
+    def __init__(self, ids: pd.Index, revision: np.ndarray, straight: np.ndarray, asked: np.ndarray,
+                 missing: np.ndarray, household: np.ndarray, phone: np.ndarray, groups: dict,
+                 straightlined: np.ndarray) -> None:
+        self.ids, self.revision, self.straight = ids, revision, straight
+        self.asked, self.missing, self.household, self.phone = asked, missing, household, phone
+        self.groups = groups   # survey.fieldwork.quality_checks.duplicates' memo
+        self.straightlined = straightlined   # True where straight holds a detail
+
+    @classmethod
+    def empty(cls) -> "_Kept":
+        none = np.empty(0, dtype=object)
+        return cls(pd.Index([], dtype=object), np.empty(0, dtype=np.int64), none, np.empty(0, dtype=int),
+                   np.empty(0, dtype=int), none, none, {}, np.empty(0, dtype=bool))
 
 
 class RowMemo:
     """What the row-wise checks gave per (response id, revision); see the module docstring.
 
-    One set of results per language (and questionnaire, salt, day), the last few kept."""
+    One set of results per language (and questionnaire, salt, day), the last few kept; each set
+    holds the responses of the last call as columns, so a call looks its rows up at once (one
+    hash join of the ids) instead of one dictionary lookup per response."""
 
     KEPT = 4
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self._sets: list[tuple[tuple, dict]] = []   # (identity, {(id, revision): results}), latest last
+        self._sets: list[tuple[tuple, _Kept]] = []   # (identity, results), latest last
         self.checked = 0    # rows checked since the memo was made (for tests and the benchmark)
 
-    def rows(self, identity: tuple) -> dict:
+    def kept(self, identity: tuple) -> _Kept:
         for i, (known, rows) in enumerate(self._sets):
             if len(known) == len(identity) and all(a is b or a == b for a, b in zip(identity, known)):
                 self._sets.append(self._sets.pop(i))
                 return rows
-        self._sets = [*self._sets[-(self.KEPT - 1):], (identity, {})]
+        self._sets = [*self._sets[-(self.KEPT - 1):], (identity, _Kept.empty())]
         return self._sets[-1][1]
 
-    def replace(self, rows: dict, kept: dict) -> None:
-        self._sets = [(identity, kept if found is rows else found) for identity, found in self._sets]
+    def keep(self, rows: _Kept) -> None:
+        """Replace the set :meth:`kept` gave last (under :attr:`lock`, right after it)."""
+        self._sets[-1] = (self._sets[-1][0], rows)
 
 
 def row_checks(inst, rules, frame: pd.DataFrame, members: Mapping[str, pd.DataFrame], done: np.ndarray,
@@ -62,40 +84,58 @@ def row_checks(inst, rules, frame: pd.DataFrame, members: Mapping[str, pd.DataFr
     want_counts = rules.missing_share is not None
     want_hashes = bool(rules.duplicate_match) and all(q in frame.columns for q in rules.duplicate_match)
     today = survey_today()
-    if memo is None:
+    ids = pd.Index(frame["_response_id"].astype(str).to_numpy(dtype=object), dtype=object)
+    if memo is None or not ids.is_unique:
         return RowChecks(straightlining(inst, rules, frame, members, done, lang),
                          missing_counts(inst, rules, frame, members, today) if want_counts else None,
                          duplicate_keys(rules, frame, key) if want_hashes else None)
-    ids = frame["_response_id"].astype(str).tolist()
-    keys = list(zip(ids, frame["_revision"].astype("int64").tolist()))
+    revision = frame["_revision"].to_numpy(dtype=np.int64)
     with memo.lock:
         # the questionnaire object itself (kept alive by the memo, so its id is never another's)
-        rows = memo.rows((inst, key, lang, today, tuple(frame.columns), tuple(sorted(members))))
-        todo = [i for i, k in enumerate(keys) if k not in rows]
-        if todo:
-            _check(inst, rules, frame, members, done, key, lang, today, todo, keys, rows, want_counts, want_hashes)
+        old = memo.kept((inst, key, lang, today, tuple(frame.columns), tuple(sorted(members))))
+        at = old.ids.get_indexer(ids)
+        found = at >= 0
+        found[found] = old.revision[at[found]] == revision[found]
+        todo = np.flatnonzero(~found)
+        take = np.where(found, at, 0)
+        straight = old.straight[take] if len(old.ids) else np.empty(len(ids), dtype=object)
+        asked = old.asked[take] if len(old.ids) else np.zeros(len(ids), dtype=int)
+        missing = old.missing[take] if len(old.ids) else np.zeros(len(ids), dtype=int)
+        household = old.household[take] if len(old.ids) else np.empty(len(ids), dtype=object)
+        phone = old.phone[take] if len(old.ids) else np.empty(len(ids), dtype=object)
+        straightlined = old.straightlined[take] if len(old.ids) else np.zeros(len(ids), dtype=bool)
+        if len(todo):
+            new = _check(inst, rules, frame, members, done, key, lang, today, todo, want_counts, want_hashes)
+            straight[todo], asked[todo], missing[todo], household[todo], phone[todo] = new
+            straightlined[todo] = [len(v) > 0 for v in new[0]]
             memo.checked += len(todo)
-        values = [rows[k] for k in keys]
-        if len(rows) > 2 * len(keys) + 1000:   # revisions replaced, responses set aside: forget them
-            memo.replace(rows, dict(zip(keys, values)))
-    straight = [(i, "straightlining", detail) for i, v in enumerate(values) for detail in v[0]]
-    counts = (np.fromiter((v[1] for v in values), dtype=int, count=len(values)),
-              np.fromiter((v[2] for v in values), dtype=int, count=len(values))) if want_counts else None
-    hashes = ([v[3] for v in values], [v[4] for v in values]) if want_hashes else None
-    return RowChecks(straight, counts, hashes)
+        memo.keep(_Kept(ids, revision, straight, asked, missing, household, phone, old.groups, straightlined))
+        groups = old.groups
+    straight_flags = [(int(i), "straightlining", detail) for i in np.flatnonzero(straightlined) for detail in straight[i]]
+    return RowChecks(straight_flags, (asked, missing) if want_counts else None,
+                     (household.tolist(), phone.tolist()) if want_hashes else None, groups)
 
 
-def _check(inst, rules, frame, members, done, key, lang, today, todo, keys, rows, want_counts, want_hashes) -> None:
+def _check(inst, rules, frame, members, done, key, lang, today, todo, want_counts, want_hashes) -> tuple:
+    """The row-wise checks of the rows ``todo`` of ``frame``: (straightlining details, asked, missing,
+    household hash, phone hash), each an array over ``todo``."""
     part = frame.iloc[todo].reset_index(drop=True)
     wanted = set(part["_response_id"].astype(str))
     part_members = {name: table[table["_response_id"].astype(str).isin(wanted).to_numpy(dtype=bool)]
                     .reset_index(drop=True) for name, table in members.items()}
-    straight: dict[int, list[str]] = {}
+    found: dict[int, list[str]] = {}
     for j, _, detail in straightlining(inst, rules, part, part_members, done[todo], lang):
-        straight.setdefault(j, []).append(detail)
-    asked, missing = missing_counts(inst, rules, part, part_members, today) if want_counts else (None, None)
-    household, phone = duplicate_keys(rules, part, key) if want_hashes else (None, None)
-    for j, i in enumerate(todo):
-        rows[keys[i]] = (tuple(straight.get(j, ())),
-                         int(asked[j]) if want_counts else 0, int(missing[j]) if want_counts else 0,
-                         household[j] if want_hashes else None, phone[j] if want_hashes else None)
+        found.setdefault(j, []).append(detail)
+    straight = np.empty(len(todo), dtype=object)
+    straight[:] = [tuple(found.get(j, ())) for j in range(len(todo))]
+    asked, missing = missing_counts(inst, rules, part, part_members, today) if want_counts \
+        else (np.zeros(len(todo), dtype=int), np.zeros(len(todo), dtype=int))
+    household, phone = duplicate_keys(rules, part, key) if want_hashes else ([None] * len(todo), [None] * len(todo))
+    return (straight, np.asarray(asked, dtype=int), np.asarray(missing, dtype=int),
+            _objects(household), _objects(phone))
+
+
+def _objects(values) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out

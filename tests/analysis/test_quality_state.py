@@ -66,3 +66,18 @@ def test_new_revised_and_reviewed_interviews_give_the_flags_of_a_full_run(store)
     found = set(zip(flags["_response_id"], flags["flag"]))
     assert ("clean-4", "many_missing") in found and ("straight", "straightlining") not in found
     assert ("new-straight", "straightlining") in found and ("new-copy", "duplicate_household") in found
+
+
+def test_duplicate_groups_are_kept_and_follow_review_decisions(store):
+    """The duplicate check keeps each group of repeated answers' flags (survey.fieldwork.quality_checks
+    .duplicates' memo): a rejection changes the group's key, so its flags are worked out again."""
+    same_as_full(store)
+    memo = quality_state.memo_for(store, "qc")
+    groups = memo.kept(memo._sets[-1][0]).groups   # the last language's set: "id"
+    assert groups and all(key[0] == "id" for key in groups)
+    before = set(groups)
+    original = next(rid for key in groups for rid in key[2] if rid.startswith("clean-"))
+    store.set_status("qc", original, "rejected", editor="sup1", note="copy")
+    same_as_full(store)
+    after = set(memo.kept(memo._sets[-1][0]).groups)
+    assert after != before and all(original in key[2] for key in after - before)

@@ -103,3 +103,18 @@ def test_the_fieldwork_and_admin_tables_with_their_downloads(server, browser, la
     expect(page.get_by_text(words["accounts"])).to_be_visible()
     expect(page.locator(".st-key-accounts_xlsx").locator("button")).to_be_visible()
     page.context.close()
+
+
+def test_the_precision_tab_runs_when_opened(server, browser):
+    """Issue 22, section 3: the precision tab's content runs only once it is chosen (st.tabs tracking
+    which is open); a click draws its heading, its tables and its note."""
+    page = log_in(browser, server.url, "en", *SIZES[0])
+    go_to(page, WORDS["en"]["monitor"])
+    title = page.get_by_text("Precision of the headline indicators")
+    expect(title).to_have_count(0)
+    page.get_by_role("tab", name="Precision").click()
+    chromium.settle(page, timeout=60_000)
+    expect(title).to_be_visible()
+    expect(page.get_by_text("Margin of error (MOE) = t × SE", exact=False)).to_be_visible()
+    assert tables_fit(page, SIZES[0][0]) >= 1
+    page.context.close()

@@ -23,6 +23,7 @@ from survey.fieldwork.quality import durations, flags
 from survey.simulate import generate
 from survey.simulate import main as simulate
 from tests.support.app import open_app
+from ui.i18n import t
 from ui.results import data_cache as data
 from ui.supervision import monitor_data
 
@@ -43,6 +44,13 @@ def store(field, data_dir):
 
 def metrics(at):
     return {m.label: m.value for m in at.metric}
+
+
+def open_precision(at, lang="en"):
+    """Choose the precision tab (its content runs only when it is open)."""
+    at.session_state[f"monitor_tab_{lang}"] = t("tab_precision", lang)
+    at.run()
+    assert not at.exception, at.exception
 
 
 def monitor(data_dir, lang="en"):
@@ -71,6 +79,8 @@ def test_the_numbers_are_those_of_the_analysis(store, data_dir):
     data = load_dataset(store, "household")
     assert at.caption[0].value.startswith(f"{data.provenance.responses} responses, the last at ")
     precision = precision_tracker(data, frame)
+    assert not any("MOE at target" in d.value.columns for d in at.dataframe)   # its tab runs only when opened
+    open_precision(at)
     hh6 = next(d.value for d in at.dataframe if "MOE at target" in d.value.columns)
     assert hh6["Estimate"].tolist() == [formatting.percent(v, "en") for v in precision["estimate"][:6]]
     assert hh6["n"].iloc[-1] == str(data.provenance.responses)
@@ -87,7 +97,7 @@ def test_a_rejected_interview_leaves_the_monitor_and_the_analysis(store, data_di
     done = records[(records["visit_outcome"] == "completed") & (records["consent"] == "yes")]
     rid = done["_response_id"].iloc[0]
     store.set_status("household", rid, "rejected", editor="sup1", note="fabricated?")
-    at.run()
+    open_precision(at)   # (and run again)
     after = metrics(at)
     assert int(after["Completed interviews"]) == int(before["Completed interviews"]) - 1
     assert int(after["Visits"]) == int(before["Visits"]) - 1
@@ -233,13 +243,18 @@ def test_the_visits_chart_shows_every_outcome_whole_in_bahasa_indonesia():
 def test_every_monitor_table_is_a_summary_table_with_its_downloads_in_both_languages(store, data_dir):
     """Issue 23, item 1: labels from analysis.tables.fieldwork_tables, numbers by survey.locale, and
     CSV/Excel/printable downloads of each table under the live part of the page."""
-    from ui.supervision.monitor_tables import monitor_tables
+    from ui.supervision.monitor_tables import monitor_tables, precision_table
 
     snap = monitor_data.snapshot(store, "household", "en")
-    tables = monitor_tables(snap, store.instrument("household"))
-    assert {"monitor_areas", "monitor_enumerators", "monitor_rates", "monitor_flags", "monitor_precision"} <= set(tables)
+    inst = store.instrument("household")
+    tables = monitor_tables(snap, inst)
+    assert {"monitor_areas", "monitor_enumerators", "monitor_rates", "monitor_flags"} <= set(tables)
+    assert precision_table(monitor_data.precision(store, "household", "en"), snap, inst) is not None
+    tables["monitor_precision"] = None
     for lang, header, rate in (("en", "Enumerator", "Response rate"), ("id", "Pencacah", "Tingkat respons")):
         at = monitor(data_dir, lang)
+        data.wait_for_prefetch(60)   # the precision tracker, computed in the background: its downloads next run
+        at.run()
         people = next(d.value for d in at.dataframe if header in d.value.columns)
         shown = tables["monitor_enumerators"].to_frame(lang, formatted=True)
         assert people[rate].tolist() == shown[shown.columns[3]].tolist()

@@ -31,8 +31,8 @@ from ui.results.downloads import table_downloads
 from ui.results.live import live, refresh_seconds
 from ui.results.result_view import chart_ui, table_ui
 from ui.store import get_store, usable_instruments
-from ui.supervision.monitor_data import Snapshot, snapshot
-from ui.supervision.monitor_tables import monitor_tables
+from ui.supervision.monitor_data import Snapshot, precision, precision_ready, snapshot
+from ui.supervision.monitor_tables import monitor_tables, precision_table
 from ui.supervision.review_view import OPEN_IN_REVIEW
 
 log = logging.getLogger(__name__)
@@ -92,8 +92,8 @@ def tables_of(store, instrument_id: str, lang: str) -> dict:
 
 
 def _tables(store, instrument_id: str, lang: str) -> dict:
-    """The tables (by the key of their widgets), and the charts and each indicator's precision table
-    under ``chart:<key>`` and ``precision:<code>`` (an Altair chart is only read when drawn)."""
+    """The tables (by the key of their widgets), and the charts under ``chart:<key>`` (an Altair
+    chart is only read when drawn); the precision tracker's apart (:func:`precision_tables_of`)."""
     snap, inst = snapshot(store, instrument_id, lang), store.instrument(instrument_id)
     out = monitor_tables(snap, inst)
     if len(snap.per_day):
@@ -101,8 +101,23 @@ def _tables(store, instrument_id: str, lang: str) -> dict:
     if snap.durations["n"]:
         done = snap.visits.loc[snap.visits["disposition"] == "complete", "minutes"].dropna()
         out["chart:monitor_durations"] = durations_chart(done, lang, inst.quality.min_minutes)
-    if "monitor_precision" in out:
-        table, codes = out["monitor_precision"], snap.precision["indicator"].to_numpy()
+    return out
+
+
+def precision_tables_of(store, instrument_id: str, lang: str) -> dict:
+    """The precision tracker's table (``monitor_precision``, empty without one), each indicator's
+    chart and table under ``chart:monitor_precision_<code>`` and ``precision:<code>``: built once per
+    state of the store, only for the precision tab or in the background after the first tab."""
+    return data.shared("monitor_precision_tables", _precision_tables, instrument_id, lang, store=store)
+
+
+def _precision_tables(store, instrument_id: str, lang: str) -> dict:
+    found = precision(store, instrument_id, lang)
+    table = precision_table(found, snapshot(store, instrument_id, lang), store.instrument(instrument_id))
+    out = {}
+    if table is not None:
+        out["monitor_precision"] = table
+        codes = found["indicator"].to_numpy()
         for code in dict.fromkeys(codes):
             out[f"chart:monitor_precision_{code}"] = precision_chart(table.with_rows(codes == code), lang)
             out[f"precision:{code}"] = table.with_rows(codes == code).with_notes(())
@@ -180,20 +195,22 @@ def quality_ui(snap: Snapshot, inst, tables: dict, lang: str) -> None:
         st.switch_page(REVIEW_PAGE)
 
 
-def precision_ui(snap: Snapshot, inst, tables: dict, lang: str) -> None:
+def precision_ui(store, inst, lang: str) -> None:
     heading(t("precision_title", lang))
+    tables = precision_tables_of(store, inst.id, lang)
     table = tables.get("monitor_precision")
     if table is None:
         st.caption(t("precision_none", lang))
         return
-    status = snap.precision["status"].to_numpy()
+    found = precision(store, inst.id, lang)
+    status = found["status"].to_numpy()
     target = inst.design.target_moe
     if target is None:
         st.caption(t("precision_no_target", lang))
     else:
         st.caption(t("precision_target", lang, moe=formatting.number(target, lang, 1),
                      misses=int((status == "miss").sum()), rows=len(status)))
-    codes = snap.precision["indicator"].to_numpy()
+    codes = found["indicator"].to_numpy()
     for code in dict.fromkeys(codes):
         rows = codes == code
         st.markdown(f"**{code}** · {table.value_label('indicator', code, lang)}")
@@ -226,10 +243,18 @@ def downloads_of_ui(instrument_id: str, lang: str) -> None:
         return lambda: current().get(key)
 
     keys = [key for key in current() if ":" not in key]   # the tables, not the charts (see _tables)
+    if precision_ready(store, instrument_id, lang):   # once computed (its tab, or in the background)
+        found = precision_tables_of(store, instrument_id, lang)
+        if "monitor_precision" in found:
+            keys.append("monitor_precision")
+
+    def precision_table_now():
+        return precision_tables_of(store, instrument_id, lang).get("monitor_precision")
+
 
     with st.expander(t("monitor_downloads", lang), icon=":material/download:"):
         for key in keys:   # one table's three buttons a line: eight tables side by side would not fit
-            table_downloads(build(key), "monitor", key, lang)
+            table_downloads(precision_table_now if key == "monitor_precision" else build(key), "monitor", key, lang)
 
 
 @live
@@ -252,16 +277,23 @@ def monitor_ui(instrument_id: str, lang: str) -> None:
     st.caption(t("monitor_refresh", lang, sentence=sentence, seconds=formatting.number(seconds, lang, 0))
                if seconds else t("monitor_refresh_off", lang, sentence=sentence))
     metrics_ui(snap, lang)
-    progress, rates, quality, precision = st.tabs([t("tab_progress", lang), t("tab_rates", lang),
-                                                   t("tab_quality", lang), t("tab_precision", lang)])
+    # The precision tab runs only when open (its tracker needs the indicators' estimates); the
+    # others are drawn every run. Until it is opened it is computed in the background.
+    progress, rates, quality, accuracy = st.tabs([t("tab_progress", lang), t("tab_rates", lang),
+                                                  t("tab_quality", lang), t("tab_precision", lang)],
+                                                 key=f"monitor_tab_{lang}", on_change="rerun")
     with progress:
         progress_ui(snap, tables, lang)
     with rates:
         rates_ui(tables, lang)
     with quality:
         quality_ui(snap, inst, tables, lang)
-    with precision:
-        precision_ui(snap, inst, tables, lang)
+    if accuracy.open:
+        with accuracy:
+            precision_ui(store, inst, lang)
+    else:
+        data.prefetch(f"monitor_precision:{instrument_id}:{lang}",
+                      [lambda: precision_tables_of(store, instrument_id, lang)], store=store)
 
 
 def inbox_count_ui(lang: str) -> None:

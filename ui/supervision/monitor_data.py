@@ -1,9 +1,10 @@
 """What the monitor and the review queue show, read through ui.results.data_cache's cache.
 
-``snapshot(store, instrument_id, lang)`` gathers everything the monitor shows (visit
+``snapshot(store, instrument_id, lang)`` gathers what the monitor shows first (visit
 records and their dispositions, response rates, progress against the frame,
-durations, quality flags, the precision tracker) as plain tables; ``queue(...)`` the
-review page's queue and its flags. Both are ``ui.results.data_cache.shared`` results (kept
+durations, quality flags) as plain tables; ``precision(...)`` the precision tracker, apart
+because only its own tab shows it (the monitor computes it in the background after drawing
+the first tab, issue 22, section 3); ``queue(...)`` the review page's queue and its flags. Both are ``ui.results.data_cache.shared`` results (kept
 unpickled: a refresh no longer unpickles 100,000 rows), keyed on the store's state (and the
 questionnaires, frame.csv and population.csv), so a page refreshing itself reads and computes
 again only when something changed; the analysis Dataset is ui.results.data_cache's, shared
@@ -12,6 +13,7 @@ with the analysis pages.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +43,6 @@ class Snapshot:
     per_enumerator: pd.DataFrame | None = None
     durations: dict = field(default_factory=dict)
     adjustment: pd.DataFrame | None = None    # analysis.dataset.response_rates.nonresponse_adjustment per PSU
-    precision: pd.DataFrame | None = None     # analysis.monitoring.precision.precision_tracker
     provenance: object = None                 # the analysis Dataset's Provenance
     has_frame: bool = False
     statuses: dict = field(default_factory=dict)  # status -> stored responses
@@ -51,6 +52,35 @@ class Snapshot:
 def snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     """Everything the monitor shows of ``instrument_id``, computed once per change of the store."""
     return data.shared("monitor_snapshot", _snapshot, instrument_id, lang, store=store)
+
+
+def precision(store, instrument_id: str, lang: str) -> pd.DataFrame | None:
+    """analysis.monitoring.precision.precision_tracker of ``instrument_id`` (None when it asks no
+    headline indicator), from the shared Dataset, computed once per change of the store."""
+    return data.shared("monitor_precision", _precision_of, instrument_id, lang, store=store)
+
+
+def precision_ready(store, instrument_id: str, lang: str) -> bool:
+    """Whether :func:`precision` of the store as it is now has been computed in this process (so
+    that asking for it is a read from the cache, not a computation)."""
+    with _ready_lock:
+        return (str(store.root), data.data_token(store), instrument_id, lang) in _ready
+
+
+_ready: set = set()   # (data folder, state of the store, questionnaire, language) of computed precisions
+_ready_lock = threading.Lock()
+
+
+def _precision_of(store, instrument_id: str, lang: str) -> pd.DataFrame | None:
+    token = data.data_token(store)
+    inst = store.instrument(instrument_id)
+    frame = read_csv(Path(store.root) / FRAME_FILE) if inst.design.base == "frame" else None
+    found = _precision(data.dataset(instrument_id, lang, store=store), frame)
+    with _ready_lock:
+        if len(_ready) > 64:   # earlier states of the store: forgotten
+            _ready.clear()
+        _ready.add((str(store.root), token, instrument_id, lang))
+    return found
 
 
 def queue(store, instrument_id: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -108,7 +138,7 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
         flag_reasons=flag_reasons(flagged),
         rates={level: response_rates(inst, records, frame, level) for level in LEVELS if level != "psu" or psu},
         areas=areas, per_day=fieldwork.per_day(visits), per_enumerator=fieldwork.per_enumerator(visits, raised),
-        durations=fieldwork.duration_summary(visits), adjustment=adjustment, precision=_precision(dataset, frame),
+        durations=fieldwork.duration_summary(visits), adjustment=adjustment,
         provenance=dataset.provenance, has_frame=frame is not None,
         statuses={str(k): int(v) for k, v in statuses.items()}, flag_counts=flag_counts(visits, flagged))
 

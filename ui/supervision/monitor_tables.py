@@ -15,11 +15,12 @@ PRECISION_SHOWN = ("stratum", "estimate", "moe", "n", "deff", "n_target", "moe_t
 MARKS = {"miss": "✗ ", "meet": "✓ "}
 
 
-def precision_table(snap: Snapshot, inst):
-    """The precision tracker's shown columns, its status marked ✗ (misses the target) or ✓."""
-    if snap.precision is None or snap.precision.empty:
+def precision_table(precision, snap: Snapshot, inst):
+    """The precision tracker's (ui.supervision.monitor_data.precision) shown columns, its status
+    marked ✗ (misses the target) or ✓."""
+    if precision is None or precision.empty:
         return None
-    table = precision_summary(inst, snap.precision, snap.provenance)
+    table = precision_summary(inst, precision, snap.provenance)
     status = {s: {lang: MARKS.get(s, "") + text for lang, text in labels.items()}
               for s, labels in table.value_labels.get("status", {}).items()}
     return table.with_columns({c: table.columns[c] for c in PRECISION_SHOWN}).with_value_labels("status", status)
@@ -61,11 +62,9 @@ def durations_table(snap: Snapshot, inst):
 
 
 def monitor_tables(snap: Snapshot, inst) -> dict:
-    """Every table the monitor shows of this snapshot, by the key of its widgets."""
+    """Every table the monitor shows of this snapshot, by the key of its widgets (the precision
+    tracker's apart: :func:`precision_table`)."""
     tables = {**area_tables(snap, inst), "monitor_enumerators": fieldwork_tables.enumerator_table(snap.per_enumerator),
               **rate_tables(snap, inst), "monitor_durations": durations_table(snap, inst),
               "monitor_flags": flag_table(snap, inst)}
-    precision = precision_table(snap, inst)
-    if precision is not None:
-        tables["monitor_precision"] = precision
     return {key: table for key, table in tables.items() if table is not None}

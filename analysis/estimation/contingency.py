@@ -9,6 +9,10 @@ Reproduces R's ``svytable`` and ``svychisq`` (survey 4.1):
 * ``chisq`` is ``svychisq(statistic="Chisq")``: the same X^2 (R reports it
   unadjusted) with the p-value of X^2 / mean(diag(Delta)) on (r-1)(c-1) df,
   the first-order Rao-Scott correction.
+* A design with 0 residual degrees of freedom (e.g. a layer of one PSU in one stratum) has no
+  F reference distribution: R keeps the F, Wald and Chisq statistics and their df and gives the
+  F, Wald and adjWald p-values NaN (adjWald's statistic too) and stops in lincom and saddlepoint;
+  here those p-values are NaN (anchors: tests/fixtures/anchors/r_svychisq_degf0.R).
 * ``wald`` and ``adj_wald`` are ``svychisq(statistic="Wald" | "adjWald")``: the Wald
   test (Koch et al. 1975) of the interaction contrasts ``N_ij - N_i. N_.j / N`` (rows and
   columns after the first) with the covariance of the cell, margin and grand totals;
@@ -187,6 +191,8 @@ def _tests(d, counts, share, cov, nr, nc, n_rows, per_unit, complete, replicate=
     wald, adj_wald = _wald(d, counts[used], per_unit[:, used], complete, r, c, nu)
     eigen = np.linalg.eigvals(delta).real
     tail = (lambda m: pchisqsum(x2, eigen, m)) if replicate else (lambda m: pfsum(x2, eigen, d0 * nu, m))
+    if not replicate and nu <= 0:   # no denominator df (R's pFsum stops with an error): no p-value
+        tail = lambda m: np.nan  # noqa: E731
     others = {"wald": wald, "adj_wald": adj_wald,
               "lincom": ChisqTest(x2, None, float(tail("integration"))),
               "saddlepoint": ChisqTest(x2, None, float(tail("saddlepoint")))}
@@ -214,7 +220,8 @@ def _wald(d, cells, per_unit, complete, r, c, nu):
     ndf = (r - 1) * (c - 1)
     wald = stat / ndf
     adj_ddf = nu - ndf + 1
-    adj = stat * adj_ddf / (ndf * nu)
+    with np.errstate(divide="ignore", invalid="ignore"):   # degf 0 (a layer of one PSU): NaN or -Inf, as R
+        adj = float(np.float64(stat) * adj_ddf / (ndf * nu))
     return (ChisqTest(wald, (ndf, nu), float(stats.f.sf(wald, ndf, nu))),
             ChisqTest(adj, (ndf, adj_ddf), float(stats.f.sf(adj, ndf, adj_ddf))))
 

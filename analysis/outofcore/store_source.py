@@ -176,7 +176,9 @@ class _Builder:
         return [c for c in dict.fromkeys([*meta, *design, *answers, *refs]) if c is not None]
 
     def _copy(self, table: str) -> tuple[str, list[str]] | None:
-        path = self.store.copy_current(table, self.folder / f"{table}.stored.parquet", self._wanted())
+        # unsorted: every query below groups, joins or orders explicitly, and the sort of millions of rows
+        # was most of the build
+        path = self.store.copy_current(table, self.folder / f"{table}.stored.parquet", self._wanted(), ordered=False)
         if path is None:
             return None
         source = f"read_parquet({lit(path)})"
@@ -356,8 +358,16 @@ class _Builder:
         s = f"CAST({q(spec.strata)} AS VARCHAR)" if spec.strata else "''"
         p = f"CAST({q(spec.psu)} AS VARCHAR)"
         ordered = ", ".join(q(c) for c in order)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW staged AS SELECT {s} AS s, {p} AS p, _response_id AS u, "
+        # a table, made once: as a view each check below sorted the rows again for the positions
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {s} AS s, {p} AS p, _response_id AS u, "
                     f"__f0 AS f1, __f1 AS f2, row_number() OVER (ORDER BY {ordered}) - 1 AS pos FROM {view}")
+        try:
+            return self._stages_fit()
+        finally:
+            con.execute("DROP TABLE staged")
+
+    def _stages_fit(self) -> bool:
+        con = self.con
         if con.execute("SELECT count(*) FILTER (WHERE f1 < 1 OR f2 < 1) FROM staged").fetchall()[0][0]:
             raise NotOutOfCore("fpc values below 1")
         checks = [

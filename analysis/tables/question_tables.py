@@ -61,6 +61,12 @@ _NOTES = {
                     "more interviews.",
               "id": "Frekuensi harapan kecil ({detail}): uji mungkin tidak andal; gabungkan kategori atau tunggu "
                     "wawancara lain."},
+    "no_df": {"en": "The tests of association are not available for “{row}” by “{col}”: this part of the sample has "
+                    "0 degrees of freedom (as many PSUs as strata), so the F test has no reference distribution. "
+                    "The percentages still stand.",
+              "id": "Uji asosiasi tidak tersedia untuk “{row}” menurut “{col}”: bagian sampel ini memiliki 0 derajat "
+                    "bebas (jumlah PSU sama dengan jumlah strata), sehingga uji F tidak memiliki distribusi acuan. "
+                    "Persentasenya tetap berlaku."},
 }
 
 
@@ -233,6 +239,9 @@ def rao_scott_sentence(row_label: dict, col_label: dict, test: tuple, alpha: flo
             out[lang] = (f"Uji Rao-Scott tidak dapat dihitung untuk “{row}” menurut “{col}” (terlalu sedikit "
                          "kategori atau data)." if lang == "id" else
                          f"The Rao-Scott test cannot be computed for “{row}” by “{col}” (too few categories or data).")
+            continue
+        if not np.isfinite(p):   # degf 0 (a layer of one PSU per stratum): R's p-value is NaN too
+            out[lang] = _NOTES["no_df"][lang].format(row=row, col=col)
             continue
         sep = "; " if lang == "id" else ", "
         stat = (f"F({formatting.number(ndf, lang, 1)}{sep}{formatting.number(ddf, lang, 0)}) = "

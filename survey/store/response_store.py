@@ -237,15 +237,16 @@ class ResponseStore(Catalogue, Writing, Commit):
         return to_pandas(schema.empty_table()).loc[:, [c for c in schema.names if c in set(columns)]]
 
     def copy_current(self, table: str, path: str | Path, columns: list[str] | None = None,
-                     row_group_rows: int = 100_000) -> Path | None:
+                     row_group_rows: int = 100_000, ordered: bool = True) -> Path | None:
         """Write the current rows of `table` (as read() gives them: latest revisions) to a Parquet
         file at `path`, with only `columns` and the row keys; DuckDB streams them there, so no row
         passes through pandas or this process's memory.  Returns the path, None without rows.
-        Out-of-core analysis (analysis.tables.out_of_core) reads such copies."""
+        Out-of-core analysis (analysis.tables.out_of_core) reads such copies.  `ordered=False`
+        writes the rows in no particular order, without the sort (for readers that group them)."""
         instrument_id, main, schemas = self.table_owner(table)
         keys = MAIN_ORDER if main else REPEAT_ORDER
         names = schemas[table].names if columns is None else [c for c in schemas[table].names if c in set(columns)]
-        copy = CopyTo(str(path), tuple(keys), tuple(dict.fromkeys([*keys, *names])), row_group_rows)
+        copy = CopyTo(str(path), tuple(keys) if ordered else (), tuple(dict.fromkeys([*keys, *names])), row_group_rows)
         if main:
             written = self._main_rows(table, False, schemas, copy_to=copy)
         else:

@@ -24,4 +24,9 @@ def test_the_copy_holds_the_current_revisions_and_the_columns_asked_for(tmp_path
     assert sorted(copy["has_internet"].dropna()) == sorted(whole["has_internet"].dropna())
     members = store.copy_current("household_members", tmp_path / "m.parquet", ["age"])
     assert pq.read_table(members).num_rows == len(store.read("household_members"))
+    # unordered (the out-of-core build, issue 24): the same rows, without the sort
+    unordered = pq.read_table(store.copy_current("household", tmp_path / "u.parquet", ["_status", "has_internet"],
+                                                 ordered=False)).to_pandas()
+    keys = ["_response_id", "_revision"]
+    assert unordered.sort_values(keys).reset_index(drop=True).equals(copy.sort_values(keys).reset_index(drop=True))
     assert store.copy_current("agency", tmp_path / "a.parquet") is None

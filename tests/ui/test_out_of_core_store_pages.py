@@ -311,3 +311,32 @@ def test_a_lonely_psu_the_design_cannot_take_is_left_to_the_in_memory_path(analy
     monkeypatch.setattr(ResponseStore, "instrument", lambda self, name: strict if name == "household" else inst)
     with pytest.raises(store_source.NotOutOfCore, match="lonely"):
         store_source.build(store, "household")
+
+
+@pytest.mark.parametrize("out_of_core_rows", [None, "10"])
+def test_a_layer_with_no_degrees_of_freedom_shows_its_table_without_tests(data_dir, analysis_store, monkeypatch,
+                                                                          out_of_core_rows):
+    """Pasar Kliwon keeps one PSU: layered by kecamatan a cross-tab of the members has degf 0 there, where the
+    adjusted Wald test divided by zero (issue 24). The page shows the layer's table and says the tests are
+    not available, in memory and out of core."""
+    store_dir = copy_to(analysis_store, data_dir)
+    data = load_dataset(ResponseStore(store_dir, audit=False), "household", lang="en")
+    layered = crosstab_table(data, "used_internet", "sex", layer="kecamatan", percent="row")
+    lonely = [t for t in layered.stats["tests"] if not np.isfinite(t["rao_scott"][3])]
+    assert len(lonely) == 1 and lonely[0]["rao_scott"][2] == 0
+    if out_of_core_rows:
+        monkeypatch.setenv(out_of_core.SETTING, out_of_core_rows)
+        no_dataset(monkeypatch)
+    at = open_page(store_dir, "crosstab")
+    at.radio(key="crosstab_percent").set_value("row").run()
+    at.selectbox(key="crosstab_row").set_value("used_internet").run()
+    at.selectbox(key="crosstab_col").set_value("sex").run()
+    at.selectbox(key="crosstab_layer").set_value("kecamatan").run()
+    assert not at.exception and not at.error
+    same(layered, at)
+    said = [i.value for i in at.info]
+    assert said == [test["sentence"]["en"] for test in layered.stats["tests"]]
+    assert any(s.startswith("Pasar Kliwon: The tests of association are not available for “") and
+               "this part of the sample has 0 degrees of freedom (as many PSUs as strata)" in s for s in said)
+    assert any("Computed out of core (DuckDB)" in c.value for c in at.caption) == bool(out_of_core_rows)
+    assert lonely[0]["sentence"]["id"].startswith("Pasar Kliwon: Uji asosiasi tidak tersedia")

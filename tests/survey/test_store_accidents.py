@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import survey.store.durable as durable
 import survey.store.commit as commit_module
+import survey.store.durable as durable
 from survey.fieldwork.audit_log import AuditLog
 from survey.questionnaire.model import InstrumentError
 from survey.store.response_store import IncompatibleInstrument, ResponseStore, StorageFull

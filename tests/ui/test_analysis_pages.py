@@ -231,6 +231,22 @@ def test_crosstab_percent_style_and_layer(store_dir):
     assert at.warning, "small expected counts in a layer of 120 households are flagged"
 
 
+def test_crosstab_offers_a_variable_of_both_tables_with_either(store_dir):
+    """kecamatan is the households' and their members' (the design's strata): a household question
+    and a member's question can each be crossed with it and layered by it."""
+    at = open_page(store_dir, "crosstab")
+    district = "District (kecamatan)"   # the widgets' options are the labels
+    assert district in at.selectbox(key="crosstab_col").options
+    assert district in at.selectbox(key="crosstab_layer").options
+    at.selectbox(key="crosstab_col").set_value("kecamatan").run()
+    assert not at.exception
+    same(crosstab_table(direct(store_dir), "has_computer", "kecamatan", percent="col"), at)
+    at.selectbox(key="crosstab_row").set_value("used_internet").run()
+    columns = at.selectbox(key="crosstab_col").options
+    assert district in columns   # and not the households' questions:
+    assert not any(c.startswith("Does this household have a computer") for c in columns)
+
+
 # ---- indicators ------------------------------------------------------------------------------------
 def test_the_individual_indicators_are_ready_before_their_section_is_opened(store_dir, monkeypatch):
     from analysis.indicators import sections

@@ -37,7 +37,14 @@ def _pick_default(options: list[str], wanted: str | None, avoid: str | None = No
 
 def variables_ui(facets: data.Facets, lang: str) -> tuple[str, str, str | None, str] | None:
     """Row, column, layer and percent-of choices; None when the questionnaire has too few choice questions."""
-    variables = {v.name: v for group in facets.groups.values() for v in group}
+    # A variable may be in two tables (the household's kecamatan is its members' too): it is offered
+    # once, and the column and layer come from the tables that hold the row (crosstab_table takes the
+    # first table holding the row and the column, in the same order).
+    tables = {table: {v.name: v for v in group} for table, group in facets.groups.items()}
+    variables: dict = {}
+    for group in tables.values():
+        for name, v in group.items():
+            variables.setdefault(name, v)
     if len(variables) < 2:
         return None
     labels = {name: pick(v.labels, lang) for name, v in variables.items()}
@@ -46,10 +53,11 @@ def variables_ui(facets: data.Facets, lang: str) -> tuple[str, str, str | None, 
     names = list(variables)
     row = st.selectbox(t("crosstab_row", lang), names, index=_pick_default(names, row_default),
                        format_func=labels.get, key=f"{PAGE}_row")
-    same_table = [n for n in names if variables[n].table == variables[row].table and n != row]
+    same_table = [n for n in names if n != row and any(row in g and n in g for g in tables.values())]
     col = st.selectbox(t("crosstab_col", lang), same_table, index=_pick_default(same_table, col_default),
                        format_func=labels.get, key=f"{PAGE}_col")
-    layers = [None, *(n for n in same_table if n != col)]
+    shared = next((g for g in tables.values() if row in g and col in g), {})
+    layers = [None, *(n for n in names if n in shared and n not in (row, col))]
     left, right = st.columns(2)
     layer = left.selectbox(t("crosstab_layer", lang), layers, key=f"{PAGE}_layer",
                            format_func=lambda n: t("breakdown_none", lang) if n is None else labels[n])

@@ -310,6 +310,29 @@ def _mean_one(d, X, valid):
     return est, var, np.array([np.count_nonzero(valid)]), np.array([wsum])
 
 
+def _whole_mean(d, v, na_rm, level, df) -> pd.DataFrame:
+    """A number's mean over the whole (sub)population: ``_linear``'s result without domain codes
+    (no per-row domain or validity arrays to build: the most asked estimate, made lean)."""
+    missing = v.missing
+    valid = d.in_subset & ~missing
+    bad = np.array([not na_rm and bool(np.any(missing, where=d.in_subset))])
+    w, x = d.weights, v.values
+    every = bool(valid.all())
+    wsum = w.sum() if every else np.sum(w, where=valid)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = (np.dot(x, w) if every else np.sum(x * w, where=valid)) / wsum
+        infl = np.subtract(x, est)          # the influence (x - mean) w, 0 where unused
+        infl *= w
+        if not every:
+            infl[~valid] = 0.0
+        var = d.variance(infl, valid) / wsum ** 2
+    return _table(_WHOLE, None, np.array([[est]]), np.reshape(var, (1, 1)),
+                  np.array([np.count_nonzero(valid)]), bad, level, _df(d, df), {})
+
+
+_WHOLE = Domains(np.empty(0, dtype=np.int64), pd.DataFrame(index=range(1)))   # by=None: one domain, no keys
+
+
 def _totals(d, X, g, k, valid):
     """Domain totals of each column of X and their variances, as (k, L)."""
     wx = np.where(valid[:, None], X, 0.0) * d.weights[:, None]
@@ -343,6 +366,8 @@ def _linear(d, name, by, kind, deff, na_rm, level, df):
         from analysis.estimation import replicate_estimators as rep
         return rep.linear(d, name, by, kind, deff, na_rm, level, df)
     v = variable(d, name)
+    if by is None and kind == "mean" and v.levels is None and not deff:
+        return _whole_mean(d, v, na_rm, level, df)
     dom = domains(d, by)
     X = v.indicators()
     valid, g, bad = _valid_rows(dom, v.missing, na_rm)

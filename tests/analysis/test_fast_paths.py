@@ -146,3 +146,19 @@ def test_a_plain_formula_builds_the_model_patsy_builds(data, formula):
     assert models._plain_matrices(d, "b ~ dom:x1", kind) is None      # interactions: patsy
     assert models._plain_matrices(d, "b ~ np.log(x3)", kind) is None
     assert models._plain_matrices(d, "b ~ x1 + stratum", kind) is not None
+
+
+@pytest.mark.parametrize("na_rm", [True, False])
+def test_a_whole_mean_equals_the_domain_path(data, na_rm):
+    """mean(d, y) skips the domain codes; with every row in one domain (by a constant column)
+    the general path must give the same numbers: all rows, a subset, missing values kept or not."""
+    df = data.assign(one="all")
+    d = _design(df)
+    for design in (d, d.subset(d.column("x4").to_numpy() == 1)):
+        for var in ("y", "x1"):
+            whole = mean(design, var, na_rm=na_rm)
+            general = mean(design, var, by="one", na_rm=na_rm)
+            cols = ["estimate", "se", "ci_low", "ci_high", "df", "n"]
+            np.testing.assert_allclose(whole[cols].to_numpy(dtype=float), general[cols].to_numpy(dtype=float),
+                                       rtol=1e-12, equal_nan=True)
+    assert np.isnan(mean(d, "y", na_rm=False)["estimate"].iloc[0])   # y has missing values

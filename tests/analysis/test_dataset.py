@@ -343,3 +343,23 @@ def test_repeated_labels_get_their_names_and_column_clashes_are_errors():
     inst2 = instrument_from_yaml(TWINS.replace("name: dog_food", "name: dog"))
     with pytest.raises(ValueError, match="'pets_dog' of 'pets' choice 'dog' has the name of 'pets_dog'"):
         build_dataset(inst2, {"twins": clash})
+
+
+def test_read_inputs_reads_the_tables_side_by_side_as_one_after_the_other(sample):
+    """read_inputs reads the tables in threads (issue 22, section 3): the same frames, in the
+    instrument's order, and the counts table apart, as store.read gives them one at a time."""
+    store = ResponseStore(sample, audit=False)
+    for instrument_id in ("household", "civil_servant"):
+        inst = store.instrument(instrument_id)
+        inputs = read_inputs(ResponseStore(sample, audit=False), instrument_id)
+        names = [inst.id] + [inst.table_name(repeat) for repeat in inst.repeats]
+        assert list(inputs.tables) == names
+        for name in names:
+            pd.testing.assert_frame_equal(inputs.tables[name], store.read(name))
+        counts = inst.design.counts
+        if counts is None:
+            assert inputs.counts is None
+        else:
+            pd.testing.assert_frame_equal(inputs.counts, store.read(counts.instrument))
+            assert counts.instrument not in inputs.tables
+    assert read_inputs(store, "household").frame is not None

@@ -40,12 +40,16 @@ class Compactor:
         self._pending: dict[str, None] = {}  # ordered set
         self._busy = False
         self._thread: threading.Thread | None = None
+        self._keep: object = None
         self._cond = threading.Condition()
         _live.add(self)
 
-    def request(self, tables: Iterable[str]) -> None:
-        """Compact `tables` soon, in the background; returns at once."""
+    def request(self, tables: Iterable[str], keep: object = None) -> None:
+        """Compact `tables` soon, in the background; returns at once. `keep` (the store, whose
+        `run` holds it only weakly) stays alive until the thread has nothing left to do."""
         with self._cond:
+            if keep is not None:
+                self._keep = keep
             for table in tables:
                 self._pending[table] = None
             if self._thread is None:
@@ -64,6 +68,7 @@ class Compactor:
             with self._cond:
                 if not self._pending and not self._cond.wait_for(lambda: self._pending, IDLE_SECONDS):
                     self._thread = None
+                    self._keep = None
                     return
                 table = next(iter(self._pending))
                 del self._pending[table]

@@ -42,8 +42,9 @@ import logging
 import os
 import tempfile
 import threading
+import weakref
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -112,7 +113,9 @@ class ResponseStore(Catalogue, Writing, Commit):
         self.orphan_seconds = orphan_seconds
         self._known_folders: set[str] = set()
         self.audit = AuditLog(self.root) if audit else None
-        self.quarantine = Quarantine(self.audit, moved=self._after_quarantine)
+        # The store's own parts call it back weakly: a store let go of is freed at once, with the reads it
+        # keeps (GBs for a million households), not at some later garbage collection.
+        self.quarantine = Quarantine(self.audit, moved=_weakly(self._after_quarantine))
         self._due: set[str] = set()  # tables to compact at once (roster rows of a quarantined household)
         # the questionnaire side (survey.store.catalogue)
         self.versions = VersionRegistry(self.root)
@@ -121,7 +124,7 @@ class ResponseStore(Catalogue, Writing, Commit):
         self._reading_cache: dict[tuple, tuple[Instrument, dict[str, pa.Schema]]] = {}
         self._kept: set[tuple[str, str]] = set()  # (instrument id, sha256) with a stored copy
         self._lock = threading.Lock()
-        self._compactor = Compactor(self._compact_if_due)
+        self._compactor = Compactor(_weakly(self._compact_if_due))
         self._reads = ReadCache()  # the last read of each table, brought up to date (survey.store.read_cache)
         self._part_keys = PartKeys()  # which (response, revision) each part holds, for the submits' check
 
@@ -293,7 +296,7 @@ class ResponseStore(Catalogue, Writing, Commit):
 
     def _auto_compact(self, tables: list[str]) -> None:
         """After an acknowledged write: compaction of `tables` in the background (survey.store.background)."""
-        self._compactor.request(tables)
+        self._compactor.request(tables, keep=self)
 
     def _compact_if_due(self, table: str) -> None:
         instrument_id, main, _ = self.table_owner(table)
@@ -314,7 +317,7 @@ class ResponseStore(Catalogue, Writing, Commit):
         if main:
             repeats = [t for t in schemas if t != instrument_id]
             self._due.update(repeats)
-            self._compactor.request(repeats)
+            self._compactor.request(repeats, keep=self)
 
     def wait_for_compaction(self, timeout: float | None = None) -> bool:
         """Wait until the background compactions requested by this store's writes have run.
@@ -349,3 +352,13 @@ class ResponseStore(Catalogue, Writing, Commit):
         if failed is not None:
             raise storage_error(failed) from failed
         return done
+
+
+def _weakly(method: Callable) -> Callable:
+    """`method` called through a weak reference to its object (nothing once that is gone)."""
+    ref = weakref.WeakMethod(method)
+
+    def call(*args):
+        bound = ref()
+        return None if bound is None else bound(*args)
+    return call

@@ -150,10 +150,13 @@ def _lists(column: pa.ChunkedArray) -> np.ndarray:
     read-only (copy before mutating one). Each row's combination is numbered from the codes
     of its values (no text is joined or hashed per row).
     """
-    parts = []
+    out = np.empty(len(column), dtype=object)   # each chunk's rows put in place (no concatenation)
+    at = 0
     for chunk in column.chunks:
         if len(chunk) == 0:
             continue
+        here = out[at:at + len(chunk)]
+        at += len(chunk)
         offsets = chunk.offsets.to_numpy().astype(np.int64)
         values = chunk.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))   # this chunk's (a slice's) values
         if not pa.types.is_dictionary(values.type):
@@ -161,10 +164,8 @@ def _lists(column: pa.ChunkedArray) -> np.ndarray:
         starts = offsets - offsets[0]
         numbered = _combinations(chunk, starts, values)
         if numbered is None:   # too many choices in a row to number them exactly
-            out = np.empty(len(chunk), dtype=object)
             for i, value in enumerate(chunk.to_pylist()):
-                out[i] = value
-            parts.append(out)
+                here[i] = value
             continue
         codes, first = numbered
         names = values.dictionary.cast(pa.string()).to_pylist()
@@ -173,8 +174,8 @@ def _lists(column: pa.ChunkedArray) -> np.ndarray:
         lookup = np.empty(len(first), dtype=object)
         for i, row in enumerate(first.tolist()):   # one list per combination, built from the dictionary
             lookup[i] = None if null[row] else [names[d] for d in digits[starts[row]:starts[row + 1]].tolist()]
-        parts.append(lookup[codes])
-    return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+        np.take(lookup, codes, out=here)
+    return out
 
 
 def _combinations(chunk: pa.Array, offsets: np.ndarray,

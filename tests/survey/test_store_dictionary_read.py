@@ -41,6 +41,16 @@ def test_lists_with_more_choices_than_a_number_holds():
     assert _lists(column).tolist() == many
 
 
+def test_lists_of_chunks_numbered_or_not_each_land_in_their_rows():
+    """Each chunk's lists go straight to their rows of one array (issue 22, section 3): a chunk
+    too long to number between numbered ones, and empty chunks, keep every row in place."""
+    many = [[f"c{i}" for i in range(80)], None, ["c1"]]
+    text = pa.list_(pa.string())
+    column = pa.chunked_array([pa.array(LISTS, text), pa.array([], text), pa.array(many, text),
+                               pa.array(LISTS[::-1], text)])
+    assert _lists(column).tolist() == LISTS + many + LISTS[::-1]
+
+
 def test_a_read_of_parts_with_and_without_dictionaries_gives_the_plain_frame(tmp_path, monkeypatch):
     answers = generate("household", 24, seed=6)
     store = ResponseStore(tmp_path, audit=False, compact_threshold=10_000, part_bytes=1)   # two parts stay

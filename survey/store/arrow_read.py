@@ -188,7 +188,8 @@ def _held(rows: pa.Table, head_rids: pa.ChunkedArray, head_revisions: np.ndarray
     revisions = rows.column("_revision").to_numpy()
     rids = rows.column("_response_id")
     first = head_revisions == 1
-    held = pc.is_in(rids, value_set=head_rids.filter(pa.array(first)).combine_chunks()).to_numpy(zero_copy_only=False)
+    firsts = head_rids if first.all() else head_rids.filter(pa.array(first))   # usually all: no copy of the keys
+    held = pc.is_in(rids, value_set=firsts).to_numpy(zero_copy_only=False)
     held &= revisions == 1
     later = np.flatnonzero(revisions != 1)
     if len(later):

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from analysis.dataset.datafiles import numbers
 from analysis.dataset.response_rates import dispositions
+from survey.fieldwork.quality import aligned
 from survey.locale import WIB
 from survey.questionnaire.schema import counted_rows
 
@@ -56,8 +57,7 @@ def visits(inst, records: pd.DataFrame, times: pd.DataFrame | None = None) -> pd
                         "kelurahan": column(_KELURAHAN if _KELURAHAN in names else None).to_numpy(),
                         "disposition": dispositions(inst, kept)})
     if times is not None and len(times):
-        t = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id")
-        t = t.reindex(out["_response_id"])
+        t = aligned(times, out["_response_id"])
         out["minutes"] = t["minutes"].to_numpy(dtype=float)
         # a zoned column as it is (its to_numpy() makes 100,000 Timestamp objects, parsed back below)
         out["submitted_at"] = pd.to_datetime(t["submitted_at"], utc=True).array

@@ -24,7 +24,7 @@ from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, resp
 from analysis.monitoring import progress as fieldwork
 from analysis.monitoring.precision import precision_tracker
 from analysis.monitoring.quality_state import checked
-from survey.fieldwork.quality import FLAGS
+from survey.fieldwork.quality import FLAGS, aligned
 from ui.results import data_cache as data
 
 
@@ -194,7 +194,6 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
     """One row per stored response (every status), oldest first submission first: ``_response_id,
     _enumerator, _status, _revision, area, submitted_at`` (first submission) and ``flags`` (a tuple)."""
     area = area_question(inst)
-    first = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id")["submitted_at"]
     by_id = flag_reasons(raised)
     ids = records["_response_id"].astype(str)
     out = pd.DataFrame({
@@ -203,7 +202,7 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
         "_status": records["_status"].astype(str).to_numpy(),
         "_revision": records["_revision"].astype(int).to_numpy(),
         "area": records[area].astype("string").to_numpy() if area and area in records.columns else pd.NA,
-        "submitted_at": first.reindex(ids).array,   # zoned as it is: to_numpy() makes a Timestamp per row
+        "submitted_at": aligned(times, ids)["submitted_at"].array,   # zoned as it is: to_numpy() makes a Timestamp per row
         "flags": [by_id.get(rid, ()) for rid in ids.tolist()],   # plain text ids: Arrow's one at a time is slow
     })
     return out.sort_values(["submitted_at", "_response_id"], kind="stable").reset_index(drop=True)

@@ -289,3 +289,21 @@ def test_aligned_times_equal_a_reindex_by_id_with_missing_ids_as_nan():
     got = aligned(times, ids)
     pd.testing.assert_frame_equal(got, expected, check_index_type=False)
     assert got.loc["x"].isna().all() and got.index.tolist() == ["c", "x", "a", "b"]
+
+
+def test_one_answer_per_row_equals_pandas_nunique_with_gaps_and_empty_rows():
+    import numpy as np
+
+    from survey.fieldwork.quality_checks import one_answer
+
+    rng = np.random.default_rng(5)
+    picks = np.array(["agree", "disagree", "neutral", None], dtype=object)
+    values = pd.DataFrame({f"q{i}": pd.Series(picks[rng.integers(0, 4, 400)], dtype="string") for i in range(5)})
+    values.iloc[0] = pd.NA                       # nothing answered: not one answer
+    values.iloc[1] = ["agree", pd.NA, "agree", "agree", pd.NA]
+    values.iloc[2] = ["agree", "agree", "agree", "agree", "agree "]   # text compared exactly
+    expected = values.nunique(axis=1, dropna=True).to_numpy() == 1
+    got = one_answer(values)
+    assert got.tolist() == expected.tolist() and got[1] and not got[0] and not got[2]
+    assert 0 < got.sum() < len(values)
+    assert one_answer(values.iloc[:0]).tolist() == []

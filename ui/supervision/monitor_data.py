@@ -19,7 +19,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.dataset.datafiles import FRAME_FILE, read_csv
 from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates
@@ -214,4 +217,12 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
         "submitted_at": aligned(times, ids)["submitted_at"].array,   # zoned as it is: to_numpy() makes a Timestamp per row
         "flags": [by_id.get(rid, ()) for rid in ids.tolist()],   # plain text ids: Arrow's one at a time is slow
     })
-    return out.sort_values(["submitted_at", "_response_id"], kind="stable").reset_index(drop=True)
+    return out.take(oldest_first(out)).reset_index(drop=True)
+
+
+def oldest_first(queue: pd.DataFrame) -> np.ndarray:
+    """The positions of ``queue`` sorted by (``submitted_at``, ``_response_id``), gaps last, ties kept in
+    order: ``sort_values(..., kind="stable")``'s order by Arrow's stable sort (pandas factorizes the
+    100,000 text ids first: 2x slower)."""
+    keys = pa.table({"at": pa.array(queue["submitted_at"].array), "id": pa.array(queue["_response_id"].array)})
+    return pc.sort_indices(keys, sort_keys=[("at", "ascending"), ("id", "ascending")]).to_numpy()   # gaps last

@@ -191,8 +191,8 @@ def test_a_refresh_draws_the_tables_and_charts_built_once_per_state_of_the_store
 
 def test_the_flag_reasons_are_handed_out_read_only_and_the_dataset_is_built_once(store, monkeypatch):
     """Issue 22, section 3: the shared cache copied the dict of every flagged response's reasons for
-    each of a run's three asks; handed out read-only, no session can change another's. The Dataset,
-    built in a second thread while the quality checks run, is built once and is the page's."""
+    each of a run's three asks; handed out read-only, no session can change another's. The Dataset
+    is built once and is the page's."""
     import ui.results.data_cache as cache
 
     built = []

@@ -122,11 +122,6 @@ def _precision(dataset, frame) -> pd.DataFrame | None:
 
 def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     inst = store.instrument(instrument_id)
-    # The Dataset (for the design's nonresponse adjustment and provenance) does not depend on the
-    # quality checks: built in a second thread meanwhile (its reads and Arrow work let go of the GIL);
-    # data.dataset below waits for that same cache entry instead of building it again.
-    data.prefetch(f"monitor_dataset_{instrument_id}_{lang}", [lambda: data.dataset(instrument_id, lang, store=store)],
-                  store=store)
     records, times, raised = _checked(store, instrument_id, lang)
     frame = read_csv(Path(store.root) / FRAME_FILE) if inst.design.base == "frame" else None
     visits = fieldwork.visits(inst, records, times)

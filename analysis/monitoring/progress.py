@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from analysis.dataset.datafiles import numbers
 from analysis.dataset.response_rates import dispositions
+from survey.fieldwork.quality import aligned
 from survey.locale import WIB
 from survey.questionnaire.schema import counted_rows
 
@@ -49,15 +50,15 @@ def visits(inst, records: pd.DataFrame, times: pd.DataFrame | None = None) -> pd
             return pd.Series(pd.NA, index=kept.index, dtype="string")
         return kept[name].astype("string")
 
-    out = pd.DataFrame({"_response_id": kept["_response_id"].astype(str).to_numpy(),
-                        "_enumerator": kept["_enumerator"].astype("string").to_numpy(),
-                        "_status": kept["_status"].astype("string").to_numpy() if "_status" in kept else "submitted",
-                        "stratum": column(spec.strata).to_numpy(), "psu": column(spec.psu).to_numpy(),
-                        "kelurahan": column(_KELURAHAN if _KELURAHAN in names else None).to_numpy(),
+    # Text columns as str Arrow arrays: a numpy object array of them was made, then parsed back (0.05 s).
+    out = pd.DataFrame({"_response_id": kept["_response_id"].astype(str).array,
+                        "_enumerator": _text(kept["_enumerator"]),
+                        "_status": _text(kept["_status"]) if "_status" in kept else "submitted",
+                        "stratum": _text(column(spec.strata)), "psu": _text(column(spec.psu)),
+                        "kelurahan": _text(column(_KELURAHAN if _KELURAHAN in names else None)),
                         "disposition": dispositions(inst, kept)})
     if times is not None and len(times):
-        t = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id")
-        t = t.reindex(out["_response_id"])
+        t = aligned(times, out["_response_id"])
         out["minutes"] = t["minutes"].to_numpy(dtype=float)
         # a zoned column as it is (its to_numpy() makes 100,000 Timestamp objects, parsed back below)
         out["submitted_at"] = pd.to_datetime(t["submitted_at"], utc=True).array
@@ -71,6 +72,12 @@ def visits(inst, records: pd.DataFrame, times: pd.DataFrame | None = None) -> pd
         else pd.Series(pd.NaT, index=kept.index)
     out["day"] = day.dt.normalize().fillna(submitted).to_numpy()
     return out
+
+
+def _text(column: pd.Series):
+    """What a column's ``.astype("string").to_numpy()`` becomes in a new DataFrame (str, gaps NaN),
+    without the object array in between."""
+    return column.astype("string").astype(str).array if column.notna().all() else column.astype("string").to_numpy()
 
 
 def among(column: pd.Series, values) -> np.ndarray:

@@ -214,10 +214,11 @@ def queue_table(inst, queue: pd.DataFrame, area: str | None, flag_labels: Labels
                 status_labels: Labels) -> SummaryTable:
     """The interviews waiting for a review, oldest first, each with its flags; the response ID first (the
     key the page's choice names first, kept in view on a phone while the other columns scroll)."""
-    frame = pd.DataFrame({"time": queue["submitted_at"].array, "response": queue["_response_id"].astype(str).str[:SHORT_ID].to_numpy(),
-                          "enumerator": queue["_enumerator"].to_numpy(),
-                          "area": queue["area"].to_numpy() if "area" in queue else None,
-                          "status": queue["_status"].to_numpy(), "flag": [tuple(f) for f in queue["flags"]],
+    frame = pd.DataFrame({"time": queue["submitted_at"].array,
+                          "response": _as_is(queue["_response_id"].astype(str).str[:SHORT_ID]),
+                          "enumerator": _as_is(queue["_enumerator"]),
+                          "area": _as_is(queue["area"]) if "area" in queue else None,
+                          "status": _as_is(queue["_status"]), "flag": [tuple(f) for f in queue["flags"]],
                           "revision": queue["_revision"].to_numpy()})
     columns = {"response": Column(LABELS["response"]), "time": Column(LABELS["time"], "wib"),
                "enumerator": Column(LABELS["enumerator"])}
@@ -229,6 +230,13 @@ def queue_table(inst, queue: pd.DataFrame, area: str | None, flag_labels: Labels
                     "flag": dict(flag_labels)}
     return SummaryTable(frame, TITLES["queue"], columns, value_labels=value_labels, kind="queue",
                         keys=("response",))
+
+
+def _as_is(column: pd.Series):
+    """A str column's own Arrow array (what its numpy object array becomes again in a new frame,
+    without the 100,000 Python strings in between); any other column as numpy."""
+    dtype = column.dtype
+    return column.array if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA else column.to_numpy()
 
 
 def revisions_table(history: Iterable, changes: Mapping[int, Texts], status_labels: Labels,

@@ -60,13 +60,15 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from survey.fieldwork.quality_checks import duplicates, many_missing, odd_hours, outliers, too_fast
 from survey.fieldwork.quality_rows import RowMemo, row_checks
 from survey.questionnaire.model import Instrument
 from survey.questionnaire.schema import counted_rows
 
-__all__ = ["COLUMNS", "FLAGS", "SALT_FILE", "completed", "durations", "flag_frame", "flags", "salt"]
+__all__ = ["COLUMNS", "FLAGS", "SALT_FILE", "aligned", "completed", "durations", "flag_frame", "flags", "salt"]
 
 FLAGS = ("too_fast", "straightlining", "outlier", "many_missing", "odd_hour", "duplicate_household")
 COLUMNS = ["_response_id", "flag", "detail"]
@@ -99,14 +101,33 @@ def _durations(history: pd.DataFrame) -> pd.DataFrame:
                              "started_at": pd.Series([], dtype="datetime64[us, UTC]"),
                              "submitted_at": pd.Series([], dtype="datetime64[us, UTC]"),
                              "minutes": pd.Series([], dtype=float)})
-    first = history[["_response_id", "_revision", "_started_at", "_submitted_at"]] \
-        .sort_values(["_response_id", "_revision"], kind="stable").groupby("_response_id", sort=False).head(1)
+    # Arrow's stable sort of (id, revision): pandas' two-column sort factorizes the ids first (2x slower).
+    order = pc.sort_indices(pa.table({"id": _text(history["_response_id"]), "rev": pa.array(history["_revision"].array)}),
+                            sort_keys=[("id", "ascending"), ("rev", "ascending")]).to_numpy()
+    first = history[["_response_id", "_revision", "_started_at", "_submitted_at"]].iloc[order] \
+        .groupby("_response_id", sort=False).head(1)
     minutes = (first["_submitted_at"] - first["_started_at"]).dt.total_seconds() / 60
     minutes = minutes.where(minutes >= 0)
     # Whole columns, not .to_numpy(): that turns a time-zone-aware column into Python objects.
     return pd.DataFrame({"_response_id": first["_response_id"], "started_at": first["_started_at"],
                          "submitted_at": first["_submitted_at"],
                          "minutes": minutes.astype(float)}).reset_index(drop=True)
+
+
+def _text(column: pd.Series) -> pa.Array:
+    return pa.array(column.astype("string").array).cast(pa.string())
+
+
+def aligned(times: pd.DataFrame, ids) -> pd.DataFrame:
+    """``times`` (:func:`durations`) in the order of ``ids``, indexed by them, a row of NaN/NaT where
+    an id has none: ``times.set_index("_response_id").reindex(ids)`` with the ids as text, by Arrow's
+    hash lookup (pandas' string re-index took 60 ms at 100,000 responses, and ran once per table)."""
+    ids = pd.Series(np.asarray(ids, dtype=object) if not isinstance(ids, pd.Series) else ids)
+    where = pc.index_in(_text(ids), value_set=_text(times["_response_id"]))
+    pos = where.fill_null(-1).to_numpy(zero_copy_only=False)
+    out = times.drop(columns="_response_id").reset_index(drop=True).reindex(pos)   # -1: no such row, NaN
+    out.index = pd.Index(ids.astype(str).to_numpy(), name="_response_id")
+    return out
 
 
 def salt(root: str | os.PathLike) -> bytes:
@@ -177,8 +198,7 @@ def flag_frame(inst: Instrument, current: pd.DataFrame, times: pd.DataFrame,
     rules = inst.quality
     current = current.reset_index(drop=True)
     members = members or {}
-    times = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id") \
-        .reindex(current["_response_id"].astype(str).to_numpy())
+    times = aligned(times, current["_response_id"])
     done = completed(inst, current)
     counted = counted_rows(current)
     rows = row_checks(inst, rules, current, members, done, key, lang, memo)

@@ -19,6 +19,8 @@ from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from survey.locale import WIB, number, pick, text
 from survey.questionnaire.model import Question
@@ -105,7 +107,7 @@ def straightlining(inst, rules: QualityRules, frame, members, done, lang) -> lis
             continue
         values = table[present].astype("string")
         answered = values.notna().sum(axis=1).to_numpy()
-        same = values.nunique(axis=1, dropna=True).to_numpy() == 1
+        same = one_answer(values)
         hit = (answered >= rules.min_block) & same & done[index]
         seen = set()
         for j in np.flatnonzero(hit):
@@ -120,6 +122,21 @@ def straightlining(inst, rules: QualityRules, frame, members, done, lang) -> lis
                                                    first=present[0], last=present[-1],
                                                    answer=_choice_label(question, answer, lang))))
     return out
+
+
+def one_answer(values) -> np.ndarray:
+    """Per row of ``values`` (text columns): True when its answers, gaps left out, are all one
+    answer: ``values.nunique(axis=1) == 1`` without a Python call per row (0.3 s for 2,000
+    civil servants), by codes shared by every column (Arrow's dictionary encoding)."""
+    if values.shape[1] == 0 or len(values) == 0:
+        return np.zeros(len(values), dtype=bool)
+    joined = pa.chunked_array([pa.array(values[c].array, type=pa.string()) for c in values.columns]).combine_chunks()
+    codes = pc.dictionary_encode(joined).indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    codes = codes.astype(np.int64).reshape(values.shape[1], len(values)).T
+    answered = codes >= 0
+    high = np.where(answered, codes, -1).max(axis=1)
+    low = np.where(answered, codes, np.iinfo(np.int64).max).min(axis=1)
+    return answered.any(axis=1) & (high == low)
 
 
 def _robust_scale(deviations: np.ndarray) -> float:

@@ -61,3 +61,21 @@ def test_duration_summary_of_completed_interviews(frame):
     summary = duration_summary(frame)
     assert summary["n"] == 5 and summary["median"] == pytest.approx(40)   # 30, 40, 50, 20, 60
     assert np.isnan(duration_summary(frame.iloc[:0])["median"])
+
+
+def test_the_queue_table_is_the_same_from_str_columns_and_from_python_objects():
+    """Issue 22, section 3: the queue table takes a str column's Arrow array as it is (no Python
+    string per row); its data and text equal those made from plain object columns."""
+    from analysis.tables.fieldwork_tables import queue_table
+
+    at = pd.to_datetime(["2024-07-01 08:00", "2024-07-02 09:30", None], utc=True)
+    queue = pd.DataFrame({"_response_id": pd.Series(["a1b2c3d4e5", "f6a7b8c9d0", "0123456789"], dtype="str"),
+                          "_enumerator": pd.Series(["enum01", None, "enum02"], dtype="str"),
+                          "_status": pd.Series(["submitted", "approved", "submitted"], dtype="str"),
+                          "_revision": [1, 2, 1], "area": pd.Series(["010", None, "020"], dtype="str"),
+                          "submitted_at": at, "flags": [("too_fast",), (), ("odd_hour", "outlier")]})
+    plain = queue.astype({c: object for c in ("_response_id", "_enumerator", "_status", "area")})
+    labels = {"too_fast": {"en": "Too fast"}, "odd_hour": {"en": "Odd hour"}, "outlier": {"en": "Outlier"}}
+    tables = [queue_table(INST, q, INST.design.strata, labels, {"submitted": {"en": "Submitted"}}) for q in (queue, plain)]
+    pd.testing.assert_frame_equal(tables[0].to_frame("en", formatted=True), tables[1].to_frame("en", formatted=True))
+    assert tables[0]._data["enumerator"].dtype == "str"

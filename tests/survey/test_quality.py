@@ -252,3 +252,58 @@ def test_the_records_checked_are_the_stores_current_revisions(store):
     expected = store.read("qc")
     pd.testing.assert_frame_equal(records, expected)
     assert records.set_index("_response_id").loc["clean-6", "_status"] == "rejected"
+
+
+def _history(order):
+    """A history frame with the store's types: revisions of three responses, in ``order``."""
+    rows = [("b", 2, "2024-07-01 08:30"), ("a", 1, "2024-07-01 08:00"), ("b", 1, "2024-07-01 08:10"),
+            ("c", 1, None), ("a", 2, "2024-07-01 09:00"), ("c", 3, "2024-07-01 07:00")]
+    rows = [rows[i] for i in order]
+    started = pd.Series([pd.Timestamp(s, tz="UTC") if s else pd.NaT for _, _, s in rows], dtype="datetime64[us, UTC]")
+    return pd.DataFrame({"_response_id": pd.Series([r for r, _, _ in rows], dtype="string"),
+                         "_revision": pd.Series([v for _, v, _ in rows], dtype="Int64"),
+                         "_started_at": started, "_submitted_at": started + pd.Timedelta(minutes=25)})
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [4, 0, 5, 2, 3, 1]])
+def test_durations_take_each_responses_first_revision_in_any_stored_order(order):
+    from survey.fieldwork.quality import _durations
+
+    history = _history(order)
+    first = history.sort_values(["_response_id", "_revision"], kind="stable").groupby("_response_id").head(1)
+    expected = pd.DataFrame({"_response_id": first["_response_id"], "started_at": first["_started_at"],
+                             "submitted_at": first["_submitted_at"],
+                             "minutes": [25.0 if pd.notna(s) else float("nan") for s in first["_started_at"]]}
+                            ).reset_index(drop=True)
+    pd.testing.assert_frame_equal(_durations(history), expected)
+    assert _durations(history)["_response_id"].tolist() == ["a", "b", "c"]
+
+
+def test_aligned_times_equal_a_reindex_by_id_with_missing_ids_as_nan():
+    from survey.fieldwork.quality import _durations, aligned
+
+    times = _durations(_history(range(6)))
+    ids = pd.Series(["c", "x", "a", "b"], dtype="string")
+    expected = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id") \
+        .reindex(ids.astype(str).to_numpy())
+    got = aligned(times, ids)
+    pd.testing.assert_frame_equal(got, expected, check_index_type=False)
+    assert got.loc["x"].isna().all() and got.index.tolist() == ["c", "x", "a", "b"]
+
+
+def test_one_answer_per_row_equals_pandas_nunique_with_gaps_and_empty_rows():
+    import numpy as np
+
+    from survey.fieldwork.quality_checks import one_answer
+
+    rng = np.random.default_rng(5)
+    picks = np.array(["agree", "disagree", "neutral", None], dtype=object)
+    values = pd.DataFrame({f"q{i}": pd.Series(picks[rng.integers(0, 4, 400)], dtype="string") for i in range(5)})
+    values.iloc[0] = pd.NA                       # nothing answered: not one answer
+    values.iloc[1] = ["agree", pd.NA, "agree", "agree", pd.NA]
+    values.iloc[2] = ["agree", "agree", "agree", "agree", "agree "]   # text compared exactly
+    expected = values.nunique(axis=1, dropna=True).to_numpy() == 1
+    got = one_answer(values)
+    assert got.tolist() == expected.tolist() and got[1] and not got[0] and not got[2]
+    assert 0 < got.sum() < len(values)
+    assert one_answer(values.iloc[:0]).tolist() == []

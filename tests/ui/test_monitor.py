@@ -189,6 +189,27 @@ def test_a_refresh_draws_the_tables_and_charts_built_once_per_state_of_the_store
     assert len(built) == 2 and metrics(at)["Approved"] == "1"
 
 
+def test_the_flag_reasons_are_handed_out_read_only_and_the_dataset_is_built_once(store, monkeypatch):
+    """Issue 22, section 3: the shared cache copied the dict of every flagged response's reasons for
+    each of a run's three asks; handed out read-only, no session can change another's. The Dataset
+    is built once and is the page's."""
+    import ui.results.data_cache as cache
+
+    built = []
+    real = cache.load_dataset
+    monkeypatch.setattr(cache, "load_dataset", lambda *a, **k: built.append(1) or real(*a, **k))
+    data._shared.clear()
+    data._dataset.clear()
+    snap = monitor_data.snapshot(store, "household", "en")
+    data.wait_for_prefetch(60)
+    assert len(built) == 1 and snap.provenance == data.dataset("household", "en", store=store).provenance
+    raised = flags(store, "household")
+    assert dict(snap.flag_reasons) == monitor_data.flag_reasons(monitor_data.counted_flags(snap.visits, raised))
+    with pytest.raises(TypeError):
+        snap.flag_reasons["x"] = ("too_fast",)
+    assert monitor_data.snapshot(store, "household", "en").flag_reasons is snap.flag_reasons
+
+
 def test_the_adjustment_per_psu_is_the_datasets_and_equals_a_fresh_one(store, data_dir):
     """The snapshot takes the non-response adjustment the base weights went through (issue 22,
     section 3: it was worked out twice); it equals one worked out from the records, before and

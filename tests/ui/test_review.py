@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 from survey import ResponseStore
 from survey.simulate import generate
 from tests.support.app import as_read, go_to, open_app, submit
@@ -281,3 +283,16 @@ def test_a_rerun_draws_the_queue_again_without_building_or_writing_it_again(data
     at.run()
     assert choices(at) == ["mine-1", "mine-2"] and len(written) == once + 2
     assert at.dataframe[0].value.shape[0] == 2
+
+
+def test_the_queue_order_equals_pandas_stable_sort_with_gaps_and_ties():
+    """Issue 22, section 3: the queue is sorted by Arrow (half the time of pandas' two-column sort)."""
+    from ui.supervision.monitor_data import oldest_first
+
+    at = pd.to_datetime(["2024-07-02 08:00", None, "2024-07-01 09:00", "2024-07-02 08:00", None, "2024-07-01 09:00"],
+                        utc=True).astype("datetime64[us, UTC]")
+    queue = pd.DataFrame({"submitted_at": at, "_response_id": pd.Series(["b", "z", "c", "a", "y", "c"], dtype="str"),
+                          "n": range(6)})
+    expected = queue.sort_values(["submitted_at", "_response_id"], kind="stable")
+    pd.testing.assert_frame_equal(queue.take(oldest_first(queue)), expected)
+    assert expected["n"].tolist() == [2, 5, 3, 0, 4, 1]

@@ -16,15 +16,20 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.dataset.datafiles import FRAME_FILE, read_csv
 from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates
 from analysis.monitoring import progress as fieldwork
 from analysis.monitoring.precision import precision_tracker
 from analysis.monitoring.quality_state import checked
-from survey.fieldwork.quality import FLAGS
+from survey.fieldwork.quality import FLAGS, aligned
 from ui.results import data_cache as data
 
 
@@ -36,7 +41,9 @@ class Snapshot:
     records: int                              # stored records, every status
     visits: pd.DataFrame                      # analysis.monitoring.progress.visits (rejected left out)
     flagged: pd.DataFrame                     # survey.fieldwork.quality.flags of the counted visits, with their columns
-    flag_reasons: dict = field(default_factory=dict)   # response id -> its flags, in order
+    # response id -> its flags, in order; read-only, so the shared cache hands it out as it is (copying
+    # a dict of 60,000 tuples for each of a run's three asks took 0.1 s)
+    flag_reasons: Mapping = field(default_factory=dict)
     rates: dict = field(default_factory=dict)  # level -> analysis.dataset.response_rates.response_rates
     areas: dict = field(default_factory=dict)  # level -> analysis.monitoring.progress.per_area
     per_day: pd.DataFrame | None = None
@@ -135,7 +142,7 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     flagged = counted_flags(visits, raised)
     return Snapshot(
         instrument=inst.id, records=len(records), visits=visits, flagged=flagged,
-        flag_reasons=flag_reasons(flagged),
+        flag_reasons=MappingProxyType(flag_reasons(flagged)),
         rates={level: response_rates(inst, records, frame, level) for level in LEVELS if level != "psu" or psu},
         areas=areas, per_day=fieldwork.per_day(visits), per_enumerator=fieldwork.per_enumerator(visits, raised),
         durations=fieldwork.duration_summary(visits), adjustment=adjustment,
@@ -194,7 +201,6 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
     """One row per stored response (every status), oldest first submission first: ``_response_id,
     _enumerator, _status, _revision, area, submitted_at`` (first submission) and ``flags`` (a tuple)."""
     area = area_question(inst)
-    first = times.assign(_response_id=times["_response_id"].astype(str)).set_index("_response_id")["submitted_at"]
     by_id = flag_reasons(raised)
     ids = records["_response_id"].astype(str)
     out = pd.DataFrame({
@@ -203,7 +209,15 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
         "_status": records["_status"].astype(str).to_numpy(),
         "_revision": records["_revision"].astype(int).to_numpy(),
         "area": records[area].astype("string").to_numpy() if area and area in records.columns else pd.NA,
-        "submitted_at": first.reindex(ids).array,   # zoned as it is: to_numpy() makes a Timestamp per row
+        "submitted_at": aligned(times, ids)["submitted_at"].array,   # zoned as it is: to_numpy() makes a Timestamp per row
         "flags": [by_id.get(rid, ()) for rid in ids.tolist()],   # plain text ids: Arrow's one at a time is slow
     })
-    return out.sort_values(["submitted_at", "_response_id"], kind="stable").reset_index(drop=True)
+    return out.take(oldest_first(out)).reset_index(drop=True)
+
+
+def oldest_first(queue: pd.DataFrame) -> np.ndarray:
+    """The positions of ``queue`` sorted by (``submitted_at``, ``_response_id``), gaps last, ties kept in
+    order: ``sort_values(..., kind="stable")``'s order by Arrow's stable sort (pandas factorizes the
+    100,000 text ids first: 2x slower)."""
+    keys = pa.table({"at": pa.array(queue["submitted_at"].array), "id": pa.array(queue["_response_id"].array)})
+    return pc.sort_indices(keys, sort_keys=[("at", "ascending"), ("id", "ascending")]).to_numpy()   # gaps last

@@ -100,9 +100,9 @@ def _labels(edges: np.ndarray, below: bool, above: bool, integer: bool, kind: st
     return out
 
 
-def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
-                    ci_method: str = "logit") -> SummaryTable:
-    """The distribution of a number question (see the module docstring) as a SummaryTable."""
+def histogram_frame(data, question: str, level: float):
+    """What a histogram's table is made of, in memory or out of core: the question's table and
+    variable, its value kind, the columns, notes, title and stats (a ValueError for a non-number)."""
     table = data.table_of(question)
     var = table.variables[question]
     if var.kind != "number":
@@ -114,6 +114,13 @@ def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
              RELIABILITY_NOTE)
     title = {lang: ("Sebaran: " if lang == "id" else "Distribution: ") + var.label(lang) for lang in LANGUAGES}
     stats = {"question": question, "table": table.name, "level": level, "value_kind": kind}
+    return table, var, kind, columns, notes, title, stats
+
+
+def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
+                    ci_method: str = "logit") -> SummaryTable:
+    """The distribution of a number question (see the module docstring) as a SummaryTable."""
+    table, var, kind, columns, notes, title, stats = histogram_frame(data, question, level)
     design = table.design
     values = (pd.to_numeric(table.frame[question], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
               if design is not None else np.zeros(0))

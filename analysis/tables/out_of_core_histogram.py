@@ -18,14 +18,10 @@ from analysis.tables.histograms import BINS, bin_edges
 from analysis.tables.question_tables import as_percent, empty_table
 from analysis.tables.summary_table import (
     RELIABILITY_LABELS,
-    RELIABILITY_NOTE,
-    Column,
     SummaryTable,
     estimate_columns,
     with_reliability,
 )
-from survey import locale as formatting
-from survey.locale import LANGUAGES, texts
 
 
 def _bin_sql(edges: np.ndarray, below: bool, above: bool, integer: bool) -> str:
@@ -43,17 +39,7 @@ def _bin_sql(edges: np.ndarray, below: bool, above: bool, integer: bool) -> str:
 def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
                     ci_method: str = "logit") -> SummaryTable:
     """``histograms.histogram_table`` of ``data`` (a StoreData), computed out of core."""
-    table = data.table_of(question)
-    var = table.variables[question]
-    if var.kind != "number":
-        raise ValueError(f"{question!r} is a {var.question.type} question; a histogram is for numbers")
-    kind = "idr" if var.question.money else "number"
-    columns = {"bin": Column({"id": "Rentang", "en": "Range"}), **estimate_columns(level),
-               "count": Column({"id": "Jumlah menjawab", "en": "Respondents"}, "count")}
-    notes = (texts(histograms._TEXTS, "note", ci={lang: formatting.number(100 * level, lang, 0) for lang in LANGUAGES}),
-             RELIABILITY_NOTE)
-    title = {lang: ("Sebaran: " if lang == "id" else "Distribution: ") + var.label(lang) for lang in LANGUAGES}
-    stats = {"question": question, "table": table.name, "level": level, "value_kind": kind}
+    table, var, kind, columns, notes, title, stats = histograms.histogram_frame(data, question, level)
     empty = lambda: empty_table(title, columns, notes, data.provenance, "histogram", ("bin",), stats,  # noqa: E731
                                 {"reliability": RELIABILITY_LABELS})
     if table.design is None:

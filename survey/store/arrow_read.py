@@ -31,6 +31,8 @@ from survey.store.reading import Listing, listing
 
 KEYS = ["_response_id", "_revision"]
 
+_STRINGS = "BYTE_ARRAY"   # Parquet's physical type of text (the storage's, not a question's type)
+
 
 class Unusual(Exception):
     """Not the common case: read through DuckDB instead."""
@@ -102,7 +104,7 @@ def _dictionary_columns(footers: list[pq.FileMetaData], schema: pa.Schema, colum
                     continue
                 start = chunk.dictionary_page_offset
                 size = chunk.total_compressed_size   # a dictionary of most of the chunk: values mostly distinct
-                small = chunk.has_dictionary_page and start is not None and chunk.physical_type == "BYTE_ARRAY" \
+                small = chunk.has_dictionary_page and start is not None and chunk.physical_type == _STRINGS \
                     and (2 * (chunk.data_page_offset - start) < size or size < 1 << 16)
                 ok[path] = ok.get(path, True) and small
         mine = {path for path, good in ok.items() if good}

@@ -50,14 +50,13 @@ from analysis.dataset import assembly as _assembly
 from analysis.dataset import design_weights
 from analysis.dataset.answer_columns import AnswerColumns
 from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE, read_csv
-from analysis.dataset.provenance import Provenance, project_version
+from analysis.dataset.provenance import Provenance, project_version, unique_notes
 from analysis.dataset.table_data import TableData
 from analysis.messages import Message, message
 from survey.locale import LANGUAGES, WIB
 from survey.questionnaire.schema import COUNTED_STATUSES, table_schemas
 
 __all__ = ["Dataset", "Inputs", "Provenance", "TableData", "build_dataset", "load_dataset", "read_inputs"]
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -309,16 +308,8 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
         responses=len(raw), rows={k: (0 if t.design is None else len(t.design)) for k, t in out.items()},
         stored=len(stored), excluded=excluded, last_submitted_at=None if pd.isna(submitted) else submitted,
         statuses=statuses, design=_assembly.design_text(inst, spec, main_table), weighted=weighted,
-        weights={k: t.weights_text for k, t in out.items()}, notes=tuple(_unique(notes)), filters={},
+        weights={k: t.weights_text for k, t in out.items()}, notes=tuple(unique_notes(notes)), filters={},
         project_version=project_version(), built_at=pd.Timestamp.now(tz="UTC"))
     return Dataset(inst, lang, out, provenance, nonresponse=base.nonresponse)
 
 
-def _unique(notes: list[Message]) -> list[Message]:
-    seen, out = set(), []
-    for note in notes:
-        key = (note.code, tuple(sorted(note.texts.items())))
-        if key not in seen:
-            seen.add(key)
-            out.append(note)
-    return out

@@ -86,6 +86,17 @@ class Provenance:
         return out
 
 
+def unique_notes(notes) -> list[Message]:
+    """Each note once, in order (a Dataset's provenance, in memory or out of core, lists them so)."""
+    seen, out = set(), []
+    for note in notes:
+        key = (note.code, tuple(sorted(note.texts.items())))
+        if key not in seen:
+            seen.add(key)
+            out.append(note)
+    return out
+
+
 def _shown(value) -> str:
     if isinstance(value, (list, tuple, set, frozenset)):
         return ", ".join(map(str, value))

@@ -14,7 +14,7 @@ from typing import Mapping
 import pandas as pd
 
 from analysis.dataset import assembly
-from analysis.dataset.provenance import Provenance, project_version
+from analysis.dataset.provenance import Provenance, project_version, unique_notes
 from analysis.messages import Message, listing, message, unit_texts
 from analysis.outofcore.store_source import StoreRows
 from survey.locale import LANGUAGES
@@ -62,7 +62,7 @@ def provenance(rows: StoreRows, inst, tables: Mapping, lang: str) -> Provenance:
         responses=main.n, rows={k: (t.n if t.path is not None else 0) for k, t in tables.items()},
         stored=rows.stored, excluded=dict(rows.excluded), last_submitted_at=rows.last_submitted_at,
         statuses=tuple(rows.statuses), design=assembly.design_text(inst, spec, shim), weighted=weighted,
-        weights=weights, notes=tuple(_unique(notes)), filters={}, project_version=project_version(),
+        weights=weights, notes=tuple(unique_notes(notes)), filters={}, project_version=project_version(),
         built_at=pd.Timestamp.now(tz="UTC"))
 
 
@@ -86,17 +86,6 @@ def _invalid(values: dict, strata, lang: str) -> Message:
                 f"population has fewer units ({values['pop']:g}) than the sample ({values['sample']}) - {rows}. "
                 "Check the fpc values.")
     return Message("design.invalid", {lang_: text for lang_ in LANGUAGES})
-
-
-def _unique(notes: list) -> list:
-    """Each note once, in order (as the Dataset's provenance lists them)."""
-    seen, out = set(), []
-    for note in notes:
-        key = (note.code, tuple(sorted(note.texts.items())))
-        if key not in seen:
-            seen.add(key)
-            out.append(note)
-    return out
 
 
 def _repeat_name(inst, table: str) -> str | None:

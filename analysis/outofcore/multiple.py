@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.estimation import ciprop
 from analysis.outofcore.design import OutOfCoreDesign
-from analysis.outofcore.shares import _degf
+from analysis.outofcore.shares import _degf, domain_groups
 
 
 def options(d: OutOfCoreDesign, columns: list[str], by: str | None = None, by_levels=None, level: float = 0.95,
@@ -31,14 +31,8 @@ def options(d: OutOfCoreDesign, columns: list[str], by: str | None = None, by_le
         sums[f"x{j}"] = lambda t, c=c: (t[w] * t[c]).sum()
         sums[f"k{j}"] = lambda t, c=c: t.count(where=t[c] == 1)
     frame = d.psu_frame(sums, [] if by is None else [by], where=None if subset is None else lambda t: t[subset])
-    if by is None:
-        frame["_g"] = 0
-    else:
-        frame = frame[frame[by].notna()]
-        frame["_g"] = frame[by].astype(np.int64)
-    domains = np.sort(frame["_g"].unique())
+    frame, domains, g = domain_groups(frame, by)
     k, L = len(domains), len(columns)
-    g = np.searchsorted(domains, frame["_g"].to_numpy())
     nz = frame["nz"].to_numpy(dtype=float)
     df = np.array([_degf(d, frame.loc[(g == j) & (nz > 0), "code"]) for j in range(k)], dtype=float)
     per = lambda name: np.bincount(g, weights=frame[name].to_numpy(dtype=float, na_value=0.0), minlength=k)  # noqa: E731

@@ -30,14 +30,8 @@ def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_l
     frame = d.psu_frame({"sw": lambda t: t[w].sum(), "n": lambda t: t.count(),
                          "nz": lambda t: t.count(where=t[w] != 0)}, keys,
                         where=None if subset is None else lambda t: t[subset])
-    if by is None:
-        frame["_g"] = 0
-    else:
-        frame = frame[frame[by].notna()]
-        frame["_g"] = frame[by].astype(np.int64)
-    domains = np.sort(frame["_g"].unique())
+    frame, domains, g = domain_groups(frame, by)
     k, n_levels = len(domains), len(levels)
-    g = np.searchsorted(domains, frame["_g"].to_numpy())
     # R: svyciprop's df = degf(design[domain, ]), rows of the domain with a nonzero weight, answered or not
     used = frame[frame["nz"] > 0]
     df = np.array([_degf(d, used.loc[g[frame["nz"].to_numpy() > 0] == j, "code"]) for j in range(k)], dtype=float)
@@ -83,6 +77,18 @@ def _influence(w, var, by, dom, lv, p, wsum, subset):
         hit = (t[var] == lv).cast("float64")
         return inside.ifelse(t[w] * (hit - float(p)) / float(wsum), 0.0)
     return fn
+
+
+def domain_groups(frame: pd.DataFrame, by: str | None):
+    """A PSU frame's rows with a domain (``by``'s code; one domain without ``by``), the domains
+    observed in code order, and each row's position among them."""
+    if by is None:
+        frame["_g"] = 0
+    else:
+        frame = frame[frame[by].notna()]
+        frame["_g"] = frame[by].astype(np.int64)
+    domains = np.sort(frame["_g"].unique())
+    return frame, domains, np.searchsorted(domains, frame["_g"].to_numpy())
 
 
 def _degf(d: OutOfCoreDesign, codes: pd.Series) -> int:

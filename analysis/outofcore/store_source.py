@@ -145,6 +145,17 @@ def build(store, instrument_id: str, statuses=COUNTED_STATUSES, memory_limit: st
         raise
 
 
+def _design_columns(spec, cell_sql: str, cells, two_stage: bool, row: str = "") -> list[str]:
+    """The design's columns a table's rows are written with: weight, PSU (and households as the
+    second stage), stratum and post-strata cells; ``row``: the rows' alias with its dot."""
+    psu = spec.psu or "_response_id"
+    design = [f"{row}__w0 * {cell_sql} AS __w", f"CAST({row}{q(psu)} AS VARCHAR) AS __p0",
+              f"{row}_response_id AS __p1" if two_stage else "NULL AS __p1"]
+    if spec.strata:
+        design.append(f"CAST({row}{q(spec.strata)} AS VARCHAR) AS __s")
+    return design + [f"CAST({row}{q(c)} AS VARCHAR) AS __c{i}" for i, c in enumerate(cells)]
+
+
 class _Builder:
     def __init__(self, store, inst, spec, statuses, folder: Path, memory_limit: str):
         self.store, self.inst, self.spec, self.statuses, self.folder = store, inst, spec, statuses, folder
@@ -216,12 +227,7 @@ class _Builder:
             two_stage = self._stages_hold("base", MAIN_ORDER)
         main_cells, cell_sql, cell_join = self._poststratify("base", spec.calibrate, inst.id, cols)
         head_sql, head_cols, members = self._members_head(cols)
-        psu = spec.psu or "_response_id"
-        design = [f"__w0 * {cell_sql} AS __w", f"CAST({q(psu)} AS VARCHAR) AS __p0",
-                  "_response_id AS __p1" if two_stage else "NULL AS __p1"]
-        if spec.strata:
-            design.append(f"CAST({q(spec.strata)} AS VARCHAR) AS __s")
-        design += [f"CAST({q(c)} AS VARCHAR) AS __c{i}" for i, c in enumerate(main_cells)]
+        design = _design_columns(spec, cell_sql, main_cells, two_stage)
         path = self.folder / f"{inst.id}.parquet"
         con.execute(f"COPY (SELECT b.*, {', '.join(design)}{head_sql} FROM base b {cell_join} {head_cols}) TO {lit(path)} "
                     "(FORMAT parquet)")
@@ -493,12 +499,7 @@ class _Builder:
             two_stage = self._stages_hold(q("r_" + name), REPEAT_ORDER)
         all_cols = [*cols, *inherited]
         cells, cell_sql, cell_join = self._poststratify(q("r_" + name), rule, name, all_cols)
-        psu = spec.psu or "_response_id"
-        design = [f"b.__w0 * {cell_sql} AS __w", f"CAST(b.{q(psu)} AS VARCHAR) AS __p0",
-                  "b._response_id AS __p1" if two_stage else "NULL AS __p1"]
-        if spec.strata:
-            design.append(f"CAST(b.{q(spec.strata)} AS VARCHAR) AS __s")
-        design += [f"CAST(b.{q(c)} AS VARCHAR) AS __c{i}" for i, c in enumerate(cells)]
+        design = _design_columns(spec, cell_sql, cells, two_stage, row="b.")
         path = self.folder / f"{name}.parquet"
         con.execute(f"COPY (SELECT b.*, {', '.join(design)} FROM {q('r_' + name)} b {cell_join}) TO {lit(path)} (FORMAT parquet)")
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})").fetchall()]

@@ -78,8 +78,10 @@ def rows(store, token: tuple, instrument_id: str):
                 made = exc
             with _lock:
                 _rows[key] = made
-                while len(_rows) > KEPT:
-                    old = _rows.pop(next(iter(_rows)))
+                while len(_rows) > KEPT:   # the oldest state's rows, and its build lock with them
+                    oldest = next(iter(_rows))
+                    old = _rows.pop(oldest)
+                    _building.pop(oldest, None)
                     if isinstance(old, store_source.StoreRows):
                         old.close()
     found = _rows[key]

@@ -50,13 +50,37 @@ RESULT_COLUMNS = ["code", "category", "label", "sdg", "estimate", "se", "ci_low"
 Domain = Callable[[object], np.ndarray]    # TableData -> bool per row
 
 
-def equals(question: str, choice: str) -> Domain:
-    """Rows whose answer to ``question`` is ``choice`` (unanswered rows: False)."""
-    return lambda table: table.is_choice(question, choice).fillna(False).to_numpy(dtype=bool)
+@dataclass(frozen=True)
+class equals:
+    """Rows whose answer to ``question`` is ``choice`` (unanswered rows: False).  A domain is row-local:
+    :meth:`sql` says the same per row for the out-of-core tables (:mod:`analysis.tables.out_of_core_indicators`)."""
+
+    question: str
+    choice: str
+
+    def __call__(self, table) -> np.ndarray:
+        return table.is_choice(self.question, self.choice).fillna(False).to_numpy(dtype=bool)
+
+    def sql(self, table) -> str:
+        """On a :class:`analysis.outofcore.store_data.StoreTable`: the choice's position among the variable's."""
+        choices = table.variables[self.question].choices
+        if self.choice not in choices:
+            return "FALSE"
+        return f"coalesce({table.codes(self.question)} = {choices.index(self.choice)}, FALSE)"
 
 
-def age_at_least(years: int) -> Domain:
-    return lambda table: (pd.to_numeric(table.frame["age"], errors="coerce") >= years).fillna(False).to_numpy(bool)
+@dataclass(frozen=True)
+class age_at_least:
+    """Members whose age is at least ``years`` (no age, or not a number: False)."""
+
+    years: int
+
+    def __call__(self, table) -> np.ndarray:
+        return (pd.to_numeric(table.frame["age"], errors="coerce") >= self.years).fillna(False).to_numpy(bool)
+
+    def sql(self, table) -> str:
+        age = table.number("age")
+        return f"coalesce(NOT isnan({age}) AND {age} >= {self.years}, FALSE)"
 
 
 @dataclass(frozen=True)
@@ -135,31 +159,47 @@ def _float(values) -> np.ndarray:
     return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def sources(table, ind: Indicator) -> list[tuple[str, dict[str, str], tuple]]:
+    """(category, its label {lang: text}, where its values per row come from), for an indicator that
+    is one question's answers: ``("number", column)`` (the column as a number), ``("yes_no", yes, no)``
+    (1 where the answer's code is ``yes``, 0 where ``no``, else missing) or ``("choice", j)`` (1 where
+    the answer's code is j, 0 another answer, missing unanswered).  The in-memory table and the
+    out-of-core one (:mod:`analysis.tables.out_of_core_indicators`) read the same list."""
+    if ind.question not in table.variables:
+        raise KeyError(f"Indicator {ind.code} needs question {ind.question!r}, which the data does not have.")
+    var = table.variables[ind.question]
+    none = {lang: "" for lang in LANGUAGES}
+    if ind.mean:
+        return [("", none, ("number", ind.question))]
+    options = ind.choice_labels or var.question.choices
+    label = lambda c: {lang: pick(options[c], lang) if c in options else c for lang in LANGUAGES}  # noqa: E731
+    if var.kind == "multiple":
+        return [(c, label(c), ("number", col)) for c, col in zip(var.choices, var.columns)]
+    if var.kind != "categorical":
+        return [("", none, ("number", ind.question))]
+    if set(var.question.choices) == {"yes", "no"}:
+        return [("", none, ("yes_no", var.choices.index("yes"), var.choices.index("no")))]
+    return [(c, label(c), ("choice", j)) for j, c in enumerate(var.choices)]
+
+
 def _parts(table, ind: Indicator) -> list[tuple[str, dict[str, str], np.ndarray]]:
     """(category, its label {lang: text}, values per row: 0/1 or a number, NaN = missing)."""
     if ind.values is not None:
         labels = ind.choice_labels or {}
         return [(c, dict(labels.get(c, {lang: c for lang in LANGUAGES})), np.asarray(v, dtype=float))
                 for c, v in ind.values(table).items()]
-    if ind.question not in table.variables:
-        raise KeyError(f"Indicator {ind.code} needs question {ind.question!r}, which the data does not have.")
-    var = table.variables[ind.question]
-    none = {lang: "" for lang in LANGUAGES}
-    if ind.mean:
-        return [("", none, _float(table.frame[ind.question]))]
-    options = ind.choice_labels or var.question.choices
-    label = lambda c: {lang: pick(options[c], lang) if c in options else c for lang in LANGUAGES}  # noqa: E731
-    if var.kind == "multiple":
-        return [(c, label(c), _float(table.frame[col])) for c, col in zip(var.choices, var.columns)]
-    if var.kind != "categorical":
-        return [("", none, _float(table.frame[ind.question]))]
-    codes = table.choice_codes(ind.question)
-    missing = codes < 0
-    if set(var.question.choices) == {"yes", "no"}:
-        yes, no = var.choices.index("yes"), var.choices.index("no")
-        values = np.where(codes == yes, 1.0, np.where(codes == no, 0.0, np.nan))
-        return [("", none, values)]
-    return [(c, label(c), np.where(missing, np.nan, (codes == j).astype(float))) for j, c in enumerate(var.choices)]
+    out = []
+    for category, label, source in sources(table, ind):
+        if source[0] == "number":
+            values = _float(table.frame[source[1]])
+        else:
+            codes = table.choice_codes(ind.question)
+            if source[0] == "yes_no":
+                values = np.where(codes == source[1], 1.0, np.where(codes == source[2], 0.0, np.nan))
+            else:
+                values = np.where(codes < 0, np.nan, (codes == source[1]).astype(float))
+        out.append((category, label, values))
+    return out
 
 
 def _by_names(table, by: str | None, column: pd.Series) -> pd.Series:
@@ -169,6 +209,38 @@ def _by_names(table, by: str | None, column: pd.Series) -> pd.Series:
         return column
     names = dict(zip(var.choice_labels(table.lang), var.choices))
     return column.astype(object).map(lambda v: names.get(v, v))
+
+
+def part_text(ind: Indicator, category: str, cat_label: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    """A part's row label {lang: text} and the SDG indicator it measures."""
+    text = {lang: ind.label[lang] + (f": {cat_label[lang]}" if category else "") for lang in LANGUAGES}
+    return text, (ind.sdg_choices or {}).get(category, ind.sdg)
+
+
+def indicator_rows(ind: Indicator, r: pd.DataFrame, info: Mapping[str, tuple], by: str | None,
+                   kind: str) -> pd.DataFrame:
+    """One indicator's estimates (``level`` naming each part's column, rows domain-major) as result rows:
+    ``info`` maps a column to (category, label, sdg); with ``by`` listed category-major, as the questionnaire."""
+    r = r.assign(code=ind.code, category=[info[v][0] for v in r["level"]],
+                 label=[info[v][1] for v in r["level"]], sdg=[info[v][2] for v in r["level"]],
+                 kind=kind).drop(columns="level")
+    if by is not None:
+        r = r.iloc[np.argsort(np.arange(len(r)) % len(info), kind="stable")]
+    return r
+
+
+def result_of(out: list[pd.DataFrame], by: str | None) -> pd.DataFrame:
+    """The indicators' rows together, in :data:`RESULT_COLUMNS` order (``by`` after ``sdg``)."""
+    result = pd.concat(out, ignore_index=True)
+    result["n"] = result["n"].astype(int)
+    return result[RESULT_COLUMNS[:4] + ([by] if by else []) + RESULT_COLUMNS[4:]]
+
+
+def kind_of(table, ind: Indicator) -> str:
+    """"percent" for a share; a mean: "idr" for a rupiah question, else "number"."""
+    if not ind.mean:
+        return "percent"
+    return "idr" if table.variables[ind.question].question.money else "number"
 
 
 def estimate_indicators(table, indicators: Iterable[Indicator], by: str | None = None, level: float = 0.95,
@@ -191,8 +263,7 @@ def estimate_indicators(table, indicators: Iterable[Indicator], by: str | None =
                 values = np.where(ind.zero_where(table), 0.0, values)
             name = f"_v{len(columns)}"
             columns[name] = values
-            text = {lang: ind.label[lang] + (f": {cat_label[lang]}" if category else "") for lang in LANGUAGES}
-            parts.append((category, text, (ind.sdg_choices or {}).get(category, ind.sdg), name))
+            parts.append((category, *part_text(ind, category, cat_label), name))
         blocks.append((ind, parts))
     base = table.design.update(**columns)
     if scope is not None:
@@ -208,24 +279,15 @@ def estimate_indicators(table, indicators: Iterable[Indicator], by: str | None =
         names = [name for *_, name in parts]
         if ind.mean:
             r = mean(d, names[0], by=by, level=level, deff=True).assign(level=names[0])
-            kind = "idr" if table.variables[ind.question].question.money else "number"
         else:
             r = shares(d, names, by=by, ci_method=ci_method, level=level, deff=True)
             r[["estimate", "se", "ci_low", "ci_high"]] *= 100
-            kind = "percent"
         info = {name: (category, text, sdg) for category, text, sdg, name in parts}
-        r = r.assign(code=ind.code, category=[info[v][0] for v in r["level"]],
-                     label=[info[v][1] for v in r["level"]], sdg=[info[v][2] for v in r["level"]],
-                     kind=kind).drop(columns="level")
-        if by is not None:   # rows come domain-major; list them category-major, as the questionnaire
-            r = r.iloc[np.argsort(np.arange(len(r)) % len(names), kind="stable")]
-        out.append(r)
-    result = pd.concat(out, ignore_index=True)
+        out.append(indicator_rows(ind, r, info, by, kind_of(table, ind)))
+    result = result_of(out, by)
     if by is not None:
         result[by] = _by_names(table, by, result[by]).to_numpy()
-    result["n"] = result["n"].astype(int)
-    order = RESULT_COLUMNS[:4] + ([by] if by else []) + RESULT_COLUMNS[4:]
-    return result[order]
+    return result
 
 
 def _household_table(data):

@@ -119,12 +119,22 @@ def _by(table, by):
 
 def household_indicator_table(data, by: str | None = None, level: float = 0.95) -> SummaryTable:
     result = indicators.household_indicators(data, by=by, level=level)
+    return household_table_of(result, data, by, level)
+
+
+def household_table_of(result: pd.DataFrame, data, by: str | None, level: float) -> SummaryTable:
+    """The household section's table of ``result`` (in memory, or out of core: analysis.tables.out_of_core_indicators)."""
     return indicator_table(result, _TITLES["household"], data.provenance, _by(data.main, by), level)
 
 
 def individual_indicator_table(data, by: str | None = None, level: float = 0.95) -> SummaryTable:
     members = next(t for t in data.tables.values() if t.household is not None)
     result = indicators.individual_indicators(data, by=by, level=level)
+    return individual_table_of(result, data, members, by, level)
+
+
+def individual_table_of(result: pd.DataFrame, data, members, by: str | None, level: float) -> SummaryTable:
+    """The individual section's table of ``result`` on the ``members`` table of ``data``."""
     return indicator_table(result, _TITLES["individual"], data.provenance, _by(members, by), level, "individual")
 
 

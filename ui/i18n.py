@@ -464,6 +464,12 @@ TEXT: dict[str, dict[str, str]] = {
     "breakdown": {"en": "Break down by", "id": "Rinci menurut"},
     "breakdown_none": {"en": "(no breakdown)", "id": "(tanpa rincian)"},
     "by_kelurahan_model": {"en": "Kelurahan (model-based)", "id": "Kelurahan (berbasis model)"},
+    "kelurahan_model_out_of_core": {
+        "en": "The model-based estimates by kelurahan are not available past {rows} rows: they need the data in "
+              "memory, and past that size the analysis pages compute out of core.",
+        "id": "Estimasi berbasis model per kelurahan tidak tersedia di atas {rows} baris: estimasi itu memerlukan "
+              "data di dalam memori, dan di atas ukuran itu halaman analisis menghitung di luar memori.",
+    },
     "kelurahan_benchmark": {"en": "Benchmark to the city", "id": "Benchmark ke kota"},
     "kelurahan_benchmark_help": {
         "en": "Scale the model-based estimates so that their average, weighted by households, equals the city's direct estimate.",

@@ -31,7 +31,8 @@ from analysis.indicators import sections as indicator_sections
 from analysis.outofcore import multiple, numbers
 from analysis.tables import out_of_core
 
-__all__ = ["estimate_indicators", "household_indicator_table", "individual_indicator_table", "supported"]
+__all__ = ["estimate_indicators", "handles", "household_indicator_table", "individual_indicator_table",
+           "supported"]
 
 
 def supported(indicators) -> bool:
@@ -116,6 +117,19 @@ def _without_filter(table):
     """The table with the filter in force left to the domains' columns (design_of would add ``_in``)."""
     from dataclasses import replace
     return replace(table, where=None)
+
+
+def handles(data, builder, by: str | None) -> bool:
+    """Whether ``builder`` (:func:`household_indicator_table` or :func:`individual_indicator_table`) makes
+    its table from ``data`` (a StoreData): its indicators say themselves in SQL and ``by``, if any, is a
+    choice question of its table (else the in-memory path answers, or says what is wrong)."""
+    members = builder is individual_indicator_table
+    if not supported(itu.INDIVIDUAL_INDICATORS if members else itu.HOUSEHOLD_INDICATORS):
+        return False
+    table = _members(data) if members else data.main
+    if by is None or table is None or table.path is None:
+        return True
+    return by in table.variables and table.variables[by].kind == "categorical"
 
 
 def _estimated(table, indicators, by, level, scope=None) -> pd.DataFrame:

@@ -308,3 +308,10 @@ def wait_for_prefetch(timeout: float | None = None) -> None:
 from ui.results import out_of_core_pages  # noqa: E402
 
 table, facets = out_of_core_pages.dispatching(table, facets)
+
+
+def out_of_core(instrument_id: str, store=None) -> bool:
+    """Whether the analysis pages compute the instrument's tables out of core (past the setting), so
+    that a view only the in-memory Dataset makes (the kelurahan model) is not offered."""
+    store = _store(store)
+    return out_of_core_pages.active(store, data_token(store), instrument_id)

@@ -23,8 +23,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import results_cache
+from analysis.indicators.sections import section_of
 from analysis.outofcore import store_data, store_source
-from analysis.tables import out_of_core, out_of_core_histogram
+from analysis.tables import out_of_core, out_of_core_histogram, out_of_core_indicators
 from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from survey.questionnaire.schema import COUNTED_STATUSES
@@ -112,18 +113,31 @@ def _base(made, inst, lang: str) -> store_data.StoreData:
 BUILDERS = {question_table: question_table, histogram_table: out_of_core_histogram.histogram_table,
             crosstab_table: crosstab_table}
 KINDS = {question_table: ("categorical", "multiple", "number"), histogram_table: ("number",), crosstab_table: ("categorical",)}
+# the Indicators page's household and individual sections (ITU HH1-HH18): their builders -> the out-of-core ones
+INDICATORS = {section_of("household").tables[0].build: out_of_core_indicators.household_indicator_table,
+              section_of("individual").tables[0].build: out_of_core_indicators.individual_indicator_table}
+
+
+def active(store, token: tuple, instrument_id: str) -> bool:
+    """Whether the pages compute the instrument's tables out of core (past the setting, its design
+    one the out-of-core build reproduces)."""
+    return large(store, token, instrument_id) and rows(store, token, instrument_id) is not None
 
 
 def _handled(store, token: tuple, builder: Callable, views: tuple, options: dict) -> bool:
     """Whether the out-of-core path makes this table: the Explore question table of a choice or a
-    number, a number's histogram and the cross-tab of choices (logit intervals), on instruments past
-    the setting whose design it reproduces (select_multiple questions included)."""
-    if builder not in BUILDERS or len(views) != 1 or options.get("ci_method", "logit") != "logit":
+    number, a number's histogram, the cross-tab of choices (logit intervals) and the household and
+    individual indicators, on instruments past the setting whose design it reproduces (select_multiple
+    questions included)."""
+    known = builder in BUILDERS or builder in INDICATORS
+    if not known or len(views) != 1 or options.get("ci_method", "logit") != "logit":
         return False
     view = views[0]
-    if not large(store, token, view.instrument) or rows(store, token, view.instrument) is None:
+    if not active(store, token, view.instrument):
         return False
     data = _base(rows(store, token, view.instrument), store.instrument(view.instrument), view.lang)
+    if builder in INDICATORS:
+        return out_of_core_indicators.handles(data, INDICATORS[builder], options.get("by"))
     names = [options.get(k) for k in ("question", "row", "col", "layer") if options.get(k)]
     tables = [t for t in data.tables.values() if all(n in t.variables for n in names)]
     return bool(names) and bool(tables) and all(tables[0].variables[n].kind in KINDS[builder] for n in names)
@@ -154,7 +168,8 @@ def _in_memory(why: str) -> dict[str, str]:
 
 
 def _table(store, token: tuple, builder: Callable, views: tuple, options: tuple):
-    return BUILDERS[builder](*[data_of(store, token, view) for view in views], **dict(options))
+    build = BUILDERS.get(builder) or INDICATORS[builder]
+    return build(*[data_of(store, token, view) for view in views], **dict(options))
 
 
 def _facets(store, token: tuple, instrument_id: str, lang: str):
@@ -196,7 +211,7 @@ def dispatching(table: Callable, facets: Callable):
     def ooc_facets(instrument_id: str, lang: str, store=None):
         store = cache._store(store)
         now = token(store)
-        if not large(store, now, instrument_id) or rows(store, now, instrument_id) is None:
+        if not active(store, now, instrument_id):
             return facets(instrument_id, lang, store)
         return cache._result(str(store.root), now, "out_of_core:facets", (instrument_id, lang),
                              _compute=functools.partial(_facets, store, now))

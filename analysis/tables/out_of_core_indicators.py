@@ -41,11 +41,10 @@ def supported(indicators) -> bool:
     return all(ind.values is None for ind in indicators) and all(hasattr(d, "sql") for d in domains)
 
 
-def _value_sql(table, ind, source) -> str:
-    """SQL of one part's values (0/1 or a number, NULL missing) as :func:`itu._parts` makes them."""
+def _value_sql(table, ind, source, dummies: dict) -> str:
+    """SQL of one part's values (0/1 or a number, NULL missing) as :func:`itu._parts` makes them;
+    ``dummies``: a select_multiple's options (StoreTable.dummies, worked out once per question)."""
     if source[0] == "number":
-        var = table.variables[ind.question]
-        dummies = table.dummies(ind.question) if var.kind == "multiple" else {}
         return dummies[source[1]] if source[1] in dummies else table.number(source[1])
     codes = table.codes(ind.question)
     if source[0] == "yes_no":
@@ -68,8 +67,10 @@ def estimate_indicators(table, indicators, by: str | None = None, level: float =
     columns, blocks = {}, []
     for ind in indicators:
         parts = []
+        is_multiple = not ind.mean and table.variables[ind.question].kind == "multiple"
+        dummies = table.dummies(ind.question) if is_multiple else {}
         for category, cat_label, source in itu.sources(table, ind):
-            sql = _value_sql(table, ind, source)
+            sql = _value_sql(table, ind, source, dummies)
             if ind.zero_where is not None:
                 sql = f"(CASE WHEN {ind.zero_where.sql(table)} THEN 0.0 ELSE {sql} END)"
             name = f"_v{len(columns)}"

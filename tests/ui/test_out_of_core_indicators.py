@@ -137,3 +137,14 @@ def test_the_cached_table_goes_out_of_core_only_past_the_setting(analysis_store,
     assert out_of_core.NOTE in data_cache.table(build, view, store=store, by="sex").notes
     monkeypatch.setenv(out_of_core.SETTING, "1000000")
     assert out_of_core.NOTE not in data_cache.table(build, view, store=store, by="sex").notes
+
+
+def test_the_e_government_sections_stay_in_memory_and_say_so(analysis_store, monkeypatch):
+    """Civil servants and agencies are small: their sections build the Dataset, with the note of the
+    other tables computed in memory past the setting."""
+    store = ResponseStore(analysis_store, audit=False)
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    views = (data_cache.View("civil_servant", "en"), data_cache.View("agency", "en"))
+    made = data_cache.table(sections.section_of("egov").tables[0].build, views, store=store, by=None)
+    assert out_of_core.NOTE not in made.notes
+    assert made.notes[-1]["en"].startswith("Computed in memory: past 10 rows the analysis pages compute out of core")

@@ -12,6 +12,7 @@ Its provenance is the Dataset's (:mod:`analysis.outofcore.store_provenance`), ma
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Mapping
 
@@ -69,7 +70,8 @@ class StoreTable:
         design = [weight, "__p0", *(["__s"] if self.strata else []),
                   *(["__p1", "__f0", "__f1"] if self.two_stage else []), *cells]
         select = ", ".join([*design, *(f"{sql} AS {q(name)}" for name, sql in extra.items())])
-        con = outofcore.duckdb_connection(memory_limit=memory_limit, threads=2)
+        spill = None if into is None else str(Path(into).parent)   # the private folder, for what DuckDB spills
+        con = outofcore.duckdb_connection(memory_limit=memory_limit, threads=2, temp_directory=spill)
         try:
             if into is not None:
                 con.raw_sql(f"COPY (SELECT {select} FROM read_parquet({lit(self.path)})) TO {lit(into)} "

@@ -22,6 +22,7 @@ answers (``Indicator.values``) or a domain without SQL returns None: the caller 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -116,7 +117,6 @@ def estimate_indicators(table, indicators, by: str | None = None, level: float =
 
 def _without_filter(table):
     """The table with the filter in force left to the domains' columns (design_of would add ``_in``)."""
-    from dataclasses import replace
     return replace(table, where=None)
 
 

@@ -16,7 +16,7 @@ from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
 from tests.support.app import open_page, same
-from ui.results import data_cache
+from ui.results import data_cache, kelurahan_view
 
 pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
               pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated"),
@@ -340,3 +340,20 @@ def test_a_layer_with_no_degrees_of_freedom_shows_its_table_without_tests(data_d
                "this part of the sample has 0 degrees of freedom (as many PSUs as strata)" in s for s in said)
     assert any("Computed out of core (DuckDB)" in c.value for c in at.caption) == bool(out_of_core_rows)
     assert lonely[0]["sentence"]["id"].startswith("Pasar Kliwon: Uji asosiasi tidak tersedia")
+
+
+def test_explore_offers_the_kelurahan_model_only_in_memory(data_dir, analysis_store, monkeypatch):
+    """The model-based kelurahan estimates need the in-memory Dataset: past the setting Explore
+    does not offer them and says why, as the Indicators page does."""
+    store_dir = copy_to(analysis_store, data_dir)
+    at = open_page(store_dir, "explore")
+    at.selectbox(key="explore_question").set_value("has_internet").run()
+    assert kelurahan_view.label("en") in at.selectbox(key="explore_by").options
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    no_dataset(monkeypatch)
+    at = open_page(store_dir, "explore")
+    at.selectbox(key="explore_question").set_value("has_internet").run()
+    assert not at.exception and not at.error
+    assert kelurahan_view.label("en") not in at.selectbox(key="explore_by").options
+    assert any(c.value.startswith("The model-based estimates by kelurahan are not available past 10 rows")
+               for c in at.caption)

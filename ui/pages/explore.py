@@ -22,8 +22,8 @@ from survey.locale import pick
 from ui import auth
 from ui.i18n import current_lang, t
 from ui.pages import registry
-from ui.results import kelurahan_view
 from ui.results import data_cache as data
+from ui.results import kelurahan_view
 from ui.results.choices import filters_ui, instrument_ui, weighted_ui
 from ui.results.data_cache import View
 from ui.results.live import live
@@ -46,9 +46,8 @@ def breakdown_ui(facets: data.Facets, question: str | None, lang: str) -> str | 
     if question is None:
         return None
     labels = {v.name: pick(v.labels, lang) for v in facets.breakdowns(question)}
-    if kelurahan_view.offered(facets.breakdowns(question)) and facets.question(question).kind in ("categorical",
-                                                                                                  "number"):
-        labels[kelurahan_view.MODEL_BY] = kelurahan_view.label(lang)
+    if facets.question(question).kind in ("categorical", "number"):
+        labels.update(kelurahan_view.option_ui(facets.instrument, facets.breakdowns(question), lang))
     return st.selectbox(t("breakdown", lang), [None, *labels], key=f"{PAGE}_by",
                         format_func=lambda name: t("breakdown_none", lang) if name is None else labels[name])
 

@@ -17,7 +17,6 @@ import streamlit as st
 from analysis import charts
 from analysis.indicators import egov
 from analysis.indicators.sections import SECTIONS, IndicatorSection, section_of
-from analysis.tables import out_of_core
 from survey import locale as formatting
 from survey.locale import pick
 from ui import auth
@@ -42,11 +41,8 @@ def breakdown_ui(section: IndicatorSection, lang: str) -> str | None:
     variables = [v for v in facets.groups.get(section.breakdown, ())
                  if section.by_questions is None or v.name in section.by_questions]
     labels = {v.name: pick(v.labels, lang) for v in variables}
-    if section.key == "household" and kelurahan_view.offered(variables):   # issue 18, item 4
-        if data.out_of_core(section.instruments[0]):   # the model needs the in-memory Dataset (issue 24)
-            st.caption(t("kelurahan_model_out_of_core", lang, rows=formatting.number(out_of_core.row_limit(), lang, 0)))
-        else:
-            labels[kelurahan_view.MODEL_BY] = kelurahan_view.label(lang)
+    if section.key == "household":   # issue 18, item 4
+        labels.update(kelurahan_view.option_ui(section.instruments[0], variables, lang))
     options = [None, *labels]
     index = options.index(section.default_by) if section.default_by in options else 0
     return st.selectbox(t("breakdown", lang), options, index=index, key=f"{PAGE}_by_{section.key}",

@@ -14,8 +14,10 @@ import streamlit as st
 
 from analysis.dataset.datafiles import AREA, area_auxiliaries
 from analysis.indicators.itu import HOUSEHOLD_INDICATORS
+from analysis.tables import out_of_core
 from analysis.tables.kelurahan_tables import kelurahan_table
 from analysis.tables.summary_table import SummaryTable
+from survey import locale as formatting
 from ui.i18n import t
 from ui.results import data_cache as data
 from ui.results.data_cache import View
@@ -30,6 +32,18 @@ def offered(breakdowns) -> bool:
 
 def label(lang: str) -> str:
     return t("by_kelurahan_model", lang)
+
+
+def option_ui(instrument: str, breakdowns, lang: str) -> dict:
+    """The breakdown option ``{MODEL_BY: label}`` where the kelurahan question is among the
+    breakdowns; ``{}`` past the out-of-core setting, with a caption saying why (the model needs
+    the in-memory Dataset, which the analysis pages no longer build there: issue 24)."""
+    if not offered(breakdowns):
+        return {}
+    if data.out_of_core(instrument):
+        st.caption(t("kelurahan_model_out_of_core", lang, rows=formatting.number(out_of_core.row_limit(), lang, 0)))
+        return {}
+    return {MODEL_BY: label(lang)}
 
 
 def _build(store, view: View, question: str, choices: tuple | None, benchmark: bool) -> SummaryTable:

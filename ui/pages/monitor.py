@@ -113,7 +113,8 @@ def precision_tables_of(store, instrument_id: str, lang: str) -> dict:
 
 def _precision_tables(store, instrument_id: str, lang: str) -> dict:
     found = precision(store, instrument_id, lang)
-    table = precision_table(found, snapshot(store, instrument_id, lang), store.instrument(instrument_id))
+    provenance = data.dataset(instrument_id, lang, store=store).provenance   # the tracker's Dataset's
+    table = precision_table(found, provenance, store.instrument(instrument_id))
     out = {}
     if table is not None:
         out["monitor_precision"] = table
@@ -272,7 +273,7 @@ def monitor_ui(instrument_id: str, lang: str) -> None:
     if snap.records == 0:
         st.info(t("monitor_empty", lang), icon=":material/info:")
         return
-    sentence = snap.provenance.sentence(lang).removesuffix(" WIB") if snap.provenance is not None else ""
+    sentence = snap.sentence(lang).removesuffix(" WIB")
     seconds = refresh_seconds()
     st.caption(t("monitor_refresh", lang, sentence=sentence, seconds=formatting.number(seconds, lang, 0))
                if seconds else t("monitor_refresh_off", lang, sentence=sentence))

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from analysis.dataset.datafiles import FRAME_FILE, read_csv
 from analysis.dataset.dataset import analysed_rows
 from analysis.dataset.provenance import sentence as provenance_sentence
-from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates
+from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates_at
 from analysis.monitoring import progress as fieldwork
 from analysis.monitoring.precision import precision_tracker
 from analysis.monitoring.quality_state import checked
@@ -152,7 +152,7 @@ def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
     return Snapshot(
         instrument=inst.id, records=len(records), visits=visits, flagged=flagged,
         flag_reasons=MappingProxyType(flag_reasons(flagged)),
-        rates={level: response_rates(inst, records, frame, level) for level in LEVELS if level != "psu" or psu},
+        rates=response_rates_at(inst, records, frame, [level for level in LEVELS if level != "psu" or psu]),
         areas=areas, per_day=fieldwork.per_day(visits), per_enumerator=fieldwork.per_enumerator(visits, raised),
         durations=fieldwork.duration_summary(visits), adjustment=adjustment, has_frame=frame is not None,
         statuses={str(k): int(v) for k, v in statuses.items()}, flag_counts=flag_counts(visits, flagged),

@@ -44,6 +44,9 @@ def same_as_full(store: ResponseStore) -> None:
         full = quality.checked(fresh, "qc", lang)
         for mine, theirs in zip(kept, full):
             pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
+        ids = kept[0]["_response_id"]   # the durations are those of every revision, sorted (quality.durations)
+        pd.testing.assert_frame_equal(quality.aligned(kept[1], ids), quality.aligned(quality.durations(fresh, "qc"), ids),
+                                      check_exact=True)
 
 
 def test_new_revised_and_reviewed_interviews_give_the_flags_of_a_full_run(store):

@@ -381,8 +381,10 @@ def duplicates(inst, rules: QualityRules, frame, counted, key: bytes, lang, hash
         if memo is None:
             found = _group_flags(rows, ids, counted, phone, what, lang)
         else:
-            group = (lang, what, tuple(ids[j] for j in rows), tuple(bool(counted[j]) for j in rows),
-                     tuple(phone[j] for j in rows))
+            # one text, not tuples: the memo outlives the call, and text is no work for the garbage collector
+            group = "\x1e".join((lang, what, "\x1f".join([ids[j] for j in rows]),
+                                  "".join(["1" if counted[j] else "0" for j in rows]),
+                                  "\x1f".join(["" if phone[j] is None else phone[j] for j in rows])))
             found = memo.get(group)
             if found is None:
                 found = _group_flags(rows, ids, counted, phone, what, lang)

@@ -198,7 +198,9 @@ def flag_reasons(flagged: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     for rid, flag in zip(unique["_response_id"].tolist(), unique["flag"].tolist()):   # no group per response
         out.setdefault(rid, []).append(flag)
-    return {rid: tuple(found) for rid, found in out.items()}
+    # one tuple per combination of flags, shared: a few objects for the garbage collector, not one a response
+    combos: dict[tuple, tuple] = {}
+    return {rid: combos.setdefault(found := tuple(flags), found) for rid, flags in out.items()}
 
 
 def area_question(inst) -> str | None:

@@ -89,3 +89,18 @@ def test_duplicate_groups_are_kept_and_follow_review_decisions(store):
     same_as_full(store)
     after = set(memo.kept(memo._sets[-1][0]).groups)
     assert after != before and all(original in fields(key)[2] for key in after - before)
+
+
+def test_the_memos_look_up_of_ids_equals_a_hashed_one_appended_or_not():
+    """Issue 22, section 3: ids that continue the last call's (new interviews come last) are looked up
+    by one comparison; any other order by hashing: the positions of pandas' get_indexer either way."""
+    import pyarrow as pa
+
+    from survey.fieldwork.quality_rows import _positions
+
+    known = ["a", "b", "c", "d"]
+    for ids in (["a", "b", "c", "d", "e", "f"], known, ["b", "a", "c", "d", "e"], ["a", "b", "c"], ["x"], [],
+                ["a", "b", "x", "d", "c"]):
+        for kept in (known, []):
+            got = _positions(pa.array(kept, type=pa.string()), pa.array(ids, type=pa.string()))
+            assert got.tolist() == pd.Index(kept, dtype=object).get_indexer(ids).tolist(), (kept, ids)

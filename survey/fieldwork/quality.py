@@ -239,7 +239,7 @@ def flag_frame(inst: Instrument, current: pd.DataFrame, times: pd.DataFrame,
     found += odd_hours(rules, times["started_at"], times["submitted_at"], lang)
     found += duplicates(inst, rules, current, counted, key, lang, hashes=rows.hashes, memo=rows.groups)
     order = {flag: i for i, flag in enumerate(FLAGS)}
-    found.sort(key=lambda item: (item[0], order[item[1]]))
+    found.sort(key=lambda item: item[0] * len(FLAGS) + order[item[1]])   # (row, flag) as one number: no key tuples
     ids = current["_response_id"].astype(str).to_numpy()
     return pd.DataFrame({"_response_id": [ids[i] for i, _, _ in found], "flag": [f for _, f, _ in found],
                          "detail": [d for _, _, d in found]}, columns=COLUMNS)

@@ -172,7 +172,8 @@ def flags(store, instrument_id: str, lang: str = "en") -> pd.DataFrame:
 def checked(store, instrument_id: str, lang: str = "en",
             memo: RowMemo | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(the current records, :func:`durations`, :func:`flags`) of ``instrument_id``, each table
-    read once: what the monitor needs together (``memo``: see :func:`flag_frame`)."""
+    read once: what the monitor needs together (``memo``: see :func:`flag_frame`).  The durations
+    come in the order of the current records, not sorted by id (look them up with :func:`aligned`)."""
     inst = store.instrument(instrument_id)
     history = store.read(inst.id, history=True)
     if history.empty:

@@ -56,7 +56,8 @@ from analysis.messages import Message, message
 from survey.locale import LANGUAGES, WIB
 from survey.questionnaire.schema import COUNTED_STATUSES, table_schemas
 
-__all__ = ["Dataset", "Inputs", "Provenance", "TableData", "build_dataset", "load_dataset", "read_inputs"]
+__all__ = ["Dataset", "Inputs", "Provenance", "TableData", "analysed_rows", "build_dataset", "load_dataset",
+           "read_inputs"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,6 +256,24 @@ def _kept(raw: pd.DataFrame, inst, spec, statuses: tuple[str, ...]) -> tuple[np.
     return keep, excluded
 
 
+def analysed_rows(inst, stored: pd.DataFrame, statuses: Iterable[str] = COUNTED_STATUSES,
+                  design=None) -> tuple[np.ndarray, dict[str, int], list[Message]]:
+    """(which rows of the main table ``stored`` the analysis keeps, the counts of those left out
+    by reason, the notes about them): the Dataset's rows, without building it (the monitor
+    counts and adjusts with them)."""
+    spec = design if design is not None else inst.design
+    keep, excluded = _kept(stored, inst, spec, tuple(statuses))
+    needed = [c for c in (spec.strata, spec.psu) if c is not None]
+    notes: list[Message] = []
+    if needed:
+        lacking = keep & stored.reindex(columns=needed).isna().any(axis=1).to_numpy()
+        if lacking.any():
+            notes.append(message("design.missing_design", count=int(lacking.sum()), columns=" / ".join(needed)))
+            excluded["missing design answers"] = int(lacking.sum())
+            keep &= ~lacking
+    return keep, excluded, notes
+
+
 def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.DataFrame | None = None,
                   population: pd.DataFrame | None = None, counts: pd.DataFrame | None = None,
                   lang: str = "en", statuses: Iterable[str] = COUNTED_STATUSES, design=None,
@@ -275,15 +294,7 @@ def build_dataset(instrument, tables: Mapping[str, pd.DataFrame], frame: pd.Data
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     stored = tables.get(inst.id)
     stored = _empty(inst) if stored is None else stored
-    keep, excluded = _kept(stored, inst, spec, statuses)
-    needed = [c for c in (spec.strata, spec.psu) if c is not None]
-    notes: list[Message] = []
-    if needed:
-        lacking = keep & stored.reindex(columns=needed).isna().any(axis=1).to_numpy()
-        if lacking.any():
-            notes.append(message("design.missing_design", count=int(lacking.sum()), columns=" / ".join(needed)))
-            excluded["missing design answers"] = int(lacking.sum())
-            keep &= ~lacking
+    keep, excluded, notes = analysed_rows(inst, stored, statuses, spec)
     raw = stored[keep].reset_index(drop=True)
     if counts is not None and "_status" in counts.columns:
         counts = counts[counts["_status"].isin(statuses).to_numpy(dtype=bool)]

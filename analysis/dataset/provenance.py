@@ -53,15 +53,7 @@ class Provenance:
     def sentence(self, lang: str) -> str:
         """"1,234 responses, the last at 7 Dec 2026 14:05 WIB" (with the filter's count when one is in force),
         or that there are none yet."""
-        n = number(self.responses, lang, 0)
-        if self.last_submitted_at is None:
-            return "Belum ada respons" if lang == "id" else "No responses yet"
-        at = wib_datetime(self.last_submitted_at, lang)
-        if lang == "id":
-            inside = "" if self.in_filter is None else f" ({number(self.in_filter, lang, 0)} dalam filter)"
-            return f"{n} respons{inside}, terakhir pada {at}"
-        inside = "" if self.in_filter is None else f" ({number(self.in_filter, lang, 0)} in the filter)"
-        return f"{n} responses{inside}, the last at {at}"
+        return sentence(self.responses, self.last_submitted_at, lang, self.in_filter)
 
     def lines(self, lang: str) -> list[str]:
         """The provenance as short lines for a table's notes or a file's notes block."""
@@ -84,6 +76,20 @@ class Provenance:
                    (f"Questionnaire {self.instrument} version {self.instrument_version} (data: version "
                     f"{version}); project version {self.project_version}"))
         return out
+
+
+def sentence(responses: int, last_submitted_at: pd.Timestamp | None, lang: str, in_filter: int | None = None) -> str:
+    """:meth:`Provenance.sentence` of so many responses, the last submitted then (the monitor says it
+    without building a Dataset)."""
+    n = number(responses, lang, 0)
+    if last_submitted_at is None:
+        return "Belum ada respons" if lang == "id" else "No responses yet"
+    at = wib_datetime(last_submitted_at, lang)
+    if lang == "id":
+        inside = "" if in_filter is None else f" ({number(in_filter, lang, 0)} dalam filter)"
+        return f"{n} respons{inside}, terakhir pada {at}"
+    inside = "" if in_filter is None else f" ({number(in_filter, lang, 0)} in the filter)"
+    return f"{n} responses{inside}, the last at {at}"
 
 
 def unique_notes(notes) -> list[Message]:

@@ -58,8 +58,8 @@ from analysis.dataset.datafiles import numbers
 from analysis.tables.summary_table import Column, SummaryTable
 from survey.questionnaire.schema import COUNTED_STATUSES, counted_rows
 
-__all__ = ["DISPOSITIONS", "LEVELS", "RATE_COLUMNS", "dispositions", "nonresponse_adjustment", "response_rate_table",
-           "response_rates"]
+__all__ = ["DISPOSITIONS", "LEVELS", "RATE_COLUMNS", "disposition_codes", "dispositions", "nonresponse_adjustment", "response_rate_table",
+           "response_rates", "response_rates_at"]
 
 DISPOSITIONS = ("complete", "refusal", "noncontact", "other", "ineligible")
 LEVELS = ("psu", "stratum", "overall")
@@ -68,18 +68,25 @@ RATE_COLUMNS = ["sampled", "visited", *DISPOSITIONS, "pending", "rr1", "rr1_visi
 
 def dispositions(inst, records: pd.DataFrame) -> np.ndarray:
     """The disposition of each record (see the module docstring), as an object array."""
-    out = np.full(len(records), "complete", dtype=object)
+    return np.asarray(DISPOSITIONS, dtype=object)[disposition_codes(inst, records)]
+
+
+def disposition_codes(inst, records: pd.DataFrame) -> np.ndarray:
+    """:func:`dispositions` as positions in :data:`DISPOSITIONS` (the questionnaire's ``fieldwork:``
+    block only knows those cases), which counting needs: no text per record."""
+    out = np.zeros(len(records), dtype=np.intp)   # complete
+    code = {case: i for i, case in enumerate(DISPOSITIONS)}
     rules = inst.fieldwork
     if rules.outcome is not None and rules.outcome in records.columns:
         outcome = records[rules.outcome].astype("string")
         answered = outcome.notna().to_numpy(dtype=bool)
-        out[answered & (outcome != rules.completed).to_numpy(dtype=bool, na_value=False)] = "other"
+        out[answered & (outcome != rules.completed).to_numpy(dtype=bool, na_value=False)] = code["other"]
         for value, case in rules.dispositions.items():
-            out[(outcome == value).to_numpy(dtype=bool, na_value=False)] = case
+            out[(outcome == value).to_numpy(dtype=bool, na_value=False)] = code[case]
     if rules.consent is not None and rules.consent in records.columns:
         consent = records[rules.consent].astype("string")
         refused = (consent.notna() & (consent != rules.agreed)).to_numpy(dtype=bool, na_value=False)
-        out[refused & (out == "complete")] = "refusal"
+        out[refused & (out == code["complete"])] = code["refusal"]
     return out
 
 
@@ -103,29 +110,70 @@ def response_rates(inst, records: pd.DataFrame, frame: pd.DataFrame | None = Non
     without a frame. PSUs of the frame without any record yet have a row too; strata
     come in the order of their question's choices.
     """
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    return response_rates_at(inst, records, frame, (level,), statuses)[level]
+
+
+def response_rates_at(inst, records: pd.DataFrame, frame: pd.DataFrame | None = None, levels=LEVELS,
+                      statuses=COUNTED_STATUSES) -> dict[str, pd.DataFrame]:
+    """{level: :func:`response_rates` at that level} for each of ``levels``: the records' dispositions
+    and their areas' codes worked out once for every level (the monitor shows three)."""
+    for level in levels:
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    kept = _counted(records, statuses)
+    case_codes = disposition_codes(inst, kept)
+    text: dict[str, tuple[np.ndarray, pd.Index]] = {}   # key -> (codes by sorted text, -1 for a gap; the texts)
+    return {level: _rates(inst, kept, case_codes, frame, level, text) for level in levels}
+
+
+def _key_codes(kept: pd.DataFrame, key: str, text: dict) -> tuple[np.ndarray, pd.Index]:
+    if key not in text:
+        if key in kept.columns:
+            column = kept[key].astype("string")
+            codes, uniques = pd.factorize(column, sort=True)   # gaps -1, the rest in the order of their text
+            text[key] = (codes, pd.Index(np.asarray(uniques.astype(str), dtype=object)))
+        else:
+            text[key] = (np.full(len(kept), -1, dtype=np.intp), pd.Index([], dtype=object))
+    return text[key]
+
+
+def _counts(kept: pd.DataFrame, case_codes: np.ndarray, keys: list[str], text: dict) -> pd.DataFrame:
+    """Records per combination of the ``keys`` (as text, sorted; rows with a gap left out) and
+    disposition: what ``groupby([*keys, "case"]).size().unstack("case")`` gives, by integer codes."""
+    pairs = [_key_codes(kept, key, text) for key in keys]
+    valid = np.ones(len(kept), dtype=bool)
+    combined = np.zeros(len(kept), dtype=np.int64)
+    for codes, uniques in pairs:
+        valid &= codes >= 0
+        combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
+    combined = combined[valid]
+    found, at = np.unique(combined, return_inverse=True)   # the combinations present, sorted as their texts
+    n = len(DISPOSITIONS)
+    table = np.bincount(at * n + case_codes[valid], minlength=len(found) * n).reshape(len(found), n)
+    levels, rest = [], found
+    for codes, uniques in reversed(pairs):
+        size = max(len(uniques), 1)
+        levels.append(uniques.take(rest % size))
+        rest = rest // size
+    levels.reverse()
+    index = pd.Index(levels[0], name=keys[0]) if len(keys) == 1 else pd.MultiIndex.from_arrays(levels, names=keys)
+    return pd.DataFrame(table.astype(np.int64), index=index, columns=list(DISPOSITIONS))
+
+
+def _rates(inst, kept: pd.DataFrame, case_codes: np.ndarray, frame: pd.DataFrame | None, level: str,
+           text: dict) -> pd.DataFrame:
     keys = _keys(inst)
     keys = {"psu": keys, "stratum": [inst.design.strata] if inst.design.strata else [], "overall": []}[level]
-    kept = _counted(records, statuses)
-    if any(k not in kept.columns for k in keys):
-        kept = kept.assign(**{k: pd.Series(pd.NA, index=kept.index, dtype="string") for k in keys if k not in kept})
-    kept = kept.dropna(subset=keys) if keys else kept
-    cases = pd.DataFrame({**{k: kept[k].astype(str).to_numpy() for k in keys}, "case": dispositions(inst, kept)})
     if keys:
-        counts = cases.groupby([*keys, "case"]).size().unstack("case", fill_value=0) if len(cases) else \
-            pd.DataFrame(index=pd.MultiIndex.from_arrays([[]] * len(keys), names=keys))
-        counts = counts.reindex(columns=list(DISPOSITIONS), fill_value=0)
-        if len(keys) == 1 and isinstance(counts.index, pd.MultiIndex):
-            counts.index = counts.index.get_level_values(0)
+        counts = _counts(kept, case_codes, keys, text)
         sampled = _frame_sampled(frame, keys)
         if sampled is not None:
             counts = counts.reindex(counts.index.union(sampled.index), fill_value=0)
         out = counts.reset_index()
         out["sampled"] = np.nan if sampled is None else sampled.reindex(counts.index).to_numpy(dtype=float)
     else:
-        counts = cases["case"].value_counts()
-        out = pd.DataFrame({case: [int(counts.get(case, 0))] for case in DISPOSITIONS})
+        counts = np.bincount(case_codes, minlength=len(DISPOSITIONS))
+        out = pd.DataFrame({case: [int(counts[i])] for i, case in enumerate(DISPOSITIONS)})
         sampled = _frame_sampled(frame, [])
         out["sampled"] = np.nan if sampled is None else float(sampled.sum())
     out[list(DISPOSITIONS)] = out[list(DISPOSITIONS)].astype(int)

@@ -42,7 +42,8 @@ def visits(inst, records: pd.DataFrame, times: pd.DataFrame | None = None) -> pd
     """One row per counted record: ``_response_id, _enumerator, _status, stratum, psu,
     kelurahan, day, disposition, minutes, submitted_at`` (first submission, UTC)."""
     spec = inst.design
-    kept = records[counted_rows(records)].reset_index(drop=True)
+    counted = counted_rows(records)
+    kept = records[counted].reset_index(drop=True)
     names = {q.name for q in inst.questions}
 
     def column(name):
@@ -58,7 +59,8 @@ def visits(inst, records: pd.DataFrame, times: pd.DataFrame | None = None) -> pd
                         "kelurahan": _text(column(_KELURAHAN if _KELURAHAN in names else None)),
                         "disposition": dispositions(inst, kept)})
     if times is not None and len(times):
-        t = aligned(times, out["_response_id"])
+        # aligned on every record, then the counted ones: times in the records' order are then a copy
+        t = aligned(times, records["_response_id"]).iloc[np.flatnonzero(counted)]
         out["minutes"] = t["minutes"].to_numpy(dtype=float)
         # a zoned column as it is (its to_numpy() makes 100,000 Timestamp objects, parsed back below)
         out["submitted_at"] = pd.to_datetime(t["submitted_at"], utc=True).array

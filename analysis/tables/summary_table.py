@@ -243,9 +243,7 @@ class SummaryTable:
             elif formatted and self.columns[column].kind == "text":   # whole columns at once: a queue is long
                 out[header] = values.astype(object).where(values.notna(), formatting.MISSING).map(str).to_numpy()
             elif formatted:
-                spec = self.columns[column]
-                out[header] = [formatting.value(v, k, lang, spec.decimals)
-                               for v, k in zip(values.tolist(), self.kinds(column))]
+                out[header] = _written(values.tolist(), self.kinds(column), lang, self.columns[column].decimals)
             else:
                 out[header] = values.to_numpy()
         return pd.DataFrame(out)
@@ -277,6 +275,24 @@ class SummaryTable:
         if self.provenance is not None:
             lines += self.provenance.lines(lang)
         return lines
+
+
+def _written(values: list, kinds, lang: str, decimals: int | None) -> list[str]:
+    """``formatting.value`` of each value, each distinct (type, value, kind) written once: a table per
+    PSU repeats a few counts thousands of times (NaN, never equal to itself, is written each time;
+    a zero is known by its repr, so -0.0 is never taken for 0.0)."""
+    seen: dict = {}
+    out = []
+    for v, k in zip(values, kinds):
+        try:
+            key = (type(v), v, k) if v else (type(v), repr(v), k)
+            out.append(seen[key])
+        except KeyError:
+            seen[key] = text = formatting.value(v, k, lang, decimals)
+            out.append(text)
+        except TypeError:   # an unhashable value, or pd.NA (no truth value)
+            out.append(formatting.value(v, k, lang, decimals))
+    return out
 
 
 def _rebuild(data: pd.DataFrame, title: Texts, columns: Mapping[str, Column], fields: Mapping) -> SummaryTable:

@@ -123,9 +123,12 @@ def aligned(times: pd.DataFrame, ids) -> pd.DataFrame:
     an id has none: ``times.set_index("_response_id").reindex(ids)`` with the ids as text, by Arrow's
     hash lookup (pandas' string re-index took 60 ms at 100,000 responses, and ran once per table)."""
     ids = pd.Series(np.asarray(ids, dtype=object) if not isinstance(ids, pd.Series) else ids)
-    where = pc.index_in(_text(ids), value_set=_text(times["_response_id"]))
-    pos = where.fill_null(-1).to_numpy(zero_copy_only=False)
-    out = times.drop(columns="_response_id").reset_index(drop=True).reindex(pos)   # -1: no such row, NaN
+    wanted, known = _text(ids), _text(times["_response_id"])
+    if len(wanted) == len(known) and pc.all(pc.equal(wanted, known)).as_py():   # in that order already
+        out = times.drop(columns="_response_id").reset_index(drop=True)
+    else:
+        pos = pc.index_in(wanted, value_set=known).fill_null(-1).to_numpy(zero_copy_only=False)
+        out = times.drop(columns="_response_id").reset_index(drop=True).reindex(pos)   # -1: no such row, NaN
     out.index = pd.Index(ids.astype(str).to_numpy(), name="_response_id")
     return out
 
@@ -169,13 +172,15 @@ def flags(store, instrument_id: str, lang: str = "en") -> pd.DataFrame:
 def checked(store, instrument_id: str, lang: str = "en",
             memo: RowMemo | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(the current records, :func:`durations`, :func:`flags`) of ``instrument_id``, each table
-    read once: what the monitor needs together (``memo``: see :func:`flag_frame`)."""
+    read once: what the monitor needs together (``memo``: see :func:`flag_frame`).  The durations
+    come in the order of the current records, not sorted by id (look them up with :func:`aligned`)."""
     inst = store.instrument(instrument_id)
     history = store.read(inst.id, history=True)
-    times = _durations(history)
     if history.empty:
-        return store.read(inst.id), times, pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
-    current = current_revisions(history)
+        return store.read(inst.id), _durations(history), pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
+    latest = _latest(history)
+    current = history[latest].reset_index(drop=True)
+    times = _current_durations(history, current, latest)
     members = {inst.table_name(r): store.read(inst.table_name(r)) for r in inst.repeats}
     return current, times, flag_frame(inst, current, times, members, salt(store.root), lang, memo)
 
@@ -183,8 +188,33 @@ def checked(store, instrument_id: str, lang: str = "en",
 def current_revisions(history: pd.DataFrame) -> pd.DataFrame:
     """What ``store.read(table)`` gives, from the ``history=True`` read of the same moment: each
     response's latest revision, in the store's order (one read of the table instead of two)."""
+    return history[_latest(history)].reset_index(drop=True)
+
+
+def _latest(history: pd.DataFrame) -> np.ndarray:
     latest = history.groupby("_response_id", sort=False)["_revision"].transform("max")
-    return history[(history["_revision"] == latest).to_numpy(dtype=bool)].reset_index(drop=True)
+    return (history["_revision"] == latest).to_numpy(dtype=bool)
+
+
+def _current_durations(history: pd.DataFrame, current: pd.DataFrame, latest: np.ndarray) -> pd.DataFrame:
+    """:func:`_durations` of ``history`` in the order of ``current`` (its rows ``latest``): each
+    response's first revision is its current one unless it has earlier ones, so only those few
+    are sorted (no sort of every id), and :func:`aligned` on the current ids is a copy."""
+    older = history[~latest]
+    started, submitted = current["_started_at"], current["_submitted_at"]
+    if len(older):
+        first = _durations(older)   # the first of the earlier revisions, where there are any
+        where = pc.index_in(_text(current["_response_id"]), value_set=_text(first["_response_id"]))
+        at = where.fill_null(-1).to_numpy(zero_copy_only=False)
+        has = at >= 0
+        if has.any():
+            started, submitted = started.copy(), submitted.copy()
+            started.iloc[np.flatnonzero(has)] = first["started_at"].array[at[has]]
+            submitted.iloc[np.flatnonzero(has)] = first["submitted_at"].array[at[has]]
+    minutes = (submitted - started).dt.total_seconds() / 60
+    minutes = minutes.where(minutes >= 0)
+    return pd.DataFrame({"_response_id": current["_response_id"], "started_at": started, "submitted_at": submitted,
+                         "minutes": minutes.astype(float)}).reset_index(drop=True)
 
 
 # ---- the flags ---------------------------------------------------------------------------
@@ -210,7 +240,7 @@ def flag_frame(inst: Instrument, current: pd.DataFrame, times: pd.DataFrame,
     found += odd_hours(rules, times["started_at"], times["submitted_at"], lang)
     found += duplicates(inst, rules, current, counted, key, lang, hashes=rows.hashes, memo=rows.groups)
     order = {flag: i for i, flag in enumerate(FLAGS)}
-    found.sort(key=lambda item: (item[0], order[item[1]]))
+    found.sort(key=lambda item: item[0] * len(FLAGS) + order[item[1]])   # (row, flag) as one number: no key tuples
     ids = current["_response_id"].astype(str).to_numpy()
     return pd.DataFrame({"_response_id": [ids[i] for i, _, _ in found], "flag": [f for _, f, _ in found],
                          "detail": [d for _, _, d in found]}, columns=COLUMNS)

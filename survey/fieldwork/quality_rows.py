@@ -19,6 +19,8 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from survey.fieldwork.quality_checks import duplicate_keys, missing_counts, straightlining
 from survey.questionnaire.validate import survey_today
@@ -35,7 +37,7 @@ class RowChecks:
 class _Kept:
     """The row-wise results of one set of responses, as columns aligned on ``ids`` (unique)."""
 
-    def __init__(self, ids: pd.Index, revision: np.ndarray, straight: np.ndarray, asked: np.ndarray,
+    def __init__(self, ids: pa.Array, revision: np.ndarray, straight: np.ndarray, asked: np.ndarray,
                  missing: np.ndarray, household: np.ndarray, phone: np.ndarray, groups: dict,
                  straightlined: np.ndarray) -> None:
         self.ids, self.revision, self.straight = ids, revision, straight
@@ -46,7 +48,7 @@ class _Kept:
     @classmethod
     def empty(cls) -> "_Kept":
         none = np.empty(0, dtype=object)
-        return cls(pd.Index([], dtype=object), np.empty(0, dtype=np.int64), none, np.empty(0, dtype=int),
+        return cls(pa.array([], type=pa.string()), np.empty(0, dtype=np.int64), none, np.empty(0, dtype=int),
                    np.empty(0, dtype=int), none, none, {}, np.empty(0, dtype=bool))
 
 
@@ -84,8 +86,10 @@ def row_checks(inst, rules, frame: pd.DataFrame, members: Mapping[str, pd.DataFr
     want_counts = rules.missing_share is not None
     want_hashes = bool(rules.duplicate_match) and all(q in frame.columns for q in rules.duplicate_match)
     today = survey_today()
-    ids = pd.Index(frame["_response_id"].astype(str).to_numpy(dtype=object), dtype=object)
-    if memo is None or not ids.is_unique:
+    ids = pa.array(frame["_response_id"].astype("string").array).cast(pa.string())
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    if memo is None or not _unique(ids):
         return RowChecks(straightlining(inst, rules, frame, members, done, lang),
                          missing_counts(inst, rules, frame, members, today) if want_counts else None,
                          duplicate_keys(rules, frame, key) if want_hashes else None)
@@ -93,7 +97,7 @@ def row_checks(inst, rules, frame: pd.DataFrame, members: Mapping[str, pd.DataFr
     with memo.lock:
         # the questionnaire object itself (kept alive by the memo, so its id is never another's)
         old = memo.kept((inst, key, lang, today, tuple(frame.columns), tuple(sorted(members))))
-        at = old.ids.get_indexer(ids)
+        at = _positions(old.ids, ids)
         found = at >= 0
         found[found] = old.revision[at[found]] == revision[found]
         todo = np.flatnonzero(~found)
@@ -114,6 +118,20 @@ def row_checks(inst, rules, frame: pd.DataFrame, members: Mapping[str, pd.DataFr
     straight_flags = [(int(i), "straightlining", detail) for i in np.flatnonzero(straightlined) for detail in straight[i]]
     return RowChecks(straight_flags, (asked, missing) if want_counts else None,
                      (household.tolist(), phone.tolist()) if want_hashes else None, groups)
+
+
+def _unique(ids: pa.Array) -> bool:
+    return pc.count_distinct(ids, mode="all").as_py() == len(ids)
+
+
+def _positions(known: pa.Array, ids: pa.Array) -> np.ndarray:
+    """Each of the (unique) ``ids``' position among the ``known`` ids of the last call, -1 for a new
+    one.  Responses are stored in the order they came, so the ids are usually the last call's
+    followed by new ones: then one comparison, no hash look-up of every id."""
+    n = len(known)
+    if 0 < n <= len(ids) and pc.all(pc.equal(ids.slice(0, n), known), skip_nulls=False).as_py():
+        return np.concatenate([np.arange(n, dtype=np.intp), np.full(len(ids) - n, -1, dtype=np.intp)])
+    return pc.index_in(ids, value_set=known).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
 
 
 def _check(inst, rules, frame, members, done, key, lang, today, todo, want_counts, want_hashes) -> tuple:

@@ -112,3 +112,38 @@ def test_the_household_design_uses_the_adjusted_weights():
     # a frame without prob_within derives it from the responding households: no second adjustment
     derived = build_dataset(INST, {"visits": RECORDS}, frame=FRAME.assign(prob_within=None))
     assert derived.main.frame.set_index("_response_id").loc["a1", "_weight"] == pytest.approx(50 / 2 / 0.2)
+
+
+def _grouped_counts(records: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Records per (keys as text, disposition) the plain pandas way: what the rates count."""
+    from analysis.dataset.response_rates import DISPOSITIONS
+    from survey.questionnaire.schema import counted_rows
+
+    kept = records[counted_rows(records)].dropna(subset=keys)
+    cases = pd.DataFrame({**{k: kept[k].astype(str).to_numpy() for k in keys}, "case": dispositions(INST, kept)})
+    counts = cases.groupby([*keys, "case"]).size().unstack("case", fill_value=0)
+    return counts.reindex(columns=list(DISPOSITIONS), fill_value=0)
+
+
+def test_the_rates_at_every_level_at_once_count_as_a_plain_grouping():
+    """Issue 22, section 3: the monitor's three levels share one working-out of the dispositions and
+    the areas' codes (response_rates_at, by integer codes): the same counts as grouping the records'
+    text, with gaps in the strata and PSUs, a PSU missing from the frame and an empty store."""
+    from analysis.dataset.response_rates import DISPOSITIONS, response_rates_at
+
+    records = pd.concat([RECORDS, RECORDS.assign(_response_id=RECORDS["_response_id"] + "x")], ignore_index=True)
+    records.loc[[0, 5], "psu"] = None
+    records.loc[[3, 13], "kecamatan"] = None
+    records.loc[14, "psu"] = "LAW-999"
+    for data in (records, records.iloc[:0]):
+        for frame in (FRAME, None):
+            at = response_rates_at(INST, data, frame)
+            for level, keys in (("psu", ["kecamatan", "psu"]), ("stratum", ["kecamatan"]), ("overall", [])):
+                assert at[level].equals(response_rates(INST, data, frame, level))
+                if keys and len(data):
+                    expected = _grouped_counts(data, keys)
+                    shown = at[level].set_index(keys)[list(DISPOSITIONS)]
+                    shown = shown[shown["complete"].notna() & (shown.sum(axis=1) > 0)]
+                    assert shown.sort_index().equals(expected.sort_index().rename_axis(columns=None)), level
+    overall = response_rates_at(INST, records, FRAME)["overall"].iloc[0]
+    assert overall["visited"] == (records["_status"] != "rejected").sum() == 2 * 10

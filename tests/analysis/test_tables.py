@@ -60,6 +60,25 @@ def test_a_summary_table_is_immutable():
         SummaryTable(data, "t", {"missing": Column("m")})
 
 
+def test_each_cell_is_written_as_its_own_value_even_when_values_repeat():
+    """Issue 22, section 3: to_frame writes each distinct value once (a table per PSU repeats a few
+    counts): every cell still reads as formatting.value of its own value and kind, with -0.0 beside
+    0.0, 1 beside 1.0 and True, gaps, NaN and a row's own kind."""
+    from survey import locale as formatting
+
+    counts = [3, 3, 0, 1, 3, 0, 1] * 3
+    mixed = [1, 1.0, True, -0.0, 0.0, 0, None, float("nan"), 2.5, 1, -0.0, 0.0, pd.NA, pd.NA] + [1.0] * 7
+    rows = pd.DataFrame({"n": counts, "x": pd.Series(mixed, dtype=object), "r": [0.5, -0.0, 0.0] * 7,
+                         "kind": ["percent", "number", "percent"] * 7})
+    table = SummaryTable(rows, "t", {c: Column({"id": c, "en": c}, kind, **extra) for c, kind, extra in
+                                     (("n", "count", {}), ("x", "number", {"decimals": 2}), ("r", "row", {}))})
+    for lang in ("id", "en"):
+        shown = table.to_frame(lang, formatted=True)
+        assert shown["n"].tolist() == [formatting.value(v, "count", lang) for v in counts]
+        assert shown["x"].tolist() == [formatting.value(v, "number", lang, 2) for v in mixed]
+        assert shown["r"].tolist() == [formatting.value(v, k, lang) for v, k in zip(rows["r"], rows["kind"])]
+
+
 @pytest.mark.parametrize("estimate, se, flag", [
     (40.0, 10.0, "reliable"), (40.0, 10.0001, "caution"), (40.0, 20.0, "caution"),
     (40.0, 20.01, "unreliable"), (-8.0, 1.0, "reliable"), (0.0, 0.0, ""), (5.0, np.nan, ""),

@@ -279,6 +279,24 @@ def test_durations_take_each_responses_first_revision_in_any_stored_order(order)
     assert _durations(history)["_response_id"].tolist() == ["a", "b", "c"]
 
 
+@pytest.mark.parametrize("order", [[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [4, 0, 5, 2, 3, 1], [1, 3]])
+def test_the_checks_durations_in_the_current_order_equal_those_of_every_revision_sorted(order):
+    """Issue 22, section 3: checked() takes each response's first revision from its current row unless
+    it has earlier ones (no sort of every id): the same times as _durations, in the current order, so
+    aligning them on the current records is a copy (and equals the hashed look-up)."""
+    from survey.fieldwork.quality import _current_durations, _durations, _latest, aligned
+
+    history = _history(order)
+    latest = _latest(history)
+    current = history[latest].reset_index(drop=True)
+    times = _current_durations(history, current, latest)
+    assert times["_response_id"].tolist() == current["_response_id"].tolist()
+    ids = current["_response_id"]
+    pd.testing.assert_frame_equal(aligned(times, ids), aligned(_durations(history), ids), check_exact=True)
+    shuffled = ids.iloc[::-1]
+    pd.testing.assert_frame_equal(aligned(times, shuffled), aligned(_durations(history), shuffled), check_exact=True)
+
+
 def test_aligned_times_equal_a_reindex_by_id_with_missing_ids_as_nan():
     from survey.fieldwork.quality import _durations, aligned
 

@@ -25,7 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.dataset.datafiles import FRAME_FILE, read_csv
-from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates
+from analysis.dataset.dataset import analysed_rows
+from analysis.dataset.provenance import sentence as provenance_sentence
+from analysis.dataset.response_rates import LEVELS, nonresponse_adjustment, response_rates_at
 from analysis.monitoring import progress as fieldwork
 from analysis.monitoring.precision import precision_tracker
 from analysis.monitoring.quality_state import checked
@@ -50,10 +52,15 @@ class Snapshot:
     per_enumerator: pd.DataFrame | None = None
     durations: dict = field(default_factory=dict)
     adjustment: pd.DataFrame | None = None    # analysis.dataset.response_rates.nonresponse_adjustment per PSU
-    provenance: object = None                 # the analysis Dataset's Provenance
     has_frame: bool = False
     statuses: dict = field(default_factory=dict)  # status -> stored responses
     flag_counts: pd.DataFrame | None = None   # flag_counts(): how many of the checked interviews each flag fires on
+    responses: int = 0                        # the analysis Dataset's responses (its Provenance.responses) ...
+    last_submitted_at: pd.Timestamp | None = None   # ... and the newest one's submission (UTC)
+
+    def sentence(self, lang: str) -> str:
+        """The analysis Dataset's ``Provenance.sentence``: how many responses, the last when."""
+        return provenance_sentence(self.responses, self.last_submitted_at, lang)
 
 
 def snapshot(store, instrument_id: str, lang: str) -> Snapshot:
@@ -121,33 +128,35 @@ def _precision(dataset, frame) -> pd.DataFrame | None:
 
 
 def _snapshot(store, instrument_id: str, lang: str) -> Snapshot:
+    """The snapshot from the checked records alone: the Dataset (designs, weights, calibrations)
+    is not needed for it, so the page's first paint after a submission does not wait for one; the
+    rows the analysis keeps, its count and its non-response adjustment are the Dataset's (tested)."""
     inst = store.instrument(instrument_id)
     records, times, raised = _checked(store, instrument_id, lang)
     frame = read_csv(Path(store.root) / FRAME_FILE) if inst.design.base == "frame" else None
     visits = fieldwork.visits(inst, records, times)
-    dataset = data.dataset(instrument_id, lang, store=store)
     strata, psu = inst.design.strata, inst.design.psu
     areas = {}
     if strata:
         levels = ("stratum", "kelurahan", "psu") if psu else ("stratum",)
         areas = {level: fieldwork.per_area(visits, frame, strata, psu, level) for level in levels}
+    keep = analysed_rows(inst, records)[0] if len(records) else np.zeros(0, dtype=bool)
+    kept = records[keep].reset_index(drop=True)
     adjustment = None
-    if inst.design.base == "frame" and frame is not None and psu and dataset.nonresponse is not None:
-        adjustment = dataset.nonresponse   # worked out with the base weights, from the same records
-    elif inst.design.base == "frame" and frame is not None and psu:
-        kept_ids = set(dataset.main.frame["_response_id"].astype(str)) if dataset.main.design is not None else set()
-        kept = records[fieldwork.among(records["_response_id"], kept_ids)]
-        _, adjustment = nonresponse_adjustment(inst, inst.design, kept.reset_index(drop=True), records, frame)
+    if inst.design.base == "frame" and frame is not None and psu:
+        # what the base weights go through (analysis.dataset.design_weights), from the same rows
+        _, adjustment = nonresponse_adjustment(inst, inst.design, kept, records, frame)
+    last = kept["_submitted_at"].max() if "_submitted_at" in kept and len(kept) else None
     statuses = records["_status"].astype("string").value_counts().to_dict() if len(records) else {}
     flagged = counted_flags(visits, raised)
     return Snapshot(
         instrument=inst.id, records=len(records), visits=visits, flagged=flagged,
         flag_reasons=MappingProxyType(flag_reasons(flagged)),
-        rates={level: response_rates(inst, records, frame, level) for level in LEVELS if level != "psu" or psu},
+        rates=response_rates_at(inst, records, frame, [level for level in LEVELS if level != "psu" or psu]),
         areas=areas, per_day=fieldwork.per_day(visits), per_enumerator=fieldwork.per_enumerator(visits, raised),
-        durations=fieldwork.duration_summary(visits), adjustment=adjustment,
-        provenance=dataset.provenance, has_frame=frame is not None,
-        statuses={str(k): int(v) for k, v in statuses.items()}, flag_counts=flag_counts(visits, flagged))
+        durations=fieldwork.duration_summary(visits), adjustment=adjustment, has_frame=frame is not None,
+        statuses={str(k): int(v) for k, v in statuses.items()}, flag_counts=flag_counts(visits, flagged),
+        responses=len(kept), last_submitted_at=None if last is None or pd.isna(last) else last)
 
 
 # Flags checked on every visit; the others only on completed interviews (survey.fieldwork.quality).
@@ -189,7 +198,9 @@ def flag_reasons(flagged: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     for rid, flag in zip(unique["_response_id"].tolist(), unique["flag"].tolist()):   # no group per response
         out.setdefault(rid, []).append(flag)
-    return {rid: tuple(found) for rid, found in out.items()}
+    # one tuple per combination of flags, shared: a few objects for the garbage collector, not one a response
+    combos: dict[tuple, tuple] = {}
+    return {rid: combos.setdefault(found := tuple(flags), found) for rid, flags in out.items()}
 
 
 def area_question(inst) -> str | None:

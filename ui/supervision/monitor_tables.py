@@ -15,12 +15,12 @@ PRECISION_SHOWN = ("stratum", "estimate", "moe", "n", "deff", "n_target", "moe_t
 MARKS = {"miss": "✗ ", "meet": "✓ "}
 
 
-def precision_table(precision, snap: Snapshot, inst):
+def precision_table(precision, provenance, inst):
     """The precision tracker's (ui.supervision.monitor_data.precision) shown columns, its status
-    marked ✗ (misses the target) or ✓."""
+    marked ✗ (misses the target) or ✓; ``provenance``: the Dataset's it was computed on."""
     if precision is None or precision.empty:
         return None
-    table = precision_summary(inst, precision, snap.provenance)
+    table = precision_summary(inst, precision, provenance)
     status = {s: {lang: MARKS.get(s, "") + text for lang, text in labels.items()}
               for s, labels in table.value_labels.get("status", {}).items()}
     return table.with_columns({c: table.columns[c] for c in PRECISION_SHOWN}).with_value_labels("status", status)

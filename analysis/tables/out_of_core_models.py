@@ -8,10 +8,10 @@ writes the outcome, the predictors (numbers, or choices' codes) and which rows t
 beside the design columns into a private Parquet file, once; :func:`analysis.outofcore.models.fit`
 runs the IRLS steps and the sandwich over it as group sums, and the table is made by
 :func:`~analysis.tables.model_tables.summary`, so its terms, labels and notes are the in-memory
-table's, with the note :data:`analysis.tables.out_of_core.NOTE`.  Returns None where the in-memory
-fit takes another path (a choice predictor with one level in the rows used, no row with every
-variable, an infinite number, nearly collinear terms or a non-finite step): the caller computes in
-memory, which fits those or says what is wrong.
+table's, with the note :data:`analysis.tables.out_of_core.NOTE`.  A choice predictor with one level
+in the rows used raises the in-memory fit's ValueError.  Returns None where the in-memory fit takes
+another path (no row with every variable, an infinite number, nearly collinear terms or a
+non-finite step): the caller computes in memory, which fits those or says what is wrong.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def model_table(data, outcome: str, predictors: Sequence[str], choice: str | Non
         ooc, subset, con = table.design_of(_columns(table, var, variables, choice),
                                            into=Path(folder) / "model.parquet")
         try:
-            found = _fit(ooc, subset, table, variables, logistic)
+            found = _fit(ooc, subset, table, var.name, variables, logistic)
         finally:
             con.disconnect()
     if found is None:
@@ -73,9 +73,10 @@ def model_table(data, outcome: str, predictors: Sequence[str], choice: str | Non
         out_of_core.NOTE)
 
 
-def _fit(ooc, subset: str | None, table, variables, logistic: bool):
+def _fit(ooc, subset: str | None, table, outcome: str, variables, logistic: bool):
     """(the fit, the terms' names as the in-memory fit names them, each choice predictor's choices
-    answered in the rows in force), or None: in memory."""
+    answered in the rows in force), or None: in memory.  A choice predictor with one level in the
+    rows used raises the in-memory fit's ValueError."""
     t = ooc.table
     numbers = [f"_x{j}" for j, v in enumerate(variables) if v.kind != "categorical"]
     used = t.filter(t._used)
@@ -98,8 +99,11 @@ def _fit(ooc, subset: str | None, table, variables, logistic: bool):
         labels = v.choice_labels(table.lang)
         # the in-memory design holds the answers as text: its factor's levels are their labels, sorted
         in_model = sorted(codes[seen["used"].to_numpy(bool)], key=lambda c: labels[c])
-        if len(in_model) < 2:
-            return None                     # the in-memory fit says it cannot be estimated
+        if len(in_model) < 2:               # as the in-memory fit says it (patsy's path, R's error)
+            formula = f"{outcome} ~ " + " + ".join(x.name for x in variables)
+            raise ValueError(f"In {formula!r} the term {v.name!r} has only one level in the {int(check['n'])} rows "
+                             "used (rows missing a model variable are dropped), so it cannot be estimated; drop it "
+                             "or choose other rows.")
         terms += [models.Term(col, int(c)) for c in in_model[1:]]
         names += [f"{col}_[T.{labels[c]}]" for c in in_model[1:]]
     fit = models.fit(ooc, terms, logistic, "_used", subset)

@@ -21,6 +21,8 @@ so the caller computes in memory.
 
 from __future__ import annotations
 
+import functools
+import operator
 import warnings
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -95,14 +97,26 @@ def _pass(rows, terms, logistic: bool, beta) -> tuple[float, np.ndarray, np.ndar
     t = t.mutate(_dev=dev, _z=t._eta + (t._y - t._mu) / t._dmu,
                  **{f"_t{j}": term.of(t) for j, term in enumerate(terms)})
     k = len(terms)
-    pairs = [(a, b) for a in range(k) for b in range(a, k)]
-    x = [t[f"_t{j}"] for j in range(k)]
-    agg = t.aggregate(dev=t._dev.sum(), **{f"g{a}_{b}": (x[a] * x[b] * t._ww).sum() for a, b in pairs},
-                      **{f"r{a}": (x[a] * t._ww * t._z).sum() for a in range(k)}).to_pandas().iloc[0]
+    x = [None if term.column is None else t[f"_t{j}"] for j, term in enumerate(terms)]
+    products = {}
+    for a in range(k):
+        for b in range(a, k):
+            if _disjoint(terms[a], terms[b]):
+                continue                      # two dummies of one factor: 0 in every row
+            same = a == b and terms[a].code is not None      # a dummy squared is itself
+            factors = [f for f in ([x[a]] if same else [x[a], x[b]]) if f is not None]   # (the intercept is 1)
+            products[(a, b)] = functools.reduce(operator.mul, factors, t._ww)
+    agg = t.aggregate(dev=t._dev.sum(), **{f"g{a}_{b}": p.sum() for (a, b), p in products.items()},
+                      **{f"r{a}": (t._ww * t._z * (1.0 if x[a] is None else x[a])).sum()
+                         for a in range(k)}).to_pandas().iloc[0]
     gram = np.zeros((k, k))
-    for a, b in pairs:
+    for a, b in products:
         gram[a, b] = gram[b, a] = float(agg[f"g{a}_{b}"])
     return float(agg["dev"]), gram, np.array([float(agg[f"r{a}"]) for a in range(k)])
+
+
+def _disjoint(a: Term, b: Term) -> bool:
+    return a.column is not None and a.column == b.column and a.code is not None and a.code != b.code
 
 
 def _irls(rows, terms, logistic: bool):

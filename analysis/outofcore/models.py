@@ -164,7 +164,7 @@ def fit(d: OutOfCoreDesign, terms: list[Term], logistic: bool, used: str, subset
             d_mu = mu * (1.0 - mu)
             prev = _start(t._y, wb, True) if before is None else _eta(t, terms, before)
             mu_prev = 1.0 / (1.0 + (-prev).exp())
-            work_w = wb * mu_prev * (1.0 - mu_prev)
+            work_w = wb * (mu_prev * (1.0 - mu_prev))   # as glm_blocks: w (mu (1 - mu))
         else:
             mu, d_mu, work_w = eta, 1.0, wb
         return t[used].ifelse((t._y - mu) / d_mu * work_w, 0.0)

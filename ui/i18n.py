@@ -531,6 +531,8 @@ TEXT: dict[str, dict[str, str]] = {
     "ooc_why_design": {"en": "this design or its files (see the notes on the weights)",
                        "id": "desain ini atau berkasnya (lihat catatan tentang bobot)"},
     "ooc_why_table": {"en": "this table", "id": "tabel ini"},
+    "ooc_why_model": {"en": "a model with nearly collinear terms or a separated outcome",
+                      "id": "model dengan suku yang hampir kolinear atau hasil yang terpisah sempurna"},
     "sources": {"en": "Sources, design and weights", "id": "Sumber, desain dan bobot"},
     "computing": {
         "en": "Reading the interviews and computing the estimates…",

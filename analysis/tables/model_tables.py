@@ -38,12 +38,9 @@ def _title(outcome_var, choice: str | None, lang: str) -> str:
     return (f"Model regresi: {what}" if lang == "id" else f"Regression model: {what}")
 
 
-def model_table(data, outcome: str, predictors: Sequence[str], choice: str | None = None,
-                level: float = 0.95) -> SummaryTable:
-    """The design-based model of ``outcome`` on ``predictors`` (questions of ``outcome``'s table).
-
-    A choice ``outcome`` is logistic: ``choice`` (default: "yes" when it is a choice, else the last
-    choice) is 1, any other answer 0.  Raises ValueError with a plain reason when it cannot be fitted."""
+def checked(data, outcome: str, predictors: Sequence[str]):
+    """(the outcome's table, its variable, the predictors' variables) once they can make a model;
+    else ValueError with a plain reason (a Dataset's or, out of core, a StoreData's tables)."""
     table = data.table_of(outcome)
     var = table.variables[outcome]
     if var.kind not in KINDS:
@@ -55,16 +52,31 @@ def model_table(data, outcome: str, predictors: Sequence[str], choice: str | Non
         raise ValueError(f"predictors must be other numbers or choice questions of {table.name}: {unknown or outcome}")
     if table.design is None or table.n == 0:
         raise ValueError("no responses to fit the model to")
+    return table, var, [table.variables[p] for p in predictors]
+
+
+def outcome_choice(var, choice: str | None) -> str | None:
+    """The choice a logistic model's outcome is 1 for (None: a linear model)."""
+    if var.kind != "categorical":
+        return None
+    return choice or ("yes" if "yes" in var.choices else var.choices[-1])
+
+
+def model_table(data, outcome: str, predictors: Sequence[str], choice: str | None = None,
+                level: float = 0.95) -> SummaryTable:
+    """The design-based model of ``outcome`` on ``predictors`` (questions of ``outcome``'s table).
+
+    A choice ``outcome`` is logistic: ``choice`` (default: "yes" when it is a choice, else the last
+    choice) is 1, any other answer 0.  Raises ValueError with a plain reason when it cannot be fitted."""
+    table, var, variables = checked(data, outcome, predictors)
     logistic_model = var.kind == "categorical"
+    choice = outcome_choice(var, choice)
     columns = {}
     if logistic_model:
-        choice = choice or ("yes" if "yes" in var.choices else var.choices[-1])
         codes = table.choice_codes(outcome)
         columns["_y"] = np.where(codes < 0, np.nan, (codes == var.choices.index(choice)).astype(float))
     else:
-        choice = None
         columns["_y"] = pd.to_numeric(table.frame[outcome], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    variables = [table.variables[p] for p in predictors]
     for j, v in enumerate(variables):
         values = table.frame[v.name]
         columns[f"_x{j}_"] = values if v.kind == "categorical" else \
@@ -75,10 +87,22 @@ def model_table(data, outcome: str, predictors: Sequence[str], choice: str | Non
     except ValueError as error:   # said with the questions' names, not the formula's stand-ins
         text = re.sub(r"_x(\d+)_", lambda m: predictors[int(m.group(1))], str(error))
         raise ValueError(re.sub(r"\b_y\b", outcome, text)) from None
+    levels = {v.name: _levels(v, table) for v in variables if v.kind == "categorical"}
+    answered = {v.name: [v.choices[c] for c in np.unique(table.choice_codes(v.name)[table.design.in_subset])
+                         if c >= 0] for v in variables if v.kind == "categorical"}
+    return summary(data, fit, var, variables, choice, level, levels, answered)
 
+
+def summary(data, fit: pd.DataFrame, var, variables, choice: str | None, level: float, levels: dict,
+            answered: dict) -> SummaryTable:
+    """The model's SummaryTable from its fit (the ``linear``/``logistic`` frame): ``levels`` maps each
+    choice predictor to {category label: choice name}, ``answered`` to its choices answered in the
+    rows in force (choice order), for the reference categories."""
+    logistic_model = var.kind == "categorical"
+    outcome, predictors = var.name, tuple(v.name for v in variables)
     frame = fit[["term", "coef", "se", "ci_low", "ci_high", "p_value"]].copy()
     frame["term"] = frame["term"].astype(str)
-    term_labels = {term: _term_label(term, variables, table) for term in frame["term"]}
+    term_labels = {term: _term_label(term, variables, levels) for term in frame["term"]}
     if logistic_model:
         frame["odds_ratio"] = np.exp(frame["coef"])
         frame["or_low"], frame["or_high"] = np.exp(frame["ci_low"]), np.exp(frame["ci_high"])
@@ -97,13 +121,13 @@ def model_table(data, outcome: str, predictors: Sequence[str], choice: str | Non
     shown["p_value"] = Column({"id": "Nilai p", "en": "p-value"}, "pvalue")
     n, df = fit.attrs["n"], fit.attrs["df_residual"]
     notes = [_model_note(logistic_model, n, df), _design_note(data.provenance)]
-    reference = _reference_note(variables, table, list(frame["term"]))
+    reference = _reference_note(variables, levels, answered, list(frame["term"]))
     if reference:
         notes.append(reference)
     if fit.attrs.get("aliased"):
         notes.append({"en": "A term collinear with earlier ones has no estimate (–), as R reports NA.",
                       "id": "Suku yang kolinear dengan suku sebelumnya tidak punya estimasi (–), seperti NA di R."})
-    stats = {"outcome": outcome, "predictors": tuple(predictors), "choice": choice, "n": n, "df_residual": df,
+    stats = {"outcome": outcome, "predictors": predictors, "choice": choice, "n": n, "df_residual": df,
              "model": "logistic" if logistic_model else "linear", "level": level}
     title = {lang: _title(var, choice, lang) for lang in LANGUAGES}
     return SummaryTable(frame, title, shown, notes=notes, provenance=data.provenance, kind="model",
@@ -115,7 +139,7 @@ def _levels(var, table) -> dict:
     return dict(zip(map(str, table.frame[var.name].cat.categories), var.choices))
 
 
-def _term_label(term: str, variables, table) -> dict:
+def _term_label(term: str, variables, levels: dict) -> dict:
     """A model term as people read it: the question's label, and for a choice the choice's."""
     if term in ("Intercept", "(Intercept)"):
         return {"id": "Konstanta", "en": "Intercept"}
@@ -126,7 +150,7 @@ def _term_label(term: str, variables, table) -> dict:
     level = match.group(2) if match.group(2) is not None else match.group(3)
     if not level:
         return dict(var.labels)
-    choice = _levels(var, table).get(level)
+    choice = levels[var.name].get(level)
     labels = var.value_labels().get(choice, {lang: level for lang in LANGUAGES})
     return {lang: f"{pick(var.labels, lang)}: {pick(labels, lang)}" for lang in LANGUAGES}
 
@@ -150,18 +174,16 @@ def _design_note(provenance) -> dict:
     return {"en": "Design: " + pick(provenance.design, "en"), "id": "Desain: " + pick(provenance.design, "id")}
 
 
-def _reference_note(variables, table, terms) -> dict | None:
-    """Each choice predictor's reference category: the choice answered in the rows used that has
-    no term of its own."""
+def _reference_note(variables, levels: dict, answered: dict, terms) -> dict | None:
+    """Each choice predictor's reference category: the choice answered in the rows in force that
+    has no term of its own."""
     parts = {lang: [] for lang in LANGUAGES}
     for j, v in enumerate(variables):
         if v.kind != "categorical":
             continue
-        levels = _levels(v, table)
-        with_term = {levels.get(m.group(2) if m.group(2) is not None else m.group(3))
+        with_term = {levels[v.name].get(m.group(2) if m.group(2) is not None else m.group(3))
                      for m in map(_TERM.match, terms) if m and int(m.group(1)) == j}
-        codes = np.unique(table.choice_codes(v.name)[table.design.in_subset])
-        seen = [v.choices[c] for c in codes if c >= 0 and v.choices[c] not in with_term]
+        seen = [c for c in answered[v.name] if c not in with_term]
         if not seen:
             continue
         labels = v.value_labels()[seen[0]]

@@ -3,7 +3,8 @@
 Plain widgets (keys ``explore_model_outcome``, ``explore_model_choice``, ``explore_model_predictors``),
 not an ``st.form``: the answer to model and the predictors offered follow the outcome as it
 changes.  The model is fitted on the page's View (its filters and weighted switch) by
-:func:`analysis.tables.model_tables.model_table`, cached on the store's state like every result.
+:func:`analysis.tables.model_tables.model_table`, cached on the store's state like every result; past
+``SURVEY_OUT_OF_CORE_ROWS`` rows by :func:`analysis.tables.out_of_core_models.model_table`, out of core.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from analysis.tables.summary_table import SummaryTable
 from survey.locale import pick
 from ui.i18n import t
 from ui.results import data_cache as data
+from ui.results import out_of_core_pages
 from ui.results.data_cache import Facets, View
 from ui.results.result_view import table_ui
 
@@ -25,8 +27,12 @@ KEY = "explore_model"
 
 
 def _fit(store, view: View, outcome: str, predictors: tuple[str, ...], choice: str | None) -> SummaryTable:
-    dataset = view.apply(data.dataset(view.instrument, view.lang, store))
-    return model_table(dataset, outcome, predictors, choice=choice)
+    def in_memory() -> SummaryTable:
+        return model_table(view.apply(data.dataset(view.instrument, view.lang, store)), outcome, predictors,
+                           choice=choice)
+
+    # past SURVEY_OUT_OF_CORE_ROWS from the store's rows through DuckDB, never the Dataset (issue 24)
+    return out_of_core_pages.model_table(store, view, outcome, predictors, choice, in_memory)
 
 
 def model_table_of(view: View, outcome: str, predictors: tuple[str, ...], choice: str | None) -> SummaryTable:

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from analysis import results_cache
 from analysis.indicators.sections import section_of
 from analysis.outofcore import store_data, store_source
-from analysis.tables import out_of_core, out_of_core_histogram, out_of_core_indicators
+from analysis.tables import out_of_core, out_of_core_histogram, out_of_core_indicators, out_of_core_models
 from analysis.tables.histograms import histogram_table
 from analysis.tables.question_tables import crosstab_table, question_table
 from survey.questionnaire.schema import COUNTED_STATUSES
@@ -165,6 +165,22 @@ def _in_memory(why: str) -> dict[str, str]:
 
     return {lang: t("out_of_core_in_memory", lang, rows=number(out_of_core.row_limit(), lang, 0),
                     why=t(f"ooc_why_{why}", lang)) for lang in LANGUAGES}
+
+
+def model_table(store, view, outcome: str, predictors: tuple, choice: str | None, in_memory: Callable):
+    """The Explore page's regression model: out of core past the setting (analysis.tables.out_of_core_models),
+    else ``in_memory()``, with the note that says so past the setting (a model whose terms are nearly
+    collinear or whose outcome is separated takes the in-memory reference path)."""
+    now = results_cache.data_token(store)
+    if active(store, now, view.instrument):
+        made = out_of_core_models.model_table(data_of(store, now, view), outcome, predictors, choice=choice)
+        if made is not None:
+            return made
+        why = "model"
+    else:
+        why = _why_not(store, now, (view,))
+    made = in_memory()
+    return made if why is None else made.with_note(_in_memory(why))
 
 
 def _table(store, token: tuple, builder: Callable, views: tuple, options: tuple):

@@ -129,3 +129,20 @@ def residuals(d, cols: dict) -> ibis.Table:
                                          **{f"_b{c}": beta[:, i] for i, c in enumerate(cols)}}))
     j = t.inner_join(slopes, keys)
     return j.mutate(**{c: fn(j) - j[d.weights] * j[f"_b{c}"] for c, fn in cols.items()})
+
+
+def raking_of(fit, weights: np.ndarray) -> tuple[np.ndarray, Raking]:
+    """(each row's joint-cell key, the Raking) of an in-memory raked design's calibration ``fit``
+    (R's raking strata, :func:`analysis.estimation.calibration.raking`) and final ``weights``: the
+    margins' level codes as text stand for the levels."""
+    codes = np.column_stack([s.cells for s in fit.steps])
+    joint, at = np.unique(codes, axis=0, return_inverse=True)
+    at = at.ravel()
+    n = np.bincount(at, minlength=len(joint)).astype(float)
+    by = tuple(f"m{t}" for t in range(len(fit.steps)))
+    cells = pd.DataFrame({b: joint[:, t].astype(str) for t, b in enumerate(by)})
+    cells["n"] = n
+    for t, s in enumerate(fit.steps):   # constant in a joint cell (to rounding): its mean
+        cells[f"r{t}"] = np.bincount(at, weights=s.v / weights, minlength=len(joint)) / n
+        cells[f"l{t}"] = joint[:, t]
+    return codes.astype(str), Raking(by, cells, tuple(s.n_cells for s in fit.steps))

@@ -131,3 +131,15 @@ def test_raking_joint_cells_gives_the_rows_raking():
     cells = calibration.rake_cells(sums, ["a", "b", "c"], tables).cells
     factor = rows.merge(cells, on=["a", "b", "c"], how="left")["factor"].to_numpy()
     np.testing.assert_allclose(rows["w0"].to_numpy() * factor, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("question, by", [("has_internet", "kecamatan"), ("used_internet", "sex"),
+                                          ("income_monthly", "kecamatan"), ("age", None)])
+def test_a_raked_dataset_in_memory_past_the_setting_is_computed_out_of_core(in_memory, monkeypatch, question, by):
+    """The data API's path: a Dataset built in memory, its large table's design columns copied to Parquet."""
+    monkeypatch.delenv(out_of_core.SETTING, raising=False)
+    theirs = question_table(in_memory, question, by=by)
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    mine = question_table(in_memory, question, by=by)
+    assert out_of_core.NOTE in mine.notes and out_of_core.NOTE not in theirs.notes
+    same_frame(mine.data, theirs.data)

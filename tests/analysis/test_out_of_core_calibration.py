@@ -11,8 +11,9 @@ import pytest
 
 from analysis.dataset.dataset import load_dataset
 from analysis.estimation.weighting import rake
+from analysis.indicators import sections
 from analysis.outofcore import calibration, store_data, store_source
-from analysis.tables import out_of_core
+from analysis.tables import out_of_core, out_of_core_indicators
 from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
@@ -143,3 +144,14 @@ def test_a_raked_dataset_in_memory_past_the_setting_is_computed_out_of_core(in_m
     mine = question_table(in_memory, question, by=by)
     assert out_of_core.NOTE in mine.notes and out_of_core.NOTE not in theirs.notes
     same_frame(mine.data, theirs.data)
+
+
+@pytest.mark.parametrize("by", [None, "kecamatan"])
+def test_the_indicators_of_a_raked_design_equal_the_in_memory_ones(in_memory, from_store, by):
+    """The Indicators page's household (HH1-HH16) and individual sections, their deff included."""
+    for mine, theirs in ((out_of_core_indicators.household_indicator_table(from_store, by=by),
+                          sections.household_indicator_table(in_memory, by=by)),
+                         (out_of_core_indicators.individual_indicator_table(from_store, by=by),
+                          sections.individual_indicator_table(in_memory, by=by))):
+        assert list(mine.notes) == [*theirs.notes, out_of_core.NOTE]
+        same_frame(mine.data, theirs.data)

@@ -468,6 +468,8 @@ class _Builder:
         empty, kept = [], []
         for v, m in zip(by, margins):   # levels without a response left out, in the targets' order
             m = m.assign(**{v: m[v].astype(str)})
+            if not set(sums[v]) <= set(m[v]):
+                raise NotOutOfCore("rows without a calibration total")   # the in-memory raking's failure
             has = m[v].isin(set(sums[v]))
             empty += [(v, value) for value in m.loc[~has, v]]
             kept.append(m[has].reset_index(drop=True))

@@ -162,3 +162,12 @@ def test_the_indicators_of_a_raked_design_equal_the_in_memory_ones(in_memory, fr
                           sections.individual_indicator_table(in_memory, by=by))):
         assert list(mine.notes) == [*theirs.notes, out_of_core.NOTE]
         same_frame(mine.data, theirs.data)
+
+
+def test_a_level_without_a_margin_total_stays_in_memory(raked_store, tmp_path):
+    root = copy_to(raked_store, tmp_path / "store")
+    population = pd.read_csv(root / "population.csv", dtype=str)
+    population[population["has_tv"] != "no"].to_csv(root / "population.csv", index=False)
+    with pytest.raises(store_source.NotOutOfCore) as refused:
+        store_source.build(ResponseStore(root, audit=False), "household")
+    assert refused.value.code == "design"   # the in-memory note says the raking failed, and why

@@ -12,13 +12,14 @@ one "row" (Binder 1983; Lumley 2010, *Complex Surveys*, ch. 3):
 
 Supported: weights, strata and PSUs (an id counts within its stratum, as nest=TRUE), an
 fpc (as R: values <= 1 are sampling fractions, > 1 population numbers of PSUs, constant
-within a stratum), lonely_psu "fail", "adjust" or "remove".  Not (yet) here: raking and
-GREG calibration, lonely_psu="average", subsets.
+within a stratum), lonely_psu "fail", "adjust" or "remove".  Not (yet) here: GREG
+calibration, lonely_psu="average", subsets.
 
 Two stages and post-stratification (:meth:`OutOfCoreDesign.influence_variance`, the
 app's household design): ``ssu``/``fpc2`` add R's second stage (``id=~psu+ssu,
 fpc=~N1+N2``, :mod:`analysis.estimation.multistage`) and ``poststrata`` the residuals of
-a post-stratification on those columns (:mod:`analysis.estimation.calibration`); see
+a post-stratification on those columns (:mod:`analysis.estimation.calibration`), or with
+``raking`` those of a raking on them as margins (:mod:`analysis.outofcore.calibration`); see
 :mod:`analysis.outofcore.stages`.
 """
 
@@ -42,7 +43,7 @@ class OutOfCoreDesign:
 
     def __init__(self, table: ibis.Table, weights: str, strata: str | None, psu: str,
                  fpc: str | None = None, lonely_psu: str = "fail", ssu: str | None = None,
-                 fpc2: str | None = None, poststrata: list[str] | tuple = ()):
+                 fpc2: str | None = None, poststrata: list[str] | tuple = (), raking=None):
         if lonely_psu not in LONELY_PSU_OPTIONS:
             raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, not {lonely_psu!r}")
         if fpc2 is not None and (ssu is None or fpc is None):
@@ -55,6 +56,7 @@ class OutOfCoreDesign:
         self.table = table
         self.weights, self.strata, self.psu, self.fpc = weights, strata, psu, fpc
         self.ssu, self.fpc2, self.poststrata = ssu, fpc2, tuple(poststrata)
+        self.raking = raking   # a calibration.Raking: the poststrata are its margins, raked (not post-strata)
         self.lonely_psu = lonely_psu
         self._check_lonely()
 

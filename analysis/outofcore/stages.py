@@ -13,7 +13,8 @@ sums).  A post-stratified design first replaces the influence values by their re
 within the post-strata (:mod:`analysis.estimation.calibration`, R's ``postStratify``):
 x_i - w_i sum_cell(x) / sum_cell(w), w the calibrated weights - one more group sum per
 cell, joined back.  (R's form is x - w * rowsum(x * old/w) / rowsum(old); they agree since
-old/w is constant within a cell, except for rows of zero weight, which callers avoid.)
+old/w is constant within a cell, except for rows of zero weight, which callers avoid.)  A raked
+design takes the residuals of :mod:`analysis.outofcore.calibration` instead.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 
 from analysis.estimation.survey_design import DesignError
 from analysis.estimation.taylor import CERTAINTY
+from analysis.outofcore import calibration
 
 
 def influence_variance(d, infl: dict) -> np.ndarray:
@@ -61,7 +63,9 @@ def _psu_codes(d, frame) -> np.ndarray:
 
 
 def _residuals(d, cols: dict) -> ibis.Table:
-    """The table with each influence column replaced by its post-stratification residual."""
+    """The table with each influence column replaced by its post-stratification (or raking) residual."""
+    if getattr(d, "raking", None) is not None:
+        return calibration.residuals(d, cols)
     t = d.table
     w = d.weights
     cells = t.group_by(list(d.poststrata)).aggregate(

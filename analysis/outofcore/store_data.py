@@ -48,6 +48,7 @@ class StoreTable:
     where: str | None = None     # SQL: the domain in force (None: every row)
     n: int = 0                   # rows in the domain
     stored: tuple[str, ...] = ()  # the answers' columns as stored (what a relevance can refer to)
+    raking: object = None         # the cells are a raking's margins (analysis.outofcore.calibration.Raking)
 
     @property
     def design(self):
@@ -83,7 +84,8 @@ class StoreTable:
             d = outofcore.OutOfCoreDesign(t, weights="__w", strata="__s" if self.strata else None, psu="__p0",
                                           fpc="__f0" if self.two_stage else None, lonely_psu=self.lonely_psu,
                                           ssu="__p1" if self.two_stage else None,
-                                          fpc2="__f1" if self.two_stage else None, poststrata=cells)
+                                          fpc2="__f1" if self.two_stage else None, poststrata=cells,
+                                          raking=self.raking if cells else None)
         except BaseException:
             con.disconnect()
             raise
@@ -280,11 +282,11 @@ def build(rows: StoreRows, inst, lang: str) -> StoreData:
                      if c is not None and c in main_rows.columns and c not in own and c in main_vars]
         all_vars = {**{c: main_vars[c] for c in inherited}, **own}
         tables[name] = StoreTable(name, all_vars, frozenset(own), lang, r.path, r.two_stage, r.strata, r.cells,
-                                  spec.lonely_psu, n=r.rows, stored=r.stored)
+                                  spec.lonely_psu, n=r.rows, stored=r.stored, raking=r.raking)
     heads = _head_variables(inst, main_rows.head, members_vars)
     main = StoreTable(inst.id, {**main_vars, **heads}, frozenset(main_vars) | frozenset(heads), lang, main_rows.path,
                       main_rows.two_stage, main_rows.strata, main_rows.cells, spec.lonely_psu, n=main_rows.rows,
-                      stored=main_rows.stored)
+                      stored=main_rows.stored, raking=main_rows.raking)
     tables = {inst.id: main, **tables}
     return StoreData(inst, lang, tables, provenance(rows, inst, tables, lang), rows)
 

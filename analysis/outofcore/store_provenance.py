@@ -45,9 +45,10 @@ def provenance(rows: StoreRows, inst, tables: Mapping, lang: str) -> Provenance:
             table = tables[values["table"]]
             where = dict(unit=unit_texts(rule.unit), by=_by_text(rule, table.variables))
             if code == "design.empty_cells":
+                pairs = (lambda cell: [cell]) if rule.method == "rake" else (lambda cell: zip(rule.by, cell))
                 labels = [" × ".join(dict(zip(table.variables[v].choices, table.variables[v].choice_labels(lang)))
-                                     .get(value, value) for v, value in zip(rule.by, cell))
-                          for cell in values["cells"]]
+                                     .get(value, value) for v, value in pairs(cell))
+                          for cell in values["cells"]]   # (a raking's: (question, level) of each margin)
                 notes.append(message(code, cells=listing(labels), **where))
             else:
                 notes.append(message(code, **where))

@@ -15,13 +15,15 @@ and the design columns:
   :mod:`analysis.dataset.response_rates`);
 * the two stages' population sizes from the frame (``stages: 2``);
 * post-stratification to ``population.csv`` as cell sums (cells without a response left
-  out, R's ``partial=TRUE``); a repeat group's rows carry their household's final weight
-  and design columns before their own post-stratification;
+  out, R's ``partial=TRUE``), or raking to its margins on the sums of the margins' joint cells
+  (:mod:`analysis.outofcore.calibration`); a repeat group's rows carry their household's final
+  weight and design columns before their own calibration;
 * the head of household's answers as ``head_<question>`` columns of the main table.
 
 Design columns: ``__w`` (weight), ``__s`` (stratum), ``__p0``/``__p1`` (PSU, household),
-``__f0``/``__f1`` (the stages' population sizes), ``__c0...`` (post-strata).  What this path
-does not reproduce (``base: counts``, a census, raking or GREG, a design column the data lack,
+``__f0``/``__f1`` (the stages' population sizes), ``__c0...`` (post-strata, or raking margins).
+What this path does not reproduce (``base: counts``, a census, a raking that fails or warns, a
+design column the data lack,
 a frame or totals that do not fit the responses: the in-memory path's fallbacks and notes)
 raises :class:`NotOutOfCore`, and the caller takes the in-memory path.
 """
@@ -39,6 +41,7 @@ import pandas as pd
 
 from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE, numbers, population_totals, read_csv
 from analysis.dataset.design_weights import STAGE_COLUMNS
+from analysis.outofcore import calibration
 from survey.questionnaire.analysis_defaults import HEAD_PREFIX
 from survey.questionnaire.schema import COUNTED_STATUSES
 
@@ -72,6 +75,7 @@ class RowsTable:
     head: tuple[str, ...] = ()            # head_<question> columns (main table)
     repeat: bool = False
     stored: tuple[str, ...] = ()          # the columns copied from the store (the answers tidy sees)
+    raking: object = None                 # a calibration.Raking when the cells are raking margins
 
 
 @dataclass(eq=False)
@@ -91,6 +95,7 @@ class StoreRows:
     base_method: str                    # "frame" | "equal"
     notes: list = field(default_factory=list)    # (code, {values}) in the order the in-memory path says them
     empty_cells: dict = field(default_factory=dict)   # table -> [cell tuples of choice names] left out
+    # (raking: [(question, choice name)] of each margin's levels left out)
     labelled: dict = field(default_factory=dict)      # lang -> its StoreData (analysis.outofcore.store_data)
 
     def close(self) -> None:
@@ -118,7 +123,7 @@ def supported(spec) -> str | None:
     if spec.fpc is not None:
         return "an fpc question"
     rules = [spec.calibrate, *spec.repeats.values()]
-    if any(r is not None and r.method != "poststratify" for r in rules):
+    if any(r is not None and r.method not in ("poststratify", "rake") for r in rules):
         return "raking or GREG"
     if spec.lonely_psu not in ("fail", "adjust", "remove"):
         return f"lonely_psu {spec.lonely_psu}"
@@ -164,6 +169,7 @@ class _Builder:
                                           "preserve_insertion_order": False})
         self.notes: list = []
         self.empty_cells: dict = {}
+        self.raking: dict = {}     # table -> calibration.Raking
 
     # ---- the main table ------------------------------------------------------------------
     def run(self) -> StoreRows:
@@ -234,7 +240,8 @@ class _Builder:
         main_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})").fetchall()]
         tables = {inst.id: RowsTable(inst.id, path, n_kept, tuple(main_columns), two_stage, two_stage,
                                      bool(spec.strata), tuple(main_cells), self._strays(path, inst.id, main_columns),
-                                     tuple(c for c in main_columns if c.startswith(HEAD_PREFIX)), stored=tuple(cols))}
+                                     tuple(c for c in main_columns if c.startswith(HEAD_PREFIX)), stored=tuple(cols),
+                                     raking=self.raking.get(inst.id))}
         for repeat in inst.repeats:
             name = inst.table_name(repeat)
             tables[name] = self._repeat(repeat, name, path, main_columns, two_stage, members.get(name))
@@ -418,6 +425,8 @@ class _Builder:
         by = list(rule.by)
         root = Path(self.store.root)
         population = read_csv(root / POPULATION_FILE) if (root / POPULATION_FILE).exists() else None
+        if rule.method == "rake":
+            return self._rake(view, rule, table, cols, population)
         totals = population_totals(population, rule.unit, by)
         if totals is None or totals.empty:
             self.notes.append(("design.no_population", {"rule": rule, "table": table}))
@@ -438,6 +447,42 @@ class _Builder:
         factors = pd.DataFrame([(*k, target[k] / before[k]) for k in before],
                                columns=[f"cell_{c}" for c in by] + ["factor"])
         name = f"cells_{len(self.empty_cells)}_{table}"
+        self.con.register(name, factors)
+        match = " AND ".join(f"{name}.{q('cell_' + c)} = CAST(b.{q(c)} AS VARCHAR)" for c in by)
+        return by, f"{name}.factor", f"JOIN {name} ON {match}"
+
+    def _rake(self, view: str, rule, table: str, cols: list[str], population) -> tuple[list[str], str, str]:
+        """:meth:`_poststratify` for a raking: the rows' starting weights summed per joint cell of the
+        margins, raked there (:func:`analysis.outofcore.calibration.rake_cells`), the factors joined back."""
+        by = list(rule.by)
+        margins = [population_totals(population, rule.unit, [v]) for v in by]
+        if any(m is None or m.empty for m in margins):
+            self.notes.append(("design.no_population", {"rule": rule, "table": table}))
+            return [], "1.0", ""
+        if any(c not in cols for c in by):
+            raise NotOutOfCore("a calibration variable the data lack")
+        cell = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in by)
+        sums = self.con.execute(f"SELECT {cell}, sum(__w0) AS w0, count(*) AS n FROM {view} GROUP BY ALL").df()
+        if sums[by].isna().any().any():
+            raise NotOutOfCore("rows without a calibration total")   # the in-memory raking's failure and note
+        empty, kept = [], []
+        for v, m in zip(by, margins):   # levels without a response left out, in the targets' order
+            m = m.assign(**{v: m[v].astype(str)})
+            if not set(sums[v]) <= set(m[v]):
+                raise NotOutOfCore("rows without a calibration total")   # the in-memory raking's failure
+            has = m[v].isin(set(sums[v]))
+            empty += [(v, value) for value in m.loc[~has, v]]
+            kept.append(m[has].reset_index(drop=True))
+        if empty:
+            self.notes.append(("design.empty_cells", {"rule": rule, "table": table, "cells": empty}))
+            self.empty_cells[table] = empty
+        try:
+            raking = calibration.rake_cells(sums, by, kept)
+        except calibration.RakeFailed as exc:
+            raise NotOutOfCore(str(exc), "raking") from None
+        self.raking[table] = raking
+        factors = raking.cells[[*by, "factor"]].set_axis([f"cell_{c}" for c in by] + ["factor"], axis=1)
+        name = f"rake_{len(self.raking)}"
         self.con.register(name, factors)
         match = " AND ".join(f"{name}.{q('cell_' + c)} = CAST(b.{q(c)} AS VARCHAR)" for c in by)
         return by, f"{name}.factor", f"JOIN {name} ON {match}"
@@ -504,7 +549,8 @@ class _Builder:
         con.execute(f"COPY (SELECT b.*, {', '.join(design)} FROM {q('r_' + name)} b {cell_join}) TO {lit(path)} (FORMAT parquet)")
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(path)})").fetchall()]
         return RowsTable(name, path, n, tuple(columns), two_stage, two_stage, bool(spec.strata), tuple(cells),
-                         self._strays(path, name, columns), repeat=True, stored=tuple(cols))
+                         self._strays(path, name, columns), repeat=True, stored=tuple(cols),
+                         raking=self.raking.get(name))
 
     def _strays(self, path: Path, table: str, columns: list[str]) -> dict:
         """Choice questions' stored values that are not among the choices (tidy keeps them as

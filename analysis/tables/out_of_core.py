@@ -6,7 +6,7 @@ DuckDB through :mod:`analysis.outofcore` instead of the in-memory engine, for ta
 more rows than the setting (default 2,000,000).  The table's design columns, calibrated
 weights, post-strata and the question's (and breakdown's) choice codes are written to a
 private Parquet file, and only PSU-level sums come back.  Supported: a one- or two-stage
-design (fpc at each stage or none), post-stratified once or not calibrated, no zero
+design (fpc at each stage or none), post-stratified or raked once or not calibrated, no zero
 weights, logit intervals; a filter in force is a subset, as in memory.  Anything else
 returns None and the in-memory engine answers, so a table never claims a path it did not take.  :func:`numbers` does
 the same for a number's mean and quartiles; select_multiple questions stay in memory.
@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from analysis import outofcore
 from analysis.estimation.design_variables import categorical, column, factor_codes
-from analysis.outofcore import multiple
+from analysis.outofcore import calibration, multiple
 from analysis.outofcore import numbers as numbers_module
 from analysis.outofcore.shares import proportion
 from analysis.outofcore.store_data import StoreTable
@@ -57,10 +57,11 @@ def _layout(d) -> dict | None:
     if not 1 <= len(psu) <= 2 or len(strata) > 1 or len(fpc) not in (0, len(psu)):
         return None
     calibration = d.calibration
-    if len(calibration) > 1 or any(c.method != "poststratify" for c in calibration):
+    if len(calibration) > 1 or any(c.method not in ("poststratify", "rake") for c in calibration):
         return None
     return {"psu": psu, "strata": strata[0] if strata else None, "fpc": fpc,
-            "cells": list(calibration[0].variables) if calibration else []}
+            "cells": list(calibration[0].variables) if calibration else [],
+            "raking": calibration[0] if calibration and calibration[0].method == "rake" else None}
 
 
 def shares(table, var, by: str | None, level: float, ci_method: str) -> pd.DataFrame | None:
@@ -164,9 +165,12 @@ def _run(table, values: pa.Array, by: str | None, estimate):
         columns[f"_p{i}"] = _plain(data[col])
     for i, col in enumerate(layout["fpc"]):
         columns[f"_f{i}"] = pd.to_numeric(data[col]).to_numpy(float)
-    cells = []
+    cells, raking = [], None
+    if layout["raking"] is not None:   # the margins' level codes, and the raking's joint cells
+        codes, raking = calibration.raking_of(layout["raking"], d.weights)
+        layout["cells"] = list(raking.by)
     for i, col in enumerate(layout["cells"]):
-        columns[f"_c{i}"] = _plain(data[col])
+        columns[f"_c{i}"] = _plain(data[col]) if raking is None else codes[:, i]
         cells.append(f"_c{i}")
     with tempfile.TemporaryDirectory(prefix="survey-ooc-") as folder:   # mode 0700: rows of respondents
         path = Path(folder) / "rows.parquet"
@@ -177,7 +181,7 @@ def _run(table, values: pa.Array, by: str | None, estimate):
                 outofcore.read_parquet(con, path), weights="_w", strata=design["strata"], psu="_p0",
                 fpc="_f0" if layout["fpc"] else None, lonely_psu=d.lonely_psu,
                 ssu="_p1" if len(layout["psu"]) == 2 else None,
-                fpc2="_f1" if len(layout["fpc"]) == 2 else None, poststrata=cells)
+                fpc2="_f1" if len(layout["fpc"]) == 2 else None, poststrata=cells, raking=raking)
             result = estimate(ooc, by_levels, subset)
         finally:
             con.disconnect()

@@ -6,7 +6,7 @@ files' footers), the widgets' choices and the Explore and Cross-tab tables come 
 :mod:`analysis.outofcore.store_source` (answers and design weights made by DuckDB on Parquet
 copies of the store's current rows) and :mod:`analysis.outofcore.store_data`, and the
 in-memory Dataset is never built.  What that path does not handle (another builder or interval
-method, base weights from counts, a census, raking or GREG: see ``store_source.supported``) goes
+method, base weights from counts, a census, a raking that fails: see ``store_source.supported``) goes
 the in-memory way, as below the setting, with a note that says so.  The cache token
 (``analysis.results_cache.data_token``) carries the setting, so changing it never serves a result
 made under the other one, to a page or to the data API.

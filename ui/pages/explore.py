@@ -46,10 +46,15 @@ def breakdown_ui(facets: data.Facets, question: str | None, lang: str) -> str | 
     if question is None:
         return None
     labels = {v.name: pick(v.labels, lang) for v in facets.breakdowns(question)}
+    note = None
     if facets.question(question).kind in ("categorical", "number"):
-        labels.update(kelurahan_view.option_ui(facets.instrument, facets.breakdowns(question), lang))
-    return st.selectbox(t("breakdown", lang), [None, *labels], key=f"{PAGE}_by",
-                        format_func=lambda name: t("breakdown_none", lang) if name is None else labels[name])
+        model, note = kelurahan_view.option(facets.instrument, facets.breakdowns(question), lang)
+        labels.update(model)
+    by = st.selectbox(t("breakdown", lang), [None, *labels], key=f"{PAGE}_by",
+                      format_func=lambda name: t("breakdown_none", lang) if name is None else labels[name])
+    if note:
+        st.caption(note)
+    return by
 
 
 def tables(view: View, question: str | None, by: str | None, kind: str | None, benchmark: bool = False) -> dict:

@@ -41,12 +41,17 @@ def breakdown_ui(section: IndicatorSection, lang: str) -> str | None:
     variables = [v for v in facets.groups.get(section.breakdown, ())
                  if section.by_questions is None or v.name in section.by_questions]
     labels = {v.name: pick(v.labels, lang) for v in variables}
+    note = None
     if section.key == "household":   # issue 18, item 4
-        labels.update(kelurahan_view.option_ui(section.instruments[0], variables, lang))
+        model, note = kelurahan_view.option(section.instruments[0], variables, lang)
+        labels.update(model)
     options = [None, *labels]
     index = options.index(section.default_by) if section.default_by in options else 0
-    return st.selectbox(t("breakdown", lang), options, index=index, key=f"{PAGE}_by_{section.key}",
-                        format_func=lambda n: t("breakdown_none", lang) if n is None else labels[n])
+    by = st.selectbox(t("breakdown", lang), options, index=index, key=f"{PAGE}_by_{section.key}",
+                      format_func=lambda n: t("breakdown_none", lang) if n is None else labels[n])
+    if note:
+        st.caption(note)
+    return by
 
 
 def _none_yet(instrument: str, lang: str) -> bool:

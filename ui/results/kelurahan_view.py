@@ -34,16 +34,16 @@ def label(lang: str) -> str:
     return t("by_kelurahan_model", lang)
 
 
-def option_ui(instrument: str, breakdowns, lang: str) -> dict:
+def option(instrument: str, breakdowns, lang: str) -> tuple[dict, str | None]:
     """The breakdown option ``{MODEL_BY: label}`` where the kelurahan question is among the
-    breakdowns; ``{}`` past the out-of-core setting, with a caption saying why (the model needs
-    the in-memory Dataset, which the analysis pages no longer build there: issue 24)."""
+    breakdowns, and no note; past the out-of-core setting no option and the note saying why (the
+    model needs the in-memory Dataset, which the analysis pages no longer build there: issue 24),
+    for the page to show under its breakdown selector."""
     if not offered(breakdowns):
-        return {}
+        return {}, None
     if data.out_of_core(instrument):
-        st.caption(t("kelurahan_model_out_of_core", lang, rows=formatting.number(out_of_core.row_limit(), lang, 0)))
-        return {}
-    return {MODEL_BY: label(lang)}
+        return {}, t("kelurahan_model_out_of_core", lang, rows=formatting.number(out_of_core.row_limit(), lang, 0))
+    return {MODEL_BY: label(lang)}, None
 
 
 def _build(store, view: View, question: str, choices: tuple | None, benchmark: bool) -> SummaryTable:

@@ -148,58 +148,64 @@ def _lists(column: pa.ChunkedArray) -> np.ndarray:
     Fast for a million rows: rows with the same choices share one list object
     (a select_multiple has few distinct combinations), so treat the lists as
     read-only (copy before mutating one). Each row's combination is numbered from the codes
-    of its values (no text is joined or hashed per row).
+    of its values among every chunk's values (no text is joined or hashed per row), each
+    combination's list is spelled once from its number, and one take puts them in their rows.
     """
-    out = np.empty(len(column), dtype=object)   # each chunk's rows put in place (no concatenation)
-    at = 0
-    for chunk in column.chunks:
-        if len(chunk) == 0:
-            continue
-        here = out[at:at + len(chunk)]
-        at += len(chunk)
+    chunks = [c for c in column.chunks if len(c)]
+    names: dict[str, int] = {}   # every chunk's values, numbered from 1 (0: no value)
+    pieces = []
+    for chunk in chunks:
         offsets = chunk.offsets.to_numpy().astype(np.int64)
-        values = chunk.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))   # this chunk's (a slice's) values
+        values = chunk.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))   # this chunk's (a slice's)
         if not pa.types.is_dictionary(values.type):
             values = pc.dictionary_encode(values if pa.types.is_string(values.type) else values.cast(pa.string()))
-        starts = offsets - offsets[0]
-        numbered = _combinations(chunk, starts, values)
-        if numbered is None:   # too many choices in a row to number them exactly
-            for i, value in enumerate(chunk.to_pylist()):
-                here[i] = value
-            continue
-        codes, first = numbered
-        names = values.dictionary.cast(pa.string()).to_pylist()
-        digits = values.indices.to_numpy(zero_copy_only=False)
-        null = chunk.is_null().to_numpy(zero_copy_only=False)
-        lookup = np.empty(len(first), dtype=object)
-        for i, row in enumerate(first.tolist()):   # one list per combination, built from the dictionary
-            lookup[i] = None if null[row] else [names[d] for d in digits[starts[row]:starts[row + 1]].tolist()]
-        np.take(lookup, codes, out=here)
-    return out
-
-
-def _combinations(chunk: pa.Array, offsets: np.ndarray,
-                  values: pa.DictionaryArray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(a code per row, a row of each code): rows of one code hold the same list (or are null).
-    `offsets`: the rows' starts in `values` (and the end). A row's number is its values' codes as the
-    digits of a base-(dictionary + 1) number, exact in int64; None when a row has too many values
-    for that, or a value is null."""
-    digits = values.indices
-    if digits.null_count:
-        return None
-    lengths = np.diff(offsets)
-    base = len(values.dictionary) + 1
-    longest = int(lengths.max()) if len(lengths) else 0
-    if longest and longest * np.log2(base) >= 62:
-        return None
+        if values.indices.null_count:
+            return _plain_lists(column)
+        digits = np.array([names.setdefault(name, len(names) + 1)
+                           for name in values.dictionary.cast(pa.string()).to_pylist()] or [0], dtype=np.int64)
+        pieces.append((chunk, offsets - offsets[0], values.indices.to_numpy(zero_copy_only=False), digits))
+    base = len(names) + 1
+    longest = max((int(np.diff(starts).max()) for _, starts, _, _ in pieces if len(starts) > 1), default=0)
+    if longest and longest * np.log2(base) >= 62:   # too many choices in a row to number them exactly
+        return _plain_lists(column)
     powers = base ** np.arange(max(longest, 1), dtype=np.int64)
-    place = np.arange(len(digits)) - np.repeat(offsets[:-1], lengths)
+    codes = np.empty(len(column), dtype=np.intp)
+    numbers: dict[int, int] = {}   # a combination's number -> its code
+    at = 0
+    for chunk, starts, indices, digits in pieces:
+        number = _numbers(starts, digits[indices], powers)
+        if chunk.null_count:
+            number[chunk.is_null().to_numpy(zero_copy_only=False)] = -1
+        local, unique = pd.factorize(number)
+        known = np.array([numbers.setdefault(n, len(numbers)) for n in unique.tolist()], dtype=np.intp)
+        codes[at:at + len(chunk)] = known[local]
+        at += len(chunk)
+    spelled = [None, *names]   # digit d is the value spelled[d]
+    lookup = np.empty(len(numbers), dtype=object)
+    for number, code in numbers.items():
+        if number >= 0:   # -1: null, left None
+            row = []
+            while number:
+                number, digit = divmod(number, base)
+                row.append(spelled[digit])
+            lookup[code] = row
+    return pd.api.extensions.take(lookup, codes)   # pandas' take of objects: 3x numpy's
+
+
+def _numbers(starts: np.ndarray, digits: np.ndarray, powers: np.ndarray) -> np.ndarray:
+    """Each row's number: its values' digits (`digits`, 1 and up; `starts`: the rows' starts and
+    the end) as the digits of a base-(values + 1) number, first value lowest, exact in int64
+    (the caller checks that the longest row fits). `digits` is overwritten."""
+    lengths = np.diff(starts)
+    place = np.arange(len(digits), dtype=np.int64) - np.repeat(starts[:-1], lengths)
+    digits *= powers[place]
     sums = np.zeros(len(digits) + 1, dtype=np.int64)   # wraps past 2**63: each row's difference stays exact
-    np.cumsum((digits.to_numpy(zero_copy_only=False).astype(np.int64) + 1) * powers[place], out=sums[1:])
-    number = sums[offsets[1:]] - sums[offsets[:-1]]
-    if chunk.null_count:
-        number[chunk.is_null().to_numpy(zero_copy_only=False)] = -1
-    codes, unique = pd.factorize(number)
-    first = np.empty(len(unique), dtype=np.int64)
-    first[codes] = np.arange(len(codes))   # any row of a code will do: they hold the same list
-    return codes, first
+    np.cumsum(digits, out=sums[1:])
+    return sums[starts[1:]] - sums[starts[:-1]]
+
+
+def _plain_lists(column: pa.ChunkedArray) -> np.ndarray:
+    out = np.empty(len(column), dtype=object)
+    for i, value in enumerate(column.to_pylist()):
+        out[i] = value
+    return out

@@ -7,6 +7,7 @@ answers as Python lists built fast by sharing one list per distinct combination.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Mapping
 
 import numpy as np
@@ -14,7 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-MAX_RUNS = 1024   # more sorted runs than this: one take() gathers the rows instead of slices
+MAX_RUNS = 1024
+BESIDE_ROWS = 100_000   # from this many rows, to_pandas decodes the text in a thread beside the lists'   # more sorted runs than this: one take() gathers the rows instead of slices
 
 
 def sorted_rows(table: pa.Table | None, keys: list[str]) -> pa.Table | None:
@@ -115,14 +117,27 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     for f in table.schema:
         if pa.types.is_integer(f.type) and not f.type.equals(pa.int64()):
             table = table.set_column(table.schema.get_field_index(f.name), pa.field(f.name, pa.int64()), table.column(f.name).cast(pa.int64()))
-    for i, f in enumerate(table.schema):   # text kept as dictionary: decoded once, to the type pandas keeps
+    plain = table.drop_columns(list_columns)
+    if not list_columns or table.num_rows < BESIDE_ROWS:
+        df = _plain_frame(plain)
+        lists = {name: _lists(table.column(name)) for name in list_columns}
+    else:   # the text (Arrow, without the GIL) is decoded in another thread while this one makes the lists
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="to-pandas") as pool:
+            decoded = pool.submit(_plain_frame, plain)
+            lists = {name: _lists(table.column(name)) for name in list_columns}
+            df = decoded.result()
+    for name, values in lists.items():
+        df[name] = pd.Series(values, index=df.index, dtype=object, copy=False)
+    return df[table.column_names]
+
+
+def _plain_frame(table: pa.Table) -> pd.DataFrame:
+    """The frame of a table without list columns; text kept as dictionary is decoded once, to the
+    type pandas keeps."""
+    for i, f in enumerate(table.schema):
         if pa.types.is_dictionary(f.type) and pa.types.is_string(f.type.value_type):
             table = table.set_column(i, pa.field(f.name, pa.large_string()), table.column(i).cast(pa.large_string()))
-    plain = table.drop_columns(list_columns)
-    df = plain.to_pandas(types_mapper=_pandas_type, date_as_object=False)
-    for name in list_columns:
-        df[name] = pd.Series(_lists(table.column(name)), index=df.index, dtype=object, copy=False)
-    return df[table.column_names]
+    return table.to_pandas(types_mapper=_pandas_type, date_as_object=False)
 
 
 def _pandas_type(arrow_type: pa.DataType):

@@ -4,6 +4,7 @@ same frame (values, dtypes, shared lists) as a plain read (issue 22, section 3, 
 from __future__ import annotations
 
 import random
+import threading
 
 import pandas as pd
 import pyarrow as pa
@@ -113,3 +114,24 @@ def test_lists_of_chunks_with_their_own_dictionaries_are_the_plain_lists_one_obj
     for v in got:
         if v is not None:
             assert by_value.setdefault(tuple(v), v) is v   # one list object per combination
+
+
+def test_a_big_tables_text_decoded_beside_its_lists_gives_the_same_frame(monkeypatch):
+    """From BESIDE_ROWS rows, to_pandas decodes the text in a thread while it makes the lists
+    (issue 22, section 3): the frame is the one made in one thread."""
+    from survey.store import frames
+
+    n = 500
+    rows = pa.table({"_response_id": [f"r{i:04d}" for i in range(n)], "k": pa.array(range(n), pa.int32()),
+                     "sex": pa.array(["m" if i % 3 else None for i in range(n)]).dictionary_encode(),
+                     "multi": pa.array((LISTS * n)[:n], pa.list_(pa.string())), "note": [f"n{i % 7}" for i in range(n)]})
+    monkeypatch.setattr(frames, "BESIDE_ROWS", 10 ** 9)
+    alone = frames.to_pandas(rows)
+    monkeypatch.setattr(frames, "BESIDE_ROWS", 1)
+    threads = []
+    real = frames._plain_frame
+    monkeypatch.setattr(frames, "_plain_frame", lambda t: threads.append(threading.current_thread()) or real(t))
+    beside = frames.to_pandas(rows)
+    assert threads and threads[0] is not threading.main_thread()
+    pd.testing.assert_frame_equal(beside, alone, check_exact=True)
+    assert list(beside.dtypes.astype(str)) == ["string", "Int64", "string", "object", "string"]

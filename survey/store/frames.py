@@ -113,22 +113,46 @@ def arrange(rows: pa.Table | None, schema: pa.Schema) -> pa.Table:
 
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
-    list_columns = [f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)]
     for f in table.schema:
-        if pa.types.is_integer(f.type) and not f.type.equals(pa.int64()):
+        if pa.types.is_unsigned_integer(f.type):
             table = table.set_column(table.schema.get_field_index(f.name), pa.field(f.name, pa.int64()), table.column(f.name).cast(pa.int64()))
-    plain = table.drop_columns(list_columns)
-    if not list_columns or table.num_rows < BESIDE_ROWS:
+    # select_multiple lists and integers are made here; the rest by pyarrow's to_pandas
+    own = [f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)
+           or pa.types.is_signed_integer(f.type)]
+    plain = table.drop_columns(own)
+
+    def made() -> dict:
+        return {name: _integers(table.column(name)) if pa.types.is_integer(table.schema.field(name).type)
+                else pd.Series(_lists(table.column(name)), dtype=object, copy=False) for name in own}
+
+    if not own or table.num_rows < BESIDE_ROWS:
         df = _plain_frame(plain)
-        lists = {name: _lists(table.column(name)) for name in list_columns}
+        columns = made()
     else:   # the text (Arrow, without the GIL) is decoded in another thread while this one makes the lists
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="to-pandas") as pool:
             decoded = pool.submit(_plain_frame, plain)
-            lists = {name: _lists(table.column(name)) for name in list_columns}
+            columns = made()
             df = decoded.result()
-    for name, values in lists.items():
-        df[name] = pd.Series(values, index=df.index, dtype=object, copy=False)
+    for name, values in columns.items():
+        df[name] = pd.Series(values, index=df.index, copy=False)
     return df[table.column_names]
+
+
+def _integers(column: pa.ChunkedArray) -> pd.arrays.IntegerArray:
+    """A signed integer column as pandas' Int64, copied once from Arrow's buffers (pandas' own
+    conversion casts, joins the chunks and copies again)."""
+    data = np.zeros(len(column), dtype=np.int64)
+    missing = np.zeros(len(column), dtype=bool)
+    at = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        if chunk.null_count < n:
+            kind = np.dtype(chunk.type.to_pandas_dtype())
+            data[at:at + n] = np.frombuffer(chunk.buffers()[1], dtype=kind, count=n, offset=chunk.offset * kind.itemsize)
+        if chunk.null_count:
+            missing[at:at + n] = chunk.is_null().to_numpy(zero_copy_only=False)
+        at += n
+    return pd.arrays.IntegerArray(data, missing, copy=False)
 
 
 def _plain_frame(table: pa.Table) -> pd.DataFrame:

@@ -34,15 +34,14 @@ def sorted_rows(table: pa.Table | None, keys: list[str]) -> pa.Table | None:
 
 def sorted_frame(table: pa.Table, keys: list[str]) -> pd.DataFrame:
     """to_pandas(sorted_rows(table, keys)), the same frame; rows in no usable order are put in
-    order after the conversion, where the select_multiple lists are Python objects that a take
-    moves cheaply (Arrow's take of list columns is the costliest)."""
+    order by to_pandas (see there)."""
     indices = _order(table, keys)
     if indices is None:
         return to_pandas(table)
     runs = _runs(table, indices)
     if runs is not None:
         return to_pandas(runs)
-    return to_pandas(table).take(indices).reset_index(drop=True)
+    return to_pandas(table, indices)
 
 
 def _order(table: pa.Table | None, keys: list[str]) -> np.ndarray | None:
@@ -112,18 +111,25 @@ def arrange(rows: pa.Table | None, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
-def to_pandas(table: pa.Table) -> pd.DataFrame:
+def to_pandas(table: pa.Table, order: np.ndarray | None = None) -> pd.DataFrame:
+    """The frame of `table` (the dtypes ResponseStore.read promises), its rows in `order` when given:
+    the columns but the lists are put in order before the conversion (text kept as dictionary
+    moves its codes only), the lists' rows after it (one take of their codes)."""
     for f in table.schema:
         if pa.types.is_unsigned_integer(f.type):
             table = table.set_column(table.schema.get_field_index(f.name), pa.field(f.name, pa.int64()), table.column(f.name).cast(pa.int64()))
     # select_multiple lists and integers are made here; the rest by pyarrow's to_pandas
-    own = [f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)
-           or pa.types.is_signed_integer(f.type)]
-    plain = table.drop_columns(own)
+    lists = [f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)]
+    rest = table.drop_columns(lists)
+    if order is not None:
+        rest = rest.take(pa.array(order))
+    integers = [f.name for f in rest.schema if pa.types.is_signed_integer(f.type)]
+    own = integers + lists
+    plain = rest.drop_columns(integers)
 
     def made() -> dict:
-        return {name: _integers(table.column(name)) if pa.types.is_integer(table.schema.field(name).type)
-                else pd.Series(_lists(table.column(name)), dtype=object, copy=False) for name in own}
+        return {**{name: _integers(rest.column(name)) for name in integers},
+                **{name: pd.Series(_lists(table.column(name), order), dtype=object, copy=False) for name in lists}}
 
     if not own or table.num_rows < BESIDE_ROWS:
         df = _plain_frame(plain)
@@ -180,9 +186,9 @@ def _encoded(stored: pa.DataType, expected: pa.DataType) -> bool:
     return pa.types.is_dictionary(stored) and pa.types.is_string(stored.value_type) and pa.types.is_string(expected)
 
 
-def _lists(column: pa.ChunkedArray) -> np.ndarray:
+def _lists(column: pa.ChunkedArray, order: np.ndarray | None = None) -> np.ndarray:
     """A list<string> column (its values may be dictionary-encoded) as an object array of Python
-    lists (None for null).
+    lists (None for null), its rows in `order` when given.
 
     Fast for a million rows: rows with the same choices share one list object
     (a select_multiple has few distinct combinations), so treat the lists as
@@ -199,14 +205,14 @@ def _lists(column: pa.ChunkedArray) -> np.ndarray:
         if not pa.types.is_dictionary(values.type):
             values = pc.dictionary_encode(values if pa.types.is_string(values.type) else values.cast(pa.string()))
         if values.indices.null_count:
-            return _plain_lists(column)
+            return _plain_lists(column, order)
         digits = np.array([names.setdefault(name, len(names) + 1)
                            for name in values.dictionary.cast(pa.string()).to_pylist()] or [0], dtype=np.int64)
         pieces.append((chunk, offsets - offsets[0], values.indices.to_numpy(zero_copy_only=False), digits))
     base = len(names) + 1
     longest = max((int(np.diff(starts).max()) for _, starts, _, _ in pieces if len(starts) > 1), default=0)
     if longest and longest * np.log2(base) >= 62:   # too many choices in a row to number them exactly
-        return _plain_lists(column)
+        return _plain_lists(column, order)
     powers = base ** np.arange(max(longest, 1), dtype=np.int64)
     codes = np.empty(len(column), dtype=np.intp)
     numbers: dict[int, int] = {}   # a combination's number -> its code
@@ -228,7 +234,7 @@ def _lists(column: pa.ChunkedArray) -> np.ndarray:
                 number, digit = divmod(number, base)
                 row.append(spelled[digit])
             lookup[code] = row
-    return pd.api.extensions.take(lookup, codes)   # pandas' take of objects: 3x numpy's
+    return pd.api.extensions.take(lookup, codes if order is None else codes[order])
 
 
 def _numbers(starts: np.ndarray, digits: np.ndarray, powers: np.ndarray) -> np.ndarray:
@@ -243,8 +249,8 @@ def _numbers(starts: np.ndarray, digits: np.ndarray, powers: np.ndarray) -> np.n
     return sums[starts[1:]] - sums[starts[:-1]]
 
 
-def _plain_lists(column: pa.ChunkedArray) -> np.ndarray:
+def _plain_lists(column: pa.ChunkedArray, order: np.ndarray | None = None) -> np.ndarray:
     out = np.empty(len(column), dtype=object)
     for i, value in enumerate(column.to_pylist()):
         out[i] = value
-    return out
+    return out if order is None else out[order]

@@ -3,6 +3,7 @@ pandas' own conversion of the same table, chunk by chunk, with gaps and slices."
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -34,3 +35,24 @@ def test_integer_columns_are_pandas_own_int64(monkeypatch, beside):
     assert all(str(t) == "Int64" for t in got.dtypes[:-1])
     empty = table.slice(0, 0)
     pd.testing.assert_frame_equal(frames.to_pandas(empty), pandas_own(empty), check_exact=True)
+
+
+def test_rows_put_in_order_by_to_pandas_are_the_frame_of_the_rows_taken_first():
+    """to_pandas(table, order) takes the columns but the lists before the conversion (text kept
+    as dictionary, each chunk with its own, moves its codes) and the lists' codes after it."""
+    rng = np.random.default_rng(3)
+    chunks = []
+    for c in range(4):
+        n = 50
+        words = [f"w{(i * 7 + c) % 5}" if i % 9 else None for i in range(n)]
+        chunks.append(pa.table({
+            "k": pa.array(rng.integers(0, 1000, n), pa.int32()),
+            "t": pa.array(words).dictionary_encode(),
+            "s": [f"s{i}" for i in range(n)],
+            "l": pa.array([None if i % 4 == 0 else [f"c{(i + c) % 3}", "d"][: i % 3] for i in range(n)],
+                          pa.list_(pa.string()))}))
+    table = pa.concat_tables(chunks)
+    order = rng.permutation(table.num_rows)
+    expected = frames.to_pandas(table.take(pa.array(order)))
+    pd.testing.assert_frame_equal(frames.to_pandas(table, order), expected, check_exact=True)
+    assert frames.sorted_frame(table, ["k", "s"])["k"].is_monotonic_increasing

@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-MAX_RUNS = 1024
-BESIDE_ROWS = 100_000   # from this many rows, to_pandas decodes the text in a thread beside the lists'   # more sorted runs than this: one take() gathers the rows instead of slices
+MAX_RUNS = 1024   # more sorted runs than this: one take() gathers the rows instead of slices
+BESIDE_ROWS = 100_000   # from this many rows, to_pandas decodes the text in a thread beside the lists' one
 
 
 def sorted_rows(table: pa.Table | None, keys: list[str]) -> pa.Table | None:

@@ -7,6 +7,7 @@ answers as Python lists built fast by sharing one list per distinct combination.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Mapping
 
 import numpy as np
@@ -15,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MAX_RUNS = 1024   # more sorted runs than this: one take() gathers the rows instead of slices
+BESIDE_ROWS = 100_000   # from this many rows, to_pandas decodes the text in a thread beside the lists' one
 
 
 def sorted_rows(table: pa.Table | None, keys: list[str]) -> pa.Table | None:
@@ -32,15 +34,14 @@ def sorted_rows(table: pa.Table | None, keys: list[str]) -> pa.Table | None:
 
 def sorted_frame(table: pa.Table, keys: list[str]) -> pd.DataFrame:
     """to_pandas(sorted_rows(table, keys)), the same frame; rows in no usable order are put in
-    order after the conversion, where the select_multiple lists are Python objects that a take
-    moves cheaply (Arrow's take of list columns is the costliest)."""
+    order by to_pandas (see there)."""
     indices = _order(table, keys)
     if indices is None:
         return to_pandas(table)
     runs = _runs(table, indices)
     if runs is not None:
         return to_pandas(runs)
-    return to_pandas(table).take(indices).reset_index(drop=True)
+    return to_pandas(table, indices)
 
 
 def _order(table: pa.Table | None, keys: list[str]) -> np.ndarray | None:
@@ -110,19 +111,63 @@ def arrange(rows: pa.Table | None, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
-def to_pandas(table: pa.Table) -> pd.DataFrame:
-    list_columns = [f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)]
+def to_pandas(table: pa.Table, order: np.ndarray | None = None) -> pd.DataFrame:
+    """The frame of `table` (the dtypes ResponseStore.read promises), its rows in `order` when given:
+    the columns but the lists are put in order before the conversion (text kept as dictionary
+    moves its codes only), the lists' rows after it (one take of their codes)."""
     for f in table.schema:
-        if pa.types.is_integer(f.type) and not f.type.equals(pa.int64()):
+        if pa.types.is_unsigned_integer(f.type):
             table = table.set_column(table.schema.get_field_index(f.name), pa.field(f.name, pa.int64()), table.column(f.name).cast(pa.int64()))
-    for i, f in enumerate(table.schema):   # text kept as dictionary: decoded once, to the type pandas keeps
+    # select_multiple lists and integers are made here; the rest by pyarrow's to_pandas
+    lists = [f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)]
+    rest = table.drop_columns(lists)
+    if order is not None:
+        rest = rest.take(pa.array(order))
+    integers = [f.name for f in rest.schema if pa.types.is_signed_integer(f.type)]
+    own = integers + lists
+    plain = rest.drop_columns(integers)
+
+    def made() -> dict:
+        return {**{name: _integers(rest.column(name)) for name in integers},
+                **{name: pd.Series(_lists(table.column(name), order), dtype=object, copy=False) for name in lists}}
+
+    if not own or table.num_rows < BESIDE_ROWS:
+        df = _plain_frame(plain)
+        columns = made()
+    else:   # the text (Arrow, without the GIL) is decoded in another thread while this one makes the lists
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="to-pandas") as pool:
+            decoded = pool.submit(_plain_frame, plain)
+            columns = made()
+            df = decoded.result()
+    for name, values in columns.items():
+        df[name] = pd.Series(values, index=df.index, copy=False)
+    return df[table.column_names]
+
+
+def _integers(column: pa.ChunkedArray) -> pd.arrays.IntegerArray:
+    """A signed integer column as pandas' Int64, copied once from Arrow's buffers (pandas' own
+    conversion casts, joins the chunks and copies again)."""
+    data = np.zeros(len(column), dtype=np.int64)
+    missing = np.zeros(len(column), dtype=bool)
+    at = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        if chunk.null_count < n:
+            kind = np.dtype(chunk.type.to_pandas_dtype())
+            data[at:at + n] = np.frombuffer(chunk.buffers()[1], dtype=kind, count=n, offset=chunk.offset * kind.itemsize)
+        if chunk.null_count:
+            missing[at:at + n] = chunk.is_null().to_numpy(zero_copy_only=False)
+        at += n
+    return pd.arrays.IntegerArray(data, missing, copy=False)
+
+
+def _plain_frame(table: pa.Table) -> pd.DataFrame:
+    """The frame of a table without list columns; text kept as dictionary is decoded once, to the
+    type pandas keeps."""
+    for i, f in enumerate(table.schema):
         if pa.types.is_dictionary(f.type) and pa.types.is_string(f.type.value_type):
             table = table.set_column(i, pa.field(f.name, pa.large_string()), table.column(i).cast(pa.large_string()))
-    plain = table.drop_columns(list_columns)
-    df = plain.to_pandas(types_mapper=_pandas_type, date_as_object=False)
-    for name in list_columns:
-        df[name] = pd.Series(_lists(table.column(name)), index=df.index, dtype=object, copy=False)
-    return df[table.column_names]
+    return table.to_pandas(types_mapper=_pandas_type, date_as_object=False)
 
 
 def _pandas_type(arrow_type: pa.DataType):
@@ -141,65 +186,71 @@ def _encoded(stored: pa.DataType, expected: pa.DataType) -> bool:
     return pa.types.is_dictionary(stored) and pa.types.is_string(stored.value_type) and pa.types.is_string(expected)
 
 
-def _lists(column: pa.ChunkedArray) -> np.ndarray:
+def _lists(column: pa.ChunkedArray, order: np.ndarray | None = None) -> np.ndarray:
     """A list<string> column (its values may be dictionary-encoded) as an object array of Python
-    lists (None for null).
+    lists (None for null), its rows in `order` when given.
 
     Fast for a million rows: rows with the same choices share one list object
     (a select_multiple has few distinct combinations), so treat the lists as
     read-only (copy before mutating one). Each row's combination is numbered from the codes
-    of its values (no text is joined or hashed per row).
+    of its values among every chunk's values (no text is joined or hashed per row), each
+    combination's list is spelled once from its number, and one take puts them in their rows.
     """
-    out = np.empty(len(column), dtype=object)   # each chunk's rows put in place (no concatenation)
-    at = 0
-    for chunk in column.chunks:
-        if len(chunk) == 0:
-            continue
-        here = out[at:at + len(chunk)]
-        at += len(chunk)
+    chunks = [c for c in column.chunks if len(c)]
+    names: dict[str, int] = {}   # every chunk's values, numbered from 1 (0: no value)
+    pieces = []
+    for chunk in chunks:
         offsets = chunk.offsets.to_numpy().astype(np.int64)
-        values = chunk.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))   # this chunk's (a slice's) values
+        values = chunk.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))   # this chunk's (a slice's)
         if not pa.types.is_dictionary(values.type):
             values = pc.dictionary_encode(values if pa.types.is_string(values.type) else values.cast(pa.string()))
-        starts = offsets - offsets[0]
-        numbered = _combinations(chunk, starts, values)
-        if numbered is None:   # too many choices in a row to number them exactly
-            for i, value in enumerate(chunk.to_pylist()):
-                here[i] = value
-            continue
-        codes, first = numbered
-        names = values.dictionary.cast(pa.string()).to_pylist()
-        digits = values.indices.to_numpy(zero_copy_only=False)
-        null = chunk.is_null().to_numpy(zero_copy_only=False)
-        lookup = np.empty(len(first), dtype=object)
-        for i, row in enumerate(first.tolist()):   # one list per combination, built from the dictionary
-            lookup[i] = None if null[row] else [names[d] for d in digits[starts[row]:starts[row + 1]].tolist()]
-        np.take(lookup, codes, out=here)
-    return out
-
-
-def _combinations(chunk: pa.Array, offsets: np.ndarray,
-                  values: pa.DictionaryArray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(a code per row, a row of each code): rows of one code hold the same list (or are null).
-    `offsets`: the rows' starts in `values` (and the end). A row's number is its values' codes as the
-    digits of a base-(dictionary + 1) number, exact in int64; None when a row has too many values
-    for that, or a value is null."""
-    digits = values.indices
-    if digits.null_count:
-        return None
-    lengths = np.diff(offsets)
-    base = len(values.dictionary) + 1
-    longest = int(lengths.max()) if len(lengths) else 0
-    if longest and longest * np.log2(base) >= 62:
-        return None
+        if values.indices.null_count:
+            return _plain_lists(column, order)
+        digits = np.array([names.setdefault(name, len(names) + 1)
+                           for name in values.dictionary.cast(pa.string()).to_pylist()] or [0], dtype=np.int64)
+        pieces.append((chunk, offsets - offsets[0], values.indices.to_numpy(zero_copy_only=False), digits))
+    base = len(names) + 1
+    longest = max((int(np.diff(starts).max()) for _, starts, _, _ in pieces if len(starts) > 1), default=0)
+    if longest and longest * np.log2(base) >= 62:   # too many choices in a row to number them exactly
+        return _plain_lists(column, order)
     powers = base ** np.arange(max(longest, 1), dtype=np.int64)
-    place = np.arange(len(digits)) - np.repeat(offsets[:-1], lengths)
+    codes = np.empty(len(column), dtype=np.intp)
+    numbers: dict[int, int] = {}   # a combination's number -> its code
+    at = 0
+    for chunk, starts, indices, digits in pieces:
+        number = _numbers(starts, digits[indices], powers)
+        if chunk.null_count:
+            number[chunk.is_null().to_numpy(zero_copy_only=False)] = -1
+        local, unique = pd.factorize(number)
+        known = np.array([numbers.setdefault(n, len(numbers)) for n in unique.tolist()], dtype=np.intp)
+        codes[at:at + len(chunk)] = known[local]
+        at += len(chunk)
+    spelled = [None, *names]   # digit d is the value spelled[d]
+    lookup = np.empty(len(numbers), dtype=object)
+    for number, code in numbers.items():
+        if number >= 0:   # -1: null, left None
+            row = []
+            while number:
+                number, digit = divmod(number, base)
+                row.append(spelled[digit])
+            lookup[code] = row
+    return pd.api.extensions.take(lookup, codes if order is None else codes[order])
+
+
+def _numbers(starts: np.ndarray, digits: np.ndarray, powers: np.ndarray) -> np.ndarray:
+    """Each row's number: its values' digits (`digits`, 1 and up; `starts`: the rows' starts and
+    the end) as the digits of a base-(values + 1) number, first value lowest, exact in int64
+    (the caller checks that the longest row fits). `digits` is overwritten."""
+    lengths = np.diff(starts)
+    place = np.arange(len(digits), dtype=np.int64) - np.repeat(starts[:-1], lengths)
+    digits *= powers[place]
     sums = np.zeros(len(digits) + 1, dtype=np.int64)   # wraps past 2**63: each row's difference stays exact
-    np.cumsum((digits.to_numpy(zero_copy_only=False).astype(np.int64) + 1) * powers[place], out=sums[1:])
-    number = sums[offsets[1:]] - sums[offsets[:-1]]
-    if chunk.null_count:
-        number[chunk.is_null().to_numpy(zero_copy_only=False)] = -1
-    codes, unique = pd.factorize(number)
-    first = np.empty(len(unique), dtype=np.int64)
-    first[codes] = np.arange(len(codes))   # any row of a code will do: they hold the same list
-    return codes, first
+    np.cumsum(digits, out=sums[1:])
+    return sums[starts[1:]] - sums[starts[:-1]]
+
+
+def _plain_lists(column: pa.ChunkedArray, order: np.ndarray | None = None) -> np.ndarray:
+    out = np.empty(len(column), dtype=object)
+    for i, value in enumerate(column.to_pylist()):
+        out[i] = value
+    return out if order is None else out[order]

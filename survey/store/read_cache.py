@@ -112,13 +112,14 @@ def _compacted(folder: Path, old: FolderState, now: FolderState, rows: dict[str,
         tables = [pq.read_table(folder / name, columns=["_response_id", "_revision"]) for name in added]
     except (OSError, pa.ArrowException, KeyError):
         return None
-    kept = known()
+    rows_of = [list(zip(t.column("_response_id").to_pylist(), t.column("_revision").to_pylist())) for t in tables]
+    kept = known({rid for part in rows_of for rid, _ in part})
     if kept is None:
         return None
     pairs, latest = kept
     merged, fresh, fresh_rows = set(), set(), 0
-    for table in tables:
-        for rid, rev in zip(table.column("_response_id").to_pylist(), table.column("_revision").to_pylist()):
+    for part in rows_of:
+        for rid, rev in part:
             merged.add((rid, rev))
             if (rid, rev) not in pairs and rev > latest.get(rid, 0):
                 fresh.add(rid)
@@ -133,21 +134,23 @@ def _transition(entry: Entry, now: dict[str, FolderState], folders, order: list[
     small files and by compactions (the rows of the files they replaced in a new part); else None."""
     changed: set[str] = set()
     rows = {}
-    found: list = []
 
-    def known():   # (response, revision) pairs of the kept frame, and each response's latest revision
+    def known(rids: set[str]):
+        """(response, revision) pairs of the kept frame's rows of `rids`, and those responses'
+        latest revisions; None when the kept frame's keys have a gap. Only those rows: a
+        compaction's new part holds the few responses written since the last read, and a set
+        of every row's pair took 0.2 s at 100,000 households."""
         keys = entry_keys(entry, order)
         if keys is None:
             return None
-        if not found:
-            rid, rev = keys[order.index("_response_id")], keys[order.index("_revision")]
-            pairs = set(zip(rid.tolist(), rev.tolist()))
-            latest: dict[str, int] = {}
-            for r, v in pairs:
-                if v > latest.get(r, 0):
-                    latest[r] = v
-            found.append((pairs, latest))
-        return found[0]
+        at = np.flatnonzero(entry.frame["_response_id"].isin(list(rids)).to_numpy(dtype=bool))
+        rid, rev = keys[order.index("_response_id")][at], keys[order.index("_revision")][at]
+        pairs = set(zip(rid.tolist(), rev.tolist()))
+        latest: dict[str, int] = {}
+        for r, v in pairs:
+            if v > latest.get(r, 0):
+                latest[r] = v
+        return pairs, latest
 
     for name, state in now.items():
         old, path, main = entry.states.get(name), *folders[name]

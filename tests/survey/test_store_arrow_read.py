@@ -4,9 +4,11 @@ and compaction stores parts in the read's order so that a read needs no sort (is
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -106,3 +108,25 @@ def test_a_frame_sorted_after_the_conversion_is_the_frame_of_the_sorted_rows(run
     got = sorted_frame(table, ["k"])
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert got["k"].tolist() == sorted(keys)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_which_roster_rows_have_their_household_is_what_is_in_says(seed, monkeypatch):
+    # _among looks each id up once by a binary search among the sorted heads (or compares them one
+    # for one) instead of hashing every head; it must say exactly what pc.is_in says, sorted or not
+    monkeypatch.setattr(arrow_read, "SEARCH_FROM", 0)   # from the first household, as past 500,000
+    rng = random.Random(seed)
+    for _ in range(300):
+        pool = [f"r{rng.randrange(30):02d}" for _ in range(rng.randrange(0, 12))]
+        heads = pa.chunked_array([pool[:3], pool[3:]], pa.string())
+        ids = sorted(rng.choice(pool + ["a", "x", "r99"]) for _ in range(rng.randrange(0, 15))) if pool else []
+        if rng.random() < 0.2:
+            rng.shuffle(ids)
+        cut = rng.randrange(0, len(ids) + 1)
+        rids = pa.chunked_array([ids[:cut], ids[cut:]], pa.string())
+        expected = pc.is_in(rids, value_set=heads).to_numpy(zero_copy_only=False)
+        got = arrow_read._among(rids, heads)
+        assert got.dtype == bool and got.tolist() == expected.tolist(), (ids, pool)
+    every = pa.chunked_array([[f"h{i}" for i in range(9, -1, -1)]], pa.string())   # one for one: the usual case
+    members = pa.chunked_array([[f"h{i}" for i in range(10) for _ in range(i % 3 + 1)]], pa.string())
+    assert arrow_read._among(members, every).all()

@@ -3,6 +3,9 @@ same frame (values, dtypes, shared lists) as a plain read (issue 22, section 3, 
 
 from __future__ import annotations
 
+import random
+import threading
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -83,3 +86,52 @@ def test_a_read_of_parts_with_and_without_dictionaries_gives_the_plain_frame(tmp
         pd.testing.assert_frame_equal(got, frame, check_exact=True)
     assert any(read_dictionary)
     assert "internet_activities.list.element" in {c for cols in read_dictionary if cols for c in cols}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lists_of_chunks_with_their_own_dictionaries_are_the_plain_lists_one_object_per_combination(seed):
+    """Each chunk (a row group) has its own dictionary: a combination is numbered from the values
+    of every chunk, so its rows share one list across chunks too, and each row gets its own list
+    (issue 22, section 3: one take for the column instead of one per chunk)."""
+    rng = random.Random(seed)
+    choices = ["a", "b", "c", "d", "e\x1fz"]
+    encode = seed % 2 == 0
+    chunks = []
+    for _ in range(5):
+        rows = [None if rng.random() < 0.2 else rng.sample(choices, rng.randrange(0, 4)) for _ in range(40)]
+        chunk = pa.array(rows, pa.list_(pa.string()))
+        if encode:   # a dictionary of this chunk's own, in its own order
+            order = rng.sample(choices, len(choices))
+            values = pa.DictionaryArray.from_arrays(
+                pa.array([order.index(v) for v in chunk.values.to_pylist()], pa.int32()), pa.array(order))
+            chunk = pa.ListArray.from_arrays(chunk.offsets, values, mask=chunk.is_null())
+        start = rng.randrange(0, 10)
+        chunks.append(chunk.slice(start, rng.randrange(0, 40 - start)))
+    column = pa.chunked_array(chunks)
+    got = _lists(column)
+    assert got.tolist() == plain(column)
+    by_value: dict = {}
+    for v in got:
+        if v is not None:
+            assert by_value.setdefault(tuple(v), v) is v   # one list object per combination
+
+
+def test_a_big_tables_text_decoded_beside_its_lists_gives_the_same_frame(monkeypatch):
+    """From BESIDE_ROWS rows, to_pandas decodes the text in a thread while it makes the lists
+    (issue 22, section 3): the frame is the one made in one thread."""
+    from survey.store import frames
+
+    n = 500
+    rows = pa.table({"_response_id": [f"r{i:04d}" for i in range(n)], "k": pa.array(range(n), pa.int32()),
+                     "sex": pa.array(["m" if i % 3 else None for i in range(n)]).dictionary_encode(),
+                     "multi": pa.array((LISTS * n)[:n], pa.list_(pa.string())), "note": [f"n{i % 7}" for i in range(n)]})
+    monkeypatch.setattr(frames, "BESIDE_ROWS", 10 ** 9)
+    alone = frames.to_pandas(rows)
+    monkeypatch.setattr(frames, "BESIDE_ROWS", 1)
+    threads = []
+    real = frames._plain_frame
+    monkeypatch.setattr(frames, "_plain_frame", lambda t: threads.append(threading.current_thread()) or real(t))
+    beside = frames.to_pandas(rows)
+    assert threads and threads[0] is not threading.main_thread()
+    pd.testing.assert_frame_equal(beside, alone, check_exact=True)
+    assert list(beside.dtypes.astype(str)) == ["string", "Int64", "string", "object", "string"]

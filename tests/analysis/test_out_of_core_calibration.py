@@ -12,17 +12,16 @@ import pytest
 from analysis.dataset.dataset import load_dataset
 from analysis.estimation.weighting import rake
 from analysis.indicators import sections
-from analysis.outofcore import calibration, store_data, store_source
+from analysis.outofcore import calibration, store_source
 from analysis.tables import out_of_core, out_of_core_indicators
 from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
+from tests.support.out_of_core import WARNINGS, household_rows
 from tests.support.raked_store import raked, write_margins
 from ui.results import data_cache
 
-pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-              pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated"),
-              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+pytestmark = WARNINGS
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +42,8 @@ def in_memory(raked_store):
 
 @pytest.fixture(scope="module")
 def from_store(raked_store):
-    store = ResponseStore(raked_store, audit=False)
-    rows = store_source.build(store, "household")
-    yield store_data.build(rows, store.instrument("household"), "en")
-    rows.close()
+    with household_rows(raked_store) as rows:
+        yield rows
 
 
 def same_frame(a: pd.DataFrame, b: pd.DataFrame):

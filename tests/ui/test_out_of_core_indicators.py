@@ -9,30 +9,25 @@ import pytest
 
 from analysis.dataset.dataset import load_dataset
 from analysis.indicators import sections
-from analysis.outofcore import store_data, store_source
 from analysis.tables import out_of_core, out_of_core_indicators
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
 from tests.support.app import open_page, same
-from tests.ui.test_out_of_core_store_pages import no_dataset
+from tests.support.out_of_core import WARNINGS, household_dataset, household_rows, no_dataset
 from ui.results import data_cache, kelurahan_view
 
-pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-              pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated"),
-              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+pytestmark = WARNINGS
 
 
 @pytest.fixture(scope="module")
 def in_memory(analysis_store):
-    return load_dataset(ResponseStore(analysis_store, audit=False), "household", lang="en")
+    return household_dataset(analysis_store)
 
 
 @pytest.fixture(scope="module")
 def from_store(analysis_store):
-    store = ResponseStore(analysis_store, audit=False)
-    rows = store_source.build(store, "household")
-    yield store_data.build(rows, store.instrument("household"), "en")
-    rows.close()
+    with household_rows(analysis_store) as rows:
+        yield rows
 
 
 def assert_same_table(mine, theirs):

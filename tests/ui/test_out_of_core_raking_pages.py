@@ -1,7 +1,6 @@
 """The Explore and Cross-tab pages past SURVEY_OUT_OF_CORE_ROWS on a raked design (issue 24): computed out
 of core, without the in-memory Dataset (its build fails the test), showing the in-memory tables."""
 
-import pytest
 
 from analysis.dataset.dataset import load_dataset
 from analysis.tables import out_of_core
@@ -9,12 +8,10 @@ from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
 from tests.support.app import open_page, same
+from tests.support.out_of_core import WARNINGS, no_dataset
 from tests.support.raked_store import raked, write_margins
-from tests.ui.test_out_of_core_store_pages import no_dataset
 
-pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-              pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated"),
-              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+pytestmark = WARNINGS
 
 
 def test_explore_and_crosstab_of_a_raked_design_never_build_the_dataset(data_dir, analysis_store, monkeypatch):

@@ -7,7 +7,6 @@ from dataclasses import fields, replace
 import numpy as np
 import pytest
 
-import analysis.dataset.dataset
 from analysis.dataset.dataset import load_dataset
 from analysis.outofcore import store_data, store_source
 from analysis.tables import out_of_core, out_of_core_histogram
@@ -16,20 +15,10 @@ from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
 from tests.support.app import open_page, same
+from tests.support.out_of_core import WARNINGS, household_dataset, household_rows, no_dataset
 from ui.results import data_cache, kelurahan_view
 
-pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-              pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated"),
-              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
-
-
-def no_dataset(monkeypatch):
-    """From now on building the in-memory Dataset fails the test."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("the in-memory Dataset was built")
-
-    monkeypatch.setattr(analysis.dataset.dataset, "load_dataset", refuse)
-    monkeypatch.setattr(data_cache, "load_dataset", refuse)
+pytestmark = WARNINGS
 
 
 def same_provenance(a, b):
@@ -40,15 +29,13 @@ def same_provenance(a, b):
 
 @pytest.fixture(scope="module")
 def in_memory(analysis_store):
-    return load_dataset(ResponseStore(analysis_store, audit=False), "household", lang="en")
+    return household_dataset(analysis_store)
 
 
 @pytest.fixture(scope="module")
 def from_store(analysis_store):
-    store = ResponseStore(analysis_store, audit=False)
-    rows = store_source.build(store, "household")
-    yield store_data.build(rows, store.instrument("household"), "en")
-    rows.close()
+    with household_rows(analysis_store) as rows:
+        yield rows
 
 
 def test_weights_variables_and_provenance_equal_the_datasets(in_memory, from_store):

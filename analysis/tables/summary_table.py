@@ -317,6 +317,9 @@ def _text_column(values: pd.Series):
     text columns in Arrow (their 100,000 strings never made Python objects and back)."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" and len(values):
         return _as_str(pc.fill_null(pa.array(values.array), formatting.MISSING))
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and len(values):
+        # numpy's whole numbers (never missing; not Int64's): Arrow writes them as str() does
+        return _as_str(pc.cast(pa.array(values.to_numpy()), pa.large_string()))
     return values.astype(object).where(values.notna(), formatting.MISSING).map(str).to_numpy()
 
 

@@ -51,7 +51,10 @@ CASES = {
         "status": pd.Series(["a", None, "b", None, "a"], dtype="str"),
         "flag": [("x",), None, np.nan, (), ("x", np.nan)],
         "who": pd.Series([None] * 5, dtype="str"),
-        "id": [1, 2, 3, 4, 5]}),
+        "id": np.array([1, -2, 30, 4_000_000_000, 0], dtype=np.int64)}),
+    "small whole numbers": pd.DataFrame({"status": ["a"] * 3, "flag": [()] * 3,
+                                         "who": np.array([1, 2, 255], dtype=np.uint8),
+                                         "id": pd.Series([1, None, 3], dtype="Int64")}),
     "numbers and objects": pd.DataFrame({
         "status": [1, 0.0, -0.0, True, "a"],
         "flag": [1.0, np.nan, 2.5, 0.0, -0.0],

@@ -14,13 +14,16 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from survey.questionnaire.model import Instrument
 from survey.questionnaire.schema import table_schemas
 from survey.store.frames import arrange, sorted_rows, to_pandas
+from survey.store.inputs import check_response_id
 from survey.store.reading import repeat_rows
+from survey.store.receipts import UnknownResponse
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,23 @@ class ResponseRows:
     repeats: dict[str, pa.Table | None]
 
 
-def response_rows(store, inst: Instrument, response_id: str) -> ResponseRows:
+def response_rows(store, inst: Instrument, response_id: str, every: pd.DataFrame | None = None) -> ResponseRows:
     """Every revision's rows of ``response_id`` (UnknownResponse when absent), read once for both
-    :func:`revisions` and survey.store.stored_answers (each query scans the table's files)."""
-    history = store.history(inst.id, response_id)
+    :func:`revisions` and survey.store.stored_answers (each query scans the table's files).
+    ``every``: ``store.read(inst.id, history=True)`` when the caller holds it (the review page's
+    queue has just read it): the main-table rows are picked from it, not queried again."""
+    history = store.history(inst.id, response_id) if every is None else _history(every, inst.id, response_id)
     return ResponseRows(history, {inst.table_name(r): repeat_rows(store.responses, inst.id, inst.table_name(r), True,
                                                                   rid=response_id) for r in inst.repeats})
+
+
+def _history(every: pd.DataFrame, instrument_id: str, response_id: str) -> pd.DataFrame:
+    """What ``store.history`` gives, from the read of every revision: the response's rows by revision."""
+    check_response_id(response_id)   # as store.history: a malformed id is a ValueError
+    mine = every[(every["_response_id"] == response_id).to_numpy(dtype=bool)]
+    if mine.empty:
+        raise UnknownResponse(f"{instrument_id}: no response {response_id}")
+    return mine.iloc[np.argsort(mine["_revision"].to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def revisions(store, inst: Instrument, response_id: str, rows: ResponseRows | None = None) -> list[Revision]:

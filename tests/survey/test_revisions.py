@@ -1,5 +1,6 @@
 """survey.store.revisions: who stored each revision, when, and which answers it changed (old -> new)."""
 
+import pandas as pd
 import pytest
 
 from survey import ResponseStore, UnknownResponse
@@ -43,10 +44,14 @@ def test_one_read_of_the_rows_gives_what_the_separate_reads_give(tmp_path):
     fewer = {**HOUSEHOLD, "hh_size": 3, "members": [{**kept[0], "age": kept[0]["age"] + 2}, *kept[1:]]}
     store.revise("household", "h-1", fewer, editor="sup1", base_revision=1)
     store.set_status("household", "h-1", "on_hold", editor="sup1", note="wait", base_revision=2)
+    every = store.read("household", history=True)   # the main rows picked from the read of every revision
     for rid in ("h-1", "h-2"):
-        rows = response_rows(store, inst, rid)
-        assert stored_answers(store, inst, rid, rows) == stored_answers(store, inst, rid)
-        assert revisions(store, inst, rid, rows) == revisions(store, inst, rid)
+        for rows in (response_rows(store, inst, rid), response_rows(store, inst, rid, every)):
+            pd.testing.assert_frame_equal(rows.history, store.history("household", rid))
+            assert stored_answers(store, inst, rid, rows) == stored_answers(store, inst, rid)
+            assert revisions(store, inst, rid, rows) == revisions(store, inst, rid)
+    with pytest.raises(UnknownResponse):
+        response_rows(store, inst, "h-3", every)
     current = stored_answers(store, inst, "h-1", response_rows(store, inst, "h-1"))
     assert current.revision == 3 and [m["age"] for m in current.answers["members"]] == [m["age"] for m in
                                                                                          fewer["members"]]

@@ -346,7 +346,7 @@ def _response(store, instrument_id: str, rid: str):
     """(the interview's answers, its revisions): read once per state of the store, not on every rerun,
     and from one read of its rows (each read scans the table's files)."""
     inst = store.instrument(instrument_id)
-    rows = response_rows(store, inst, rid)
+    rows = response_rows(store, inst, rid, store.read(inst.id, history=True))   # kept: the queue's checks read it
     return stored_answers(store, inst, rid, rows), revisions(store, inst, rid, rows)
 
 

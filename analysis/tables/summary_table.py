@@ -36,6 +36,8 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from survey import locale as formatting
 from survey.locale import LANGUAGES, pick
@@ -241,15 +243,24 @@ class SummaryTable:
                 out[header] = formatting.wib_stamps(values, lang, self.columns[column].kind == "wib_seconds") \
                     if formatted else values.to_numpy()
             elif formatted and self.columns[column].kind == "text":   # whole columns at once: a queue is long
-                out[header] = values.astype(object).where(values.notna(), formatting.MISSING).map(str).to_numpy()
+                out[header] = _text_column(values)
             elif formatted:
                 out[header] = _written(values.tolist(), self.kinds(column), lang, self.columns[column].decimals)
             else:
                 out[header] = values.to_numpy()
         return pd.DataFrame(out)
 
-    def _labels_of(self, column: str, values: pd.Series, lang: str) -> list[str]:
+    def _labels_of(self, column: str, values: pd.Series, lang: str):
         """Each value's label, each distinct value labelled once (a queue repeats a few statuses)."""
+        distinct = _distinct(values)
+        if distinct is not None:   # labels of the distinct values, taken per row in Arrow (no Python string a row)
+            codes, uniques = distinct
+            labels = [self.value_label(column, v, lang) for v in uniques]
+            if (codes >= 0).all():
+                return _as_str(pa.array(labels, pa.large_string()).take(pa.array(codes)))
+        return self._labels_one_by_one(column, values, lang)
+
+    def _labels_one_by_one(self, column: str, values: pd.Series, lang: str) -> list[str]:
         seen: dict = {}
         out = []
         for v in values.tolist():   # plain values: iterating an Arrow-backed column one by one is slow
@@ -275,6 +286,41 @@ class SummaryTable:
         if self.provenance is not None:
             lines += self.provenance.lines(lang)
         return lines
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, list] | None:
+    """(each row's code, the distinct values as Python values) of a column of text or of other objects
+    (tuples), or None: other dtypes (pandas and Python tell -0.0 and 0.0, 1 and True apart differently),
+    unhashable values, or none at all (an empty list makes an object column, not text)."""
+    if not len(values) or not (isinstance(values.dtype, pd.StringDtype) or values.dtype == object):
+        return None
+    try:
+        if isinstance(values.dtype, pd.StringDtype):
+            codes, uniques = values.array.factorize()
+        else:   # a plain array: pd.factorize of a Series of tuples would make a MultiIndex of them
+            codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    except TypeError:
+        return None
+    uniques = list(uniques)
+    if any(type(v) not in (str, tuple) for v in uniques):   # numbers, None and NaN: labelled as before
+        return None
+    return np.asarray(codes), uniques
+
+
+def _as_str(array: pa.Array) -> pd.api.extensions.ExtensionArray:
+    """Arrow text as the pandas ``str`` column a list of Python strings becomes in a DataFrame."""
+    return pd.array(array, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
+def _text_column(values: pd.Series):
+    """A column written as text: missing values as formatting.MISSING, the rest as ``str()`` writes them;
+    text columns in Arrow (their 100,000 strings never made Python objects and back)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" and len(values):
+        return _as_str(pc.fill_null(pa.array(values.array), formatting.MISSING))
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and len(values):
+        # numpy's whole numbers (never missing; not Int64's): Arrow writes them as str() does
+        return _as_str(pc.cast(pa.array(values.to_numpy()), pa.large_string()))
+    return values.astype(object).where(values.notna(), formatting.MISSING).map(str).to_numpy()
 
 
 def _written(values: list, kinds, lang: str, decimals: int | None) -> list[str]:

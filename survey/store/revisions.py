@@ -14,12 +14,16 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from survey.questionnaire.model import Instrument
 from survey.questionnaire.schema import table_schemas
 from survey.store.frames import arrange, sorted_rows, to_pandas
+from survey.store.inputs import check_response_id
 from survey.store.reading import repeat_rows
+from survey.store.receipts import UnknownResponse
 
 
 @dataclass(frozen=True)
@@ -58,18 +62,49 @@ def _answers(row: dict, names: list[str]) -> dict[str, Any]:
     return {name: _value(row.get(name)) for name in names}
 
 
-def revisions(store, inst: Instrument, response_id: str) -> list[Revision]:
-    """Every revision of ``response_id`` with its changes (UnknownResponse when absent)."""
-    history = store.history(inst.id, response_id)
+@dataclass(frozen=True)
+class ResponseRows:
+    """One response's stored rows, every revision: its main-table rows (``store.history``, oldest
+    first) and each repeat table's rows (unsorted; None without files)."""
+
+    history: pd.DataFrame
+    repeats: dict[str, pa.Table | None]
+
+
+def response_rows(store, inst: Instrument, response_id: str, every: pd.DataFrame | None = None) -> ResponseRows:
+    """Every revision's rows of ``response_id`` (UnknownResponse when absent), read once for both
+    :func:`revisions` and survey.store.stored_answers (each query scans the table's files).
+    ``every``: ``store.read(inst.id, history=True)`` when the caller holds it (the review page's
+    queue has just read it): the main-table rows are picked from it, not queried again."""
+    history = store.history(inst.id, response_id) if every is None else _history(every, inst.id, response_id)
+    return ResponseRows(history, {inst.table_name(r): repeat_rows(store.responses, inst.id, inst.table_name(r), True,
+                                                                  rid=response_id) for r in inst.repeats})
+
+
+def _history(every: pd.DataFrame, instrument_id: str, response_id: str) -> pd.DataFrame:
+    """What ``store.history`` gives, from the read of every revision: the response's rows by revision."""
+    check_response_id(response_id)   # as store.history: a malformed id is a ValueError
+    mine = every[(every["_response_id"] == response_id).to_numpy(dtype=bool)]
+    if mine.empty:
+        raise UnknownResponse(f"{instrument_id}: no response {response_id}")
+    return mine.iloc[np.argsort(mine["_revision"].to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def revisions(store, inst: Instrument, response_id: str, rows: ResponseRows | None = None) -> list[Revision]:
+    """Every revision of ``response_id`` with its changes (UnknownResponse when absent); from
+    ``rows`` (:func:`response_rows`) when given."""
+    if rows is None:
+        rows = response_rows(store, inst, response_id)
+    history = rows.history
     main_names = [q.name for q in inst.questions if q.stores_answer]
     rosters: dict[int, dict[str, list[dict]]] = {}
     schemas = table_schemas(inst)
     for repeat in inst.repeats:
         table = inst.table_name(repeat)
-        rows = repeat_rows(store.responses, inst.id, table, True, rid=response_id)
-        if rows is None or rows.num_rows == 0:
+        found = rows.repeats[table]
+        if found is None or found.num_rows == 0:
             continue
-        frame = to_pandas(arrange(sorted_rows(rows, ["_revision", "_member_index"]), schemas[table]))
+        frame = to_pandas(arrange(sorted_rows(found, ["_revision", "_member_index"]), schemas[table]))
         names = [q.name for q in repeat.questions if q.stores_answer]
         for revision, items in frame.groupby("_revision", sort=True):
             rosters.setdefault(int(revision), {})[repeat.name] = [_answers(r, names) for r in items.to_dict("records")]

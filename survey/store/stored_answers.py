@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from survey.questionnaire.model import Instrument, Question
 from survey.questionnaire.schema import table_schemas
 from survey.store.frames import arrange, sorted_rows, to_pandas
 from survey.store.reading import repeat_rows
+from survey.store.revisions import ResponseRows
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,25 @@ def _row_answers(questions: tuple[Question, ...], row: dict) -> dict[str, Any]:
     return out
 
 
-def stored_answers(store, inst: Instrument, response_id: str) -> StoredResponse:
-    """The current revision of `response_id` as answers (UnknownResponse when absent)."""
-    history = store.history(inst.id, response_id)
+def stored_answers(store, inst: Instrument, response_id: str, rows: ResponseRows | None = None) -> StoredResponse:
+    """The current revision of `response_id` as answers (UnknownResponse when absent); from `rows`
+    (survey.store.revisions.response_rows, every revision's) when given, not read again."""
+    history = store.history(inst.id, response_id) if rows is None else rows.history
     row = history.iloc[-1].to_dict()
     answers = _row_answers(inst.questions, row)
     schemas = table_schemas(inst)
     for repeat in inst.repeats:
         table = inst.table_name(repeat)
-        rows = repeat_rows(store.responses, inst.id, table, False, rid=response_id)
-        rows = sorted_rows(rows, ["_member_index"])
-        members = to_pandas(arrange(rows, schemas[table])).to_dict("records")
+        if rows is None:
+            found = repeat_rows(store.responses, inst.id, table, False, rid=response_id)
+        else:   # the current revision's roster: the rows of the main table's latest revision
+            found = _of_revision(rows.repeats[table], int(row["_revision"]))
+        rows_now = sorted_rows(found, ["_member_index"])
+        members = to_pandas(arrange(rows_now, schemas[table])).to_dict("records")
         answers[repeat.name] = [_row_answers(repeat.questions, m) for m in members]
     metadata = {k: v for k, v in row.items() if k.startswith("_")}
     return StoredResponse(answers, metadata)
+
+
+def _of_revision(rows: pa.Table | None, revision: int) -> pa.Table | None:
+    return None if rows is None else rows.filter(pc.equal(rows.column("_revision"), revision))

@@ -1,10 +1,12 @@
 """survey.store.revisions: who stored each revision, when, and which answers it changed (old -> new)."""
 
+import pandas as pd
 import pytest
 
 from survey import ResponseStore, UnknownResponse
 from survey.simulate import generate
-from survey.store.revisions import Change, revisions
+from survey.store.revisions import Change, response_rows, revisions
+from survey.store.stored_answers import stored_answers
 
 HOUSEHOLD = generate("household", 1, seed=21)[0]
 
@@ -28,6 +30,31 @@ def test_each_revision_lists_the_answers_it_changed(tmp_path):
     assert (age.repeat, age.old, age.new) == ("members", HOUSEHOLD["members"][0]["age"],
                                               HOUSEHOLD["members"][0]["age"] + 1)
     assert history[2].submitted_at > history[1].submitted_at > history[0].submitted_at
+
+
+def test_one_read_of_the_rows_gives_what_the_separate_reads_give(tmp_path):
+    # the review page reads a response's rows once for its answers and its revisions: the current
+    # roster is then the rows of the latest revision, picked from every revision's rows
+    store = ResponseStore(tmp_path)
+    inst = store.instrument("household")
+    other = generate("household", 1, seed=22)[0]
+    store.submit("household", HOUSEHOLD, enumerator="enum01", response_id="h-1")
+    store.submit("household", other, enumerator="enum02", response_id="h-2")
+    kept = HOUSEHOLD["members"][:3]   # a member removed, another's age changed
+    fewer = {**HOUSEHOLD, "hh_size": 3, "members": [{**kept[0], "age": kept[0]["age"] + 2}, *kept[1:]]}
+    store.revise("household", "h-1", fewer, editor="sup1", base_revision=1)
+    store.set_status("household", "h-1", "on_hold", editor="sup1", note="wait", base_revision=2)
+    every = store.read("household", history=True)   # the main rows picked from the read of every revision
+    for rid in ("h-1", "h-2"):
+        for rows in (response_rows(store, inst, rid), response_rows(store, inst, rid, every)):
+            pd.testing.assert_frame_equal(rows.history, store.history("household", rid))
+            assert stored_answers(store, inst, rid, rows) == stored_answers(store, inst, rid)
+            assert revisions(store, inst, rid, rows) == revisions(store, inst, rid)
+    with pytest.raises(UnknownResponse):
+        response_rows(store, inst, "h-3", every)
+    current = stored_answers(store, inst, "h-1", response_rows(store, inst, "h-1"))
+    assert current.revision == 3 and [m["age"] for m in current.answers["members"]] == [m["age"] for m in
+                                                                                         fewer["members"]]
 
 
 def test_an_unknown_response(tmp_path):

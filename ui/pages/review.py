@@ -29,7 +29,7 @@ from survey import locale as formatting
 from survey.fieldwork.quality import FLAGS
 from survey.questionnaire.model import Instrument, Question
 from survey.store.response_store import MAX_NOTE_LENGTH, STATUSES
-from survey.store.revisions import revisions
+from survey.store.revisions import response_rows, revisions
 from survey.store.stored_answers import stored_answers
 from ui import auth
 from ui.i18n import TEXT, current_lang, t
@@ -343,9 +343,11 @@ def revisions_ui(inst: Instrument, rid: str, history, lang: str) -> None:
 
 
 def _response(store, instrument_id: str, rid: str):
-    """(the interview's answers, its revisions): read once per state of the store, not on every rerun."""
+    """(the interview's answers, its revisions): read once per state of the store, not on every rerun,
+    and from one read of its rows (each read scans the table's files)."""
     inst = store.instrument(instrument_id)
-    return stored_answers(store, inst, rid), revisions(store, inst, rid)
+    rows = response_rows(store, inst, rid, store.read(inst.id, history=True))   # kept: the queue's checks read it
+    return stored_answers(store, inst, rid, rows), revisions(store, inst, rid, rows)
 
 
 def response_ui(inst: Instrument, rid: str, flags: pd.DataFrame, first: dt.datetime | None, user: auth.User,

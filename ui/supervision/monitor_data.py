@@ -192,15 +192,35 @@ def counted_flags(visits: pd.DataFrame, raised: pd.DataFrame) -> pd.DataFrame:
 
 def flag_reasons(flagged: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     """Response id -> its distinct flags, in the order raised."""
+    ids, combos = _reasons(flagged)
+    return dict(zip(ids.to_pylist(), combos.tolist()))
+
+
+def _reasons(flagged: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
+    """(each flagged response's id, in order of its first flag; its distinct flags as a tuple, in the
+    order raised), worked out in arrays: each response's flags as one number (a digit per flag, in
+    order), one tuple per distinct number, shared (a few objects for the garbage collector, not one
+    a response; a Python loop over 100,000 flags took 0.15 s)."""
     if flagged.empty:
-        return {}
+        return pa.array([], pa.string()), np.empty(0, dtype=object)
     unique = flagged.drop_duplicates(["_response_id", "flag"])
-    out: dict[str, list[str]] = {}
-    for rid, flag in zip(unique["_response_id"].tolist(), unique["flag"].tolist()):   # no group per response
-        out.setdefault(rid, []).append(flag)
-    # one tuple per combination of flags, shared: a few objects for the garbage collector, not one a response
-    combos: dict[tuple, tuple] = {}
-    return {rid: combos.setdefault(found := tuple(flags), found) for rid, flags in out.items()}
+    rid, ids = pd.factorize(unique["_response_id"].astype(str).to_numpy(dtype=object), use_na_sentinel=False)
+    code, names = pd.factorize(unique["flag"].to_numpy(dtype=object), use_na_sentinel=False)
+    order = np.argsort(rid, kind="stable")   # each response's flags together, in the order raised
+    rid, code = rid[order], code[order].astype(np.int64) + 1   # ids in order of their first flag
+    starts = np.flatnonzero(np.r_[True, rid[1:] != rid[:-1]])
+    ends = np.r_[starts[1:], len(rid)]
+    place = np.arange(len(rid)) - np.repeat(starts, ends - starts)   # a flag's place among its response's
+    base = len(names) + 1
+    if float(base) ** (place.max() + 1) >= 2 ** 62:   # too many digits for one number: each response's own
+        number = np.arange(len(starts))
+    else:
+        number = np.add.reduceat(code * base ** place, starts)
+    distinct, first, which = np.unique(number, return_index=True, return_inverse=True)
+    combos = np.empty(len(distinct), dtype=object)   # filled one by one: numpy would make rows of equal tuples
+    for k, (a, b) in enumerate(zip(starts[first], ends[first])):   # the flags of a response with each combination
+        combos[k] = tuple(names[code[a:b] - 1].tolist())
+    return pa.array(ids, pa.string()), combos[which]
 
 
 def area_question(inst) -> str | None:
@@ -212,16 +232,19 @@ def review_queue(inst, records: pd.DataFrame, times: pd.DataFrame, raised: pd.Da
     """One row per stored response (every status), oldest first submission first: ``_response_id,
     _enumerator, _status, _revision, area, submitted_at`` (first submission) and ``flags`` (a tuple)."""
     area = area_question(inst)
-    by_id = flag_reasons(raised)
+    flagged, combos = _reasons(raised)
     ids = records["_response_id"].astype(str)
-    out = pd.DataFrame({
-        "_response_id": ids.to_numpy(),
-        "_enumerator": records["_enumerator"].astype(str).to_numpy(),
-        "_status": records["_status"].astype(str).to_numpy(),
+    at = pc.index_in(pa.array(ids.array), value_set=flagged).fill_null(len(combos)).to_numpy(zero_copy_only=False)
+    flags = np.empty(len(combos) + 1, dtype=object)
+    flags[:-1], flags[-1] = combos, ()
+    out = pd.DataFrame({   # text columns as the str columns they are (not Python strings made Arrow's again)
+        "_response_id": ids.array,
+        "_enumerator": records["_enumerator"].astype(str).array,
+        "_status": records["_status"].astype(str).array,
         "_revision": records["_revision"].astype(int).to_numpy(),
         "area": records[area].astype("string").to_numpy() if area and area in records.columns else pd.NA,
         "submitted_at": aligned(times, ids)["submitted_at"].array,   # zoned as it is: to_numpy() makes a Timestamp per row
-        "flags": [by_id.get(rid, ()) for rid in ids.tolist()],   # plain text ids: Arrow's one at a time is slow
+        "flags": flags[at],
     })
     return out.take(oldest_first(out)).reset_index(drop=True)
 

@@ -524,6 +524,12 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Dihitung di dalam memori: di atas {rows} baris halaman analisis menghitung di luar memori (DuckDB), "
               "tetapi belum untuk {why}.",
     },
+    "out_of_core_weights_in_memory": {
+        "en": "The design and weights were computed in memory: past {rows} rows the analysis pages compute them "
+              "out of core (DuckDB), but not {why} yet.",
+        "id": "Desain dan bobot dihitung di dalam memori: di atas {rows} baris halaman analisis menghitungnya di "
+              "luar memori (DuckDB), tetapi belum untuk {why}.",
+    },
     "ooc_why_census": {"en": "a census", "id": "sensus"},
     "ooc_why_counts": {"en": "base weights from another questionnaire's counts",
                        "id": "bobot dasar dari hitungan kuesioner lain"},

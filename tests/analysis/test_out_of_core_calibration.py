@@ -118,8 +118,13 @@ def test_margins_of_different_totals_stay_in_memory(raked_store, tmp_path, monke
     monkeypatch.setenv(out_of_core.SETTING, "10")
     view = data_cache.View("household", "en")
     made = data_cache.table(question_table, view, store=ResponseStore(root, audit=False), question="has_tv")
-    assert made.notes[-1]["en"] == ("Computed in memory: past 10 rows the analysis pages compute out of core (DuckDB), "
-                                    "but not a raking that does not converge or whose margins count different totals yet.")
+    # the in-memory Dataset's large table still has its sums made by DuckDB: the notes say which part was where
+    assert made.notes[-2:] == (out_of_core.NOTE, {
+        "en": "The design and weights were computed in memory: past 10 rows the analysis pages compute them out of "
+              "core (DuckDB), but not a raking that does not converge or whose margins count different totals yet.",
+        "id": "Desain dan bobot dihitung di dalam memori: di atas 10 baris halaman analisis menghitungnya di luar "
+              "memori (DuckDB), tetapi belum untuk raking yang tidak konvergen atau yang marginnya berjumlah total "
+              "berbeda."})
 
 
 def test_raking_joint_cells_gives_the_rows_raking():

@@ -159,12 +159,16 @@ def _why_not(store, token: tuple, views: tuple) -> str | None:
     return "table"
 
 
-def _in_memory(why: str) -> dict[str, str]:
+def _in_memory(made, why: str):
+    """``made`` with the note saying why it was computed in memory past the setting. A large table of
+    an in-memory Dataset may still have had its sums made by DuckDB (analysis.tables.out_of_core, whose
+    note it then carries): the note then says that the design and weights were made in memory."""
     from survey.locale import LANGUAGES, number
     from ui.i18n import t
 
-    return {lang: t("out_of_core_in_memory", lang, rows=number(out_of_core.row_limit(), lang, 0),
-                    why=t(f"ooc_why_{why}", lang)) for lang in LANGUAGES}
+    key = "out_of_core_weights_in_memory" if out_of_core.NOTE in made.notes else "out_of_core_in_memory"
+    return made.with_note({lang: t(key, lang, rows=number(out_of_core.row_limit(), lang, 0),
+                                   why=t(f"ooc_why_{why}", lang)) for lang in LANGUAGES})
 
 
 def model_table(store, view, outcome: str, predictors: tuple, choice: str | None, in_memory: Callable):
@@ -180,7 +184,7 @@ def model_table(store, view, outcome: str, predictors: tuple, choice: str | None
     else:
         why = _why_not(store, now, (view,))
     made = in_memory()
-    return made if why is None else made.with_note(_in_memory(why))
+    return made if why is None else _in_memory(made, why)
 
 
 def _table(store, token: tuple, builder: Callable, views: tuple, options: tuple):
@@ -219,7 +223,7 @@ def dispatching(table: Callable, facets: Callable):
         if not _handled(store, now, builder, views, options):
             made = table(builder, views, store, **options)
             why = _why_not(store, now, views)
-            return made if why is None or not hasattr(made, "with_note") else made.with_note(_in_memory(why))
+            return made if why is None or not hasattr(made, "with_note") else _in_memory(made, why)
         name = results_cache.qualified_name(builder)
         return cache._result(str(store.root), now, f"out_of_core:{name}", (views, tuple(sorted(options.items()))),
                              _compute=functools.partial(_table, store, now, builder))

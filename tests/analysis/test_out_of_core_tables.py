@@ -2,13 +2,13 @@
 numbers (1e-9) on the app's two-stage, post-stratified household and member designs, says so in
 a note, and what it does not handle stays in memory without the note."""
 
-import numpy as np
 import pytest
 
 from analysis.dataset.dataset import load_dataset
 from analysis.tables import out_of_core
 from analysis.tables.question_tables import question_table
 from survey import ResponseStore
+from tests.support.out_of_core import same_frame
 
 pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
               pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated")]
@@ -17,15 +17,6 @@ pytestmark = [pytest.mark.filterwarnings("ignore:The 'future.infer_string' optio
 @pytest.fixture(scope="module")
 def data(analysis_store):
     return load_dataset(ResponseStore(analysis_store, audit=False), "household", lang="en")
-
-
-def assert_equal(a, b):
-    assert list(a.columns) == list(b.columns)
-    for col in a.columns:
-        if a[col].dtype.kind in "fi":
-            np.testing.assert_allclose(a[col].astype(float), b[col].astype(float), rtol=1e-9, atol=1e-12, err_msg=col)
-        else:
-            assert list(map(str, a[col])) == list(map(str, b[col])), col
 
 
 @pytest.mark.parametrize("question, by", [("has_internet", None), ("has_internet", "kecamatan"),
@@ -41,7 +32,7 @@ def test_shares_and_numbers_out_of_core_equal_the_in_memory_table(data, monkeypa
     monkeypatch.setenv(out_of_core.SETTING, "10")
     duck = question_table(data, question, by=by)
     assert out_of_core.NOTE in duck.notes
-    assert_equal(duck.data, in_memory.data)
+    same_frame(duck.data, in_memory.data, atol=1e-12)
 
 
 def test_select_multiple_and_other_intervals_stay_in_memory(data, monkeypatch):
@@ -69,4 +60,4 @@ def test_a_filter_in_force_is_a_subset_out_of_core_too(data, monkeypatch, questi
     monkeypatch.setenv(out_of_core.SETTING, "10")
     duck = question_table(filtered, question, by=by)
     assert out_of_core.NOTE in duck.notes
-    assert_equal(duck.data, in_memory.data)
+    same_frame(duck.data, in_memory.data, atol=1e-12)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 
 import analysis.dataset.dataset
@@ -43,3 +44,30 @@ def household_rows(root):
         yield store_data.build(rows, store.instrument("household"), "en")
     finally:
         rows.close()
+
+
+def same_frame(mine, theirs, rtol: float = 1e-9, atol: float = 1e-9) -> None:
+    """Two result frames agree: the same columns and rows, numbers to the tolerance, the rest as text."""
+    assert list(mine.columns) == list(theirs.columns) and len(mine) == len(theirs)
+    for col in theirs.columns:
+        if theirs[col].dtype.kind in "fi":
+            np.testing.assert_allclose(mine[col].astype(float), theirs[col].astype(float), rtol=rtol, atol=atol,
+                                       err_msg=col)
+        else:
+            assert list(map(str, mine[col])) == list(map(str, theirs[col])), col
+
+
+def same_tests(mine, theirs) -> None:
+    """A cross-tab's tests (``stats["tests"]``, one dict per layer) agree to 1e-9."""
+    assert len(mine) == len(theirs)
+    for a, b in zip(mine, theirs):
+        assert set(a) == set(b)
+        for key in a:
+            x, y = a[key], b[key]
+            if key in ("wald", "adj_wald", "lincom", "saddlepoint"):
+                x, y = (x.statistic, x.p_value), (y.statistic, y.p_value)
+            if isinstance(x, (tuple, float)):
+                np.testing.assert_allclose(np.asarray(x, dtype=float), np.asarray(y, dtype=float), rtol=1e-9,
+                                           err_msg=key)
+            else:
+                assert x == y, key

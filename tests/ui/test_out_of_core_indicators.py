@@ -13,7 +13,7 @@ from analysis.tables import out_of_core, out_of_core_indicators
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
 from tests.support.app import open_page, same
-from tests.support.out_of_core import WARNINGS, household_dataset, household_rows, no_dataset
+from tests.support.out_of_core import WARNINGS, household_dataset, household_rows, no_dataset, same_frame
 from ui.results import data_cache, kelurahan_view
 
 pytestmark = WARNINGS
@@ -33,13 +33,7 @@ def from_store(analysis_store):
 def assert_same_table(mine, theirs):
     assert list(mine.notes) == [*theirs.notes, out_of_core.NOTE]
     assert mine.value_labels == theirs.value_labels and mine.title == theirs.title and mine.keys == theirs.keys
-    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
-    for col in theirs.data.columns:
-        if theirs.data[col].dtype.kind in "fi":
-            np.testing.assert_allclose(mine.data[col].astype(float), theirs.data[col].astype(float), rtol=1e-9,
-                                       atol=1e-9, err_msg=col)
-        else:
-            assert list(map(str, mine.data[col])) == list(map(str, theirs.data[col])), col
+    same_frame(mine.data, theirs.data)
 
 
 @pytest.mark.parametrize("by", [None, "kecamatan", "head_education", "has_internet"])

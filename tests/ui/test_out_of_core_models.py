@@ -4,7 +4,6 @@ in-memory model table to 1e-8 (every cell, note and label) on the test store's t
 post-stratified design, linear and logistic, with choice and number predictors, filtered and
 unweighted; a model whose terms are collinear is computed in memory and says so."""
 
-import numpy as np
 import pytest
 
 from analysis.dataset.dataset import load_dataset
@@ -14,7 +13,7 @@ from analysis.tables.model_tables import model_table
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
 from tests.support.app import open_page
-from tests.support.out_of_core import WARNINGS, household_dataset, household_rows, no_dataset
+from tests.support.out_of_core import WARNINGS, household_dataset, household_rows, no_dataset, same_frame
 from tests.ui.test_explore_model import fit, model_shown
 from ui.results import data_cache, model_form
 
@@ -37,13 +36,7 @@ def assert_same_model(mine, theirs):
     assert list(mine.notes) == [*theirs.notes, out_of_core.NOTE]
     assert mine.value_labels == theirs.value_labels and mine.title == theirs.title and mine.keys == theirs.keys
     assert mine.stats == theirs.stats and mine.columns == theirs.columns
-    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
-    for col in theirs.data.columns:
-        if theirs.data[col].dtype.kind in "fi":
-            np.testing.assert_allclose(mine.data[col].astype(float), theirs.data[col].astype(float), rtol=1e-8,
-                                       atol=1e-12, err_msg=col)
-        else:
-            assert list(map(str, mine.data[col])) == list(map(str, theirs.data[col])), col
+    same_frame(mine.data, theirs.data, rtol=1e-8, atol=1e-12)
     assert mine.to_frame("en", formatted=True).equals(theirs.to_frame("en", formatted=True))
 
 

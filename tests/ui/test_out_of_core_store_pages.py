@@ -15,7 +15,7 @@ from analysis.tables.question_tables import crosstab_table, question_table
 from survey import ResponseStore
 from tests.support.analysis_store import copy_to
 from tests.support.app import open_page, same
-from tests.support.out_of_core import WARNINGS, household_dataset, household_rows, no_dataset
+from tests.support.out_of_core import WARNINGS, household_dataset, household_rows, no_dataset, same_frame, same_tests
 from ui.results import data_cache, kelurahan_view
 
 pytestmark = WARNINGS
@@ -57,13 +57,7 @@ def test_question_tables_from_the_store_equal_the_in_memory_ones(in_memory, from
     mine = question_table(from_store, question, by=by)
     theirs = question_table(in_memory, question, by=by)
     assert out_of_core.NOTE in mine.notes and out_of_core.NOTE not in theirs.notes
-    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
-    for col in theirs.data.columns:
-        if theirs.data[col].dtype.kind in "fi":
-            np.testing.assert_allclose(mine.data[col].astype(float), theirs.data[col].astype(float), rtol=1e-9,
-                                       atol=1e-9, err_msg=col)
-        else:
-            assert list(map(str, mine.data[col])) == list(map(str, theirs.data[col])), col
+    same_frame(mine.data, theirs.data)
 
 
 def test_filters_and_equal_weights_from_the_store(in_memory, from_store):
@@ -93,13 +87,7 @@ def test_histograms_from_the_store_equal_the_in_memory_ones(in_memory, from_stor
     for key in ("quartiles", "whiskers", "range"):
         np.testing.assert_allclose(mine.stats[key], theirs.stats[key], rtol=1e-12)
     assert mine.value_labels == theirs.value_labels and mine.notes == theirs.notes
-    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
-    for col in theirs.data.columns:
-        if theirs.data[col].dtype.kind in "fi":
-            np.testing.assert_allclose(mine.data[col].astype(float), theirs.data[col].astype(float), rtol=1e-9,
-                                       atol=1e-9, err_msg=col)
-        else:
-            assert list(map(str, mine.data[col])) == list(map(str, theirs.data[col])), col
+    same_frame(mine.data, theirs.data)
 
 
 @pytest.mark.parametrize("question, by", [("internet_type", None), ("internet_type", "kecamatan"),
@@ -112,13 +100,8 @@ def test_select_multiple_from_the_store_equals_the_in_memory_table(in_memory, fr
                                                    in_memory.filter(enumerators=["enum02"])),
                          (from_store.view(False), in_memory.unweighted())):
         a, b = question_table(mine, question, by=by), question_table(theirs, question, by=by)
-        assert out_of_core.NOTE in a.notes and list(a.data.columns) == list(b.data.columns)
-        for col in b.data.columns:
-            if b.data[col].dtype.kind in "fi":
-                np.testing.assert_allclose(a.data[col].astype(float), b.data[col].astype(float), rtol=1e-9,
-                                           atol=1e-9, err_msg=col)
-            else:
-                assert list(map(str, a.data[col])) == list(map(str, b.data[col])), col
+        assert out_of_core.NOTE in a.notes
+        same_frame(a.data, b.data)
 
 
 @pytest.mark.parametrize("question, by", [("has_internet", None), ("used_internet", "sex"),
@@ -164,21 +147,6 @@ def test_the_results_cache_keys_on_the_setting(analysis_store, monkeypatch):
     assert out_of_core.NOTE not in data_cache.table(question_table, view, store=store, question="has_computer").notes
 
 
-def assert_same_tests(mine, theirs):
-    assert len(mine) == len(theirs)
-    for a, b in zip(mine, theirs):
-        assert set(a) == set(b)
-        for key in a:
-            x, y = a[key], b[key]
-            if key in ("wald", "adj_wald", "lincom", "saddlepoint"):
-                x, y = (x.statistic, x.p_value), (y.statistic, y.p_value)
-            if isinstance(x, (tuple, float)):
-                np.testing.assert_allclose(np.asarray(x, dtype=float), np.asarray(y, dtype=float), rtol=1e-9,
-                                           err_msg=key)
-            else:
-                assert x == y, key
-
-
 @pytest.mark.parametrize("row, col, layer, percent", [
     ("has_computer", "head_education", None, "col"), ("has_internet", "kecamatan", None, "row"),
     ("used_internet", "sex", "age_group", "total"), ("has_computer", "has_internet", "head_sex", "row"),
@@ -188,14 +156,8 @@ def test_crosstabs_from_the_store_equal_the_in_memory_ones(in_memory, from_store
     mine = crosstab_table(from_store.view(weighted), row, col, layer=layer, percent=percent)
     theirs = crosstab_table(in_memory if weighted else in_memory.unweighted(), row, col, layer=layer, percent=percent)
     assert list(mine.notes) == [*theirs.notes, out_of_core.NOTE]
-    assert list(mine.data.columns) == list(theirs.data.columns) and len(mine.data) == len(theirs.data)
-    for column in theirs.data.columns:
-        if theirs.data[column].dtype.kind in "fi":
-            np.testing.assert_allclose(mine.data[column].astype(float), theirs.data[column].astype(float), rtol=1e-9,
-                                       atol=1e-9, err_msg=column)
-        else:
-            assert list(map(str, mine.data[column])) == list(map(str, theirs.data[column])), column
-    assert_same_tests(mine.stats["tests"], theirs.stats["tests"])
+    same_frame(mine.data, theirs.data)
+    same_tests(mine.stats["tests"], theirs.stats["tests"])
 
 
 def test_the_crosstab_page_never_builds_the_dataset_past_the_setting(data_dir, analysis_store, monkeypatch):

@@ -14,9 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.estimation import ciprop
 from analysis.outofcore.design import OutOfCoreDesign
-from analysis.outofcore.shares import _degf, domain_groups
+from analysis.outofcore.shares import _degf, domain_groups, share_deff, share_rows
 
 
 def options(d: OutOfCoreDesign, columns: list[str], by: str | None = None, by_levels=None, level: float = 0.95,
@@ -47,17 +46,8 @@ def options(d: OutOfCoreDesign, columns: list[str], by: str | None = None, by_le
     bad = (n == 0)[:, None]
     p = np.where(bad, np.nan, p)
     se = np.where(bad, np.nan, np.sqrt(var_p))
-    low, high = ciprop.ci_logit(p, se, level, df[:, None])
-    out = pd.DataFrame({"level": np.tile(np.asarray(columns, dtype=object), k), "estimate": p.ravel(),
-                        "se": se.ravel(), "ci_low": np.ravel(low), "ci_high": np.ravel(high),
-                        "df": np.repeat(df, L), "n": np.repeat(n, L)})
-    if by is not None:
-        names = np.asarray(by_levels, dtype=object)[domains] if by_levels is not None else domains
-        out.insert(0, by, np.repeat(names, L))
-    with np.errstate(divide="ignore", invalid="ignore"):   # R's svymean deff, NA when sum(w) < nobs
-        s2 = p * (1 - p) * (nobs / (nobs - 1))[:, None]
-        vsrs = s2 * ((wsum - nobs) / (wsum * nobs))[:, None]
-        out["deff"] = np.where(bad, np.nan, np.where((wsum >= nobs)[:, None], var_p / vsrs, np.nan)).ravel()
+    out = share_rows(columns, p, se, level, df, n, by, by_levels, domains)
+    out["deff"] = np.where(bad, np.nan, share_deff(p, var_p, wsum, nobs)).ravel()
     out["count"] = chose.ravel()
     return out
 

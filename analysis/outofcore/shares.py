@@ -53,6 +53,18 @@ def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_l
             infl[(j, lv)] = _influence(w, var, by, int(dom), lv, p[j, lv], wsum[j], subset)
     var_p = d.influence_variance(infl).reshape(k, n_levels)
     se = np.where(np.isnan(p), np.nan, np.sqrt(var_p))   # a domain nobody answered in: no SE, as in memory
+    out = share_rows(levels, p, se, level, df, n, by, by_levels, domains)
+    if deff:
+        out["deff"] = share_deff(p, var_p, wsum, nobs).ravel()
+    if counts:
+        out["count"] = answers.ravel().astype(np.int64)
+    return out
+
+
+def share_rows(levels, p, se, level: float, df, n, by, by_levels, domains) -> pd.DataFrame:
+    """The ``[by,] level, estimate, se, ci_low, ci_high, df, n`` rows of (domains x levels) shares ``p``
+    and their SEs, with svyciprop's logit intervals on each domain's df."""
+    k, n_levels = p.shape
     low, high = ciprop.ci_logit(p, se, level, df[:, None])
     out = pd.DataFrame({"level": np.tile(np.asarray(levels, dtype=object), k), "estimate": p.ravel(),
                         "se": se.ravel(), "ci_low": np.ravel(low), "ci_high": np.ravel(high),
@@ -60,14 +72,16 @@ def proportion(d: OutOfCoreDesign, var: str, levels, by: str | None = None, by_l
     if by is not None:
         names = np.asarray(by_levels, dtype=object)[domains] if by_levels is not None else domains
         out.insert(0, by, np.repeat(names, n_levels))
-    if deff:   # R's svymean deff: v / the SRS variance without replacement; NA when sum(w) < nobs
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s2 = p * (1 - p) * (nobs / (nobs - 1))[:, None]
-            vsrs = s2 * ((wsum - nobs) / (wsum * nobs))[:, None]
-            out["deff"] = np.where((wsum >= nobs)[:, None], var_p / vsrs, np.nan).ravel()
-    if counts:
-        out["count"] = answers.ravel().astype(np.int64)
     return out
+
+
+def share_deff(p, var_p, wsum, nobs) -> np.ndarray:
+    """R's svymean deff of (domains x levels) shares: the variance over the SRS variance without
+    replacement (from svyvar's n/(n - 1)); NA when a domain's sum of weights is below its rows."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = p * (1 - p) * (nobs / (nobs - 1))[:, None]
+        vsrs = s2 * ((wsum - nobs) / (wsum * nobs))[:, None]
+        return np.where((wsum >= nobs)[:, None], var_p / vsrs, np.nan)
 
 
 def _influence(w, var, by, dom, lv, p, wsum, subset):

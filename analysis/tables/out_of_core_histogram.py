@@ -58,10 +58,9 @@ def histogram_table(data, question: str, bins: int = BINS, level: float = 0.95,
         low, high = (float(low), float(high)) if low is not None else (float(q[0]), float(q[2]))
         integer = var.question.kind.whole_numbers
         edges = bin_edges(low, high, bins, integer)
-        beyond = f"_y >= {float(edges[-1])!r}" if integer else f"_y > {float(edges[-1])!r}"
-        below, above = sql(f"SELECT count(*) FILTER (WHERE _y < {float(edges[0])!r}), "
-                                       f"count(*) FILTER (WHERE {beyond}) FROM rows WHERE {inside}").fetchall()[0]
-        below, above = bool(below), bool(above)
+        # a value below the first edge or past the last one: the range found above says (no other pass)
+        below = bool(float(lo) < edges[0])
+        above = bool(float(hi) >= edges[-1] if integer else float(hi) > edges[-1])
         n_bins = len(edges) - 1 + below + above
         sql(f"CREATE TEMP VIEW binned AS SELECT *, {_bin_sql(edges, below, above, integer)} AS _bin FROM rows")
         d.table = con.table("binned")   # the same rows with their bin: the PSUs found already stand

@@ -218,12 +218,6 @@ def calculation_order(question) -> list[str]:
     return list(dict.fromkeys(v for v in found if v))
 
 
-def dummies(col: pd.Series, question, was_asked: np.ndarray | None) -> tuple[pd.DataFrame, tuple]:
-    """One nullable 0/1 column per choice (see the module docstring) and the choice names."""
-    chosen, unknown, names = dummy_parts(col, question, was_asked)
-    return pd.DataFrame(dummy_columns(question, chosen, unknown, names), index=col.index, copy=False), names
-
-
 def dummy_parts(col: pd.Series, question, was_asked: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, tuple]:
     """(0/1 per choice and row, shape (choices, rows), whatever was asked; True where the answer
     is unknown (not asked, or a required answer missing); the choice names: the questionnaire's,

@@ -3,7 +3,7 @@
 design effects) on an :class:`~analysis.outofcore.OutOfCoreDesign`.
 
 The columns are the options' 0/1 values (null: not asked), as
-:func:`analysis.dataset.answer_columns.dummies` makes them; ``by`` holds integer domain codes.
+:func:`analysis.dataset.answer_columns.dummy_parts` makes them; ``by`` holds integer domain codes.
 One aggregation gives per PSU x domain the weighted sums of the answered rows and of each option;
 the influence value of option j's share in domain g is w (x_j - p_gj) / W_g on the domain's
 answered rows (:meth:`OutOfCoreDesign.influence_variance`), as :mod:`analysis.outofcore.shares`.

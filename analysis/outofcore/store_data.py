@@ -101,7 +101,7 @@ class StoreTable:
         return f"TRY_CAST({q(name)} AS DOUBLE)"
 
     def dummies(self, name: str) -> dict[str, str]:
-        """SQL per option of a select_multiple: 1 chosen, 0 not, NULL not asked (answer_columns.dummies)."""
+        """SQL per option of a select_multiple: 1 chosen, 0 not, NULL not asked (answer_columns.dummy_parts)."""
         var = self.variables[name]
         col = q(name)
         answered = f"({col} IS NOT NULL)"

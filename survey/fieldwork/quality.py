@@ -185,12 +185,6 @@ def checked(store, instrument_id: str, lang: str = "en",
     return current, times, flag_frame(inst, current, times, members, salt(store.root), lang, memo)
 
 
-def current_revisions(history: pd.DataFrame) -> pd.DataFrame:
-    """What ``store.read(table)`` gives, from the ``history=True`` read of the same moment: each
-    response's latest revision, in the store's order (one read of the table instead of two)."""
-    return history[_latest(history)].reset_index(drop=True)
-
-
 def _latest(history: pd.DataFrame) -> np.ndarray:
     latest = history.groupby("_response_id", sort=False)["_revision"].transform("max")
     return (history["_revision"] == latest).to_numpy(dtype=bool)

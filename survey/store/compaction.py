@@ -57,15 +57,16 @@ from survey.store.layout import (
     scan,
 )
 from survey.store.quarantine import Quarantine
+from survey.store.read_cache import MAIN_ORDER, REPEAT_ORDER
 from survey.store.reading import READ_ATTEMPTS, Listing, connect, file_problem, find_unreadable, query
 
 log = logging.getLogger(__name__)
 
 _MAIN_KEY = "_response_id, _revision"
 _REPEAT_KEY = "_response_id, _revision, _member_index"
-# Parts are stored in the order a read returns rows (survey.store.read_cache MAIN_ORDER, REPEAT_ORDER),
-# so that reading one needs no sort (survey.store.frames.sorted_rows).
-_ORDER = {_MAIN_KEY: "_submitted_at, _response_id, _revision", _REPEAT_KEY: _REPEAT_KEY}
+# Parts are stored in the order a read returns rows, so that reading one needs no sort
+# (survey.store.frames.sorted_rows).
+_ORDER = {_MAIN_KEY: ", ".join(MAIN_ORDER), _REPEAT_KEY: ", ".join(REPEAT_ORDER)}
 # A part written in that order says so in its footer (key-value metadata): a compaction rewrites once
 # the parts without it (written before, or by a bulk load), so that an old store's reads become fast too.
 ORDER_FLAG = b"survey_order"

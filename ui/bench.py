@@ -123,12 +123,16 @@ def measure(page: str, timeout: float, root: Path | None) -> tuple[float, ...]:
     import streamlit as st
 
     from analysis.monitoring import quality_state
+    from ui.results import out_of_core_pages
+    from ui.supervision import monitor_data
 
     _quiet()
     from ui.results import data_cache as data
     st.cache_data.clear()
     st.cache_resource.clear()
-    quality_state.forget()
+    quality_state.forget()   # and what else a server that just started has not made yet
+    monitor_data.forget()
+    out_of_core_pages.forget()
     _bytecode().clear()   # a server that just started has compiled nothing yet
     at = _session(page, timeout)
     start = time.perf_counter()

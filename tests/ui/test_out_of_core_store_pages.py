@@ -16,7 +16,7 @@ from survey import ResponseStore
 from tests.support.analysis_store import copy_to
 from tests.support.app import open_page, same
 from tests.support.out_of_core import WARNINGS, household_dataset, household_rows, no_dataset, same_frame, same_tests
-from ui.results import data_cache, kelurahan_view
+from ui.results import data_cache, kelurahan_view, out_of_core_pages
 
 pytestmark = WARNINGS
 
@@ -306,3 +306,16 @@ def test_explore_offers_the_kelurahan_model_only_in_memory(data_dir, analysis_st
     assert kelurahan_view.label("en") not in at.selectbox(key="explore_by").options
     assert any(c.value.startswith("The model-based estimates by kelurahan are not available past 10 rows")
                for c in at.caption)
+
+
+def test_forget_removes_the_kept_rows_and_a_new_visit_builds_them_again(analysis_store, monkeypatch):
+    """ui.bench's rounds start as a server that just started: no instrument's rows kept on disk."""
+    store = ResponseStore(analysis_store, audit=False)
+    monkeypatch.setenv(out_of_core.SETTING, "10")
+    token = data_cache.data_token(store)
+    made = out_of_core_pages.rows(store, token, "household")
+    assert made is not None and made.folder.exists()
+    out_of_core_pages.forget()
+    assert not made.folder.exists() and not out_of_core_pages._rows and not out_of_core_pages._sizes
+    again = out_of_core_pages.rows(store, token, "household")
+    assert again is not made and again.folder.exists()

@@ -38,8 +38,14 @@ _building: dict[tuple, threading.Lock] = {}
 
 
 @atexit.register
-def _remove_all() -> None:
-    for made in list(_rows.values()):
+def forget() -> None:
+    """Remove every kept instrument's rows and forget the sizes (at exit, and between a benchmark's rounds)."""
+    with _lock:
+        kept = list(_rows.values())
+        _rows.clear()
+        _sizes.clear()
+        _building.clear()
+    for made in kept:
         if isinstance(made, store_source.StoreRows):
             made.close()
 

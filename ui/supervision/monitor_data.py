@@ -85,6 +85,12 @@ _ready: set = set()   # (data folder, state of the store, questionnaire, languag
 _ready_lock = threading.Lock()
 
 
+def forget() -> None:
+    """Forget which precisions were computed (with the caches cleared: a benchmark's new round)."""
+    with _ready_lock:
+        _ready.clear()
+
+
 def _precision_of(store, instrument_id: str, lang: str) -> pd.DataFrame | None:
     token = data.data_token(store)
     inst = store.instrument(instrument_id)

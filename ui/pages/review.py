@@ -138,13 +138,14 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, chosen: tuple, lang: str) ->
     summary_ui(table, "review_queue", PAGE, lang, title=False, table_key="review_queue_table")
     # The choice lists the first LISTED interviews of the queue (oldest first), and the one
     # asked for (from the monitor) wherever it is: a list of 100,000 helps nobody.
-    ids = shown["_response_id"].astype(str).to_numpy(dtype=object)
+    # (compared as the column is: 100,000 ids made Python strings on every rerun cost more than the page)
+    ids = shown["_response_id"].astype(str)
     wanted = st.session_state.get("review_choice")
-    position = np.flatnonzero(ids == wanted) if wanted is not None else np.array([], dtype=int)
+    position = np.flatnonzero((ids == wanted).to_numpy(dtype=bool)) if wanted is not None else np.array([], int)
     if not len(position):
         # The chosen interview left the queue (just decided, or filtered out): choose the
         # first one explicitly, so that the selector names the interview the page shows.
-        st.session_state["review_choice"] = ids[0]
+        st.session_state["review_choice"] = ids.iloc[0]
         position = np.array([0])
     listed = np.arange(min(len(ids), LISTED))
     if len(position) and position[0] >= LISTED:
@@ -153,10 +154,12 @@ def queue_ui(inst: Instrument, shown: pd.DataFrame, chosen: tuple, lang: str) ->
         st.caption(t("review_listed", lang, n=formatting.number(LISTED, lang, 0),
                      total=formatting.number(len(ids), lang, 0)))
     rows = shown.iloc[listed]
+    listed_ids = ids.iloc[listed].to_numpy(dtype=object)
     flagged = rows["flags"].map(lambda f: f" · ⚑ {len(f)}" if f else "").to_numpy(dtype=object)
-    labels = dict(zip(ids[listed], [
+    labels = dict(zip(listed_ids, [
         f"{rid[:8]} · {who} · {when} · {statuses.get(status, status)}{flag}" for rid, who, when, status, flag in zip(
-            ids[listed], rows["_enumerator"], formatting.wib_stamps(rows["submitted_at"], lang), rows["_status"], flagged)]))
+            listed_ids, rows["_enumerator"], formatting.wib_stamps(rows["submitted_at"], lang), rows["_status"],
+            flagged)]))
     return st.selectbox(t("review_choose", lang), list(labels), key="review_choice", format_func=labels.get)
 
 
@@ -411,7 +414,7 @@ def page() -> None:
     if chosen is None:
         return
     st.divider()
-    first = queue.set_index("_response_id").loc[chosen, "submitted_at"]
+    first = queue["submitted_at"][(queue["_response_id"] == chosen).to_numpy(dtype=bool)].iloc[0]   # ids are unique
     try:
         response_ui(inst, chosen, flags, first, user, lang)
     except Exception:

@@ -227,6 +227,18 @@ def _variable(var, table: str) -> ChoosableVariable:
 
 def _facets(store, token: tuple, instrument_id: str, lang: str) -> Facets:
     data = _dataset(str(store.root), token, instrument_id, lang, _store=store)
+    frame = data.main.frame
+    enumerators = tuple(sorted(frame["_enumerator"].dropna().astype(str).unique())) if "_enumerator" in frame else ()
+    days = None
+    if "_submitted_at" in frame and frame["_submitted_at"].notna().any():
+        local = frame["_submitted_at"].dropna().dt.tz_convert(WIB)
+        days = (local.min().date(), local.max().date())
+    return facets_of(data, enumerators, days)
+
+
+def facets_of(data, enumerators: tuple[str, ...], days) -> Facets:
+    """The Facets of ``data`` (a Dataset, or out of core a StoreData: both have the instrument,
+    questions, tables and provenance) with its enumerators and (first, last) WIB days."""
     inst, spec = data.instrument, data.instrument.design
     questions = tuple(_variable(v, data.table_of(v.name).name) for v in data.questions())
     groups = {name: tuple(_variable(v, name) for v in t.variables.values()
@@ -234,12 +246,6 @@ def _facets(store, token: tuple, instrument_id: str, lang: str) -> Facets:
               for name, t in data.tables.items()}
     area_name = spec.strata or spec.census
     area = next((v for v in groups.get(inst.id, ()) if v.name == area_name), None)
-    frame = data.main.frame
-    enumerators = tuple(sorted(frame["_enumerator"].dropna().astype(str).unique())) if "_enumerator" in frame else ()
-    days = None
-    if "_submitted_at" in frame and frame["_submitted_at"].notna().any():
-        local = frame["_submitted_at"].dropna().dt.tz_convert(WIB)
-        days = (local.min().date(), local.max().date())
     return Facets(inst.id, dict(inst.title), data.provenance, spec.weighted, questions, groups, area,
                   enumerators, days, inst.analysis.crosstab, inst.analysis.explore)
 

@@ -202,17 +202,7 @@ def _facets(store, token: tuple, instrument_id: str, lang: str):
     from ui.results import data_cache as cache
 
     made = rows(store, token, instrument_id)
-    inst = store.instrument(instrument_id)
-    data = _base(made, inst, lang)
-    spec = inst.design
-    questions = tuple(cache._variable(v, data.table_of(v.name).name) for v in data.questions())
-    groups = {name: tuple(cache._variable(v, name) for v in t.variables.values()
-                          if v.kind == "categorical" and not v.question.pii)
-              for name, t in data.tables.items()}
-    area_name = spec.strata or spec.census
-    area = next((v for v in groups.get(inst.id, ()) if v.name == area_name), None)
-    return cache.Facets(inst.id, dict(inst.title), data.provenance, spec.weighted, questions, groups, area,
-                        made.enumerators, made.days, inst.analysis.crosstab, inst.analysis.explore)
+    return cache.facets_of(_base(made, store.instrument(instrument_id), lang), made.enumerators, made.days)
 
 
 def dispatching(table: Callable, facets: Callable):

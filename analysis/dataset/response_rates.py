@@ -166,7 +166,7 @@ def _rates(inst, kept: pd.DataFrame, case_codes: np.ndarray, frame: pd.DataFrame
     keys = {"psu": keys, "stratum": [inst.design.strata] if inst.design.strata else [], "overall": []}[level]
     if keys:
         counts = _counts(kept, case_codes, keys, text)
-        sampled = _frame_sampled(frame, keys)
+        sampled = frame_sampled(frame, keys)
         if sampled is not None:
             counts = counts.reindex(counts.index.union(sampled.index), fill_value=0)
         out = counts.reset_index()
@@ -174,7 +174,7 @@ def _rates(inst, kept: pd.DataFrame, case_codes: np.ndarray, frame: pd.DataFrame
     else:
         counts = np.bincount(case_codes, minlength=len(DISPOSITIONS))
         out = pd.DataFrame({case: [int(counts[i])] for i, case in enumerate(DISPOSITIONS)})
-        sampled = _frame_sampled(frame, [])
+        sampled = frame_sampled(frame, [])
         out["sampled"] = np.nan if sampled is None else float(sampled.sum())
     out[list(DISPOSITIONS)] = out[list(DISPOSITIONS)].astype(int)
     out["visited"] = out[list(DISPOSITIONS)].sum(axis=1)
@@ -200,7 +200,7 @@ def _rates(inst, kept: pd.DataFrame, case_codes: np.ndarray, frame: pd.DataFrame
     return out.reset_index(drop=True)
 
 
-def _frame_sampled(frame: pd.DataFrame | None, keys: list[str]) -> pd.Series | None:
+def frame_sampled(frame: pd.DataFrame | None, keys: list[str]) -> pd.Series | None:
     """households_sampled per key (summed; text keys), or None when the frame cannot say."""
     if frame is None or "households_sampled" not in frame.columns or any(k not in frame.columns for k in keys):
         return None
@@ -235,7 +235,7 @@ def nonresponse_adjustment(inst, spec, raw: pd.DataFrame, records: pd.DataFrame,
     counted = _counted(all_records, COUNTED_STATUSES)
     vacant = _per_key(counted, keys, (dispositions(inst, counted) == "ineligible").astype(int))[0] \
         if len(counted) else pd.Series(dtype=float)
-    sampled = _frame_sampled(frame, keys)
+    sampled = frame_sampled(frame, keys)
     table = pd.DataFrame(index=responded.index)
     from_frame = sampled.reindex(responded.index) if sampled is not None else pd.Series(np.nan, index=responded.index)
     table["sampled"] = from_frame.to_numpy(dtype=float, na_value=np.nan)

@@ -41,6 +41,7 @@ import pandas as pd
 
 from analysis.dataset.datafiles import FRAME_FILE, POPULATION_FILE, numbers, population_totals, read_csv
 from analysis.dataset.design_weights import STAGE_COLUMNS
+from analysis.dataset.response_rates import frame_sampled
 from analysis.outofcore import calibration
 from survey.questionnaire.analysis_defaults import HEAD_PREFIX
 from survey.questionnaire.schema import COUNTED_STATUSES
@@ -352,12 +353,10 @@ class _Builder:
         in_records = np.array([by_key.get(k, (np.nan, 0))[0] for k in at], dtype=float)
         vacant_n = np.array([by_key.get(k, (0, 0))[1] for k in at], dtype=float)
         sampled = np.full(len(psus), np.nan)
-        if "households_sampled" in frame.columns:
-            values = pd.Series(numbers(frame["households_sampled"]))
-            if not values.isna().all():
-                grouped = values.groupby([frame[k].astype(str).to_numpy() for k in keys]).sum(min_count=1)
-                index = pd.MultiIndex.from_tuples(at) if len(keys) > 1 else pd.Index([k[0] for k in at])
-                sampled = grouped.reindex(index).to_numpy(dtype=float, na_value=np.nan)
+        grouped = frame_sampled(frame, keys)   # every key is in the frame (_psu_weights checked)
+        if grouped is not None:
+            index = pd.MultiIndex.from_tuples(at) if len(keys) > 1 else pd.Index([k[0] for k in at])
+            sampled = grouped.reindex(index).to_numpy(dtype=float, na_value=np.nan)
         sampled = np.where(np.isnan(sampled), in_records, sampled)
         eligible = sampled - vacant_n
         responded = psus["responded"].to_numpy(dtype=float)

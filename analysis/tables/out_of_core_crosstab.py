@@ -59,7 +59,7 @@ def _one(d, con, table, rvar, cvar, percent, level, _expected, _names, as_percen
     cov = influence_covariance(d, {c: _cell(w, c, nr) for c in range(k)})
     per_unit = square_root(cov)
     nonzero = d.psu_frame({"nz": lambda t: t.count(where=t[w] != 0)}, where=lambda t: t["_in_layer"])
-    degf = d.degf_of(_per_psu(d, nonzero))
+    degf = d.degf_of(d.scatter(nonzero["code"].to_numpy(), 0, nonzero["nz"], 1)[:, 0])
     v = PseudoDesign(degf)
     with np.errstate(divide="ignore", invalid="ignore"):
         total_p = counts / counts.sum()
@@ -109,9 +109,3 @@ def _cell(w: str, cell: int, nr: int):
         hit = t["_in_layer"] & t["_r"].notnull() & t["_c"].notnull() & ((t["_r"] + t["_c"] * nr) == cell)
         return hit.ifelse(t[w], 0.0)
     return fn
-
-
-def _per_psu(d, frame: pd.DataFrame) -> np.ndarray:
-    out = np.zeros(d.n_psus)
-    np.add.at(out, frame["code"].to_numpy(), frame["nz"].to_numpy(dtype=float))
-    return out

@@ -97,6 +97,11 @@ class StoreTable:
         cases = " ".join(f"WHEN {lit(c)} THEN {i}" for i, c in enumerate(var.choices))
         return f"(CASE CAST({q(name)} AS VARCHAR) {cases} END)"
 
+    def is_code(self, name: str, code: int) -> str:
+        """SQL: 1.0 where ``name``'s answer is the choice at position ``code``, 0.0 another, NULL unanswered."""
+        codes = self.codes(name)
+        return f"(CASE WHEN {codes} IS NULL THEN NULL WHEN {codes} = {code} THEN 1.0 ELSE 0.0 END)"
+
     def number(self, name: str) -> str:
         return f"TRY_CAST({q(name)} AS DOUBLE)"
 

@@ -47,10 +47,9 @@ def _value_sql(table, ind, source, dummies: dict) -> str:
     ``dummies``: a select_multiple's options (StoreTable.dummies, worked out once per question)."""
     if source[0] == "number":
         return dummies[source[1]] if source[1] in dummies else table.number(source[1])
-    codes = table.codes(ind.question)
     if source[0] == "yes_no":
-        return f"(CASE {codes} WHEN {source[1]} THEN 1.0 WHEN {source[2]} THEN 0.0 END)"
-    return f"(CASE WHEN {codes} IS NULL THEN NULL WHEN {codes} = {source[1]} THEN 1.0 ELSE 0.0 END)"
+        return f"(CASE {table.codes(ind.question)} WHEN {source[1]} THEN 1.0 WHEN {source[2]} THEN 0.0 END)"
+    return table.is_code(ind.question, source[1])
 
 
 def estimate_indicators(table, indicators, by: str | None = None, level: float = 0.95,

@@ -32,8 +32,7 @@ __all__ = ["model_table"]
 def _columns(table, var, variables, choice: str | None) -> dict[str, str]:
     """SQL of the outcome ``_y``, the predictors ``_x{j}`` (numbers, or choices' codes) and ``_used``."""
     if var.kind == "categorical":
-        codes = table.codes(var.name)
-        y = f"(CASE WHEN {codes} IS NULL THEN NULL WHEN {codes} = {var.choices.index(choice)} THEN 1.0 ELSE 0.0 END)"
+        y = table.is_code(var.name, var.choices.index(choice))
     else:
         y = table.number(var.name)
     columns = {"_y": f"CAST({y} AS DOUBLE)"}

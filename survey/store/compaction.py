@@ -119,11 +119,12 @@ def compact_table(
         if drop or orphans or aside:
             fsync_dir(folder)
         small_parts = _small_parts(folder, found.parts, part_bytes)
+        footers = _footers(folder, found.parts)   # read once: the tiers' sizes and the parts' order flag
         if tiered:
-            small_parts = _parts_to_merge(folder, small_parts, len(merge_names))
+            small_parts = _parts_to_merge(footers, small_parts, len(merge_names))
         inputs = merge_names + (small_parts if merge_names or len(small_parts) > 1 else [])
         key = _MAIN_KEY if main else _REPEAT_KEY
-        inputs += [n for n in unordered_parts(folder, found.parts, key) if n not in inputs]  # once: rewritten in order
+        inputs += [n for n in unordered_parts(footers, key) if n not in inputs]  # once: rewritten in order
         orphaned = {} if main else orphan_rows(folder, parent, quarantine, schemas)
         inputs += [n for n in sorted(orphaned) if n not in inputs]  # merged again without those rows
         leave_out = sorted({pair for pairs in orphaned.values() for pair in pairs})
@@ -414,17 +415,25 @@ def _marked(folder: Path, listed: list[str]) -> list[str]:
 TIER = 4   # a part is merged again once the rows merged with it are at least a quarter of its own
 
 
-def _parts_to_merge(folder: Path, parts: list[str], new_rows: int) -> list[str]:
+def _footers(folder: Path, parts: list[str]) -> dict:
+    """Each part's Parquet footer, None where it cannot be read (a part compacted away meanwhile, or
+    a damaged one: the readers find and quarantine it, as before)."""
+    found = {}
+    for name in parts:
+        try:
+            found[name] = pq.read_metadata(folder / name)
+        except (OSError, pa.ArrowException):
+            found[name] = None
+    return found
+
+
+def _parts_to_merge(footers: dict, parts: list[str], new_rows: int) -> list[str]:
     """The parts to merge with `new_rows` new rows, smallest first, each while it has at most
     TIER times the rows gathered before it: parts grow by merges of comparable sizes, so a
     submission's row is written again a few times (log of the table's size), not at every
     compaction (a table of 100,000 rows rewritten every 64 submissions)."""
-    sized = []
-    for name in parts:
-        try:
-            sized.append((pq.read_metadata(folder / name).num_rows, name))
-        except (OSError, pa.ArrowException):
-            sized.append((0, name))   # unreadable: merging it finds and quarantines it, as before
+    # an unreadable part counts 0 rows: merging it finds and quarantines it, as before
+    sized = [(0 if footers.get(name) is None else footers[name].num_rows, name) for name in parts]
     out, gathered = [], new_rows
     for rows, name in sorted(sized):
         if (out or new_rows) and rows > TIER * gathered:
@@ -434,18 +443,12 @@ def _parts_to_merge(folder: Path, parts: list[str], new_rows: int) -> list[str]:
     return out
 
 
-def unordered_parts(folder: Path, parts: list[str], key: str) -> list[str]:
-    """The parts whose footer does not say they are stored in the read's order (_ORDER[key]). A part
-    whose footer cannot be read is not one of them: the readers find and quarantine it, as before."""
-    out = []
-    for name in parts:
-        try:
-            flag = (pq.read_metadata(folder / name).metadata or {}).get(ORDER_FLAG)
-        except (OSError, pa.ArrowException):
-            continue
-        if flag != _ORDER[key].encode():
-            out.append(name)
-    return out
+def unordered_parts(footers: dict, key: str) -> list[str]:
+    """The parts (of ``footers``, :func:`_footers`) whose footer does not say they are stored in the
+    read's order (_ORDER[key]). A part whose footer cannot be read is not one of them: the readers find
+    and quarantine it, as before."""
+    return [name for name, footer in footers.items()
+            if footer is not None and (footer.metadata or {}).get(ORDER_FLAG) != _ORDER[key].encode()]
 
 
 def _small_parts(folder: Path, parts: list[str], part_bytes: int) -> list[str]:

@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis.estimation.codes import first_of
 from survey.locale import LANGUAGES, pick
 from survey.questionnaire.expressions import evaluate, truthy
 
@@ -141,8 +142,7 @@ def _distinct_lists(values: np.ndarray) -> tuple[np.ndarray, list]:
     grouped by object identity first (cheap), then equal lists are merged by content.
     """
     inverse, unique_ids = pd.factorize(_identities(values))
-    first_pos = np.empty(len(unique_ids), dtype=np.int64)
-    first_pos[inverse[::-1]] = np.arange(len(values))[::-1]
+    first_pos = first_of(inverse, len(unique_ids), np.arange(len(values)))
     seen: dict = {}
     merged = np.empty(len(first_pos), dtype=np.int64)
     distinct: list = []

@@ -37,6 +37,7 @@ import pandas as pd
 
 from analysis.dataset.datafiles import numbers, population_totals
 from analysis.dataset.response_rates import nonresponse_adjustment
+from analysis.estimation.codes import first_of
 from analysis.estimation.survey_design import SurveyDesign
 from analysis.estimation.weighting import ConvergenceError, WeightingResult, base_weights, poststratify, rake
 from analysis.messages import Message, listing, message, unit_texts
@@ -127,9 +128,7 @@ def rows_in(table: pd.DataFrame, raw: pd.DataFrame, keys: list[str]) -> np.ndarr
         found, uniques = pd.factorize(raw[key].astype(str), use_na_sentinel=False)
         codes = codes * len(uniques) + found
     inverse, combos = pd.factorize(codes)
-    first = np.empty(len(combos), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(inverse))[::-1]
-    once = raw[keys].iloc[first].astype(str)
+    once = raw[keys].iloc[first_of(inverse, len(combos), np.arange(len(inverse)))].astype(str)
     return pd.MultiIndex.from_frame(table[keys].astype(str)).get_indexer(pd.MultiIndex.from_frame(once))[inverse]
 
 

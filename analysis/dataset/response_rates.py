@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.dataset.datafiles import numbers
+from analysis.estimation.codes import first_of
 from analysis.tables.summary_table import Column, SummaryTable
 from survey.questionnaire.schema import COUNTED_STATUSES, counted_rows
 
@@ -259,8 +260,7 @@ def _per_key(table: pd.DataFrame, keys: list[str], values=None) -> tuple[pd.Seri
         found, uniques = pd.factorize(table[key].astype("string"))
         codes = codes * (len(uniques) + 1) + found
     inverse, combos = pd.factorize(codes)   # (hashing; the combinations are sorted as text below)
-    first = np.empty(len(combos), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(inverse))[::-1]
+    first = first_of(inverse, len(combos), np.arange(len(inverse)))
     sums = np.bincount(inverse, minlength=len(first)) if values is None else \
         np.bincount(inverse, weights=np.asarray(values, dtype=float), minlength=len(first)).astype(np.int64)
     once = table[keys].iloc[first]   # only the key columns of one row per combination

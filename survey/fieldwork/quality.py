@@ -106,11 +106,15 @@ def _durations(history: pd.DataFrame) -> pd.DataFrame:
                             sort_keys=[("id", "ascending"), ("rev", "ascending")]).to_numpy()
     first = history[["_response_id", "_revision", "_started_at", "_submitted_at"]].iloc[order] \
         .groupby("_response_id", sort=False).head(1)
-    minutes = (first["_submitted_at"] - first["_started_at"]).dt.total_seconds() / 60
+    return _times(first["_response_id"], first["_started_at"], first["_submitted_at"])
+
+
+def _times(ids: pd.Series, started: pd.Series, submitted: pd.Series) -> pd.DataFrame:
+    """The durations' frame: each response's start, submission and minutes between (NaN when negative)."""
+    minutes = (submitted - started).dt.total_seconds() / 60
     minutes = minutes.where(minutes >= 0)
     # Whole columns, not .to_numpy(): that turns a time-zone-aware column into Python objects.
-    return pd.DataFrame({"_response_id": first["_response_id"], "started_at": first["_started_at"],
-                         "submitted_at": first["_submitted_at"],
+    return pd.DataFrame({"_response_id": ids, "started_at": started, "submitted_at": submitted,
                          "minutes": minutes.astype(float)}).reset_index(drop=True)
 
 
@@ -205,10 +209,7 @@ def _current_durations(history: pd.DataFrame, current: pd.DataFrame, latest: np.
             started, submitted = started.copy(), submitted.copy()
             started.iloc[np.flatnonzero(has)] = first["started_at"].array[at[has]]
             submitted.iloc[np.flatnonzero(has)] = first["submitted_at"].array[at[has]]
-    minutes = (submitted - started).dt.total_seconds() / 60
-    minutes = minutes.where(minutes >= 0)
-    return pd.DataFrame({"_response_id": current["_response_id"], "started_at": started, "submitted_at": submitted,
-                         "minutes": minutes.astype(float)}).reset_index(drop=True)
+    return _times(current["_response_id"], started, submitted)
 
 
 # ---- the flags ---------------------------------------------------------------------------
